@@ -1,0 +1,10 @@
+export * from "./aws-instance-types";
+export * from "./capacity";
+export * from "./catalog";
+export * from "./cost";
+export * from "./devices";
+export * from "./gcp-machine-types";
+export type { MachineType } from "./machine-type";
+export * from "./resolve";
+export * from "./tpu";
+export * from "./types";
