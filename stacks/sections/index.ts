@@ -1,0 +1,4 @@
+import type { StackSection } from "../section";
+
+/** Every stack section, in deployment order: clusters first, then what runs on them. */
+export const STACK_SECTIONS: readonly StackSection<unknown>[] = [];
