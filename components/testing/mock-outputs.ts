@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { isNamespacedKind } from "./kubernetes-scope";
+import type { PropertyMap } from "./property-map";
 
 /** The fake AWS account every mocked ARN and identity uses. */
 export const MOCK_AWS_ACCOUNT_ID = "123456789012";
@@ -57,7 +59,9 @@ const DEFAULT_OUTPUTS: Record<string, OutputRule> = {
         arn: awsArn("eks", `cluster/${physicalName}`),
         endpoint: `https://${hex}.gr7.${MOCK_AWS_REGION}.eks.amazonaws.com`,
         certificateAuthority: { data: MOCK_CERTIFICATE_PEM },
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${MOCK_AWS_REGION}.amazonaws.com/id/${hex}` }] }],
+        identities: [
+          { oidcs: [{ issuer: `https://oidc.eks.${MOCK_AWS_REGION}.amazonaws.com/id/${hex}` }] },
+        ],
         version: "1.31",
         platformVersion: "eks.1",
         status: "ACTIVE",
@@ -69,15 +73,23 @@ const DEFAULT_OUTPUTS: Record<string, OutputRule> = {
       const nodeGroupName = (args.inputs.nodeGroupName as string | undefined) ?? args.name;
       return {
         nodeGroupName,
-        arn: awsArn("eks", `nodegroup/${args.inputs.clusterName}/${nodeGroupName}/${stableUuid(args.name)}`),
+        arn: awsArn(
+          "eks",
+          `nodegroup/${args.inputs.clusterName}/${nodeGroupName}/${stableUuid(args.name)}`,
+        ),
         status: "ACTIVE",
-        resources: [{ autoscalingGroups: [{ name: `eks-${nodeGroupName}-${stableHex(8, args.name)}` }] }],
+        resources: [
+          { autoscalingGroups: [{ name: `eks-${nodeGroupName}-${stableHex(8, args.name)}` }] },
+        ],
       };
     },
   },
   "aws:eks/addon:Addon": {
     outputs: ({ args }) => ({
-      arn: awsArn("eks", `addon/${args.inputs.clusterName}/${args.inputs.addonName}/${stableUuid(args.name)}`),
+      arn: awsArn(
+        "eks",
+        `addon/${args.inputs.clusterName}/${args.inputs.addonName}/${stableUuid(args.name)}`,
+      ),
     }),
   },
   "aws:iam/role:Role": {
@@ -123,7 +135,10 @@ const DEFAULT_OUTPUTS: Record<string, OutputRule> = {
     }),
   },
   "aws:cloudwatch/eventRule:EventRule": {
-    outputs: ({ physicalName }) => ({ name: physicalName, arn: awsArn("events", `rule/${physicalName}`) }),
+    outputs: ({ physicalName }) => ({
+      name: physicalName,
+      arn: awsArn("events", `rule/${physicalName}`),
+    }),
   },
   "aws:ecr/repository:Repository": {
     outputs: ({ physicalName }) => ({
@@ -142,7 +157,10 @@ const DEFAULT_OUTPUTS: Record<string, OutputRule> = {
   },
   "aws:ec2/subnet:Subnet": {
     id: (args) => `subnet-${stableHex(17, args.name)}`,
-    outputs: ({ id }) => ({ arn: awsArn("ec2", `subnet/${id}`), availabilityZone: `${MOCK_AWS_REGION}a` }),
+    outputs: ({ id }) => ({
+      arn: awsArn("ec2", `subnet/${id}`),
+      availabilityZone: `${MOCK_AWS_REGION}a`,
+    }),
   },
   "aws:ec2/securityGroup:SecurityGroup": {
     id: (args) => `sg-${stableHex(17, args.name)}`,
@@ -150,7 +168,11 @@ const DEFAULT_OUTPUTS: Record<string, OutputRule> = {
   },
   "aws:ec2/launchTemplate:LaunchTemplate": {
     id: (args) => `lt-${stableHex(17, args.name)}`,
-    outputs: ({ id }) => ({ arn: awsArn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 }),
+    outputs: ({ id }) => ({
+      arn: awsArn("ec2", `launch-template/${id}`),
+      latestVersion: 1,
+      defaultVersion: 1,
+    }),
   },
   "gcp:container/cluster:Cluster": {
     outputs: ({ args, physicalName }) => {
@@ -219,36 +241,20 @@ function s3BucketOutputs({ args }: OutputContext): Record<string, unknown> {
   };
 }
 
-/** Kubernetes kinds that have no namespace (everything else defaults to `default`). */
-const CLUSTER_SCOPED_KINDS = new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "StorageClass",
-  "PriorityClass",
-  "RuntimeClass",
-  "CustomResourceDefinition",
-  "APIService",
-  "ValidatingWebhookConfiguration",
-  "MutatingWebhookConfiguration",
-  "IngressClass",
-  "GatewayClass",
-]);
-
 /** A `kubernetes:<group>/<version>:<Kind>` type of a single object (not Helm, YAML or a List). */
 const KUBERNETES_OBJECT_TYPE = /^kubernetes:([^:]+\/[^:]+):([A-Za-z0-9]+)$/;
 
 /** `metadata.name` defaulting to the logical name (mocks don't autoname) and the namespace. */
-function kubernetesOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> | undefined {
+function kubernetesOutputs(
+  args: pulumi.runtime.MockResourceArgs,
+): Record<string, unknown> | undefined {
   const match = KUBERNETES_OBJECT_TYPE.exec(args.type);
   if (!match || match[1].startsWith("helm.sh/") || match[1].startsWith("yaml/")) {
     return undefined;
   }
   const kind = match[2];
   const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
-  const namespaced = !CLUSTER_SCOPED_KINDS.has(kind);
+  const namespaced = isNamespacedKind(kind);
   return {
     metadata: {
       ...metadata,
@@ -286,12 +292,19 @@ export function defaultResourceResult(args: pulumi.runtime.MockResourceArgs): {
 }
 
 /** Renders `aws.iam.getPolicyDocument` statements as the IAM JSON the provider would return. */
-function renderPolicyDocument(inputs: Record<string, any>): Record<string, unknown> {
+function renderPolicyDocument(inputs: PropertyMap): Record<string, unknown> {
   const principalsOf = (principals: { type: string; identifiers: string[] }[] | undefined) =>
     principals &&
-    Object.fromEntries(principals.map((p) => [p.type, p.identifiers.length === 1 ? p.identifiers[0] : p.identifiers]));
-  const statements = ((inputs.statements ?? []) as Record<string, any>[]).map((s) => {
-    const conditions = s.conditions as { test: string; variable: string; values: string[] }[] | undefined;
+    Object.fromEntries(
+      principals.map((p) => [
+        p.type,
+        p.identifiers.length === 1 ? p.identifiers[0] : p.identifiers,
+      ]),
+    );
+  const statements = ((inputs.statements ?? []) as PropertyMap[]).map((s) => {
+    const conditions = s.conditions as
+      | { test: string; variable: string; values: string[] }[]
+      | undefined;
     const rendered: Record<string, unknown> = {
       Sid: s.sid,
       Effect: s.effect ?? "Allow",
@@ -301,12 +314,10 @@ function renderPolicyDocument(inputs: Record<string, any>): Record<string, unkno
       NotResource: s.notResources,
       Principal: principalsOf(s.principals),
       NotPrincipal: principalsOf(s.notPrincipals),
-      Condition:
-        conditions &&
-        conditions.reduce<Record<string, Record<string, string[]>>>((acc, c) => {
-          acc[c.test] = { ...acc[c.test], [c.variable]: c.values };
-          return acc;
-        }, {}),
+      Condition: conditions?.reduce<Record<string, Record<string, string[]>>>((acc, c) => {
+        acc[c.test] = { ...acc[c.test], [c.variable]: c.values };
+        return acc;
+      }, {}),
     };
     return Object.fromEntries(Object.entries(rendered).filter(([, v]) => v !== undefined));
   });
@@ -317,7 +328,7 @@ function renderPolicyDocument(inputs: Record<string, any>): Record<string, unkno
 const AWS_ZONES = ["a", "b", "c"].map((suffix) => `${MOCK_AWS_REGION}${suffix}`);
 
 /** Results for the provider functions (invokes) programs commonly call, keyed by token. */
-const DEFAULT_CALLS: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
+const DEFAULT_CALLS: Record<string, (inputs: PropertyMap) => Record<string, unknown>> = {
   "aws:index/getRegion:getRegion": () => ({
     id: MOCK_AWS_REGION,
     name: MOCK_AWS_REGION,

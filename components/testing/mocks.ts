@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import type {
+  RegisterResourceOutputsRequest,
+  RegisterResourceRequest,
+} from "@pulumi/pulumi/proto/resource_pb";
 import { defaultCallResult, defaultResourceResult } from "./mock-outputs";
+import type { PropertyMap } from "./property-map";
 
 /** Resource options as the program passed them to the engine (a subset the policy engine sees). */
 export interface RecordedResourceOptions {
@@ -30,9 +35,9 @@ export interface RecordedResource {
   /** `false` for component resources. */
   custom: boolean;
   /** Resolved inputs as the engine passed them to `mocks.newResource`. */
-  inputs: Record<string, any>;
+  inputs: PropertyMap;
   /** What the mock returned (inputs plus plausible outputs); a component's registered outputs. */
-  state: Record<string, any>;
+  state: PropertyMap;
   /** Parent URN when known (absent for the stack itself). */
   parent?: string;
   /** Provider reference (`<provider urn>::<provider id>`) when given. */
@@ -50,7 +55,7 @@ export interface RecordedCall {
   /** Function token, e.g. `aws:index/getRegion:getRegion`. */
   token: string;
   /** Resolved arguments. */
-  inputs: Record<string, any>;
+  inputs: PropertyMap;
 }
 
 /** Records what a program registers under Pulumi's mocks runtime and lets a test query it. */
@@ -88,9 +93,9 @@ export interface MockOptions {
   /** Run as a preview: outputs the mock does not return stay unknown and `apply` never runs. */
   preview?: boolean;
   /** Extra or overriding outputs per resource, merged over the defaults; `undefined` keeps them. */
-  outputs?: (args: pulumi.runtime.MockResourceArgs) => Record<string, any> | undefined;
+  outputs?: (args: pulumi.runtime.MockResourceArgs) => PropertyMap | undefined;
   /** Overriding result per provider function call; `undefined` keeps the default result. */
-  calls?: (args: pulumi.runtime.MockCallArgs) => Record<string, any> | undefined;
+  calls?: (args: pulumi.runtime.MockCallArgs) => PropertyMap | undefined;
 }
 
 /** Metadata of a register request that the mocks API does not pass to `newResource`. */
@@ -101,17 +106,36 @@ interface RequestMetadata {
   options: RecordedResourceOptions;
 }
 
+/** The register/read request fields we read; read requests carry only some of them. */
+type RequestLike = Pick<RegisterResourceRequest, "getParent"> &
+  Partial<
+    Pick<
+      RegisterResourceRequest,
+      | "getDependenciesList"
+      | "getPropertydependenciesMap"
+      | "getCustomtimeouts"
+      | "getProtect"
+      | "getIgnorechangesList"
+      | "getAdditionalsecretoutputsList"
+      | "getDeletebeforereplacedefined"
+      | "getDeletebeforereplace"
+      | "getAliasurnsList"
+    >
+  >;
+
+type MonitorCallback = (err: unknown, resp: unknown) => void;
+
 /** The parts of the mocks runtime's monitor we wrap (an internal object of `@pulumi/pulumi`). */
 interface MockMonitorLike {
-  registerResource(req: any, callback: (err: unknown, resp: unknown) => void): unknown;
-  readResource(req: any, callback: (err: unknown, resp: unknown) => void): unknown;
-  registerResourceOutputs(req: any, callback: (err: unknown, resp: unknown) => void): unknown;
+  registerResource(req: RequestLike, callback: MonitorCallback): unknown;
+  readResource(req: RequestLike, callback: MonitorCallback): unknown;
+  registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: MonitorCallback): unknown;
   newUrn(parent: string, type: string, name: string): string;
 }
 
-function metadataOf(req: any): RequestMetadata {
+function metadataOf(req: RequestLike): RequestMetadata {
   const propertyDependencies: Record<string, string[]> = {};
-  req.getPropertydependenciesMap?.()?.forEach((deps: any, key: string) => {
+  req.getPropertydependenciesMap?.()?.forEach((deps, key) => {
     propertyDependencies[key] = deps.getUrnsList();
   });
   const timeouts = req.getCustomtimeouts?.();
@@ -124,7 +148,7 @@ function metadataOf(req: any): RequestMetadata {
       ignoreChanges: req.getIgnorechangesList?.() ?? [],
       additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
       ...(req.getDeletebeforereplacedefined?.()
-        ? { deleteBeforeReplace: req.getDeletebeforereplace() }
+        ? { deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false }
         : {}),
       customTimeouts: {
         create: timeouts?.getCreate() ?? "",
@@ -180,7 +204,9 @@ class Recorder implements MockRecorder {
     if (matches.length !== 1) {
       throw new Error(
         `childrenOf("${name}"): expected one resource with that name, found ${matches.length}` +
-          (matches.length > 1 ? ` (${matches.map(describe).join(", ")}); pass its URN instead` : ""),
+          (matches.length > 1
+            ? ` (${matches.map(describe).join(", ")}); pass its URN instead`
+            : ""),
       );
     }
     return matches[0].urn;

@@ -1,14 +1,17 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
+// npm runs scripts from the package root, so paths resolve against it.
+const root = (file: string) => path.resolve(file);
+
 export default defineConfig({
   resolve: {
     alias: [
       {
         find: /^pulumi-hybridai\/testing$/,
-        replacement: path.resolve(__dirname, "components/testing/index.ts"),
+        replacement: root("components/testing/index.ts"),
       },
-      { find: /^pulumi-hybridai$/, replacement: path.resolve(__dirname, "components/index.ts") },
+      { find: /^pulumi-hybridai$/, replacement: root("components/index.ts") },
     ],
   },
   test: {

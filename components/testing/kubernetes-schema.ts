@@ -1,0 +1,240 @@
+import * as gatewayV1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
+import * as gatewayV1beta1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1";
+import * as monitoringV1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import * as monitoringV1alpha1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1";
+import * as admissionV1 from "kubernetes-models/admissionregistration.k8s.io/v1";
+import * as apiextensionsV1 from "kubernetes-models/apiextensions.k8s.io/v1";
+import * as appsV1 from "kubernetes-models/apps/v1";
+import * as autoscalingV1 from "kubernetes-models/autoscaling/v1";
+import * as autoscalingV2 from "kubernetes-models/autoscaling/v2";
+import * as batchV1 from "kubernetes-models/batch/v1";
+import * as coordinationV1 from "kubernetes-models/coordination.k8s.io/v1";
+import * as discoveryV1 from "kubernetes-models/discovery.k8s.io/v1";
+import * as networkingV1 from "kubernetes-models/networking.k8s.io/v1";
+import * as nodeV1 from "kubernetes-models/node.k8s.io/v1";
+import * as policyV1 from "kubernetes-models/policy/v1";
+import * as rbacV1 from "kubernetes-models/rbac.authorization.k8s.io/v1";
+import * as schedulingV1 from "kubernetes-models/scheduling.k8s.io/v1";
+import * as storageV1 from "kubernetes-models/storage.k8s.io/v1";
+import * as coreV1 from "kubernetes-models/v1";
+import { isNamespacedKind } from "./kubernetes-scope";
+import type { RecordedResource } from "./mocks";
+import type { PropertyMap } from "./property-map";
+
+/** A kubernetes-models class: constructs from a plain manifest and validates against its schema. */
+type ModelClass = new (data: PropertyMap) => { validate(): void };
+
+/**
+ * The schema modules per `apiVersion`: upstream Kubernetes (kubernetes-models) plus the CRDs our
+ * components create (Prometheus Operator, Gateway API).
+ */
+const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
+  v1: coreV1,
+  "apps/v1": appsV1,
+  "autoscaling/v1": autoscalingV1,
+  "autoscaling/v2": autoscalingV2,
+  "batch/v1": batchV1,
+  "policy/v1": policyV1,
+  "networking.k8s.io/v1": networkingV1,
+  "rbac.authorization.k8s.io/v1": rbacV1,
+  "storage.k8s.io/v1": storageV1,
+  "scheduling.k8s.io/v1": schedulingV1,
+  "node.k8s.io/v1": nodeV1,
+  "coordination.k8s.io/v1": coordinationV1,
+  "discovery.k8s.io/v1": discoveryV1,
+  "admissionregistration.k8s.io/v1": admissionV1,
+  "apiextensions.k8s.io/v1": apiextensionsV1,
+  "monitoring.coreos.com/v1": monitoringV1,
+  "monitoring.coreos.com/v1alpha1": monitoringV1alpha1,
+  "gateway.networking.k8s.io/v1": gatewayV1,
+  "gateway.networking.k8s.io/v1beta1": gatewayV1beta1,
+};
+
+/** The outcome for one recorded Kubernetes resource. */
+export interface ValidatedKubernetesObject {
+  /** `apiVersion` of the object, e.g. `apps/v1`. */
+  apiVersion: string;
+  /** `kind` of the object, e.g. `Deployment`. */
+  kind: string;
+  /** `metadata.name`, or the logical name when the program left it to autonaming. */
+  name: string;
+  /** `metadata.namespace` (`default` when unset) for namespaced objects; absent otherwise. */
+  namespace?: string;
+  /** `validated` when checked against the schema, `skipped` when no schema applies. */
+  status: "validated" | "skipped";
+  /** Why the object was skipped. */
+  reason?: string;
+}
+
+/** One object that failed schema validation. */
+export interface KubernetesSchemaFailure {
+  /** `<kind> <namespace>/<name>` of the object. */
+  object: string;
+  /** Schema errors, each with the JSON path, e.g. `/spec/replicas must be integer`. */
+  errors: string[];
+}
+
+/** Thrown when one or more Kubernetes objects do not match the upstream OpenAPI schema. */
+export class KubernetesSchemaError extends Error {
+  constructor(readonly failures: KubernetesSchemaFailure[]) {
+    super(
+      `${failures.length} Kubernetes object(s) failed schema validation:\n` +
+        failures.map((f) => `- ${f.object}:\n    ${f.errors.join("\n    ")}`).join("\n"),
+    );
+    this.name = "KubernetesSchemaError";
+  }
+}
+
+/** Pulumi's Kubernetes type token, `kubernetes:<group>/<version>:<Kind>` (`core` is the empty group). */
+const KUBERNETES_TYPE = /^kubernetes:([^:]+):([^:]+)$/;
+
+/** Why a Pulumi Kubernetes type that is not a plain object is skipped. */
+function skipReasonOf(groupVersion: string, kind: string): string | undefined {
+  if (groupVersion.startsWith("helm.sh/")) {
+    return "Helm release: its chart is rendered by the Kubernetes provider at deploy time";
+  }
+  if (groupVersion.startsWith("yaml") || groupVersion.startsWith("kustomize")) {
+    return "manifest bundle: its objects register (and are validated) as children";
+  }
+  if (kind.endsWith("Patch")) {
+    return "server-side apply patch: a partial object by design";
+  }
+  if (kind.endsWith("List")) {
+    return "list wrapper: validate its items instead";
+  }
+  return undefined;
+}
+
+function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+  const model = MODELS_BY_API_VERSION[apiVersion]?.[kind];
+  return typeof model === "function" ? (model as ModelClass) : undefined;
+}
+
+interface AjvLikeError {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function schemaErrorsOf(error: unknown): string[] {
+  const details = (error as { errors?: AjvLikeError[] }).errors;
+  if (!Array.isArray(details) || details.length === 0) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+  return details.map((d) => {
+    const allowed = d.params?.allowedValues
+      ? ` (allowed: ${JSON.stringify(d.params.allowedValues)})`
+      : "";
+    return `${d.instancePath || "/"} ${d.message ?? "is invalid"}${allowed}`;
+  });
+}
+
+function objectLabel(object: ValidatedKubernetesObject): string {
+  return object.namespace
+    ? `${object.kind} ${object.namespace}/${object.name}`
+    : `${object.kind} ${object.name}`;
+}
+
+interface Outcome {
+  object: ValidatedKubernetesObject;
+  errors: string[];
+}
+
+function check(
+  manifest: PropertyMap,
+  apiVersion: string,
+  kind: string,
+  fallbackName: string,
+): Outcome {
+  const name = String(manifest.metadata?.name ?? fallbackName);
+  const namespace = isNamespacedKind(kind)
+    ? { namespace: String(manifest.metadata?.namespace ?? "default") }
+    : {};
+  const model = modelFor(apiVersion, kind);
+  if (!model) {
+    return {
+      object: {
+        apiVersion,
+        kind,
+        name,
+        ...namespace,
+        status: "skipped",
+        reason: `no schema known for ${apiVersion} ${kind}`,
+      },
+      errors: [],
+    };
+  }
+  const object: ValidatedKubernetesObject = {
+    apiVersion,
+    kind,
+    name,
+    ...namespace,
+    status: "validated",
+  };
+  try {
+    new model({ ...manifest, apiVersion, kind }).validate();
+    return { object, errors: [] };
+  } catch (error) {
+    return { object, errors: schemaErrorsOf(error) };
+  }
+}
+
+function throwIfFailed(outcomes: Outcome[]): ValidatedKubernetesObject[] {
+  const failures = outcomes
+    .filter((o) => o.errors.length > 0)
+    .map((o) => ({ object: objectLabel(o.object), errors: o.errors }));
+  if (failures.length > 0) {
+    throw new KubernetesSchemaError(failures);
+  }
+  return outcomes.map((o) => o.object);
+}
+
+/**
+ * Validates every recorded `kubernetes:*` resource against the upstream OpenAPI schema
+ * (kubernetes-models; Prometheus Operator and Gateway API CRDs too), using the inputs the program
+ * gave. Throws {@link KubernetesSchemaError} listing every failing object (kind, namespace/name)
+ * with every schema error and its path. Helm releases, YAML bundles, patches and kinds without a
+ * known schema are returned as `skipped` with the reason.
+ *
+ * @param records recorded resources, typically `installMocks().resources`; non-Kubernetes ones are ignored.
+ */
+export function validateKubernetesObjects(
+  records: readonly RecordedResource[],
+): ValidatedKubernetesObject[] {
+  const outcomes: Outcome[] = [];
+  for (const record of records) {
+    const match = KUBERNETES_TYPE.exec(record.type);
+    if (!match) {
+      continue;
+    }
+    const [, groupVersion, kind] = match;
+    const apiVersion = groupVersion.replace(/^core\//, "");
+    const skipReason = skipReasonOf(groupVersion, kind);
+    if (skipReason) {
+      outcomes.push({
+        object: { apiVersion, kind, name: record.name, status: "skipped", reason: skipReason },
+        errors: [],
+      });
+      continue;
+    }
+    outcomes.push(check(record.inputs, apiVersion, kind, record.name));
+  }
+  return throwIfFailed(outcomes);
+}
+
+/**
+ * Validates one plain manifest (`apiVersion`, `kind`, `metadata`, …) against its schema. Throws
+ * {@link KubernetesSchemaError} on schema errors; returns it as `skipped` when no schema is known.
+ */
+export function validateKubernetesObject(manifest: PropertyMap): ValidatedKubernetesObject {
+  const { apiVersion, kind } = manifest;
+  if (typeof apiVersion !== "string" || typeof kind !== "string") {
+    throw new KubernetesSchemaError([
+      {
+        object: `${kind ?? "<no kind>"} ${manifest.metadata?.name ?? "<no name>"}`,
+        errors: ["/ must have string apiVersion and kind"],
+      },
+    ]);
+  }
+  return throwIfFailed([check(manifest, apiVersion, kind, "<no name>")])[0];
+}

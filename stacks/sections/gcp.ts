@@ -1,0 +1,211 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ACCELERATOR_TYPES, estimateHourlyCost } from "../../components/accelerators";
+import { HybridAiConfigError } from "../../components/errors";
+import {
+  GkeCluster,
+  GPU_DRIVER_VERSIONS,
+  GPU_SHARING_STRATEGIES,
+  GpuNodePool,
+  ModelStore,
+  planGkeCluster,
+  planGpuNodePool,
+  planModelStore,
+  planTpuNodePool,
+  RELEASE_CHANNELS,
+  TpuNodePool,
+} from "../../components/gcp";
+import type { StackSection } from "../section";
+
+const accelerator = z.strictObject({
+  type: z.enum(ACCELERATOR_TYPES),
+  count: z.number().int().min(1).optional(),
+  topology: z.string().optional(),
+});
+
+const capacity = z.strictObject({
+  min: z.number().int().min(0),
+  max: z.number().int().min(1),
+  desired: z.number().int().min(0).optional(),
+  spot: z
+    .strictObject({
+      onDemandBase: z.number().int().min(0).optional(),
+      onDemandPercentAboveBase: z.number().int().min(0).max(100).optional(),
+    })
+    .optional(),
+});
+
+const labels = z.record(z.string(), z.string());
+
+const shape = z.strictObject({
+  /** GCP project id. Default: `gcp:project`. */
+  project: z.string().optional(),
+  /** Region. Default: `gcp:region`. */
+  region: z.string().optional(),
+  cluster: z
+    .strictObject({
+      name: z
+        .string()
+        .regex(/^[a-z][-a-z0-9]{0,30}$/)
+        .default("gke"),
+      network: z.string().optional(),
+      subnetwork: z.string().optional(),
+      podsRangeName: z.string().optional(),
+      servicesRangeName: z.string().optional(),
+      releaseChannel: z.enum(RELEASE_CHANNELS).optional(),
+      kubernetesVersion: z.string().optional(),
+      privateEndpoint: z.boolean().optional(),
+      masterIpv4CidrBlock: z.string().optional(),
+      masterAuthorizedNetworks: z
+        .array(z.strictObject({ cidrBlock: z.string(), displayName: z.string().optional() }))
+        .optional(),
+      databaseEncryptionKey: z.string().optional(),
+      deletionProtection: z.boolean().optional(),
+      nodeLocations: z.array(z.string()).optional(),
+      systemNodePool: z
+        .strictObject({
+          machineType: z.string().optional(),
+          minNodes: z.number().int().optional(),
+          maxNodes: z.number().int().optional(),
+          diskSizeGb: z.number().int().optional(),
+        })
+        .optional(),
+      resourceLabels: labels.optional(),
+    })
+    .default({ name: "gke" }),
+  gpu: z
+    .strictObject({
+      accelerator,
+      capacity,
+      machineType: z.string().optional(),
+      driverVersion: z.enum(GPU_DRIVER_VERSIONS).optional(),
+      sharing: z
+        .strictObject({
+          strategy: z.enum(GPU_SHARING_STRATEGIES),
+          maxSharedClientsPerGpu: z.number().int(),
+        })
+        .optional(),
+      migPartitionSize: z.string().optional(),
+      nodeLocations: z.array(z.string()).optional(),
+      diskSizeGb: z.number().int().optional(),
+      labels: labels.optional(),
+    })
+    .optional(),
+  tpu: z
+    .strictObject({
+      accelerator,
+      capacity,
+      zone: z.string(),
+      queuedProvisioning: z.boolean().optional(),
+      reservationName: z.string().optional(),
+      diskSizeGb: z.number().int().optional(),
+      labels: labels.optional(),
+    })
+    .optional(),
+  modelStore: z
+    .strictObject({
+      location: z.string().optional(),
+      prefix: z.string().optional(),
+      reader: z
+        .strictObject({
+          namespace: z.string().optional(),
+          serviceAccountName: z.string().optional(),
+        })
+        .optional(),
+      kmsKeyName: z.string().optional(),
+      noncurrentVersionRetentionDays: z.number().int().optional(),
+      softDeleteRetentionDays: z.number().int().optional(),
+      forceDestroy: z.boolean().optional(),
+      labels: labels.optional(),
+    })
+    .optional(),
+});
+
+/** The `hybridai:gcp` section after validation, with project and region filled in. */
+export type GcpStackConfig = z.output<typeof shape> & { project: string; region: string };
+
+/**
+ * Fills project and region from `gcp:project` / `gcp:region`, then runs every component's plan
+ * function, so that a topology, count, CIDR or key a component would reject is reported with the
+ * rest of the config before any resource exists.
+ */
+const schema = shape.transform((raw, ctx): GcpStackConfig => {
+  const gcpConfig = new pulumi.Config("gcp");
+  const config = {
+    ...raw,
+    project: raw.project ?? gcpConfig.get("project") ?? "",
+    region: raw.region ?? gcpConfig.get("region") ?? "",
+  };
+  const check = (path: string, plan: () => unknown) => {
+    try {
+      plan();
+    } catch (error) {
+      if (!(error instanceof HybridAiConfigError)) throw error;
+      ctx.addIssue({
+        code: "custom",
+        path: [path, ...error.field.split(".")],
+        message: error.message,
+      });
+    }
+  };
+  const { name: _name, ...clusterArgs } = config.cluster;
+  check("cluster", () =>
+    planGkeCluster({ ...clusterArgs, project: config.project, region: config.region }),
+  );
+  const where = { project: config.project, region: config.region };
+  if (config.gpu)
+    check("gpu", () => planGpuNodePool(config.gpu as NonNullable<typeof config.gpu>, where));
+  if (config.tpu)
+    check("tpu", () => planTpuNodePool(config.tpu as NonNullable<typeof config.tpu>, where));
+  if (config.modelStore) check("modelStore", () => planModelStore(config.modelStore ?? {}, where));
+  return config;
+});
+
+function monthlyUsd(
+  spec:
+    | { accelerator: z.output<typeof accelerator>; capacity: z.output<typeof capacity> }
+    | undefined,
+): number {
+  return spec ? estimateHourlyCost({ cloud: "gcp", ...spec }, "gcp stack").monthlyUsd : 0;
+}
+
+/**
+ * The `hybridai:gcp` stack section: a regional GKE cluster for AI, a GPU pool (Spot above an
+ * on-demand floor), a TPU slice pool and a model store, registered in `context.clusters` so the
+ * serving section can deploy onto the cluster and read models from the store.
+ */
+export const gcpSection: StackSection<GcpStackConfig> = {
+  key: "gcp",
+  summary: "a GKE cluster with GPU and TPU node pools and a model store",
+  schema,
+  deploy(config, context) {
+    const { name, ...clusterArgs } = config.cluster;
+    const cluster = new GkeCluster(name, {
+      ...clusterArgs,
+      project: config.project,
+      region: config.region,
+    });
+    const gpu = config.gpu ? new GpuNodePool(`${name}-gpu`, { ...config.gpu, cluster }) : undefined;
+    const tpu = config.tpu ? new TpuNodePool(`${name}-tpu`, { ...config.tpu, cluster }) : undefined;
+    const store = config.modelStore
+      ? new ModelStore(`${name}-models`, { ...config.modelStore, cluster })
+      : undefined;
+    context.clusters.set(name, {
+      cloud: "gcp",
+      provider: cluster.provider,
+      ...(store
+        ? { modelStore: { uriFor: (model: string) => store.uriFor(model), reader: store.reader } }
+        : {}),
+    });
+    return {
+      clusterName: cluster.name,
+      endpoint: cluster.endpoint,
+      kubeconfig: cluster.kubeconfig,
+      gpuNodePools: gpu?.nodePoolNames ?? [],
+      tpuNodePools: tpu?.nodePoolNames ?? [],
+      modelBucket: store?.bucketName ?? "",
+      modelReaderEmail: store?.readerEmail ?? "",
+      estimatedMonthlyUsd: { gpu: monthlyUsd(config.gpu), tpu: monthlyUsd(config.tpu) },
+    };
+  },
+};
