@@ -1,4 +1,3 @@
-export * as accelerators from "./accelerators";
 export type {
   AcceleratorSpec,
   AcceleratorType,
@@ -7,6 +6,7 @@ export type {
   Cloud,
   SpotSpec,
 } from "./accelerators";
+export * as accelerators from "./accelerators";
 export {
   estimateHourlyCost,
   estimateMonthlyCost,
@@ -15,4 +15,7 @@ export {
   tpuSlice,
   validateCapacity,
 } from "./accelerators";
+export * as aws from "./aws";
 export { HybridAiConfigError } from "./errors";
+export * as gcp from "./gcp";
+export * as kubernetes from "./kubernetes";

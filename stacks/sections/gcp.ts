@@ -131,11 +131,19 @@ export type GcpStackConfig = z.output<typeof shape> & { project: string; region:
  */
 const schema = shape.transform((raw, ctx): GcpStackConfig => {
   const gcpConfig = new pulumi.Config("gcp");
-  const config = {
-    ...raw,
-    project: raw.project ?? gcpConfig.get("project") ?? "",
-    region: raw.region ?? gcpConfig.get("region") ?? "",
+  const setting = (key: "project" | "region") => {
+    const value = raw[key] ?? gcpConfig.get(key);
+    if (value === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `missing: set gcp:${key} in the stack config (or hybridai:gcp.${key})`,
+      });
+    }
+    return value ?? "";
   };
+  const config = { ...raw, project: setting("project"), region: setting("region") };
+  if (config.project === "" || config.region === "") return config;
   const check = (path: string, plan: () => unknown) => {
     try {
       plan();

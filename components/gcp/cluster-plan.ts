@@ -1,0 +1,219 @@
+import { validateCapacity } from "../accelerators";
+import { HybridAiConfigError } from "../errors";
+import { workloadPool } from "./iam";
+import { parseCryptoKeyName } from "./kms";
+import { assertZonesInRegion } from "./names";
+import { type ClusterSettings, hardenedNodeConfig, type NodePoolSettings } from "./node-config";
+import {
+  assertCidr,
+  assertOneOf,
+  assertProjectId,
+  assertRegion,
+  assertWholeNumber,
+} from "./validate";
+
+const COMPONENT = "GcpGkeCluster";
+
+/** GKE release channels. */
+export const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"] as const;
+
+/** A GKE release channel. */
+export type ReleaseChannel = (typeof RELEASE_CHANNELS)[number];
+
+/** A network allowed to reach the control plane. */
+export interface AuthorizedNetwork {
+  /** IPv4 CIDR block, e.g. `203.0.113.0/24`. */
+  cidrBlock: string;
+  /** A label shown in the console. */
+  displayName?: string;
+}
+
+/** The small on-demand node pool for cluster system pods (DNS, metrics, controllers). */
+export interface SystemNodePoolSpec {
+  /** Machine type. Default `e2-standard-4`. */
+  machineType?: string;
+  /** Minimum nodes in the whole pool (all zones). Default 1. */
+  minNodes?: number;
+  /** Maximum nodes in the whole pool (all zones). Default 3. */
+  maxNodes?: number;
+  /** Boot disk size, GB. Default 50. */
+  diskSizeGb?: number;
+}
+
+/** Arguments of {@link GkeCluster}. Validated when the component is built, so they are plain values. */
+export interface GkeClusterArgs {
+  /** GCP project id. Also names the Workload Identity pool `<project>.svc.id.goog`. */
+  project: string;
+  /** Region of the regional cluster, e.g. `us-central1`. */
+  region: string;
+  /** VPC network name or self link. Default `default`. */
+  network?: string;
+  /** Subnetwork name or self link. Default: the network's subnetwork in the region. */
+  subnetwork?: string;
+  /** Secondary range of the subnetwork for pods. Default: GKE creates one. */
+  podsRangeName?: string;
+  /** Secondary range of the subnetwork for services. Default: GKE creates one. */
+  servicesRangeName?: string;
+  /** Release channel. Default `REGULAR`. */
+  releaseChannel?: ReleaseChannel;
+  /** Minimum control plane version, e.g. `1.31`. Default: the channel's default. */
+  kubernetesVersion?: string;
+  /**
+   * Serve the control plane on its private endpoint only (reach it from the VPC, a VPN or a
+   * bastion). Default `false`: the public endpoint stays, limited to `masterAuthorizedNetworks`.
+   */
+  privateEndpoint?: boolean;
+  /** The /28 range for the control plane's private endpoint. Default `172.16.0.32/28`. */
+  masterIpv4CidrBlock?: string;
+  /**
+   * Networks allowed to reach the control plane. Default none: only Google Cloud internal
+   * addresses of the VPC may connect; add your CI runner's or office's range.
+   */
+  masterAuthorizedNetworks?: AuthorizedNetwork[];
+  /**
+   * Cloud KMS key (`projects/…/locations/<region>/keyRings/…/cryptoKeys/…`) that encrypts
+   * Kubernetes secrets in etcd. Default: Google-managed encryption. The GKE service agent is
+   * granted `roles/cloudkms.cryptoKeyEncrypterDecrypter` on that key only.
+   */
+  databaseEncryptionKey?: string;
+  /** Refuse to delete the cluster until this is turned off. Default `true`. */
+  deletionProtection?: boolean;
+  /** The system node pool. */
+  systemNodePool?: SystemNodePoolSpec;
+  /** Zones of the system node pool. Default: the region's zones GKE picks. */
+  nodeLocations?: string[];
+  /** GCP resource labels for the cluster (billing, ownership). */
+  resourceLabels?: Record<string, string>;
+}
+
+/** What {@link GkeCluster} creates, as provider arguments. */
+export interface GkeClusterPlan {
+  /** The cluster. */
+  cluster: ClusterSettings;
+  /** The system node pool, without its `cluster`. */
+  systemNodePool: NodePoolSettings;
+  /** The KMS key to grant the GKE service agent, when CMEK is on. */
+  databaseEncryptionKey?: string;
+}
+
+/**
+ * Validates {@link GkeClusterArgs} and turns them into GKE arguments: a regional Standard
+ * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
+ * monitoring of system components and workloads, the default node pool removed, and a small
+ * system node pool (the component adds the dedicated node service account to both).
+ */
+export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
+  if (args === null || typeof args !== "object") {
+    throw new HybridAiConfigError(COMPONENT, "args", args, "an object { project, region, … }");
+  }
+  const project = assertProjectId(COMPONENT, "project", args.project);
+  const region = assertRegion(COMPONENT, "region", args.region);
+  const channel = assertOneOf(
+    COMPONENT,
+    "releaseChannel",
+    args.releaseChannel ?? "REGULAR",
+    RELEASE_CHANNELS,
+  );
+  const masterCidr = assertCidr(
+    COMPONENT,
+    "masterIpv4CidrBlock",
+    args.masterIpv4CidrBlock ?? "172.16.0.32/28",
+    28,
+  );
+  const authorized = (args.masterAuthorizedNetworks ?? []).map((network, i) => ({
+    cidrBlock: assertCidr(
+      COMPONENT,
+      `masterAuthorizedNetworks[${i}].cidrBlock`,
+      network?.cidrBlock,
+    ),
+    displayName: network.displayName ?? network.cidrBlock,
+  }));
+  const key = args.databaseEncryptionKey;
+  if (key !== undefined) parseCryptoKeyName(COMPONENT, "databaseEncryptionKey", key, [region]);
+  if (args.nodeLocations) {
+    assertZonesInRegion(COMPONENT, "nodeLocations", args.nodeLocations, region);
+  }
+  const system = args.systemNodePool ?? {};
+  const systemCapacity = validateCapacity(
+    { min: system.minNodes ?? 1, max: system.maxNodes ?? 3 },
+    `${COMPONENT}.systemNodePool`,
+  );
+  const diskSizeGb = assertWholeNumber(
+    COMPONENT,
+    "systemNodePool.diskSizeGb",
+    system.diskSizeGb ?? 50,
+    10,
+  );
+  const hardened = hardenedNodeConfig();
+
+  const cluster: ClusterSettings = {
+    project,
+    location: region,
+    network: args.network ?? "default",
+    ...(args.subnetwork ? { subnetwork: args.subnetwork } : {}),
+    networkingMode: "VPC_NATIVE",
+    ipAllocationPolicy: {
+      ...(args.podsRangeName ? { clusterSecondaryRangeName: args.podsRangeName } : {}),
+      ...(args.servicesRangeName ? { servicesSecondaryRangeName: args.servicesRangeName } : {}),
+    },
+    ...(args.kubernetesVersion ? { minMasterVersion: args.kubernetesVersion } : {}),
+    releaseChannel: { channel },
+    removeDefaultNodePool: true,
+    initialNodeCount: 1,
+    nodeConfig: { ...hardened, machineType: "e2-small" },
+    privateClusterConfig: {
+      enablePrivateNodes: true,
+      enablePrivateEndpoint: args.privateEndpoint ?? false,
+      masterIpv4CidrBlock: masterCidr,
+      masterGlobalAccessConfig: { enabled: true },
+    },
+    masterAuthorizedNetworksConfig: {
+      cidrBlocks: authorized,
+      gcpPublicCidrsAccessEnabled: false,
+    },
+    masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+    workloadIdentityConfig: { workloadPool: workloadPool(project) },
+    enableShieldedNodes: true,
+    enableLegacyAbac: false,
+    datapathProvider: "ADVANCED_DATAPATH",
+    loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
+    monitoringConfig: {
+      enableComponents: ["SYSTEM_COMPONENTS", "POD", "DEPLOYMENT", "HPA", "DCGM"],
+      managedPrometheus: { enabled: true },
+    },
+    addonsConfig: {
+      gcsFuseCsiDriverConfig: { enabled: true },
+      gcePersistentDiskCsiDriverConfig: { enabled: true },
+      horizontalPodAutoscaling: { disabled: false },
+      httpLoadBalancing: { disabled: false },
+    },
+    verticalPodAutoscaling: { enabled: true },
+    costManagementConfig: { enabled: true },
+    ...(key !== undefined
+      ? { databaseEncryption: { state: "ENCRYPTED", keyName: key } }
+      : { databaseEncryption: { state: "DECRYPTED" } }),
+    deletionProtection: args.deletionProtection ?? true,
+    ...(args.resourceLabels ? { resourceLabels: args.resourceLabels } : {}),
+  };
+
+  const systemNodePool: NodePoolSettings = {
+    project,
+    location: region,
+    ...(args.nodeLocations ? { nodeLocations: args.nodeLocations } : {}),
+    initialNodeCount: 1,
+    autoscaling: {
+      totalMinNodeCount: systemCapacity.min,
+      totalMaxNodeCount: systemCapacity.max,
+      locationPolicy: "BALANCED",
+    },
+    management: { autoRepair: true, autoUpgrade: true },
+    nodeConfig: {
+      ...hardened,
+      machineType: system.machineType ?? "e2-standard-4",
+      diskSizeGb,
+      diskType: "pd-balanced",
+      labels: { "hybridai.dev/pool": "system" },
+    },
+  };
+  return { cluster, systemNodePool, ...(key !== undefined ? { databaseEncryptionKey: key } : {}) };
+}

@@ -1,0 +1,74 @@
+import * as container from "@pulumi/gcp/container";
+import * as pulumi from "@pulumi/pulumi";
+import type { CapacityType } from "../accelerators";
+import { assertCluster, withNodeServiceAccount } from "./cluster-ref";
+import type { GkeCluster } from "./gke-cluster";
+import { type GpuNodePoolSpec, planGpuNodePool } from "./gpu-pool-plan";
+
+/** Arguments of {@link GpuNodePool}: the GPU spec plus the cluster it joins. */
+export interface GpuNodePoolArgs extends GpuNodePoolSpec {
+  /** The cluster the pools join. */
+  cluster: GkeCluster;
+  /** Service account of the nodes. Default: the cluster's node service account. */
+  serviceAccountEmail?: pulumi.Input<string>;
+}
+
+/**
+ * GPU nodes for a {@link GkeCluster} from the cloud-neutral accelerator spec: one node pool, or
+ * with `capacity.spot` an on-demand pool for the floor and a Spot pool above it. Both carry
+ * `hybridai.dev/accelerator`, `hybridai.dev/capacity-type` and the `nvidia.com/gpu` taint.
+ */
+export class GpuNodePool extends pulumi.ComponentResource {
+  /** The machine type chosen. */
+  readonly machineType: string;
+  /** GKE's accelerator type string. */
+  readonly acceleratorType: string;
+  /** GPUs per node. */
+  readonly acceleratorCount: number;
+  /** The on-demand pool, when the capacity has an on-demand part. */
+  readonly onDemandPool?: container.NodePool;
+  /** The Spot pool, when the capacity has a Spot part. */
+  readonly spotPool?: container.NodePool;
+  /** Names of the created node pools, on-demand first. */
+  readonly nodePoolNames: pulumi.Output<string[]>;
+
+  /**
+   * @param name logical name; pools are named `<name>-on-demand` and `<name>-spot`.
+   * @param args the GPU spec, validated before anything is created.
+   * @param opts resource options.
+   */
+  constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    const cluster = assertCluster("GcpGpuNodePool", args?.cluster);
+    const plan = planGpuNodePool(args, { project: cluster.project, region: cluster.region });
+    super("hybridai:index:GcpGpuNodePool", name, {}, opts);
+    this.machineType = plan.machineType;
+    this.acceleratorType = plan.gkeAcceleratorType;
+    this.acceleratorCount = plan.acceleratorCount;
+
+    const pools = new Map<CapacityType, container.NodePool>();
+    for (const part of plan.parts) {
+      pools.set(
+        part.capacityType,
+        new container.NodePool(
+          `${name}-${part.capacityType}`,
+          withNodeServiceAccount(
+            part.nodePool,
+            cluster.name,
+            args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
+          ),
+          { parent: this, ignoreChanges: ["initialNodeCount"] },
+        ),
+      );
+    }
+    this.onDemandPool = pools.get("on-demand");
+    this.spotPool = pools.get("spot");
+    this.nodePoolNames = pulumi.all([...pools.values()].map((p) => p.name));
+
+    this.registerOutputs({
+      machineType: this.machineType,
+      acceleratorType: this.acceleratorType,
+      acceleratorCount: this.acceleratorCount,
+      nodePoolNames: this.nodePoolNames,
+    });
+  }
+}

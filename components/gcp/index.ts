@@ -1,0 +1,51 @@
+export type {
+  AuthorizedNetwork,
+  GkeClusterArgs,
+  GkeClusterPlan,
+  ReleaseChannel,
+  SystemNodePoolSpec,
+} from "./cluster-plan";
+export { planGkeCluster, RELEASE_CHANNELS } from "./cluster-plan";
+export { GkeCluster } from "./gke-cluster";
+export { GpuNodePool, type GpuNodePoolArgs } from "./gpu-node-pool";
+export type {
+  GpuNodePoolPlan,
+  GpuNodePoolSpec,
+  GpuPoolPart,
+  GpuPoolPlacement,
+  GpuSharingSpec,
+} from "./gpu-pool-plan";
+export {
+  GPU_DRIVER_VERSIONS,
+  GPU_SHARING_STRATEGIES,
+  MAX_SHARED_CLIENTS_PER_GPU,
+  planGpuNodePool,
+} from "./gpu-pool-plan";
+export {
+  CLOUD_PLATFORM_SCOPE,
+  MODEL_READER_ROLE,
+  NODE_SERVICE_ACCOUNT_ROLES,
+  WORKLOAD_IDENTITY_ANNOTATION,
+  WORKLOAD_IDENTITY_USER_ROLE,
+  workloadIdentityMember,
+  workloadPool,
+} from "./iam";
+export { gkeKubeconfig } from "./kubeconfig";
+export { ModelStore, type ModelStoreArgs } from "./model-store";
+export type {
+  BucketSettings,
+  ModelReaderSpec,
+  ModelStorePlan,
+  ModelStoreSpec,
+} from "./model-store-plan";
+export { assertModelName, modelUri, planModelStore } from "./model-store-plan";
+export { serviceAccountId } from "./names";
+export type { ClusterSettings, HardenedNodeConfig, NodePoolSettings } from "./node-config";
+export { TpuNodePool, type TpuNodePoolArgs } from "./tpu-node-pool";
+export type {
+  TpuNodePoolPlan,
+  TpuNodePoolSpec,
+  TpuPoolPart,
+  TpuPoolPlacement,
+} from "./tpu-pool-plan";
+export { planTpuNodePool } from "./tpu-pool-plan";

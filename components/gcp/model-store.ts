@@ -1,0 +1,125 @@
+import * as kms from "@pulumi/gcp/kms";
+import * as organizations from "@pulumi/gcp/organizations";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
+import * as pulumi from "@pulumi/pulumi";
+import { assertCluster } from "./cluster-ref";
+import type { GkeCluster } from "./gke-cluster";
+import { WORKLOAD_IDENTITY_ANNOTATION } from "./iam";
+import { KMS_ENCRYPTER_DECRYPTER, storageServiceAgent } from "./kms";
+import { assertModelName, type ModelStoreSpec, modelUri, planModelStore } from "./model-store-plan";
+import { serviceAccountId } from "./names";
+
+/** The Kubernetes identity allowed to read a model store. */
+export interface ModelReader {
+  /** Namespace of the Kubernetes service account. */
+  namespace: string;
+  /** Name of the Kubernetes service account. */
+  serviceAccountName: string;
+  /** Annotations the service account needs: `iam.gke.io/gcp-service-account` → reader email. */
+  annotations: pulumi.Output<Record<string, string>>;
+}
+
+/** Arguments of {@link ModelStore}. */
+export interface ModelStoreArgs extends ModelStoreSpec {
+  /** The cluster whose Workload Identity pool the reader comes from. */
+  cluster: GkeCluster;
+}
+
+/**
+ * A model repository in Cloud Storage for serving pods on a {@link GkeCluster}: a private,
+ * versioned bucket and a dedicated reader service account that one Kubernetes service account
+ * may use through Workload Identity. `uriFor(model)` gives a model's `gs://` folder.
+ */
+export class ModelStore extends pulumi.ComponentResource {
+  /** The bucket. */
+  readonly bucket: storage.Bucket;
+  /** The bucket name. */
+  readonly bucketName: pulumi.Output<string>;
+  /** The model repository folder inside the bucket. */
+  readonly prefix: string;
+  /** The GCP service account that reads models. */
+  readonly readerServiceAccount: serviceaccount.Account;
+  /** Its email. */
+  readonly readerEmail: pulumi.Output<string>;
+  /** The Kubernetes service account serving pods must run as, with its Workload Identity annotation. */
+  readonly reader: ModelReader;
+
+  /**
+   * @param name logical name; also the base of the reader service account id.
+   * @param args store settings, validated before anything is created.
+   * @param opts resource options.
+   */
+  constructor(name: string, args: ModelStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    const cluster = assertCluster("GcpModelStore", args?.cluster);
+    const plan = planModelStore(args, cluster);
+    super("hybridai:index:GcpModelStore", name, {}, opts);
+    this.prefix = plan.prefix;
+
+    const keyGrant = plan.kmsKeyName
+      ? new kms.CryptoKeyIAMMember(
+          `${name}-cmek`,
+          {
+            cryptoKeyId: plan.kmsKeyName,
+            role: KMS_ENCRYPTER_DECRYPTER,
+            member: organizations
+              .getProjectOutput({ projectId: cluster.project }, { parent: this })
+              .apply((p) => storageServiceAgent(String(p.number))),
+          },
+          { parent: this },
+        )
+      : undefined;
+    this.bucket = new storage.Bucket(name, plan.bucket, {
+      parent: this,
+      ...(keyGrant ? { dependsOn: [keyGrant] } : {}),
+    });
+    this.bucketName = this.bucket.name;
+
+    this.readerServiceAccount = new serviceaccount.Account(
+      `${name}-reader`,
+      {
+        project: cluster.project,
+        accountId: serviceAccountId(name, "reader"),
+        displayName: `Model reader of ${name} (hybridai)`,
+        description: `Reads the model repository; used by ${plan.reader.namespace}/${plan.reader.serviceAccountName} through Workload Identity.`,
+      },
+      { parent: this },
+    );
+    this.readerEmail = this.readerServiceAccount.email;
+
+    new storage.BucketIAMMember(
+      `${name}-reader-objects`,
+      { bucket: this.bucket.name, role: plan.readerRole, member: this.readerServiceAccount.member },
+      { parent: this },
+    );
+    new serviceaccount.IAMMember(
+      `${name}-reader-workload-identity`,
+      {
+        serviceAccountId: this.readerServiceAccount.name,
+        role: plan.workloadIdentity.role,
+        member: plan.workloadIdentity.member,
+      },
+      { parent: this },
+    );
+
+    this.reader = {
+      namespace: plan.reader.namespace,
+      serviceAccountName: plan.reader.serviceAccountName,
+      annotations: this.readerEmail.apply(
+        (email): Record<string, string> => ({ [WORKLOAD_IDENTITY_ANNOTATION]: email }),
+      ),
+    };
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      prefix: this.prefix,
+      readerEmail: this.readerEmail,
+      reader: this.reader,
+    });
+  }
+
+  /** The repository folder of a model: `gs://<bucket>/<prefix>/<model>`. */
+  uriFor(model: string): pulumi.Output<string> {
+    assertModelName(model);
+    return this.bucketName.apply((bucket) => modelUri(bucket, this.prefix, model));
+  }
+}

@@ -1,0 +1,54 @@
+import * as container from "@pulumi/gcp/container";
+import * as pulumi from "@pulumi/pulumi";
+import type { TpuSlice } from "../accelerators";
+import { assertCluster, withNodeServiceAccount } from "./cluster-ref";
+import type { GkeCluster } from "./gke-cluster";
+import { planTpuNodePool, type TpuNodePoolSpec } from "./tpu-pool-plan";
+
+/** Arguments of {@link TpuNodePool}: the TPU spec plus the cluster it joins. */
+export interface TpuNodePoolArgs extends TpuNodePoolSpec {
+  /** The cluster the pools join. */
+  cluster: GkeCluster;
+  /** Service account of the nodes. Default: the cluster's node service account. */
+  serviceAccountEmail?: pulumi.Input<string>;
+}
+
+/**
+ * TPU slices (v5e, v5p, v6e; single-host or multi-host) for a {@link GkeCluster}: the machine
+ * type, topology and node count come from the catalog's TPU rules; Spot, reservations and queued
+ * provisioning are options. Nodes carry our labels and the `google.com/tpu` taint.
+ */
+export class TpuNodePool extends pulumi.ComponentResource {
+  /** The resolved slice: machine type, chips, nodes per slice. */
+  readonly slice: TpuSlice;
+  /** Every node pool created, in plan order. */
+  readonly nodePools: container.NodePool[];
+  /** Names of the created node pools. */
+  readonly nodePoolNames: pulumi.Output<string[]>;
+
+  /**
+   * @param name logical name; pools are named `<name>-<capacity type>[-<slice index>]`.
+   * @param args the TPU spec, validated before anything is created.
+   * @param opts resource options.
+   */
+  constructor(name: string, args: TpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    const cluster = assertCluster("GcpTpuNodePool", args?.cluster);
+    const plan = planTpuNodePool(args, { project: cluster.project, region: cluster.region });
+    super("hybridai:index:GcpTpuNodePool", name, {}, opts);
+    this.slice = plan.slice;
+    this.nodePools = plan.parts.map(
+      (part) =>
+        new container.NodePool(
+          `${name}-${part.suffix}`,
+          withNodeServiceAccount(
+            part.nodePool,
+            cluster.name,
+            args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
+          ),
+          { parent: this, ignoreChanges: ["initialNodeCount"] },
+        ),
+    );
+    this.nodePoolNames = pulumi.all(this.nodePools.map((p) => p.name));
+    this.registerOutputs({ slice: this.slice, nodePoolNames: this.nodePoolNames });
+  }
+}

@@ -1,0 +1,229 @@
+import { z } from "zod";
+import { ACCELERATOR_TYPES, estimateHourlyCost } from "../../components/accelerators";
+import {
+  DEFAULT_EKS_VERSION,
+  EksCluster,
+  GpuNodeGroup,
+  ModelStore,
+  NODE_OS,
+  planEksCluster,
+  planGpuNodeGroup,
+  planModelStore,
+  planSpotFleet,
+  SpotFleet,
+} from "../../components/aws";
+import { HybridAiConfigError } from "../../components/errors";
+import type { StackSection } from "../section";
+
+const accelerator = z.strictObject({
+  type: z.enum(ACCELERATOR_TYPES),
+  count: z.number().int().min(1).optional(),
+});
+
+const capacity = z.strictObject({
+  min: z.number().int().min(0),
+  max: z.number().int().min(1),
+  desired: z.number().int().min(0).optional(),
+  spot: z
+    .strictObject({
+      onDemandBase: z.number().int().min(0).optional(),
+      onDemandPercentAboveBase: z.number().int().min(0).max(100).optional(),
+    })
+    .optional(),
+});
+
+const labels = z.record(z.string(), z.string());
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "lowercase letters, digits and '-'");
+
+const fleet = z.strictObject({
+  name,
+  accelerator,
+  capacity,
+  instanceTypes: z.array(z.string()).optional(),
+  rootVolumeGiB: z.number().int().optional(),
+  labels: labels.optional(),
+  drainTimeoutSeconds: z.number().int().optional(),
+});
+
+const nodeGroup = z.strictObject({
+  name,
+  accelerator,
+  capacity,
+  os: z.enum(NODE_OS).optional(),
+  instanceTypes: z.array(z.string()).optional(),
+  rootVolumeGiB: z.number().int().optional(),
+  labels: labels.optional(),
+});
+
+const shape = z.strictObject({
+  cluster: z
+    .strictObject({
+      name: name.default("hybridai"),
+      version: z.string().optional(),
+      subnetIds: z.array(z.string()).optional(),
+      vpc: z
+        .strictObject({
+          cidr: z.string().optional(),
+          zones: z.number().int().optional(),
+          natGateways: z.enum(["single", "per-zone"]).optional(),
+        })
+        .optional(),
+      endpoint: z
+        .strictObject({
+          publicAccess: z.boolean().optional(),
+          publicAccessCidrs: z.array(z.string()).optional(),
+        })
+        .optional(),
+      admins: z.array(z.string().startsWith("arn:")).optional(),
+      systemNodes: z
+        .strictObject({
+          instanceTypes: z.array(z.string()).optional(),
+          min: z.number().int().optional(),
+          max: z.number().int().optional(),
+          desired: z.number().int().optional(),
+        })
+        .optional(),
+      logRetentionDays: z.number().int().optional(),
+      clusterAutoscaler: z.boolean().optional(),
+      tags: labels.optional(),
+    })
+    .default({ name: "hybridai" }),
+  fleets: z.array(fleet).default([]),
+  nodeGroups: z.array(nodeGroup).default([]),
+  modelStore: z
+    .strictObject({
+      prefix: z.string().optional(),
+      noncurrentVersionDays: z.number().int().optional(),
+      reader: z
+        .strictObject({
+          namespace: z.string().optional(),
+          serviceAccountName: z.string().optional(),
+        })
+        .optional(),
+      forceDestroy: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+/** The `hybridai:aws` section after validation. */
+export type AwsStackConfig = z.output<typeof shape>;
+
+/**
+ * Runs every component's plan function over the parsed config, so that anything a component
+ * would reject (a count the catalog lacks, a spot split out of range, a public endpoint without
+ * an allow-list) is reported together with the rest before any resource exists.
+ */
+const schema = shape.superRefine((config, ctx) => {
+  const check = (path: (string | number)[], plan: () => unknown) => {
+    try {
+      plan();
+    } catch (error) {
+      if (!(error instanceof HybridAiConfigError)) throw error;
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, ...error.field.split(".")],
+        message: error.message,
+      });
+    }
+  };
+  const { name: clusterName, ...clusterArgs } = config.cluster;
+  check(["cluster"], () => planEksCluster({ name: clusterName, ...clusterArgs }));
+  const kubernetesVersion = config.cluster.version ?? DEFAULT_EKS_VERSION;
+  const names = [...config.fleets, ...config.nodeGroups].map((f) => f.name);
+  for (const [i, duplicate] of names.entries()) {
+    if (names.indexOf(duplicate) !== i) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fleets"],
+        message: `the name ${duplicate} is used twice`,
+      });
+    }
+  }
+  for (const [i, spec] of config.fleets.entries()) {
+    check(["fleets", i], () => planSpotFleet({ ...spec, clusterName, kubernetesVersion }));
+  }
+  for (const [i, spec] of config.nodeGroups.entries()) {
+    check(["nodeGroups", i], () => planGpuNodeGroup(spec));
+  }
+  if (config.modelStore) {
+    const { reader, ...store } = config.modelStore;
+    check(["modelStore"], () =>
+      planModelStore({
+        ...store,
+        readerNamespace: reader?.namespace,
+        readerServiceAccountName: reader?.serviceAccountName,
+      }),
+    );
+  }
+});
+
+/**
+ * The `hybridai:aws` stack section: an EKS cluster for AI, GPU spot fleets (exact on-demand base,
+ * spot above it, interruption handling), optional managed GPU node groups, and a model store,
+ * registered in `context.clusters` so the serving section can deploy onto the cluster.
+ */
+export const awsSection: StackSection<AwsStackConfig> = {
+  key: "aws",
+  summary: "an EKS cluster with GPU spot fleets and a model store",
+  schema,
+  deploy(config, context) {
+    const { name: clusterName, ...clusterArgs } = config.cluster;
+    const cluster = new EksCluster(clusterName, clusterArgs);
+    const fleets = config.fleets.map((spec) => {
+      const { name: fleetName, ...args } = spec;
+      return new SpotFleet(fleetName, { ...args, cluster });
+    });
+    for (const { name: groupName, ...args } of config.nodeGroups) {
+      new GpuNodeGroup(groupName, { ...args, cluster });
+    }
+    const { reader, ...storeArgs } = config.modelStore ?? {};
+    const store = new ModelStore(`${clusterName}-models`, { ...storeArgs, reader, cluster });
+    context.clusters.set(clusterName, {
+      cloud: "aws",
+      provider: cluster.provider,
+      modelStore: {
+        uriFor: (model: string) => store.uriFor(model),
+        reader: {
+          namespace: store.reader.namespace,
+          serviceAccountName: store.reader.serviceAccountName,
+          annotations: store.reader.annotations,
+        },
+      },
+    });
+    // A fleet without a spot spec is all spot; a node group without one is all on-demand.
+    const pools = [
+      ...config.fleets.map((f) => ({
+        ...f,
+        capacity: { ...f.capacity, spot: f.capacity.spot ?? {} },
+      })),
+      ...config.nodeGroups,
+    ];
+    return {
+      clusterName: cluster.name,
+      endpoint: cluster.endpoint,
+      kubeconfig: cluster.kubeconfig,
+      oidcProviderArn: cluster.oidcProviderArn,
+      fleets: fleets.map((f) => ({
+        autoScalingGroupName: f.autoScalingGroupName,
+        instanceTypes: f.instanceTypes,
+        split: f.split,
+        queueUrl: f.queueUrl,
+      })),
+      modelBucket: store.bucketName,
+      modelReaderRoleArn: store.readerRoleArn,
+      estimatedAcceleratorMonthlyUsd: Math.round(
+        pools.reduce(
+          (sum, spec) =>
+            sum +
+            estimateHourlyCost(
+              { cloud: "aws", accelerator: spec.accelerator, capacity: spec.capacity },
+              "aws stack",
+            ).monthlyUsd,
+          0,
+        ),
+      ),
+    };
+  },
+};

@@ -1,0 +1,236 @@
+import { Namespace, ServiceAccount } from "@pulumi/kubernetes/core/v1";
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ACCELERATOR_TYPES } from "../../components/accelerators";
+import { HybridAiConfigError } from "../../components/errors";
+import type { OnnxServiceArgs } from "../../components/kubernetes";
+import { OnnxService, planOnnxService } from "../../components/kubernetes";
+import type { DeployedCluster, StackContext, StackSection } from "../section";
+
+const SECTION = "serving stack section";
+
+const dnsLabel = z
+  .string()
+  .regex(
+    /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    "lowercase letters, digits and '-', starting with a letter",
+  );
+
+const service = z.strictObject({
+  /** Service name (Kubernetes objects and, by default, the model name). */
+  name: dnsLabel,
+  /** The cluster to deploy onto: a name an earlier section (aws, gcp, edge) registered. */
+  cluster: z.string().min(1),
+  /** Model name in the cluster's model store; `uri` overrides the store. Default: `name`. */
+  model: z.string().optional(),
+  /** Explicit model folder URI, for clusters without a model store. */
+  uri: z.string().optional(),
+  /** Image; default: the section's `image`. */
+  image: z.string().optional(),
+  /** Namespace; default: the model store reader's namespace, or `hybridai`. */
+  namespace: dnsLabel.optional(),
+  accelerator: z
+    .strictObject({ type: z.enum(ACCELERATOR_TYPES), count: z.number().int().min(1).optional() })
+    .optional(),
+  replicas: z
+    .strictObject({ min: z.number().int().optional(), max: z.number().int().optional() })
+    .optional(),
+  resources: z
+    .strictObject({
+      cpu: z.string().optional(),
+      memory: z.string().optional(),
+      cpuLimit: z.string().optional(),
+      memoryLimit: z.string().optional(),
+      modelVolume: z.string().optional(),
+    })
+    .optional(),
+  spot: z.boolean().optional(),
+  spotNotice: z.union([z.enum(["aws", "gcp"]), z.number().int()]).optional(),
+  terminationGracePeriodSeconds: z.number().int().optional(),
+  preStopSeconds: z.number().int().optional(),
+  autoscaling: z
+    .strictObject({
+      targetCpuUtilization: z.number().int().optional(),
+      metric: z.strictObject({ name: z.string(), targetAverageValue: z.string() }).optional(),
+      scaleDownStabilizationSeconds: z.number().int().optional(),
+    })
+    .optional(),
+  networkPolicy: z
+    .strictObject({
+      allowFrom: z
+        .array(
+          z.strictObject({
+            namespace: z.string().optional(),
+            podLabels: z.record(z.string(), z.string()).optional(),
+          }),
+        )
+        .optional(),
+      monitoringNamespace: z.string().optional(),
+    })
+    .optional(),
+  serviceMonitor: z
+    .strictObject({
+      interval: z.string().optional(),
+      labels: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  runtimeArgs: z.array(z.string()).optional(),
+});
+
+/** `hybridai:serving`: ONNX services on the stack's clusters. */
+export interface ServingStackConfig {
+  /** The serving runtime image every service uses unless it names its own. */
+  image: string;
+  /** Create each namespace the services use (labelled for the restricted Pod Security Standard). Default true. */
+  createNamespaces?: boolean;
+  /** The services. */
+  services: z.infer<typeof service>[];
+}
+
+const schema: z.ZodType<ServingStackConfig> = z.strictObject({
+  image: z.string().min(1),
+  createNamespaces: z.boolean().optional(),
+  services: z.array(service).min(1),
+});
+
+/** One service with its cluster, namespace, model URI and identity worked out. */
+interface ResolvedService {
+  config: z.infer<typeof service>;
+  clusterName: string;
+  cluster: DeployedCluster;
+  namespace: string;
+  args: OnnxServiceArgs;
+}
+
+function resolveService(
+  config: ServingStackConfig,
+  entry: z.infer<typeof service>,
+  index: number,
+  context: StackContext,
+): ResolvedService {
+  const field = `hybridai:serving.services[${index}]`;
+  const cluster = context.clusters.get(entry.cluster);
+  if (!cluster) {
+    const known = [...context.clusters.keys()];
+    throw new HybridAiConfigError(
+      SECTION,
+      `${field}.cluster`,
+      entry.cluster,
+      known.length > 0
+        ? `a cluster this stack creates: ${known.join(", ")}`
+        : "a cluster this stack creates, but it creates none: add an aws or gcp section before serving",
+    );
+  }
+  const store = entry.uri === undefined ? cluster.modelStore : undefined;
+  if (entry.uri === undefined && !store) {
+    throw new HybridAiConfigError(
+      SECTION,
+      `${field}.uri`,
+      undefined,
+      `a model folder URI, because cluster "${entry.cluster}" has no model store`,
+    );
+  }
+  const namespace = entry.namespace ?? store?.reader.namespace ?? "hybridai";
+  if (store && namespace !== store.reader.namespace) {
+    throw new HybridAiConfigError(
+      SECTION,
+      `${field}.namespace`,
+      namespace,
+      `"${store.reader.namespace}", where the model store's reader service account lives (or give an explicit uri)`,
+    );
+  }
+  const { name, cluster: _cluster, model, uri, image, ...rest } = entry;
+  const args: OnnxServiceArgs = {
+    ...rest,
+    provider: cluster.provider,
+    namespace,
+    image: image ?? config.image,
+    model: {
+      uri: uri ?? (store as NonNullable<typeof store>).uriFor(model ?? name),
+      name: model ?? name,
+    },
+    ...(store ? { serviceAccount: { name: store.reader.serviceAccountName, create: false } } : {}),
+  };
+  planOnnxService(name, args);
+  return { config: entry, clusterName: entry.cluster, cluster, namespace, args };
+}
+
+/**
+ * The `serving` section: deploys an {@link OnnxService} for each configured service onto a
+ * cluster an earlier section registered, with the model from that cluster's model store (run as
+ * the store's reader service account, created once per cluster) or from an explicit URI.
+ * Every service is checked before anything is created.
+ */
+export const servingSection: StackSection<ServingStackConfig> = {
+  key: "serving",
+  summary: "ONNX serving runtime services on the stack's clusters",
+  schema,
+  deploy(config, context) {
+    const resolved = config.services.map((entry, i) => resolveService(config, entry, i, context));
+    const names = new Set<string>();
+    for (const [i, r] of resolved.entries()) {
+      const key = `${r.clusterName}/${r.namespace}/${r.config.name}`;
+      if (names.has(key)) {
+        throw new HybridAiConfigError(
+          SECTION,
+          `hybridai:serving.services[${i}].name`,
+          r.config.name,
+          "a name not used twice in one namespace of one cluster",
+        );
+      }
+      names.add(key);
+    }
+    const namespaces = new Map<string, Namespace>();
+    const readers = new Map<string, ServiceAccount>();
+    const outputs: Record<
+      string,
+      { url: pulumi.Output<string>; namespace: pulumi.Output<string> }
+    > = {};
+    for (const r of resolved) {
+      const opts = { provider: r.cluster.provider };
+      const nsKey = `${r.clusterName}/${r.namespace}`;
+      if ((config.createNamespaces ?? true) && !namespaces.has(nsKey)) {
+        namespaces.set(
+          nsKey,
+          new Namespace(
+            `${r.clusterName}-${r.namespace}`,
+            {
+              metadata: {
+                name: r.namespace,
+                labels: {
+                  "pod-security.kubernetes.io/enforce": "restricted",
+                  "app.kubernetes.io/managed-by": "pulumi",
+                },
+              },
+            },
+            opts,
+          ),
+        );
+      }
+      const store = r.args.serviceAccount?.create === false ? r.cluster.modelStore : undefined;
+      if (store && !readers.has(r.clusterName)) {
+        readers.set(
+          r.clusterName,
+          new ServiceAccount(
+            `${r.clusterName}-${store.reader.serviceAccountName}`,
+            {
+              metadata: {
+                name: store.reader.serviceAccountName,
+                namespace: store.reader.namespace,
+                annotations: store.reader.annotations,
+              },
+              automountServiceAccountToken: false,
+            },
+            { ...opts, dependsOn: [...namespaces.values()] },
+          ),
+        );
+      }
+      const dependsOn = [namespaces.get(nsKey), readers.get(r.clusterName)].filter(
+        (d): d is Namespace | ServiceAccount => d !== undefined,
+      );
+      const deployed = new OnnxService(r.config.name, r.args, { dependsOn });
+      outputs[r.config.name] = { url: deployed.url, namespace: deployed.namespace };
+    }
+    return { services: outputs };
+  },
+};

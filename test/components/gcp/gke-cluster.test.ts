@@ -1,0 +1,114 @@
+import { HybridAiConfigError } from "pulumi-hybridai";
+import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
+import { beforeEach, describe, expect, it } from "vitest";
+import { GkeCluster, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp";
+
+const mocks = installMocks();
+beforeEach(() => mocks.reset());
+
+const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
+
+describe("GkeCluster under mocks", () => {
+  it("creates the cluster, a dedicated node identity with log/metric roles only, and a system pool", async () => {
+    const gke = new GkeCluster("prod", { project: "acme-ml", region: "us-central1" });
+    await settle();
+
+    const component = mocks.one("hybridai:index:GcpGkeCluster", "prod");
+    const children = mocks.childrenOf(component.urn).map((r) => r.type);
+    expect(children).toEqual(
+      expect.arrayContaining([
+        "gcp:serviceaccount/account:Account",
+        "gcp:projects/iAMMember:IAMMember",
+        "gcp:container/cluster:Cluster",
+        "gcp:container/nodePool:NodePool",
+        "pulumi:providers:kubernetes",
+      ]),
+    );
+
+    const account = mocks.one("gcp:serviceaccount/account:Account");
+    expect(account.inputs).toMatchObject({ project: "acme-ml", accountId: "prod-nodes" });
+    const email = "prod-nodes@acme-ml.iam.gserviceaccount.com";
+
+    const grants = mocks.ofType("gcp:projects/iAMMember:IAMMember").map((r) => r.inputs);
+    expect(grants.map((g) => g.role).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());
+    for (const grant of grants) {
+      expect(grant.member).toBe(`serviceAccount:${email}`);
+      expect(PRIMITIVE_ROLES).not.toContain(grant.role);
+      expect(grant.role).toMatch(/^roles\/(logging|monitoring|stackdriver)\./);
+    }
+
+    const cluster = mocks.one("gcp:container/cluster:Cluster", "prod");
+    expect(cluster.inputs.nodeConfig.serviceAccount).toBe(email);
+    expect(cluster.inputs.workloadIdentityConfig).toEqual({ workloadPool: "acme-ml.svc.id.goog" });
+    expect(cluster.inputs.privateClusterConfig.enablePrivateNodes).toBe(true);
+    expect(cluster.options.ignoreChanges).toEqual(["initialNodeCount", "nodeConfig"]);
+
+    const system = mocks.one("gcp:container/nodePool:NodePool", "prod-system");
+    expect(system.inputs).toMatchObject({
+      cluster: "prod",
+      location: "us-central1",
+      nodeConfig: { serviceAccount: email, workloadMetadataConfig: { mode: "GKE_METADATA" } },
+    });
+    expect(system.inputs.nodeConfig.serviceAccount).not.toMatch(/-compute@developer/);
+
+    expect(await awaitOutput(gke.nodeServiceAccountEmail)).toBe(email);
+    expect(gke.workloadPool).toBe("acme-ml.svc.id.goog");
+  });
+
+  it("hands out a gke-gcloud-auth-plugin kubeconfig and a provider that waits for the system pool", async () => {
+    const gke = new GkeCluster("auth", { project: "acme-ml", region: "us-central1" });
+    const kubeconfig = JSON.parse(await awaitOutput(gke.kubeconfig));
+    expect(kubeconfig.clusters[0].cluster).toEqual({
+      server: "https://34.118.0.10",
+      "certificate-authority-data": expect.any(String),
+    });
+    expect(kubeconfig.users[0].user.exec).toMatchObject({
+      command: "gke-gcloud-auth-plugin",
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      provideClusterInfo: true,
+    });
+    expect(kubeconfig["current-context"]).toBe("gke_acme-ml_us-central1_auth");
+    await settle();
+    const provider = mocks.one("pulumi:providers:kubernetes", "auth-k8s");
+    const systemPool = mocks.one("gcp:container/nodePool:NodePool", "auth-system");
+    expect(provider.dependencies).toContain(systemPool.urn);
+    const secret = provider.inputs.kubeconfig as { value: string };
+    expect(Object.values(secret)).toContain("1b47061264138c4ac30d75fd1eb44270"); // Pulumi's secret marker
+    expect(JSON.parse(secret.value).users[0].user.exec.command).toBe("gke-gcloud-auth-plugin");
+  });
+
+  it("with a CMEK, grants the GKE service agent encrypt/decrypt on that key only, before the cluster", async () => {
+    const key = "projects/acme-ml/locations/us-central1/keyRings/gke/cryptoKeys/etcd";
+    new GkeCluster("cmek", {
+      project: "acme-ml",
+      region: "us-central1",
+      databaseEncryptionKey: key,
+    });
+    await settle();
+    const grant = mocks.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    expect(grant.inputs).toEqual({
+      cryptoKeyId: key,
+      role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+      member: "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com",
+    });
+    const cluster = mocks.one("gcp:container/cluster:Cluster", "cmek");
+    expect(cluster.inputs.databaseEncryption).toEqual({ state: "ENCRYPTED", keyName: key });
+    expect(cluster.dependencies).toContain(grant.urn);
+  });
+
+  it("rejects bad arguments before registering anything", async () => {
+    expect(
+      () =>
+        new GkeCluster("bad", {
+          project: "acme-ml",
+          region: "us-central1",
+          releaseChannel: "NIGHTLY" as never,
+        }),
+    ).toThrow(HybridAiConfigError);
+    expect(() => new GkeCluster("bad2", { project: "x", region: "us-central1" })).toThrow(
+      /project/,
+    );
+    await settle();
+    expect(mocks.resources).toEqual([]);
+  });
+});

@@ -1,0 +1,226 @@
+import * as pulumi from "@pulumi/pulumi";
+import { HybridAiConfigError } from "pulumi-hybridai";
+import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { runStack } from "../../stacks/program";
+import type { DeployedCluster, StackSection } from "../../stacks/section";
+import { gcpSection } from "../../stacks/sections/gcp";
+import { loadStackConfig } from "./stack-file";
+
+const mocks = installMocks();
+const file = loadStackConfig("gcp-gpu-tpu");
+mocks.setConfig(file);
+
+/** A section after gcp that records the clusters it finds, as the serving section would. */
+const seen = new Map<string, DeployedCluster>();
+const probe: StackSection<object> = {
+  key: "probe",
+  summary: "records the clusters earlier sections registered",
+  schema: z.strictObject({}),
+  deploy(_config, context) {
+    for (const [name, cluster] of context.clusters) seen.set(name, cluster);
+    return {};
+  },
+};
+
+/** The parts of the stack file's `hybridai:gcp` object these tests change. */
+interface GcpConfigFile {
+  project?: string;
+  gpus?: unknown;
+  cluster: { masterAuthorizedNetworks: { cidrBlock: string }[] };
+  gpu: { accelerator: { type: string }; capacity: { spot?: object } };
+  tpu: { accelerator: { topology: string } };
+}
+
+/** The stack file's `hybridai:gcp` object with `change` applied, as raw config. */
+function withGcp(change: (gcp: GcpConfigFile) => void): Record<string, string> {
+  const gcp = structuredClone(file["hybridai:gcp"]) as GcpConfigFile;
+  change(gcp);
+  return { ...pulumi.runtime.allConfig(), "hybridai:gcp": JSON.stringify(gcp) };
+}
+
+async function expectRejectedBeforeAnyResource(raw: Record<string, string>, message: RegExp) {
+  await settle();
+  const before = mocks.resources.length;
+  expect(() => runStack(raw, [gcpSection])).toThrow(HybridAiConfigError);
+  expect(() => runStack(raw, [gcpSection])).toThrow(message);
+  await settle();
+  expect(mocks.resources.length).toBe(before);
+}
+
+describe("stack gcp-gpu-tpu: bad configs are rejected before any resource", () => {
+  it("a TPU topology the generation lacks, listing the valid ones", async () => {
+    await expectRejectedBeforeAnyResource(
+      withGcp((gcp) => {
+        gcp.tpu.accelerator.topology = "3x3";
+      }),
+      /hybridai:gcp\.tpu\.accelerator\.topology: .*for tpu-v5e: 1x1, 2x2, 2x4, 4x4, 4x8/,
+    );
+  });
+
+  it("an all-Spot GPU pool of two or more nodes", async () => {
+    await expectRejectedBeforeAnyResource(
+      withGcp((gcp) => {
+        gcp.gpu.capacity.spot = {};
+      }),
+      /hybridai:gcp\.gpu\.capacity\.spot\.onDemandBase: .*at least 1/,
+    );
+  });
+
+  it("a misspelt key, a GPU GCP lacks and a bad CIDR, all reported together", async () => {
+    await expectRejectedBeforeAnyResource(
+      withGcp((gcp) => {
+        gcp.gpus = gcp.gpu;
+        gcp.cluster.masterAuthorizedNetworks[0].cidrBlock = "203.0.113.0";
+      }),
+      /Unrecognized key: "gpus".*masterAuthorizedNetworks\[0\]\.cidrBlock/,
+    );
+    await expectRejectedBeforeAnyResource(
+      withGcp((gcp) => {
+        gcp.gpu.accelerator.type = "nvidia-a10g";
+      }),
+      /hybridai:gcp\.gpu\.accelerator\.type: .*offered on aws only/,
+    );
+  });
+
+  it("a missing region, naming the config key to set", async () => {
+    const saved = pulumi.runtime.allConfig();
+    const { "gcp:region": _region, ...withoutRegion } = saved;
+    pulumi.runtime.setAllConfig(withoutRegion);
+    try {
+      await expectRejectedBeforeAnyResource(
+        pulumi.runtime.allConfig(),
+        /hybridai:gcp\.region: missing: set gcp:region in the stack config/,
+      );
+    } finally {
+      pulumi.runtime.setAllConfig(saved);
+    }
+  });
+
+  it("a project id GCP would refuse", async () => {
+    await expectRejectedBeforeAnyResource(
+      withGcp((gcp) => {
+        gcp.project = "My Project";
+      }),
+      /hybridai:gcp\.cluster\.project: .*GCP project id/,
+    );
+  });
+});
+
+describe("stack gcp-gpu-tpu: the program from its own file", () => {
+  let outputs: Record<string, Record<string, pulumi.Input<unknown>>>;
+  beforeAll(async () => {
+    outputs = runStack({ ...pulumi.runtime.allConfig(), "hybridai:probe": "{}" }, [
+      gcpSection,
+      probe,
+    ]);
+    await settle();
+  });
+
+  it("creates the cluster in the configured project and region with its system pool", () => {
+    const cluster = mocks.one("gcp:container/cluster:Cluster", "ai-gke");
+    expect(cluster.inputs).toMatchObject({
+      project: "hybridai-demo",
+      location: "us-central1",
+      releaseChannel: { channel: "REGULAR" },
+      masterAuthorizedNetworksConfig: {
+        cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "ci-runners" }],
+      },
+      workloadIdentityConfig: { workloadPool: "hybridai-demo.svc.id.goog" },
+    });
+    expect(
+      mocks.one("gcp:container/nodePool:NodePool", "ai-gke-system").inputs.autoscaling,
+    ).toEqual({
+      totalMinNodeCount: 1,
+      totalMaxNodeCount: 3,
+      locationPolicy: "BALANCED",
+    });
+  });
+
+  it("creates an L4 on-demand floor of one node and a Spot pool for the other seven", () => {
+    const onDemand = mocks.one("gcp:container/nodePool:NodePool", "ai-gke-gpu-on-demand").inputs;
+    const spot = mocks.one("gcp:container/nodePool:NodePool", "ai-gke-gpu-spot").inputs;
+    expect([onDemand.autoscaling, spot.autoscaling]).toEqual([
+      { totalMinNodeCount: 1, totalMaxNodeCount: 1, locationPolicy: "BALANCED" },
+      { totalMinNodeCount: 1, totalMaxNodeCount: 7, locationPolicy: "ANY" },
+    ]);
+    for (const pool of [onDemand, spot]) {
+      expect(pool.nodeConfig).toMatchObject({
+        machineType: "g2-standard-4",
+        guestAccelerators: [{ type: "nvidia-l4", count: 1 }],
+      });
+      expect(pool.nodeLocations).toEqual(["us-central1-a", "us-central1-b", "us-central1-c"]);
+    }
+  });
+
+  it("creates a Spot TPU v5e 2x4 single-host pool in its zone, up to two slices", () => {
+    const tpuPools = mocks
+      .ofType("gcp:container/nodePool:NodePool")
+      .filter((p) => p.name.startsWith("ai-gke-tpu"));
+    expect(tpuPools.map((p) => p.name)).toEqual(["ai-gke-tpu-spot"]);
+    expect(tpuPools[0]?.inputs).toMatchObject({
+      nodeLocations: ["us-central1-a"],
+      autoscaling: { totalMinNodeCount: 0, totalMaxNodeCount: 2 },
+      nodeConfig: { machineType: "ct5lp-hightpu-8t", spot: true },
+    });
+  });
+
+  it("runs every node pool as the dedicated node identity, never the default compute account", () => {
+    const pools = mocks.ofType("gcp:container/nodePool:NodePool");
+    expect(pools).toHaveLength(4);
+    for (const pool of pools) {
+      expect(pool.inputs.nodeConfig.serviceAccount).toBe(
+        "ai-gke-nodes@hybridai-demo.iam.gserviceaccount.com",
+      );
+    }
+  });
+
+  it("creates the model store with bucket-level read for the serving service account only", () => {
+    expect(mocks.one("gcp:storage/bucket:Bucket", "ai-gke-models").inputs).toMatchObject({
+      publicAccessPrevention: "enforced",
+      uniformBucketLevelAccess: true,
+    });
+    const grants = mocks.ofType("gcp:storage/bucketIAMMember:BucketIAMMember");
+    expect(grants.map((g) => [g.inputs.bucket, g.inputs.role])).toEqual([
+      ["ai-gke-models", "roles/storage.objectViewer"],
+    ]);
+    const projectRoles = mocks.ofType("gcp:projects/iAMMember:IAMMember").map((g) => g.inputs.role);
+    expect(
+      projectRoles.every((role) => /^roles\/(logging|monitoring|stackdriver)\./.test(role)),
+    ).toBe(true);
+  });
+
+  it("registers the cluster with its provider and model store for the serving section", async () => {
+    const cluster = seen.get("ai-gke");
+    expect(cluster?.cloud).toBe("gcp");
+    expect(cluster?.provider).toBeInstanceOf(pulumi.ProviderResource);
+    expect(await awaitOutput(cluster?.provider.urn as pulumi.Output<string>)).toMatch(
+      /pulumi:providers:kubernetes::ai-gke-k8s$/,
+    );
+    const store = cluster?.modelStore;
+    expect(await awaitOutput(store?.uriFor("ranker") ?? "")).toBe(
+      "gs://ai-gke-models/models/ranker",
+    );
+    expect(store?.reader.namespace).toBe("hybridai");
+    expect(store?.reader.serviceAccountName).toBe("model-reader");
+    expect(await awaitOutput(store?.reader.annotations ?? {})).toEqual({
+      "iam.gke.io/gcp-service-account":
+        "ai-gke-models-reader@hybridai-demo.iam.gserviceaccount.com",
+    });
+  });
+
+  it("returns the cluster's outputs and a monthly estimate below all-on-demand", async () => {
+    const gcp = outputs.gcp as Record<string, pulumi.Input<unknown>>;
+    expect(await awaitOutput(gcp.clusterName)).toBe("ai-gke");
+    expect(await awaitOutput(gcp.gpuNodePools)).toEqual([
+      "ai-gke-gpu-on-demand",
+      "ai-gke-gpu-spot",
+    ]);
+    expect(await awaitOutput(gcp.modelBucket)).toBe("ai-gke-models");
+    const { gpu } = gcp.estimatedMonthlyUsd as { gpu: number };
+    const allOnDemand = 2 * 0.7068 * 730;
+    expect(gpu).toBeGreaterThan(0.7068 * 730);
+    expect(gpu).toBeLessThan(allOnDemand);
+  });
+});
