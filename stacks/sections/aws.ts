@@ -13,6 +13,7 @@ import {
   SpotFleet,
 } from "../../components/aws";
 import { HybridAiConfigError } from "../../components/errors";
+import { NVIDIA_GPU_TYPES, NvidiaDevicePlugin } from "../../components/kubernetes";
 import type { StackSection } from "../section";
 
 const accelerator = z.strictObject({
@@ -161,7 +162,8 @@ const schema = shape.superRefine((config, ctx) => {
 
 /**
  * The `hybridai:aws` stack section: an EKS cluster for AI, GPU spot fleets (exact on-demand base,
- * spot above it, interruption handling), optional managed GPU node groups, and a model store,
+ * spot above it, interruption handling), optional managed GPU node groups, the NVIDIA device
+ * plugin for their GPU types, and a model store,
  * registered in `context.clusters` so the serving section can deploy onto the cluster.
  */
 export const awsSection: StackSection<AwsStackConfig> = {
@@ -177,6 +179,17 @@ export const awsSection: StackSection<AwsStackConfig> = {
     });
     for (const { name: groupName, ...args } of config.nodeGroups) {
       new GpuNodeGroup(groupName, { ...args, cluster });
+    }
+    // AL2023 NVIDIA nodes carry drivers but no device plugin; Bottlerocket's NVIDIA variant has its own.
+    const nvidiaTypes = [
+      ...config.fleets.map((f) => f.accelerator.type),
+      ...config.nodeGroups.filter((g) => g.os !== "bottlerocket").map((g) => g.accelerator.type),
+    ].filter((type, i, all) => NVIDIA_GPU_TYPES.includes(type) && all.indexOf(type) === i);
+    if (nvidiaTypes.length > 0) {
+      new NvidiaDevicePlugin(`${clusterName}-nvidia-device-plugin`, {
+        provider: cluster.provider,
+        accelerators: nvidiaTypes,
+      });
     }
     const { reader, ...storeArgs } = config.modelStore ?? {};
     const store = new ModelStore(`${clusterName}-models`, { ...storeArgs, reader, cluster });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ACCELERATOR_TYPES } from "../../components/accelerators";
 import { HybridAiConfigError } from "../../components/errors";
 import type { OnnxServiceArgs } from "../../components/kubernetes";
-import { OnnxService, planOnnxService } from "../../components/kubernetes";
+import { hostModelDirectory, OnnxService, planOnnxService } from "../../components/kubernetes";
 import type { DeployedCluster, StackContext, StackSection } from "../section";
 
 const SECTION = "serving stack section";
@@ -93,6 +93,20 @@ const schema: z.ZodType<ServingStackConfig> = z.strictObject({
   services: z.array(service).min(1),
 });
 
+/**
+ * Pod Security Standard labels of a serving namespace: `restricted` enforced; where a service
+ * reads models from a node directory (a hostPath, which every enforced level forbids),
+ * `restricted` is warned and audited instead.
+ */
+function podSecurityLabels(hostPath: boolean): Record<string, string> {
+  return hostPath
+    ? {
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      }
+    : { "pod-security.kubernetes.io/enforce": "restricted" };
+}
+
 /** One service with its cluster, namespace, model URI and identity worked out. */
 interface ResolvedService {
   config: z.infer<typeof service>;
@@ -142,6 +156,7 @@ function resolveService(
   const { name, cluster: _cluster, model, uri, image, ...rest } = entry;
   const args: OnnxServiceArgs = {
     ...rest,
+    name,
     provider: cluster.provider,
     namespace,
     image: image ?? config.image,
@@ -180,6 +195,11 @@ export const servingSection: StackSection<ServingStackConfig> = {
       }
       names.add(key);
     }
+    const needsHostPath = new Set(
+      resolved
+        .filter((r) => hostModelDirectory(r.args.model.uri) !== undefined)
+        .map((r) => `${r.clusterName}/${r.namespace}`),
+    );
     const namespaces = new Map<string, Namespace>();
     const readers = new Map<string, ServiceAccount>();
     const outputs: Record<
@@ -198,7 +218,7 @@ export const servingSection: StackSection<ServingStackConfig> = {
               metadata: {
                 name: r.namespace,
                 labels: {
-                  "pod-security.kubernetes.io/enforce": "restricted",
+                  ...podSecurityLabels(needsHostPath.has(nsKey)),
                   "app.kubernetes.io/managed-by": "pulumi",
                 },
               },
@@ -228,8 +248,11 @@ export const servingSection: StackSection<ServingStackConfig> = {
       const dependsOn = [namespaces.get(nsKey), readers.get(r.clusterName)].filter(
         (d): d is Namespace | ServiceAccount => d !== undefined,
       );
-      const deployed = new OnnxService(r.config.name, r.args, { dependsOn });
-      outputs[r.config.name] = { url: deployed.url, namespace: deployed.namespace };
+      const deployed = new OnnxService(`${r.clusterName}-${r.config.name}`, r.args, { dependsOn });
+      outputs[`${r.clusterName}/${r.config.name}`] = {
+        url: deployed.url,
+        namespace: deployed.namespace,
+      };
     }
     return { services: outputs };
   },

@@ -1,0 +1,283 @@
+import { HybridAiConfigError } from "../errors";
+import { LABELS } from "../kubernetes/labels";
+import { parseCidr, subnetCidr } from "./cidr";
+import { assertAwsName } from "./names";
+
+const COMPONENT = "AwsEksCluster";
+
+/** Kubernetes versions the component supports (EKS standard support, with a matching cluster-autoscaler). */
+export const EKS_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
+
+/** The default Kubernetes version. */
+export const DEFAULT_EKS_VERSION = "1.33";
+
+/** Every EKS control plane log type; `audit` is always required. */
+export const EKS_LOG_TYPES = [
+  "api",
+  "audit",
+  "authenticator",
+  "controllerManager",
+  "scheduler",
+] as const;
+
+/** How the new VPC is laid out. */
+export interface VpcSpec {
+  /** IPv4 CIDR of the VPC, a /16 to /20. Default `10.0.0.0/16`. */
+  cidr?: string;
+  /** Availability zones to spread subnets over, 2 or 3. Default 3. */
+  zones?: number;
+  /** `single` (one NAT gateway, cheapest) or `per-zone` (one per zone, survives a zone outage). Default `single`. */
+  natGateways?: "single" | "per-zone";
+}
+
+/** Who may reach the Kubernetes API endpoint. */
+export interface EndpointSpec {
+  /** Also expose the endpoint publicly. Default `false` (private only). */
+  publicAccess?: boolean;
+  /** With `publicAccess`, the CIDRs allowed to reach it (required, and never `0.0.0.0/0`). */
+  publicAccessCidrs?: string[];
+}
+
+/** The small on-demand node group for system add-ons (CoreDNS, cluster-autoscaler, termination handler). */
+export interface SystemNodesSpec {
+  /** Instance types. Default `["m6i.large", "m7i.large"]`. */
+  instanceTypes?: string[];
+  /** Minimum nodes. Default 2. */
+  min?: number;
+  /** Maximum nodes. Default 3. */
+  max?: number;
+  /** Initial nodes. Default `min`. */
+  desired?: number;
+}
+
+/** The plain (non-Output) settings of an EKS cluster that decide what gets created. */
+export interface EksClusterSpec {
+  /** The EKS cluster name. */
+  name: string;
+  /** Kubernetes version. */
+  version?: string;
+  /** Existing subnets, when given (only their count is checked here, when known). */
+  subnetIds?: unknown;
+  /** A new VPC's layout, when no subnets are given. */
+  vpc?: VpcSpec;
+  /** API endpoint access. */
+  endpoint?: EndpointSpec;
+  /** System node group. */
+  systemNodes?: SystemNodesSpec;
+  /** Control plane log types. */
+  logTypes?: string[];
+  /** Days to keep control plane logs. */
+  logRetentionDays?: number;
+  /** Kubernetes service CIDR. */
+  serviceCidr?: string;
+}
+
+/** A new VPC's subnets. */
+export interface NetworkPlan {
+  /** VPC CIDR. */
+  cidr: string;
+  /** Private subnet CIDRs, one a zone (nodes and pods). */
+  privateSubnetCidrs: string[];
+  /** Public subnet CIDRs, one a zone (NAT gateways and internet-facing load balancers). */
+  publicSubnetCidrs: string[];
+  /** NAT gateways to create (1, or one a zone). */
+  natGatewayCount: number;
+}
+
+/** Everything an EKS cluster needs, validated, with defaults applied. */
+export interface EksClusterPlan {
+  /** Cluster name. */
+  name: string;
+  /** Kubernetes version. */
+  version: string;
+  /** Endpoint access, in `aws.eks.Cluster` `vpcConfig` terms. */
+  endpoint: {
+    endpointPrivateAccess: true;
+    endpointPublicAccess: boolean;
+    publicAccessCidrs?: string[];
+  };
+  /** Control plane log types (always including `audit`). */
+  enabledClusterLogTypes: string[];
+  /** Days to keep control plane logs. */
+  logRetentionDays: number;
+  /** Kubernetes service CIDR. */
+  serviceIpv4Cidr: string;
+  /** The new VPC, when the cluster creates one. */
+  network?: NetworkPlan;
+  /** The system node group. */
+  systemNodeGroup: {
+    nodeGroupName: string;
+    instanceTypes: string[];
+    amiType: "AL2023_x86_64_STANDARD";
+    capacityType: "ON_DEMAND";
+    scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
+    labels: Record<string, string>;
+  };
+}
+
+function wholeNumber(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new HybridAiConfigError(COMPONENT, field, value, `a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function planNetwork(vpc: VpcSpec): NetworkPlan {
+  const cidrText = vpc.cidr ?? "10.0.0.0/16";
+  const cidr = parseCidr(cidrText);
+  if (!cidr || cidr.prefix < 16 || cidr.prefix > 20) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "vpc.cidr",
+      cidrText,
+      "an IPv4 network CIDR from /16 to /20, e.g. 10.0.0.0/16",
+    );
+  }
+  const zones = wholeNumber("vpc.zones", vpc.zones ?? 3, 2, 3);
+  const nat = vpc.natGateways ?? "single";
+  if (nat !== "single" && nat !== "per-zone") {
+    throw new HybridAiConfigError(COMPONENT, "vpc.natGateways", nat, ["single", "per-zone"]);
+  }
+  const zoneIndexes = Array.from({ length: zones }, (_, i) => i);
+  // Private subnets take three quarters of the VPC (one quarter a zone); public subnets are
+  // small blocks in the last quarter.
+  const publicBase = 3 * 16;
+  return {
+    cidr: cidrText,
+    privateSubnetCidrs: zoneIndexes.map((i) => subnetCidr(cidr, cidr.prefix + 2, i)),
+    publicSubnetCidrs: zoneIndexes.map((i) => subnetCidr(cidr, cidr.prefix + 6, publicBase + i)),
+    natGatewayCount: nat === "single" ? 1 : zones,
+  };
+}
+
+function planEndpoint(endpoint: EndpointSpec): EksClusterPlan["endpoint"] {
+  if (!endpoint.publicAccess) {
+    if (endpoint.publicAccessCidrs?.length) {
+      throw new HybridAiConfigError(
+        COMPONENT,
+        "endpoint.publicAccessCidrs",
+        endpoint.publicAccessCidrs,
+        "only with endpoint.publicAccess: true",
+      );
+    }
+    return { endpointPrivateAccess: true, endpointPublicAccess: false };
+  }
+  const cidrs = endpoint.publicAccessCidrs ?? [];
+  if (cidrs.length === 0) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "endpoint.publicAccessCidrs",
+      cidrs,
+      "a non-empty allow-list of CIDRs when endpoint.publicAccess is true",
+    );
+  }
+  for (const cidr of cidrs) {
+    if (!parseCidr(cidr) || cidr === "0.0.0.0/0") {
+      throw new HybridAiConfigError(
+        COMPONENT,
+        "endpoint.publicAccessCidrs",
+        cidr,
+        "specific IPv4 network CIDRs such as 203.0.113.0/24 (0.0.0.0/0 would open the API to the internet)",
+      );
+    }
+  }
+  return { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: cidrs };
+}
+
+function planLogTypes(logTypes: string[] | undefined): string[] {
+  const types = logTypes ?? [...EKS_LOG_TYPES];
+  for (const type of types) {
+    if (!(EKS_LOG_TYPES as readonly string[]).includes(type)) {
+      throw new HybridAiConfigError(COMPONENT, "logTypes", type, EKS_LOG_TYPES);
+    }
+  }
+  if (!types.includes("audit")) {
+    throw new HybridAiConfigError(COMPONENT, "logTypes", types, "a list that includes audit");
+  }
+  return types;
+}
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+function planLogRetention(days: number): number {
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new HybridAiConfigError(COMPONENT, "logRetentionDays", days, LOG_RETENTION_DAYS);
+  }
+  return days;
+}
+
+function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["systemNodeGroup"] {
+  const instanceTypes = nodes.instanceTypes ?? ["m6i.large", "m7i.large"];
+  if (instanceTypes.length === 0 || instanceTypes.some((t) => !/^[a-z0-9-]+\.[a-z0-9]+$/.test(t))) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "systemNodes.instanceTypes",
+      instanceTypes,
+      "a non-empty list of EC2 instance types such as m6i.large",
+    );
+  }
+  const min = wholeNumber("systemNodes.min", nodes.min ?? 2, 1, 100);
+  const max = wholeNumber("systemNodes.max", nodes.max ?? Math.max(3, min), min, 100);
+  const desired = wholeNumber("systemNodes.desired", nodes.desired ?? min, min, max);
+  return {
+    nodeGroupName: `${name}-system`,
+    instanceTypes,
+    amiType: "AL2023_x86_64_STANDARD",
+    capacityType: "ON_DEMAND",
+    scalingConfig: { minSize: min, maxSize: max, desiredSize: desired },
+    labels: { [LABELS.capacityType]: "on-demand" },
+  };
+}
+
+/**
+ * Validates an EKS cluster spec and applies defaults: private endpoint, every log type, a new
+ * three-zone VPC with one NAT gateway when no subnets are given, two on-demand system nodes.
+ * Throws {@link HybridAiConfigError} naming the field, the value and what is allowed.
+ */
+export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
+  const name = assertAwsName(COMPONENT, "name", spec.name, 80);
+  const version = spec.version ?? DEFAULT_EKS_VERSION;
+  if (!(EKS_VERSIONS as readonly string[]).includes(version)) {
+    throw new HybridAiConfigError(COMPONENT, "version", version, EKS_VERSIONS);
+  }
+  if (spec.subnetIds !== undefined && spec.vpc !== undefined) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "vpc",
+      spec.vpc,
+      "either subnetIds (existing private subnets) or vpc (a new VPC), not both",
+    );
+  }
+  if (Array.isArray(spec.subnetIds) && spec.subnetIds.length < 2) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "subnetIds",
+      spec.subnetIds,
+      "private subnets in at least 2 availability zones",
+    );
+  }
+  const serviceIpv4Cidr = spec.serviceCidr ?? "172.20.0.0/16";
+  const serviceCidr = parseCidr(serviceIpv4Cidr);
+  if (!serviceCidr || serviceCidr.prefix < 12 || serviceCidr.prefix > 24) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "serviceCidr",
+      serviceIpv4Cidr,
+      "an IPv4 network CIDR from /12 to /24 that does not overlap the VPC",
+    );
+  }
+  return {
+    name,
+    version,
+    endpoint: planEndpoint(spec.endpoint ?? {}),
+    enabledClusterLogTypes: planLogTypes(spec.logTypes),
+    logRetentionDays: planLogRetention(spec.logRetentionDays ?? 90),
+    serviceIpv4Cidr,
+    ...(spec.subnetIds === undefined ? { network: planNetwork(spec.vpc ?? {}) } : {}),
+    systemNodeGroup: planSystemNodes(name, spec.systemNodes ?? {}),
+  };
+}

@@ -1,0 +1,339 @@
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { awsAccountOf } from "./aws-account";
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./cluster-autoscaler";
+import {
+  type EksClusterPlan,
+  type EndpointSpec,
+  planEksCluster,
+  type SystemNodesSpec,
+  type VpcSpec,
+} from "./eks-cluster-plan";
+import { CLUSTER_AUTOSCALER_CHART } from "./helm-charts";
+import {
+  type AwsAccount,
+  CLUSTER_MANAGED_POLICIES,
+  clusterAutoscalerPolicy,
+  clusterEncryptionPolicy,
+  managedPolicyArn,
+  NODE_MANAGED_POLICIES,
+  serviceTrustPolicy,
+} from "./iam-policies";
+import { createIrsaRole, createNodeRole } from "./iam-roles";
+import { buildKubeconfig } from "./kubeconfig";
+import { createNetwork } from "./network";
+
+/** Arguments of {@link EksCluster}. Fields that decide which resources exist are plain values. */
+export interface EksClusterArgs {
+  /** EKS cluster name. Default: the component name. */
+  clusterName?: string;
+  /** Kubernetes version, one of `EKS_VERSIONS`. Default `1.33`. */
+  version?: string;
+  /** Existing private subnets (at least 2 zones) with NAT egress. Default: a new VPC is created. */
+  subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /** The new VPC's layout (only without `subnetIds`). Default `10.0.0.0/16`, 3 zones, one NAT gateway. */
+  vpc?: VpcSpec;
+  /** API endpoint access. Default: private only. */
+  endpoint?: EndpointSpec;
+  /** IAM principal ARNs (roles or users) that get cluster-admin access entries. Default none. */
+  admins?: pulumi.Input<string>[];
+  /**
+   * Give the principal that runs `pulumi up` cluster-admin access, so it can install the add-ons.
+   * Default `true`.
+   */
+  creatorIsAdmin?: boolean;
+  /** The on-demand system node group. Default 2–3 × `m6i.large`/`m7i.large`. */
+  systemNodes?: SystemNodesSpec;
+  /** Control plane log types; must include `audit`. Default all five. */
+  logTypes?: string[];
+  /** Days to keep control plane logs in CloudWatch. Default 90. */
+  logRetentionDays?: number;
+  /** Kubernetes service CIDR. Default `172.20.0.0/16`. */
+  serviceCidr?: string;
+  /** Install cluster-autoscaler (Helm, IRSA). Default `true`. */
+  clusterAutoscaler?: boolean;
+  /** Tags for every AWS resource that takes them. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * An EKS control plane for AI workloads: private API endpoint, KMS-encrypted secrets, every
+ * control plane log type, an IAM OIDC provider for IRSA, API-mode access entries, a node role with
+ * exactly the three managed policies nodes need, a small on-demand system node group,
+ * cluster-autoscaler, and a ready `kubernetes.Provider`.
+ */
+export class EksCluster extends pulumi.ComponentResource {
+  /** The EKS cluster name (known before deployment). */
+  readonly clusterName: string;
+  /** Kubernetes version (known before deployment). */
+  readonly kubernetesVersion: string;
+  /** Kubernetes service CIDR (known before deployment). */
+  readonly serviceIpv4Cidr: string;
+  /** Name of the system node group (known before deployment). */
+  readonly systemNodeGroupName: string;
+  /** The cluster name, once the cluster exists. */
+  readonly name: pulumi.Output<string>;
+  /** API server endpoint URL. */
+  readonly endpoint: pulumi.Output<string>;
+  /** Base64 PEM of the cluster's certificate authority. */
+  readonly certificateAuthorityData: pulumi.Output<string>;
+  /** The cluster's OIDC issuer URL. */
+  readonly oidcIssuer: pulumi.Output<string>;
+  /** ARN of the IAM OIDC provider for IRSA. */
+  readonly oidcProviderArn: pulumi.Output<string>;
+  /** The cluster security group EKS created (control plane ↔ nodes). */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  /** The private subnets nodes run in. */
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** The on-demand system node group (add-ons wait for it). */
+  readonly systemNodeGroup: eks.NodeGroup;
+  /** The IAM role of managed node groups. */
+  readonly nodeRole: iam.Role;
+  /** ARN of {@link nodeRole}. */
+  readonly nodeRoleArn: pulumi.Output<string>;
+  /** ARN of the KMS key encrypting Kubernetes secrets. */
+  readonly kmsKeyArn: pulumi.Output<string>;
+  /** Partition, region and account of the cluster. */
+  readonly account: pulumi.Output<AwsAccount>;
+  /** A kubeconfig using `aws eks get-token` (holds no credentials). */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** A Kubernetes provider for the cluster. */
+  readonly provider: k8s.Provider;
+
+  /**
+   * @param name component name (and default cluster name).
+   * @param args cluster settings; validated before any resource is created.
+   * @param opts resource options; pass `providers: { aws }` to choose account and region.
+   */
+  constructor(name: string, args: EksClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planEksCluster({
+      name: args.clusterName ?? name,
+      version: args.version,
+      subnetIds: args.subnetIds,
+      vpc: args.vpc,
+      endpoint: args.endpoint,
+      systemNodes: args.systemNodes,
+      logTypes: args.logTypes,
+      logRetentionDays: args.logRetentionDays,
+      serviceCidr: args.serviceCidr,
+    });
+    super("hybridai:index:AwsEksCluster", name, args, opts);
+    const parent = { parent: this };
+    const tags = args.tags ?? {};
+    this.clusterName = plan.name;
+    this.kubernetesVersion = plan.version;
+    this.serviceIpv4Cidr = plan.serviceIpv4Cidr;
+    this.systemNodeGroupName = plan.systemNodeGroup.nodeGroupName;
+    this.account = awsAccountOf(this);
+
+    const subnetIds = plan.network
+      ? pulumi.all(
+          createNetwork(name, plan.name, plan.network, this.account.region, this, tags)
+            .privateSubnetIds,
+        )
+      : pulumi.output(args.subnetIds as pulumi.Input<pulumi.Input<string>[]>);
+    this.privateSubnetIds = subnetIds;
+
+    const key = new kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes secrets in EKS cluster ${plan.name}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      parent,
+    );
+    this.kmsKeyArn = key.arn;
+    const clusterRole = this.clusterRole(name, key.arn, tags);
+    const logGroup = new cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      { name: `/aws/eks/${plan.name}/cluster`, retentionInDays: plan.logRetentionDays, tags },
+      parent,
+    );
+    const cluster = new eks.Cluster(
+      name,
+      {
+        name: plan.name,
+        version: plan.version,
+        roleArn: clusterRole.role.arn,
+        vpcConfig: { subnetIds, ...plan.endpoint },
+        accessConfig: {
+          authenticationMode: "API",
+          bootstrapClusterCreatorAdminPermissions: args.creatorIsAdmin ?? true,
+        },
+        encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+        enabledClusterLogTypes: plan.enabledClusterLogTypes,
+        kubernetesNetworkConfig: { serviceIpv4Cidr: plan.serviceIpv4Cidr, ipFamily: "ipv4" },
+        upgradePolicy: { supportType: "STANDARD" },
+        tags,
+      },
+      { parent: this, dependsOn: [logGroup, ...clusterRole.attachments] },
+    );
+    this.name = cluster.name;
+    this.endpoint = cluster.endpoint;
+    this.certificateAuthorityData = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
+    this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
+    this.oidcIssuer = cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
+    this.oidcProviderArn = new iam.OpenIdConnectProvider(
+      name,
+      { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"], tags },
+      parent,
+    ).arn;
+
+    for (const [i, admin] of (args.admins ?? []).entries()) {
+      this.clusterAdmin(`${name}-admin-${i}`, cluster.name, admin);
+    }
+
+    this.nodeRole = createNodeRole(
+      `${name}-node`,
+      this,
+      this.account.partition,
+      NODE_MANAGED_POLICIES,
+      tags,
+    );
+    this.nodeRoleArn = this.nodeRole.arn;
+    const system = plan.systemNodeGroup;
+    this.systemNodeGroup = new eks.NodeGroup(
+      `${name}-system`,
+      {
+        clusterName: cluster.name,
+        nodeGroupName: system.nodeGroupName,
+        nodeRoleArn: this.nodeRole.arn,
+        subnetIds,
+        amiType: system.amiType,
+        capacityType: system.capacityType,
+        instanceTypes: system.instanceTypes,
+        scalingConfig: system.scalingConfig,
+        labels: system.labels,
+        updateConfig: { maxUnavailable: 1 },
+        tags,
+      },
+      { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] },
+    );
+
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, this.certificateAuthorityData, this.account.region])
+        .apply(([clusterName, endpoint, certificateAuthorityData, region]) =>
+          JSON.stringify(
+            buildKubeconfig({ clusterName, endpoint, certificateAuthorityData, region }),
+          ),
+        ),
+    );
+    this.provider = new k8s.Provider(name, { kubeconfig: this.kubeconfig }, parent);
+
+    if (args.clusterAutoscaler ?? true) {
+      this.installClusterAutoscaler(name, plan, tags);
+    }
+
+    this.registerOutputs({
+      name: this.name,
+      endpoint: this.endpoint,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      nodeRoleArn: this.nodeRoleArn,
+      clusterSecurityGroupId: this.clusterSecurityGroupId,
+      privateSubnetIds: this.privateSubnetIds,
+      kmsKeyArn: this.kmsKeyArn,
+      kubeconfig: this.kubeconfig,
+    });
+  }
+
+  private clusterRole(
+    name: string,
+    kmsKeyArn: pulumi.Output<string>,
+    tags: Record<string, string>,
+  ) {
+    const role = new iam.Role(
+      `${name}-cluster`,
+      { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")), tags },
+      { parent: this },
+    );
+    const attachments = CLUSTER_MANAGED_POLICIES.map(
+      (policy) =>
+        new iam.RolePolicyAttachment(
+          `${name}-cluster-${policy}`,
+          {
+            role: role.name,
+            policyArn: this.account.partition.apply((p) => managedPolicyArn(p, policy)),
+          },
+          { parent: this },
+        ),
+    );
+    const encryption = new iam.RolePolicy(
+      `${name}-cluster-encryption`,
+      {
+        role: role.id,
+        policy: kmsKeyArn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
+      },
+      { parent: this },
+    );
+    return { role, attachments: [...attachments, encryption] };
+  }
+
+  private clusterAdmin(
+    name: string,
+    clusterName: pulumi.Input<string>,
+    principalArn: pulumi.Input<string>,
+  ) {
+    const entry = new eks.AccessEntry(
+      name,
+      { clusterName, principalArn, type: "STANDARD" },
+      { parent: this },
+    );
+    new eks.AccessPolicyAssociation(
+      name,
+      {
+        clusterName,
+        principalArn: entry.principalArn,
+        policyArn: this.account.partition.apply(
+          (p) => `arn:${p}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        ),
+        accessScope: { type: "cluster" },
+      },
+      { parent: this },
+    );
+  }
+
+  private installClusterAutoscaler(
+    name: string,
+    plan: EksClusterPlan,
+    tags: Record<string, string>,
+  ) {
+    const role = createIrsaRole(`${name}-cluster-autoscaler`, {
+      parent: this,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
+      serviceAccountName: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name,
+      permissions: this.account.apply((account) => clusterAutoscalerPolicy(account, plan.name)),
+      component: "AwsEksCluster",
+      tags,
+    });
+    new k8s.helm.v3.Release(
+      `${name}-cluster-autoscaler`,
+      {
+        name: "cluster-autoscaler",
+        namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
+        chart: CLUSTER_AUTOSCALER_CHART.chart,
+        version: CLUSTER_AUTOSCALER_CHART.version,
+        repositoryOpts: { repo: CLUSTER_AUTOSCALER_CHART.repo },
+        values: pulumi.all([this.account.region, role.arn]).apply(([region, roleArn]) =>
+          clusterAutoscalerValues({
+            clusterName: plan.name,
+            version: plan.version,
+            region,
+            roleArn,
+            systemNodeGroupName: plan.systemNodeGroup.nodeGroupName,
+          }),
+        ),
+      },
+      { parent: this, provider: this.provider, dependsOn: [this.systemNodeGroup] },
+    );
+  }
+}

@@ -1,0 +1,179 @@
+import {
+  ACCELERATOR_MODELS,
+  type AcceleratorSpec,
+  type CapacitySpec,
+  type CapacitySplit,
+  splitSpotCapacity,
+  validateCapacity,
+} from "../accelerators";
+import { HybridAiConfigError } from "../errors";
+import { acceleratorTaint, LABELS, type Taint } from "../kubernetes/labels";
+import { SPOT_FLEET_ASG_PREFIX } from "./cluster-autoscaler";
+import {
+  amiTypeFor,
+  instanceTypesFor,
+  type NodeLaunchSettings,
+  nodeLaunchSettings,
+  rootVolumeGiBFor,
+} from "./gpu-nodes";
+import { clusterAutoscalerOwnerTag } from "./iam-policies";
+import { assertAwsName, assertNodeLabels } from "./names";
+
+const COMPONENT = "AwsSpotFleet";
+
+/** The plain settings of a spot fleet. */
+export interface SpotFleetSpec {
+  /** Fleet name (the Auto Scaling group is `hybridai-fleet-<name>`). */
+  name: string;
+  /** EKS cluster name (tags, discovery). */
+  clusterName: string;
+  /** Kubernetes version of the cluster (picks the AMI). */
+  kubernetesVersion: string;
+  /** The cloud-neutral accelerator spec. */
+  accelerator: AcceleratorSpec;
+  /** Node bounds; `spot` defaults to `{ onDemandBase: 0, onDemandPercentAboveBase: 0 }` (all spot). */
+  capacity: CapacitySpec;
+  /** Explicit instance types (catalog candidates). */
+  instanceTypes?: string[];
+  /** Root volume size, GiB. */
+  rootVolumeGiB?: number;
+  /** Extra node labels. */
+  labels?: Record<string, string>;
+  /** Seconds an instance waits in `Terminating:Wait` for the drain. Default 300. */
+  drainTimeoutSeconds?: number;
+}
+
+/** An Auto Scaling group tag. */
+export interface AsgTag {
+  /** Tag key. */
+  key: string;
+  /** Tag value. */
+  value: string;
+  /** Copy the tag to launched instances. */
+  propagateAtLaunch: boolean;
+}
+
+/** A validated spot fleet plan. */
+export interface SpotFleetPlan {
+  /** Auto Scaling group name. */
+  autoScalingGroupName: string;
+  /** SSM parameter holding the recommended EKS AL2023 accelerated AMI id. */
+  amiParameter: string;
+  /** Instance types, cheapest first (the `prioritized` on-demand order). */
+  instanceTypes: string[];
+  /** Root volume size, GiB. */
+  rootVolumeGiB: number;
+  /** Launch template settings. */
+  launch: NodeLaunchSettings;
+  /** Group bounds. */
+  scaling: { minSize: number; maxSize: number; desiredCapacity: number };
+  /** The mixed-instances distribution: the exact on-demand base and percentage, spot pools chosen by price and capacity. */
+  instancesDistribution: {
+    onDemandBaseCapacity: number;
+    onDemandPercentageAboveBaseCapacity: number;
+    onDemandAllocationStrategy: "prioritized";
+    spotAllocationStrategy: "price-capacity-optimized";
+  };
+  /** How the distribution splits the min, max and desired sizes (for outputs and cost estimates). */
+  split: CapacitySplit;
+  /** Node labels known up front (capacity type is labelled on the node). */
+  labels: Record<string, string>;
+  /** Node taints (Kubernetes spelling, for the kubelet). */
+  taints: Taint[];
+  /** The tag that marks the fleet's instances for its own termination handler. */
+  managedTag: string;
+  /** The terminate lifecycle hook the handler completes after draining. */
+  lifecycleHook: {
+    name: string;
+    lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING";
+    defaultResult: "CONTINUE";
+    heartbeatTimeout: number;
+  };
+  /** Auto Scaling group tags: cluster ownership, autoscaler discovery and scale-from-zero templates. */
+  tags: AsgTag[];
+}
+
+function amiParameterFor(accelerator: AcceleratorSpec["type"], version: string): string {
+  const variant =
+    amiTypeFor(accelerator, "al2023", COMPONENT) === "AL2023_x86_64_NEURON" ? "neuron" : "nvidia";
+  return `/aws/service/eks/optimized-ami/${version}/amazon-linux-2023/x86_64/${variant}/recommended/image_id`;
+}
+
+/**
+ * Turns a spot fleet spec into an Auto Scaling group with a mixed-instances policy. The
+ * group's `onDemandBaseCapacity` and `onDemandPercentageAboveBaseCapacity` are the spec's
+ * `onDemandBase` and `onDemandPercentAboveBase` verbatim, so EC2 Auto Scaling keeps the exact
+ * split at every size the autoscaler picks. Throws {@link HybridAiConfigError} before anything
+ * is created.
+ */
+export function planSpotFleet(spec: SpotFleetSpec): SpotFleetPlan {
+  const name = assertAwsName(COMPONENT, "name", spec.name, 40);
+  const machines = instanceTypesFor(spec.accelerator, spec.instanceTypes, COMPONENT);
+  const amiParameter = amiParameterFor(spec.accelerator.type, spec.kubernetesVersion);
+  const resolved = validateCapacity(
+    { ...spec.capacity, spot: spec.capacity?.spot ?? {} },
+    COMPONENT,
+  );
+  const spot = resolved.spot ?? { onDemandBase: 0, onDemandPercentAboveBase: 0 };
+  const heartbeat = spec.drainTimeoutSeconds ?? 300;
+  if (!Number.isInteger(heartbeat) || heartbeat < 120 || heartbeat > 7200) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "drainTimeoutSeconds",
+      heartbeat,
+      "a whole number of seconds from 120 (the spot notice) to 7200",
+    );
+  }
+  const labels = {
+    ...assertNodeLabels(COMPONENT, spec.labels),
+    [LABELS.accelerator]: spec.accelerator.type,
+  };
+  const taint = acceleratorTaint(spec.accelerator.type);
+  const rootVolumeGiB = rootVolumeGiBFor(machines, spec.rootVolumeGiB, COMPONENT);
+  const autoScalingGroupName = `${SPOT_FLEET_ASG_PREFIX}${name}`;
+  const managedTag = `aws-node-termination-handler/${autoScalingGroupName}`;
+  const template = "k8s.io/cluster-autoscaler/node-template";
+  const count = spec.accelerator.count ?? 1;
+  const tag = (key: string, value: string, propagateAtLaunch = false): AsgTag => ({
+    key,
+    value,
+    propagateAtLaunch,
+  });
+  return {
+    autoScalingGroupName,
+    amiParameter,
+    instanceTypes: machines.map((m) => m.name),
+    rootVolumeGiB,
+    launch: nodeLaunchSettings("al2023", rootVolumeGiB),
+    scaling: { minSize: resolved.min, maxSize: resolved.max, desiredCapacity: resolved.desired },
+    instancesDistribution: {
+      onDemandBaseCapacity: spot.onDemandBase,
+      onDemandPercentageAboveBaseCapacity: spot.onDemandPercentAboveBase,
+      onDemandAllocationStrategy: "prioritized",
+      spotAllocationStrategy: "price-capacity-optimized",
+    },
+    split: splitSpotCapacity({ ...resolved, spot }),
+    labels,
+    taints: [taint],
+    managedTag,
+    lifecycleHook: {
+      name: "drain-before-terminate",
+      lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      defaultResult: "CONTINUE",
+      heartbeatTimeout: heartbeat,
+    },
+    tags: [
+      tag("Name", autoScalingGroupName, true),
+      tag(`kubernetes.io/cluster/${spec.clusterName}`, "owned", true),
+      tag(managedTag, "true", true),
+      tag("k8s.io/cluster-autoscaler/enabled", "true"),
+      tag(clusterAutoscalerOwnerTag(spec.clusterName), "owned"),
+      ...Object.entries(labels).map(([k, v]) => tag(`${template}/label/${k}`, v)),
+      tag(`${template}/taint/${taint.key}`, `${taint.value}:${taint.effect}`),
+      tag(
+        `${template}/resources/${ACCELERATOR_MODELS[spec.accelerator.type].resourceName}`,
+        String(count),
+      ),
+    ],
+  };
+}

@@ -1,0 +1,87 @@
+import { aws, HybridAiConfigError } from "pulumi-hybridai";
+import { describe, expect, it } from "vitest";
+
+const { parseCidr, planEksCluster, subnetCidr } = aws;
+
+describe("planEksCluster defaults", () => {
+  const plan = planEksCluster({ name: "prod" });
+
+  it("is private, fully logged, on the default version, with a new three-zone VPC and one NAT gateway", () => {
+    expect(plan.version).toBe("1.33");
+    expect(plan.endpoint).toEqual({ endpointPrivateAccess: true, endpointPublicAccess: false });
+    expect(plan.enabledClusterLogTypes).toEqual([
+      "api",
+      "audit",
+      "authenticator",
+      "controllerManager",
+      "scheduler",
+    ]);
+    expect(plan.network).toEqual({
+      cidr: "10.0.0.0/16",
+      privateSubnetCidrs: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
+      publicSubnetCidrs: ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"],
+      natGatewayCount: 1,
+    });
+    expect(plan.systemNodeGroup.scalingConfig).toEqual({ minSize: 2, maxSize: 3, desiredSize: 2 });
+  });
+
+  it("lays out a small two-zone VPC with a NAT gateway per zone", () => {
+    expect(
+      planEksCluster({
+        name: "p",
+        vpc: { cidr: "172.16.0.0/20", zones: 2, natGateways: "per-zone" },
+      }).network,
+    ).toEqual({
+      cidr: "172.16.0.0/20",
+      privateSubnetCidrs: ["172.16.0.0/22", "172.16.4.0/22"],
+      publicSubnetCidrs: ["172.16.12.0/26", "172.16.12.64/26"],
+      natGatewayCount: 2,
+    });
+  });
+
+  it("creates no VPC when subnets are given", () => {
+    expect(planEksCluster({ name: "p", subnetIds: ["a", "b", "c"] }).network).toBeUndefined();
+  });
+});
+
+describe("CIDR helpers", () => {
+  it("parses network CIDRs and refuses host bits, bad octets and bad prefixes", () => {
+    expect(parseCidr("10.0.0.0/16")).toEqual({ address: 10 * 2 ** 24, prefix: 16 });
+    for (const bad of ["10.0.0.1/16", "256.0.0.0/8", "10.0.0.0/33", "10.0.0.0", "ten/8"]) {
+      expect(parseCidr(bad)).toBeUndefined();
+    }
+  });
+
+  it("carves blocks at an index", () => {
+    const vpc = parseCidr("10.40.0.0/16");
+    expect(vpc && subnetCidr(vpc, 18, 3)).toBe("10.40.192.0/18");
+    expect(vpc && subnetCidr(vpc, 24, 255)).toBe("10.40.255.0/24");
+  });
+});
+
+describe("planEksCluster rejects bad specs", () => {
+  it.each([
+    [{ name: "UPPER" }, "name"],
+    [{ serviceCidr: "172.20.0.0/8" }, "serviceCidr"],
+    [{ vpc: { zones: 4 } }, "vpc.zones"],
+    [{ vpc: { natGateways: "none" } }, "vpc.natGateways"],
+    [{ endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } }, "endpoint.publicAccessCidrs"],
+    [
+      { endpoint: { publicAccess: true, publicAccessCidrs: ["203.0.113.7"] } },
+      "endpoint.publicAccessCidrs",
+    ],
+    [{ logTypes: ["audit", "kubelet"] }, "logTypes"],
+    [{ systemNodes: { instanceTypes: [] } }, "systemNodes.instanceTypes"],
+    [{ systemNodes: { min: 0 } }, "systemNodes.min"],
+  ] as const)("%j → %s", (override, field) => {
+    let error: unknown;
+    try {
+      planEksCluster({ name: "prod", ...override } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HybridAiConfigError);
+    expect((error as HybridAiConfigError).field).toBe(field);
+    expect((error as Error).message).toMatch(/^AwsEksCluster: .* is not valid\. Allowed: .+/);
+  });
+});

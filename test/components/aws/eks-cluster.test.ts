@@ -1,0 +1,306 @@
+import { aws, HybridAiConfigError } from "pulumi-hybridai";
+import {
+  awaitOutput,
+  installMocks,
+  MOCK_AWS_ACCOUNT_ID,
+  MOCK_AWS_REGION,
+  settle,
+  validateKubernetesObject,
+  validateKubernetesObjects,
+} from "pulumi-hybridai/testing";
+import { describe, expect, it } from "vitest";
+import {
+  attachedManagedPolicies,
+  irsaRole,
+  leastPrivilegeDocument,
+  podFromHelmValues,
+} from "./iam-assertions";
+
+const { CLUSTER_AUTOSCALER_CHART, EksCluster, NODE_MANAGED_POLICIES } = aws;
+
+const mocks = installMocks({
+  outputs: ({ type, inputs }) =>
+    type === "aws:eks/cluster:Cluster"
+      ? { vpcConfig: { ...inputs.vpcConfig, clusterSecurityGroupId: "sg-0cluster" } }
+      : undefined,
+});
+
+async function deploy(name: string, args: ConstructorParameters<typeof EksCluster>[1] = {}) {
+  mocks.reset();
+  const cluster = new EksCluster(name, args);
+  const kubeconfig = JSON.parse(await awaitOutput(cluster.kubeconfig));
+  await settle();
+  return { cluster, kubeconfig };
+}
+
+describe("aws.EksCluster", () => {
+  it("creates a private, KMS-encrypted, audited control plane in API access mode", async () => {
+    await deploy("prod");
+    const eks = mocks.one("aws:eks/cluster:Cluster").inputs;
+    expect(eks).toMatchObject({
+      name: "prod",
+      version: "1.33",
+      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      encryptionConfig: { resources: ["secrets"] },
+      kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16" },
+      upgradePolicy: { supportType: "STANDARD" },
+    });
+    expect(eks.vpcConfig.publicAccessCidrs).toBeUndefined();
+    expect(eks.enabledClusterLogTypes).toEqual([
+      "api",
+      "audit",
+      "authenticator",
+      "controllerManager",
+      "scheduler",
+    ]);
+    const key = mocks.one("aws:kms/key:Key");
+    expect(key.inputs.enableKeyRotation).toBe(true);
+    expect(eks.encryptionConfig.provider.keyArn).toBe(key.state.arn);
+    expect(mocks.one("aws:cloudwatch/logGroup:LogGroup").inputs).toMatchObject({
+      name: "/aws/eks/prod/cluster",
+      retentionInDays: 90,
+    });
+    expect(attachedManagedPolicies(mocks, "prod-cluster")).toEqual(["AmazonEKSClusterPolicy"]);
+    const encryption = leastPrivilegeDocument(
+      mocks.one("aws:iam/rolePolicy:RolePolicy", "prod-cluster-encryption").inputs.policy,
+    );
+    expect(encryption.Statement).toEqual([
+      {
+        Sid: "EncryptSecretsWithClusterKey",
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+        Resource: [key.state.arn],
+      },
+    ]);
+  });
+
+  it("creates a VPC across three zones with private subnets, one NAT gateway and an S3 endpoint", async () => {
+    await deploy("net");
+    const subnets = mocks.ofType("aws:ec2/subnet:Subnet");
+    const privateSubnets = subnets.filter((s) => s.name.includes("private"));
+    expect(privateSubnets.map((s) => s.inputs.cidrBlock)).toEqual([
+      "10.0.0.0/18",
+      "10.0.64.0/18",
+      "10.0.128.0/18",
+    ]);
+    expect(new Set(privateSubnets.map((s) => s.inputs.availabilityZone)).size).toBe(3);
+    expect(
+      privateSubnets.every((s) => s.inputs.tags["kubernetes.io/role/internal-elb"] === "1"),
+    ).toBe(true);
+    expect(
+      subnets
+        .filter((s) => s.name.includes("public"))
+        .every((s) => s.inputs.mapPublicIpOnLaunch === false),
+    ).toBe(true);
+    expect(mocks.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+    const privateRoutes = mocks
+      .ofType("aws:ec2/routeTable:RouteTable")
+      .filter((t) => t.name.includes("private"));
+    expect(privateRoutes.every((t) => t.inputs.routes[0].natGatewayId)).toBe(true);
+    const endpoint = mocks.one("aws:ec2/vpcEndpoint:VpcEndpoint").inputs;
+    expect(endpoint).toMatchObject({
+      vpcEndpointType: "Gateway",
+      serviceName: `com.amazonaws.${MOCK_AWS_REGION}.s3`,
+    });
+    expect(endpoint.routeTableIds).toHaveLength(3);
+    expect(mocks.one("aws:eks/cluster:Cluster").inputs.vpcConfig.subnetIds).toEqual(
+      privateSubnets.map((s) => s.id),
+    );
+  });
+
+  it("uses existing subnets without creating a VPC, and a public endpoint only with an allow-list", async () => {
+    await deploy("existing", {
+      subnetIds: ["subnet-a", "subnet-b"],
+      endpoint: { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] },
+    });
+    expect(mocks.ofType("aws:ec2/vpc:Vpc")).toHaveLength(0);
+    expect(mocks.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toMatchObject({
+      subnetIds: ["subnet-a", "subnet-b"],
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.0/24"],
+    });
+  });
+
+  it("gives nodes a role with exactly the three managed policies, and a small on-demand system group", async () => {
+    await deploy("nodes");
+    expect(attachedManagedPolicies(mocks, "nodes-node")).toEqual([...NODE_MANAGED_POLICIES].sort());
+    const trust = JSON.parse(mocks.one("aws:iam/role:Role", "nodes-node").inputs.assumeRolePolicy);
+    expect(trust.Statement).toEqual([
+      {
+        Sid: "AssumedByService",
+        Effect: "Allow",
+        Principal: { Service: "ec2.amazonaws.com" },
+        Action: ["sts:AssumeRole"],
+      },
+    ]);
+    const system = mocks.one("aws:eks/nodeGroup:NodeGroup");
+    expect(system.inputs).toMatchObject({
+      nodeGroupName: "nodes-system",
+      amiType: "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      instanceTypes: ["m6i.large", "m7i.large"],
+      scalingConfig: { minSize: 2, maxSize: 3, desiredSize: 2 },
+      labels: { "hybridai.dev/capacity-type": "on-demand" },
+    });
+    expect(system.inputs.nodeRoleArn).toBe(mocks.one("aws:iam/role:Role", "nodes-node").state.arn);
+    expect(system.options.ignoreChanges).toContain("scalingConfig.desiredSize");
+  });
+
+  it("builds a kubeconfig on `aws eks get-token` and a Kubernetes provider from it", async () => {
+    const { kubeconfig } = await deploy("kc");
+    const eks = mocks.one("aws:eks/cluster:Cluster").state;
+    expect(kubeconfig.clusters[0].cluster).toEqual({
+      server: eks.endpoint,
+      "certificate-authority-data": eks.certificateAuthority.data,
+    });
+    expect(kubeconfig.users[0].user.exec).toMatchObject({
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: [
+        "eks",
+        "get-token",
+        "--cluster-name",
+        "kc",
+        "--region",
+        MOCK_AWS_REGION,
+        "--output",
+        "json",
+      ],
+    });
+    const recorded = mocks.one("pulumi:providers:kubernetes").inputs.kubeconfig;
+    // The kubeconfig is passed as a secret: the engine sees a secret envelope around the text.
+    expect(typeof recorded).toBe("object");
+    expect(JSON.parse(recorded.value)).toEqual(kubeconfig);
+  });
+
+  it("trusts the OIDC issuer for IRSA and grants admins cluster-admin access entries", async () => {
+    await deploy("ids", { admins: ["arn:aws:iam::123456789012:role/platform"] });
+    const oidc = mocks.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs;
+    expect(oidc.clientIdLists).toEqual(["sts.amazonaws.com"]);
+    expect(oidc.url).toBe(mocks.one("aws:eks/cluster:Cluster").state.identities[0].oidcs[0].issuer);
+    expect(mocks.one("aws:eks/accessEntry:AccessEntry").inputs).toMatchObject({
+      principalArn: "arn:aws:iam::123456789012:role/platform",
+      type: "STANDARD",
+    });
+    expect(
+      mocks.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs,
+    ).toMatchObject({
+      policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      accessScope: { type: "cluster" },
+    });
+  });
+
+  it("installs cluster-autoscaler from a pinned chart with a least-privilege IRSA role", async () => {
+    await deploy("ca");
+    const release = mocks.one("kubernetes:helm.sh/v3:Release");
+    expect(release.inputs).toMatchObject({
+      name: "cluster-autoscaler",
+      namespace: "kube-system",
+      chart: "cluster-autoscaler",
+      version: CLUSTER_AUTOSCALER_CHART.version,
+      repositoryOpts: { repo: "https://kubernetes.github.io/autoscaler" },
+    });
+    expect(release.provider).toContain("pulumi:providers:kubernetes");
+    expect(release.dependencies).toContain(mocks.one("aws:eks/nodeGroup:NodeGroup").urn);
+    const values = release.inputs.values;
+    expect(values).toMatchObject({
+      cloudProvider: "aws",
+      awsRegion: MOCK_AWS_REGION,
+      autoDiscovery: { clusterName: "ca" },
+      image: { tag: "v1.33.0" },
+      nodeSelector: { "eks.amazonaws.com/nodegroup": "ca-system" },
+    });
+    expect(values.extraArgs.expander).toBe("priority,least-waste");
+
+    const { role, trust, permissions } = irsaRole(mocks, "ca-cluster-autoscaler");
+    expect(values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toBe(
+      role.state.arn,
+    );
+    const issuer = mocks
+      .one("aws:eks/cluster:Cluster")
+      .state.identities[0].oidcs[0].issuer.replace("https://", "");
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: {
+        [`${issuer}:sub`]: "system:serviceaccount:kube-system:cluster-autoscaler",
+        [`${issuer}:aud`]: "sts.amazonaws.com",
+      },
+    });
+    const scale = permissions.Statement.find((s) =>
+      s.Action.includes("autoscaling:SetDesiredCapacity"),
+    );
+    expect(scale?.Condition).toEqual({
+      StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/ca": "owned" },
+    });
+    const nodegroups = permissions.Statement.find((s) =>
+      s.Action.includes("eks:DescribeNodegroup"),
+    );
+    expect(nodegroups?.Resource).toEqual([
+      `arn:aws:eks:${MOCK_AWS_REGION}:${MOCK_AWS_ACCOUNT_ID}:nodegroup/ca/*`,
+    ]);
+
+    const objects = validateKubernetesObjects(mocks.resources);
+    expect(objects.map((o) => o.status)).toEqual(["skipped"]);
+    expect(validateKubernetesObject(podFromHelmValues(values, "cluster-autoscaler")).status).toBe(
+      "validated",
+    );
+  });
+
+  it("tags every taggable AWS resource it creates", async () => {
+    await deploy("tagged", { tags: { team: "ml" } });
+    const taggable = [
+      "aws:ec2/vpc:Vpc",
+      "aws:ec2/subnet:Subnet",
+      "aws:ec2/routeTable:RouteTable",
+      "aws:ec2/internetGateway:InternetGateway",
+      "aws:ec2/eip:Eip",
+      "aws:ec2/natGateway:NatGateway",
+      "aws:ec2/vpcEndpoint:VpcEndpoint",
+      "aws:iam/role:Role",
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      "aws:kms/key:Key",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:eks/cluster:Cluster",
+      "aws:eks/nodeGroup:NodeGroup",
+    ];
+    const records = mocks.resources.filter((r) => taggable.includes(r.type));
+    expect(records.length).toBeGreaterThan(20);
+    expect(
+      records.filter((r) => r.inputs.tags?.team !== "ml").map((r) => `${r.type} ${r.name}`),
+    ).toEqual([]);
+  });
+
+  it("leaves cluster-autoscaler out when asked", async () => {
+    await deploy("noca", { clusterAutoscaler: false });
+    expect(mocks.ofType("kubernetes:helm.sh/v3:Release")).toHaveLength(0);
+  });
+
+  it.each([
+    [{ version: "1.20" }, "version"],
+    [{ endpoint: { publicAccess: true } }, "endpoint.publicAccessCidrs"],
+    [
+      { endpoint: { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } },
+      "endpoint.publicAccessCidrs",
+    ],
+    [{ subnetIds: ["subnet-a"] }, "subnetIds"],
+    [{ subnetIds: ["subnet-a", "subnet-b"], vpc: {} }, "vpc"],
+    [{ vpc: { cidr: "10.0.0.0/8" } }, "vpc.cidr"],
+    [{ logTypes: ["api"] }, "logTypes"],
+    [{ logRetentionDays: 45 }, "logRetentionDays"],
+    [{ systemNodes: { min: 3, max: 2 } }, "systemNodes.max"],
+  ] as const)("rejects %j naming %s, before creating anything", async (args, field) => {
+    mocks.reset();
+    let error: unknown;
+    try {
+      new EksCluster("bad", args as never);
+    } catch (e) {
+      error = e;
+    }
+    await settle();
+    expect(error).toBeInstanceOf(HybridAiConfigError);
+    expect((error as HybridAiConfigError).component).toBe("AwsEksCluster");
+    expect((error as HybridAiConfigError).field).toBe(field);
+    expect(mocks.resources).toHaveLength(0);
+  });
+});

@@ -1,0 +1,217 @@
+import * as pulumi from "@pulumi/pulumi";
+import { aws, HybridAiConfigError } from "pulumi-hybridai";
+import {
+  awaitOutput,
+  installMocks,
+  settle,
+  validateKubernetesObjects,
+} from "pulumi-hybridai/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { runStack } from "../../stacks/program";
+import type { DeployedCluster, StackSection } from "../../stacks/section";
+import { awsSection } from "../../stacks/sections/aws";
+import { loadStackConfig } from "./stack-file";
+
+const { wildcardGrants } = aws;
+
+const mocks = installMocks({
+  outputs: ({ type, inputs }) =>
+    type === "aws:eks/cluster:Cluster"
+      ? { vpcConfig: { ...inputs.vpcConfig, clusterSecurityGroupId: "sg-0cluster" } }
+      : undefined,
+});
+const file = loadStackConfig("aws-gpu");
+mocks.setConfig(file);
+
+/** A section after aws that records the clusters it finds, as the serving section would. */
+const seen = new Map<string, DeployedCluster>();
+const probe: StackSection<object> = {
+  key: "probe",
+  summary: "records the clusters earlier sections registered",
+  schema: z.strictObject({}),
+  deploy(_config, context) {
+    for (const [name, cluster] of context.clusters) seen.set(name, cluster);
+    return {};
+  },
+};
+
+/** The parts of the stack file's `hybridai:aws` object these tests change. */
+interface AwsConfigFile {
+  fleet?: unknown;
+  cluster: { endpoint: { publicAccess?: boolean; publicAccessCidrs?: string[] }; version?: string };
+  fleets: {
+    name: string;
+    accelerator: { type: string; count?: number };
+    capacity: Record<string, unknown>;
+  }[];
+  modelStore: { reader: { namespace: string } };
+}
+
+function withAws(change: (aws: AwsConfigFile) => void): Record<string, string> {
+  const aws = structuredClone(file["hybridai:aws"]) as AwsConfigFile;
+  change(aws);
+  return { ...pulumi.runtime.allConfig(), "hybridai:aws": JSON.stringify(aws) };
+}
+
+async function expectRejectedBeforeAnyResource(raw: Record<string, string>, message: RegExp) {
+  await settle();
+  const before = mocks.resources.length;
+  let error: unknown;
+  try {
+    runStack(raw, [awsSection]);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(HybridAiConfigError);
+  expect((error as Error).message).toMatch(message);
+  await settle();
+  expect(mocks.resources.length).toBe(before);
+}
+
+describe("stack aws-gpu: bad configs are rejected before any resource", () => {
+  it("a GPU count the catalog lacks for the accelerator", async () => {
+    await expectRejectedBeforeAnyResource(
+      withAws((aws) => {
+        aws.fleets[0].accelerator.count = 3;
+      }),
+      /hybridai:aws\.fleets\.0\.accelerator\.count: AwsSpotFleet: accelerator\.count = 3 .*for nvidia-l4 on aws: 1, 4, 8/,
+    );
+  });
+
+  it("a spot percentage above 100", async () => {
+    await expectRejectedBeforeAnyResource(
+      withAws((aws) => {
+        aws.fleets[0].capacity.spot = { onDemandPercentAboveBase: 150 };
+      }),
+      /hybridai:aws\.fleets\.0\.capacity\.spot\.onDemandPercentAboveBase/,
+    );
+  });
+
+  it("a public endpoint without an allow-list, a TPU on AWS and a misspelt key, all reported together", async () => {
+    await expectRejectedBeforeAnyResource(
+      withAws((aws) => {
+        aws.cluster.endpoint = { publicAccess: true };
+        aws.fleets[0].accelerator.type = "tpu-v5e";
+        aws.fleet = {};
+      }),
+      /Unrecognized key: "fleet".*cluster\.endpoint\.publicAccessCidrs: .*non-empty allow-list.*fleets\.0\.accelerator\.type: .*offered on gcp only/,
+    );
+  });
+
+  it("an unsupported Kubernetes version and a bad reader namespace", async () => {
+    await expectRejectedBeforeAnyResource(
+      withAws((aws) => {
+        aws.cluster.version = "1.25";
+        aws.modelStore.reader.namespace = "Serving";
+      }),
+      /cluster\.version: .*1\.31, 1\.32, 1\.33, 1\.34.*modelStore\.reader\.namespace/,
+    );
+  });
+
+  it("two pools with the same name", async () => {
+    await expectRejectedBeforeAnyResource(
+      withAws((aws) => {
+        aws.fleets.push(structuredClone(aws.fleets[0]));
+      }),
+      /the name l4 is used twice/,
+    );
+  });
+});
+
+describe("stack aws-gpu: the program from its own file", () => {
+  let outputs: Record<string, Record<string, pulumi.Input<unknown>>>;
+  beforeAll(async () => {
+    mocks.reset();
+    outputs = runStack({ ...pulumi.runtime.allConfig(), "hybridai:probe": "{}" }, [
+      awsSection,
+      probe,
+    ]);
+    await settle();
+  });
+
+  it("creates the private EKS cluster in a new VPC from the file", () => {
+    const cluster = mocks.one("aws:eks/cluster:Cluster").inputs;
+    expect(cluster).toMatchObject({
+      name: "hybridai-gpu",
+      version: "1.33",
+      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+    });
+    expect(mocks.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.40.0.0/16");
+    expect(mocks.one("aws:eks/nodeGroup:NodeGroup").inputs.scalingConfig).toEqual({
+      minSize: 2,
+      maxSize: 3,
+      desiredSize: 2,
+    });
+  });
+
+  it("creates the L4 spot fleet with one on-demand node always and spot above it", () => {
+    const group = mocks.one("aws:autoscaling/group:Group").inputs;
+    expect(group).toMatchObject({
+      name: "hybridai-fleet-l4",
+      minSize: 1,
+      maxSize: 8,
+      mixedInstancesPolicy: {
+        instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 0 },
+      },
+    });
+    expect(mocks.ofType("aws:cloudwatch/eventRule:EventRule")).toHaveLength(5);
+    expect(
+      mocks
+        .ofType("kubernetes:helm.sh/v3:Release")
+        .map((r) => r.inputs.name)
+        .sort(),
+    ).toEqual(["cluster-autoscaler", "hybridai-gpu-nvidia-device-plugin", "nth-l4"]);
+    const plugin = mocks.one("kubernetes:helm.sh/v3:Release", "hybridai-gpu-nvidia-device-plugin");
+    const terms =
+      plugin.inputs.values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+    expect(terms.nodeSelectorTerms[0].matchExpressions).toContainEqual({
+      key: "hybridai.dev/accelerator",
+      operator: "In",
+      values: ["nvidia-l4"],
+    });
+    expect(plugin.provider).toContain("pulumi:providers:kubernetes::hybridai-gpu");
+    expect(validateKubernetesObjects(mocks.resources).every((o) => o.status === "skipped")).toBe(
+      true,
+    );
+  });
+
+  it("creates only least-privilege IAM policies", () => {
+    const documents = [
+      ...mocks.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy),
+      ...mocks.ofType("aws:iam/role:Role").map((r) => r.inputs.assumeRolePolicy),
+      ...mocks.ofType("aws:s3/bucketPolicy:BucketPolicy").map((p) => p.inputs.policy),
+      ...mocks.ofType("aws:sqs/queuePolicy:QueuePolicy").map((p) => p.inputs.policy),
+    ];
+    expect(documents).toHaveLength(4 + 6 + 1 + 1);
+    for (const document of documents) expect(wildcardGrants(JSON.parse(document))).toEqual([]);
+  });
+
+  it("registers the cluster with its provider and model store for the serving section", async () => {
+    const cluster = seen.get("hybridai-gpu");
+    expect(cluster?.cloud).toBe("aws");
+    expect(cluster?.provider).toBeInstanceOf(pulumi.ProviderResource);
+    const store = cluster?.modelStore;
+    const bucket = mocks.one("aws:s3/bucket:Bucket").state.bucket;
+    expect(await awaitOutput(store?.uriFor("ranker") ?? "")).toBe(`s3://${bucket}/models/ranker`);
+    expect(store?.reader.namespace).toBe("hybridai");
+    expect(store?.reader.serviceAccountName).toBe("model-reader");
+    const readerRole = mocks.one("aws:iam/role:Role", "hybridai-gpu-models-reader").state.arn;
+    expect(await awaitOutput(store?.reader.annotations ?? {})).toEqual({
+      "eks.amazonaws.com/role-arn": readerRole,
+    });
+  });
+
+  it("returns the cluster's outputs, the fleet's split and a monthly estimate", async () => {
+    const aws = outputs.aws as Record<string, pulumi.Input<unknown>>;
+    expect(await awaitOutput(aws.clusterName)).toBe("hybridai-gpu");
+    expect(aws.fleets).toEqual([
+      expect.objectContaining({
+        autoScalingGroupName: "hybridai-fleet-l4",
+        split: { onDemand: { min: 1, max: 1, desired: 1 }, spot: { min: 0, max: 7, desired: 0 } },
+      }),
+    ]);
+    // One on-demand g6.xlarge at the desired size: 0.8048 $/h × 730 h.
+    expect(aws.estimatedAcceleratorMonthlyUsd).toBe(588);
+  });
+});
