@@ -25,6 +25,8 @@ const service = z.strictObject({
   model: z.string().optional(),
   /** Explicit model folder URI, for clusters without a model store. */
   uri: z.string().optional(),
+  /** Model revision: changing it rolls the pods (see OnnxService `model.revision`). */
+  revision: z.string().optional(),
   /** Image; default: the section's `image`. */
   image: z.string().optional(),
   /** Namespace; default: the model store reader's namespace, or `hybridai`. */
@@ -153,7 +155,7 @@ function resolveService(
       `"${store.reader.namespace}", where the model store's reader service account lives (or give an explicit uri)`,
     );
   }
-  const { name, cluster: _cluster, model, uri, image, ...rest } = entry;
+  const { name, cluster: _cluster, model, uri, revision, image, ...rest } = entry;
   const args: OnnxServiceArgs = {
     ...rest,
     name,
@@ -163,8 +165,17 @@ function resolveService(
     model: {
       uri: uri ?? (store as NonNullable<typeof store>).uriFor(model ?? name),
       name: model ?? name,
+      ...(revision !== undefined ? { revision } : {}),
     },
-    ...(store ? { serviceAccount: { name: store.reader.serviceAccountName, create: false } } : {}),
+    ...(store
+      ? {
+          serviceAccount: {
+            name: store.reader.serviceAccountName,
+            create: false,
+            annotations: store.reader.annotations,
+          },
+        }
+      : {}),
   };
   planOnnxService(name, args);
   return { config: entry, clusterName: entry.cluster, cluster, namespace, args };

@@ -11,7 +11,9 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runStack } from "../../stacks/program";
 import type { StackSection } from "../../stacks/section";
+import { awsSection } from "../../stacks/sections/aws";
 import { servingSection } from "../../stacks/sections/serving";
+import { loadStackConfig } from "./stack-file";
 
 const mocks = installMocks();
 
@@ -217,5 +219,36 @@ describe("serving stack section", () => {
         servingSection,
       ]),
     ).toThrow(/hybridai:serving\.services\.0\.name: lowercase letters/);
+  });
+
+  it("serves from the aws-gpu stack's EKS cluster and S3 model store", async () => {
+    mocks.setConfig(loadStackConfig("aws-gpu"));
+    const raw = {
+      ...pulumi.runtime.allConfig(),
+      "hybridai:serving": JSON.stringify({
+        image: "ghcr.io/example/hybridai-serving-runtime:0.1.0-cuda",
+        services: [
+          {
+            name: "ranker",
+            cluster: "hybridai-gpu",
+            accelerator: { type: "nvidia-l4" },
+            spotNotice: "aws",
+          },
+        ],
+      }),
+    };
+    runStack(raw, [awsSection, servingSection]);
+    await settle();
+    const deployment = mocks.one("kubernetes:apps/v1:Deployment", "hybridai-gpu-ranker");
+    validateKubernetesObjects([deployment]);
+    const pod = deployment.inputs.spec.template.spec;
+    expect(pod.initContainers[0].args[2]).toMatch(/^s3:\/\/[^/]+\/models\/ranker$/);
+    expect(pod.serviceAccountName).toBe("model-reader");
+    expect(deployment.inputs.metadata.namespace).toBe("hybridai");
+    const reader = mocks.one("kubernetes:core/v1:ServiceAccount", "hybridai-gpu-model-reader");
+    expect(reader.inputs.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(
+      /^arn:aws:iam::/,
+    );
+    expect(deployment.provider).toMatch(/hybridai-gpu/);
   });
 });

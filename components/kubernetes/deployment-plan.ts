@@ -1,0 +1,233 @@
+import { createHash } from "node:crypto";
+import type { DeploymentArgs } from "@pulumi/kubernetes/apps/v1";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServingResources } from "./onnx-service-args";
+import { containerSecurityContext, podSecurityContext } from "./pod-security";
+import { podPlacement, type ServingAccelerator, type ShutdownTiming } from "./scheduling";
+import { assertQuantity } from "./validate";
+
+/** Where models are pulled to and served from inside the pod. */
+export const MODEL_REPOSITORY_PATH = "/models";
+
+/** Annotation holding the hash of everything that configures the runtime; a change rolls the pods. */
+export const CONFIG_CHECKSUM_ANNOTATION = "hybridai.dev/config-checksum";
+
+/** Resource settings with defaults applied. */
+export interface ResolvedResources {
+  /** CPU request. */
+  cpu: string;
+  /** Memory request. */
+  memory: string;
+  /** CPU limit, when set. */
+  cpuLimit?: string;
+  /** Memory limit. */
+  memoryLimit: string;
+  /** Model volume size limit. */
+  modelVolume: string;
+}
+
+/** Applies resource defaults and checks every quantity. */
+export function resolveResources(
+  component: string,
+  resources: ServingResources = {},
+): ResolvedResources {
+  const resolved = {
+    cpu: resources.cpu ?? "1",
+    memory: resources.memory ?? "2Gi",
+    cpuLimit: resources.cpuLimit,
+    memoryLimit: resources.memoryLimit ?? resources.memory ?? "2Gi",
+    modelVolume: resources.modelVolume ?? "10Gi",
+  };
+  for (const [field, value] of Object.entries(resolved)) {
+    if (value !== undefined) assertQuantity(component, `resources.${field}`, value);
+  }
+  return resolved;
+}
+
+/** Hash of the runtime's whole configuration: a change in it changes the pod template. */
+function configChecksum(config: Record<string, unknown>): pulumi.Output<string> {
+  return pulumi
+    .output(config)
+    .apply((value) => createHash("sha256").update(JSON.stringify(value)).digest("hex"));
+}
+
+function sortedEnv(env: Record<string, pulumi.Input<string>> = {}) {
+  return Object.keys(env)
+    .sort()
+    .map((key) => ({ name: key, value: env[key] }));
+}
+
+/** What one serving Deployment (stable or canary) needs. */
+export interface ServingDeploymentSpec {
+  /** Deployment name. */
+  name: string;
+  /** Namespace. */
+  namespace: string;
+  /** Labels of the Deployment and its pods. */
+  labels: Record<string, string>;
+  /** Pod selector labels (instance and track). */
+  selector: Record<string, string>;
+  /** Runtime image, for both containers. */
+  image: pulumi.Input<string>;
+  /** Model folder URI the init container pulls. */
+  uri: pulumi.Input<string>;
+  /** Model name: the folder under `/models`. */
+  modelName: string;
+  /** Fixed replicas; absent when an autoscaler owns the count. */
+  replicas?: number;
+  /** Container port. */
+  port: number;
+  /** CPU, memory and model volume. */
+  resources: ResolvedResources;
+  /** GPUs per pod, when any. */
+  accelerator?: ServingAccelerator;
+  /** Grace period, pre-stop pause and drain. */
+  timing: ShutdownTiming;
+  /** Whether pods may run on spot nodes. */
+  spot: boolean;
+  /** Service account the pods run as. */
+  serviceAccountName: string;
+  /** Whether a service account token is mounted. */
+  automountToken: boolean;
+  /** Extra `hybridai-serve` flags. */
+  runtimeArgs: string[];
+  /** Extra environment of the serving container. */
+  env: Record<string, pulumi.Input<string>>;
+  /**
+   * Values outside the pod template that must still roll the pods when they change (the
+   * model's revision; the service account's identity annotations, which IRSA injects at pod
+   * creation only). Hashed into the config checksum.
+   */
+  rollOn: Record<string, pulumi.Input<unknown>>;
+}
+
+/**
+ * The node directory a `file:///…` model URI names: the init container reads it through a
+ * read-only hostPath volume (edge nodes with models on local disk). `undefined` for other URIs.
+ */
+export function hostModelDirectory(uri: pulumi.Input<string>): string | undefined {
+  if (typeof uri !== "string" || !uri.startsWith("file:///")) return undefined;
+  return decodeURIComponent(new URL(uri).pathname).replace(/\/+$/, "") || "/";
+}
+
+function httpProbe(path: string, periodSeconds: number, failureThreshold: number) {
+  return { httpGet: { path, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 2 };
+}
+
+/**
+ * One serving Deployment: the init container pulling the model into the `models` emptyDir (plus
+ * a read-only hostPath for `file://` sources), the server with its probes, resources, shutdown
+ * timing and hardened security context, placement from {@link podPlacement}, and a checksum of
+ * the runtime configuration on the pod template.
+ */
+export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentArgs {
+  const serveArgs = [
+    "--model-repository",
+    MODEL_REPOSITORY_PATH,
+    "--host",
+    "0.0.0.0",
+    "--port",
+    String(spec.port),
+    "--drain-timeout-seconds",
+    String(spec.timing.drainSeconds),
+    ...spec.runtimeArgs,
+  ];
+  const pullArgs = [
+    "pull",
+    "--from",
+    spec.uri,
+    "--to",
+    `${MODEL_REPOSITORY_PATH}/${spec.modelName}`,
+  ];
+  const env = sortedEnv(spec.env);
+  const limits: Record<string, string> = { memory: spec.resources.memoryLimit };
+  if (spec.resources.cpuLimit) limits.cpu = spec.resources.cpuLimit;
+  if (spec.accelerator) limits[spec.accelerator.resourceName] = String(spec.accelerator.count);
+  const mounts = (modelsReadOnly: boolean) => [
+    { name: "models", mountPath: MODEL_REPOSITORY_PATH, readOnly: modelsReadOnly },
+    { name: "tmp", mountPath: "/tmp" },
+  ];
+  const placement = podPlacement(spec.selector, spec.accelerator, spec.spot);
+  const hostDirectory = hostModelDirectory(spec.uri);
+  return {
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
+    spec: {
+      ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: spec.selector },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+      template: {
+        metadata: {
+          labels: { ...spec.labels, ...spec.selector },
+          annotations: {
+            [CONFIG_CHECKSUM_ANNOTATION]: configChecksum({
+              image: spec.image,
+              pullArgs,
+              serveArgs,
+              env,
+              resources: limits,
+              rollOn: spec.rollOn,
+            }),
+          },
+        },
+        spec: {
+          serviceAccountName: spec.serviceAccountName,
+          automountServiceAccountToken: spec.automountToken,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: spec.timing.gracePeriodSeconds,
+          securityContext: podSecurityContext(),
+          ...placement,
+          initContainers: [
+            {
+              name: "pull-model",
+              image: spec.image,
+              imagePullPolicy: "IfNotPresent",
+              args: pullArgs,
+              env: [{ name: "HOME", value: "/tmp" }],
+              resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+              securityContext: containerSecurityContext(),
+              volumeMounts: [
+                ...mounts(false),
+                ...(hostDirectory
+                  ? [{ name: "model-source", mountPath: hostDirectory, readOnly: true }]
+                  : []),
+              ],
+            },
+          ],
+          containers: [
+            {
+              name: "serve",
+              image: spec.image,
+              imagePullPolicy: "IfNotPresent",
+              args: serveArgs,
+              env,
+              ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
+              resources: {
+                requests: { cpu: spec.resources.cpu, memory: spec.resources.memory },
+                limits,
+              },
+              startupProbe: httpProbe("/v2/health/live", 5, 60),
+              livenessProbe: httpProbe("/v2/health/live", 10, 3),
+              readinessProbe: httpProbe("/v2/health/ready", 5, 2),
+              lifecycle:
+                spec.timing.preStopSeconds > 0
+                  ? {
+                      preStop: { exec: { command: ["sleep", String(spec.timing.preStopSeconds)] } },
+                    }
+                  : undefined,
+              securityContext: containerSecurityContext(),
+              volumeMounts: mounts(true),
+            },
+          ],
+          volumes: [
+            { name: "models", emptyDir: { sizeLimit: spec.resources.modelVolume } },
+            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+            ...(hostDirectory
+              ? [{ name: "model-source", hostPath: { path: hostDirectory, type: "Directory" } }]
+              : []),
+          ],
+        },
+      },
+    },
+  };
+}

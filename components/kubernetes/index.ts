@@ -1,0 +1,47 @@
+export { planCanaryRoute } from "./canary-plan";
+export {
+  CONFIG_CHECKSUM_ANNOTATION,
+  hostModelDirectory,
+  MODEL_REPOSITORY_PATH,
+  planServingDeployment,
+  type ResolvedResources,
+  type ServingDeploymentSpec,
+} from "./deployment-plan";
+export { IRSA_ANNOTATION, planServiceAccount, WORKLOAD_IDENTITY_ANNOTATION } from "./identity-plan";
+export * from "./labels";
+export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
+export {
+  MIG_STRATEGIES,
+  type MigStrategy,
+  NVIDIA_DEVICE_PLUGIN_CHART,
+  NVIDIA_GPU_TYPES,
+  type NvidiaDevicePluginArgs,
+  planNvidiaDevicePlugin,
+} from "./nvidia-device-plugin-plan";
+export { OnnxService } from "./onnx-service";
+export type {
+  GatewayRef,
+  IngressPeer,
+  OnnxModelSource,
+  OnnxServiceArgs,
+  ReplicaSpec,
+  ServingAutoscaling,
+  ServingCanary,
+  ServingNetworkPolicy,
+  ServingResources,
+  ServingServiceAccount,
+  ServingServiceMonitor,
+} from "./onnx-service-args";
+export {
+  DEFAULT_RUNTIME_IMAGE,
+  type OnnxServicePlan,
+  planOnnxService,
+  TRACK_LABEL,
+} from "./onnx-service-plan";
+export { RUNTIME_UID } from "./pod-security";
+export {
+  GKE_SPOT_LABEL,
+  SPOT_NOTICE_SECONDS,
+  type SpotNotice,
+  spotNoticeSeconds,
+} from "./scheduling";

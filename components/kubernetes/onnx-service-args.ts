@@ -1,0 +1,187 @@
+import type { Provider } from "@pulumi/kubernetes/provider";
+import type * as pulumi from "@pulumi/pulumi";
+import type { AcceleratorSpec } from "../accelerators";
+import type { SpotNotice } from "./scheduling";
+
+/** Where the served model comes from. */
+export interface OnnxModelSource {
+  /**
+   * One model's folder in a store (`<version>/model.onnx`, optional `config.json`):
+   * `s3://bucket/prefix`, `gs://bucket/prefix`, `https://…` (with a `manifest.json`) or
+   * `file:///path` (a directory on the node, mounted read-only into the init container as a
+   * hostPath). Pulled by the init container with the
+   * pod's identity; a `manifest.json` there adds SHA-256 checks.
+   */
+  uri: pulumi.Input<string>;
+  /** The model's name in the repository (`/models/<name>`), as clients address it. Default: the component name. */
+  name?: string;
+  /**
+   * Anything that changes when the model's content changes at the same URI (a release tag, the
+   * manifest's SHA-256, an object version). Part of the config checksum: a new revision rolls
+   * the pods, which pull the new content. Default: none.
+   */
+  revision?: pulumi.Input<string>;
+}
+
+/** Replica bounds; the HorizontalPodAutoscaler moves between them. */
+export interface ReplicaSpec {
+  /** Fewest replicas. Default 2 (one can drain while the other serves). */
+  min?: number;
+  /** Most replicas; at least `min`. Default 10. */
+  max?: number;
+}
+
+/** CPU and memory of the serving container. */
+export interface ServingResources {
+  /** CPU request. Default `"1"`. */
+  cpu?: string;
+  /** Memory request, also the memory limit unless `memoryLimit` is set. Default `"2Gi"`. */
+  memory?: string;
+  /** CPU limit. Default: none (throttling adds latency; the request reserves the share). */
+  cpuLimit?: string;
+  /** Memory limit. Default: the memory request. */
+  memoryLimit?: string;
+  /** Size limit of the model volume (an emptyDir). Default `"10Gi"`. */
+  modelVolume?: string;
+}
+
+/** Scaling signal of the HorizontalPodAutoscaler. */
+export interface ServingAutoscaling {
+  /** Average CPU utilization (percent of the request) to hold. Default 70; used when no `metric` is named. */
+  targetCpuUtilization?: number;
+  /**
+   * A per-pod custom metric served by a metrics adapter (e.g. prometheus-adapter), such as
+   * `nv_inference_queue_duration_us`, and the average value per pod to hold (a quantity, e.g.
+   * `"50000"`). When set, it replaces the CPU target.
+   */
+  metric?: { name: string; targetAverageValue: string };
+  /** Seconds of lower recommendations before scaling down. Default 300. */
+  scaleDownStabilizationSeconds?: number;
+}
+
+/** The pod's identity in the cloud, bound to its Kubernetes service account. */
+export interface ServingServiceAccount {
+  /** Service account name. Default: the component name. Must match what the model store trusts. */
+  name?: string;
+  /**
+   * Create the service account. Default `true`; `false` runs the pods as an existing one (e.g.
+   * a model store's reader shared by several services), and the identity fields are ignored.
+   */
+  create?: boolean;
+  /** AWS IAM role for IRSA (`eks.amazonaws.com/role-arn`). */
+  awsRoleArn?: pulumi.Input<string>;
+  /** Google service account email for GKE Workload Identity (`iam.gke.io/gcp-service-account`). */
+  gcpServiceAccount?: pulumi.Input<string>;
+  /**
+   * Further annotations, e.g. a model store reader's. With `create: false` they are not applied
+   * (the account exists) but still feed the config checksum, so an identity change rolls the pods.
+   */
+  annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** One source of allowed traffic (namespace and pod labels are ANDed when both are given). */
+export interface IngressPeer {
+  /** Namespace name. Default: the service's own namespace. */
+  namespace?: string;
+  /** Pod labels. Default: every pod (of that namespace). */
+  podLabels?: Record<string, string>;
+}
+
+/** Who may reach the service. */
+export interface ServingNetworkPolicy {
+  /** Allowed sources of inference traffic. Default: pods of the same namespace only. */
+  allowFrom?: IngressPeer[];
+  /** Namespace allowed to scrape `/metrics`. Default `monitoring`. */
+  monitoringNamespace?: string;
+}
+
+/** A Prometheus Operator ServiceMonitor for `/metrics`. */
+export interface ServingServiceMonitor {
+  /** Scrape interval. Default `"30s"`. */
+  interval?: string;
+  /** Labels your Prometheus selects ServiceMonitors by, e.g. `{ release: "kube-prometheus-stack" }`. */
+  labels?: Record<string, string>;
+}
+
+/** A Gateway API parent (Gateway) for the canary's HTTPRoute. */
+export interface GatewayRef {
+  /** Gateway name. */
+  name: string;
+  /** Gateway namespace. Default: the service's namespace. */
+  namespace?: string;
+  /** Listener name on the Gateway. Default: every listener. */
+  sectionName?: string;
+}
+
+/** A canary: a second Deployment on a new model version, taking a weighted share of traffic. */
+export interface ServingCanary {
+  /** The new model folder URI (same model name). */
+  uri: pulumi.Input<string>;
+  /** Image for the canary. Default: the stable image. */
+  image?: pulumi.Input<string>;
+  /** Percent of requests (0–100) sent to the canary through the HTTPRoute. */
+  weight: number;
+  /** Canary replicas (fixed, no autoscaling). Default 1. */
+  replicas?: number;
+  /** The Gateway whose HTTPRoute splits the traffic. */
+  gateway: GatewayRef;
+  /** Host names the route matches. Default: all the Gateway accepts. */
+  hostnames?: string[];
+}
+
+/**
+ * Arguments of {@link OnnxService}. Values that shape the objects are plain (validated before any
+ * resource registers); values other resources produce (URIs, image, identities) may be outputs.
+ */
+export interface OnnxServiceArgs {
+  /** The Kubernetes provider of the target cluster. Default: the ambient provider. */
+  provider?: Provider;
+  /**
+   * Kubernetes name of the objects (a DNS label) and the default model name. Default: the
+   * component name. Set it when one program deploys the same service to several clusters.
+   */
+  name?: string;
+  /** Namespace of every object (must exist). Default `default`. */
+  namespace?: string;
+  /** The model to serve. */
+  model: OnnxModelSource;
+  /**
+   * The serving runtime image (built from `serving-runtime/Dockerfile`). Default
+   * {@link DEFAULT_RUNTIME_IMAGE}, or its `-cuda` variant with an accelerator.
+   */
+  image?: pulumi.Input<string>;
+  /** GPUs per replica. Default: none (CPU). NVIDIA types only. */
+  accelerator?: AcceleratorSpec;
+  /** Replica bounds. Default `{ min: 2, max: 10 }`. */
+  replicas?: ReplicaSpec;
+  /** CPU and memory. Defaults in {@link ServingResources}. */
+  resources?: ServingResources;
+  /** Container and Service port (HTTP and `/metrics`). Default 8000. */
+  port?: number;
+  /** Tolerate and prefer spot nodes (spread across capacity types). Default `true`; `false` keeps pods off spot. */
+  spot?: boolean;
+  /** The spot notice the grace period must fit. Default `"gcp"` (30 s, the shortest). */
+  spotNotice?: SpotNotice;
+  /** Pod grace period, seconds. Default 25. */
+  terminationGracePeriodSeconds?: number;
+  /** Pause before SIGTERM so endpoints drop the pod first, seconds. Default 5. */
+  preStopSeconds?: number;
+  /** Autoscaling signal. Default: 70 % CPU. */
+  autoscaling?: ServingAutoscaling;
+  /** Cloud identity of the pods. Default: a service account without cloud identity. */
+  serviceAccount?: ServingServiceAccount;
+  /** Mount a service account token. Default `false` (the runtime never calls the API server; IRSA and Workload Identity do not need it). */
+  automountServiceAccountToken?: boolean;
+  /** Ingress rules. Default: same namespace, plus `/metrics` from `monitoring`. */
+  networkPolicy?: ServingNetworkPolicy;
+  /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). Default: none. */
+  serviceMonitor?: ServingServiceMonitor;
+  /** A canary on a new model version. Default: none. */
+  canary?: ServingCanary;
+  /** Extra `hybridai-serve` flags, e.g. `["--intra-op-threads", "4"]`. */
+  runtimeArgs?: string[];
+  /** Extra environment variables of the serving container (`HYBRIDAI_*` settings). */
+  env?: Record<string, pulumi.Input<string>>;
+  /** Extra labels on every object and pod. */
+  labels?: Record<string, string>;
+}

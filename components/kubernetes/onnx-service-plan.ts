@@ -1,0 +1,248 @@
+import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
+import type { DeploymentArgs } from "@pulumi/kubernetes/apps/v1";
+import type { HorizontalPodAutoscalerArgs } from "@pulumi/kubernetes/autoscaling/v2";
+import type { ServiceAccountArgs, ServiceArgs } from "@pulumi/kubernetes/core/v1";
+import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
+import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
+import * as pulumi from "@pulumi/pulumi";
+import { HybridAiConfigError } from "../errors";
+import { planAutoscaler } from "./autoscaler-plan";
+import { checkCanary, planCanaryRoute } from "./canary-plan";
+import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
+import { planServiceAccount } from "./identity-plan";
+import { planNetworkPolicy } from "./network-policy-plan";
+import type { OnnxServiceArgs } from "./onnx-service-args";
+import { servingAccelerator, shutdownTiming } from "./scheduling";
+import { planServiceMonitor } from "./service-monitor-plan";
+import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
+
+/** The component name in errors. */
+export const ONNX_SERVICE = "OnnxService";
+
+/** The default image: the CPU build of `serving-runtime/Dockerfile`; `-cuda` is appended for GPUs. */
+export const DEFAULT_RUNTIME_IMAGE = "ghcr.io/hybridai/hybridai-serving-runtime:0.1.0";
+
+/** Pod label telling stable and canary pods apart. */
+export const TRACK_LABEL = "hybridai.dev/track";
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const URI_SCHEMES = ["s3://", "gs://", "https://", "file:///"];
+
+/** Every object {@link OnnxService} creates, as provider arguments. */
+export interface OnnxServicePlan {
+  /** Namespace of every object. */
+  namespace: string;
+  /** Service name. */
+  serviceName: string;
+  /** Service port. */
+  port: number;
+  /** The pods' service account, unless an existing one is used. */
+  serviceAccount?: ServiceAccountArgs;
+  /** The stable Deployment. */
+  deployment: DeploymentArgs;
+  /** The ClusterIP Service of the stable pods. */
+  service: ServiceArgs;
+  /** autoscaling/v2 HorizontalPodAutoscaler of the stable Deployment. */
+  autoscaler: HorizontalPodAutoscalerArgs;
+  /** policy/v1 PodDisruptionBudget of the stable pods. */
+  disruptionBudget: PodDisruptionBudgetArgs;
+  /** Ingress rules of every serving pod. */
+  networkPolicy: NetworkPolicyArgs;
+  /** monitoring.coreos.com/v1 ServiceMonitor, when asked for. */
+  serviceMonitor?: CustomResourceArgs;
+  /** Canary Deployment, Service and weighted HTTPRoute, when asked for. */
+  canary?: { deployment: DeploymentArgs; service: ServiceArgs; route: CustomResourceArgs };
+}
+
+function checkUri(field: string, uri: pulumi.Input<string>): void {
+  if (hostModelDirectory(uri) === "/") {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      field,
+      uri,
+      "a model directory below the root, e.g. file:///var/lib/models/ranker",
+    );
+  }
+  if (typeof uri === "string" && !URI_SCHEMES.some((scheme) => uri.startsWith(scheme))) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      field,
+      uri,
+      "s3://bucket/prefix, gs://bucket/prefix, https://host/path or file:///path",
+    );
+  }
+}
+
+function checkReplicas(args: OnnxServiceArgs): { min: number; max: number } {
+  const min = args.replicas?.min ?? 2;
+  const max = args.replicas?.max ?? Math.max(10, min);
+  assertWholeNumber(ONNX_SERVICE, "replicas.min", min, 1, 1000);
+  if (!Number.isInteger(max) || max < min || max > 1000) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "replicas.max",
+      max,
+      `a whole number from replicas.min (${min}) to 1000`,
+    );
+  }
+  return { min, max };
+}
+
+function planService(
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+  port: number,
+): ServiceArgs {
+  return {
+    metadata: { name, namespace, labels },
+    spec: {
+      type: "ClusterIP",
+      selector,
+      ports: [{ name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
+    },
+  };
+}
+
+/**
+ * Validates {@link OnnxServiceArgs} and turns them into every Kubernetes object of the service.
+ * Throws {@link HybridAiConfigError} naming the field for: a name that is not a DNS label, a bad
+ * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
+ * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
+ * below the grace period, malformed quantities, an out-of-range port, canary weight or
+ * autoscaling target.
+ */
+export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServicePlan {
+  assertDns1035(ONNX_SERVICE, "name", name);
+  const namespace = args.namespace ?? "default";
+  assertNamespace(ONNX_SERVICE, "namespace", namespace);
+  if (!args.model)
+    throw new HybridAiConfigError(ONNX_SERVICE, "model", args.model, "{ uri, name? }");
+  const modelName = args.model.name ?? name;
+  if (!MODEL_NAME.test(modelName)) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "model.name",
+      modelName,
+      "letters, digits, '_', '.', '-', starting with a letter or digit, at most 128 characters",
+    );
+  }
+  checkUri("model.uri", args.model.uri);
+  const replicas = checkReplicas(args);
+  const accelerator = args.accelerator
+    ? servingAccelerator(ONNX_SERVICE, args.accelerator)
+    : undefined;
+  const resources = resolveResources(ONNX_SERVICE, args.resources);
+  const port = args.port ?? 8000;
+  assertWholeNumber(ONNX_SERVICE, "port", port, 1024, 65535);
+  const spot = args.spot ?? true;
+  const timing = shutdownTiming(
+    ONNX_SERVICE,
+    args.terminationGracePeriodSeconds ?? 25,
+    args.preStopSeconds ?? 5,
+    spot,
+    args.spotNotice ?? "gcp",
+  );
+  const serviceAccountName = args.serviceAccount?.name ?? name;
+  assertDns1035(ONNX_SERVICE, "serviceAccount.name", serviceAccountName, 253);
+  if (args.canary) checkCanary(ONNX_SERVICE, name, args.canary, checkUri);
+
+  const labels = {
+    ...args.labels,
+    "app.kubernetes.io/name": "hybridai-serve",
+    "app.kubernetes.io/instance": name,
+    "app.kubernetes.io/component": "inference",
+    "app.kubernetes.io/managed-by": "pulumi",
+  };
+  const instance = {
+    "app.kubernetes.io/name": "hybridai-serve",
+    "app.kubernetes.io/instance": name,
+  };
+  const stable = { ...instance, [TRACK_LABEL]: "stable" };
+  const image =
+    args.image ?? (accelerator ? `${DEFAULT_RUNTIME_IMAGE}-cuda` : DEFAULT_RUNTIME_IMAGE);
+  const common = {
+    namespace,
+    labels,
+    modelName,
+    port,
+    resources,
+    accelerator,
+    timing,
+    spot,
+    serviceAccountName,
+    automountToken: args.automountServiceAccountToken ?? false,
+    runtimeArgs: args.runtimeArgs ?? [],
+    env: args.env ?? {},
+  };
+  const serviceAccount =
+    args.serviceAccount?.create === false
+      ? undefined
+      : planServiceAccount(serviceAccountName, namespace, labels, args);
+  const rollOn = {
+    modelRevision: args.model.revision ?? "",
+    serviceAccountAnnotations: serviceAccount?.metadata
+      ? pulumi.output(serviceAccount.metadata).apply((m) => m?.annotations ?? {})
+      : (args.serviceAccount?.annotations ?? {}),
+  };
+  const plan: OnnxServicePlan = {
+    namespace,
+    serviceName: name,
+    port,
+    ...(serviceAccount ? { serviceAccount } : {}),
+    deployment: planServingDeployment({
+      ...common,
+      name,
+      selector: stable,
+      image,
+      uri: args.model.uri,
+      rollOn,
+    }),
+    service: planService(name, namespace, labels, stable, port),
+    autoscaler: planAutoscaler(ONNX_SERVICE, name, namespace, labels, replicas, args.autoscaling),
+    disruptionBudget: {
+      metadata: { name, namespace, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: stable } },
+    },
+    networkPolicy: planNetworkPolicy(
+      ONNX_SERVICE,
+      name,
+      namespace,
+      labels,
+      instance,
+      port,
+      args.networkPolicy,
+    ),
+    ...(args.serviceMonitor
+      ? {
+          serviceMonitor: planServiceMonitor(
+            name,
+            namespace,
+            labels,
+            instance,
+            args.serviceMonitor,
+          ),
+        }
+      : {}),
+  };
+  if (args.canary) {
+    const canaryName = `${name}-canary`;
+    const canarySelector = { ...instance, [TRACK_LABEL]: "canary" };
+    const { canary } = args;
+    plan.canary = {
+      deployment: planServingDeployment({
+        ...common,
+        name: canaryName,
+        selector: canarySelector,
+        image: canary.image ?? image,
+        uri: canary.uri,
+        rollOn,
+        replicas: canary.replicas ?? 1,
+      }),
+      service: planService(canaryName, namespace, labels, canarySelector, port),
+      route: planCanaryRoute(name, namespace, labels, port, canary),
+    };
+  }
+  return plan;
+}

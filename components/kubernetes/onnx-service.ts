@@ -1,0 +1,66 @@
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import { Deployment } from "@pulumi/kubernetes/apps/v1";
+import { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2";
+import { Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
+import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
+import * as pulumi from "@pulumi/pulumi";
+import type { OnnxServiceArgs } from "./onnx-service-args";
+import { planOnnxService } from "./onnx-service-plan";
+
+/**
+ * The hybridai serving runtime on any Kubernetes cluster (EKS, GKE, k3s): a Deployment whose
+ * init container pulls the model with the pod's cloud identity, probes on the Open Inference
+ * Protocol health endpoints, GPU and spot placement, a hardened pod, a Service, an autoscaler,
+ * a disruption budget, a network policy, and optionally a ServiceMonitor and a weighted canary.
+ * Every argument is validated by {@link planOnnxService} before anything registers. The
+ * component's `dependsOn` (e.g. the namespace) applies to every object it creates.
+ */
+export class OnnxService extends pulumi.ComponentResource {
+  /** Name of the Service clients call. */
+  readonly serviceName: pulumi.Output<string>;
+  /** Cluster-internal URL, `http://<service>.<namespace>.svc.cluster.local:<port>`. */
+  readonly url: pulumi.Output<string>;
+  /** Namespace of every object. */
+  readonly namespace: pulumi.Output<string>;
+
+  /**
+   * @param name component name; also the Kubernetes name of its objects unless `args.name` is set
+   * @param args see {@link OnnxServiceArgs}
+   * @param opts component resource options
+   */
+  constructor(name: string, args: OnnxServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const plan = planOnnxService(args.name ?? name, args);
+    super("hybridai:index:OnnxService", name, {}, opts);
+    const inherited = pulumi.output(opts.dependsOn ?? []);
+    const child = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
+      parent: this,
+      ...(args.provider ? { provider: args.provider } : {}),
+      dependsOn: inherited.apply((d) => [...(Array.isArray(d) ? d : [d]), ...after]),
+    });
+    const account = plan.serviceAccount
+      ? [new ServiceAccount(name, plan.serviceAccount, child())]
+      : [];
+    const deployment = new Deployment(name, plan.deployment, child(...account));
+    const service = new Service(name, plan.service, child());
+    new HorizontalPodAutoscaler(name, plan.autoscaler, child(deployment));
+    new PodDisruptionBudget(name, plan.disruptionBudget, child());
+    new NetworkPolicy(name, plan.networkPolicy, child());
+    if (plan.serviceMonitor) {
+      new CustomResource(name, plan.serviceMonitor, child(service));
+    }
+    if (plan.canary) {
+      new Deployment(`${name}-canary`, plan.canary.deployment, child(...account));
+      const canaryService = new Service(`${name}-canary`, plan.canary.service, child());
+      new CustomResource(name, plan.canary.route, child(service, canaryService));
+    }
+    this.serviceName = service.metadata.name;
+    this.namespace = pulumi.output(plan.namespace);
+    this.url = pulumi.interpolate`http://${this.serviceName}.${plan.namespace}.svc.cluster.local:${plan.port}`;
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      url: this.url,
+      namespace: this.namespace,
+    });
+  }
+}

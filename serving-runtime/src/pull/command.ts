@@ -1,0 +1,114 @@
+import { parseArgs } from "node:util";
+import { MANIFEST_NAME } from "./manifest";
+import { pullModelRepository } from "./pull";
+import { SOURCE_FORMS } from "./source-uri";
+
+/** Usage text of `hybridai-serve pull`. */
+export const PULL_USAGE = `Usage: hybridai-serve pull --from <uri> --to <dir> [--concurrency N] [--attempts N]
+
+Lays a model repository from an object store into <dir>, all or nothing.
+  --from         ${SOURCE_FORMS}
+  --to           target directory (e.g. /models); created when missing
+  --concurrency  files downloaded at once (default 4)
+  --attempts     attempts per object for transient errors (default 5)
+Credentials come from the environment only (IRSA, EKS Pod Identity, GKE Workload Identity,
+instance metadata). Sizes are always verified; SHA-256 too when <uri>/${MANIFEST_NAME} exists.`;
+
+/** Where the command writes; defaults to the process's streams. */
+export interface CommandIo {
+  /** Normal output (the summary line). */
+  out: (line: string) => void;
+  /** Errors and retry notices. */
+  err: (line: string) => void;
+}
+
+const defaultIo: CommandIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function wholeNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new Error(`--${flag} "${text}" is not a whole number`);
+  return Number(text);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs `hybridai-serve pull` with the arguments after `pull` and returns the exit code: 0 on
+ * success, 2 for bad arguments, 1 when the pull failed, 130/143 when interrupted by
+ * SIGINT/SIGTERM (the staging directory is removed first).
+ */
+export async function runPullCommand(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+  let values: {
+    from?: string;
+    to?: string;
+    concurrency?: number;
+    attempts?: number;
+    help?: boolean;
+  };
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        from: { type: "string" },
+        to: { type: "string" },
+        concurrency: { type: "string" },
+        attempts: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+    values = {
+      ...parsed,
+      concurrency: wholeNumber("concurrency", parsed.concurrency),
+      attempts: wholeNumber("attempts", parsed.attempts),
+    };
+    if (values.help) {
+      io.out(PULL_USAGE);
+      return 0;
+    }
+    if (!values.from) throw new Error("--from is required");
+    if (!values.to) throw new Error("--to is required");
+    if (values.attempts !== undefined && (values.attempts < 1 || values.attempts > 20)) {
+      throw new Error(`--attempts ${values.attempts} is out of range; use 1 to 20`);
+    }
+  } catch (error) {
+    io.err(`hybridai-serve pull: ${messageOf(error)}\n\n${PULL_USAGE}`);
+    return 2;
+  }
+  const controller = new AbortController();
+  let interrupted: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal === "SIGINT" ? 130 : 143;
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  const started = Date.now();
+  try {
+    const result = await pullModelRepository({
+      from: values.from,
+      to: values.to,
+      concurrency: values.concurrency,
+      retry: { attempts: values.attempts },
+      signal: controller.signal,
+      log: (line) => io.err(`hybridai-serve pull: ${line}`),
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    io.out(
+      `hybridai-serve pull: ${result.files} files, ${result.bytes} bytes from ${values.from} into ${result.target} in ${seconds} s (verified: ${result.verified})`,
+    );
+    return 0;
+  } catch (error) {
+    io.err(`hybridai-serve pull: failed: ${messageOf(error)}; ${values.to} is unchanged`);
+    return interrupted ?? 1;
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * An error that stops a model pull. `transient` says whether trying the same step again may
+ * succeed (a dropped connection, a 5xx, throttling) or not (a 4xx, a bad URI, a checksum that
+ * does not match what the store's manifest promises).
+ */
+export class PullError extends Error {
+  /** Whether retrying the failed step may succeed. */
+  readonly transient: boolean;
+
+  /**
+   * @param message what failed, on which object, and what to do about it
+   * @param transient whether retrying may succeed (default false)
+   * @param cause the underlying error, when there is one
+   */
+  constructor(message: string, transient = false, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "PullError";
+    this.transient = transient;
+  }
+}
+
+/** An HTTP answer other than 2xx from an `https://` source. */
+export class HttpStatusError extends Error {
+  /** The HTTP status code received. */
+  readonly status: number;
+
+  /**
+   * @param url the requested URL
+   * @param status the HTTP status code received
+   */
+  constructor(url: string, status: number) {
+    super(`GET ${url} answered HTTP ${status}`);
+    this.name = "HttpStatusError";
+    this.status = status;
+  }
+}

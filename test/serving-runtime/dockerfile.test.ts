@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(__dirname, "../..");
+const DOCKERFILE = readFileSync(path.join(ROOT, "serving-runtime/Dockerfile"), "utf8");
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Dockerfile instructions with comments dropped and `\` continuations joined. */
+function instructionsOf(text: string): Instruction[] {
+  const logical = text
+    .split("\n")
+    .filter((line) => !line.trimStart().startsWith("#"))
+    .join("\n")
+    .replace(/\\\n/g, " ");
+  return logical
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .map((line) => {
+      const [keyword, ...rest] = line.split(/\s+/);
+      return { keyword: keyword.toUpperCase(), args: rest.join(" ") };
+    });
+}
+
+const instructions = instructionsOf(DOCKERFILE);
+const of = (keyword: string) => instructions.filter((i) => i.keyword === keyword);
+/** Instructions of the final stage: everything after the last FROM. */
+const finalStage = instructions.slice(instructions.map((i) => i.keyword).lastIndexOf("FROM") + 1);
+
+describe("serving-runtime/Dockerfile", () => {
+  it("builds from the slim Node 20 image, with a CUDA base selected by VARIANT", () => {
+    const froms = of("FROM").map((i) => i.args);
+    expect(froms).toContain("node:20-bookworm-slim AS build");
+    expect(froms).toContain("node:20-bookworm-slim AS runtime-cpu");
+    expect(froms).toContain(`\${CUDA_BASE} AS runtime-cuda`);
+    expect(froms.at(-1)).toBe(`runtime-\${VARIANT}`);
+    expect(of("ARG").map((i) => i.args)).toEqual(
+      expect.arrayContaining([
+        "VARIANT=cpu",
+        expect.stringMatching(/^CUDA_BASE=nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-/),
+      ]),
+    );
+  });
+
+  it("pins every base image to a tag, never latest", () => {
+    const images = [
+      ...of("FROM").map((i) => i.args.split(" ")[0]),
+      ...of("ARG")
+        .filter((i) => i.args.startsWith("CUDA_BASE="))
+        .map((i) => i.args.split("=")[1]),
+    ].filter((image) => !image.startsWith("$") && !/^(build|deps|runtime-)/.test(image));
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toMatch(/^[\w./-]+:(?!latest$)[\w.-]+$/);
+  });
+
+  it("installs production dependencies only, with ORT's CUDA binaries for the cuda variant", () => {
+    const runs = of("RUN").map((i) => i.args);
+    expect(runs).toContainEqual(
+      expect.stringMatching(/npm ci --workspace serving-runtime --omit=dev /),
+    );
+    expect(runs).toContainEqual(
+      expect.stringContaining('ONNXRUNTIME_NODE_INSTALL=cuda12 node "$ORT_DIR/script/install"'),
+    );
+    expect(of("COPY").filter((i) => i.args.includes(".npmrc"))).toHaveLength(2);
+    expect(readFileSync(path.join(ROOT, ".npmrc"), "utf8")).toMatch(
+      /^onnxruntime-node-install=skip$/m,
+    );
+  });
+
+  it("runs as a numeric non-root user and has no HEALTHCHECK", () => {
+    const users = finalStage.filter((i) => i.keyword === "USER").map((i) => i.args);
+    expect(users).toHaveLength(1);
+    const [uid, gid] = users[0].split(":").map(Number);
+    expect(Number.isInteger(uid) && uid > 0).toBe(true);
+    expect(Number.isInteger(gid) && gid > 0).toBe(true);
+    expect(of("HEALTHCHECK")).toEqual([]);
+    expect(of("VOLUME")).toEqual([]);
+  });
+
+  it("carries the OCI labels", () => {
+    const labels = of("LABEL")
+      .map((i) => i.args)
+      .join(" ");
+    for (const key of [
+      "title",
+      "description",
+      "source",
+      "licenses",
+      "version",
+      "revision",
+      "created",
+    ]) {
+      expect(labels).toContain(`org.opencontainers.image.${key}=`);
+    }
+  });
+
+  it("starts the CLI in exec form and serves /models by default", () => {
+    expect(of("ENTRYPOINT").map((i) => i.args)).toEqual(['["node", "dist/cli.js"]']);
+    const cmd = JSON.parse(of("CMD")[0].args) as string[];
+    expect(cmd.slice(0, 2)).toEqual(["--model-repository", "/models"]);
+    expect(
+      finalStage.find((i) => i.keyword === "WORKDIR" && i.args === "/app/serving-runtime"),
+    ).toBeDefined();
+  });
+
+  it("copies only paths that exist in the build context (the repository root)", () => {
+    const sources = of("COPY")
+      .filter((i) => !i.args.startsWith("--from"))
+      .flatMap((i) => i.args.split(" ").slice(0, -1));
+    expect(sources.length).toBeGreaterThan(5);
+    for (const source of sources) {
+      if (/[*?[]/.test(source)) {
+        // A wildcard may match nothing (BuildKit allows it): only the other workspaces use one.
+        expect(source).toBe("policie[s]");
+      } else {
+        expect(existsSync(path.join(ROOT, source)), source).toBe(true);
+      }
+    }
+  });
+
+  it("keeps dependencies and build output out of the context", () => {
+    const ignore = readFileSync(path.join(ROOT, "serving-runtime/Dockerfile.dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim());
+    expect(ignore).toEqual(expect.arrayContaining(["**/node_modules", "**/dist", ".git"]));
+  });
+});
