@@ -100,7 +100,12 @@ function attribute(name: string, value: GraphAttribute): onnx.IAttributeProto {
 
 function initializer(init: GraphInitializer): onnx.ITensorProto {
   if (init.datatype === "INT64") {
-    return { name: init.name, dims: init.dims, dataType: ONNX_ELEMENT_TYPE.INT64, int64Data: [...init.values] };
+    return {
+      name: init.name,
+      dims: init.dims,
+      dataType: ONNX_ELEMENT_TYPE.INT64,
+      int64Data: [...init.values],
+    };
   }
   const values = init.values instanceof Float32Array ? init.values : Float32Array.from(init.values);
   return {

@@ -1,0 +1,25 @@
+import type { BearerToken } from "../auth";
+import type { InferenceService } from "../inference";
+import type { ServerMetrics } from "../metrics";
+import type { ModelRepository } from "../repository/model-repository";
+import type { ServerState } from "./server-state";
+
+/** What the HTTP routes work with. */
+export interface AppContext {
+  /** The models. */
+  repository: ModelRepository;
+  /** Runs inference requests (cache, breaker, fallback, scheduler). */
+  inference: InferenceService;
+  /** Prometheus metrics. */
+  metrics: ServerMetrics;
+  /** Lifecycle flags and in-flight work. */
+  state: ServerState;
+  /** Ready only when every model is ready. */
+  strictReadiness: boolean;
+  /** Largest request body in bytes. */
+  bodyLimitBytes: number;
+  /** Token required for everything but health and metrics, when set. */
+  authToken?: BearerToken;
+  /** Token required for repository load/unload, when set. */
+  repositoryToken?: BearerToken;
+}

@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { InferenceError } from "../protocol/errors";
+
+function statusOf(error: FastifyError | InferenceError): { status: number; message: string } {
+  if (error instanceof InferenceError) return { status: error.status, message: error.message };
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return {
+        status: 413,
+        message: `request body is larger than the server's limit; ${error.message}`,
+      };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { status: 415, message: error.message };
+    default: {
+      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      return { status, message: status >= 500 ? "internal server error" : error.message };
+    }
+  }
+}
+
+/**
+ * Answers every error as Triton does, `{"error": "…"}` with the mapped status code, and
+ * unknown routes with 404 in the same shape. Server errors are logged with the request id.
+ */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | InferenceError, request, reply) => {
+    const { status, message } = statusOf(error);
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
+    else request.log.debug({ status, error: message }, "request rejected");
+    return reply
+      .code(status)
+      .type("application/json")
+      .send(JSON.stringify({ error: message }));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type("application/json")
+      .send(JSON.stringify({ error: `no endpoint ${request.method} ${request.url}; see GET /v2` })),
+  );
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from "fastify";
+import { invalidArgument, unavailable } from "../protocol/errors";
+import type { AppContext } from "./context";
+import { optionalJsonBody } from "./request-parts";
+
+interface ModelParams {
+  model: string;
+}
+
+function configParameter(body: Record<string, unknown>): unknown {
+  const parameters = body.parameters as Record<string, unknown> | undefined;
+  const config = parameters?.config;
+  if (config === undefined) return undefined;
+  if (typeof config !== "string") {
+    throw invalidArgument("parameters.config must be a string holding the model config as JSON");
+  }
+  try {
+    return JSON.parse(config);
+  } catch (error) {
+    throw invalidArgument(`parameters.config is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Triton's model repository extension: `POST /v2/repository/index` (optional `{"ready": true}`),
+ * `POST /v2/repository/models/{m}/load` (optional `parameters.config` replacing `config.json`)
+ * and `…/unload`.
+ */
+export function repositoryRoutes(app: FastifyInstance, context: AppContext): void {
+  const { repository, state } = context;
+  app.post("/v2/repository/index", async (request, reply) => {
+    const body = optionalJsonBody(request);
+    const rows = await repository.index(body.ready === true);
+    return reply.type("application/json").send(JSON.stringify(rows));
+  });
+  const control = { config: { access: "repository" as const } };
+  app.post<{ Params: ModelParams }>(
+    "/v2/repository/models/:model/load",
+    control,
+    async (request, reply) => {
+      if (state.draining) throw unavailable("the server is shutting down");
+      const config = configParameter(optionalJsonBody(request));
+      await state.track(() => repository.load(request.params.model, config));
+      return reply.code(200).send();
+    },
+  );
+  app.post<{ Params: ModelParams }>(
+    "/v2/repository/models/:model/unload",
+    control,
+    async (request, reply) => {
+      if (state.draining) throw unavailable("the server is shutting down");
+      optionalJsonBody(request);
+      await state.track(() => repository.unload(request.params.model));
+      return reply.code(200).send();
+    },
+  );
+}

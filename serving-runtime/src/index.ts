@@ -1,0 +1,12 @@
+export { BearerToken } from "./auth";
+export { curlExample } from "./curl-example";
+export { InferenceService, type InferenceServiceOptions } from "./inference";
+export { ModelMetrics, ServerMetrics } from "./metrics";
+export { type Command, OptionsError, parseCommandLine, type ServerOptions, usage } from "./options";
+export { InferenceError } from "./protocol/errors";
+export { decodeInferRequest, type InferRequest } from "./protocol/infer-request";
+export { encodeInferResponse } from "./protocol/infer-response";
+export type { ModelSignature, TensorSpec } from "./protocol/tensor-spec";
+export { type ModelConfig, parseModelConfig } from "./repository/model-config";
+export { type IndexEntry, ModelRepository, type ModelState } from "./repository/model-repository";
+export { type RunningServer, startServer } from "./server";

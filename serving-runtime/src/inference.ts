@@ -1,0 +1,210 @@
+import type { Logger } from "pino";
+import {
+  type ResponseCache,
+  type ResponseCacheKey,
+  responseCacheKey,
+} from "./cache/response-cache";
+import type { FailureReason, ServerMetrics } from "./metrics";
+import { InferenceError, unavailable } from "./protocol/errors";
+import { decodeInferRequest, type InferRequest } from "./protocol/infer-request";
+import {
+  type EncodedResponse,
+  encodeInferResponse,
+  type OutputTensor,
+} from "./protocol/infer-response";
+import type { LoadedVersion } from "./repository/loader";
+import type { ModelRepository } from "./repository/model-repository";
+import { type CallOutcome, type CircuitPermit, fallbackTarget } from "./resilience";
+import { type InferResult, SchedulingError } from "./scheduling/scheduler";
+import type { OutputData } from "./scheduling/tensor-batch";
+
+/** The encoded body of one inference request. */
+export interface InferenceRequestBody {
+  /** The raw body. */
+  body: Buffer;
+  /** `Inference-Header-Content-Length`, for binary-extension bodies. */
+  headerLength?: string;
+}
+
+/** What the inference service works with. */
+export interface InferenceServiceOptions {
+  /** The models, to find fallback models. */
+  repository: ModelRepository;
+  /** Server metrics (fallback counts). */
+  metrics: ServerMetrics;
+  /** The shared response cache; absent when `--cache-size-bytes` is 0. */
+  cache?: ResponseCache<InferResult>;
+  /** Logger. */
+  logger: Logger;
+}
+
+function failureReason(error: unknown): FailureReason {
+  if (error instanceof SchedulingError) return error.reason;
+  if (error instanceof InferenceError && error.kind === "INVALID_ARGUMENT") return "OTHER";
+  return "BACKEND";
+}
+
+function outcomeOf(error: unknown): CallOutcome | undefined {
+  if (!(error instanceof SchedulingError)) return "error";
+  return error.failure === "cancelled" ? undefined : error.failure;
+}
+
+function sizeOf(result: InferResult): number {
+  let bytes = 0;
+  for (const [name, output] of result) {
+    bytes += name.length + 8 * output.shape.length;
+    bytes += Array.isArray(output.data)
+      ? output.data.reduce((sum, text) => sum + 4 + Buffer.byteLength(text), 0)
+      : output.data.byteLength;
+  }
+  return bytes;
+}
+
+function detached(result: InferResult): InferResult {
+  const copy = new Map<string, OutputData>();
+  for (const [name, output] of result) copy.set(name, { ...output, data: output.data.slice() });
+  return copy;
+}
+
+/**
+ * Runs inference requests end to end: decodes and validates the body against the model, answers
+ * from the response cache when the model enables it, asks the model's circuit breaker, queues
+ * the request on the model's scheduler, and — when the model names a fallback and the call was
+ * refused by the breaker or ended in a listed condition (timeout, error, overload) — answers from
+ * the fallback model, saying so in `parameters.fallback_model`. Success, failure and durations
+ * are counted in the model's metrics.
+ */
+export class InferenceService {
+  /** @param options repository, metrics, cache and logger */
+  constructor(private readonly options: InferenceServiceOptions) {}
+
+  /**
+   * Answers one inference request for a loaded model version.
+   *
+   * @param target the model version addressed
+   * @param request the body and binary header length
+   * @param signal aborts when the client disconnects
+   */
+  async infer(
+    target: LoadedVersion,
+    request: InferenceRequestBody,
+    signal: AbortSignal,
+  ): Promise<EncodedResponse> {
+    const started = performance.now();
+    const elapsedUs = () => (performance.now() - started) * 1000;
+    let decoded: InferRequest;
+    try {
+      decoded = decodeInferRequest(request.body, request.headerLength, target.signature);
+    } catch (error) {
+      target.metrics.failure("OTHER", elapsedUs());
+      throw error;
+    }
+    const cacheKey = this.cacheKey(target, decoded);
+    if (cacheKey) {
+      const cached = this.options.cache?.get(cacheKey);
+      target.metrics.cache(cached !== undefined);
+      if (cached) {
+        target.metrics.success(elapsedUs());
+        return this.encode(target, decoded, cached);
+      }
+    }
+    let permit: CircuitPermit | undefined;
+    let outcome: CallOutcome | undefined;
+    let failure: unknown;
+    if (target.breaker) permit = target.breaker.tryAcquire();
+    if (target.breaker && !permit) {
+      outcome = "circuit_open";
+      failure = new SchedulingError(
+        "UNAVAILABLE",
+        `model '${target.signature.name}': the circuit breaker is open after repeated failures or slow responses; retry later`,
+        "overload",
+      );
+    } else {
+      try {
+        const result = await target.scheduler.submit(decoded, signal);
+        permit?.success();
+        if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
+        target.metrics.success(elapsedUs());
+        return this.encode(target, decoded, result);
+      } catch (error) {
+        outcome = outcomeOf(error);
+        if (outcome === "timeout" || outcome === "error") permit?.failure();
+        else permit?.release();
+        failure = error;
+      }
+    }
+    target.metrics.failure(failureReason(failure), elapsedUs());
+    const fallback = outcome && fallbackTarget(target.fallback, outcome);
+    if (!fallback || !outcome) throw failure;
+    return this.viaFallback(target, fallback, outcome, request, signal);
+  }
+
+  private cacheKey(target: LoadedVersion, request: InferRequest): ResponseCacheKey | undefined {
+    if (!this.options.cache || target.config.response_cache?.enable !== true) return undefined;
+    const variant = request.outputs.map((output) => output.name).join("\u0000");
+    return responseCacheKey(
+      target.signature.name,
+      target.signature.version,
+      request.inputs,
+      variant,
+    );
+  }
+
+  private async viaFallback(
+    target: LoadedVersion,
+    name: string,
+    trigger: CallOutcome,
+    request: InferenceRequestBody,
+    signal: AbortSignal,
+  ): Promise<EncodedResponse> {
+    const primary = target.signature.name;
+    let fallback: LoadedVersion;
+    let decoded: InferRequest;
+    try {
+      fallback = this.options.repository.resolve(name);
+      decoded = decodeInferRequest(request.body, request.headerLength, fallback.signature);
+    } catch (error) {
+      throw unavailable(
+        `model '${primary}' could not answer (${trigger}) and its fallback '${name}' cannot: ${(error as Error).message}`,
+      );
+    }
+    const started = performance.now();
+    try {
+      const result = await fallback.scheduler.submit(decoded, signal);
+      fallback.metrics.success((performance.now() - started) * 1000);
+      this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
+      this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
+      return this.encode(target, decoded, result, {
+        fallback_model: name,
+        fallback_model_version: fallback.signature.version,
+        fallback_trigger: trigger,
+      });
+    } catch (error) {
+      fallback.metrics.failure(failureReason(error), (performance.now() - started) * 1000);
+      throw error;
+    }
+  }
+
+  private encode(
+    target: LoadedVersion,
+    request: InferRequest,
+    result: InferResult,
+    parameters?: Record<string, string>,
+  ): EncodedResponse {
+    const outputs: OutputTensor[] = request.outputs.map((wanted) => {
+      const output = result.get(wanted.name);
+      if (!output)
+        throw new InferenceError("INTERNAL", `model returned no output '${wanted.name}'`);
+      return { name: wanted.name, ...output, binary: wanted.binary };
+    });
+    return encodeInferResponse(
+      {
+        modelName: target.signature.name,
+        modelVersion: target.signature.version,
+        id: request.id,
+        parameters,
+      },
+      outputs,
+    );
+  }
+}

@@ -1,0 +1,212 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+/** Server settings from flags and `HYBRIDAI_*` environment variables. */
+export interface ServerOptions {
+  /** Model repository directory (`--model-repository`, `HYBRIDAI_MODEL_REPOSITORY`). */
+  modelRepository: string;
+  /** Address to listen on (`--host`, `HYBRIDAI_HOST`); default 127.0.0.1. */
+  host: string;
+  /** Port (`--port`, `HYBRIDAI_PORT`); default 8000, 0 picks a free port. */
+  port: number;
+  /** Largest request body in bytes (`--body-limit-bytes`); default 64 MiB. */
+  bodyLimitBytes: number;
+  /** File holding the bearer token for inference and metadata (`--auth-token-file`). */
+  authTokenFile?: string;
+  /** File holding the bearer token for repository load/unload (`--repository-auth-token-file`). */
+  repositoryAuthTokenFile?: string;
+  /** Seconds in-flight requests get to finish after SIGTERM (`--drain-timeout-seconds`); default 20. */
+  drainTimeoutSeconds: number;
+  /** Intra-op threads per session (`--intra-op-threads`); default cores / instances. */
+  intraOpThreads?: number;
+  /** Inter-op threads per session (`--inter-op-threads`); default 1. */
+  interOpThreads: number;
+  /** Queue bound for models whose config leaves `max_queue_size` at 0 (`--max-queue-size`); default 1024. */
+  maxQueueSize: number;
+  /** Response cache size in bytes for models with `response_cache.enable` (`--cache-size-bytes`); default 64 MiB, 0 disables. */
+  cacheSizeBytes: number;
+  /** Server readiness requires every model ready (`--strict-readiness`); default true. */
+  strictReadiness: boolean;
+  /** pino log level (`--log-level`); default info. */
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** A problem with the flags or environment; the CLI prints it with the usage and exits 2. */
+export class OptionsError extends Error {
+  override name = "OptionsError";
+}
+
+interface OptionSpec {
+  flag: string;
+  env: string;
+  key: keyof ServerOptions;
+  schema: z.ZodType;
+  help: string;
+}
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "expected a number" })
+    .int({ error: "expected an integer" })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
+
+const boolean = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+/** Every option: flag, environment variable, schema and help line. */
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  {
+    flag: "model-repository",
+    env: "HYBRIDAI_MODEL_REPOSITORY",
+    key: "modelRepository",
+    schema: z.string().min(1),
+    help: "model repository directory (required)",
+  },
+  {
+    flag: "host",
+    env: "HYBRIDAI_HOST",
+    key: "host",
+    schema: z.string().min(1).default("127.0.0.1"),
+    help: "address to listen on (default 127.0.0.1; 0.0.0.0 in a container)",
+  },
+  {
+    flag: "port",
+    env: "HYBRIDAI_PORT",
+    key: "port",
+    schema: integer(0, 65535).default(8000),
+    help: "HTTP port (default 8000; 0 = any free port)",
+  },
+  {
+    flag: "body-limit-bytes",
+    env: "HYBRIDAI_BODY_LIMIT_BYTES",
+    key: "bodyLimitBytes",
+    schema: integer(1024).default(64 * 1024 * 1024),
+    help: "largest request body, bytes (default 67108864)",
+  },
+  {
+    flag: "auth-token-file",
+    env: "HYBRIDAI_AUTH_TOKEN_FILE",
+    key: "authTokenFile",
+    schema: z.string().min(1).optional(),
+    help: "file with the bearer token required for inference and metadata",
+  },
+  {
+    flag: "repository-auth-token-file",
+    env: "HYBRIDAI_REPOSITORY_AUTH_TOKEN_FILE",
+    key: "repositoryAuthTokenFile",
+    schema: z.string().min(1).optional(),
+    help: "file with the bearer token required for repository load/unload",
+  },
+  {
+    flag: "drain-timeout-seconds",
+    env: "HYBRIDAI_DRAIN_TIMEOUT_SECONDS",
+    key: "drainTimeoutSeconds",
+    schema: integer(0, 3600).default(20),
+    help: "seconds in-flight requests get after SIGTERM (default 20)",
+  },
+  {
+    flag: "intra-op-threads",
+    env: "HYBRIDAI_INTRA_OP_THREADS",
+    key: "intraOpThreads",
+    schema: integer(1, 1024).optional(),
+    help: "onnxruntime intra-op threads per instance (default cores / instances)",
+  },
+  {
+    flag: "inter-op-threads",
+    env: "HYBRIDAI_INTER_OP_THREADS",
+    key: "interOpThreads",
+    schema: integer(1, 1024).default(1),
+    help: "onnxruntime inter-op threads per instance (default 1)",
+  },
+  {
+    flag: "max-queue-size",
+    env: "HYBRIDAI_MAX_QUEUE_SIZE",
+    key: "maxQueueSize",
+    schema: integer(1).default(1024),
+    help: "queue bound for models without max_queue_size (default 1024)",
+  },
+  {
+    flag: "cache-size-bytes",
+    env: "HYBRIDAI_CACHE_SIZE_BYTES",
+    key: "cacheSizeBytes",
+    schema: integer(0).default(64 * 1024 * 1024),
+    help: "response cache size, bytes (default 67108864; 0 disables)",
+  },
+  {
+    flag: "strict-readiness",
+    env: "HYBRIDAI_STRICT_READINESS",
+    key: "strictReadiness",
+    schema: boolean.default(true),
+    help: "ready only when every model is ready: true|false (default true)",
+  },
+  {
+    flag: "log-level",
+    env: "HYBRIDAI_LOG_LEVEL",
+    key: "logLevel",
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    help: "log level (default info)",
+  },
+];
+
+/** The usage text printed by `--help` and after an options error. */
+export function usage(): string {
+  const lines = OPTION_SPECS.map(
+    (spec) => `  --${spec.flag.padEnd(28)} ${spec.help}\n  ${"".padEnd(30)} env ${spec.env}`,
+  );
+  return [
+    "Usage: hybridai-serve --model-repository DIR [--host H] [--port P] [options]",
+    "       hybridai-serve pull --from <uri> --to <dir>   (see hybridai-serve pull --help)",
+    "",
+    "Serves ONNX models over the Open Inference Protocol v2 (Triton-compatible HTTP/REST).",
+    "Flags take precedence over environment variables.",
+    "",
+    ...lines,
+    `  --${"help".padEnd(28)} print this text`,
+  ].join("\n");
+}
+
+/** What the command line asks for: run the server, or print help. */
+export type Command = { kind: "serve"; options: ServerOptions } | { kind: "help" };
+
+/**
+ * Parses flags and `HYBRIDAI_*` variables (flags win) and validates every value. Throws an
+ * {@link OptionsError} naming the flag or variable, the value and what is allowed.
+ *
+ * @param argv arguments after the script name
+ * @param env environment variables
+ */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      options: {
+        help: { type: "boolean", short: "h" },
+        ...Object.fromEntries(OPTION_SPECS.map((spec) => [spec.flag, { type: "string" as const }])),
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    values = parsed.values;
+  } catch (error) {
+    throw new OptionsError((error as Error).message);
+  }
+  if (values.help) return { kind: "help" };
+  const options: Record<string, unknown> = {};
+  for (const spec of OPTION_SPECS) {
+    const fromFlag = values[spec.flag] as string | undefined;
+    const fromEnv = env[spec.env] === "" ? undefined : env[spec.env];
+    const raw = fromFlag ?? fromEnv;
+    const source = fromFlag !== undefined ? `--${spec.flag}` : spec.env;
+    const result = spec.schema.safeParse(raw);
+    if (!result.success) {
+      const problem =
+        raw === undefined ? "is required" : `'${raw}': ${result.error.issues[0].message}`;
+      throw new OptionsError(
+        `${raw === undefined ? `--${spec.flag} (or ${spec.env})` : source} ${problem} (${spec.help})`,
+      );
+    }
+    options[spec.key] = result.data;
+  }
+  return { kind: "serve", options: options as unknown as ServerOptions };
+}

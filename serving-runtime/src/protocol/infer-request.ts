@@ -1,0 +1,268 @@
+import { z } from "zod";
+import { decodeBinaryTensor, splitBinaryBody } from "./binary-codec";
+import { type Datatype, elementCount, isDatatype, type TensorData } from "./datatypes";
+import { InferenceError, invalidArgument } from "./errors";
+import { decodeJsonData } from "./json-codec";
+import { formatShape, type ModelSignature, type TensorSpec } from "./tensor-spec";
+import { formatZodIssues } from "./zod-issues";
+
+const parameters = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+const requestSchema = z.object({
+  id: z.string().optional(),
+  parameters: parameters.optional(),
+  inputs: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        shape: z.array(z.number().int().min(0)),
+        datatype: z.string(),
+        parameters: parameters.optional(),
+        data: z.unknown().optional(),
+      }),
+    )
+    .min(1, "at least one input is required"),
+  outputs: z
+    .array(z.object({ name: z.string().min(1), parameters: parameters.optional() }))
+    .optional(),
+});
+
+type RequestHeader = z.infer<typeof requestSchema>;
+
+/** One decoded, validated input tensor. */
+export interface DecodedInput {
+  /** Input name. */
+  name: string;
+  /** Datatype, equal to the model's. */
+  datatype: Datatype;
+  /** Shape as sent. */
+  shape: number[];
+  /** Elements, row-major. */
+  data: TensorData;
+}
+
+/** One requested output and how to return it. */
+export interface OutputRequest {
+  /** Output name. */
+  name: string;
+  /** Return its elements in the binary part of the response instead of JSON. */
+  binary: boolean;
+}
+
+/** A decoded inference request, checked against the model's signature. */
+export interface InferRequest {
+  /** Request id, echoed in the response. */
+  id?: string;
+  /** Every model input, in the model's order. */
+  inputs: DecodedInput[];
+  /** Outputs to return, in the requested order (all outputs when the request names none). */
+  outputs: OutputRequest[];
+  /** Batch size (dimension 0) for a batching model; 1 otherwise. */
+  batchSize: number;
+  /** Per-request queue timeout in microseconds (`parameters.timeout`), if given. */
+  timeoutMicroseconds?: number;
+}
+
+function parseHeader(json: Buffer | string): RequestHeader {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof json === "string" ? json : json.toString("utf8"));
+  } catch (error) {
+    throw invalidArgument(
+      `malformed JSON in request body: ${(error as Error).message}; send an inference request ` +
+        'object like {"inputs":[{"name":…,"shape":[…],"datatype":…,"data":[…]}]}',
+    );
+  }
+  const parsed = requestSchema.safeParse(value);
+  if (!parsed.success) {
+    throw invalidArgument(`invalid inference request: ${formatZodIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+function checkShape(
+  input: RequestHeader["inputs"][number],
+  spec: TensorSpec,
+  model: ModelSignature,
+) {
+  const sent = input.shape;
+  const expected = spec.shape;
+  const mismatch = () =>
+    invalidArgument(
+      `input '${spec.name}': shape ${formatShape(sent)} does not match the model's ` +
+        `${formatShape(expected)} (-1 = any size)`,
+    );
+  if (sent.length !== expected.length) throw mismatch();
+  for (let i = 0; i < sent.length; i++) {
+    if (expected[i] >= 0 && sent[i] !== expected[i]) throw mismatch();
+  }
+  if (model.maxBatchSize > 0 && (sent[0] < 1 || sent[0] > model.maxBatchSize)) {
+    throw invalidArgument(
+      `input '${spec.name}': batch size ${sent[0]} (dimension 0) must be from 1 to the ` +
+        `model's max_batch_size ${model.maxBatchSize}`,
+    );
+  }
+}
+
+function binarySize(input: RequestHeader["inputs"][number]): number | undefined {
+  const size = input.parameters?.binary_data_size;
+  if (size === undefined) return undefined;
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
+    throw invalidArgument(
+      `input '${input.name}': parameters.binary_data_size must be a non-negative integer`,
+    );
+  }
+  if (input.data !== undefined) {
+    throw invalidArgument(
+      `input '${input.name}': give either 'data' or parameters.binary_data_size, not both`,
+    );
+  }
+  return size;
+}
+
+function decodeInputs(
+  header: RequestHeader,
+  binary: Buffer | undefined,
+  model: ModelSignature,
+): DecodedInput[] {
+  const byName = new Map<string, DecodedInput>();
+  let offset = 0;
+  for (const input of header.inputs) {
+    const spec = model.inputs.find((candidate) => candidate.name === input.name);
+    if (!spec) {
+      throw invalidArgument(
+        `unexpected input '${input.name}' for model '${model.name}'; its inputs are ` +
+          model.inputs.map((i) => `'${i.name}'`).join(", "),
+      );
+    }
+    if (byName.has(input.name)) throw invalidArgument(`input '${input.name}' is given twice`);
+    if (!isDatatype(input.datatype) || input.datatype !== spec.datatype) {
+      throw invalidArgument(
+        `input '${input.name}': datatype '${input.datatype}' does not match the model's ${spec.datatype}`,
+      );
+    }
+    checkShape(input, spec, model);
+    const count = elementCount(input.shape);
+    const size = binarySize(input);
+    let data: TensorData;
+    if (size !== undefined) {
+      const available = binary ? binary.length - offset : 0;
+      if (size > available) {
+        throw invalidArgument(
+          `input '${input.name}': binary_data_size is ${size} but only ${available} bytes of ` +
+            "binary data remain after the JSON header (is Inference-Header-Content-Length set?)",
+        );
+      }
+      data = decodeBinaryTensor(
+        input.name,
+        spec.datatype,
+        (binary as Buffer).subarray(offset, offset + size),
+        count,
+      );
+      offset += size;
+    } else if (input.data === undefined) {
+      throw invalidArgument(
+        `input '${input.name}': missing 'data' (or parameters.binary_data_size for binary data)`,
+      );
+    } else {
+      data = decodeJsonData(input.name, spec.datatype, input.data, count);
+    }
+    byName.set(input.name, { name: input.name, datatype: spec.datatype, shape: input.shape, data });
+  }
+  if (binary && offset !== binary.length) {
+    throw invalidArgument(
+      `the body has ${binary.length - offset} bytes of binary data beyond the inputs' ` +
+        "binary_data_size; check Inference-Header-Content-Length and binary_data_size",
+    );
+  }
+  const missing = model.inputs.filter((spec) => !byName.has(spec.name));
+  if (missing.length > 0) {
+    throw invalidArgument(
+      `model '${model.name}' requires input(s) ${missing.map((s) => `'${s.name}'`).join(", ")}, ` +
+        "which the request does not give",
+    );
+  }
+  return model.inputs.map((spec) => byName.get(spec.name) as DecodedInput);
+}
+
+function selectOutputs(header: RequestHeader, model: ModelSignature): OutputRequest[] {
+  const binaryDefault = header.parameters?.binary_data_output === true;
+  if (!header.outputs || header.outputs.length === 0) {
+    return model.outputs.map((spec) => ({ name: spec.name, binary: binaryDefault }));
+  }
+  const seen = new Set<string>();
+  return header.outputs.map((output) => {
+    if (!model.outputs.some((spec) => spec.name === output.name)) {
+      throw invalidArgument(
+        `unknown output '${output.name}' for model '${model.name}'; its outputs are ` +
+          model.outputs.map((o) => `'${o.name}'`).join(", "),
+      );
+    }
+    if (seen.has(output.name)) throw invalidArgument(`output '${output.name}' is requested twice`);
+    seen.add(output.name);
+    if (output.parameters?.classification !== undefined) {
+      throw new InferenceError("UNSUPPORTED", "the classification extension is not supported");
+    }
+    const binary = output.parameters?.binary_data;
+    return { name: output.name, binary: binary === undefined ? binaryDefault : binary === true };
+  });
+}
+
+function timeoutOf(header: RequestHeader): number | undefined {
+  const timeout = header.parameters?.timeout;
+  if (timeout === undefined) return undefined;
+  if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 0) {
+    throw invalidArgument("parameters.timeout must be a non-negative integer (microseconds)");
+  }
+  return timeout;
+}
+
+function checkUnsupported(header: RequestHeader): void {
+  const names = [...header.inputs, ...(header.outputs ?? [])];
+  for (const tensor of names) {
+    if (tensor.parameters?.shared_memory_region !== undefined) {
+      throw new InferenceError(
+        "UNSUPPORTED",
+        `tensor '${tensor.name}': the shared-memory extension is not supported; send data in ` +
+          "JSON or with the binary tensor data extension",
+      );
+    }
+  }
+}
+
+/**
+ * Decodes an inference request body (JSON, or JSON header plus binary tensors) and checks it
+ * against the model: every input present once, datatypes, shapes and element counts, batch
+ * size, output names. Throws an {@link InferenceError} naming what was expected.
+ *
+ * @param body the request body
+ * @param headerLength the `Inference-Header-Content-Length` header value, for binary bodies
+ * @param model the model version the request targets
+ */
+export function decodeInferRequest(
+  body: Buffer,
+  headerLength: string | undefined,
+  model: ModelSignature,
+): InferRequest {
+  const parts = headerLength === undefined ? undefined : splitBinaryBody(body, headerLength);
+  const header = parseHeader(parts ? parts.json : body);
+  checkUnsupported(header);
+  const inputs = decodeInputs(header, parts?.binary, model);
+  if (model.maxBatchSize > 0) {
+    const batch = inputs[0].shape[0];
+    const other = inputs.find((input) => input.shape[0] !== batch);
+    if (other) {
+      throw invalidArgument(
+        `all inputs must have the same batch size (dimension 0): '${inputs[0].name}' has ` +
+          `${batch}, '${other.name}' has ${other.shape[0]}`,
+      );
+    }
+  }
+  return {
+    id: header.id,
+    inputs,
+    outputs: selectOutputs(header, model),
+    batchSize: model.maxBatchSize > 0 ? inputs[0].shape[0] : 1,
+    timeoutMicroseconds: timeoutOf(header),
+  };
+}

@@ -1,0 +1,205 @@
+import { z } from "zod";
+
+/** Why the runtime may answer a request from a model's fallback model instead of the model. */
+export const FALLBACK_TRIGGERS = ["timeout", "error", "overload"] as const;
+
+/**
+ * A condition that sends a request to the fallback model:
+ * `timeout` (the request's queue or execution timeout expired), `error` (inference failed),
+ * `overload` (the model's queue was full).
+ */
+export type FallbackTrigger = (typeof FALLBACK_TRIGGERS)[number];
+
+/** Defaults of every `circuit_breaker` key, applied when the key is absent from `config.json`. */
+export const CIRCUIT_BREAKER_DEFAULTS = {
+  failure_rate_threshold: 0.5,
+  window_size: 20,
+  minimum_requests: 10,
+  latency_quantile: 0.5,
+  open_duration_ms: 30_000,
+  half_open_max_probes: 3,
+} as const;
+
+const positiveInteger = (field: string, max: number) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int({ error: `${field} must be a whole number` })
+    .min(1, { error: `${field} must be at least 1` })
+    .max(max, { error: `${field} must be at most ${max}` });
+
+const fraction = (field: string) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .gt(0, { error: `${field} must be greater than 0` })
+    .max(1, { error: `${field} must be at most 1` });
+
+/**
+ * Schema of a model's `circuit_breaker` block in `config.json` (snake_case, like Triton's keys).
+ * Unknown keys are rejected so that a misspelt key cannot silently fall back to its default.
+ */
+export const circuitBreakerConfigSchema = z.strictObject({
+  /** Fraction of failed calls in the window (0 < x ≤ 1) at which the breaker opens. Default 0.5. */
+  failure_rate_threshold: fraction("failure_rate_threshold").default(
+    CIRCUIT_BREAKER_DEFAULTS.failure_rate_threshold,
+  ),
+  /**
+   * Latency in milliseconds above which a call is slow. The breaker opens when the
+   * `latency_quantile` of call latencies in the window exceeds it, and a slow probe counts as a
+   * failed probe. Absent: latency never opens the breaker.
+   */
+  latency_threshold_ms: z
+    .number({ error: "latency_threshold_ms must be a number" })
+    .gt(0, { error: "latency_threshold_ms must be greater than 0" })
+    .optional(),
+  /** Quantile (0 < q ≤ 1, nearest rank) compared with `latency_threshold_ms`. Default 0.5. */
+  latency_quantile: fraction("latency_quantile").default(CIRCUIT_BREAKER_DEFAULTS.latency_quantile),
+  /** Number of most recent calls the failure rate and latency quantile are computed over. Default 20. */
+  window_size: positiveInteger("window_size", 10_000).default(CIRCUIT_BREAKER_DEFAULTS.window_size),
+  /** Calls the window must hold before the breaker may open. Default 10. */
+  minimum_requests: positiveInteger("minimum_requests", 10_000).default(
+    CIRCUIT_BREAKER_DEFAULTS.minimum_requests,
+  ),
+  /** Milliseconds the breaker stays open before letting probes through. Default 30000. */
+  open_duration_ms: positiveInteger("open_duration_ms", 86_400_000).default(
+    CIRCUIT_BREAKER_DEFAULTS.open_duration_ms,
+  ),
+  /**
+   * Probe calls let through while half-open; the breaker closes when all of them succeed and
+   * reopens on the first failed one. Default 3.
+   */
+  half_open_max_probes: positiveInteger("half_open_max_probes", 1_000).default(
+    CIRCUIT_BREAKER_DEFAULTS.half_open_max_probes,
+  ),
+});
+
+/** A model's resolved circuit breaker settings, every default applied. */
+export type CircuitBreakerConfig = z.output<typeof circuitBreakerConfigSchema>;
+
+/** A model's `circuit_breaker` block as written in `config.json` (every key optional). */
+export type CircuitBreakerConfigInput = z.input<typeof circuitBreakerConfigSchema>;
+
+/** Schema of a model's `fallback` block in `config.json`. */
+export const fallbackConfigSchema = z.strictObject({
+  /** Name of the model that answers instead of this one. */
+  model: z
+    .string({ error: "model must be a string naming another model of the repository" })
+    .min(1, { error: "model must not be empty" }),
+  /** Conditions that send a request to the fallback model. Default: all of them. */
+  on: z
+    .array(
+      z.enum(FALLBACK_TRIGGERS, {
+        error: `on entries must be one of ${FALLBACK_TRIGGERS.join(", ")}`,
+      }),
+    )
+    .min(1, { error: "on must list at least one condition" })
+    .default([...FALLBACK_TRIGGERS]),
+});
+
+/** A model's resolved fallback settings. */
+export type FallbackConfig = z.output<typeof fallbackConfigSchema>;
+
+/** A model's `fallback` block as written in `config.json`. */
+export type FallbackConfigInput = z.input<typeof fallbackConfigSchema>;
+
+/** A `circuit_breaker` or `fallback` block of a model's `config.json` that is invalid. */
+export class ResilienceConfigError extends Error {
+  /**
+   * @param model Model whose `config.json` holds the block.
+   * @param field Dotted path of the offending key, e.g. `circuit_breaker.window_size`.
+   * @param value The value found there.
+   * @param allowed What the key accepts.
+   */
+  constructor(
+    readonly model: string,
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(
+      `model "${model}": config.json ${field} = ${JSON.stringify(value) ?? "undefined"} is invalid: ${allowed}`,
+    );
+    this.name = "ResilienceConfigError";
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function parseBlock<S extends z.ZodObject>(
+  schema: S,
+  block: string,
+  model: string,
+  input: unknown,
+): z.output<S> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0];
+    throw new ResilienceConfigError(
+      model,
+      [block, ...issue.path.map(String), key].join("."),
+      valueAt(input, [...issue.path, key]),
+      `unknown key; allowed keys are ${Object.keys(schema.shape).join(", ")}`,
+    );
+  }
+  const field = [block, ...issue.path.map(String)].join(".");
+  throw new ResilienceConfigError(model, field, valueAt(input, issue.path), issue.message);
+}
+
+/**
+ * Validates a model's `circuit_breaker` block and applies the defaults.
+ * @param model Model name, quoted in errors.
+ * @param input The block as read from `config.json`; `undefined` gives all defaults.
+ * @throws ResilienceConfigError naming the model, the key, its value and what is allowed.
+ */
+export function parseCircuitBreakerConfig(model: string, input: unknown): CircuitBreakerConfig {
+  const config = parseBlock(circuitBreakerConfigSchema, "circuit_breaker", model, input);
+  if (config.minimum_requests > config.window_size) {
+    throw new ResilienceConfigError(
+      model,
+      "circuit_breaker.minimum_requests",
+      config.minimum_requests,
+      `must not exceed window_size (${config.window_size}), or the breaker could never open`,
+    );
+  }
+  return config;
+}
+
+/**
+ * Validates a model's `fallback` block and applies the defaults.
+ * @param model Model name, quoted in errors; a model may not name itself as its fallback.
+ * @param input The block as read from `config.json`.
+ * @param knownModels When given, the fallback model must be one of these names.
+ * @throws ResilienceConfigError naming the model, the key, its value and what is allowed.
+ */
+export function parseFallbackConfig(
+  model: string,
+  input: unknown,
+  knownModels?: readonly string[],
+): FallbackConfig {
+  const config = parseBlock(fallbackConfigSchema, "fallback", model, input);
+  if (config.model === model) {
+    throw new ResilienceConfigError(
+      model,
+      "fallback.model",
+      config.model,
+      "a model cannot be its own fallback; name another model of the repository",
+    );
+  }
+  if (knownModels && !knownModels.includes(config.model)) {
+    throw new ResilienceConfigError(
+      model,
+      "fallback.model",
+      config.model,
+      `no such model in the repository; known models: ${knownModels.join(", ") || "(none)"}`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,117 @@
+import { stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { BearerToken } from "./auth";
+import { ResponseCache } from "./cache/response-cache";
+import { buildApp } from "./http/app";
+import { ServerState } from "./http/server-state";
+import { InferenceService } from "./inference";
+import { ServerMetrics } from "./metrics";
+import type { ServerOptions } from "./options";
+import { ModelRepository } from "./repository/model-repository";
+import type { InferResult } from "./scheduling/scheduler";
+
+/** A started server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  /** The HTTP application. */
+  app: FastifyInstance;
+  /** The models. */
+  repository: ModelRepository;
+  /** Lifecycle flags. */
+  state: ServerState;
+  /** Metrics. */
+  metrics: ServerMetrics;
+  /**
+   * Drains and stops: readiness answers 503 at once, new requests get 503, in-flight requests
+   * finish; resolves true when everything finished within `timeoutMs`, false when connections
+   * had to be cut.
+   */
+  shutdown(timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * Starts the server: validates the repository and token files, listens, then loads every model
+ * (health answers meanwhile; readiness turns 200 once loading and warmup have finished).
+ *
+ * @param options validated server options
+ * @param logger pino logger
+ */
+export async function startServer(options: ServerOptions, logger: Logger): Promise<RunningServer> {
+  const root = path.resolve(options.modelRepository);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new Error(
+      `--model-repository: '${options.modelRepository}' is not a directory; it must hold <model>/<version>/model.onnx`,
+    );
+  }
+  const [authToken, repositoryToken] = await Promise.all([
+    options.authTokenFile
+      ? BearerToken.fromFile(options.authTokenFile, "--auth-token-file")
+      : undefined,
+    options.repositoryAuthTokenFile
+      ? BearerToken.fromFile(options.repositoryAuthTokenFile, "--repository-auth-token-file")
+      : undefined,
+  ]);
+  const metrics = new ServerMetrics();
+  const state = new ServerState();
+  const cache =
+    options.cacheSizeBytes > 0
+      ? new ResponseCache<InferResult>({ maxBytes: options.cacheSizeBytes })
+      : undefined;
+  const repository = new ModelRepository(root, {
+    cores: availableParallelism(),
+    intraOpThreads: options.intraOpThreads,
+    interOpThreads: options.interOpThreads,
+    defaultMaxQueueSize: options.maxQueueSize,
+    logger,
+    metrics,
+    onModelChanged: (name) => cache?.deleteModel(name),
+  });
+  const app = buildApp(
+    {
+      repository,
+      inference: new InferenceService({ repository, metrics, cache, logger }),
+      metrics,
+      state,
+      strictReadiness: options.strictReadiness,
+      bodyLimitBytes: options.bodyLimitBytes,
+      authToken,
+      repositoryToken,
+    },
+    logger,
+  );
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  await repository.loadAll();
+  state.started = true;
+
+  let stopping: Promise<boolean> | undefined;
+  const shutdown = (timeoutMs: number) => {
+    stopping ??= (async () => {
+      state.draining = true;
+      logger.info({ inFlight: state.active, timeoutMs }, "draining");
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const drained = await Promise.race([state.idle().then(() => true as const), timedOut]);
+      clearTimeout(timer);
+      if (!drained) {
+        logger.warn({ inFlight: state.active }, "drain timeout reached; closing connections");
+        app.server.closeAllConnections();
+      }
+      await app.close();
+      await repository.close();
+      logger.info({ drained }, "stopped");
+      return drained;
+    })();
+    return stopping;
+  };
+  return { url: `http://${host}:${port}`, app, repository, state, metrics, shutdown };
+}

@@ -1,0 +1,62 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+
+/** The repository root. */
+export const REPO_ROOT = path.resolve(__dirname, "../../..");
+
+/** The compiled CLI. */
+export const CLI = path.join(REPO_ROOT, "serving-runtime/dist/cli.js");
+
+/** Builds the serving runtime as `npm run build:runtime` does. */
+export async function buildRuntime(): Promise<void> {
+  await promisify(execFile)("npm", ["run", "build:runtime"], { cwd: REPO_ROOT });
+}
+
+/** A spawned server process with its collected output. */
+export interface ServerProcess {
+  /** The child process. */
+  child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the process exits. */
+  exited: Promise<number | string>;
+}
+
+/** Spawns a command and collects its output. */
+export function spawnServer(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): ServerProcess {
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk) => {
+    out += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    err += chunk;
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? -1));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits until the server prints its base URL and returns it. */
+export async function waitForUrl(server: ServerProcess, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(server.stdout());
+    if (match) return match[1];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server did not start:\n${server.stdout()}\n${server.stderr()}`);
+}

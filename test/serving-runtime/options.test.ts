@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { OptionsError, parseCommandLine } from "../../serving-runtime/src/options";
+
+describe("parseCommandLine", () => {
+  it("applies defaults, reads HYBRIDAI_* variables and lets flags win", () => {
+    const command = parseCommandLine(["--model-repository", "m", "--port", "9000"], {
+      HYBRIDAI_PORT: "1234",
+      HYBRIDAI_HOST: "0.0.0.0",
+      HYBRIDAI_STRICT_READINESS: "false",
+      HYBRIDAI_INTRA_OP_THREADS: "3",
+    });
+    expect(command).toEqual({
+      kind: "serve",
+      options: {
+        modelRepository: "m",
+        host: "0.0.0.0",
+        port: 9000,
+        bodyLimitBytes: 64 * 1024 * 1024,
+        drainTimeoutSeconds: 20,
+        intraOpThreads: 3,
+        interOpThreads: 1,
+        maxQueueSize: 1024,
+        cacheSizeBytes: 64 * 1024 * 1024,
+        strictReadiness: false,
+        logLevel: "info",
+      },
+    });
+  });
+
+  it("names the flag or variable, the value and what is allowed", () => {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [["--model-repository", "m", "--port=-1"], {}, /--port '-1': expected at least 0/],
+      [
+        ["--model-repository", "m", "--intra-op-threads", "1.5"],
+        {},
+        /--intra-op-threads '1.5': expected an integer/,
+      ],
+      [["--model-repository", "m"], { HYBRIDAI_LOG_LEVEL: "loud" }, /HYBRIDAI_LOG_LEVEL 'loud'/],
+      [
+        ["--model-repository", "m"],
+        { HYBRIDAI_STRICT_READINESS: "maybe" },
+        /HYBRIDAI_STRICT_READINESS 'maybe'/,
+      ],
+      [[], {}, /--model-repository \(or HYBRIDAI_MODEL_REPOSITORY\) is required/],
+      [["--model-repository", "m", "extra"], {}, /Unexpected argument 'extra'/],
+    ];
+    for (const [argv, env, pattern] of cases) {
+      expect(() => parseCommandLine(argv, env)).toThrow(OptionsError);
+      expect(() => parseCommandLine(argv, env)).toThrow(pattern);
+    }
+  });
+
+  it("recognises --help", () => {
+    expect(parseCommandLine(["--help"], {})).toEqual({ kind: "help" });
+  });
+});
