@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ACCELERATOR_TYPES, estimateHourlyCost } from "../../components/accelerators";
+import { estimateHourlyCost } from "../../components/accelerators";
 import {
   DEFAULT_EKS_VERSION,
   EksCluster,
@@ -15,25 +15,11 @@ import {
 import { HybridAiConfigError } from "../../components/errors";
 import { NVIDIA_GPU_TYPES, NvidiaDevicePlugin } from "../../components/kubernetes";
 import type { StackSection } from "../section";
+import { acceleratorSchema, capacitySchema, labelsSchema } from "../specs";
 
-const accelerator = z.strictObject({
-  type: z.enum(ACCELERATOR_TYPES),
-  count: z.number().int().min(1).optional(),
-});
-
-const capacity = z.strictObject({
-  min: z.number().int().min(0),
-  max: z.number().int().min(1),
-  desired: z.number().int().min(0).optional(),
-  spot: z
-    .strictObject({
-      onDemandBase: z.number().int().min(0).optional(),
-      onDemandPercentAboveBase: z.number().int().min(0).max(100).optional(),
-    })
-    .optional(),
-});
-
-const labels = z.record(z.string(), z.string());
+const accelerator = acceleratorSchema;
+const capacity = capacitySchema;
+const labels = labelsSchema;
 const name = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "lowercase letters, digits and '-'");

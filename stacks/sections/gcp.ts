@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCELERATOR_TYPES, estimateHourlyCost } from "../../components/accelerators";
+import { estimateHourlyCost } from "../../components/accelerators";
 import { HybridAiConfigError } from "../../components/errors";
 import {
   GkeCluster,
@@ -16,26 +16,11 @@ import {
   TpuNodePool,
 } from "../../components/gcp";
 import type { StackSection } from "../section";
+import { acceleratorSchema, capacitySchema, labelsSchema } from "../specs";
 
-const accelerator = z.strictObject({
-  type: z.enum(ACCELERATOR_TYPES),
-  count: z.number().int().min(1).optional(),
-  topology: z.string().optional(),
-});
-
-const capacity = z.strictObject({
-  min: z.number().int().min(0),
-  max: z.number().int().min(1),
-  desired: z.number().int().min(0).optional(),
-  spot: z
-    .strictObject({
-      onDemandBase: z.number().int().min(0).optional(),
-      onDemandPercentAboveBase: z.number().int().min(0).max(100).optional(),
-    })
-    .optional(),
-});
-
-const labels = z.record(z.string(), z.string());
+const accelerator = acceleratorSchema;
+const capacity = capacitySchema;
+const labels = labelsSchema;
 
 const shape = z.strictObject({
   /** GCP project id. Default: `gcp:project`. */
