@@ -23,3 +23,9 @@ export const capacitySchema = z.strictObject({
 
 /** Labels or tags: string keys to string values. */
 export const labelsSchema = z.record(z.string(), z.string());
+
+/** The one Kubernetes service account a model store lets read it. */
+export const modelReaderSchema = z.strictObject({
+  namespace: z.string().optional(),
+  serviceAccountName: z.string().optional(),
+});

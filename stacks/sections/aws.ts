@@ -15,7 +15,7 @@ import {
 import { HybridAiConfigError } from "../../components/errors";
 import { NVIDIA_GPU_TYPES, NvidiaDevicePlugin } from "../../components/kubernetes";
 import type { StackSection } from "../section";
-import { acceleratorSchema, capacitySchema, labelsSchema } from "../specs";
+import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
 const accelerator = acceleratorSchema;
 const capacity = capacitySchema;
@@ -83,12 +83,7 @@ const shape = z.strictObject({
     .strictObject({
       prefix: z.string().optional(),
       noncurrentVersionDays: z.number().int().optional(),
-      reader: z
-        .strictObject({
-          namespace: z.string().optional(),
-          serviceAccountName: z.string().optional(),
-        })
-        .optional(),
+      reader: modelReaderSchema.optional(),
       forceDestroy: z.boolean().optional(),
     })
     .optional(),

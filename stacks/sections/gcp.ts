@@ -16,7 +16,7 @@ import {
   TpuNodePool,
 } from "../../components/gcp";
 import type { StackSection } from "../section";
-import { acceleratorSchema, capacitySchema, labelsSchema } from "../specs";
+import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
 const accelerator = acceleratorSchema;
 const capacity = capacitySchema;
@@ -91,12 +91,7 @@ const shape = z.strictObject({
     .strictObject({
       location: z.string().optional(),
       prefix: z.string().optional(),
-      reader: z
-        .strictObject({
-          namespace: z.string().optional(),
-          serviceAccountName: z.string().optional(),
-        })
-        .optional(),
+      reader: modelReaderSchema.optional(),
       kmsKeyName: z.string().optional(),
       noncurrentVersionRetentionDays: z.number().int().optional(),
       softDeleteRetentionDays: z.number().int().optional(),
