@@ -35,42 +35,52 @@ const fraction = (field: string) =>
 
 /**
  * Schema of a model's `circuit_breaker` block in `config.json` (snake_case, like Triton's keys).
- * Unknown keys are rejected so that a misspelt key cannot silently fall back to its default.
+ * Unknown keys are rejected so that a misspelt key cannot silently fall back to its default, and
+ * `minimum_requests` may not exceed `window_size`. Parsing applies the defaults.
  */
-export const circuitBreakerConfigSchema = z.strictObject({
-  /** Fraction of failed calls in the window (0 < x ≤ 1) at which the breaker opens. Default 0.5. */
-  failure_rate_threshold: fraction("failure_rate_threshold").default(
-    CIRCUIT_BREAKER_DEFAULTS.failure_rate_threshold,
-  ),
-  /**
-   * Latency in milliseconds above which a call is slow. The breaker opens when the
-   * `latency_quantile` of call latencies in the window exceeds it, and a slow probe counts as a
-   * failed probe. Absent: latency never opens the breaker.
-   */
-  latency_threshold_ms: z
-    .number({ error: "latency_threshold_ms must be a number" })
-    .gt(0, { error: "latency_threshold_ms must be greater than 0" })
-    .optional(),
-  /** Quantile (0 < q ≤ 1, nearest rank) compared with `latency_threshold_ms`. Default 0.5. */
-  latency_quantile: fraction("latency_quantile").default(CIRCUIT_BREAKER_DEFAULTS.latency_quantile),
-  /** Number of most recent calls the failure rate and latency quantile are computed over. Default 20. */
-  window_size: positiveInteger("window_size", 10_000).default(CIRCUIT_BREAKER_DEFAULTS.window_size),
-  /** Calls the window must hold before the breaker may open. Default 10. */
-  minimum_requests: positiveInteger("minimum_requests", 10_000).default(
-    CIRCUIT_BREAKER_DEFAULTS.minimum_requests,
-  ),
-  /** Milliseconds the breaker stays open before letting probes through. Default 30000. */
-  open_duration_ms: positiveInteger("open_duration_ms", 86_400_000).default(
-    CIRCUIT_BREAKER_DEFAULTS.open_duration_ms,
-  ),
-  /**
-   * Probe calls let through while half-open; the breaker closes when all of them succeed and
-   * reopens on the first failed one. Default 3.
-   */
-  half_open_max_probes: positiveInteger("half_open_max_probes", 1_000).default(
-    CIRCUIT_BREAKER_DEFAULTS.half_open_max_probes,
-  ),
-});
+export const circuitBreakerConfigSchema = z
+  .strictObject({
+    /** Fraction of failed calls in the window (0 < x ≤ 1) at which the breaker opens. Default 0.5. */
+    failure_rate_threshold: fraction("failure_rate_threshold").default(
+      CIRCUIT_BREAKER_DEFAULTS.failure_rate_threshold,
+    ),
+    /**
+     * Latency in milliseconds above which a call is slow. The breaker opens when the
+     * `latency_quantile` of call latencies in the window exceeds it, and a slow probe counts as a
+     * failed probe. Absent: latency never opens the breaker.
+     */
+    latency_threshold_ms: z
+      .number({ error: "latency_threshold_ms must be a number" })
+      .gt(0, { error: "latency_threshold_ms must be greater than 0" })
+      .optional(),
+    /** Quantile (0 < q ≤ 1, nearest rank) compared with `latency_threshold_ms`. Default 0.5. */
+    latency_quantile: fraction("latency_quantile").default(
+      CIRCUIT_BREAKER_DEFAULTS.latency_quantile,
+    ),
+    /** Number of most recent calls the failure rate and latency quantile are computed over. Default 20. */
+    window_size: positiveInteger("window_size", 10_000).default(
+      CIRCUIT_BREAKER_DEFAULTS.window_size,
+    ),
+    /** Calls the window must hold before the breaker may open. Default 10. */
+    minimum_requests: positiveInteger("minimum_requests", 10_000).default(
+      CIRCUIT_BREAKER_DEFAULTS.minimum_requests,
+    ),
+    /** Milliseconds the breaker stays open before letting probes through. Default 30000. */
+    open_duration_ms: positiveInteger("open_duration_ms", 86_400_000).default(
+      CIRCUIT_BREAKER_DEFAULTS.open_duration_ms,
+    ),
+    /**
+     * Probe calls let through while half-open; the breaker closes when all of them succeed and
+     * reopens on the first failed one. Default 3.
+     */
+    half_open_max_probes: positiveInteger("half_open_max_probes", 1_000).default(
+      CIRCUIT_BREAKER_DEFAULTS.half_open_max_probes,
+    ),
+  })
+  .refine((config) => config.minimum_requests <= config.window_size, {
+    path: ["minimum_requests"],
+    error: "minimum_requests must not exceed window_size, or the breaker could never open",
+  });
 
 /** A model's resolved circuit breaker settings, every default applied. */
 export type CircuitBreakerConfig = z.output<typeof circuitBreakerConfigSchema>;
@@ -160,16 +170,7 @@ function parseBlock<S extends z.ZodObject>(
  * @throws ResilienceConfigError naming the model, the key, its value and what is allowed.
  */
 export function parseCircuitBreakerConfig(model: string, input: unknown): CircuitBreakerConfig {
-  const config = parseBlock(circuitBreakerConfigSchema, "circuit_breaker", model, input);
-  if (config.minimum_requests > config.window_size) {
-    throw new ResilienceConfigError(
-      model,
-      "circuit_breaker.minimum_requests",
-      config.minimum_requests,
-      `must not exceed window_size (${config.window_size}), or the breaker could never open`,
-    );
-  }
-  return config;
+  return parseBlock(circuitBreakerConfigSchema, "circuit_breaker", model, input);
 }
 
 /**

@@ -1,0 +1,83 @@
+import type { LoadPoint } from "./load";
+import type { OverloadResult } from "./overload";
+import type { WireForm } from "./payloads";
+import type { RawResult } from "./raw";
+import type { LatencySummary } from "./stats";
+
+/** A phase that could not be measured, and why. */
+export interface PhaseError {
+  /** What went wrong, with the server's output when relevant. */
+  error: string;
+}
+
+/** A server's figures for one model in one wire form. */
+export interface ServedForm {
+  /** Wire form. */
+  form: WireForm;
+  /** One autocannon run per concurrency. */
+  load: LoadPoint[];
+  /** Sequential single-connection latency, sub-millisecond resolution. */
+  sequential: LatencySummary;
+}
+
+/** Every figure of one benchmark run, as written to `bench/results/latest.json`. */
+export interface BenchResults {
+  /** ISO time the run started. */
+  startedAt: string;
+  /** Wall-clock seconds of the whole run. */
+  totalSeconds: number;
+  /**
+   * Machine, versions, and the 1-minute load average before and after the run: a load above the
+   * CPU count means other processes competed with the benchmark and its figures are depressed.
+   */
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    onnxruntime: string;
+    loadAverageAtStart: number;
+    loadAverageAtEnd: number;
+  };
+  /** Seconds per load point, warmup seconds, concurrencies, extra server flags. */
+  settings: {
+    seconds: number;
+    warmupSeconds: number;
+    concurrencies: number[];
+    serverArgs: string[];
+  };
+  /** In-process onnxruntime-node, per model. */
+  raw: Record<string, RawResult | PhaseError>;
+  /** Our server, per model, per wire form. */
+  server: Record<string, ServedForm[] | PhaseError>;
+  /** The naive baseline server (JSON), per model. */
+  naive: Record<string, ServedForm[] | PhaseError>;
+  /** An empty node:http handler, per concurrency. */
+  empty: LoadPoint[] | PhaseError;
+  /** The overload run against the small-queue model. */
+  overload: OverloadResult | PhaseError;
+  /** Each target of issue 4 with its measurement. */
+  targets: TargetCheck[];
+}
+
+/** One target of issue 4 checked against this run's figures. */
+export interface TargetCheck {
+  /** The target, in words. */
+  target: string;
+  /** The figures it was judged on. */
+  measured: string;
+  /** Met, missed, or `null` when a phase it needs failed. */
+  met: boolean | null;
+}
+
+/** The error recorded for a phase left out by `BENCH_PHASES`. */
+export const SKIPPED = "skipped (not in BENCH_PHASES)";
+
+/** Whether a phase result is an error. */
+export function isPhaseError(value: unknown): value is PhaseError {
+  return typeof value === "object" && value !== null && "error" in value;
+}
+
+/** Whether a phase result is an error other than being skipped on purpose. */
+export function isPhaseFailure(value: unknown): value is PhaseError {
+  return isPhaseError(value) && value.error !== SKIPPED;
+}

@@ -1,0 +1,152 @@
+import type { LoadPoint } from "./load";
+import {
+  type BenchResults,
+  isPhaseError,
+  type PhaseError,
+  type ServedForm,
+  SKIPPED,
+} from "./results";
+
+const HEADER = [
+  "system",
+  "model",
+  "form",
+  "conc",
+  "items/s",
+  "p50 ms",
+  "p99 ms",
+  "srv cpu s",
+  "srv cores",
+  "gen cores",
+  "batch",
+  "queue µs",
+  "exec µs",
+  "÷ raw",
+  "÷ naive",
+];
+
+function pad(cells: string[], widths: number[]): string {
+  return cells
+    .map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+    .join("  ");
+}
+
+function loadRow(
+  system: string,
+  model: string,
+  form: string,
+  point: LoadPoint,
+  rawItemsPerSecond: number | undefined,
+  naive: LoadPoint | undefined,
+): string[] {
+  return [
+    system,
+    model,
+    form,
+    `${point.connections}`,
+    point.itemsPerSecond.toFixed(0),
+    point.latency.p50.toFixed(0),
+    point.latency.p99.toFixed(0),
+    point.serverCpuSeconds.toFixed(2),
+    (point.serverCpuSeconds / point.seconds).toFixed(2),
+    (point.loadGeneratorCpuSeconds / point.seconds).toFixed(2),
+    point.server ? point.server.itemsPerExecution.toFixed(1) : "",
+    point.server ? point.server.queueUsPerRequest.toFixed(0) : "",
+    point.server ? point.server.computeUsPerExecution.toFixed(0) : "",
+    rawItemsPerSecond ? (point.itemsPerSecond / rawItemsPerSecond).toFixed(2) : "",
+    naive ? (point.itemsPerSecond / naive.itemsPerSecond).toFixed(2) : "",
+  ];
+}
+
+function served(value: ServedForm[] | PhaseError | undefined): ServedForm[] {
+  return value && !isPhaseError(value) ? value : [];
+}
+
+/** Formats a run's figures as a text table followed by errors and the target checks. */
+export function formatReport(results: BenchResults): string {
+  const rows: string[][] = [];
+  const errors = new Map<string, string[]>();
+  const skipped: string[] = [];
+  const failed = (phase: string, error: string) => {
+    if (error === SKIPPED) {
+      skipped.push(phase);
+      return;
+    }
+    const short = error.length > 1_200 ? `${error.slice(0, 1_200)}…` : error;
+    errors.set(short, [...(errors.get(short) ?? []), phase]);
+  };
+  const sequential: string[] = [];
+  for (const model of ["cnn", "mlp"]) {
+    const raw = results.raw[model];
+    const rawBest = raw && !isPhaseError(raw) ? raw.best.itemsPerSecond : undefined;
+    if (raw && isPhaseError(raw)) failed(`raw ${model}`, raw.error);
+    if (raw && !isPhaseError(raw)) {
+      for (const point of raw.sweep) {
+        rows.push([
+          "raw ORT",
+          model,
+          "in-proc",
+          "",
+          point.itemsPerSecond.toFixed(0),
+          "",
+          "",
+          "",
+          "",
+          "",
+          `${point.batch}`,
+          "",
+          ((point.batch / point.itemsPerSecond) * 1e6).toFixed(0),
+          (point.itemsPerSecond / raw.best.itemsPerSecond).toFixed(2),
+          "",
+        ]);
+      }
+      sequential.push(
+        `raw ORT   ${model} session.run(batch 1): p50 ${raw.singleRun.p50.toFixed(3)} ms, p99 ${raw.singleRun.p99.toFixed(3)} ms` +
+          ` (phase: ${raw.cpuSeconds.toFixed(1)} CPU s in ${raw.seconds.toFixed(1)} s = ${(raw.cpuSeconds / raw.seconds).toFixed(2)} cores)`,
+      );
+    }
+    const naiveJson = served(results.naive[model]).find((f) => f.form === "json");
+    for (const [system, value] of [
+      ["server", results.server[model]],
+      ["naive", results.naive[model]],
+    ] as const) {
+      if (value && isPhaseError(value)) failed(`${system} ${model}`, value.error);
+      for (const form of served(value)) {
+        for (const point of form.load) {
+          const naivePoint =
+            system === "server"
+              ? naiveJson?.load.find((p) => p.connections === point.connections)
+              : undefined;
+          rows.push(loadRow(system, model, form.form, point, rawBest, naivePoint));
+        }
+        sequential.push(
+          `${system.padEnd(9)} ${model} ${form.form} sequential c=1: p50 ${form.sequential.p50.toFixed(3)} ms, p99 ${form.sequential.p99.toFixed(3)} ms`,
+        );
+      }
+    }
+  }
+  if (isPhaseError(results.empty)) failed("empty handler", results.empty.error);
+  else
+    for (const point of results.empty)
+      rows.push(loadRow("empty", "-", "json", point, undefined, undefined));
+  if (isPhaseError(results.overload)) failed("overload", results.overload.error);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const lines = [pad(HEADER, widths), ...rows.map((r) => pad(r, widths)), "", ...sequential, ""];
+  lines.push("Targets (issue 4):");
+  for (const check of results.targets) {
+    const verdict = check.met === null ? "NOT MEASURED" : check.met ? "met" : "MISSED";
+    lines.push(`  [${verdict}] ${check.target}\n      ${check.measured}`);
+  }
+  const { cpus, loadAverageAtStart, loadAverageAtEnd } = results.machine;
+  if (Math.max(loadAverageAtStart, loadAverageAtEnd) > cpus) {
+    lines.push(
+      "",
+      `WARNING: load average ${loadAverageAtStart.toFixed(1)} → ${loadAverageAtEnd.toFixed(1)} on ${cpus} CPUs: ` +
+        "other processes competed with this run; its figures are depressed and noisy.",
+    );
+  }
+  if (skipped.length > 0) lines.push("", `Skipped: ${skipped.join(", ")}`);
+  if (errors.size > 0) lines.push("", "Failed phases:");
+  for (const [error, phases] of errors) lines.push(`  ${phases.join(", ")}: ${error}`);
+  return lines.join("\n");
+}
