@@ -65,11 +65,18 @@ interface Job {
 
 const now = () => performance.now();
 
+/** Mean outstanding requests at arrival above which waiting for a fuller batch pays off. */
+export const OVERLAP_THRESHOLD = 1.5;
+/** Weight of the newest arrival in the moving average of outstanding requests. */
+const OVERLAP_SMOOTHING = 0.2;
+
 /**
  * The queue and dynamic batcher of one model version. Requests wait in a bounded queue; an
  * idle instance takes the oldest request together with the following compatible ones (same
- * non-batch dims and datatypes) up to `maxBatchSize`, optionally waiting up to the queue delay
- * for a fuller batch. Results are split back per request. Queued requests leave the queue when
+ * non-batch dims and datatypes) up to `maxBatchSize`. It waits up to the queue delay for a fuller
+ * batch only while requests typically overlap (the moving average of requests outstanding when
+ * one arrives is above {@link OVERLAP_THRESHOLD}): a sequential client never pays the delay, and
+ * concurrent clients batch as Triton's dynamic batcher would. Results are split back per request. Queued requests leave the queue when
  * their timeout expires or their client disconnects.
  */
 export class Scheduler {
@@ -78,6 +85,9 @@ export class Scheduler {
   private delayTimer?: NodeJS.Timeout;
   private closed = false;
   private drainWaiters: (() => void)[] = [];
+  private executing = 0;
+  /** Moving average of requests outstanding (this one included) when a request arrives. */
+  private meanOverlap = OVERLAP_THRESHOLD + 0.5;
 
   /**
    * @param label model name and version, for error messages
@@ -160,6 +170,8 @@ export class Scheduler {
       }
       this.metrics.pending(1);
       this.queue.push(job);
+      const outstanding = this.queue.length + this.executing;
+      this.meanOverlap += OVERLAP_SMOOTHING * (outstanding - this.meanOverlap);
       this.dispatch();
     });
   }
@@ -215,7 +227,8 @@ export class Scheduler {
     const enough = total >= limit || (preferred.length > 0 ? preferred.includes(total) : false);
     const delayMs = this.policy.maxQueueDelayMicroseconds / 1000;
     const waited = now() - first.enqueuedAt;
-    if (!enough && !this.closed && waited < delayMs) {
+    const overlapping = this.meanOverlap > OVERLAP_THRESHOLD;
+    if (!enough && overlapping && !this.closed && waited < delayMs) {
       if (!this.delayTimer) {
         this.delayTimer = setTimeout(
           () => {
@@ -247,6 +260,7 @@ export class Scheduler {
 
   private async run(executor: BatchExecutor, batch: Job[]): Promise<void> {
     const started = now();
+    this.executing += batch.length;
     for (const job of batch) this.metrics.queued((started - job.enqueuedAt) * 1000);
     try {
       const inputs =
@@ -280,6 +294,7 @@ export class Scheduler {
       for (const job of batch) job.reject(failure);
     } finally {
       this.metrics.pending(-batch.length);
+      this.executing -= batch.length;
       this.idle.push(executor);
       this.dispatch();
       this.notifyIfDrained();

@@ -85,6 +85,10 @@ beforeAll(async () => {
         default_queue_policy: { max_queue_size: 4 },
       },
     }),
+    batchedModel("sequential", {
+      max_batch_size: 8,
+      dynamic_batching: { max_queue_delay_microseconds: 1_000_000, preferred_batch_size: [8] },
+    }),
     batchedModel("instances", {
       max_batch_size: 4,
       instance_group: [{ count: 2, kind: "KIND_CPU" }],
@@ -98,6 +102,24 @@ afterAll(async () => {
 });
 
 describe("dynamic batcher", () => {
+  it("stops holding requests for a fuller batch once the client is sequential", async () => {
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const before = await metricValue(server.url, "nv_inference_queue_duration_us", {
+        model: "sequential",
+        version: "1",
+      });
+      expect((await request("sequential", [[i, i]])).status).toBe(200);
+      const after = await metricValue(server.url, "nv_inference_queue_duration_us", {
+        model: "sequential",
+        version: "1",
+      });
+      waits.push(after - before);
+    }
+    expect(waits[0]).toBeGreaterThanOrEqual(900_000);
+    expect(Math.max(...waits.slice(-3))).toBeLessThan(300_000);
+  });
+
   it("merges concurrent requests into one execution and gives each request its own rows", async () => {
     const before = await counters("merge");
     const inputs = [
