@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type * as ort from "onnxruntime-node";
 import type { Logger } from "pino";
 import type { ModelMetrics, ServerMetrics } from "../metrics";
 import type { ModelSignature } from "../protocol/tensor-spec";
@@ -8,6 +7,7 @@ import type { CircuitBreaker, FallbackConfig } from "../resilience";
 import { SessionExecutor } from "../runtime/session-executor";
 import { createSessions, type ExecutionProvider } from "../runtime/sessions";
 import { runWarmup } from "../runtime/warmup";
+import type { WorkerSession } from "../runtime/worker-session";
 import type { QueuePolicy } from "../scheduling/queue-policy";
 import { Scheduler } from "../scheduling/scheduler";
 import { type ModelConfig, parseModelConfig } from "./model-config";
@@ -184,7 +184,7 @@ export async function loadVersion(
     },
     settings.logger,
   );
-  const release = (sessions: ort.InferenceSession[]) =>
+  const release = (sessions: WorkerSession[]) =>
     Promise.allSettled(sessions.map((session) => session.release()));
   try {
     const signature = buildSignature(name, String(version), created.sessions[0], config);

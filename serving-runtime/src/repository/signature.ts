@@ -79,7 +79,7 @@ function resolve(
 export function buildSignature(
   name: string,
   version: string,
-  session: InferenceSession,
+  session: Pick<InferenceSession, "inputMetadata" | "outputMetadata">,
   config: ModelConfig,
 ): ModelSignature {
   const batching = config.max_batch_size > 0;

@@ -1,5 +1,6 @@
-import * as ort from "onnxruntime-node";
+import type * as ort from "onnxruntime-node";
 import type { Logger } from "pino";
+import { WorkerSession } from "./worker-session";
 
 /** An execution provider a model config may ask for. */
 export type ExecutionProvider = "cuda" | "cpu";
@@ -23,8 +24,8 @@ export interface SessionPlan {
 
 /** Sessions created for one model version, and which provider they run on. */
 export interface CreatedSessions {
-  /** One session per instance. */
-  sessions: ort.InferenceSession[];
+  /** One session per instance, each in its own thread. */
+  sessions: WorkerSession[];
   /** The provider that worked. */
   executionProvider: ExecutionProvider;
   /** Why a preferred provider was not used, when it was not. */
@@ -66,10 +67,10 @@ export async function createSessions(
   const reasons: string[] = [];
   for (const provider of providers) {
     try {
-      const first = await ort.InferenceSession.create(model, options(plan, provider));
+      const first = await WorkerSession.create(model, options(plan, provider));
       const sessions = [first];
       for (let i = 1; i < plan.count; i++) {
-        sessions.push(await ort.InferenceSession.create(model, options(plan, provider)));
+        sessions.push(await WorkerSession.create(model, options(plan, provider)));
       }
       const fallbackReason = reasons.length > 0 ? reasons.join("; ") : undefined;
       return { sessions, executionProvider: provider, fallbackReason };

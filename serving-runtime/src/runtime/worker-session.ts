@@ -1,0 +1,142 @@
+import { Worker } from "node:worker_threads";
+import type { InferenceSession, Tensor } from "onnxruntime-node";
+import { SESSION_WORKER_SOURCE } from "./worker-source";
+
+/** A tensor as it crosses the thread boundary: onnxruntime type, dims and data. */
+export interface PlainTensor {
+  /** onnxruntime element type, e.g. `float32`. */
+  type: Tensor.Type;
+  /** Dimensions. */
+  dims: readonly number[];
+  /** Elements: a typed array, or strings for `string` tensors. */
+  data: Tensor.DataType;
+}
+
+interface Pending {
+  resolve(outputs: Record<string, PlainTensor>): void;
+  reject(error: Error): void;
+}
+
+type WorkerMessage =
+  | {
+      kind: "ready";
+      inputMetadata: InferenceSession.ValueMetadata[];
+      outputMetadata: InferenceSession.ValueMetadata[];
+    }
+  | { kind: "failed"; message: string }
+  | { id: number; outputs: Record<string, PlainTensor> }
+  | { id: number; error: string };
+
+const ORT_PATH = require.resolve("onnxruntime-node");
+
+/** An input's data, copied when it is only a view into a larger buffer (e.g. a request body). */
+function ownedData(tensor: PlainTensor): Tensor.DataType {
+  const data = tensor.data;
+  if (!ArrayBuffer.isView(data)) return data;
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  return whole ? data : (data.slice() as Tensor.DataType);
+}
+
+/**
+ * One onnxruntime session living in a worker thread of its own (see `worker-source.ts` for why).
+ * Inputs are posted to the thread and outputs come back as transferred buffers, without a copy.
+ */
+export class WorkerSession {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure?: Error;
+
+  private constructor(
+    private readonly worker: Worker,
+    /** The model's inputs as onnxruntime reports them. */
+    readonly inputMetadata: readonly InferenceSession.ValueMetadata[],
+    /** The model's outputs as onnxruntime reports them. */
+    readonly outputMetadata: readonly InferenceSession.ValueMetadata[],
+  ) {
+    worker.on("message", (message: WorkerMessage) => this.settle(message));
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => this.fail(new Error(`inference thread exited with code ${code}`)));
+  }
+
+  /**
+   * Starts a thread and creates the session in it; rejects with onnxruntime's message when the
+   * session cannot be created (bad model, unavailable execution provider).
+   *
+   * @param model the ONNX model bytes
+   * @param options onnxruntime session options
+   */
+  static create(
+    model: Uint8Array,
+    options: InferenceSession.SessionOptions,
+  ): Promise<WorkerSession> {
+    const worker = new Worker(SESSION_WORKER_SOURCE, {
+      eval: true,
+      workerData: { ortPath: ORT_PATH, model, options },
+    });
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      worker.once("error", onError);
+      worker.once("message", (message: WorkerMessage) => {
+        worker.off("error", onError);
+        if ("kind" in message && message.kind === "ready") {
+          resolve(new WorkerSession(worker, message.inputMetadata, message.outputMetadata));
+          return;
+        }
+        void worker.terminate();
+        reject(
+          new Error(
+            "kind" in message && message.kind === "failed"
+              ? message.message
+              : "inference thread failed to start",
+          ),
+        );
+      });
+    });
+  }
+
+  /**
+   * Runs the model in its thread.
+   *
+   * @param feeds inputs by name
+   * @param outputNames outputs to compute
+   */
+  run(
+    feeds: Record<string, PlainTensor>,
+    outputNames: string[],
+  ): Promise<Record<string, PlainTensor>> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const sent: Record<string, PlainTensor> = {};
+    for (const [name, tensor] of Object.entries(feeds)) {
+      sent[name] = { type: tensor.type, dims: tensor.dims, data: ownedData(tensor) };
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, feeds: sent, outputNames });
+    });
+  }
+
+  /** Frees the session and stops its thread. */
+  async release(): Promise<void> {
+    if (this.failure) return;
+    this.failure = new Error("the session was released");
+    const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
+    this.worker.postMessage({ release: true });
+    await exited;
+  }
+
+  private settle(message: WorkerMessage): void {
+    if (!("id" in message)) return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if ("error" in message) pending.reject(new Error(message.error));
+    else pending.resolve(message.outputs);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}
