@@ -11,7 +11,7 @@ import { z } from "zod";
 import { runStack } from "../../stacks/program";
 import type { DeployedCluster, StackSection } from "../../stacks/section";
 import { awsSection } from "../../stacks/sections/aws";
-import { loadStackConfig } from "./stack-file";
+import { loadStackConfig, withSectionsOnly } from "./stack-file";
 
 const { wildcardGrants } = aws;
 
@@ -51,7 +51,10 @@ interface AwsConfigFile {
 function withAws(change: (aws: AwsConfigFile) => void): Record<string, string> {
   const aws = structuredClone(file["hybridai:aws"]) as AwsConfigFile;
   change(aws);
-  return { ...pulumi.runtime.allConfig(), "hybridai:aws": JSON.stringify(aws) };
+  return {
+    ...withSectionsOnly(pulumi.runtime.allConfig(), ["aws"]),
+    "hybridai:aws": JSON.stringify(aws),
+  };
 }
 
 async function expectRejectedBeforeAnyResource(raw: Record<string, string>, message: RegExp) {
@@ -123,10 +126,10 @@ describe("stack aws-gpu: the program from its own file", () => {
   let outputs: Record<string, Record<string, pulumi.Input<unknown>>>;
   beforeAll(async () => {
     mocks.reset();
-    outputs = runStack({ ...pulumi.runtime.allConfig(), "hybridai:probe": "{}" }, [
-      awsSection,
-      probe,
-    ]);
+    outputs = runStack(
+      { ...withSectionsOnly(pulumi.runtime.allConfig(), ["aws"]), "hybridai:probe": "{}" },
+      [awsSection, probe],
+    );
     await settle();
   });
 

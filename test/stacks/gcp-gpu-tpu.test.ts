@@ -6,7 +6,7 @@ import { z } from "zod";
 import { runStack } from "../../stacks/program";
 import type { DeployedCluster, StackSection } from "../../stacks/section";
 import { gcpSection } from "../../stacks/sections/gcp";
-import { loadStackConfig } from "./stack-file";
+import { loadStackConfig, withSectionsOnly } from "./stack-file";
 
 const mocks = installMocks();
 const file = loadStackConfig("gcp-gpu-tpu");
@@ -37,7 +37,10 @@ interface GcpConfigFile {
 function withGcp(change: (gcp: GcpConfigFile) => void): Record<string, string> {
   const gcp = structuredClone(file["hybridai:gcp"]) as GcpConfigFile;
   change(gcp);
-  return { ...pulumi.runtime.allConfig(), "hybridai:gcp": JSON.stringify(gcp) };
+  return {
+    ...withSectionsOnly(pulumi.runtime.allConfig(), ["gcp"]),
+    "hybridai:gcp": JSON.stringify(gcp),
+  };
 }
 
 async function expectRejectedBeforeAnyResource(raw: Record<string, string>, message: RegExp) {
@@ -85,12 +88,12 @@ describe("stack gcp-gpu-tpu: bad configs are rejected before any resource", () =
   });
 
   it("a missing region, naming the config key to set", async () => {
-    const saved = pulumi.runtime.allConfig();
+    const saved = withSectionsOnly(pulumi.runtime.allConfig(), ["gcp"]);
     const { "gcp:region": _region, ...withoutRegion } = saved;
     pulumi.runtime.setAllConfig(withoutRegion);
     try {
       await expectRejectedBeforeAnyResource(
-        pulumi.runtime.allConfig(),
+        withSectionsOnly(pulumi.runtime.allConfig(), ["gcp"]),
         /hybridai:gcp\.region: missing: set gcp:region in the stack config/,
       );
     } finally {
@@ -111,10 +114,10 @@ describe("stack gcp-gpu-tpu: bad configs are rejected before any resource", () =
 describe("stack gcp-gpu-tpu: the program from its own file", () => {
   let outputs: Record<string, Record<string, pulumi.Input<unknown>>>;
   beforeAll(async () => {
-    outputs = runStack({ ...pulumi.runtime.allConfig(), "hybridai:probe": "{}" }, [
-      gcpSection,
-      probe,
-    ]);
+    outputs = runStack(
+      { ...withSectionsOnly(pulumi.runtime.allConfig(), ["gcp"]), "hybridai:probe": "{}" },
+      [gcpSection, probe],
+    );
     await settle();
   });
 

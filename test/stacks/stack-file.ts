@@ -11,3 +11,15 @@ export function loadStackConfig(stack: string): Record<string, string | object> 
   if (!document?.config) throw new Error(`${file} has no config: section`);
   return document.config;
 }
+
+/** Raw stack config (`pulumi.runtime.allConfig()` form) keeping, of the hybridai sections, only `keep`. */
+export function withSectionsOnly(
+  raw: Readonly<Record<string, string>>,
+  keep: readonly string[],
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(raw).filter(
+      ([key]) => !key.startsWith("hybridai:") || keep.includes(key.slice("hybridai:".length)),
+    ),
+  );
+}
