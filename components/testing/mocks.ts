@@ -321,7 +321,7 @@ let installed: Recorder | undefined;
  * Installs Pulumi's mocks runtime for this test file and returns the recorder. Call once at the
  * top level of a test file; calling again returns the same recorder (with `outputs`/`calls`
  * replaced when given). Every resource gets plausible outputs for its type (ARNs, endpoints,
- * certificates, ids) and common provider functions answer plausibly; see `docs/testing.md`.
+ * certificates, ids) and common provider functions answer plausibly; see the README, "Testing your own Pulumi programs".
  */
 export function installMocks(options: MockOptions = {}): MockRecorder {
   if (installed) {
