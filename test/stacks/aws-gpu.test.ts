@@ -7,11 +7,9 @@ import {
   validateKubernetesObjects,
 } from "pulumi-hybridai/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { runStack } from "../../stacks/program";
-import type { DeployedCluster, StackSection } from "../../stacks/section";
 import { awsSection } from "../../stacks/sections/aws";
-import { loadStackConfig, withSectionsOnly } from "./stack-file";
+import { clusterProbe, loadStackConfig, withSectionsOnly } from "./stack-file";
 
 const { wildcardGrants } = aws;
 
@@ -24,17 +22,7 @@ const mocks = installMocks({
 const file = loadStackConfig("aws-gpu");
 mocks.setConfig(file);
 
-/** A section after aws that records the clusters it finds, as the serving section would. */
-const seen = new Map<string, DeployedCluster>();
-const probe: StackSection<object> = {
-  key: "probe",
-  summary: "records the clusters earlier sections registered",
-  schema: z.strictObject({}),
-  deploy(_config, context) {
-    for (const [name, cluster] of context.clusters) seen.set(name, cluster);
-    return {};
-  },
-};
+const { probe, seen } = clusterProbe();
 
 /** The parts of the stack file's `hybridai:aws` object these tests change. */
 interface AwsConfigFile {

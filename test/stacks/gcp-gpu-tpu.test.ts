@@ -2,27 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "pulumi-hybridai";
 import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { runStack } from "../../stacks/program";
-import type { DeployedCluster, StackSection } from "../../stacks/section";
 import { gcpSection } from "../../stacks/sections/gcp";
-import { loadStackConfig, withSectionsOnly } from "./stack-file";
+import { clusterProbe, loadStackConfig, withSectionsOnly } from "./stack-file";
 
 const mocks = installMocks();
 const file = loadStackConfig("gcp-gpu-tpu");
 mocks.setConfig(file);
 
-/** A section after gcp that records the clusters it finds, as the serving section would. */
-const seen = new Map<string, DeployedCluster>();
-const probe: StackSection<object> = {
-  key: "probe",
-  summary: "records the clusters earlier sections registered",
-  schema: z.strictObject({}),
-  deploy(_config, context) {
-    for (const [name, cluster] of context.clusters) seen.set(name, cluster);
-    return {};
-  },
-};
+const { probe, seen } = clusterProbe();
 
 /** The parts of the stack file's `hybridai:gcp` object these tests change. */
 interface GcpConfigFile {

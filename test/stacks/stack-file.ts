@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { z } from "zod";
+import type { DeployedCluster, StackSection } from "../../stacks/section";
 
 /** The `config:` map of a shipped stack file `stacks/Pulumi.<stack>.yaml`, as the CLI would read it. */
 export function loadStackConfig(stack: string): Record<string, string | object> {
@@ -22,4 +24,25 @@ export function withSectionsOnly(
       ([key]) => !key.startsWith("hybridai:") || keep.includes(key.slice("hybridai:".length)),
     ),
   );
+}
+
+/**
+ * A stack section that records the clusters earlier sections registered, as the serving section
+ * would find them. Switch it on with `"hybridai:probe": "{}"` in the raw config.
+ */
+export function clusterProbe(): {
+  probe: StackSection<object>;
+  seen: Map<string, DeployedCluster>;
+} {
+  const seen = new Map<string, DeployedCluster>();
+  const probe: StackSection<object> = {
+    key: "probe",
+    summary: "records the clusters earlier sections registered",
+    schema: z.strictObject({}),
+    deploy(_config, context) {
+      for (const [name, cluster] of context.clusters) seen.set(name, cluster);
+      return {};
+    },
+  };
+  return { probe, seen };
 }
