@@ -1,3 +1,7 @@
+import { readdirSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRuntime, CLI, type ServerProcess, spawnServer, waitForUrl } from "./helpers/cli";
 import { batchedModel, repositoryWith } from "./helpers/models";
@@ -54,6 +58,19 @@ describe("options", () => {
     const help = run(["--help"]);
     expect(await help.exited).toBe(0);
     expect(help.stdout()).toMatch(/--auth-token-file[\s\S]*HYBRIDAI_AUTH_TOKEN_FILE/);
+  });
+});
+
+describe("pull subcommand", () => {
+  it("dispatches `hybridai-serve pull` and lays the repository into the target", async () => {
+    const target = path.join(await mkdtemp(path.join(tmpdir(), "hybridai-cli-pull-")), "models");
+    const pull = run(["pull", "--from", `file://${root}`, "--to", target]);
+    expect(await pull.exited).toBe(0);
+    expect(pull.stdout()).toMatch(/hybridai-serve pull: \d+ files/);
+    expect(readdirSync(target)).toEqual(["slow_queue"]);
+    const usage = run(["pull"]);
+    expect(await usage.exited).toBe(2);
+    expect(usage.stderr()).toContain("--from");
   });
 });
 
