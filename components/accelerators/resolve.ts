@@ -26,6 +26,16 @@ export function cloudsOffering(type: AcceleratorSpec["type"]): Cloud[] {
   );
 }
 
+/** Checks that a spec names a known accelerator type, throwing an error that lists them otherwise. */
+export function assertAcceleratorType(
+  spec: AcceleratorSpec | undefined,
+  component: string,
+): asserts spec is AcceleratorSpec {
+  if (!(ACCELERATOR_TYPES as readonly string[]).includes(spec?.type as string)) {
+    throw new HybridAiConfigError(component, "accelerator.type", spec?.type, ACCELERATOR_TYPES);
+  }
+}
+
 /**
  * Checks an accelerator spec against a cloud's catalog and applies defaults. Throws
  * {@link HybridAiConfigError} for an unknown type, a type the cloud does not offer, a count no
@@ -37,9 +47,7 @@ export function resolveAcceleratorSpec(
   component = "resolveAccelerator",
 ): ResolvedAcceleratorSpec {
   assertCloud(cloud, component);
-  if (!(ACCELERATOR_TYPES as readonly string[]).includes(spec?.type)) {
-    throw new HybridAiConfigError(component, "accelerator.type", spec?.type, ACCELERATOR_TYPES);
-  }
+  assertAcceleratorType(spec, component);
   const offeredOn = cloudsOffering(spec.type);
   if (!offeredOn.includes(cloud)) {
     const alternatives = ACCELERATOR_TYPES.filter((t) => cloudsOffering(t).includes(cloud));

@@ -4,6 +4,7 @@ import {
   ACCELERATOR_TYPES,
   type AcceleratorSpec,
   type AcceleratorType,
+  assertAcceleratorType,
 } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
 import { acceleratorTaint, LABELS, tolerationFor } from "./labels";
@@ -47,9 +48,7 @@ export interface ServingAccelerator {
  * has CUDA and CPU execution providers, not Neuron or TPU), and 1–8 devices.
  */
 export function servingAccelerator(component: string, spec: AcceleratorSpec): ServingAccelerator {
-  if (!(ACCELERATOR_TYPES as readonly string[]).includes(spec?.type)) {
-    throw new HybridAiConfigError(component, "accelerator.type", spec?.type, ACCELERATOR_TYPES);
-  }
+  assertAcceleratorType(spec, component);
   const model = ACCELERATOR_MODELS[spec.type];
   if (model.vendor !== "nvidia") {
     const gpus = ACCELERATOR_TYPES.filter((t) => ACCELERATOR_MODELS[t].vendor === "nvidia");
