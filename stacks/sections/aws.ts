@@ -17,31 +17,28 @@ import { NVIDIA_GPU_TYPES, NvidiaDevicePlugin } from "../../components/kubernete
 import type { StackSection } from "../section";
 import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
-const accelerator = acceleratorSchema;
-const capacity = capacitySchema;
-const labels = labelsSchema;
 const name = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "lowercase letters, digits and '-'");
 
 const fleet = z.strictObject({
   name,
-  accelerator,
-  capacity,
+  accelerator: acceleratorSchema,
+  capacity: capacitySchema,
   instanceTypes: z.array(z.string()).optional(),
   rootVolumeGiB: z.number().int().optional(),
-  labels: labels.optional(),
+  labels: labelsSchema.optional(),
   drainTimeoutSeconds: z.number().int().optional(),
 });
 
 const nodeGroup = z.strictObject({
   name,
-  accelerator,
-  capacity,
+  accelerator: acceleratorSchema,
+  capacity: capacitySchema,
   os: z.enum(NODE_OS).optional(),
   instanceTypes: z.array(z.string()).optional(),
   rootVolumeGiB: z.number().int().optional(),
-  labels: labels.optional(),
+  labels: labelsSchema.optional(),
 });
 
 const shape = z.strictObject({
@@ -74,7 +71,7 @@ const shape = z.strictObject({
         .optional(),
       logRetentionDays: z.number().int().optional(),
       clusterAutoscaler: z.boolean().optional(),
-      tags: labels.optional(),
+      tags: labelsSchema.optional(),
     })
     .default({ name: "hybridai" }),
   fleets: z.array(fleet).default([]),

@@ -18,10 +18,6 @@ import {
 import type { StackSection } from "../section";
 import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
-const accelerator = acceleratorSchema;
-const capacity = capacitySchema;
-const labels = labelsSchema;
-
 const shape = z.strictObject({
   /** GCP project id. Default: `gcp:project`. */
   project: z.string().optional(),
@@ -55,13 +51,13 @@ const shape = z.strictObject({
           diskSizeGb: z.number().int().optional(),
         })
         .optional(),
-      resourceLabels: labels.optional(),
+      resourceLabels: labelsSchema.optional(),
     })
     .default({ name: "gke" }),
   gpu: z
     .strictObject({
-      accelerator,
-      capacity,
+      accelerator: acceleratorSchema,
+      capacity: capacitySchema,
       machineType: z.string().optional(),
       driverVersion: z.enum(GPU_DRIVER_VERSIONS).optional(),
       sharing: z
@@ -73,18 +69,18 @@ const shape = z.strictObject({
       migPartitionSize: z.string().optional(),
       nodeLocations: z.array(z.string()).optional(),
       diskSizeGb: z.number().int().optional(),
-      labels: labels.optional(),
+      labels: labelsSchema.optional(),
     })
     .optional(),
   tpu: z
     .strictObject({
-      accelerator,
-      capacity,
+      accelerator: acceleratorSchema,
+      capacity: capacitySchema,
       zone: z.string(),
       queuedProvisioning: z.boolean().optional(),
       reservationName: z.string().optional(),
       diskSizeGb: z.number().int().optional(),
-      labels: labels.optional(),
+      labels: labelsSchema.optional(),
     })
     .optional(),
   modelStore: z
@@ -96,7 +92,7 @@ const shape = z.strictObject({
       noncurrentVersionRetentionDays: z.number().int().optional(),
       softDeleteRetentionDays: z.number().int().optional(),
       forceDestroy: z.boolean().optional(),
-      labels: labels.optional(),
+      labels: labelsSchema.optional(),
     })
     .optional(),
 });
@@ -151,7 +147,7 @@ const schema = shape.transform((raw, ctx): GcpStackConfig => {
 
 function monthlyUsd(
   spec:
-    | { accelerator: z.output<typeof accelerator>; capacity: z.output<typeof capacity> }
+    | { accelerator: z.output<typeof acceleratorSchema>; capacity: z.output<typeof capacitySchema> }
     | undefined,
 ): number {
   return spec ? estimateHourlyCost({ cloud: "gcp", ...spec }, "gcp stack").monthlyUsd : 0;
