@@ -4,11 +4,17 @@ import { pullModelRepository } from "./pull";
 import { SOURCE_FORMS } from "./source-uri";
 
 /** Usage text of `hybridai-serve pull`. */
-export const PULL_USAGE = `Usage: hybridai-serve pull --from <uri> --to <dir> [--concurrency N] [--attempts N]
+export const PULL_USAGE = `Usage: hybridai-serve pull --from <uri> --to <dir> [--cache-dir <dir> [--cache-keep N]]
+                           [--concurrency N] [--attempts N]
 
 Lays a model repository from an object store into <dir>, all or nothing.
   --from         ${SOURCE_FORMS}
   --to           target directory (e.g. /models); created when missing
+  --cache-dir    device cache (e.g. a hostPath): each version is downloaded once, checked by
+                 the SHA-256 of ${MANIFEST_NAME} (required at the source), and laid from it;
+                 when the source cannot be pulled from, the newest complete cached version
+                 is laid with a warning (exit 0)
+  --cache-keep   versions kept in the cache per source (default 2)
   --concurrency  files downloaded at once (default 4)
   --attempts     attempts per object for transient errors (default 5)
 Credentials come from the environment only (IRSA, EKS Pod Identity, GKE Workload Identity,
@@ -46,6 +52,8 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
   let values: {
     from?: string;
     to?: string;
+    "cache-dir"?: string;
+    "cache-keep"?: number;
     concurrency?: number;
     attempts?: number;
     help?: boolean;
@@ -58,6 +66,8 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
       options: {
         from: { type: "string" },
         to: { type: "string" },
+        "cache-dir": { type: "string" },
+        "cache-keep": { type: "string" },
         concurrency: { type: "string" },
         attempts: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -65,6 +75,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
     }).values;
     values = {
       ...parsed,
+      "cache-keep": wholeNumber("cache-keep", parsed["cache-keep"]),
       concurrency: wholeNumber("concurrency", parsed.concurrency),
       attempts: wholeNumber("attempts", parsed.attempts),
     };
@@ -76,6 +87,13 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
     if (!values.to) throw new Error("--to is required");
     if (values.attempts !== undefined && (values.attempts < 1 || values.attempts > 20)) {
       throw new Error(`--attempts ${values.attempts} is out of range; use 1 to 20`);
+    }
+    const keep = values["cache-keep"];
+    if (keep !== undefined && (keep < 1 || keep > 100)) {
+      throw new Error(`--cache-keep ${keep} is out of range; use 1 to 100`);
+    }
+    if (keep !== undefined && values["cache-dir"] === undefined) {
+      throw new Error("--cache-keep needs --cache-dir");
     }
   } catch (error) {
     io.err(`hybridai-serve pull: ${messageOf(error)}\n\n${PULL_USAGE}`);
@@ -94,14 +112,17 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
     const result = await pullModelRepository({
       from: values.from,
       to: values.to,
+      cacheDir: values["cache-dir"],
+      cacheKeep: values["cache-keep"],
       concurrency: values.concurrency,
       retry: { attempts: values.attempts },
       signal: controller.signal,
       log: (line) => io.err(`hybridai-serve pull: ${line}`),
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const cache = result.cache === undefined ? "" : `, cache: ${result.cache}`;
     io.out(
-      `hybridai-serve pull: ${result.files} files, ${result.bytes} bytes from ${values.from} into ${result.target} in ${seconds} s (verified: ${result.verified})`,
+      `hybridai-serve pull: ${result.files} files, ${result.bytes} bytes from ${result.source} into ${result.target} in ${seconds} s (verified: ${result.verified}${cache})`,
     );
     return 0;
   } catch (error) {

@@ -34,3 +34,19 @@ export class HttpStatusError extends Error {
     this.status = status;
   }
 }
+
+/**
+ * A device cache entry that cannot be served: a file is missing, truncated or has another
+ * SHA-256 than its manifest, or the entry's own records are damaged. The entry is removed and
+ * never laid into a target.
+ */
+export class CacheEntryError extends PullError {
+  /**
+   * @param message which entry, what is wrong with it
+   * @param cause the underlying error, when there is one
+   */
+  constructor(message: string, cause?: unknown) {
+    super(message, false, cause);
+    this.name = "CacheEntryError";
+  }
+}

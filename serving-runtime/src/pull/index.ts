@@ -1,8 +1,14 @@
 export { type CommandIo, PULL_USAGE, runPullCommand } from "./command";
-export { HttpStatusError, PullError } from "./errors";
+export { CacheEntryError, HttpStatusError, PullError } from "./errors";
 export { MANIFEST_NAME, type Manifest, type ManifestFile, parseManifest } from "./manifest";
 export type { StoreClientOptions } from "./open-store";
-export { type PullOptions, type PullResult, pullModelRepository } from "./pull";
+export { type CacheUse, type PullOptions, type PullResult, pullModelRepository } from "./pull";
 export { backoffDelay, type RetryPolicy, withRetry } from "./retry";
-export { type PullSource, parseSourceUri, SOURCE_FORMS } from "./source-uri";
+export {
+  canonicalSourceUri,
+  type PullSource,
+  parseSourceUri,
+  SOURCE_FORMS,
+} from "./source-uri";
+export { SHARED_STALE_MS } from "./staging";
 export { isTransientError, isTransientStatus } from "./transient";

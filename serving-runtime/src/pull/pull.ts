@@ -1,13 +1,13 @@
 import path from "node:path";
-import { downloadFile, type ExpectedFile } from "./download";
-import { HttpStatusError, PullError } from "./errors";
-import { MANIFEST_NAME, type Manifest, parseManifest } from "./manifest";
+import { CacheEntryError, PullError } from "./errors";
+import { type LayOptions, layRepository } from "./lay-repository";
+import { MANIFEST_NAME } from "./manifest";
+import { ModelCache } from "./model-cache";
 import { openStore, type StoreClientOptions } from "./open-store";
-import { planFiles } from "./plan-files";
-import { type RetryPolicy, withRetry } from "./retry";
-import { parseSourceUri } from "./source-uri";
-import { prepareStaging } from "./staging";
-import type { ObjectStore, RemoteObject } from "./store";
+import type { RetryPolicy } from "./retry";
+import { resolveRepository } from "./source-repository";
+import { canonicalSourceUri, parseSourceUri } from "./source-uri";
+import type { ObjectStore } from "./store";
 
 /** Options of {@link pullModelRepository}. */
 export interface PullOptions extends StoreClientOptions {
@@ -15,6 +15,15 @@ export interface PullOptions extends StoreClientOptions {
   from: string;
   /** Target directory; created when missing. */
   to: string;
+  /**
+   * Device cache directory (e.g. a hostPath): each version (identified by the SHA-256 of the
+   * source's manifest) is downloaded into it once and laid from it, verified, into `to`; when
+   * no source can be pulled from, the newest complete cached version is laid instead. Needs a
+   * `manifest.json` at the source. Default: no cache.
+   */
+  cacheDir?: string;
+  /** Versions kept in the cache per source, newest first (1–100). Default 2. */
+  cacheKeep?: number;
   /** Files downloaded at the same time. Default 4. */
   concurrency?: number;
   /** Retry policy for listing, the manifest and each file. Default 5 attempts, 250 ms base. */
@@ -25,9 +34,18 @@ export interface PullOptions extends StoreClientOptions {
   stallTimeoutMs?: number;
   /** Accept `http://` on loopback hosts (tests only). Default false. */
   allowLoopbackHttp?: boolean;
-  /** Receives one line per retry. Default: none. */
+  /** Receives one line per retry, per failed source and per warning. Default: none. */
   log?: (line: string) => void;
 }
+
+/** How the device cache took part in a pull. */
+export type CacheUse =
+  /** The source's current version was in the cache: nothing but the manifest was downloaded. */
+  | "hit"
+  /** The source's current version was downloaded into the cache, then laid from it. */
+  | "stored"
+  /** No source could be pulled from: the newest complete cached version was laid. */
+  | "offline";
 
 /** What a finished pull laid down. */
 export interface PullResult {
@@ -39,71 +57,104 @@ export interface PullResult {
   bytes: number;
   /** `sha256` when a manifest verified every file, `size` otherwise. */
   verified: "sha256" | "size";
+  /** The source URI the files came from (for an offline pull, the one that last served them). */
+  source: string;
+  /** SHA-256 of the manifest of the version laid, when there was a manifest. */
+  version?: string;
+  /** How the cache took part; absent without `cacheDir`. */
+  cache?: CacheUse;
+  /** Why each source that was tried and failed failed, in order. */
+  failures: { source: string; message: string }[];
 }
 
-/** Largest manifest accepted, bytes. */
-const MANIFEST_LIMIT = 16 * 1024 * 1024;
-
-async function readSmall(store: ObjectStore, name: string, signal?: AbortSignal): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of await store.open(name, signal)) {
-    size += (chunk as Buffer).length;
-    if (size > MANIFEST_LIMIT) {
-      throw new PullError(`${store.uri}/${name} is larger than ${MANIFEST_LIMIT} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/** A `--from` source, parsed and opened. */
+interface OpenedSource {
+  uri: string;
+  canonical: string;
+  store: ObjectStore;
 }
 
-async function loadManifest(
-  store: ObjectStore,
-  listing: readonly RemoteObject[] | undefined,
-  retry: RetryPolicy,
-  signal?: AbortSignal,
-): Promise<Manifest | undefined> {
-  if (listing && !listing.some((o) => o.path === MANIFEST_NAME)) return undefined;
-  try {
-    const text = await withRetry(() => readSmall(store, MANIFEST_NAME, signal), retry, signal);
-    return parseManifest(text, store.uri);
-  } catch (error) {
-    if (!listing && error instanceof HttpStatusError && error.status === 404) {
-      throw new PullError(
-        `${store.uri}: an https source needs ${MANIFEST_NAME} at its base URL ({"files":[{"path","size","sha256"}]}), and ${error.message}`,
-      );
-    }
-    throw error;
-  }
-}
-
-/** Runs `work` on every item with at most `limit` at once; stops starting new items after a failure. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-}
-
-function checkConcurrency(value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > 64) {
-    throw new PullError(`concurrency = ${value} is not valid; use a whole number from 1 to 64`);
+function checkWholeNumber(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new PullError(`${name} = ${value} is not valid; use a whole number from 1 to ${max}`);
   }
   return value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Pulls one source's current version into the target through the cache. */
+async function pullThroughCache(
+  cache: ModelCache,
+  source: OpenedSource,
+  target: string,
+  options: LayOptions,
+  log: (line: string) => void,
+): Promise<Omit<PullResult, "target" | "failures">> {
+  const repository = await resolveRepository(source.store, options.retry, options.signal);
+  const digest = repository.manifestSha256;
+  if (!digest) {
+    throw new PullError(
+      `${source.uri} has no ${MANIFEST_NAME}; --cache-dir needs one, because the cache identifies and checks versions by its SHA-256 (see "Manifest format")`,
+    );
+  }
+  let use: CacheUse = "hit";
+  if (await cache.has(digest)) {
+    try {
+      await cache.lay(digest, target, options);
+    } catch (error) {
+      if (!(error instanceof CacheEntryError)) throw error;
+      log(`warning: ${error.message}; removing it and downloading it again`);
+      await cache.evict(digest);
+      use = "stored";
+    }
+  } else {
+    use = "stored";
+  }
+  if (use === "stored") {
+    await cache.store(source.store, repository, source, options);
+    await cache.lay(digest, target, options);
+  }
+  await cache.markSeen(digest, source);
+  return {
+    files: repository.files.length,
+    bytes: repository.files.reduce((sum, f) => sum + f.size, 0),
+    verified: "sha256",
+    source: source.uri,
+    version: digest,
+    cache: use,
+  };
+}
+
+/** Lays the newest complete cached version of any of the sources, skipping damaged ones. */
+async function pullFromCache(
+  cache: ModelCache,
+  sources: readonly OpenedSource[],
+  target: string,
+  options: LayOptions,
+  log: (line: string) => void,
+): Promise<Omit<PullResult, "target" | "failures"> | undefined> {
+  for (const version of await cache.versionsOf(sources.map((s) => s.canonical))) {
+    try {
+      await cache.lay(version.digest, target, options);
+    } catch (error) {
+      if (!(error instanceof CacheEntryError)) throw error;
+      log(`warning: ${error.message}; removing it`);
+      await cache.evict(version.digest);
+      continue;
+    }
+    return {
+      files: version.files.length,
+      bytes: version.files.reduce((sum, f) => sum + f.size, 0),
+      verified: "sha256",
+      source: version.record.lastSource,
+      version: version.digest,
+      cache: "offline",
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -112,57 +163,66 @@ function checkConcurrency(value: number): number {
  * when the source has a `manifest.json`), then renamed into place. A failure or an abort removes
  * the staging directory, so the target never holds a partial pull. Listing, the manifest and
  * each file are retried on transient errors with exponential backoff and jitter.
+ *
+ * With `cacheDir`, each version goes through a device cache (see {@link PullOptions.cacheDir})
+ * and, when the source fails, the newest complete cached version is laid with a warning.
  */
 export async function pullModelRepository(options: PullOptions): Promise<PullResult> {
-  const concurrency = checkConcurrency(options.concurrency ?? 4);
-  const source = parseSourceUri(options.from, { allowLoopbackHttp: options.allowLoopbackHttp });
-  const store = openStore(source, options);
+  const concurrency = checkWholeNumber("concurrency", options.concurrency ?? 4, 64);
+  const keep = checkWholeNumber("cacheKeep", options.cacheKeep ?? 2, 100);
+  const log = options.log ?? (() => undefined);
+  const sources: OpenedSource[] = [options.from].map((uri) => {
+    const parsed = parseSourceUri(uri, { allowLoopbackHttp: options.allowLoopbackHttp });
+    return { uri, canonical: canonicalSourceUri(parsed), store: openStore(parsed, options) };
+  });
   const { signal } = options;
-  const retry: RetryPolicy = {
-    ...options.retry,
-    onRetry: (attempt, error, delayMs) => {
-      options.retry?.onRetry?.(attempt, error, delayMs);
-      const reason = error instanceof Error ? error.message : String(error);
-      options.log?.(`attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`);
+  const lay: LayOptions = {
+    concurrency,
+    signal,
+    stallTimeoutMs: options.stallTimeoutMs,
+    retry: {
+      ...options.retry,
+      onRetry: (attempt, error, delayMs) => {
+        options.retry?.onRetry?.(attempt, error, delayMs);
+        log(`attempt ${attempt} failed (${messageOf(error)}); retrying in ${delayMs} ms`);
+      },
     },
   };
-  const listing = await withRetry(() => store.list(signal), retry, signal);
-  const manifest = await loadManifest(store, listing, retry, signal);
-  const files: ExpectedFile[] = planFiles(store.uri, listing, manifest);
-  const staging = await prepareStaging(options.to);
-  const internal = new AbortController();
-  const onAbort = () => internal.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    await forEachLimited(files, concurrency, (file) =>
-      withRetry(
-        () =>
-          downloadFile(
-            store,
-            file,
-            path.join(staging.directory, ...file.path.split("/")),
-            internal.signal,
-            options.stallTimeoutMs,
-          ),
-        retry,
-        internal.signal,
-      ).catch((error) => {
-        internal.abort(error);
-        throw error;
-      }),
-    );
-    if (signal?.aborted) throw signal.reason ?? new PullError("pull aborted");
-    await staging.promote();
-  } catch (error) {
-    await staging.discard();
-    throw signal?.aborted ? (signal.reason ?? error) : error;
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
+  const target = path.resolve(options.to);
+  const cache = options.cacheDir === undefined ? undefined : new ModelCache(options.cacheDir);
+  const failures: PullResult["failures"] = [];
+  for (const source of sources) {
+    try {
+      if (cache) {
+        const done = await pullThroughCache(cache, source, options.to, lay, log);
+        await cache.prune([source.canonical], keep);
+        return { target, failures, ...done };
+      }
+      const repository = await resolveRepository(source.store, lay.retry, signal);
+      await layRepository(source.store, repository.files, options.to, lay);
+      return {
+        target,
+        failures,
+        files: repository.files.length,
+        bytes: repository.files.reduce((sum, f) => sum + f.size, 0),
+        verified: repository.manifest ? "sha256" : "size",
+        source: source.uri,
+        version: repository.manifestSha256,
+      };
+    } catch (error) {
+      if (signal?.aborted || !cache) throw error;
+      failures.push({ source: source.uri, message: messageOf(error) });
+    }
   }
-  return {
-    target: path.resolve(options.to),
-    files: files.length,
-    bytes: files.reduce((sum, f) => sum + f.size, 0),
-    verified: manifest ? "sha256" : "size",
-  };
+  const reasons = failures.map((f) => `${f.source}: ${f.message}`).join("; ");
+  const cached = cache && (await pullFromCache(cache, sources, options.to, lay, log));
+  if (cached) {
+    log(
+      `warning: no source could be pulled from (${reasons}); laid the newest cached version ${cached.version?.slice(0, 12)}, last pulled from ${cached.source}, from ${cache.directory}`,
+    );
+    return { target, failures, ...cached };
+  }
+  throw new PullError(
+    `${reasons}; and ${options.cacheDir} holds no complete cached version of ${sources.map((s) => s.uri).join(", ")}`,
+  );
 }
