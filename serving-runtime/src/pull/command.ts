@@ -4,15 +4,17 @@ import { pullModelRepository } from "./pull";
 import { SOURCE_FORMS } from "./source-uri";
 
 /** Usage text of `hybridai-serve pull`. */
-export const PULL_USAGE = `Usage: hybridai-serve pull --from <uri> --to <dir> [--cache-dir <dir> [--cache-keep N]]
-                           [--concurrency N] [--attempts N]
+export const PULL_USAGE = `Usage: hybridai-serve pull --from <uri> [--from <uri> …] --to <dir>
+                           [--cache-dir <dir> [--cache-keep N]] [--concurrency N] [--attempts N]
 
 Lays a model repository from an object store into <dir>, all or nothing.
-  --from         ${SOURCE_FORMS}
+  --from         ${SOURCE_FORMS};
+                 repeat it to name fallbacks, tried in order: the first source pulled
+                 completely and verified wins
   --to           target directory (e.g. /models); created when missing
   --cache-dir    device cache (e.g. a hostPath): each version is downloaded once, checked by
                  the SHA-256 of ${MANIFEST_NAME} (required at the source), and laid from it;
-                 when the source cannot be pulled from, the newest complete cached version
+                 when no source can be pulled from, the newest complete cached version
                  is laid with a warning (exit 0)
   --cache-keep   versions kept in the cache per source (default 2)
   --concurrency  files downloaded at once (default 4)
@@ -50,7 +52,7 @@ function messageOf(error: unknown): string {
  */
 export async function runPullCommand(argv: string[], io: CommandIo = defaultIo): Promise<number> {
   let values: {
-    from?: string;
+    from?: string[];
     to?: string;
     "cache-dir"?: string;
     "cache-keep"?: number;
@@ -64,7 +66,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
       strict: true,
       allowPositionals: false,
       options: {
-        from: { type: "string" },
+        from: { type: "string", multiple: true },
         to: { type: "string" },
         "cache-dir": { type: "string" },
         "cache-keep": { type: "string" },
@@ -83,7 +85,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
       io.out(PULL_USAGE);
       return 0;
     }
-    if (!values.from) throw new Error("--from is required");
+    if (!values.from?.length) throw new Error("--from is required");
     if (!values.to) throw new Error("--to is required");
     if (values.attempts !== undefined && (values.attempts < 1 || values.attempts > 20)) {
       throw new Error(`--attempts ${values.attempts} is out of range; use 1 to 20`);
@@ -110,7 +112,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
   const started = Date.now();
   try {
     const result = await pullModelRepository({
-      from: values.from,
+      from: values.from as string[],
       to: values.to,
       cacheDir: values["cache-dir"],
       cacheKeep: values["cache-keep"],

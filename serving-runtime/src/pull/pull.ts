@@ -11,8 +11,11 @@ import type { ObjectStore } from "./store";
 
 /** Options of {@link pullModelRepository}. */
 export interface PullOptions extends StoreClientOptions {
-  /** Source URI: `s3://bucket/prefix`, `gs://bucket/prefix`, `https://…` or `file:///…`. */
-  from: string;
+  /**
+   * Source URI (`s3://bucket/prefix`, `gs://bucket/prefix`, `https://…` or `file:///…`), or
+   * several tried in order: the first that is pulled completely and verifies wins.
+   */
+  from: string | readonly string[];
   /** Target directory; created when missing. */
   to: string;
   /**
@@ -30,7 +33,10 @@ export interface PullOptions extends StoreClientOptions {
   retry?: RetryPolicy;
   /** Aborts the pull; the staging directory is removed. */
   signal?: AbortSignal;
-  /** Milliseconds without a byte before a transfer is abandoned and retried. Default 30 000. */
+  /**
+   * Milliseconds without a byte before a transfer is abandoned and retried; also the time a
+   * listing or manifest request may take. Default 30 000.
+   */
   stallTimeoutMs?: number;
   /** Accept `http://` on loopback hosts (tests only). Default false. */
   allowLoopbackHttp?: boolean;
@@ -93,7 +99,12 @@ async function pullThroughCache(
   options: LayOptions,
   log: (line: string) => void,
 ): Promise<Omit<PullResult, "target" | "failures">> {
-  const repository = await resolveRepository(source.store, options.retry, options.signal);
+  const repository = await resolveRepository(
+    source.store,
+    options.retry,
+    options.signal,
+    options.stallTimeoutMs,
+  );
   const digest = repository.manifestSha256;
   if (!digest) {
     throw new PullError(
@@ -164,14 +175,18 @@ async function pullFromCache(
  * the staging directory, so the target never holds a partial pull. Listing, the manifest and
  * each file are retried on transient errors with exponential backoff and jitter.
  *
- * With `cacheDir`, each version goes through a device cache (see {@link PullOptions.cacheDir})
- * and, when the source fails, the newest complete cached version is laid with a warning.
+ * With several sources, each is tried in order until one is pulled completely and verifies; a
+ * failed source's staging is discarded before the next is tried. With `cacheDir`, each version
+ * goes through a device cache (see {@link PullOptions.cacheDir}) and, when every source fails,
+ * the newest complete cached version of any of them is laid with a warning.
  */
 export async function pullModelRepository(options: PullOptions): Promise<PullResult> {
   const concurrency = checkWholeNumber("concurrency", options.concurrency ?? 4, 64);
   const keep = checkWholeNumber("cacheKeep", options.cacheKeep ?? 2, 100);
   const log = options.log ?? (() => undefined);
-  const sources: OpenedSource[] = [options.from].map((uri) => {
+  const uris = typeof options.from === "string" ? [options.from] : [...options.from];
+  if (uris.length === 0) throw new PullError("no source given; name at least one --from");
+  const sources: OpenedSource[] = uris.map((uri) => {
     const parsed = parseSourceUri(uri, { allowLoopbackHttp: options.allowLoopbackHttp });
     return { uri, canonical: canonicalSourceUri(parsed), store: openStore(parsed, options) };
   });
@@ -198,7 +213,12 @@ export async function pullModelRepository(options: PullOptions): Promise<PullRes
         await cache.prune([source.canonical], keep);
         return { target, failures, ...done };
       }
-      const repository = await resolveRepository(source.store, lay.retry, signal);
+      const repository = await resolveRepository(
+        source.store,
+        lay.retry,
+        signal,
+        options.stallTimeoutMs,
+      );
       await layRepository(source.store, repository.files, options.to, lay);
       return {
         target,
@@ -210,12 +230,17 @@ export async function pullModelRepository(options: PullOptions): Promise<PullRes
         version: repository.manifestSha256,
       };
     } catch (error) {
-      if (signal?.aborted || !cache) throw error;
+      if (signal?.aborted || (!cache && sources.length === 1)) throw error;
       failures.push({ source: source.uri, message: messageOf(error) });
+      const next = sources[sources.indexOf(source) + 1];
+      if (next) log(`${source.uri} failed (${messageOf(error)}); trying ${next.uri}`);
     }
   }
-  const reasons = failures.map((f) => `${f.source}: ${f.message}`).join("; ");
-  const cached = cache && (await pullFromCache(cache, sources, options.to, lay, log));
+  const reasons = failures
+    .map((f) => (f.message.startsWith(f.source) ? f.message : `${f.source}: ${f.message}`))
+    .join("; ");
+  if (!cache) throw new PullError(`every source failed: ${reasons}`);
+  const cached = await pullFromCache(cache, sources, options.to, lay, log);
   if (cached) {
     log(
       `warning: no source could be pulled from (${reasons}); laid the newest cached version ${cached.version?.slice(0, 12)}, last pulled from ${cached.source}, from ${cache.directory}`,
@@ -223,6 +248,6 @@ export async function pullModelRepository(options: PullOptions): Promise<PullRes
     return { target, failures, ...cached };
   }
   throw new PullError(
-    `${reasons}; and ${options.cacheDir} holds no complete cached version of ${sources.map((s) => s.uri).join(", ")}`,
+    `${reasons}; and ${cache.directory} holds no complete cached version of ${sources.map((s) => s.uri).join(", ")}`,
   );
 }
