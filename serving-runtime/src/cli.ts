@@ -23,6 +23,10 @@ async function main(): Promise<number | undefined> {
     const { runPullCommand } = await import("./pull");
     return runPullCommand(process.argv.slice(3));
   }
+  if (process.argv[2] === "sync") {
+    const { runSyncCommand } = await import("./sync");
+    return runSyncCommand(process.argv.slice(3));
+  }
   let command: ReturnType<typeof parseCommandLine>;
   try {
     command = parseCommandLine(process.argv.slice(2), process.env);

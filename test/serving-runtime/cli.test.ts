@@ -74,6 +74,17 @@ describe("pull subcommand", () => {
   });
 });
 
+describe("sync subcommand", () => {
+  it("dispatches `hybridai-serve sync`", async () => {
+    const help = run(["sync", "--help"]);
+    expect(await help.exited).toBe(0);
+    expect(help.stdout()).toContain("Usage: hybridai-serve sync --from <uri> --to <s3://…|gs://…>");
+    const usage = run(["sync", "--from", "s3://bucket/models"]);
+    expect(await usage.exited).toBe(2);
+    expect(usage.stderr()).toContain("--to is required");
+  });
+});
+
 describe("graceful shutdown", () => {
   it("on SIGTERM: readiness 503 at once, new requests refused, in-flight requests finish, exit 0", async () => {
     const server = run(["--model-repository", root, "--port", "0", "--log-level", "warn"], {

@@ -1,14 +1,17 @@
 import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { Storage, type StorageOptions } from "@google-cloud/storage";
-import type { ObjectStore, RemoteObject } from "./store";
+import type { ObjectInfo, ObjectStat, RemoteObject, WritableObjectStore } from "./store";
 
 /**
  * Reads `gs://bucket/prefix` with the official `@google-cloud/storage` client and Application
  * Default Credentials (GKE Workload Identity, the metadata server, `GOOGLE_APPLICATION_CREDENTIALS`).
  * The endpoint can be overridden only through the SDK's `STORAGE_EMULATOR_HOST` or `options`.
  * The SDK's own retries are off: the puller retries whole objects (including broken bodies).
+ * Writes (for `hybridai-serve sync`) are single-request uploads whose CRC32C the SDK checks
+ * against the one GCS computes (a mismatching object is deleted by the SDK).
  */
-export class GcsStore implements ObjectStore {
+export class GcsStore implements WritableObjectStore {
   private readonly storage: Storage;
 
   /**
@@ -50,5 +53,35 @@ export class GcsStore implements ObjectStore {
       stream.once("close", () => signal.removeEventListener("abort", onAbort));
     }
     return stream;
+  }
+
+  async stat(path: string): Promise<ObjectStat | undefined> {
+    try {
+      const [metadata] = await this.storage
+        .bucket(this.bucket)
+        .file(`${this.prefix}${path}`)
+        .getMetadata();
+      const recorded = metadata.metadata?.sha256;
+      return {
+        size: Number(metadata.size ?? 0),
+        sha256: typeof recorded === "string" ? recorded : undefined,
+      };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async write(path: string, body: Readable, info: ObjectInfo, signal?: AbortSignal): Promise<void> {
+    const destination = this.storage
+      .bucket(this.bucket)
+      .file(`${this.prefix}${path}`)
+      .createWriteStream({
+        resumable: false,
+        validation: "crc32c",
+        contentType: "application/octet-stream",
+        metadata: { metadata: { sha256: info.sha256 } },
+      });
+    await pipeline(body, destination, { signal });
   }
 }

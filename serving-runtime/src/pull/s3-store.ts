@@ -1,19 +1,26 @@
 import type { Readable } from "node:stream";
 import {
   GetObjectCommand,
+  HeadObjectCommand,
   paginateListObjectsV2,
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import type { ObjectStore, RemoteObject } from "./store";
+import { Upload } from "@aws-sdk/lib-storage";
+import type { ObjectInfo, ObjectStat, RemoteObject, WritableObjectStore } from "./store";
+
+/** Part size of multipart uploads (objects larger than this are uploaded in parts). */
+const PART_SIZE = 16 * 1024 * 1024;
 
 /**
  * Reads `s3://bucket/prefix` with the AWS SDK v3 and its default credential chain (IRSA web
  * identity, EKS Pod Identity, instance metadata, environment). The endpoint can be overridden
  * only through the SDK's own `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` variables or `config`.
  * The SDK's own retries are off: the puller retries whole objects (including broken bodies).
+ * Writes (for `hybridai-serve sync`) go through `@aws-sdk/lib-storage`, one PUT or a multipart
+ * upload for large objects, with the SDK's default request checksums checked by S3.
  */
-export class S3Store implements ObjectStore {
+export class S3Store implements WritableObjectStore {
   private readonly client: S3Client;
 
   /**
@@ -58,5 +65,42 @@ export class S3Store implements ObjectStore {
       { abortSignal: signal },
     );
     return answer.Body as Readable;
+  }
+
+  async stat(path: string, signal?: AbortSignal): Promise<ObjectStat | undefined> {
+    try {
+      const answer = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${path}` }),
+        { abortSignal: signal },
+      );
+      return { size: answer.ContentLength ?? 0, sha256: answer.Metadata?.sha256 };
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return undefined;
+      throw error;
+    }
+  }
+
+  async write(path: string, body: Readable, info: ObjectInfo, signal?: AbortSignal): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.bucket,
+        Key: `${this.prefix}${path}`,
+        Body: body,
+        ContentType: "application/octet-stream",
+        Metadata: { sha256: info.sha256 },
+      },
+      partSize: PART_SIZE,
+      queueSize: 4,
+      leavePartsOnError: false,
+    });
+    const onAbort = () => void upload.abort().catch(() => undefined);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await upload.done();
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
   }
 }
