@@ -10,5 +10,4 @@ export {
   parseSourceUri,
   SOURCE_FORMS,
 } from "./source-uri";
-export { SHARED_STALE_MS } from "./staging";
 export { isTransientError, isTransientStatus } from "./transient";

@@ -159,9 +159,7 @@ export class ModelCache {
       ...options,
       retry: { ...options.retry, attempts: 1 },
       onDownloadError: (error) =>
-        error instanceof PullError
-          ? new CacheEntryError(`${(error as Error).message}`, error)
-          : error,
+        error instanceof PullError ? new CacheEntryError(error.message, error) : error,
     });
     return version;
   }
