@@ -16,6 +16,6 @@ export {
   validateCapacity,
 } from "./accelerators";
 export * as aws from "./aws";
-export { HybridAiConfigError } from "./errors";
+export { type ConfigProblem, HybridAiConfigError } from "./errors";
 export * as gcp from "./gcp";
 export * as kubernetes from "./kubernetes";

@@ -1,5 +1,5 @@
-import type { z } from "zod";
-import { HybridAiConfigError } from "../components/errors";
+import { type ConfigProblem, HybridAiConfigError } from "../components/errors";
+import { issueProblems } from "./config-problems";
 import type { StackSection } from "./section";
 
 /** The namespace of every hybridai stack config key. */
@@ -8,21 +8,18 @@ export const CONFIG_NAMESPACE = "hybridai";
 /** A stack config that passed validation: the parsed value of each present section, by key. */
 export type ValidatedStackConfig = Map<string, unknown>;
 
-function formatIssue(key: string, issue: z.core.$ZodIssue): string {
-  const path = [key, ...issue.path.map(String)].join(".");
-  return `${CONFIG_NAMESPACE}:${path}: ${issue.message}`;
-}
-
-function parseJson(key: string, raw: string): unknown {
+/** The raw text of a section parsed as JSON, or a problem saying it is not. */
+function parseJson(key: string, raw: string): { value: unknown } | { problem: ConfigProblem } {
   try {
-    return JSON.parse(raw);
+    return { value: JSON.parse(raw) };
   } catch {
-    throw new HybridAiConfigError(
-      "stack config",
-      `${CONFIG_NAMESPACE}:${key}`,
-      raw,
-      "a YAML/JSON object (set it as an object in Pulumi.<stack>.yaml)",
-    );
+    return {
+      problem: {
+        field: `${CONFIG_NAMESPACE}:${key}`,
+        value: raw,
+        allowed: "a YAML/JSON object (set it as an object in Pulumi.<stack>.yaml)",
+      },
+    };
   }
 }
 
@@ -30,44 +27,41 @@ function parseJson(key: string, raw: string): unknown {
  * Validates a whole stack config before any resource exists. `raw` is every config entry of the
  * stack (`pulumi.runtime.allConfig()` form: `"hybridai:aws"` → JSON text). Every `hybridai:*`
  * key must name a known section; at least one section must be present; each section must match
- * its schema. All problems are reported together in one {@link HybridAiConfigError}.
+ * its schema. All problems are reported together in one {@link HybridAiConfigError}, one a
+ * line, each naming its key path once (`hybridai:aws.fleets[0].capacity.max`), the value and
+ * what is allowed.
  */
 export function validateStackConfig(
   raw: Readonly<Record<string, string>>,
   sections: readonly StackSection<unknown>[],
 ): ValidatedStackConfig {
-  const known = sections.map((s) => s.key);
-  const problems: string[] = [];
-  const present = Object.keys(raw)
-    .filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`))
-    .map((k) => k.slice(CONFIG_NAMESPACE.length + 1));
-  for (const key of present.filter((k) => !known.includes(k))) {
-    problems.push(`${CONFIG_NAMESPACE}:${key} is not a known section (known: ${known.join(", ")})`);
-  }
+  const known = sections.map((s) => `${CONFIG_NAMESPACE}:${s.key}`);
+  const problems: ConfigProblem[] = Object.keys(raw)
+    .filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`) && !known.includes(k))
+    .map((field) => ({ field, value: raw[field], allowed: known.join(", "), kind: "unknown-key" }));
   const validated: ValidatedStackConfig = new Map();
   for (const section of sections) {
-    const text = raw[`${CONFIG_NAMESPACE}:${section.key}`];
+    const key = `${CONFIG_NAMESPACE}:${section.key}`;
+    const text = raw[key];
     if (text === undefined) continue;
-    const result = section.schema.safeParse(parseJson(section.key, text));
+    const parsed = parseJson(section.key, text);
+    if ("problem" in parsed) {
+      problems.push(parsed.problem);
+      continue;
+    }
+    const result = section.schema.safeParse(parsed.value);
     if (result.success) validated.set(section.key, result.data);
-    else problems.push(...result.error.issues.map((issue) => formatIssue(section.key, issue)));
+    else problems.push(...issueProblems(key, section.schema, parsed.value, result.error.issues));
   }
   if (problems.length === 0 && validated.size === 0) {
     const choices = sections.map((s) => `${CONFIG_NAMESPACE}:${s.key} (${s.summary})`).join("; ");
-    throw new HybridAiConfigError(
-      "stack config",
-      CONFIG_NAMESPACE,
-      "{}",
-      `at least one of: ${choices}`,
-    );
+    problems.push({
+      field: `${CONFIG_NAMESPACE}:*`,
+      value: undefined,
+      allowed: `at least one of: ${choices}`,
+      kind: "missing",
+    });
   }
-  if (problems.length > 0) {
-    throw new HybridAiConfigError(
-      "stack config",
-      CONFIG_NAMESPACE,
-      present,
-      `a config where ${problems.join("; ")}`,
-    );
-  }
+  if (problems.length > 0) throw new HybridAiConfigError("stack config", problems);
   return validated;
 }

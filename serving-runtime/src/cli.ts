@@ -1,21 +1,13 @@
 #!/usr/bin/env node
 import pino from "pino";
-import { curlExample } from "./curl-example";
+import { startupBanner } from "./banner";
 import { OptionsError, parseCommandLine, usage } from "./options";
 import type { RunningServer } from "./server";
 
-function printReady(server: RunningServer): void {
-  const ready = server.repository.latestVersions();
-  const lines = [`hybridai-serve listening on ${server.url}`];
-  if (ready.length === 0) {
-    lines.push("No model is ready; see the log above and POST /v2/repository/index.");
-  } else {
-    lines.push(
-      `Models ready: ${ready.map((v) => `${v.signature.name} (v${v.signature.version})`).join(", ")}`,
-    );
-    lines.push("Try an inference:", `  ${curlExample(server.url, ready[0].signature)}`);
-  }
-  process.stdout.write(`\n${lines.join("\n")}\n\n`);
+async function printReady(server: RunningServer, strictReadiness: boolean): Promise<void> {
+  const ready = server.repository.latestVersions().map((version) => version.signature);
+  const index = await server.repository.index(false);
+  process.stdout.write(startupBanner({ url: server.url, ready, index, strictReadiness }));
 }
 
 async function main(): Promise<number | undefined> {
@@ -61,7 +53,7 @@ async function main(): Promise<number | undefined> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  printReady(server);
+  await printReady(server, options.strictReadiness);
   return undefined;
 }
 

@@ -14,6 +14,7 @@ import {
 } from "../../components/aws";
 import { HybridAiConfigError } from "../../components/errors";
 import { NVIDIA_GPU_TYPES, NvidiaDevicePlugin } from "../../components/kubernetes";
+import { planErrorIssue, problemIssue } from "../config-problems";
 import type { StackSection } from "../section";
 import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
@@ -100,11 +101,7 @@ const schema = shape.superRefine((config, ctx) => {
       plan();
     } catch (error) {
       if (!(error instanceof HybridAiConfigError)) throw error;
-      ctx.addIssue({
-        code: "custom",
-        path: [...path, ...error.field.split(".")],
-        message: error.message,
-      });
+      ctx.addIssue(planErrorIssue(path, error));
     }
   };
   const { name: clusterName, ...clusterArgs } = config.cluster;
@@ -113,11 +110,14 @@ const schema = shape.superRefine((config, ctx) => {
   const names = [...config.fleets, ...config.nodeGroups].map((f) => f.name);
   for (const [i, duplicate] of names.entries()) {
     if (names.indexOf(duplicate) !== i) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["fleets"],
-        message: `the name ${duplicate} is used twice`,
-      });
+      const [list, at] =
+        i < config.fleets.length ? ["fleets", i] : ["nodeGroups", i - config.fleets.length];
+      ctx.addIssue(
+        problemIssue([list, at, "name"], {
+          value: duplicate,
+          allowed: "a name not used by another fleet or node group",
+        }),
+      );
     }
   }
   for (const [i, spec] of config.fleets.entries()) {

@@ -15,6 +15,7 @@ import {
   RELEASE_CHANNELS,
   TpuNodePool,
 } from "../../components/gcp";
+import { planErrorIssue, problemIssue } from "../config-problems";
 import type { StackSection } from "../section";
 import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
@@ -110,11 +111,13 @@ const schema = shape.transform((raw, ctx): GcpStackConfig => {
   const setting = (key: "project" | "region") => {
     const value = raw[key] ?? gcpConfig.get(key);
     if (value === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: `missing: set gcp:${key} in the stack config (or hybridai:gcp.${key})`,
-      });
+      ctx.addIssue(
+        problemIssue([key], {
+          value,
+          kind: "missing",
+          allowed: `the GCP ${key}: set gcp:${key} in the stack config (or hybridai:gcp.${key})`,
+        }),
+      );
     }
     return value ?? "";
   };
@@ -125,11 +128,9 @@ const schema = shape.transform((raw, ctx): GcpStackConfig => {
       plan();
     } catch (error) {
       if (!(error instanceof HybridAiConfigError)) throw error;
-      ctx.addIssue({
-        code: "custom",
-        path: [path, ...error.field.split(".")],
-        message: error.message,
-      });
+      // Project and region sit at the section's root, whichever plan rejects them.
+      const root = error.field === "project" || error.field === "region";
+      ctx.addIssue(planErrorIssue(root ? [] : [path], error));
     }
   };
   const { name: _name, ...clusterArgs } = config.cluster;

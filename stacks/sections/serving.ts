@@ -177,7 +177,11 @@ function resolveService(
         }
       : {}),
   };
-  planOnnxService(name, args);
+  try {
+    planOnnxService(name, args);
+  } catch (error) {
+    throw error instanceof HybridAiConfigError ? error.under(SECTION, field) : error;
+  }
   return { config: entry, clusterName: entry.cluster, cluster, namespace, args };
 }
 

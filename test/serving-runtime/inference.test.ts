@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../serving-runtime/src/server";
-import { batchedModel, flakyModel, negateModel, repositoryWith } from "./helpers/models";
+import { batchedModel, negateModel, repositoryWith } from "./helpers/models";
 import { metricValue, postJson, startTestServer, waitForValue } from "./helpers/server";
 
 let server: RunningServer;
@@ -13,7 +13,6 @@ const infer = (model: string, rows: number[][], parameters?: Record<string, unkn
 
 const metric = (name: string, labels: Record<string, string>) =>
   metricValue(server.url, name, labels);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   const root = await repositoryWith([
@@ -37,19 +36,6 @@ beforeAll(async () => {
         default_queue_policy: { default_timeout_microseconds: 100_000 },
       },
       fallback: { model: "backup", on: ["timeout"] },
-    }),
-    flakyModel("flaky", {
-      circuit_breaker: {
-        failure_rate_threshold: 0.5,
-        window_size: 4,
-        minimum_requests: 2,
-        open_duration_ms: 1500,
-        half_open_max_probes: 2,
-      },
-      fallback: { model: "backup", on: ["error"] },
-    }),
-    flakyModel("flaky_alone", {
-      circuit_breaker: { window_size: 2, minimum_requests: 2, open_duration_ms: 60_000 },
     }),
   ]);
   server = await startTestServer(root, { strictReadiness: false });
@@ -136,55 +122,7 @@ describe("fallback", () => {
   });
 });
 
-describe("circuit breaker", () => {
-  it("opens on failures, falls back while open, probes when half-open and closes on recovery", async () => {
-    const state = () => metric("hybridai_circuit_breaker_state", { model: "flaky" });
-    const exec = () => metric("nv_inference_exec_count", { model: "flaky", version: "1" });
-    expect(await state()).toBe(0);
-    for (let i = 0; i < 2; i++) {
-      const failed = await infer("flaky", [
-        [1, 2, 3, 4],
-        [5, 6, 7, 8],
-      ]);
-      expect(failed.status).toBe(200);
-      expect(failed.body.parameters.fallback_trigger).toBe("error");
-    }
-    expect(await state()).toBe(1);
-    const executions = await exec();
-    const whileOpen = await infer("flaky", [[1, 2, 3, 4]]);
-    expect(whileOpen.body.parameters.fallback_trigger).toBe("circuit_open");
-    expect(whileOpen.body.outputs[0].data).toEqual([-1, -2, -3, -4]);
-    expect(await exec()).toBe(executions);
-    await sleep(1600);
-    const probe = await infer("flaky", [[1, 2, 3, 4]]);
-    expect(probe.body.parameters).toBeUndefined();
-    expect(probe.body.outputs[0]).toMatchObject({ shape: [4], data: [1, 2, 3, 4] });
-    expect(await state()).toBe(2);
-    await infer("flaky", [[1, 2, 3, 4]]);
-    expect(await state()).toBe(0);
-    expect(
-      await metric("hybridai_fallback_requests_total", {
-        model: "flaky",
-        fallback_model: "backup",
-        trigger: "circuit_open",
-      }),
-    ).toBe(1);
-  });
-
-  it("answers 503 while open when the model has no fallback", async () => {
-    for (let i = 0; i < 2; i++) {
-      const failed = await infer("flaky_alone", [
-        [1, 2, 3, 4],
-        [5, 6, 7, 8],
-      ]);
-      expect(failed.status).toBe(500);
-      expect(failed.body.error).toMatch(/model execution failed/);
-    }
-    const refused = await infer("flaky_alone", [[1, 2, 3, 4]]);
-    expect(refused.status).toBe(503);
-    expect(refused.body.error).toMatch(/circuit breaker is open/);
-  });
-
+describe("fallback configuration", () => {
   it("refuses a fallback that names an unknown model, naming the key and value", async () => {
     const response = await postJson(`${server.url}/v2/repository/models/uncached/load`, {
       parameters: { config: JSON.stringify({ max_batch_size: 4, fallback: { model: "ghost" } }) },

@@ -189,7 +189,7 @@ describe("serving stack section", () => {
         image: "i:1",
         services: [{ name: "x", cluster: "eks-prod", replicas: { min: 4, max: 2 } }],
       },
-      "OnnxService: replicas.max = 2 is not valid",
+      "serving stack section: hybridai:serving.services[0].replicas.max = 2 is not valid. Allowed: a whole number from replicas.min (4) to 1000.",
     ],
     [
       {
@@ -218,7 +218,9 @@ describe("serving stack section", () => {
         fakeClusters(),
         servingSection,
       ]),
-    ).toThrow(/hybridai:serving\.services\.0\.name: lowercase letters/);
+    ).toThrow(
+      `stack config: hybridai:serving.services[0].name = "Bad Name" is not valid. Allowed: lowercase letters, digits and '-', starting with a letter.`,
+    );
   });
 
   it("serves from the aws-gpu stack's EKS cluster and S3 model store", async () => {

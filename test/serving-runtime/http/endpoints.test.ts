@@ -14,10 +14,6 @@ beforeAll(async () => {
       dynamic_batching: {},
       input: [{ name: "x", data_type: "TYPE_FP32", dims: [4] }],
     }),
-    batchedModel("wants_gpu", {
-      max_batch_size: 2,
-      instance_group: [{ count: 1, kind: "KIND_GPU" }],
-    }),
   ]);
   server = await startTestServer(root);
 });
@@ -77,16 +73,6 @@ describe("model endpoints", () => {
     expect(batched.outputs).toEqual([{ name: "y", datatype: "FP32", shape: [-1, -1] }]);
     const strings = await getJson(`${server.url}/v2/models/identity_bytes`);
     expect(strings.inputs).toEqual([{ name: "x", datatype: "BYTES", shape: [-1, 3] }]);
-  });
-
-  it("falls back to CPU when CUDA is unavailable, with the reason in the metadata", async () => {
-    const metadata = await getJson(`${server.url}/v2/models/wants_gpu`);
-    expect(metadata.parameters.execution_provider).toBe("cpu");
-    expect(metadata.parameters.execution_provider_fallback_reason).toMatch(/^cuda unavailable: .+/);
-    const response = await postJson(`${server.url}/v2/models/wants_gpu/infer`, {
-      inputs: [{ name: "x", shape: [1, 2], datatype: "FP32", data: [1, 2] }],
-    });
-    expect(response.body.outputs[0].data).toEqual([2, 4]);
   });
 
   it("answers model readiness per model and version", async () => {

@@ -1,0 +1,49 @@
+import { curlExample } from "./curl-example";
+import type { ModelSignature } from "./protocol/tensor-spec";
+import type { IndexEntry } from "./repository/model-repository";
+
+/** What the startup banner reports. */
+export interface BannerInput {
+  /** The server's base URL. */
+  url: string;
+  /** The highest ready version of each ready model, sorted by name. */
+  ready: readonly ModelSignature[];
+  /** The repository index (`POST /v2/repository/index` rows), ready and not. */
+  index: readonly IndexEntry[];
+  /** Whether readiness waits for every model (`--strict-readiness`). */
+  strictReadiness: boolean;
+}
+
+/**
+ * The text `hybridai-serve` prints once it has loaded the repository: where it listens, the
+ * ready models, every model that is not ready with its state and reason (one a line), what that
+ * does to readiness, and a `curl` command for the first ready model.
+ */
+export function startupBanner({ url, ready, index, strictReadiness }: BannerInput): string {
+  const readyNames = new Set(ready.map((model) => model.name));
+  const failed = index.filter((row) => row.state !== "READY" && !readyNames.has(row.name));
+  const lines = [`hybridai-serve listening on ${url}`];
+  if (ready.length > 0) {
+    lines.push(`Models ready: ${ready.map((m) => `${m.name} (v${m.version})`).join(", ")}`);
+  }
+  if (failed.length > 0) {
+    lines.push(
+      `Models not ready (${
+        strictReadiness
+          ? `${url}/v2/health/ready answers 503 until every model loads`
+          : "readiness ignores them: --strict-readiness is off"
+      }; fix them, then POST /v2/repository/models/<name>/load):`,
+      ...failed.map((row) => `  ${row.name}: ${row.state}: ${oneLine(row.reason)}`),
+    );
+  }
+  if (ready.length === 0) {
+    lines.push("No model is ready; see the log above and POST /v2/repository/index.");
+  } else {
+    lines.push("Try an inference:", `  ${curlExample(url, ready[0])}`);
+  }
+  return `\n${lines.join("\n")}\n\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim() || "no reason given";
+}
