@@ -106,8 +106,14 @@ function poolHourly(
   );
 }
 
-function describeSplit(split: NodeSplit): string {
-  return `${split.onDemand} on-demand + ${split.spot} spot`;
+/** `1 on-demand + 0–7 spot nodes`: each capacity type's range from minimum to maximum. */
+function describeNodes(pool: NodePool): string {
+  const range = (min: number, max: number) => (min === max ? `${min}` : `${min}–${max}`);
+  const parts = [
+    ...(pool.max.onDemand > 0 ? [`${range(pool.min.onDemand, pool.max.onDemand)} on-demand`] : []),
+    ...(pool.max.spot > 0 ? [`${range(pool.min.spot, pool.max.spot)} spot`] : []),
+  ];
+  return `${parts.join(" + ") || "0"} nodes`;
 }
 
 function poolItem(pool: NodePool): CostItem | UnpricedItem {
@@ -119,15 +125,18 @@ function poolItem(pool: NodePool): CostItem | UnpricedItem {
       reason: `no list price for ${pool.machines.map((m) => m.name).join(", ") || "an unknown machine type"}`,
     };
   }
-  const prices =
-    machines.onDemand.name === machines.spot.name
-      ? `${machines.onDemand.name} ${usd(machines.onDemand.price.onDemandHourlyUsd)}/h on-demand, ${usd(machines.spot.price.spotHourlyUsd)}/h spot`
-      : `${machines.onDemand.name} ${usd(machines.onDemand.price.onDemandHourlyUsd)}/h on-demand, ${machines.spot.name} ${usd(machines.spot.price.spotHourlyUsd)}/h spot`;
-  return item(
-    pool.resource,
-    `${pool.basis}: min ${describeSplit(pool.min)}, max ${describeSplit(pool.max)} nodes; ${prices}`,
-    { min: poolHourly(pool.min, machines), max: poolHourly(pool.max, machines) },
-  );
+  const prices = [
+    ...(pool.max.onDemand > 0
+      ? [`${machines.onDemand.name} ${usd(machines.onDemand.price.onDemandHourlyUsd)}/h on-demand`]
+      : []),
+    ...(pool.max.spot > 0
+      ? [`${machines.spot.name} ${usd(machines.spot.price.spotHourlyUsd)}/h spot`]
+      : []),
+  ].join(", ");
+  return item(pool.resource, `${pool.basis}: ${describeNodes(pool)}; ${prices}`, {
+    min: poolHourly(pool.min, machines),
+    max: poolHourly(pool.max, machines),
+  });
 }
 
 function fixed(resource: PolicyResource, description: string, hourly: number): CostItem {
