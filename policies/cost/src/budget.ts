@@ -1,4 +1,4 @@
-import type { PackStackPolicy } from "../../shared/src/policy";
+import { type PackStackPolicy, settingsOf } from "../../shared/src/policy";
 import { type CostItem, estimateStackCost } from "./estimate";
 
 function biggest(items: readonly CostItem[], at: "min" | "max"): string {
@@ -36,10 +36,10 @@ export const monthlyBudget: PackStackPolicy = {
     },
   },
   validateStack: (args, report) => {
-    const { budgetAtMinCapacityUsd, budgetAtMaxCapacityUsd } = args.getConfig<{
+    const { budgetAtMinCapacityUsd, budgetAtMaxCapacityUsd } = settingsOf<{
       budgetAtMinCapacityUsd: number;
       budgetAtMaxCapacityUsd: number;
-    }>();
+    }>(args, monthlyBudget.configSchema);
     const estimate = estimateStackCost(args.resources);
     if (estimate.monthlyUsd.min > budgetAtMinCapacityUsd) {
       report(

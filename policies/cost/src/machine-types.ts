@@ -1,4 +1,4 @@
-import { forTypes, type PackResourcePolicy, sameFor } from "../../shared/src/policy";
+import { forTypes, type PackResourcePolicy, sameFor, settingsOf } from "../../shared/src/policy";
 import { declaredMachines, MACHINE_DECLARING_TYPES } from "./declared";
 import { catalogMachineNames, isAcceleratorMachine } from "./machines";
 
@@ -24,7 +24,10 @@ export const acceleratorMachineTypesAllowed: PackResourcePolicy = {
   },
   validateResource: forTypes(
     sameFor(MACHINE_DECLARING_TYPES, (props, args, report) => {
-      const { allowedMachineTypes } = args.getConfig<{ allowedMachineTypes: string[] }>();
+      const { allowedMachineTypes } = settingsOf<{ allowedMachineTypes: string[] }>(
+        args,
+        acceleratorMachineTypesAllowed.configSchema,
+      );
       const outside = (declaredMachines(args.type, props) ?? [])
         .filter(isAcceleratorMachine)
         .map((m) => m.name)

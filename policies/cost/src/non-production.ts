@@ -1,4 +1,4 @@
-import { type PackStackPolicy, stackOfUrn } from "../../shared/src/policy";
+import { type PackStackPolicy, settingsOf, stackOfUrn } from "../../shared/src/policy";
 import { isAcceleratorMachine } from "./machines";
 import { nodePools } from "./pools";
 
@@ -35,7 +35,10 @@ export const nonProductionAcceleratorsSpotOrZero: PackStackPolicy = {
     },
   },
   validateStack: (args, report) => {
-    const { nonProductionStackPattern } = args.getConfig<{ nonProductionStackPattern: string }>();
+    const { nonProductionStackPattern } = settingsOf<{ nonProductionStackPattern: string }>(
+      args,
+      nonProductionAcceleratorsSpotOrZero.configSchema,
+    );
     const first = args.resources[0];
     if (!first) return;
     const stack = stackOfUrn(first.urn);

@@ -1,5 +1,5 @@
 import { MACHINE_TYPES } from "../../../components/accelerators";
-import { forTypes, type PackResourcePolicy, sameFor } from "../../shared/src/policy";
+import { forTypes, type PackResourcePolicy, sameFor, settingsOf } from "../../shared/src/policy";
 import { declaredMachines, MACHINE_DECLARING_TYPES } from "./declared";
 import { catalogMachine, type DeclaredMachine, nodePrice } from "./machines";
 
@@ -50,10 +50,10 @@ export const nodeHourlyPriceCap: PackResourcePolicy = {
   validateResource: forTypes(
     sameFor(MACHINE_DECLARING_TYPES, (props, args, report) => {
       const { maxOnDemandHourlyUsdPerNode: cap, allowedFlagshipMachineTypes: flagshipsAllowed } =
-        args.getConfig<{
+        settingsOf<{
           maxOnDemandHourlyUsdPerNode: number;
           allowedFlagshipMachineTypes: string[];
-        }>();
+        }>(args, nodeHourlyPriceCap.configSchema);
       for (const machine of declaredMachines(args.type, props) ?? []) {
         if (isFlagship(machine) && !flagshipsAllowed.includes(machine.name)) {
           report(

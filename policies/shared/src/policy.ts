@@ -80,3 +80,19 @@ export function sameFor(
 export function kindOf(type: string): string {
   return type.split(":").pop() ?? type;
 }
+
+/**
+ * A policy's settings: the config the engine hands over, on top of the defaults its configSchema
+ * declares (the Pulumi CLI fills defaults in, but a pack must not depend on the CLI version).
+ */
+export function settingsOf<T extends object>(
+  args: { getConfig<C extends object>(): C },
+  schema: PolicyConfigSchema,
+): T {
+  const defaults = Object.fromEntries(
+    Object.entries(schema.properties)
+      .filter(([, property]) => property.default !== undefined)
+      .map(([key, property]) => [key, property.default]),
+  );
+  return { ...defaults, ...args.getConfig<Partial<T>>() } as T;
+}

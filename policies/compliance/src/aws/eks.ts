@@ -1,4 +1,4 @@
-import { forTypes, type PackResourcePolicy } from "../../../shared/src/policy";
+import { forTypes, type PackResourcePolicy, settingsOf } from "../../../shared/src/policy";
 import { booleanAt, listAt, stringAt, stringsAt } from "../../../shared/src/props";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
@@ -53,7 +53,10 @@ export const eksAuditLogging: PackResourcePolicy = {
   },
   validateResource: forTypes({
     [CLUSTER]: (props, args, report) => {
-      const { requiredLogTypes } = args.getConfig<{ requiredLogTypes: string[] }>();
+      const { requiredLogTypes } = settingsOf<{ requiredLogTypes: string[] }>(
+        args,
+        eksAuditLogging.configSchema,
+      );
       const enabled = stringsAt(props, "enabledClusterLogTypes");
       const missing = requiredLogTypes.filter((t) => !enabled.includes(t));
       if (missing.length > 0) {

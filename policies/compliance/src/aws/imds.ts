@@ -1,4 +1,4 @@
-import { forTypes, type PackResourcePolicy } from "../../../shared/src/policy";
+import { forTypes, type PackResourcePolicy, settingsOf } from "../../../shared/src/policy";
 import { numberAt, objectAt, stringAt } from "../../../shared/src/props";
 
 /** What is wrong with a `metadataOptions` block, given the largest hop limit allowed. */
@@ -43,7 +43,7 @@ export const imdsv2Required: PackResourcePolicy = {
     "aws:ec2/launchTemplate:LaunchTemplate": (props, args, report) => {
       const problems = metadataProblems(
         props,
-        args.getConfig<{ maxHopLimit: number }>().maxHopLimit,
+        settingsOf<{ maxHopLimit: number }>(args, imdsv2Required.configSchema).maxHopLimit,
       );
       if (problems.length > 0) {
         report(`launch template "${args.name}": ${problems.join("; ")}.`);
@@ -52,7 +52,7 @@ export const imdsv2Required: PackResourcePolicy = {
     "aws:ec2/instance:Instance": (props, args, report) => {
       const problems = metadataProblems(
         props,
-        args.getConfig<{ maxHopLimit: number }>().maxHopLimit,
+        settingsOf<{ maxHopLimit: number }>(args, imdsv2Required.configSchema).maxHopLimit,
       );
       if (problems.length > 0) {
         report(`EC2 instance "${args.name}": ${problems.join("; ")}.`);

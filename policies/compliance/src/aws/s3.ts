@@ -5,6 +5,7 @@ import {
   type PackResourcePolicy,
   type PackStackPolicy,
   sameFor,
+  settingsOf,
 } from "../../../shared/src/policy";
 import { at, jsonDocument, listAt, objectAt, stringAt } from "../../../shared/src/props";
 
@@ -71,7 +72,10 @@ export const s3BucketEncrypted: PackStackPolicy = {
     },
   },
   validateStack: (args, report) => {
-    const { requireKms } = args.getConfig<{ requireKms: boolean }>();
+    const { requireKms } = settingsOf<{ requireKms: boolean }>(
+      args,
+      s3BucketEncrypted.configSchema,
+    );
     const configurations = args.resources.filter((r) => ENCRYPTION_TYPES.includes(r.type));
     for (const bucket of args.resources.filter((r) => BUCKET_TYPES.includes(r.type))) {
       const algorithms = [

@@ -1,4 +1,10 @@
-import { forTypes, type PackResourcePolicy, type TypeValidation } from "../../../shared/src/policy";
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import {
+  forTypes,
+  type PackResourcePolicy,
+  settingsOf,
+  type TypeValidation,
+} from "../../../shared/src/policy";
 import { listAt, numberAt, stringAt, stringsAt } from "../../../shared/src/props";
 
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
@@ -51,11 +57,11 @@ function describePorts(rule: Ingress): string {
     : `${rule.protocol} ${rule.fromPort}-${rule.toPort}`;
 }
 
-function validation(
-  check: (open: Ingress[], config: { adminPorts: number[] }) => string[],
-): TypeValidation {
+type IngressCheck = (open: Ingress[], config: { adminPorts: number[] }) => string[];
+
+function validation(check: IngressCheck, schema: PolicyConfigSchema): TypeValidation {
   return (props, args, report) => {
-    const problems = check(openIngress(props, args.type), args.getConfig());
+    const problems = check(openIngress(props, args.type), settingsOf(args, schema));
     if (problems.length > 0) {
       report(
         `security group rule(s) in "${args.name}" open ${problems.join("; ")} to the internet.`,
@@ -64,11 +70,22 @@ function validation(
   };
 }
 
-function forEveryIngressType(
-  check: (open: Ingress[], config: { adminPorts: number[] }) => string[],
-) {
-  return forTypes(Object.fromEntries(Object.keys(INGRESS_OF).map((t) => [t, validation(check)])));
+function forEveryIngressType(check: IngressCheck, schema: PolicyConfigSchema) {
+  return forTypes(
+    Object.fromEntries(Object.keys(INGRESS_OF).map((t) => [t, validation(check, schema)])),
+  );
 }
+
+const ADMIN_PORTS_SCHEMA: PolicyConfigSchema = {
+  properties: {
+    adminPorts: {
+      type: "array",
+      items: { type: "integer", minimum: 0, maximum: 65535 },
+      default: [22, 3389, 5985, 5986, 6443, 10250, 2379, 2380],
+      description: "Ports that must never be open to the internet.",
+    },
+  },
+};
 
 /** No security group opens an administrative port to 0.0.0.0/0 or ::/0. */
 export const securityGroupNoPublicAdminIngress: PackResourcePolicy = {
@@ -80,23 +97,18 @@ export const securityGroupNoPublicAdminIngress: PackResourcePolicy = {
     "Restrict the rule's CIDR blocks to your VPN or office ranges, or reach nodes through SSM " +
     "Session Manager and the cluster through its private endpoint.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      adminPorts: {
-        type: "array",
-        items: { type: "integer", minimum: 0, maximum: 65535 },
-        default: [22, 3389, 5985, 5986, 6443, 10250, 2379, 2380],
-        description: "Ports that must never be open to the internet.",
-      },
-    },
-  },
-  validateResource: forEveryIngressType((open, { adminPorts }) =>
-    open
-      .filter((r) => PORT_PROTOCOLS.includes(r.protocol))
-      .flatMap((r) => {
-        const exposed = adminPorts.filter((p) => p >= r.fromPort && p <= r.toPort);
-        return exposed.length > 0 ? [`${describePorts(r)} (admin port ${exposed.join(", ")})`] : [];
-      }),
+  configSchema: ADMIN_PORTS_SCHEMA,
+  validateResource: forEveryIngressType(
+    (open, { adminPorts }) =>
+      open
+        .filter((r) => PORT_PROTOCOLS.includes(r.protocol))
+        .flatMap((r) => {
+          const exposed = adminPorts.filter((p) => p >= r.fromPort && p <= r.toPort);
+          return exposed.length > 0
+            ? [`${describePorts(r)} (admin port ${exposed.join(", ")})`]
+            : [];
+        }),
+    ADMIN_PORTS_SCHEMA,
   ),
 };
 
@@ -109,5 +121,5 @@ export const securityGroupNoPublicIngress: PackResourcePolicy = {
     "CIDR blocks.",
   enforcementLevel: "advisory",
   configSchema: { properties: {} },
-  validateResource: forEveryIngressType((open) => open.map(describePorts)),
+  validateResource: forEveryIngressType((open) => open.map(describePorts), { properties: {} }),
 };

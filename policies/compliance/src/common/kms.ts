@@ -1,4 +1,4 @@
-import { forTypes, type PackResourcePolicy } from "../../../shared/src/policy";
+import { forTypes, type PackResourcePolicy, settingsOf } from "../../../shared/src/policy";
 import { booleanAt, numberAt, stringAt } from "../../../shared/src/props";
 
 /** GCP rotation periods are durations in seconds (`"7776000s"`). */
@@ -34,7 +34,10 @@ export const kmsKeyRotation: PackResourcePolicy = {
       if ((spec && spec !== "SYMMETRIC_DEFAULT") || (usage && usage !== "ENCRYPT_DECRYPT")) {
         args.notApplicable("only symmetric encryption keys can rotate automatically");
       }
-      const { maxRotationDays } = args.getConfig<{ maxRotationDays: number }>();
+      const { maxRotationDays } = settingsOf<{ maxRotationDays: number }>(
+        args,
+        kmsKeyRotation.configSchema,
+      );
       if (booleanAt(props, "enableKeyRotation") !== true) {
         report(`KMS key "${args.name}" does not rotate; set enableKeyRotation: true.`);
         return;
@@ -51,7 +54,10 @@ export const kmsKeyRotation: PackResourcePolicy = {
       if (purpose && purpose !== "ENCRYPT_DECRYPT") {
         args.notApplicable("only symmetric encryption keys can rotate automatically");
       }
-      const { maxRotationDays } = args.getConfig<{ maxRotationDays: number }>();
+      const { maxRotationDays } = settingsOf<{ maxRotationDays: number }>(
+        args,
+        kmsKeyRotation.configSchema,
+      );
       const days = rotationDays(stringAt(props, "rotationPeriod"));
       if (days === undefined) {
         report(`Cloud KMS key "${args.name}" has no rotationPeriod; set one (e.g. "7776000s").`);

@@ -1,4 +1,4 @@
-import type { PackResourcePolicy } from "../../../shared/src/policy";
+import { type PackResourcePolicy, settingsOf } from "../../../shared/src/policy";
 import { stringAt, stringsAt } from "../../../shared/src/props";
 
 /** AWS services that are global: their resources have no region to check. */
@@ -55,7 +55,10 @@ export const allowedRegions: PackResourcePolicy = {
     if (!args.type.startsWith("aws:") && !args.type.startsWith("gcp:")) {
       args.notApplicable("applies to AWS and GCP resources");
     }
-    const { allowedRegions: allowed } = args.getConfig<{ allowedRegions: string[] }>();
+    const { allowedRegions: allowed } = settingsOf<{ allowedRegions: string[] }>(
+      args,
+      allowedRegions.configSchema,
+    );
     if (allowed.length === 0) return;
     const allowedLower = allowed.map((r) => r.toLowerCase());
     const outside = regionsOf(args.type, args.props, args.provider?.props).filter(

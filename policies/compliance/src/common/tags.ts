@@ -1,4 +1,4 @@
-import type { PackResourcePolicy } from "../../../shared/src/policy";
+import { type PackResourcePolicy, settingsOf } from "../../../shared/src/policy";
 import { at, listAt, objectAt, stringAt } from "../../../shared/src/props";
 
 /** AWS types that carry tags (any other AWS resource is checked when it declares `tags`). */
@@ -84,7 +84,10 @@ export const requiredTags: PackResourcePolicy = {
     },
   },
   validateResource: (args, report) => {
-    const { requiredKeys } = args.getConfig<{ requiredKeys: string[] }>();
+    const { requiredKeys } = settingsOf<{ requiredKeys: string[] }>(
+      args,
+      requiredTags.configSchema,
+    );
     const found = tagKeys(args.type, args.props, args.provider?.props);
     if (!found) {
       return args.notApplicable("applies to AWS resources with tags and GCP resources with labels");

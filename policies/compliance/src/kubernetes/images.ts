@@ -1,4 +1,4 @@
-import type { PackResourcePolicy } from "../../../shared/src/policy";
+import { type PackResourcePolicy, settingsOf } from "../../../shared/src/policy";
 import { stringAt } from "../../../shared/src/props";
 import { workloadPod } from "./workloads";
 
@@ -84,7 +84,10 @@ export const kubernetesImageRegistryAllowed: PackResourcePolicy = {
   },
   validateResource: (args, report) => {
     const pod = workloadPod(args);
-    const { allowedRegistries } = args.getConfig<{ allowedRegistries: string[] }>();
+    const { allowedRegistries } = settingsOf<{ allowedRegistries: string[] }>(
+      args,
+      kubernetesImageRegistryAllowed.configSchema,
+    );
     if (allowedRegistries.length === 0) return;
     const outside = pod.containers
       .map((c) => stringAt(c.spec, "image"))

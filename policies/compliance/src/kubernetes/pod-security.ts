@@ -1,4 +1,4 @@
-import type { PackResourcePolicy } from "../../../shared/src/policy";
+import { type PackResourcePolicy, settingsOf } from "../../../shared/src/policy";
 import {
   at,
   booleanAt,
@@ -97,7 +97,10 @@ export const kubernetesPodSecurityRestricted: PackResourcePolicy = {
   },
   validateResource: (args, report) => {
     const pod = workloadPod(args);
-    const { exemptNamespaces } = args.getConfig<{ exemptNamespaces: string[] }>();
+    const { exemptNamespaces } = settingsOf<{ exemptNamespaces: string[] }>(
+      args,
+      kubernetesPodSecurityRestricted.configSchema,
+    );
     if (exemptNamespaces.includes(pod.namespace)) return;
     const problems = [
       ...podProblems(pod).map((p) => `pod: ${p}`),
