@@ -50,7 +50,7 @@ async function check(options: CheckOptions, io: CheckIo): Promise<number> {
   }
   const resources = [...run.mocks.resources];
   const result: CheckResult = {
-    target,
+    target: { ...target, program: run.entry },
     resources,
     cost: estimateCost(resources),
     violations: await evaluatePacks(resources, PACKS, packsConfig, target),

@@ -113,7 +113,8 @@ function describeNodes(pool: NodePool): string {
     ...(pool.max.onDemand > 0 ? [`${range(pool.min.onDemand, pool.max.onDemand)} on-demand`] : []),
     ...(pool.max.spot > 0 ? [`${range(pool.min.spot, pool.max.spot)} spot`] : []),
   ];
-  return `${parts.join(" + ") || "0"} nodes`;
+  const one = pool.max.onDemand + pool.max.spot === 1;
+  return `${parts.join(" + ") || "0"} ${one ? "node" : "nodes"}`;
 }
 
 function poolItem(pool: NodePool): CostItem | UnpricedItem {
