@@ -6,6 +6,7 @@ import {
   type PolicyRunOptions,
   type PropertyMap,
 } from "pulumi-hybridai/testing";
+import { expect } from "vitest";
 
 /** One raw resource as the engine hands it to `validateResource`. */
 export interface RawResource {
@@ -50,4 +51,9 @@ export async function stackViolationsOf(
 /** The URN the harness gives a hand-written resource in stack `stack`, project `project`. */
 export function urnOf(type: string, name: string, stack = "stack"): string {
   return `urn:pulumi:${stack}::project::${type}::${name}`;
+}
+
+/** Asserts a monthly figure (rounded to cents) is `hourlyUsd` × 730 hours. */
+export function expectMonthlyUsd(actual: number, hourlyUsd: number): void {
+  expect(Math.abs(actual - hourlyUsd * 730)).toBeLessThanOrEqual(0.005 + 1e-9);
 }

@@ -1,6 +1,7 @@
 import { type PolicyResourceInput, stackValidationArgs } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { estimateStackCost } from "../../../policies/cost/src";
+import { expectMonthlyUsd } from "../harness";
 
 function estimate(resources: PolicyResourceInput[]) {
   return estimateStackCost(stackValidationArgs(resources).resources);
@@ -24,8 +25,8 @@ describe("estimateStackCost", () => {
       },
     ]);
     // Extended support $0.60/h; m7i.large (first listed, prioritized) $0.1008/h × 1..4 nodes.
-    expect(result.monthlyUsd.min).toBeCloseTo((0.6 + 0.1008) * 730, 2);
-    expect(result.monthlyUsd.max).toBeCloseTo((0.6 + 4 * 0.1008) * 730, 2);
+    expectMonthlyUsd(result.monthlyUsd.min, 0.6 + 0.1008);
+    expectMonthlyUsd(result.monthlyUsd.max, 0.6 + 4 * 0.1008);
     expect(result.items.map((i) => i.resourceName)).toEqual(["old", "cpu"]);
   });
 
@@ -52,8 +53,8 @@ describe("estimateStackCost", () => {
     // Cloud NAT: (2 + 2)..(2 + 10) VMs × $0.0014.
     const minHourly = 0.1 + 2 * 0.033503 + 2 * 0.3414 + 4 * 0.0014;
     const maxHourly = 0.1 + 2 * 0.033503 + 10 * 0.3414 + 12 * 0.0014;
-    expect(result.monthlyUsd.min).toBeCloseTo(minHourly * 730, 2);
-    expect(result.monthlyUsd.max).toBeCloseTo(maxHourly * 730, 2);
+    expectMonthlyUsd(result.monthlyUsd.min, minHourly);
+    expectMonthlyUsd(result.monthlyUsd.max, maxHourly);
     expect(result.unpriced).toEqual([]);
   });
 
@@ -75,7 +76,7 @@ describe("estimateStackCost", () => {
         props: { instanceType: "x2idn.32xlarge" },
       },
     ]);
-    expect(result.monthlyUsd.min).toBeCloseTo((40 * 0.067006 + 0.044) * 730, 2);
+    expectMonthlyUsd(result.monthlyUsd.min, 40 * 0.067006 + 0.044);
     expect(result.unpriced).toEqual([
       {
         resourceType: "aws:ec2/instance:Instance",
