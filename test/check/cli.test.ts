@@ -224,3 +224,10 @@ describe("hybridai check failures exit 2 with the reason on stderr", () => {
     expect(result.stderr).toContain(reason);
   });
 });
+
+it("hybridai without a known command prints its usage and exits 2", async () => {
+  const result = await run(process.execPath, [bin, "deploy"]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('hybridai: unknown command "deploy"');
+  expect(result.stderr).toContain("check   run a Pulumi program under mocks");
+});
