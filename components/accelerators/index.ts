@@ -5,6 +5,7 @@ export * from "./cost";
 export * from "./devices";
 export * from "./gcp-machine-types";
 export type { MachineType } from "./machine-type";
+export * from "./platform-prices";
 export * from "./resolve";
 export * from "./tpu";
 export * from "./types";

@@ -41,4 +41,6 @@ export {
   runStackPolicy,
   stackValidationArgs,
 } from "./policy-harness";
+export type { ProgramRun, RunProgramOptions } from "./program";
+export { programEntry, runProgram } from "./program";
 export type { PropertyMap } from "./property-map";

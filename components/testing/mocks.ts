@@ -80,7 +80,10 @@ export interface MockRecorder {
    * Visible to `new pulumi.Config(...)` from then on.
    */
   setConfig(values: Record<string, string | object>): void;
-  /** Forgets recorded resources, calls and errors (between tests in one file). */
+  /**
+   * Forgets everything a test left behind: recorded resources, calls, errors and all stack config
+   * (including config that came from `PULUMI_CONFIG`). Call it between tests in one file.
+   */
   reset(): void;
 }
 
@@ -227,6 +230,7 @@ class Recorder implements MockRecorder {
     this.resources.length = 0;
     this.calls.length = 0;
     this.errors.length = 0;
+    pulumi.runtime.setAllConfig({});
   }
 
   /** Turns any error thrown inside a mock into a recorded error, so nothing hangs. */
@@ -317,6 +321,12 @@ class Recorder implements MockRecorder {
 
 let installed: Recorder | undefined;
 
+/** Points Pulumi's runtime at a fresh mocks monitor (project, stack, preview as given) and wraps it. */
+function startMocks(recorder: Recorder, options: MockOptions): void {
+  void pulumi.runtime.setMocks(recorder.mocks, options.project, options.stack, options.preview);
+  recorder.attach(pulumi.runtime.getMonitor() as unknown as MockMonitorLike);
+}
+
 /**
  * Installs Pulumi's mocks runtime for this test file and returns the recorder. Call once at the
  * top level of a test file; calling again returns the same recorder (with `outputs`/`calls`
@@ -333,9 +343,26 @@ export function installMocks(options: MockOptions = {}): MockRecorder {
     return installed;
   }
   const recorder = new Recorder(options);
-  void pulumi.runtime.setMocks(recorder.mocks, options.project, options.stack, options.preview);
-  recorder.attach(pulumi.runtime.getMonitor() as unknown as MockMonitorLike);
+  startMocks(recorder, options);
   installed = recorder;
+  return recorder;
+}
+
+/**
+ * Resets the installed recorder (records and config) and restarts the mocks runtime with the given
+ * project, stack and preview flag (defaults `project`, `stack`, not a preview), for a program run
+ * that must not see anything an earlier run left behind.
+ */
+export function restartMocks(
+  options: Pick<MockOptions, "project" | "stack" | "preview">,
+): MockRecorder {
+  const recorder = installedRecorder("restartMocks()");
+  recorder.reset();
+  startMocks(recorder, {
+    project: options.project ?? recorder.options.project ?? "project",
+    stack: options.stack ?? recorder.options.stack ?? "stack",
+    preview: options.preview ?? false,
+  });
   return recorder;
 }
 

@@ -123,6 +123,7 @@ describe("stack aws-gpu: the program from its own file", () => {
   let outputs: Record<string, Record<string, pulumi.Input<unknown>>>;
   beforeAll(async () => {
     mocks.reset();
+    mocks.setConfig(file);
     outputs = runStack(
       { ...withSectionsOnly(pulumi.runtime.allConfig(), ["aws"]), "hybridai:probe": "{}" },
       [awsSection, probe],

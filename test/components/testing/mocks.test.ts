@@ -188,6 +188,14 @@ describe("installMocks recorder", () => {
     expect(() => recorder.setConfig({ region: "x" })).toThrow(/needs a namespace/);
   });
 
+  it("reset() forgets config too, so one test's config never leaks into the next", () => {
+    recorder.setConfig({ "myapp:replicas": "3" });
+    expect(new pulumi.Config("myapp").getNumber("replicas")).toBe(3);
+    recorder.reset();
+    expect(new pulumi.Config("myapp").getNumber("replicas")).toBeUndefined();
+    expect(pulumi.runtime.allConfig()).toEqual({});
+  });
+
   it("one() throws an error listing what was registered", async () => {
     new SampleInference("dev");
     await settle();

@@ -1,0 +1,233 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+// `hybridai check` end to end: the real bin in a child process, on small programs in test/fixtures.
+const root = path.resolve(__dirname, "../..");
+const bin = path.join(root, "policies/check/bin/hybridai.js");
+const fixture = (name: string) => path.join("test/fixtures/check", name);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, FORCE_COLOR: "0" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const check = (...args: string[]) => run(process.execPath, [bin, "check", ...args]);
+
+describe("hybridai check on a clean program", () => {
+  it("exits 0, takes the stack name from the config file and prints the report", async () => {
+    const result = await check(
+      "--program",
+      fixture("clean"),
+      "--config",
+      fixture("clean/Pulumi.staging.yaml"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "hybridai check: stack staging (project fixture-clean, program test/fixtures/check/clean/index.ts, config test/fixtures/check/clean/Pulumi.staging.yaml)",
+    );
+    expect(result.stdout).toContain("Resources: 4\n");
+    expect(result.stdout).toContain("  at maximum capacity       $528.81\n");
+    expect(result.stdout).toContain("  hybridai-cost: none (4 policies)\n");
+    expect(result.stdout).toMatch(/Result: PASS: no mandatory violations, 1 advisory\n$/);
+  });
+
+  it("--format json through npm run --silent check prints one object and nothing else", async () => {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const result = await run(npm, [
+      "run",
+      "--silent",
+      "check",
+      "--",
+      "--program",
+      fixture("clean/index.ts"),
+      "--config",
+      fixture("clean/Pulumi.staging.yaml"),
+      "--format",
+      "json",
+    ]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(Object.keys(report)).toEqual(["stack", "resources", "cost", "violations"]);
+    expect(report.stack).toBe("staging");
+    expect(report.resources.map((r: { type: string }) => r.type).sort()).toEqual([
+      "aws:eks/nodeGroup:NodeGroup",
+      "aws:s3/bucket:Bucket",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    ]);
+    // 0..2 spot g6.xlarge at $0.8048 × 0.45 = $0.3622/h: 2 × 0.3622 × 730 = $528.81 at most.
+    expect(report.cost.monthlyUsd).toEqual({ min: 0, max: 528.81 });
+    expect(Object.keys(report.cost.items[0])).toEqual([
+      "resourceType",
+      "resourceName",
+      "description",
+      "monthlyUsd",
+    ]);
+    expect(report.violations).toEqual([
+      {
+        pack: "hybridai-compliance",
+        policy: "eks-node-volumes-encrypted",
+        enforcementLevel: "advisory",
+        resourceType: "aws:eks/nodeGroup:NodeGroup",
+        resourceName: "l4",
+        message: expect.stringContaining('EKS node group "l4" has no launch template'),
+      },
+    ]);
+  });
+});
+
+describe("hybridai check on a violating program", () => {
+  it("exits 1 and names each mandatory violation with its resource", async () => {
+    const result = await check(
+      "--program",
+      fixture("violating"),
+      "--stack-name",
+      "dev",
+      "--format",
+      "json",
+    );
+    expect(result.code).toBe(1);
+    const { stack, violations } = JSON.parse(result.stdout);
+    expect(stack).toBe("dev");
+    const mandatory = violations
+      .filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")
+      .map(
+        (v: { pack: string; policy: string; resourceName: string }) =>
+          `${v.pack}/${v.policy} ${v.resourceName}`,
+      );
+    expect(mandatory).toEqual([
+      "hybridai-compliance/security-group-no-public-admin-ingress bastion",
+      "hybridai-cost/non-production-accelerators-spot-or-zero a10g",
+    ]);
+  });
+
+  it("the stack name decides what is production: the same program passes the cost pack as prod", async () => {
+    const result = await check(
+      "--program",
+      fixture("violating"),
+      "--stack-name",
+      "prod",
+      "--format",
+      "json",
+    );
+    const { violations } = JSON.parse(result.stdout);
+    expect(violations.map((v: { policy: string }) => v.policy)).not.toContain(
+      "non-production-accelerators-spot-or-zero",
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it("--policy-config changes levels and settings, keyed by pack name", async () => {
+    const result = await check(
+      "--program",
+      fixture("violating/index.ts"),
+      "--stack-name",
+      "dev",
+      "--policy-config",
+      fixture("downgrade.policy-config.json"),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("  hybridai-cost: 1 mandatory, 1 advisory (4 policies)\n");
+    expect(result.stdout).toContain(
+      "    mandatory monthly-budget  pulumi:pulumi:Stack project-dev\n" +
+        "              estimated $734.38/month at minimum capacity exceeds the $500 budget; biggest: a10g $734.38.\n",
+    );
+    expect(result.stdout).toContain(
+      "    advisory  security-group-no-public-admin-ingress  aws:ec2/securityGroup:SecurityGroup bastion\n",
+    );
+  });
+
+  it("--format sarif writes SARIF 2.1.0 with one rule per policy and error-level results", async () => {
+    const result = await check(
+      "--program",
+      fixture("violating"),
+      "--stack-name",
+      "dev",
+      "--format",
+      "sarif",
+    );
+    expect(result.code).toBe(1);
+    const sarif = JSON.parse(result.stdout);
+    expect(sarif.version).toBe("2.1.0");
+    const [sarifRun] = sarif.runs;
+    expect(sarifRun.tool.driver.rules).toHaveLength(31);
+    const errors = sarifRun.results.filter((r: { level: string }) => r.level === "error");
+    expect(errors.map((r: { ruleId: string }) => r.ruleId)).toEqual([
+      "hybridai-compliance/security-group-no-public-admin-ingress",
+      "hybridai-cost/non-production-accelerators-spot-or-zero",
+    ]);
+    for (const r of sarifRun.results) {
+      expect(sarifRun.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      expect(r.locations[0].physicalLocation.artifactLocation.uri).toBe(
+        "test/fixtures/check/violating/index.ts",
+      );
+    }
+  });
+});
+
+describe("hybridai check failures exit 2 with the reason on stderr", () => {
+  it.each([
+    [
+      ["--program", fixture("broken")],
+      "the program failed: Missing required configuration variable 'fixture:size'",
+    ],
+    [["--stack", "nope"], 'no stack "nope"'],
+    [
+      ["--stack", "aws-gpu", "--format", "xml"],
+      "--format xml is not valid; allowed: text, json, sarif",
+    ],
+    [
+      ["--program", fixture("clean"), "--stack", "aws-gpu"],
+      "give exactly one of --stack NAME or --program PATH",
+    ],
+    [
+      [
+        "--program",
+        fixture("violating"),
+        "--policy-config",
+        fixture("unknown-policy.policy-config.json"),
+      ],
+      'policy config: pack hybridai-cost has no policy "gpu-budget"',
+    ],
+    [
+      [
+        "--program",
+        fixture("violating"),
+        "--policy-config",
+        fixture("bad-property.policy-config.json"),
+      ],
+      "hybridai-cost.monthly-budget: /budgetAtMaxCapacityUsd must be number",
+    ],
+  ])("%j", async (args, reason) => {
+    const result = await check(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(reason);
+  });
+});
+
+it("hybridai without a known command prints its usage and exits 2", async () => {
+  const result = await run(process.execPath, [bin, "deploy"]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('hybridai: unknown command "deploy"');
+  expect(result.stderr).toContain("check   run a Pulumi program under mocks");
+});

@@ -1,0 +1,65 @@
+import { runProgram } from "pulumi-hybridai/testing";
+import { describe, expect, it } from "vitest";
+import { estimateCost, evaluatePacks } from "../../policies/check/src/evaluate";
+import { PACKS } from "../../policies/check/src/packs";
+import { loadPacksConfig } from "../../policies/check/src/policy-config";
+import { resolveTarget, shippedStacks } from "../../policies/check/src/program-target";
+import { expectMonthlyUsd } from "./harness";
+
+/**
+ * Each shipped stack's monthly list price, worked out by hand from the catalog's published
+ * prices (AWS us-east-1, GCP us-central1; 730 h a month). These figures follow the stack files:
+ * when a stack's node pools, NAT or control plane change, redo the arithmetic here.
+ */
+const HAND_PRICED: Record<string, { minHourly: number; maxHourly: number }> = {
+  "aws-gpu": {
+    // EKS control plane (standard support) $0.10/h + one NAT gateway (natGateways: single) $0.045/h
+    // + system node group 2..3 × m6i.large (first of its instance types) at $0.096/h on demand
+    // + fleet l4: capacity 1..8, onDemandBase 1: 1 × g6.xlarge on demand at $0.8048/h
+    //   and 0..7 × g6.xlarge spot at $0.8048 × 0.45 = $0.3622/h.
+    minHourly: 0.1 + 0.045 + 2 * 0.096 + 1 * 0.8048,
+    maxHourly: 0.1 + 0.045 + 3 * 0.096 + 1 * 0.8048 + 7 * 0.3622,
+  },
+  "gcp-gpu-tpu": {
+    // GKE cluster management fee $0.10/h (default pool removed)
+    // + system pool 1..3 × e2-standard-4 at $0.134012/h
+    // + GPU capacity 2..8 with onDemandBase 1: pool gpu-on-demand 1 × g2-standard-4 at $0.7068/h,
+    //   pool gpu-spot 1..7 × g2-standard-4 Spot at $0.7068 × 0.4 = $0.2827/h
+    // + TPU v5e 2x4 slices 0..2 on Spot: ct5lp-hightpu-8t at $9.60 × 0.4 = $3.84/h.
+    minHourly: 0.1 + 1 * 0.134012 + 1 * 0.7068 + 1 * 0.2827 + 0 * 3.84,
+    maxHourly: 0.1 + 3 * 0.134012 + 1 * 0.7068 + 7 * 0.2827 + 2 * 3.84,
+  },
+};
+
+const stacks = shippedStacks();
+
+it("every shipped stack has hand-computed prices here", () => {
+  expect(stacks.length).toBeGreaterThan(0);
+  expect(stacks.filter((s) => !(s in HAND_PRICED))).toEqual([]);
+});
+
+describe.each(stacks)("shipped stack %s", (stack) => {
+  it("passes both packs with zero mandatory violations, and costs what the list prices say", async () => {
+    const target = resolveTarget({ kind: "stack", stack });
+    const run = await runProgram(target.program, {
+      config: target.config,
+      stack,
+      project: target.project,
+    });
+    const resources = [...run.mocks.resources];
+    expect(resources.length).toBeGreaterThan(0);
+    const violations = await evaluatePacks(
+      resources,
+      PACKS,
+      loadPacksConfig(undefined, PACKS),
+      target,
+    );
+    expect(violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+
+    const expected = HAND_PRICED[stack];
+    const cost = estimateCost(resources);
+    expect(cost.unpriced).toEqual([]);
+    expectMonthlyUsd(cost.monthlyUsd.min, expected.minHourly);
+    expectMonthlyUsd(cost.monthlyUsd.max, expected.maxHourly);
+  });
+});
