@@ -33,9 +33,7 @@ describe("npm in this repository", () => {
     const { stdout, stderr } = await npm(["pkg", "get", "name"]);
     expect(stdout.trim()).toBe('"pulumi-hybridai"');
     const warnings = stderr.split("\n").filter((line) => line.trim() !== "");
-    expect(warnings).toEqual([
-      NPMRC_KEY_WARNING,
-    ]);
+    expect(warnings).toEqual([NPMRC_KEY_WARNING]);
   });
 
   it("has reviewed every dependency's install scripts", async () => {
