@@ -20,6 +20,13 @@ export const EKS_LOG_TYPES = [
   "scheduler",
 ] as const;
 
+/**
+ * The log types on by default: who did what (`audit`) and who authenticated (`authenticator`).
+ * `api`, `controllerManager` and `scheduler` are verbose, rarely read and billed per GB by
+ * CloudWatch; turn them on with `logTypes` when debugging the control plane.
+ */
+export const DEFAULT_EKS_LOG_TYPES = ["audit", "authenticator"] as const;
+
 /** How the new VPC is laid out. */
 export interface VpcSpec {
   /** IPv4 CIDR of the VPC, a /16 to /20. Default `10.0.0.0/16`. */
@@ -185,7 +192,7 @@ function planEndpoint(endpoint: EndpointSpec): EksClusterPlan["endpoint"] {
 }
 
 function planLogTypes(logTypes: string[] | undefined): string[] {
-  const types = logTypes ?? [...EKS_LOG_TYPES];
+  const types = logTypes ?? [...DEFAULT_EKS_LOG_TYPES];
   for (const type of types) {
     if (!(EKS_LOG_TYPES as readonly string[]).includes(type)) {
       throw new HybridAiConfigError(COMPONENT, "logTypes", type, EKS_LOG_TYPES);
@@ -234,7 +241,7 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
 }
 
 /**
- * Validates an EKS cluster spec and applies defaults: private endpoint, every log type, a new
+ * Validates an EKS cluster spec and applies defaults: private endpoint, audit and authenticator logs, a new
  * three-zone VPC with one NAT gateway when no subnets are given, two on-demand system nodes.
  * Throws {@link HybridAiConfigError} naming the field, the value and what is allowed.
  */

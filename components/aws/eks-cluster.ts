@@ -48,7 +48,7 @@ export interface EksClusterArgs {
   creatorIsAdmin?: boolean;
   /** The on-demand system node group. Default 2–3 × `m6i.large`/`m7i.large`. */
   systemNodes?: SystemNodesSpec;
-  /** Control plane log types; must include `audit`. Default all five. */
+  /** Control plane log types; must include `audit`. Default `["audit", "authenticator"]` (see `DEFAULT_EKS_LOG_TYPES`). */
   logTypes?: string[];
   /** Days to keep control plane logs in CloudWatch. Default 90. */
   logRetentionDays?: number;
@@ -61,8 +61,8 @@ export interface EksClusterArgs {
 }
 
 /**
- * An EKS control plane for AI workloads: private API endpoint, KMS-encrypted secrets, every
- * control plane log type, an IAM OIDC provider for IRSA, API-mode access entries, a node role with
+ * An EKS control plane for AI workloads: private API endpoint, KMS-encrypted secrets, audit and
+ * authenticator logs, an IAM OIDC provider for IRSA, API-mode access entries, a node role with
  * exactly the three managed policies nodes need, a small on-demand system node group,
  * cluster-autoscaler, and a ready `kubernetes.Provider`.
  */

@@ -69,6 +69,7 @@ const shape = z.strictObject({
           desired: z.number().int().optional(),
         })
         .optional(),
+      logTypes: z.array(z.string()).optional(),
       logRetentionDays: z.number().int().optional(),
       clusterAutoscaler: z.boolean().optional(),
       tags: labelsSchema.optional(),

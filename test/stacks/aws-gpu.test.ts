@@ -129,6 +129,7 @@ describe("stack aws-gpu: the program from its own file", () => {
       vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
     });
     expect(mocks.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.40.0.0/16");
+    expect(cluster.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);
     expect(mocks.one("aws:eks/nodeGroup:NodeGroup").inputs.scalingConfig).toEqual({
       minSize: 2,
       maxSize: 3,

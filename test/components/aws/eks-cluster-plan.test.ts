@@ -6,16 +6,9 @@ const { parseCidr, planEksCluster, subnetCidr } = aws;
 describe("planEksCluster defaults", () => {
   const plan = planEksCluster({ name: "prod" });
 
-  it("is private, fully logged, on the default version, with a new three-zone VPC and one NAT gateway", () => {
+  it("is private, on the default version, with a new three-zone VPC and one NAT gateway", () => {
     expect(plan.version).toBe("1.33");
     expect(plan.endpoint).toEqual({ endpointPrivateAccess: true, endpointPublicAccess: false });
-    expect(plan.enabledClusterLogTypes).toEqual([
-      "api",
-      "audit",
-      "authenticator",
-      "controllerManager",
-      "scheduler",
-    ]);
     expect(plan.network).toEqual({
       cidr: "10.0.0.0/16",
       privateSubnetCidrs: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
@@ -41,6 +34,25 @@ describe("planEksCluster defaults", () => {
 
   it("creates no VPC when subnets are given", () => {
     expect(planEksCluster({ name: "p", subnetIds: ["a", "b", "c"] }).network).toBeUndefined();
+  });
+});
+
+describe("planEksCluster control plane logs", () => {
+  it("logs only audit and authenticator by default: the other three types are a CloudWatch bill few read", () => {
+    expect(planEksCluster({ name: "prod" }).enabledClusterLogTypes).toEqual([
+      "audit",
+      "authenticator",
+    ]);
+  });
+
+  it("takes the other types when asked, and keeps audit mandatory", () => {
+    expect(
+      planEksCluster({ name: "prod", logTypes: ["audit", "api", "scheduler"] })
+        .enabledClusterLogTypes,
+    ).toEqual(["audit", "api", "scheduler"]);
+    expect(() => planEksCluster({ name: "prod", logTypes: ["authenticator"] })).toThrow(
+      /logTypes = \["authenticator"\] is not valid\. Allowed: a list that includes audit/,
+    );
   });
 });
 

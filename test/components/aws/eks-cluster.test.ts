@@ -47,13 +47,7 @@ describe("aws.EksCluster", () => {
       upgradePolicy: { supportType: "STANDARD" },
     });
     expect(eks.vpcConfig.publicAccessCidrs).toBeUndefined();
-    expect(eks.enabledClusterLogTypes).toEqual([
-      "api",
-      "audit",
-      "authenticator",
-      "controllerManager",
-      "scheduler",
-    ]);
+    expect(eks.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);
     const key = mocks.one("aws:kms/key:Key");
     expect(key.inputs.enableKeyRotation).toBe(true);
     expect(eks.encryptionConfig.provider.keyArn).toBe(key.state.arn);
