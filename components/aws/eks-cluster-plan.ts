@@ -1,5 +1,6 @@
 import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
+import { cloudName } from "../names";
 import { parseCidr, subnetCidr } from "./cidr";
 import { assertAwsName } from "./names";
 
@@ -7,6 +8,17 @@ const COMPONENT = "AwsEksCluster";
 
 /** Kubernetes versions the component supports (EKS standard support, with a matching cluster-autoscaler). */
 export const EKS_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
+
+/** The longest EKS cluster name AWS accepts. */
+export const EKS_CLUSTER_NAME_MAX = 100;
+
+/** Length limits of the names AWS gives IAM roles and EKS node groups. */
+export const AWS_NAME_LIMITS = {
+  /** `namePrefix` of an IAM role (64 minus the 26-character unique suffix AWS appends). */
+  iamRolePrefix: 38,
+  /** An EKS managed node group name. */
+  nodeGroup: 63,
+} as const;
 
 /** The default Kubernetes version. */
 export const DEFAULT_EKS_VERSION = "1.33";
@@ -91,10 +103,36 @@ export interface NetworkPlan {
   natGatewayCount: number;
 }
 
+/** IAM role name prefixes of a cluster (AWS completes each with a unique suffix). */
+export interface EksRolePrefixes {
+  /** The control plane's role. */
+  cluster: string;
+  /** The managed node groups' role. */
+  node: string;
+  /** cluster-autoscaler's IRSA role. */
+  clusterAutoscaler: string;
+}
+
+/**
+ * The `namePrefix` of an IAM role belonging to a cluster: `<cluster>-<purpose>-`, within IAM's
+ * 38-character prefix limit (the cluster part shortened with a hash when needed). IAM names are
+ * account-wide, so AWS's unique suffix keeps two regions' clusters of one name apart.
+ */
+export function clusterRolePrefix(clusterName: string, purpose: string): string {
+  return cloudName({
+    scope: clusterName,
+    suffix: purpose,
+    max: AWS_NAME_LIMITS.iamRolePrefix,
+    trailingDash: true,
+  });
+}
+
 /** Everything an EKS cluster needs, validated, with defaults applied. */
 export interface EksClusterPlan {
   /** Cluster name. */
   name: string;
+  /** IAM role name prefixes. */
+  rolePrefixes: EksRolePrefixes;
   /** Kubernetes version. */
   version: string;
   /** Endpoint access, in `aws.eks.Cluster` `vpcConfig` terms. */
@@ -231,7 +269,7 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
   const max = wholeNumber("systemNodes.max", nodes.max ?? Math.max(3, min), min, 100);
   const desired = wholeNumber("systemNodes.desired", nodes.desired ?? min, min, max);
   return {
-    nodeGroupName: `${name}-system`,
+    nodeGroupName: cloudName({ scope: name, suffix: "system", max: AWS_NAME_LIMITS.nodeGroup }),
     instanceTypes,
     amiType: "AL2023_x86_64_STANDARD",
     capacityType: "ON_DEMAND",
@@ -246,7 +284,7 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
  * Throws {@link HybridAiConfigError} naming the field, the value and what is allowed.
  */
 export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
-  const name = assertAwsName(COMPONENT, "name", spec.name, 80);
+  const name = assertAwsName(COMPONENT, "name", spec.name, EKS_CLUSTER_NAME_MAX);
   const version = spec.version ?? DEFAULT_EKS_VERSION;
   if (!(EKS_VERSIONS as readonly string[]).includes(version)) {
     throw new HybridAiConfigError(COMPONENT, "version", version, EKS_VERSIONS);
@@ -279,6 +317,11 @@ export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
   }
   return {
     name,
+    rolePrefixes: {
+      cluster: clusterRolePrefix(name, "cluster"),
+      node: clusterRolePrefix(name, "node"),
+      clusterAutoscaler: clusterRolePrefix(name, "cluster-autoscaler"),
+    },
     version,
     endpoint: planEndpoint(spec.endpoint ?? {}),
     enabledClusterLogTypes: planLogTypes(spec.logTypes),

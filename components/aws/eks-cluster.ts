@@ -149,7 +149,7 @@ export class EksCluster extends pulumi.ComponentResource {
       parent,
     );
     this.kmsKeyArn = key.arn;
-    const clusterRole = this.clusterRole(name, key.arn, tags);
+    const clusterRole = this.clusterRole(name, plan.rolePrefixes.cluster, key.arn, tags);
     const logGroup = new cloudwatch.LogGroup(
       `${name}-control-plane`,
       { name: `/aws/eks/${plan.name}/cluster`, retentionInDays: plan.logRetentionDays, tags },
@@ -189,13 +189,13 @@ export class EksCluster extends pulumi.ComponentResource {
       this.clusterAdmin(`${name}-admin-${i}`, cluster.name, admin);
     }
 
-    this.nodeRole = createNodeRole(
-      `${name}-node`,
-      this,
-      this.account.partition,
-      NODE_MANAGED_POLICIES,
+    this.nodeRole = createNodeRole(`${name}-node`, {
+      parent: this,
+      partition: this.account.partition,
+      policyNames: NODE_MANAGED_POLICIES,
+      namePrefix: plan.rolePrefixes.node,
       tags,
-    );
+    });
     this.nodeRoleArn = this.nodeRole.arn;
     const system = plan.systemNodeGroup;
     this.systemNodeGroup = new eks.NodeGroup(
@@ -246,12 +246,17 @@ export class EksCluster extends pulumi.ComponentResource {
 
   private clusterRole(
     name: string,
+    namePrefix: string,
     kmsKeyArn: pulumi.Output<string>,
     tags: Record<string, string>,
   ) {
     const role = new iam.Role(
       `${name}-cluster`,
-      { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")), tags },
+      {
+        namePrefix,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")),
+        tags,
+      },
       { parent: this },
     );
     const attachments = CLUSTER_MANAGED_POLICIES.map(
@@ -268,6 +273,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const encryption = new iam.RolePolicy(
       `${name}-cluster-encryption`,
       {
+        name: "secrets-encryption",
         role: role.id,
         policy: kmsKeyArn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
       },
@@ -312,6 +318,8 @@ export class EksCluster extends pulumi.ComponentResource {
       namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
       serviceAccountName: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name,
       permissions: this.account.apply((account) => clusterAutoscalerPolicy(account, plan.name)),
+      namePrefix: plan.rolePrefixes.clusterAutoscaler,
+      policyName: "cluster-autoscaler",
       component: "AwsEksCluster",
       tags,
     });

@@ -2,7 +2,7 @@ import { validateCapacity } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
 import { workloadPool } from "./iam";
 import { parseCryptoKeyName } from "./kms";
-import { assertZonesInRegion } from "./names";
+import { assertGkeClusterName, assertZonesInRegion, nodePoolName } from "./names";
 import { type ClusterSettings, hardenedNodeConfig, type NodePoolSettings } from "./node-config";
 import {
   assertCidr,
@@ -42,6 +42,12 @@ export interface SystemNodePoolSpec {
 
 /** Arguments of {@link GkeCluster}. Validated when the component is built, so they are plain values. */
 export interface GkeClusterArgs {
+  /**
+   * The GKE cluster name (1–40 characters: a lowercase letter first, then lowercase letters,
+   * digits or `-`). Default: the component name. Node pool and service account names derive
+   * from it.
+   */
+  clusterName?: string;
   /** GCP project id. Also names the Workload Identity pool `<project>.svc.id.goog`. */
   project: string;
   /** Region of the regional cluster, e.g. `us-central1`. */
@@ -97,15 +103,17 @@ export interface GkeClusterPlan {
 }
 
 /**
- * Validates {@link GkeClusterArgs} and turns them into GKE arguments: a regional Standard
+ * Validates {@link GkeClusterArgs} (with the cluster name filled in) and turns them into GKE
+ * arguments: a regional Standard
  * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
  * monitoring of system components and workloads, the default node pool removed, and a small
  * system node pool (the component adds the dedicated node service account to both).
  */
-export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
+export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): GkeClusterPlan {
   if (args === null || typeof args !== "object") {
     throw new HybridAiConfigError(COMPONENT, "args", args, "an object { project, region, … }");
   }
+  const name = assertGkeClusterName(COMPONENT, "clusterName", args.clusterName);
   const project = assertProjectId(COMPONENT, "project", args.project);
   const region = assertRegion(COMPONENT, "region", args.region);
   const channel = assertOneOf(
@@ -147,6 +155,7 @@ export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
   const hardened = hardenedNodeConfig();
 
   const cluster: ClusterSettings = {
+    name,
     project,
     location: region,
     network: args.network ?? "default",
@@ -197,6 +206,7 @@ export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
   };
 
   const systemNodePool: NodePoolSettings = {
+    name: nodePoolName(name, "system"),
     project,
     location: region,
     ...(args.nodeLocations ? { nodeLocations: args.nodeLocations } : {}),

@@ -22,7 +22,9 @@ import { serviceAccountId } from "./names";
 export class GkeCluster extends pulumi.ComponentResource {
   /** The GKE cluster. */
   readonly cluster: container.Cluster;
-  /** The cluster name. */
+  /** The GKE cluster name (known before deployment). */
+  readonly clusterName: string;
+  /** The cluster name, once the cluster exists. */
   readonly name: pulumi.Output<string>;
   /** The control plane address (the private one when `privateEndpoint` is on). */
   readonly endpoint: pulumi.Output<string>;
@@ -49,17 +51,18 @@ export class GkeCluster extends pulumi.ComponentResource {
    * @param opts resource options; pass a `gcp` provider here to target another project.
    */
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plan = planGkeCluster(args);
+    const plan = planGkeCluster({ ...args, clusterName: args?.clusterName ?? name });
     super("hybridai:index:GcpGkeCluster", name, {}, opts);
 
     this.project = args.project;
     this.region = args.region;
+    this.clusterName = plan.cluster.name as string;
     this.nodeServiceAccount = new serviceaccount.Account(
       `${name}-nodes`,
       {
         project: args.project,
-        accountId: serviceAccountId(name, "nodes"),
-        displayName: `GKE nodes of ${name} (hybridai)`,
+        accountId: serviceAccountId(this.clusterName, "nodes", args.region),
+        displayName: `GKE nodes of ${this.clusterName} (hybridai)`,
         description: "Least-privilege node identity: writes logs and metrics only.",
       },
       { parent: this },

@@ -39,7 +39,13 @@ export type {
   ModelStoreSpec,
 } from "./model-store-plan";
 export { assertModelName, modelUri, planModelStore } from "./model-store-plan";
-export { serviceAccountId } from "./names";
+export {
+  assertGkeClusterName,
+  GCP_NAME_LIMITS,
+  gcpNameStem,
+  nodePoolName,
+  serviceAccountId,
+} from "./names";
 export type { ClusterSettings, HardenedNodeConfig, NodePoolSettings } from "./node-config";
 export { TpuNodePool, type TpuNodePoolArgs } from "./tpu-node-pool";
 export type {

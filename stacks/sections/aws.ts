@@ -165,10 +165,12 @@ export const awsSection: StackSection<AwsStackConfig> = {
       ...config.nodeGroups.filter((g) => g.os !== "bottlerocket").map((g) => g.accelerator.type),
     ].filter((type, i, all) => NVIDIA_GPU_TYPES.includes(type) && all.indexOf(type) === i);
     if (nvidiaTypes.length > 0) {
-      new NvidiaDevicePlugin(`${clusterName}-nvidia-device-plugin`, {
-        provider: cluster.provider,
-        accelerators: nvidiaTypes,
-      });
+      // A child of the cluster: its Helm release name needs no cluster name to be unique.
+      new NvidiaDevicePlugin(
+        "nvidia-device-plugin",
+        { provider: cluster.provider, accelerators: nvidiaTypes },
+        { parent: cluster },
+      );
     }
     const { reader, ...storeArgs } = config.modelStore ?? {};
     const store = new ModelStore(`${clusterName}-models`, { ...storeArgs, reader, cluster });

@@ -25,10 +25,7 @@ const shape = z.strictObject({
   region: z.string().optional(),
   cluster: z
     .strictObject({
-      name: z
-        .string()
-        .regex(/^[a-z][-a-z0-9]{0,30}$/)
-        .default("gke"),
+      name: z.string().default("gke"),
       network: z.string().optional(),
       subnetwork: z.string().optional(),
       podsRangeName: z.string().optional(),
@@ -132,9 +129,14 @@ const schema = shape.transform((raw, ctx): GcpStackConfig => {
       });
     }
   };
-  const { name: _name, ...clusterArgs } = config.cluster;
+  const { name, ...clusterArgs } = config.cluster;
   check("cluster", () =>
-    planGkeCluster({ ...clusterArgs, project: config.project, region: config.region }),
+    planGkeCluster({
+      ...clusterArgs,
+      clusterName: name,
+      project: config.project,
+      region: config.region,
+    }),
   );
   const where = { project: config.project, region: config.region };
   if (config.gpu)

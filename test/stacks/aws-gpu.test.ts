@@ -140,7 +140,7 @@ describe("stack aws-gpu: the program from its own file", () => {
   it("creates the L4 spot fleet with one on-demand node always and spot above it", () => {
     const group = mocks.one("aws:autoscaling/group:Group").inputs;
     expect(group).toMatchObject({
-      name: "hybridai-fleet-l4",
+      name: "hybridai-fleet-hybridai-gpu-l4",
       minSize: 1,
       maxSize: 8,
       mixedInstancesPolicy: {
@@ -153,8 +153,8 @@ describe("stack aws-gpu: the program from its own file", () => {
         .ofType("kubernetes:helm.sh/v3:Release")
         .map((r) => r.inputs.name)
         .sort(),
-    ).toEqual(["cluster-autoscaler", "hybridai-gpu-nvidia-device-plugin", "nth-l4"]);
-    const plugin = mocks.one("kubernetes:helm.sh/v3:Release", "hybridai-gpu-nvidia-device-plugin");
+    ).toEqual(["cluster-autoscaler", "nth-l4", "nvidia-device-plugin"]);
+    const plugin = mocks.one("kubernetes:helm.sh/v3:Release", "nvidia-device-plugin");
     const terms =
       plugin.inputs.values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
     expect(terms.nodeSelectorTerms[0].matchExpressions).toContainEqual({
@@ -199,7 +199,7 @@ describe("stack aws-gpu: the program from its own file", () => {
     expect(await awaitOutput(aws.clusterName)).toBe("hybridai-gpu");
     expect(aws.fleets).toEqual([
       expect.objectContaining({
-        autoScalingGroupName: "hybridai-fleet-l4",
+        autoScalingGroupName: "hybridai-fleet-hybridai-gpu-l4",
         split: { onDemand: { min: 1, max: 1, desired: 1 }, spot: { min: 0, max: 7, desired: 0 } },
       }),
     ]);

@@ -162,7 +162,7 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
     expect(pools).toHaveLength(4);
     for (const pool of pools) {
       expect(pool.inputs.nodeConfig.serviceAccount).toBe(
-        "ai-gke-nodes@hybridai-demo.iam.gserviceaccount.com",
+        "ai-gke-565ec9-nodes@hybridai-demo.iam.gserviceaccount.com",
       );
     }
   });
@@ -197,7 +197,7 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
     expect(store?.reader.serviceAccountName).toBe("model-reader");
     expect(await awaitOutput(store?.reader.annotations ?? {})).toEqual({
       "iam.gke.io/gcp-service-account":
-        "ai-gke-models-reader@hybridai-demo.iam.gserviceaccount.com",
+        "ai-gke-models-c8cc1e-reader@hybridai-demo.iam.gserviceaccount.com",
     });
   });
 

@@ -43,7 +43,7 @@ describe("aws.SpotFleet Auto Scaling group", () => {
   it("honours the on-demand base and percentage exactly with a mixed-instances policy", () => {
     const group = mocks.one("aws:autoscaling/group:Group").inputs;
     expect(group).toMatchObject({
-      name: "hybridai-fleet-l4",
+      name: "hybridai-fleet-prod-l4",
       minSize: 1,
       maxSize: 10,
       desiredCapacity: 1,
@@ -176,7 +176,7 @@ describe("aws.SpotFleet interruption handling", () => {
       enableSqsTerminationDraining: true,
       queueURL: queue.url,
       awsRegion: MOCK_AWS_REGION,
-      managedTag: "aws-node-termination-handler/hybridai-fleet-l4",
+      managedTag: "aws-node-termination-handler/hybridai-fleet-prod-l4",
       serviceAccount: {
         name: "nth-l4",
         annotations: { "eks.amazonaws.com/role-arn": role.state.arn },
@@ -192,7 +192,7 @@ describe("aws.SpotFleet interruption handling", () => {
     expect(
       permissions.Statement.find((s) => s.Sid === "CompleteOwnLifecycleActions")?.Resource,
     ).toEqual([
-      `arn:aws:autoscaling:${MOCK_AWS_REGION}:${MOCK_AWS_ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/hybridai-fleet-l4`,
+      `arn:aws:autoscaling:${MOCK_AWS_REGION}:${MOCK_AWS_ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/hybridai-fleet-prod-l4`,
     ]);
     expect(release.dependencies).toContain(
       mocks.one("aws:eks/nodeGroup:NodeGroup", "prod-system").urn,

@@ -2,7 +2,11 @@ import { HybridAiConfigError } from "pulumi-hybridai";
 import { describe, expect, it } from "vitest";
 import { type GkeClusterArgs, planGkeCluster } from "../../../components/gcp";
 
-const BASE: GkeClusterArgs = { project: "acme-ml", region: "us-central1" };
+const BASE: GkeClusterArgs & { clusterName: string } = {
+  clusterName: "ml",
+  project: "acme-ml",
+  region: "us-central1",
+};
 
 function rejection(args: Partial<GkeClusterArgs>): HybridAiConfigError {
   try {
@@ -20,6 +24,7 @@ describe("planGkeCluster: secure defaults", () => {
 
   it("is a regional Standard cluster without the default node pool", () => {
     expect(cluster).toMatchObject({
+      name: "ml",
       project: "acme-ml",
       location: "us-central1",
       removeDefaultNodePool: true,
@@ -111,6 +116,8 @@ describe("planGkeCluster: options and rejections", () => {
 
   it.each([
     [{ project: "Acme" }, "project", /GCP project id/],
+    [{ clusterName: "c".repeat(41) }, "clusterName", /at most 40 characters/],
+    [{ clusterName: "Prod" }, "clusterName", /a lowercase letter first/],
     [{ region: "us-central1-a" }, "region", /GCP region/],
     [{ releaseChannel: "BETA" as never }, "releaseChannel", /RAPID, REGULAR, STABLE, EXTENDED/],
     [{ masterIpv4CidrBlock: "172.16.0.0/24" }, "masterIpv4CidrBlock", /prefix length \/28/],

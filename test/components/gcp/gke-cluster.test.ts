@@ -26,8 +26,8 @@ describe("GkeCluster under mocks", () => {
     );
 
     const account = mocks.one("gcp:serviceaccount/account:Account");
-    expect(account.inputs).toMatchObject({ project: "acme-ml", accountId: "prod-nodes" });
-    const email = "prod-nodes@acme-ml.iam.gserviceaccount.com";
+    expect(account.inputs).toMatchObject({ project: "acme-ml", accountId: "prod-2f61fd-nodes" });
+    const email = "prod-2f61fd-nodes@acme-ml.iam.gserviceaccount.com";
 
     const grants = mocks.ofType("gcp:projects/iAMMember:IAMMember").map((r) => r.inputs);
     expect(grants.map((g) => g.role).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());

@@ -5,7 +5,7 @@ import { GkeCluster, GpuNodePool } from "../../../components/gcp";
 
 const mocks = installMocks();
 const gke = new GkeCluster("ml", { project: "acme-ml", region: "us-central1" });
-const NODE_EMAIL = "ml-nodes@acme-ml.iam.gserviceaccount.com";
+const NODE_EMAIL = "ml-1a7cfe-nodes@acme-ml.iam.gserviceaccount.com";
 
 describe("GpuNodePool under mocks", () => {
   it("creates an on-demand floor pool and a Spot pool on the cluster, run by its node identity", async () => {

@@ -27,8 +27,8 @@ describe("ModelStore under mocks", () => {
     });
 
     const reader = mocks.one("gcp:serviceaccount/account:Account", "models-reader");
-    expect(reader.inputs).toMatchObject({ project: "acme-ml", accountId: "models-reader" });
-    const email = "models-reader@acme-ml.iam.gserviceaccount.com";
+    expect(reader.inputs).toMatchObject({ project: "acme-ml", accountId: "models-bc765b-reader" });
+    const email = "models-bc765b-reader@acme-ml.iam.gserviceaccount.com";
 
     const bucketGrants = mocks.ofType("gcp:storage/bucketIAMMember:BucketIAMMember");
     expect(bucketGrants.map((g) => g.inputs)).toEqual([
@@ -78,6 +78,16 @@ describe("ModelStore under mocks", () => {
     const before = mocks.resources.length;
     expect(() => new ModelStore("bad", { cluster: gke, softDeleteRetentionDays: 2 })).toThrow(
       /GcpModelStore: softDeleteRetentionDays = 2/,
+    );
+    await settle();
+    expect(mocks.resources.slice(before)).toEqual([]);
+  });
+
+  it("rejects a name whose bucket name (name plus Pulumi's 8-character suffix) would pass 63 characters", async () => {
+    await settle();
+    const before = mocks.resources.length;
+    expect(() => new ModelStore(`m${"o".repeat(55)}`, { cluster: gke })).toThrow(
+      /GcpModelStore: name = "mo+" is not valid\. Allowed: .*at most 55 characters/,
     );
     await settle();
     expect(mocks.resources.slice(before)).toEqual([]);

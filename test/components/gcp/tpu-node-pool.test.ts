@@ -25,7 +25,7 @@ describe("TpuNodePool under mocks", () => {
         placementPolicy: { type: "COMPACT", tpuTopology: "4x8" },
         nodeConfig: {
           machineType: "ct5lp-hightpu-4t",
-          serviceAccount: "tpu-nodes@acme-ml.iam.gserviceaccount.com",
+          serviceAccount: "tpu-675111-nodes@acme-ml.iam.gserviceaccount.com",
           taints: [{ key: "google.com/tpu", value: "present", effect: "NO_SCHEDULE" }],
         },
       });
