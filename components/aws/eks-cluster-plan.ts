@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
 import { cloudName } from "../names";
@@ -49,12 +50,35 @@ export interface VpcSpec {
   natGateways?: "single" | "per-zone";
 }
 
-/** Who may reach the Kubernetes API endpoint. */
+/**
+ * Who may reach the Kubernetes API endpoint. `pulumi up` installs Helm releases and workloads
+ * through it, so the machine running it needs a path: the public endpoint limited to its
+ * addresses, or, inside the VPC (or connected by VPN or peering), port 443 opened on the
+ * cluster security group to its CIDRs or security groups. Without either, the cluster is
+ * refused.
+ */
 export interface EndpointSpec {
-  /** Also expose the endpoint publicly. Default `false` (private only). */
+  /** Also expose the endpoint publicly, to `publicAccessCidrs` only. Default `false`. */
   publicAccess?: boolean;
   /** With `publicAccess`, the CIDRs allowed to reach it (required, and never `0.0.0.0/0`). */
   publicAccessCidrs?: string[];
+  /** CIDRs inside the VPC (or routed to it) allowed to reach the private endpoint on 443, e.g. a CI runner subnet. */
+  privateAccessCidrs?: string[];
+  /** Security groups (e.g. a runner's or a bastion's) allowed to reach the private endpoint on 443. */
+  privateAccessSecurityGroupIds?: pulumi.Input<string>[];
+}
+
+/** The port the EKS API listens on. */
+export const EKS_API_PORT = 443;
+
+/** Who the cluster security group lets reach the private endpoint, besides the cluster itself. */
+export interface ApiAccessPlan {
+  /** IPv4 CIDRs, one ingress rule each. */
+  cidrs: string[];
+  /** Security group ids (or outputs of them), one ingress rule each. */
+  securityGroupIds: pulumi.Input<string>[];
+  /** Always 443. */
+  port: typeof EKS_API_PORT;
 }
 
 /** The small on-demand node group for system add-ons (CoreDNS, cluster-autoscaler, termination handler). */
@@ -141,6 +165,8 @@ export interface EksClusterPlan {
     endpointPublicAccess: boolean;
     publicAccessCidrs?: string[];
   };
+  /** Ingress to the private endpoint from inside the VPC, on the cluster security group. */
+  apiAccess: ApiAccessPlan;
   /** Control plane log types (always including `audit`). */
   enabledClusterLogTypes: string[];
   /** Days to keep control plane logs. */
@@ -195,6 +221,36 @@ function planNetwork(vpc: VpcSpec): NetworkPlan {
   };
 }
 
+function specificCidrs(field: string, cidrs: string[]): string[] {
+  for (const cidr of cidrs) {
+    if (!parseCidr(cidr) || cidr === "0.0.0.0/0") {
+      throw new HybridAiConfigError(
+        COMPONENT,
+        field,
+        cidr,
+        "specific IPv4 network CIDRs such as 203.0.113.0/24 (0.0.0.0/0 would open the API to the internet)",
+      );
+    }
+  }
+  return cidrs;
+}
+
+function planApiAccess(endpoint: EndpointSpec): ApiAccessPlan {
+  const cidrs = specificCidrs("endpoint.privateAccessCidrs", endpoint.privateAccessCidrs ?? []);
+  const securityGroupIds = endpoint.privateAccessSecurityGroupIds ?? [];
+  for (const id of securityGroupIds) {
+    if (typeof id === "string" && !/^sg-[0-9a-f]+$/.test(id)) {
+      throw new HybridAiConfigError(
+        COMPONENT,
+        "endpoint.privateAccessSecurityGroupIds",
+        id,
+        "security group ids such as sg-0123456789abcdef0",
+      );
+    }
+  }
+  return { cidrs, securityGroupIds, port: EKS_API_PORT };
+}
+
 function planEndpoint(endpoint: EndpointSpec): EksClusterPlan["endpoint"] {
   if (!endpoint.publicAccess) {
     if (endpoint.publicAccessCidrs?.length) {
@@ -216,17 +272,31 @@ function planEndpoint(endpoint: EndpointSpec): EksClusterPlan["endpoint"] {
       "a non-empty allow-list of CIDRs when endpoint.publicAccess is true",
     );
   }
-  for (const cidr of cidrs) {
-    if (!parseCidr(cidr) || cidr === "0.0.0.0/0") {
-      throw new HybridAiConfigError(
-        COMPONENT,
-        "endpoint.publicAccessCidrs",
-        cidr,
-        "specific IPv4 network CIDRs such as 203.0.113.0/24 (0.0.0.0/0 would open the API to the internet)",
-      );
-    }
-  }
+  specificCidrs("endpoint.publicAccessCidrs", cidrs);
   return { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: cidrs };
+}
+
+/**
+ * Refuses an endpoint nothing outside the cluster can reach: `pulumi up` would create the
+ * cluster, then time out installing cluster-autoscaler and every workload.
+ */
+function assertReachable(
+  endpoint: EndpointSpec,
+  plan: EksClusterPlan["endpoint"],
+  access: ApiAccessPlan,
+) {
+  if (plan.endpointPublicAccess || access.cidrs.length > 0 || access.securityGroupIds.length > 0) {
+    return;
+  }
+  throw new HybridAiConfigError(
+    COMPONENT,
+    "endpoint",
+    endpoint,
+    "a path from where `pulumi up` runs to the Kubernetes API, which it needs to install the add-ons and workloads. " +
+      "A private endpoint is reachable only from inside the VPC, and the cluster security group admits only the cluster itself. " +
+      "Either set publicAccess: true with publicAccessCidrs listing your runner's addresses, or, for a runner inside the VPC " +
+      "(or reaching it by VPN or peering), privateAccessCidrs or privateAccessSecurityGroupIds to open 443 to it",
+  );
 }
 
 function planLogTypes(logTypes: string[] | undefined): string[] {
@@ -279,8 +349,9 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
 }
 
 /**
- * Validates an EKS cluster spec and applies defaults: private endpoint, audit and authenticator logs, a new
+ * Validates an EKS cluster spec and applies defaults: audit and authenticator logs, a new
  * three-zone VPC with one NAT gateway when no subnets are given, two on-demand system nodes.
+ * The endpoint must be reachable from where `pulumi up` runs (see {@link EndpointSpec}).
  * Throws {@link HybridAiConfigError} naming the field, the value and what is allowed.
  */
 export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
@@ -315,6 +386,10 @@ export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
       "an IPv4 network CIDR from /12 to /24 that does not overlap the VPC",
     );
   }
+  const endpointSpec = spec.endpoint ?? {};
+  const endpoint = planEndpoint(endpointSpec);
+  const apiAccess = planApiAccess(endpointSpec);
+  assertReachable(endpointSpec, endpoint, apiAccess);
   return {
     name,
     rolePrefixes: {
@@ -323,7 +398,8 @@ export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
       clusterAutoscaler: clusterRolePrefix(name, "cluster-autoscaler"),
     },
     version,
-    endpoint: planEndpoint(spec.endpoint ?? {}),
+    endpoint,
+    apiAccess,
     enabledClusterLogTypes: planLogTypes(spec.logTypes),
     logRetentionDays: planLogRetention(spec.logRetentionDays ?? 90),
     serviceIpv4Cidr,

@@ -2,6 +2,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
+import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsAccountOf } from "./aws-account";
@@ -37,7 +38,11 @@ export interface EksClusterArgs {
   subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
   /** The new VPC's layout (only without `subnetIds`). Default `10.0.0.0/16`, 3 zones, one NAT gateway. */
   vpc?: VpcSpec;
-  /** API endpoint access. Default: private only. */
+  /**
+   * API endpoint access; required, because `pulumi up` installs add-ons through it: the public
+   * endpoint limited to your runner's CIDRs, or the private endpoint with 443 opened to a runner
+   * inside the VPC (`privateAccessCidrs` / `privateAccessSecurityGroupIds`).
+   */
   endpoint?: EndpointSpec;
   /** IAM principal ARNs (roles or users) that get cluster-admin access entries. Default none. */
   admins?: pulumi.Input<string>[];
@@ -61,7 +66,8 @@ export interface EksClusterArgs {
 }
 
 /**
- * An EKS control plane for AI workloads: private API endpoint, KMS-encrypted secrets, audit and
+ * An EKS control plane for AI workloads: an API endpoint reachable only from the runners you
+ * name (public allow-list or 443 inside the VPC), KMS-encrypted secrets, audit and
  * authenticator logs, an IAM OIDC provider for IRSA, API-mode access entries, a node role with
  * exactly the three managed policies nodes need, a small on-demand system node group,
  * cluster-autoscaler, and a ready `kubernetes.Provider`.
@@ -216,6 +222,7 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] },
     );
 
+    const apiAccess = this.apiAccessRules(name, plan);
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([cluster.name, cluster.endpoint, this.certificateAuthorityData, this.account.region])
@@ -225,7 +232,11 @@ export class EksCluster extends pulumi.ComponentResource {
           ),
         ),
     );
-    this.provider = new k8s.Provider(name, { kubeconfig: this.kubeconfig }, parent);
+    this.provider = new k8s.Provider(
+      name,
+      { kubeconfig: this.kubeconfig },
+      { parent: this, dependsOn: apiAccess },
+    );
 
     if (args.clusterAutoscaler ?? true) {
       this.installClusterAutoscaler(name, plan, tags);
@@ -242,6 +253,31 @@ export class EksCluster extends pulumi.ComponentResource {
       kmsKeyArn: this.kmsKeyArn,
       kubeconfig: this.kubeconfig,
     });
+  }
+
+  /** Ingress on 443 to the cluster security group from the runner CIDRs and groups of the plan. */
+  private apiAccessRules(name: string, plan: EksClusterPlan): vpc.SecurityGroupIngressRule[] {
+    const { cidrs, securityGroupIds, port } = plan.apiAccess;
+    const rule = (
+      suffix: string,
+      source: { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> },
+    ) =>
+      new vpc.SecurityGroupIngressRule(
+        `${name}-api-${suffix}`,
+        {
+          securityGroupId: this.clusterSecurityGroupId,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          description: `Kubernetes API of ${plan.name} for pulumi up and kubectl`,
+          ...source,
+        },
+        { parent: this },
+      );
+    return [
+      ...cidrs.map((cidrIpv4, i) => rule(`cidr-${i}`, { cidrIpv4 })),
+      ...securityGroupIds.map((id, i) => rule(`sg-${i}`, { referencedSecurityGroupId: id })),
+    ];
   }
 
   private clusterRole(

@@ -72,8 +72,9 @@ export interface GkeClusterArgs {
   /** The /28 range for the control plane's private endpoint. Default `172.16.0.32/28`. */
   masterIpv4CidrBlock?: string;
   /**
-   * Networks allowed to reach the control plane. Default none: only Google Cloud internal
-   * addresses of the VPC may connect; add your CI runner's or office's range.
+   * Networks allowed to reach the control plane; at least one, because `pulumi up` applies
+   * Kubernetes objects through it: your CI runner's or office's range (for a runner inside the
+   * VPC, its subnet's range).
    */
   masterAuthorizedNetworks?: AuthorizedNetwork[];
   /**
@@ -136,6 +137,16 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     ),
     displayName: network.displayName ?? network.cidrBlock,
   }));
+  if (authorized.length === 0) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "masterAuthorizedNetworks",
+      args.masterAuthorizedNetworks ?? [],
+      "at least one network: with none, only addresses inside the VPC can connect to the control plane, " +
+        "and `pulumi up` applies Kubernetes objects through it; list your runner's CIDR " +
+        "(for a runner inside the VPC, its subnet's range)",
+    );
+  }
   const key = args.databaseEncryptionKey;
   if (key !== undefined) parseCryptoKeyName(COMPONENT, "databaseEncryptionKey", key, [region]);
   if (args.nodeLocations) {

@@ -58,6 +58,8 @@ const shape = z.strictObject({
         .strictObject({
           publicAccess: z.boolean().optional(),
           publicAccessCidrs: z.array(z.string()).optional(),
+          privateAccessCidrs: z.array(z.string()).optional(),
+          privateAccessSecurityGroupIds: z.array(z.string()).optional(),
         })
         .optional(),
       admins: z.array(z.string().startsWith("arn:")).optional(),

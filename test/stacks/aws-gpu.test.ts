@@ -100,6 +100,15 @@ describe("stack aws-gpu: bad configs are rejected before any resource", () => {
     );
   });
 
+  it("a private endpoint with no path from the runner, saying why", async () => {
+    await expectRejectedBeforeAnyResource(
+      withAws((aws) => {
+        aws.cluster.endpoint = { publicAccess: false };
+      }),
+      /hybridai:aws\.cluster\.endpoint: AwsEksCluster: .*private endpoint is reachable only from inside the VPC.*privateAccessCidrs/,
+    );
+  });
+
   it("two pools with the same name", async () => {
     await expectRejectedBeforeAnyResource(
       withAws((aws) => {
@@ -121,12 +130,16 @@ describe("stack aws-gpu: the program from its own file", () => {
     await settle();
   });
 
-  it("creates the private EKS cluster in a new VPC from the file", () => {
+  it("creates the EKS cluster in a new VPC from the file, its API open only to the runner's CIDRs", () => {
     const cluster = mocks.one("aws:eks/cluster:Cluster").inputs;
     expect(cluster).toMatchObject({
       name: "hybridai-gpu",
       version: "1.33",
-      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      vpcConfig: {
+        endpointPrivateAccess: true,
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["203.0.113.0/24"],
+      },
     });
     expect(mocks.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.40.0.0/16");
     expect(cluster.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);

@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 
 const { parseCidr, planEksCluster, subnetCidr } = aws;
 
-describe("planEksCluster defaults", () => {
-  const plan = planEksCluster({ name: "prod" });
+/** A public endpoint limited to a documentation range: the path `pulumi up` takes. */
+const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
 
-  it("is private, on the default version, with a new three-zone VPC and one NAT gateway", () => {
+describe("planEksCluster defaults", () => {
+  const plan = planEksCluster({ name: "prod", endpoint: REACHABLE });
+
+  it("is on the default version, with a new three-zone VPC and one NAT gateway", () => {
     expect(plan.version).toBe("1.33");
-    expect(plan.endpoint).toEqual({ endpointPrivateAccess: true, endpointPublicAccess: false });
     expect(plan.network).toEqual({
       cidr: "10.0.0.0/16",
       privateSubnetCidrs: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
@@ -22,6 +24,7 @@ describe("planEksCluster defaults", () => {
     expect(
       planEksCluster({
         name: "p",
+        endpoint: REACHABLE,
         vpc: { cidr: "172.16.0.0/20", zones: 2, natGateways: "per-zone" },
       }).network,
     ).toEqual({
@@ -33,13 +36,69 @@ describe("planEksCluster defaults", () => {
   });
 
   it("creates no VPC when subnets are given", () => {
-    expect(planEksCluster({ name: "p", subnetIds: ["a", "b", "c"] }).network).toBeUndefined();
+    expect(
+      planEksCluster({ name: "p", endpoint: REACHABLE, subnetIds: ["a", "b", "c"] }).network,
+    ).toBeUndefined();
+  });
+});
+
+describe("planEksCluster API endpoint: `pulumi up` must reach it", () => {
+  it("refuses a private endpoint with no path from the runner, and says why", () => {
+    for (const endpoint of [undefined, {}, { publicAccess: false }]) {
+      let error: unknown;
+      try {
+        planEksCluster({ name: "prod", endpoint });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(HybridAiConfigError);
+      expect((error as HybridAiConfigError).field).toBe("endpoint");
+      expect((error as Error).message).toMatch(
+        /private endpoint is reachable only from inside the VPC.*cluster security group admits only the cluster.*publicAccessCidrs.*privateAccessCidrs.*privateAccessSecurityGroupIds/,
+      );
+    }
+  });
+
+  it("keeps the endpoint private for a runner inside the VPC and plans 443 from its CIDRs and groups", () => {
+    const plan = planEksCluster({
+      name: "prod",
+      endpoint: {
+        privateAccessCidrs: ["10.40.0.0/24"],
+        privateAccessSecurityGroupIds: ["sg-0a1b2c3d4e5f60789"],
+      },
+    });
+    expect(plan.endpoint).toEqual({ endpointPrivateAccess: true, endpointPublicAccess: false });
+    expect(plan.apiAccess).toEqual({
+      cidrs: ["10.40.0.0/24"],
+      securityGroupIds: ["sg-0a1b2c3d4e5f60789"],
+      port: 443,
+    });
+  });
+
+  it("opens the public endpoint only to the allow-list, without security group rules", () => {
+    const plan = planEksCluster({ name: "prod", endpoint: REACHABLE });
+    expect(plan.endpoint).toEqual({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.0/24"],
+    });
+    expect(plan.apiAccess).toEqual({ cidrs: [], securityGroupIds: [], port: 443 });
+  });
+
+  it.each([
+    [{ privateAccessCidrs: ["0.0.0.0/0"] }, "endpoint.privateAccessCidrs"],
+    [{ privateAccessCidrs: ["10.40.0.1/24"] }, "endpoint.privateAccessCidrs"],
+    [{ privateAccessSecurityGroupIds: [""] }, "endpoint.privateAccessSecurityGroupIds"],
+  ])("rejects %j at %s", (endpoint, field) => {
+    expect(() => planEksCluster({ name: "prod", endpoint })).toThrow(
+      expect.objectContaining({ field }),
+    );
   });
 });
 
 describe("planEksCluster control plane logs", () => {
   it("logs only audit and authenticator by default: the other three types are a CloudWatch bill few read", () => {
-    expect(planEksCluster({ name: "prod" }).enabledClusterLogTypes).toEqual([
+    expect(planEksCluster({ name: "prod", endpoint: REACHABLE }).enabledClusterLogTypes).toEqual([
       "audit",
       "authenticator",
     ]);
@@ -47,12 +106,12 @@ describe("planEksCluster control plane logs", () => {
 
   it("takes the other types when asked, and keeps audit mandatory", () => {
     expect(
-      planEksCluster({ name: "prod", logTypes: ["audit", "api", "scheduler"] })
+      planEksCluster({ name: "prod", endpoint: REACHABLE, logTypes: ["audit", "api", "scheduler"] })
         .enabledClusterLogTypes,
     ).toEqual(["audit", "api", "scheduler"]);
-    expect(() => planEksCluster({ name: "prod", logTypes: ["authenticator"] })).toThrow(
-      /logTypes = \["authenticator"\] is not valid\. Allowed: a list that includes audit/,
-    );
+    expect(() =>
+      planEksCluster({ name: "prod", endpoint: REACHABLE, logTypes: ["authenticator"] }),
+    ).toThrow(/logTypes = \["authenticator"\] is not valid\. Allowed: a list that includes audit/);
   });
 });
 
@@ -88,7 +147,7 @@ describe("planEksCluster rejects bad specs", () => {
   ] as const)("%j → %s", (override, field) => {
     let error: unknown;
     try {
-      planEksCluster({ name: "prod", ...override } as never);
+      planEksCluster({ name: "prod", endpoint: REACHABLE, ...override } as never);
     } catch (e) {
       error = e;
     }

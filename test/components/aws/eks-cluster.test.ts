@@ -25,28 +25,35 @@ const mocks = installMocks({
       : undefined,
 });
 
+/** A public endpoint limited to a documentation range: how `pulumi up` reaches the API. */
+const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+
 async function deploy(name: string, args: ConstructorParameters<typeof EksCluster>[1] = {}) {
   mocks.reset();
-  const cluster = new EksCluster(name, args);
+  const cluster = new EksCluster(name, { endpoint: REACHABLE, ...args });
   const kubeconfig = JSON.parse(await awaitOutput(cluster.kubeconfig));
   await settle();
   return { cluster, kubeconfig };
 }
 
 describe("aws.EksCluster", () => {
-  it("creates a private, KMS-encrypted, audited control plane in API access mode", async () => {
+  it("creates a KMS-encrypted, audited control plane in API access mode, public only to the allow-list", async () => {
     await deploy("prod");
     const eks = mocks.one("aws:eks/cluster:Cluster").inputs;
     expect(eks).toMatchObject({
       name: "prod",
       version: "1.33",
-      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      vpcConfig: {
+        endpointPrivateAccess: true,
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["203.0.113.0/24"],
+      },
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
       encryptionConfig: { resources: ["secrets"] },
       kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16" },
       upgradePolicy: { supportType: "STANDARD" },
     });
-    expect(eks.vpcConfig.publicAccessCidrs).toBeUndefined();
+    expect(mocks.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toEqual([]);
     expect(eks.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);
     const key = mocks.one("aws:kms/key:Key");
     expect(key.inputs.enableKeyRotation).toBe(true);
@@ -115,6 +122,38 @@ describe("aws.EksCluster", () => {
       endpointPublicAccess: true,
       publicAccessCidrs: ["203.0.113.0/24"],
     });
+  });
+
+  it("keeps the endpoint private for a runner in the VPC: 443 opens to its CIDRs and groups, and the provider waits", async () => {
+    await deploy("inside", {
+      endpoint: {
+        privateAccessCidrs: ["10.40.0.0/24"],
+        privateAccessSecurityGroupIds: ["sg-0a1b2c3d4e5f60789"],
+      },
+    });
+    expect(mocks.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: false,
+    });
+    const rules = mocks.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    expect(rules.map((r) => r.inputs)).toEqual([
+      expect.objectContaining({
+        securityGroupId: "sg-0cluster",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "10.40.0.0/24",
+      }),
+      expect.objectContaining({
+        securityGroupId: "sg-0cluster",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        referencedSecurityGroupId: "sg-0a1b2c3d4e5f60789",
+      }),
+    ]);
+    const provider = mocks.one("pulumi:providers:kubernetes");
+    expect(provider.dependencies).toEqual(expect.arrayContaining(rules.map((r) => r.urn)));
   });
 
   it("gives nodes a role with exactly the three managed policies, and a small on-demand system group", async () => {
@@ -271,6 +310,8 @@ describe("aws.EksCluster", () => {
   });
 
   it.each([
+    [{ endpoint: { publicAccess: false } }, "endpoint"],
+    [{ endpoint: undefined }, "endpoint"],
     [{ version: "1.20" }, "version"],
     [{ endpoint: { publicAccess: true } }, "endpoint.publicAccessCidrs"],
     [
@@ -287,7 +328,7 @@ describe("aws.EksCluster", () => {
     mocks.reset();
     let error: unknown;
     try {
-      new EksCluster("bad", args as never);
+      new EksCluster("bad", { endpoint: REACHABLE, ...args } as never);
     } catch (e) {
       error = e;
     }

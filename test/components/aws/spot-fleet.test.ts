@@ -17,6 +17,9 @@ import {
   podFromHelmValues,
 } from "./iam-assertions";
 
+/** A public endpoint limited to a documentation range: how `pulumi up` reaches the API. */
+const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+
 const { EksCluster, NODE_MANAGED_POLICIES, SpotFleet, TERMINATION_HANDLER_CHART } = aws;
 
 const mocks = installMocks({
@@ -29,7 +32,7 @@ const mocks = installMocks({
 let fleet: aws.SpotFleet;
 
 beforeAll(async () => {
-  const cluster = new EksCluster("prod", { clusterAutoscaler: false });
+  const cluster = new EksCluster("prod", { clusterAutoscaler: false, endpoint: REACHABLE });
   fleet = new SpotFleet("l4", {
     cluster,
     accelerator: { type: "nvidia-l4" },
@@ -208,7 +211,7 @@ describe("aws.SpotFleet interruption handling", () => {
 
 describe("aws.SpotFleet validation", () => {
   it("rejects an invalid spec before registering the component or any child", async () => {
-    const cluster = new EksCluster("other", { clusterAutoscaler: false });
+    const cluster = new EksCluster("other", { clusterAutoscaler: false, endpoint: REACHABLE });
     await settle();
     const before = mocks.resources.length;
     expect(

@@ -6,6 +6,7 @@ const BASE: GkeClusterArgs & { clusterName: string } = {
   clusterName: "ml",
   project: "acme-ml",
   region: "us-central1",
+  masterAuthorizedNetworks: [{ cidrBlock: "203.0.113.0/24", displayName: "ci" }],
 };
 
 function rejection(args: Partial<GkeClusterArgs>): HybridAiConfigError {
@@ -42,7 +43,7 @@ describe("planGkeCluster: secure defaults", () => {
       masterIpv4CidrBlock: "172.16.0.32/28",
     });
     expect(cluster.masterAuthorizedNetworksConfig).toEqual({
-      cidrBlocks: [],
+      cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "ci" }],
       gcpPublicCidrsAccessEnabled: false,
     });
     expect(cluster.masterAuth).toEqual({
@@ -117,6 +118,12 @@ describe("planGkeCluster: options and rejections", () => {
   it.each([
     [{ project: "Acme" }, "project", /GCP project id/],
     [{ clusterName: "c".repeat(41) }, "clusterName", /at most 40 characters/],
+    [
+      { masterAuthorizedNetworks: [] },
+      "masterAuthorizedNetworks",
+      /only addresses inside the VPC can connect.*`pulumi up` applies Kubernetes objects through it.*runner's CIDR/,
+    ],
+    [{ masterAuthorizedNetworks: undefined }, "masterAuthorizedNetworks", /at least one network/],
     [{ clusterName: "Prod" }, "clusterName", /a lowercase letter first/],
     [{ region: "us-central1-a" }, "region", /GCP region/],
     [{ releaseChannel: "BETA" as never }, "releaseChannel", /RAPID, REGULAR, STABLE, EXTENDED/],

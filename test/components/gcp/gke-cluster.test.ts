@@ -3,6 +3,9 @@ import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GkeCluster, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp";
 
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
+
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
 
@@ -10,7 +13,11 @@ const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
 
 describe("GkeCluster under mocks", () => {
   it("creates the cluster, a dedicated node identity with log/metric roles only, and a system pool", async () => {
-    const gke = new GkeCluster("prod", { project: "acme-ml", region: "us-central1" });
+    const gke = new GkeCluster("prod", {
+      project: "acme-ml",
+      region: "us-central1",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
     await settle();
 
     const component = mocks.one("hybridai:index:GcpGkeCluster", "prod");
@@ -56,7 +63,11 @@ describe("GkeCluster under mocks", () => {
   });
 
   it("hands out a gke-gcloud-auth-plugin kubeconfig and a provider that waits for the system pool", async () => {
-    const gke = new GkeCluster("auth", { project: "acme-ml", region: "us-central1" });
+    const gke = new GkeCluster("auth", {
+      project: "acme-ml",
+      region: "us-central1",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
     const kubeconfig = JSON.parse(await awaitOutput(gke.kubeconfig));
     expect(kubeconfig.clusters[0].cluster).toEqual({
       server: "https://34.118.0.10",
@@ -80,6 +91,7 @@ describe("GkeCluster under mocks", () => {
   it("with a CMEK, grants the GKE service agent encrypt/decrypt on that key only, before the cluster", async () => {
     const key = "projects/acme-ml/locations/us-central1/keyRings/gke/cryptoKeys/etcd";
     new GkeCluster("cmek", {
+      masterAuthorizedNetworks: AUTHORIZED,
       project: "acme-ml",
       region: "us-central1",
       databaseEncryptionKey: key,
@@ -105,9 +117,14 @@ describe("GkeCluster under mocks", () => {
           releaseChannel: "NIGHTLY" as never,
         }),
     ).toThrow(HybridAiConfigError);
-    expect(() => new GkeCluster("bad2", { project: "x", region: "us-central1" })).toThrow(
-      /project/,
-    );
+    expect(
+      () =>
+        new GkeCluster("bad2", {
+          project: "x",
+          region: "us-central1",
+          masterAuthorizedNetworks: AUTHORIZED,
+        }),
+    ).toThrow(/project/);
     await settle();
     expect(mocks.resources).toEqual([]);
   });

@@ -3,8 +3,15 @@ import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { GkeCluster, GpuNodePool } from "../../../components/gcp";
 
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
+
 const mocks = installMocks();
-const gke = new GkeCluster("ml", { project: "acme-ml", region: "us-central1" });
+const gke = new GkeCluster("ml", {
+  project: "acme-ml",
+  region: "us-central1",
+  masterAuthorizedNetworks: AUTHORIZED,
+});
 const NODE_EMAIL = "ml-1a7cfe-nodes@acme-ml.iam.gserviceaccount.com";
 
 describe("GpuNodePool under mocks", () => {

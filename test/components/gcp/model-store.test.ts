@@ -3,8 +3,15 @@ import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { GkeCluster, ModelStore } from "../../../components/gcp";
 
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
+
 const mocks = installMocks();
-const gke = new GkeCluster("ml", { project: "acme-ml", region: "us-central1" });
+const gke = new GkeCluster("ml", {
+  project: "acme-ml",
+  region: "us-central1",
+  masterAuthorizedNetworks: AUTHORIZED,
+});
 
 const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
 

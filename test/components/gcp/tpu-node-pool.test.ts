@@ -2,8 +2,15 @@ import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { GkeCluster, TpuNodePool } from "../../../components/gcp";
 
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
+
 const mocks = installMocks();
-const gke = new GkeCluster("tpu", { project: "acme-ml", region: "us-west4" });
+const gke = new GkeCluster("tpu", {
+  project: "acme-ml",
+  region: "us-west4",
+  masterAuthorizedNetworks: AUTHORIZED,
+});
 
 describe("TpuNodePool under mocks", () => {
   it("creates one compact pool per multi-host slice with the slice's node count", async () => {
