@@ -11,6 +11,7 @@ import {
   assertRegion,
   assertWholeNumber,
 } from "./validate";
+import { GKE_DEFAULT_ZONE_COUNT, zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGkeCluster";
 
@@ -87,7 +88,7 @@ export interface GkeClusterArgs {
   deletionProtection?: boolean;
   /** The system node pool. */
   systemNodePool?: SystemNodePoolSpec;
-  /** Zones of the system node pool. Default: the region's zones GKE picks. */
+  /** Zones of the system node pool. Default: the three zones GKE picks in the region. */
   nodeLocations?: string[];
   /** GCP resource labels for the cluster (billing, ownership). */
   resourceLabels?: Record<string, string>;
@@ -164,6 +165,16 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     10,
   );
   const hardened = hardenedNodeConfig();
+  const systemZones = args.nodeLocations ?? [];
+  const zonal = zonalPlacement(systemZones.length || GKE_DEFAULT_ZONE_COUNT, systemCapacity);
+  if (systemZones.length === 0 && zonal.zoneCount < GKE_DEFAULT_ZONE_COUNT) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "nodeLocations",
+      args.nodeLocations,
+      `the system pool's zones: GKE spreads the pool over three zones by default and starts the same number of nodes in each, which cannot stay within systemNodePool ${systemCapacity.min}–${systemCapacity.max}; list nodeLocations (zones of ${region}) or use bounds that allow a multiple of 3`,
+    );
+  }
 
   const cluster: ClusterSettings = {
     name,
@@ -220,8 +231,8 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     name: nodePoolName(name, "system"),
     project,
     location: region,
-    ...(args.nodeLocations ? { nodeLocations: args.nodeLocations } : {}),
-    initialNodeCount: 1,
+    ...(systemZones.length > 0 ? { nodeLocations: systemZones.slice(0, zonal.zoneCount) } : {}),
+    initialNodeCount: zonal.perZone,
     autoscaling: {
       totalMinNodeCount: systemCapacity.min,
       totalMaxNodeCount: systemCapacity.max,

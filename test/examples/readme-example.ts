@@ -42,7 +42,7 @@ export function readmeExample() {
     region: "us-central1",
     masterAuthorizedNetworks: [{ cidrBlock: runner }],
   });
-  new gcp.GpuNodePool("l4", { cluster: gke, ...gpus }); // g2-standard-4 on GCP
+  new gcp.GpuNodePool("l4", { cluster: gke, ...gpus, nodeLocations: ["us-central1-a"] }); // g2-standard-4
 
   return { url: ranker.url };
 }

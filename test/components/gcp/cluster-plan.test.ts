@@ -115,7 +115,24 @@ describe("planGkeCluster: options and rejections", () => {
     expect(cluster.releaseChannel).toEqual({ channel: "STABLE" });
   });
 
+  it("starts the system pool within its bounds: GKE's three default zones, or the zones given", () => {
+    const defaults = planGkeCluster(BASE).systemNodePool;
+    expect(defaults.nodeLocations).toBeUndefined();
+    expect(defaults.initialNodeCount).toBe(1); // 3 zones × 1 within 1–3
+    const one = planGkeCluster({
+      ...BASE,
+      nodeLocations: ["us-central1-a", "us-central1-b"],
+      systemNodePool: { minNodes: 1, maxNodes: 1 },
+    }).systemNodePool;
+    expect(one).toMatchObject({ nodeLocations: ["us-central1-a"], initialNodeCount: 1 });
+  });
+
   it.each([
+    [
+      { systemNodePool: { minNodes: 1, maxNodes: 2 } },
+      "nodeLocations",
+      /GKE spreads the pool over three zones by default.*1–2/,
+    ],
     [{ project: "Acme" }, "project", /GCP project id/],
     [{ clusterName: "c".repeat(41) }, "clusterName", /at most 40 characters/],
     [

@@ -30,12 +30,17 @@ describe("GpuNodePool under mocks", () => {
       ["gcp:container/nodePool:NodePool", "l4-spot"],
     ]);
     const [onDemand, spot] = pools.map((p) => p.inputs);
+    // The floor of one node runs in the first zone (GKE starts initialNodeCount in every zone).
+    expect(onDemand).toMatchObject({ nodeLocations: ["us-central1-a"], initialNodeCount: 1 });
+    expect(spot).toMatchObject({
+      nodeLocations: ["us-central1-a", "us-central1-b"],
+      initialNodeCount: 1,
+    });
     for (const inputs of [onDemand, spot]) {
       expect(inputs).toMatchObject({
         cluster: "ml",
         project: "acme-ml",
         location: "us-central1",
-        nodeLocations: ["us-central1-a", "us-central1-b"],
       });
       expect(inputs?.nodeConfig).toMatchObject({
         serviceAccount: NODE_EMAIL,
@@ -67,6 +72,7 @@ describe("GpuNodePool under mocks", () => {
       cluster: gke,
       accelerator: { type: "nvidia-t4" },
       capacity: { min: 0, max: 2 },
+      nodeLocations: ["us-central1-b"],
       serviceAccountEmail: "gpu-nodes@acme-ml.iam.gserviceaccount.com",
     });
     await settle();
