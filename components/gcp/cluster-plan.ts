@@ -1,9 +1,16 @@
 import { validateCapacity } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { cloudName } from "../names";
 import { workloadPool } from "./iam";
 import { parseCryptoKeyName } from "./kms";
-import { assertGkeClusterName, assertZonesInRegion, nodePoolName } from "./names";
-import { type ClusterSettings, hardenedNodeConfig, type NodePoolSettings } from "./node-config";
+import { assertGkeClusterName, assertZonesInRegion, GCP_NAME_LIMITS, nodePoolName } from "./names";
+import {
+  type ClusterSettings,
+  hardenedNodeConfig,
+  type NodePoolSettings,
+  type RouterNatSettings,
+  type RouterSettings,
+} from "./node-config";
 import {
   assertCidr,
   assertOneOf,
@@ -84,6 +91,13 @@ export interface GkeClusterArgs {
    * granted `roles/cloudkms.cryptoKeyEncrypterDecrypter` on that key only.
    */
   databaseEncryptionKey?: string;
+  /**
+   * Give the private nodes egress to the internet (container registries such as ghcr.io) with a
+   * Cloud Router and Cloud NAT on the cluster's network and region. Default `true`; set `false`
+   * when the network already has a Cloud NAT covering the subnetwork, or when every image comes
+   * from Artifact Registry (reached through Private Google Access).
+   */
+  cloudNat?: boolean;
   /** Refuse to delete the cluster until this is turned off. Default `true`. */
   deletionProtection?: boolean;
   /** The system node pool. */
@@ -94,10 +108,20 @@ export interface GkeClusterArgs {
   resourceLabels?: Record<string, string>;
 }
 
+/** A Cloud Router and the Cloud NAT on it. */
+export interface EgressPlan {
+  /** The router, on the cluster's network and region. */
+  router: RouterSettings;
+  /** The NAT, without its `router` (the router's name is filled in when it exists). */
+  nat: Omit<RouterNatSettings, "router">;
+}
+
 /** What {@link GkeCluster} creates, as provider arguments. */
 export interface GkeClusterPlan {
   /** The cluster. */
   cluster: ClusterSettings;
+  /** Egress for the private nodes, unless `cloudNat` is `false`. */
+  egress?: EgressPlan;
   /** The system node pool, without its `cluster`. */
   systemNodePool: NodePoolSettings;
   /** The KMS key to grant the GKE service agent, when CMEK is on. */
@@ -108,8 +132,9 @@ export interface GkeClusterPlan {
  * Validates {@link GkeClusterArgs} (with the cluster name filled in) and turns them into GKE
  * arguments: a regional Standard
  * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
- * monitoring of system components and workloads, the default node pool removed, and a small
- * system node pool (the component adds the dedicated node service account to both).
+ * monitoring of system components and workloads, the default node pool removed, a small
+ * system node pool (the component adds the dedicated node service account to both), and a
+ * Cloud Router with Cloud NAT so the private nodes can pull public images.
  */
 export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): GkeClusterPlan {
   if (args === null || typeof args !== "object") {
@@ -247,5 +272,48 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
       labels: { "hybridai.dev/pool": "system" },
     },
   };
-  return { cluster, systemNodePool, ...(key !== undefined ? { databaseEncryptionKey: key } : {}) };
+  const egress = args.cloudNat === false ? undefined : planEgress(name, project, region, args);
+  return {
+    cluster,
+    systemNodePool,
+    ...(egress ? { egress } : {}),
+    ...(key !== undefined ? { databaseEncryptionKey: key } : {}),
+  };
+}
+
+/**
+ * A Cloud Router and Cloud NAT giving the cluster's private nodes egress: every range of the
+ * given subnetwork, or of every subnetwork in the region when none is given; addresses
+ * allocated by Google; errors logged.
+ */
+function planEgress(
+  clusterName: string,
+  project: string,
+  region: string,
+  args: GkeClusterArgs,
+): EgressPlan {
+  const name = (suffix: string) =>
+    cloudName({ scope: clusterName, suffix, max: GCP_NAME_LIMITS.router });
+  return {
+    router: {
+      name: name("nat-router"),
+      project,
+      region,
+      network: args.network ?? "default",
+      description: `Egress for the private nodes of GKE cluster ${clusterName}`,
+    },
+    nat: {
+      name: name("nat"),
+      project,
+      region,
+      natIpAllocateOption: "AUTO_ONLY",
+      ...(args.subnetwork
+        ? {
+            sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+            subnetworks: [{ name: args.subnetwork, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+          }
+        : { sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES" }),
+      logConfig: { enable: true, filter: "ERRORS_ONLY" },
+    },
+  };
 }

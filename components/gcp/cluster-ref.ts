@@ -13,6 +13,8 @@ export interface ClusterRef {
   name: pulumi.Output<string>;
   /** Node service account email. */
   nodeServiceAccountEmail: pulumi.Output<string>;
+  /** What node pools wait for before their nodes start (the Cloud NAT their image pulls use). Default none. */
+  nodeDependencies?: pulumi.Resource[];
 }
 
 /** Checks that `cluster` is a {@link ClusterRef} (a `gcp.GkeCluster`), naming the component otherwise. */

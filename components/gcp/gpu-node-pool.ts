@@ -58,7 +58,11 @@ export class GpuNodePool extends pulumi.ComponentResource {
             cluster.name,
             args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
           ),
-          { parent: this, ignoreChanges: ["initialNodeCount"] },
+          {
+            parent: this,
+            ignoreChanges: ["initialNodeCount"],
+            dependsOn: cluster.nodeDependencies ?? [],
+          },
         ),
       );
     }

@@ -1,5 +1,6 @@
 export type {
   AuthorizedNetwork,
+  EgressPlan,
   GkeClusterArgs,
   GkeClusterPlan,
   ReleaseChannel,

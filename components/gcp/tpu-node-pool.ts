@@ -47,7 +47,11 @@ export class TpuNodePool extends pulumi.ComponentResource {
             cluster.name,
             args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
           ),
-          { parent: this, ignoreChanges: ["initialNodeCount"] },
+          {
+            parent: this,
+            ignoreChanges: ["initialNodeCount"],
+            dependsOn: cluster.nodeDependencies ?? [],
+          },
         ),
     );
     this.nodePoolNames = pulumi.all(this.nodePools.map((p) => p.name));

@@ -38,6 +38,7 @@ const shape = z.strictObject({
         .array(z.strictObject({ cidrBlock: z.string(), displayName: z.string().optional() }))
         .optional(),
       databaseEncryptionKey: z.string().optional(),
+      cloudNat: z.boolean().optional(),
       deletionProtection: z.boolean().optional(),
       nodeLocations: z.array(z.string()).optional(),
       systemNodePool: z

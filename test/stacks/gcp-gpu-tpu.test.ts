@@ -162,6 +162,19 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
     });
   });
 
+  it("gives the private nodes a Cloud NAT on the default network, which every node pool waits for", () => {
+    const nat = mocks.one("gcp:compute/routerNat:RouterNat");
+    expect(nat.inputs).toMatchObject({
+      router: "ai-gke-nat-router",
+      region: "us-central1",
+      sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+    });
+    expect(mocks.one("gcp:compute/router:Router").inputs.network).toBe("default");
+    const pools = mocks.ofType("gcp:container/nodePool:NodePool");
+    expect(pools).toHaveLength(4);
+    for (const pool of pools) expect(pool.dependencies).toContain(nat.urn);
+  });
+
   it("runs every node pool as the dedicated node identity, never the default compute account", () => {
     const pools = mocks.ofType("gcp:container/nodePool:NodePool");
     expect(pools).toHaveLength(4);

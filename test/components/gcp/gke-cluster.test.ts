@@ -1,7 +1,7 @@
 import { HybridAiConfigError } from "pulumi-hybridai";
 import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { beforeEach, describe, expect, it } from "vitest";
-import { GkeCluster, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp";
+import { GkeCluster, GpuNodePool, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp";
 
 /** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
 const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
@@ -106,6 +106,67 @@ describe("GkeCluster under mocks", () => {
     const cluster = mocks.one("gcp:container/cluster:Cluster", "cmek");
     expect(cluster.inputs.databaseEncryption).toEqual({ state: "ENCRYPTED", keyName: key });
     expect(cluster.dependencies).toContain(grant.urn);
+  });
+
+  it("gives private nodes egress: a Cloud Router and Cloud NAT on the cluster's network, which node pools wait for", async () => {
+    const gke = new GkeCluster("egress", {
+      project: "acme-ml",
+      region: "us-central1",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
+    new GpuNodePool("egress-gpu", {
+      cluster: gke,
+      accelerator: { type: "nvidia-l4" },
+      capacity: { min: 0, max: 2 },
+      nodeLocations: ["us-central1-a"],
+    });
+    await settle();
+    const router = mocks.one("gcp:compute/router:Router");
+    expect(router.inputs).toMatchObject({
+      name: "egress-nat-router",
+      project: "acme-ml",
+      region: "us-central1",
+      network: "default",
+    });
+    const nat = mocks.one("gcp:compute/routerNat:RouterNat");
+    expect(nat.inputs).toMatchObject({
+      name: "egress-nat",
+      project: "acme-ml",
+      region: "us-central1",
+      router: "egress-nat-router",
+      natIpAllocateOption: "AUTO_ONLY",
+      sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+      logConfig: { enable: true, filter: "ERRORS_ONLY" },
+    });
+    const pools = mocks.ofType("gcp:container/nodePool:NodePool");
+    expect(pools.map((p) => p.name)).toEqual(["egress-system", "egress-gpu-on-demand"]);
+    for (const pool of pools) expect(pool.dependencies).toContain(nat.urn);
+  });
+
+  it("NATs only the cluster's subnetwork when one is given, and leaves NAT out when the network has one", async () => {
+    new GkeCluster("subnet", {
+      project: "acme-ml",
+      region: "us-central1",
+      network: "ml-vpc",
+      subnetwork: "ml-nodes",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
+    await settle();
+    expect(mocks.one("gcp:compute/router:Router").inputs.network).toBe("ml-vpc");
+    expect(mocks.one("gcp:compute/routerNat:RouterNat").inputs).toMatchObject({
+      sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+      subnetworks: [{ name: "ml-nodes", sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+    });
+    mocks.reset();
+    new GkeCluster("own-nat", {
+      project: "acme-ml",
+      region: "us-central1",
+      cloudNat: false,
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
+    await settle();
+    expect(mocks.ofType("gcp:compute/routerNat:RouterNat")).toEqual([]);
+    expect(mocks.ofType("gcp:compute/router:Router")).toEqual([]);
   });
 
   it("rejects bad arguments before registering anything", async () => {
