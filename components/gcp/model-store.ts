@@ -106,7 +106,7 @@ export class ModelStore extends pulumi.ComponentResource {
         role: plan.workloadIdentity.role,
         member: plan.workloadIdentity.member,
       },
-      { parent: this },
+      { parent: this, dependsOn: cluster.cluster ? [cluster.cluster] : [] },
     );
 
     this.reader = {

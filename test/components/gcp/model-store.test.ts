@@ -51,6 +51,11 @@ describe("ModelStore under mocks", () => {
       },
     ]);
 
+    // In a fresh project the <project>.svc.id.goog pool exists only once a Workload Identity
+    // cluster does: the binding must wait for the cluster.
+    const cluster = mocks.one("gcp:container/cluster:Cluster", "ml");
+    expect(saGrants[0]?.dependencies).toContain(cluster.urn);
+
     // Reading models needs no project-level role, and nothing grants a primitive role.
     expect(mocks.ofType("gcp:projects/iAMMember:IAMMember")).toHaveLength(projectGrantsBefore);
     const roles = mocks.resources.map((r) => r.inputs.role).filter(Boolean);
