@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsAccountOf } from "./aws-account";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./cluster-autoscaler";
+import { type PlannedAddon, planEksAddons } from "./eks-addons";
 import {
   type EksClusterPlan,
   type EndpointSpec,
@@ -97,6 +98,14 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly privateSubnetIds: pulumi.Output<string[]>;
   /** The on-demand system node group (add-ons wait for it). */
   readonly systemNodeGroup: eks.NodeGroup;
+  /**
+   * What every node of the cluster waits for before it boots: the VPC CNI and kube-proxy
+   * add-ons (pod network with NetworkPolicy enforcement) and, in a VPC the cluster created, the
+   * private subnets' NAT routes its image pulls use. Node groups and fleets depend on these.
+   */
+  readonly nodeDependencies: pulumi.Resource[];
+  /** The EKS add-ons, by name. */
+  readonly addons: Record<string, eks.Addon> = {};
   /** The IAM role of managed node groups. */
   readonly nodeRole: iam.Role;
   /** ARN of {@link nodeRole}. */
@@ -136,11 +145,11 @@ export class EksCluster extends pulumi.ComponentResource {
     this.systemNodeGroupName = plan.systemNodeGroup.nodeGroupName;
     this.account = awsAccountOf(this);
 
-    const subnetIds = plan.network
-      ? pulumi.all(
-          createNetwork(name, plan.name, plan.network, this.account.region, this, tags)
-            .privateSubnetIds,
-        )
+    const vpcNetwork = plan.network
+      ? createNetwork(name, plan.name, plan.network, this.account.region, this, tags)
+      : undefined;
+    const subnetIds = vpcNetwork
+      ? pulumi.all(vpcNetwork.privateSubnetIds)
       : pulumi.output(args.subnetIds as pulumi.Input<pulumi.Input<string>[]>);
     this.privateSubnetIds = subnetIds;
 
@@ -203,6 +212,18 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
     });
     this.nodeRoleArn = this.nodeRole.arn;
+    const addons = planEksAddons(plan.version);
+    const install = (specs: PlannedAddon[], dependsOn: pulumi.Resource[]) =>
+      specs.map((spec) => {
+        const addon = this.addon(name, cluster.name, spec, tags, dependsOn);
+        this.addons[spec.addonName] = addon;
+        return addon;
+      });
+    const network = install(
+      addons.filter((a) => a.beforeNodes),
+      [],
+    );
+    this.nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
     const system = plan.systemNodeGroup;
     this.systemNodeGroup = new eks.NodeGroup(
       `${name}-system`,
@@ -219,7 +240,15 @@ export class EksCluster extends pulumi.ComponentResource {
         updateConfig: { maxUnavailable: 1 },
         tags,
       },
-      { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] },
+      {
+        parent: this,
+        ignoreChanges: ["scalingConfig.desiredSize"],
+        dependsOn: this.nodeDependencies,
+      },
+    );
+    install(
+      addons.filter((a) => !a.beforeNodes),
+      [this.systemNodeGroup],
     );
 
     const apiAccess = this.apiAccessRules(name, plan);
@@ -253,6 +282,29 @@ export class EksCluster extends pulumi.ComponentResource {
       kmsKeyArn: this.kmsKeyArn,
       kubeconfig: this.kubeconfig,
     });
+  }
+
+  /** One pinned EKS add-on. */
+  private addon(
+    name: string,
+    clusterName: pulumi.Input<string>,
+    spec: PlannedAddon,
+    tags: Record<string, string>,
+    dependsOn: pulumi.Resource[],
+  ): eks.Addon {
+    return new eks.Addon(
+      `${name}-${spec.addonName}`,
+      {
+        clusterName,
+        addonName: spec.addonName,
+        addonVersion: spec.addonVersion,
+        ...(spec.configurationValues ? { configurationValues: spec.configurationValues } : {}),
+        resolveConflictsOnCreate: spec.resolveConflictsOnCreate,
+        resolveConflictsOnUpdate: spec.resolveConflictsOnUpdate,
+        tags,
+      },
+      { parent: this, dependsOn },
+    );
   }
 
   /** Ingress on 443 to the cluster security group from the runner CIDRs and groups of the plan. */

@@ -147,7 +147,11 @@ export class SpotFleet extends pulumi.ComponentResource {
           ...Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
         ],
       },
-      { parent: this, dependsOn: [access], ignoreChanges: ["desiredCapacity"] },
+      {
+        parent: this,
+        dependsOn: [access, ...args.cluster.nodeDependencies],
+        ignoreChanges: ["desiredCapacity"],
+      },
     );
     this.autoScalingGroupArn = group.arn;
 

@@ -1,7 +1,7 @@
 import { aws, HybridAiConfigError } from "pulumi-hybridai";
 import { describe, expect, it } from "vitest";
 
-const { parseCidr, planEksCluster, subnetCidr } = aws;
+const { EKS_VERSIONS, parseCidr, planEksAddons, planEksCluster, subnetCidr } = aws;
 
 /** A public endpoint limited to a documentation range: the path `pulumi up` takes. */
 const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
@@ -154,5 +154,22 @@ describe("planEksCluster rejects bad specs", () => {
     expect(error).toBeInstanceOf(HybridAiConfigError);
     expect((error as HybridAiConfigError).field).toBe(field);
     expect((error as Error).message).toMatch(/^AwsEksCluster: .* is not valid\. Allowed: .+/);
+  });
+});
+
+describe("planEksAddons", () => {
+  it.each(EKS_VERSIONS)("pins vpc-cni, kube-proxy and coredns for Kubernetes %s", (version) => {
+    const addons = planEksAddons(version);
+    expect(addons.map((a) => a.addonName)).toEqual(["vpc-cni", "kube-proxy", "coredns"]);
+    for (const addon of addons)
+      expect(addon.addonVersion).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+    // kube-proxy follows the control plane's minor version.
+    expect(addons[1]?.addonVersion.startsWith(`v${version}.`)).toBe(true);
+  });
+
+  it("enables NetworkPolicy enforcement in the VPC CNI and installs the network before nodes", () => {
+    const [cni, proxy, dns] = planEksAddons("1.33");
+    expect(JSON.parse(cni?.configurationValues ?? "{}")).toEqual({ enableNetworkPolicy: "true" });
+    expect([cni?.beforeNodes, proxy?.beforeNodes, dns?.beforeNodes]).toEqual([true, true, false]);
   });
 });

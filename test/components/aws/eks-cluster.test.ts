@@ -156,6 +156,34 @@ describe("aws.EksCluster", () => {
     expect(provider.dependencies).toEqual(expect.arrayContaining(rules.map((r) => r.urn)));
   });
 
+  it("manages vpc-cni (NetworkPolicy enforced), kube-proxy and coredns as pinned EKS add-ons, nodes after the network", async () => {
+    await deploy("addons");
+    const addons = new Map(
+      mocks.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName as string, a]),
+    );
+    const core = ["vpc-cni", "kube-proxy", "coredns"].map((name) => addons.get(name));
+    expect(core.map((a) => a?.inputs.addonVersion)).toEqual([
+      "v1.20.4-eksbuild.1",
+      "v1.33.5-eksbuild.2",
+      "v1.12.4-eksbuild.1",
+    ]);
+    for (const addon of core) {
+      expect(addon?.inputs).toMatchObject({
+        clusterName: "addons",
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+      });
+    }
+    const cni = JSON.parse(addons.get("vpc-cni")?.inputs.configurationValues);
+    expect(cni).toEqual({ enableNetworkPolicy: "true" });
+    const system = mocks.one("aws:eks/nodeGroup:NodeGroup");
+    expect(system.dependencies).toEqual(
+      expect.arrayContaining([addons.get("vpc-cni")?.urn, addons.get("kube-proxy")?.urn]),
+    );
+    // CoreDNS needs a node to become ACTIVE: it waits for the system nodes.
+    expect(addons.get("coredns")?.dependencies).toContain(system.urn);
+  });
+
   it("gives nodes a role with exactly the three managed policies, and a small on-demand system group", async () => {
     await deploy("nodes");
     expect(attachedManagedPolicies(mocks, "nodes-node")).toEqual([...NODE_MANAGED_POLICIES].sort());
@@ -296,6 +324,7 @@ describe("aws.EksCluster", () => {
       "aws:cloudwatch/logGroup:LogGroup",
       "aws:eks/cluster:Cluster",
       "aws:eks/nodeGroup:NodeGroup",
+      "aws:eks/addon:Addon",
     ];
     const records = mocks.resources.filter((r) => taggable.includes(r.type));
     expect(records.length).toBeGreaterThan(20);

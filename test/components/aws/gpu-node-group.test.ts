@@ -59,6 +59,17 @@ describe("aws.GpuNodeGroup", () => {
     expect(template.inputs.imageId).toBeUndefined();
     expect(pool.nodeGroupNames).toEqual(["l4-on-demand", "l4-spot"]);
     expect(validateKubernetesObjects(mocks.resources)).toEqual([]);
+    // Nodes start once the VPC CNI (with NetworkPolicy) and kube-proxy add-ons and the NAT routes exist.
+    const network = [
+      ...mocks
+        .ofType("aws:eks/addon:Addon")
+        .filter((a) => ["vpc-cni", "kube-proxy"].includes(a.inputs.addonName)),
+      ...mocks
+        .ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+        .filter((a) => a.name.includes("private")),
+    ].map((r) => r.urn);
+    expect(network).toHaveLength(5);
+    for (const group of groups) expect(group.dependencies).toEqual(expect.arrayContaining(network));
   });
 
   it("uses the Neuron AMI type and taint for Inferentia", async () => {

@@ -76,6 +76,19 @@ describe("aws.SpotFleet Auto Scaling group", () => {
     expect(mocks.one("aws:autoscaling/group:Group").options.ignoreChanges).toContain(
       "desiredCapacity",
     );
+    // Instances boot once the VPC CNI (with NetworkPolicy) and kube-proxy add-ons and the NAT routes exist.
+    const network = [
+      ...mocks
+        .ofType("aws:eks/addon:Addon")
+        .filter((a) => ["vpc-cni", "kube-proxy"].includes(a.inputs.addonName)),
+      ...mocks
+        .ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+        .filter((a) => a.name.includes("private")),
+    ].map((r) => r.urn);
+    expect(network).toHaveLength(5);
+    expect(mocks.one("aws:autoscaling/group:Group").dependencies).toEqual(
+      expect.arrayContaining(network),
+    );
     expect(fleet.split).toEqual({
       onDemand: { min: 1, max: 3, desired: 1 },
       spot: { min: 0, max: 7, desired: 0 },
