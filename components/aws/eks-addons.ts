@@ -1,5 +1,9 @@
-/** The EKS add-ons hybridai manages on every cluster (the pod identity agent is not used: add-ons authenticate with IRSA). */
-export type CoreAddonName = "vpc-cni" | "kube-proxy" | "coredns";
+/**
+ * The EKS add-ons hybridai manages: the core three on every cluster, and metrics-server (an EKS
+ * community add-on) unless turned off. The pod identity agent is not used: add-ons and model
+ * readers authenticate with IRSA.
+ */
+export type CoreAddonName = "vpc-cni" | "kube-proxy" | "coredns" | "metrics-server";
 
 /**
  * Pinned EKS add-on versions per Kubernetes minor version, from the Amazon EKS user guide's
@@ -12,21 +16,25 @@ export const EKS_ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<CoreAdd
       "vpc-cni": "v1.20.4-eksbuild.1",
       "kube-proxy": "v1.31.13-eksbuild.2",
       coredns: "v1.11.4-eksbuild.24",
+      "metrics-server": "v0.8.0-eksbuild.2",
     },
     "1.32": {
       "vpc-cni": "v1.20.4-eksbuild.1",
       "kube-proxy": "v1.32.9-eksbuild.2",
       coredns: "v1.11.4-eksbuild.24",
+      "metrics-server": "v0.8.0-eksbuild.2",
     },
     "1.33": {
       "vpc-cni": "v1.20.4-eksbuild.1",
       "kube-proxy": "v1.33.5-eksbuild.2",
       coredns: "v1.12.4-eksbuild.1",
+      "metrics-server": "v0.8.0-eksbuild.2",
     },
     "1.34": {
       "vpc-cni": "v1.20.4-eksbuild.1",
       "kube-proxy": "v1.34.1-eksbuild.2",
       coredns: "v1.12.4-eksbuild.1",
+      "metrics-server": "v0.8.0-eksbuild.2",
     },
   };
 
@@ -72,15 +80,27 @@ function addon(
   };
 }
 
+/** Which optional add-ons {@link planEksAddons} includes. */
+export interface EksAddonOptions {
+  /**
+   * metrics-server, the source of the Kubernetes metrics API: without it EKS serves no CPU or
+   * memory metrics and every HorizontalPodAutoscaler holds its minimum. Default `false` here;
+   * `aws.EksCluster` turns it on unless told otherwise.
+   */
+  metricsServer?: boolean;
+}
+
 /**
- * The core EKS add-ons of a cluster, pinned for its Kubernetes version: the VPC CNI with
- * NetworkPolicy enforcement and kube-proxy before the nodes, CoreDNS after the system nodes.
+ * The EKS add-ons of a cluster, pinned for its Kubernetes version: the VPC CNI with
+ * NetworkPolicy enforcement and kube-proxy before the nodes, CoreDNS (and metrics-server when
+ * asked) after the system nodes.
  */
-export function planEksAddons(version: string): PlannedAddon[] {
+export function planEksAddons(version: string, options: EksAddonOptions = {}): PlannedAddon[] {
   const pinned = EKS_ADDON_VERSIONS[version];
   return [
     addon("vpc-cni", pinned["vpc-cni"], true, VPC_CNI_CONFIGURATION),
     addon("kube-proxy", pinned["kube-proxy"], true),
     addon("coredns", pinned.coredns, false),
+    ...(options.metricsServer ? [addon("metrics-server", pinned["metrics-server"], false)] : []),
   ];
 }

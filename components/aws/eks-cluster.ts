@@ -60,6 +60,11 @@ export interface EksClusterArgs {
   logRetentionDays?: number;
   /** Kubernetes service CIDR. Default `172.20.0.0/16`. */
   serviceCidr?: string;
+  /**
+   * Install metrics-server (the EKS community add-on), which serves the metrics API every
+   * HorizontalPodAutoscaler reads. Default `true`; `false` when the cluster gets it otherwise.
+   */
+  metricsServer?: boolean;
   /** Install cluster-autoscaler (Helm, IRSA). Default `true`. */
   clusterAutoscaler?: boolean;
   /** Tags for every AWS resource that takes them. */
@@ -212,7 +217,7 @@ export class EksCluster extends pulumi.ComponentResource {
       tags,
     });
     this.nodeRoleArn = this.nodeRole.arn;
-    const addons = planEksAddons(plan.version);
+    const addons = planEksAddons(plan.version, { metricsServer: args.metricsServer ?? true });
     const install = (specs: PlannedAddon[], dependsOn: pulumi.Resource[]) =>
       specs.map((spec) => {
         const addon = this.addon(name, cluster.name, spec, tags, dependsOn);

@@ -74,6 +74,7 @@ const shape = z.strictObject({
       logTypes: z.array(z.string()).optional(),
       logRetentionDays: z.number().int().optional(),
       clusterAutoscaler: z.boolean().optional(),
+      metricsServer: z.boolean().optional(),
       tags: labelsSchema.optional(),
     })
     .default({ name: "hybridai" }),

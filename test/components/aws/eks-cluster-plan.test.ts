@@ -167,6 +167,21 @@ describe("planEksAddons", () => {
     expect(addons[1]?.addonVersion.startsWith(`v${version}.`)).toBe(true);
   });
 
+  it.each(EKS_VERSIONS)(
+    "adds the metrics-server community add-on for Kubernetes %s when asked",
+    (version) => {
+      const addons = planEksAddons(version, { metricsServer: true });
+      expect(addons.map((a) => a.addonName)).toEqual([
+        "vpc-cni",
+        "kube-proxy",
+        "coredns",
+        "metrics-server",
+      ]);
+      expect(addons[3]).toMatchObject({ beforeNodes: false });
+      expect(addons[3]?.addonVersion).toMatch(/^v0\.\d+\.\d+-eksbuild\.\d+$/);
+    },
+  );
+
   it("enables NetworkPolicy enforcement in the VPC CNI and installs the network before nodes", () => {
     const [cni, proxy, dns] = planEksAddons("1.33");
     expect(JSON.parse(cni?.configurationValues ?? "{}")).toEqual({ enableNetworkPolicy: "true" });

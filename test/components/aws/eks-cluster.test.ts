@@ -333,6 +333,26 @@ describe("aws.EksCluster", () => {
     ).toEqual([]);
   });
 
+  it("installs metrics-server as the EKS add-on after the system nodes, so HorizontalPodAutoscalers get CPU metrics", async () => {
+    await deploy("metrics");
+    const addon = mocks
+      .ofType("aws:eks/addon:Addon")
+      .find((a) => a.inputs.addonName === "metrics-server");
+    expect(addon?.inputs).toMatchObject({
+      clusterName: "metrics",
+      addonVersion: "v0.8.0-eksbuild.2",
+      resolveConflictsOnCreate: "OVERWRITE",
+    });
+    expect(addon?.dependencies).toContain(mocks.one("aws:eks/nodeGroup:NodeGroup").urn);
+  });
+
+  it("leaves metrics-server out when the cluster brings its own", async () => {
+    await deploy("own-metrics", { metricsServer: false });
+    const names = mocks.ofType("aws:eks/addon:Addon").map((a) => a.inputs.addonName);
+    expect(names).toHaveLength(3);
+    expect(names).not.toContain("metrics-server");
+  });
+
   it("leaves cluster-autoscaler out when asked", async () => {
     await deploy("noca", { clusterAutoscaler: false });
     expect(mocks.ofType("kubernetes:helm.sh/v3:Release")).toHaveLength(0);
