@@ -15,7 +15,7 @@ import {
   RELEASE_CHANNELS,
   TpuNodePool,
 } from "../../components/gcp";
-import type { StackSection } from "../section";
+import type { ClusterCapacity, StackSection } from "../section";
 import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
 const shape = z.strictObject({
@@ -165,6 +165,19 @@ export const gcpSection: StackSection<GcpStackConfig> = {
   key: "gcp",
   summary: "a GKE cluster with GPU and TPU node pools and a model store",
   schema,
+  plannedClusters(config) {
+    const store = config.modelStore ? planModelStore(config.modelStore, config) : undefined;
+    return {
+      [config.cluster.name]: {
+        cloud: "gcp",
+        ...(store ? { modelStore: { reader: store.reader } } : {}),
+        accelerators: [config.gpu?.accelerator.type, config.tpu?.accelerator.type].filter(
+          (type): type is NonNullable<typeof type> => type !== undefined,
+        ),
+        mixedCapacityAccelerators: [],
+      },
+    };
+  },
   deploy(config, context) {
     const { name, ...clusterArgs } = config.cluster;
     const cluster = new GkeCluster(name, {
@@ -177,9 +190,14 @@ export const gcpSection: StackSection<GcpStackConfig> = {
     const store = config.modelStore
       ? new ModelStore(`${name}-models`, { ...config.modelStore, cluster })
       : undefined;
+    const nodes: ClusterCapacity["nodes"] = {};
+    if (gpu && config.gpu) nodes[config.gpu.accelerator.type] = [gpu];
+    if (tpu && config.tpu) nodes[config.tpu.accelerator.type] = [tpu];
     context.clusters.set(name, {
       cloud: "gcp",
       provider: cluster.provider,
+      // GKE installs the NVIDIA device plugin itself on GPU pools; node pools have fixed capacity types.
+      capacity: { nodes, mixedCapacityAccelerators: [] },
       ...(store
         ? { modelStore: { uriFor: (model: string) => store.uriFor(model), reader: store.reader } }
         : {}),
