@@ -203,19 +203,25 @@ function checkService(
 }
 
 /**
- * Checks every service and that no two share a name in one namespace of one cluster. Services
- * on clusters `clusters` does not know are skipped when `partial` (a preflight before some
- * sections described their clusters).
+ * Checks every service and that no two share a name in one namespace of one cluster, and
+ * returns each service's namespace. Services on clusters `clusters` does not know are skipped
+ * (namespace `undefined`) when `partial` (a preflight before some sections described their
+ * clusters).
  */
 function checkServices(
   config: ServingStackConfig,
   clusters: ReadonlyMap<string, ClusterFacts>,
   partial = false,
-): void {
+): (string | undefined)[] {
   const names = new Set<string>();
+  const namespaces: (string | undefined)[] = [];
   for (const [i, entry] of config.services.entries()) {
-    if (partial && !clusters.has(entry.cluster)) continue;
+    if (partial && !clusters.has(entry.cluster)) {
+      namespaces.push(undefined);
+      continue;
+    }
     const namespace = checkService(config, entry, i, clusters);
+    namespaces.push(namespace);
     const key = `${entry.cluster}/${namespace}/${entry.name}`;
     if (names.has(key)) {
       throw new HybridAiConfigError(
@@ -227,6 +233,7 @@ function checkServices(
     }
     names.add(key);
   }
+  return namespaces;
 }
 
 /**
@@ -300,13 +307,13 @@ export const servingSection: StackSection<ServingStackConfig> = {
   },
   deploy(config, context) {
     const facts = new Map([...context.clusters].map(([name, c]) => [name, factsOf(c)]));
-    checkServices(config, facts);
+    const serviceNamespaces = checkServices(config, facts);
     const resolved = config.services.map((entry, i) =>
       resolveService(
         config,
         entry,
         context.clusters.get(entry.cluster) as DeployedCluster,
-        checkService(config, entry, i, facts),
+        serviceNamespaces[i] as string,
       ),
     );
     const needsHostPath = new Set(
