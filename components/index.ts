@@ -19,3 +19,4 @@ export * as aws from "./aws";
 export { type ConfigProblem, HybridAiConfigError } from "./errors";
 export * as gcp from "./gcp";
 export * as kubernetes from "./kubernetes";
+export { type CloudNameSpec, cloudName } from "./names";

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import type { Cloud } from "../components/accelerators";
+import type { AcceleratorType, Cloud } from "../components/accelerators";
 
 /** A Kubernetes cluster a section created, for later sections (serving) to deploy onto. */
 export interface DeployedCluster {
@@ -11,6 +11,21 @@ export interface DeployedCluster {
   provider: k8s.Provider;
   /** The cluster's model store, when the section created one. */
   modelStore?: DeployedModelStore;
+  /** The accelerator capacity the section created, for workloads to wait for. Default: none. */
+  capacity?: ClusterCapacity;
+}
+
+/**
+ * Accelerator nodes a cluster section created. A serving workload that needs an accelerator
+ * waits for its nodes and the device plugin, so `pulumi up` never applies pods no node can run.
+ */
+export interface ClusterCapacity {
+  /** The node groups, fleets or node pools carrying each accelerator type. */
+  nodes: Partial<Record<AcceleratorType, pulumi.Resource[]>>;
+  /** The NVIDIA device plugin the section installed (EKS); GKE installs its own with GPU pools. */
+  devicePlugin?: pulumi.Resource;
+  /** Accelerator types served by groups mixing spot and on-demand instances (aws.SpotFleet). */
+  mixedCapacityAccelerators: readonly AcceleratorType[];
 }
 
 /** A model store and the one service account allowed to read it. */
@@ -26,6 +41,18 @@ export interface DeployedModelStore {
     /** Annotations that bind it to the cloud identity (IRSA role ARN, GKE Workload Identity). */
     annotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
   };
+}
+
+/** A cluster a section will create, known from its config before anything exists. */
+export interface PlannedCluster {
+  /** The cloud (or `edge`) it runs on. */
+  cloud: Cloud | "edge";
+  /** Its model store's reader service account, when the section creates a store. */
+  modelStore?: { reader: { namespace: string; serviceAccountName: string } };
+  /** Accelerator types it gets nodes for. */
+  accelerators: readonly AcceleratorType[];
+  /** Of those, the ones served by groups mixing spot and on-demand instances (aws.SpotFleet). */
+  mixedCapacityAccelerators: readonly AcceleratorType[];
 }
 
 /** What sections share while the stack program runs, in section order. */
@@ -45,6 +72,13 @@ export interface StackSection<T> {
   summary: string;
   /** The zod schema of the section's config. */
   schema: z.ZodType<T>;
+  /** The clusters the section will create, by name, from its validated config (cluster sections). */
+  plannedClusters?(config: T): Record<string, PlannedCluster>;
+  /**
+   * Checks the section's config against the clusters every section plans, before any section
+   * creates anything (so a bad reference fails the stack with nothing half-created).
+   */
+  preflight?(config: T, clusters: ReadonlyMap<string, PlannedCluster>): void;
   /** Creates the section's resources and returns its stack outputs. */
   deploy(config: T, context: StackContext): Record<string, pulumi.Input<unknown>>;
 }

@@ -1,5 +1,7 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
+import { cloudName } from "../names";
 import { parseCidr, subnetCidr } from "./cidr";
 import { assertAwsName } from "./names";
 
@@ -7,6 +9,17 @@ const COMPONENT = "AwsEksCluster";
 
 /** Kubernetes versions the component supports (EKS standard support, with a matching cluster-autoscaler). */
 export const EKS_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
+
+/** The longest EKS cluster name AWS accepts. */
+export const EKS_CLUSTER_NAME_MAX = 100;
+
+/** Length limits of the names AWS gives IAM roles and EKS node groups. */
+export const AWS_NAME_LIMITS = {
+  /** `namePrefix` of an IAM role (64 minus the 26-character unique suffix AWS appends). */
+  iamRolePrefix: 38,
+  /** An EKS managed node group name. */
+  nodeGroup: 63,
+} as const;
 
 /** The default Kubernetes version. */
 export const DEFAULT_EKS_VERSION = "1.33";
@@ -20,6 +33,13 @@ export const EKS_LOG_TYPES = [
   "scheduler",
 ] as const;
 
+/**
+ * The log types on by default: who did what (`audit`) and who authenticated (`authenticator`).
+ * `api`, `controllerManager` and `scheduler` are verbose, rarely read and billed per GB by
+ * CloudWatch; turn them on with `logTypes` when debugging the control plane.
+ */
+export const DEFAULT_EKS_LOG_TYPES = ["audit", "authenticator"] as const;
+
 /** How the new VPC is laid out. */
 export interface VpcSpec {
   /** IPv4 CIDR of the VPC, a /16 to /20. Default `10.0.0.0/16`. */
@@ -30,12 +50,35 @@ export interface VpcSpec {
   natGateways?: "single" | "per-zone";
 }
 
-/** Who may reach the Kubernetes API endpoint. */
+/**
+ * Who may reach the Kubernetes API endpoint. `pulumi up` installs Helm releases and workloads
+ * through it, so the machine running it needs a path: the public endpoint limited to its
+ * addresses, or, inside the VPC (or connected by VPN or peering), port 443 opened on the
+ * cluster security group to its CIDRs or security groups. Without either, the cluster is
+ * refused.
+ */
 export interface EndpointSpec {
-  /** Also expose the endpoint publicly. Default `false` (private only). */
+  /** Also expose the endpoint publicly, to `publicAccessCidrs` only. Default `false`. */
   publicAccess?: boolean;
   /** With `publicAccess`, the CIDRs allowed to reach it (required, and never `0.0.0.0/0`). */
   publicAccessCidrs?: string[];
+  /** CIDRs inside the VPC (or routed to it) allowed to reach the private endpoint on 443, e.g. a CI runner subnet. */
+  privateAccessCidrs?: string[];
+  /** Security groups (e.g. a runner's or a bastion's) allowed to reach the private endpoint on 443. */
+  privateAccessSecurityGroupIds?: pulumi.Input<string>[];
+}
+
+/** The port the EKS API listens on. */
+export const EKS_API_PORT = 443;
+
+/** Who the cluster security group lets reach the private endpoint, besides the cluster itself. */
+export interface ApiAccessPlan {
+  /** IPv4 CIDRs, one ingress rule each. */
+  cidrs: string[];
+  /** Security group ids (or outputs of them), one ingress rule each. */
+  securityGroupIds: pulumi.Input<string>[];
+  /** Always 443. */
+  port: typeof EKS_API_PORT;
 }
 
 /** The small on-demand node group for system add-ons (CoreDNS, cluster-autoscaler, termination handler). */
@@ -84,10 +127,36 @@ export interface NetworkPlan {
   natGatewayCount: number;
 }
 
+/** IAM role name prefixes of a cluster (AWS completes each with a unique suffix). */
+export interface EksRolePrefixes {
+  /** The control plane's role. */
+  cluster: string;
+  /** The managed node groups' role. */
+  node: string;
+  /** cluster-autoscaler's IRSA role. */
+  clusterAutoscaler: string;
+}
+
+/**
+ * The `namePrefix` of an IAM role belonging to a cluster: `<cluster>-<purpose>-`, within IAM's
+ * 38-character prefix limit (the cluster part shortened with a hash when needed). IAM names are
+ * account-wide, so AWS's unique suffix keeps two regions' clusters of one name apart.
+ */
+export function clusterRolePrefix(clusterName: string, purpose: string): string {
+  return cloudName({
+    scope: clusterName,
+    suffix: purpose,
+    max: AWS_NAME_LIMITS.iamRolePrefix,
+    trailingDash: true,
+  });
+}
+
 /** Everything an EKS cluster needs, validated, with defaults applied. */
 export interface EksClusterPlan {
   /** Cluster name. */
   name: string;
+  /** IAM role name prefixes. */
+  rolePrefixes: EksRolePrefixes;
   /** Kubernetes version. */
   version: string;
   /** Endpoint access, in `aws.eks.Cluster` `vpcConfig` terms. */
@@ -96,6 +165,8 @@ export interface EksClusterPlan {
     endpointPublicAccess: boolean;
     publicAccessCidrs?: string[];
   };
+  /** Ingress to the private endpoint from inside the VPC, on the cluster security group. */
+  apiAccess: ApiAccessPlan;
   /** Control plane log types (always including `audit`). */
   enabledClusterLogTypes: string[];
   /** Days to keep control plane logs. */
@@ -150,6 +221,36 @@ function planNetwork(vpc: VpcSpec): NetworkPlan {
   };
 }
 
+function specificCidrs(field: string, cidrs: string[]): string[] {
+  for (const cidr of cidrs) {
+    if (!parseCidr(cidr) || cidr === "0.0.0.0/0") {
+      throw new HybridAiConfigError(
+        COMPONENT,
+        field,
+        cidr,
+        "specific IPv4 network CIDRs such as 203.0.113.0/24 (0.0.0.0/0 would open the API to the internet)",
+      );
+    }
+  }
+  return cidrs;
+}
+
+function planApiAccess(endpoint: EndpointSpec): ApiAccessPlan {
+  const cidrs = specificCidrs("endpoint.privateAccessCidrs", endpoint.privateAccessCidrs ?? []);
+  const securityGroupIds = endpoint.privateAccessSecurityGroupIds ?? [];
+  for (const id of securityGroupIds) {
+    if (typeof id === "string" && !/^sg-[0-9a-f]+$/.test(id)) {
+      throw new HybridAiConfigError(
+        COMPONENT,
+        "endpoint.privateAccessSecurityGroupIds",
+        id,
+        "security group ids such as sg-0123456789abcdef0",
+      );
+    }
+  }
+  return { cidrs, securityGroupIds, port: EKS_API_PORT };
+}
+
 function planEndpoint(endpoint: EndpointSpec): EksClusterPlan["endpoint"] {
   if (!endpoint.publicAccess) {
     if (endpoint.publicAccessCidrs?.length) {
@@ -171,21 +272,35 @@ function planEndpoint(endpoint: EndpointSpec): EksClusterPlan["endpoint"] {
       "a non-empty allow-list of CIDRs when endpoint.publicAccess is true",
     );
   }
-  for (const cidr of cidrs) {
-    if (!parseCidr(cidr) || cidr === "0.0.0.0/0") {
-      throw new HybridAiConfigError(
-        COMPONENT,
-        "endpoint.publicAccessCidrs",
-        cidr,
-        "specific IPv4 network CIDRs such as 203.0.113.0/24 (0.0.0.0/0 would open the API to the internet)",
-      );
-    }
-  }
+  specificCidrs("endpoint.publicAccessCidrs", cidrs);
   return { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: cidrs };
 }
 
+/**
+ * Refuses an endpoint nothing outside the cluster can reach: `pulumi up` would create the
+ * cluster, then time out installing cluster-autoscaler and every workload.
+ */
+function assertReachable(
+  endpoint: EndpointSpec,
+  plan: EksClusterPlan["endpoint"],
+  access: ApiAccessPlan,
+) {
+  if (plan.endpointPublicAccess || access.cidrs.length > 0 || access.securityGroupIds.length > 0) {
+    return;
+  }
+  throw new HybridAiConfigError(
+    COMPONENT,
+    "endpoint",
+    endpoint,
+    "a path from where `pulumi up` runs to the Kubernetes API, which it needs to install the add-ons and workloads. " +
+      "A private endpoint is reachable only from inside the VPC, and the cluster security group admits only the cluster itself. " +
+      "Either set publicAccess: true with publicAccessCidrs listing your runner's addresses, or, for a runner inside the VPC " +
+      "(or reaching it by VPN or peering), privateAccessCidrs or privateAccessSecurityGroupIds to open 443 to it",
+  );
+}
+
 function planLogTypes(logTypes: string[] | undefined): string[] {
-  const types = logTypes ?? [...EKS_LOG_TYPES];
+  const types = logTypes ?? [...DEFAULT_EKS_LOG_TYPES];
   for (const type of types) {
     if (!(EKS_LOG_TYPES as readonly string[]).includes(type)) {
       throw new HybridAiConfigError(COMPONENT, "logTypes", type, EKS_LOG_TYPES);
@@ -224,7 +339,7 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
   const max = wholeNumber("systemNodes.max", nodes.max ?? Math.max(3, min), min, 100);
   const desired = wholeNumber("systemNodes.desired", nodes.desired ?? min, min, max);
   return {
-    nodeGroupName: `${name}-system`,
+    nodeGroupName: cloudName({ scope: name, suffix: "system", max: AWS_NAME_LIMITS.nodeGroup }),
     instanceTypes,
     amiType: "AL2023_x86_64_STANDARD",
     capacityType: "ON_DEMAND",
@@ -234,12 +349,13 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
 }
 
 /**
- * Validates an EKS cluster spec and applies defaults: private endpoint, every log type, a new
+ * Validates an EKS cluster spec and applies defaults: audit and authenticator logs, a new
  * three-zone VPC with one NAT gateway when no subnets are given, two on-demand system nodes.
+ * The endpoint must be reachable from where `pulumi up` runs (see {@link EndpointSpec}).
  * Throws {@link HybridAiConfigError} naming the field, the value and what is allowed.
  */
 export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
-  const name = assertAwsName(COMPONENT, "name", spec.name, 80);
+  const name = assertAwsName(COMPONENT, "name", spec.name, EKS_CLUSTER_NAME_MAX);
   const version = spec.version ?? DEFAULT_EKS_VERSION;
   if (!(EKS_VERSIONS as readonly string[]).includes(version)) {
     throw new HybridAiConfigError(COMPONENT, "version", version, EKS_VERSIONS);
@@ -270,10 +386,20 @@ export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
       "an IPv4 network CIDR from /12 to /24 that does not overlap the VPC",
     );
   }
+  const endpointSpec = spec.endpoint ?? {};
+  const endpoint = planEndpoint(endpointSpec);
+  const apiAccess = planApiAccess(endpointSpec);
+  assertReachable(endpointSpec, endpoint, apiAccess);
   return {
     name,
+    rolePrefixes: {
+      cluster: clusterRolePrefix(name, "cluster"),
+      node: clusterRolePrefix(name, "node"),
+      clusterAutoscaler: clusterRolePrefix(name, "cluster-autoscaler"),
+    },
     version,
-    endpoint: planEndpoint(spec.endpoint ?? {}),
+    endpoint,
+    apiAccess,
     enabledClusterLogTypes: planLogTypes(spec.logTypes),
     logRetentionDays: planLogRetention(spec.logRetentionDays ?? 90),
     serviceIpv4Cidr,

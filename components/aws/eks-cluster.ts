@@ -2,10 +2,12 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
+import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsAccountOf } from "./aws-account";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./cluster-autoscaler";
+import { type PlannedAddon, planEksAddons } from "./eks-addons";
 import {
   type EksClusterPlan,
   type EndpointSpec,
@@ -37,7 +39,11 @@ export interface EksClusterArgs {
   subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
   /** The new VPC's layout (only without `subnetIds`). Default `10.0.0.0/16`, 3 zones, one NAT gateway. */
   vpc?: VpcSpec;
-  /** API endpoint access. Default: private only. */
+  /**
+   * API endpoint access; required, because `pulumi up` installs add-ons through it: the public
+   * endpoint limited to your runner's CIDRs, or the private endpoint with 443 opened to a runner
+   * inside the VPC (`privateAccessCidrs` / `privateAccessSecurityGroupIds`).
+   */
   endpoint?: EndpointSpec;
   /** IAM principal ARNs (roles or users) that get cluster-admin access entries. Default none. */
   admins?: pulumi.Input<string>[];
@@ -48,12 +54,17 @@ export interface EksClusterArgs {
   creatorIsAdmin?: boolean;
   /** The on-demand system node group. Default 2–3 × `m6i.large`/`m7i.large`. */
   systemNodes?: SystemNodesSpec;
-  /** Control plane log types; must include `audit`. Default all five. */
+  /** Control plane log types; must include `audit`. Default `["audit", "authenticator"]` (see `DEFAULT_EKS_LOG_TYPES`). */
   logTypes?: string[];
   /** Days to keep control plane logs in CloudWatch. Default 90. */
   logRetentionDays?: number;
   /** Kubernetes service CIDR. Default `172.20.0.0/16`. */
   serviceCidr?: string;
+  /**
+   * Install metrics-server (the EKS community add-on), which serves the metrics API every
+   * HorizontalPodAutoscaler reads. Default `true`; `false` when the cluster gets it otherwise.
+   */
+  metricsServer?: boolean;
   /** Install cluster-autoscaler (Helm, IRSA). Default `true`. */
   clusterAutoscaler?: boolean;
   /** Tags for every AWS resource that takes them. */
@@ -61,8 +72,9 @@ export interface EksClusterArgs {
 }
 
 /**
- * An EKS control plane for AI workloads: private API endpoint, KMS-encrypted secrets, every
- * control plane log type, an IAM OIDC provider for IRSA, API-mode access entries, a node role with
+ * An EKS control plane for AI workloads: an API endpoint reachable only from the runners you
+ * name (public allow-list or 443 inside the VPC), KMS-encrypted secrets, audit and
+ * authenticator logs, an IAM OIDC provider for IRSA, API-mode access entries, a node role with
  * exactly the three managed policies nodes need, a small on-demand system node group,
  * cluster-autoscaler, and a ready `kubernetes.Provider`.
  */
@@ -91,6 +103,14 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly privateSubnetIds: pulumi.Output<string[]>;
   /** The on-demand system node group (add-ons wait for it). */
   readonly systemNodeGroup: eks.NodeGroup;
+  /**
+   * What every node of the cluster waits for before it boots: the VPC CNI and kube-proxy
+   * add-ons (pod network with NetworkPolicy enforcement) and, in a VPC the cluster created, the
+   * private subnets' NAT routes its image pulls use. Node groups and fleets depend on these.
+   */
+  readonly nodeDependencies: pulumi.Resource[];
+  /** The EKS add-ons, by name. */
+  readonly addons: Record<string, eks.Addon> = {};
   /** The IAM role of managed node groups. */
   readonly nodeRole: iam.Role;
   /** ARN of {@link nodeRole}. */
@@ -130,11 +150,11 @@ export class EksCluster extends pulumi.ComponentResource {
     this.systemNodeGroupName = plan.systemNodeGroup.nodeGroupName;
     this.account = awsAccountOf(this);
 
-    const subnetIds = plan.network
-      ? pulumi.all(
-          createNetwork(name, plan.name, plan.network, this.account.region, this, tags)
-            .privateSubnetIds,
-        )
+    const vpcNetwork = plan.network
+      ? createNetwork(name, plan.name, plan.network, this.account.region, this, tags)
+      : undefined;
+    const subnetIds = vpcNetwork
+      ? pulumi.all(vpcNetwork.privateSubnetIds)
       : pulumi.output(args.subnetIds as pulumi.Input<pulumi.Input<string>[]>);
     this.privateSubnetIds = subnetIds;
 
@@ -149,7 +169,7 @@ export class EksCluster extends pulumi.ComponentResource {
       parent,
     );
     this.kmsKeyArn = key.arn;
-    const clusterRole = this.clusterRole(name, key.arn, tags);
+    const clusterRole = this.clusterRole(name, plan.rolePrefixes.cluster, key.arn, tags);
     const logGroup = new cloudwatch.LogGroup(
       `${name}-control-plane`,
       { name: `/aws/eks/${plan.name}/cluster`, retentionInDays: plan.logRetentionDays, tags },
@@ -189,14 +209,26 @@ export class EksCluster extends pulumi.ComponentResource {
       this.clusterAdmin(`${name}-admin-${i}`, cluster.name, admin);
     }
 
-    this.nodeRole = createNodeRole(
-      `${name}-node`,
-      this,
-      this.account.partition,
-      NODE_MANAGED_POLICIES,
+    this.nodeRole = createNodeRole(`${name}-node`, {
+      parent: this,
+      partition: this.account.partition,
+      policyNames: NODE_MANAGED_POLICIES,
+      namePrefix: plan.rolePrefixes.node,
       tags,
-    );
+    });
     this.nodeRoleArn = this.nodeRole.arn;
+    const addons = planEksAddons(plan.version, { metricsServer: args.metricsServer ?? true });
+    const install = (specs: PlannedAddon[], dependsOn: pulumi.Resource[]) =>
+      specs.map((spec) => {
+        const addon = this.addon(name, cluster.name, spec, tags, dependsOn);
+        this.addons[spec.addonName] = addon;
+        return addon;
+      });
+    const network = install(
+      addons.filter((a) => a.beforeNodes),
+      [],
+    );
+    this.nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
     const system = plan.systemNodeGroup;
     this.systemNodeGroup = new eks.NodeGroup(
       `${name}-system`,
@@ -213,9 +245,18 @@ export class EksCluster extends pulumi.ComponentResource {
         updateConfig: { maxUnavailable: 1 },
         tags,
       },
-      { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] },
+      {
+        parent: this,
+        ignoreChanges: ["scalingConfig.desiredSize"],
+        dependsOn: this.nodeDependencies,
+      },
+    );
+    install(
+      addons.filter((a) => !a.beforeNodes),
+      [this.systemNodeGroup],
     );
 
+    const apiAccess = this.apiAccessRules(name, plan);
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([cluster.name, cluster.endpoint, this.certificateAuthorityData, this.account.region])
@@ -225,7 +266,11 @@ export class EksCluster extends pulumi.ComponentResource {
           ),
         ),
     );
-    this.provider = new k8s.Provider(name, { kubeconfig: this.kubeconfig }, parent);
+    this.provider = new k8s.Provider(
+      name,
+      { kubeconfig: this.kubeconfig },
+      { parent: this, dependsOn: apiAccess },
+    );
 
     if (args.clusterAutoscaler ?? true) {
       this.installClusterAutoscaler(name, plan, tags);
@@ -244,14 +289,67 @@ export class EksCluster extends pulumi.ComponentResource {
     });
   }
 
+  /** One pinned EKS add-on. */
+  private addon(
+    name: string,
+    clusterName: pulumi.Input<string>,
+    spec: PlannedAddon,
+    tags: Record<string, string>,
+    dependsOn: pulumi.Resource[],
+  ): eks.Addon {
+    return new eks.Addon(
+      `${name}-${spec.addonName}`,
+      {
+        clusterName,
+        addonName: spec.addonName,
+        addonVersion: spec.addonVersion,
+        ...(spec.configurationValues ? { configurationValues: spec.configurationValues } : {}),
+        resolveConflictsOnCreate: spec.resolveConflictsOnCreate,
+        resolveConflictsOnUpdate: spec.resolveConflictsOnUpdate,
+        tags,
+      },
+      { parent: this, dependsOn },
+    );
+  }
+
+  /** Ingress on 443 to the cluster security group from the runner CIDRs and groups of the plan. */
+  private apiAccessRules(name: string, plan: EksClusterPlan): vpc.SecurityGroupIngressRule[] {
+    const { cidrs, securityGroupIds, port } = plan.apiAccess;
+    const rule = (
+      suffix: string,
+      source: { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> },
+    ) =>
+      new vpc.SecurityGroupIngressRule(
+        `${name}-api-${suffix}`,
+        {
+          securityGroupId: this.clusterSecurityGroupId,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          description: `Kubernetes API of ${plan.name} for pulumi up and kubectl`,
+          ...source,
+        },
+        { parent: this },
+      );
+    return [
+      ...cidrs.map((cidrIpv4, i) => rule(`cidr-${i}`, { cidrIpv4 })),
+      ...securityGroupIds.map((id, i) => rule(`sg-${i}`, { referencedSecurityGroupId: id })),
+    ];
+  }
+
   private clusterRole(
     name: string,
+    namePrefix: string,
     kmsKeyArn: pulumi.Output<string>,
     tags: Record<string, string>,
   ) {
     const role = new iam.Role(
       `${name}-cluster`,
-      { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")), tags },
+      {
+        namePrefix,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com")),
+        tags,
+      },
       { parent: this },
     );
     const attachments = CLUSTER_MANAGED_POLICIES.map(
@@ -268,6 +366,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const encryption = new iam.RolePolicy(
       `${name}-cluster-encryption`,
       {
+        name: "secrets-encryption",
         role: role.id,
         policy: kmsKeyArn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
       },
@@ -312,6 +411,8 @@ export class EksCluster extends pulumi.ComponentResource {
       namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
       serviceAccountName: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name,
       permissions: this.account.apply((account) => clusterAutoscalerPolicy(account, plan.name)),
+      namePrefix: plan.rolePrefixes.clusterAutoscaler,
+      policyName: "cluster-autoscaler",
       component: "AwsEksCluster",
       tags,
     });

@@ -106,7 +106,11 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             updateConfig: { maxUnavailable: 1 },
             tags,
           },
-          { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] },
+          {
+            parent: this,
+            ignoreChanges: ["scalingConfig.desiredSize"],
+            dependsOn: args.cluster.nodeDependencies,
+          },
         ),
     );
     this.registerOutputs({

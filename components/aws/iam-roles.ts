@@ -18,6 +18,10 @@ export interface IrsaRoleSpec {
   serviceAccountName: string;
   /** The role's permissions, built once the ARNs it names are known. */
   permissions: pulumi.Input<PolicyDocument>;
+  /** The role's `namePrefix` (at most 38 characters, ending in `-`; AWS appends a unique suffix). */
+  namePrefix: string;
+  /** The name of its inline policy (unique per role), e.g. `cluster-autoscaler`. */
+  policyName: string;
   /** Component name for error messages. */
   component: string;
   /** Tags for the role. */
@@ -44,31 +48,52 @@ export function createIrsaRole(name: string, spec: IrsaRoleSpec): iam.Role {
     );
   const role = new iam.Role(
     name,
-    { assumeRolePolicy: trust.apply((doc) => JSON.stringify(doc)), tags: spec.tags },
+    {
+      namePrefix: spec.namePrefix,
+      assumeRolePolicy: trust.apply((doc) => JSON.stringify(doc)),
+      tags: spec.tags,
+    },
     { parent: spec.parent },
   );
   new iam.RolePolicy(
     name,
-    { role: role.id, policy: pulumi.output(spec.permissions).apply((doc) => JSON.stringify(doc)) },
+    {
+      name: spec.policyName,
+      role: role.id,
+      policy: pulumi.output(spec.permissions).apply((doc) => JSON.stringify(doc)),
+    },
     { parent: spec.parent },
   );
   return role;
+}
+
+/** Where a node role is created and what it is named and allowed. */
+export interface NodeRoleSpec {
+  /** The component creating the role. */
+  parent: pulumi.Resource;
+  /** The AWS partition, for managed policy ARNs. */
+  partition: pulumi.Input<string>;
+  /** The managed policies to attach, exactly. */
+  policyNames: readonly string[];
+  /** The role's `namePrefix` (at most 38 characters, ending in `-`). */
+  namePrefix: string;
+  /** Tags for the role. */
+  tags?: Record<string, string>;
 }
 
 /**
  * Creates the IAM role EKS nodes run as, trusted by EC2, with exactly the managed policies in
  * `policyNames` attached, and `tags`.
  */
-export function createNodeRole(
-  name: string,
-  parent: pulumi.Resource,
-  partition: pulumi.Input<string>,
-  policyNames: readonly string[],
-  tags: Record<string, string> = {},
-): iam.Role {
+export function createNodeRole(name: string, spec: NodeRoleSpec): iam.Role {
+  const { parent, partition, policyNames, tags = {} } = spec;
   const role = new iam.Role(
     name,
-    { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")), tags },
+    {
+      namePrefix: spec.namePrefix,
+      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+      tags,
+    },
     { parent },
   );
   for (const policy of policyNames) {

@@ -1,6 +1,7 @@
 export { addonPlacement, IRSA_ANNOTATION, NODEGROUP_LABEL } from "./addon-placement";
 export * from "./cidr";
 export * from "./cluster-autoscaler";
+export * from "./eks-addons";
 export * from "./eks-cluster";
 export * from "./eks-cluster-plan";
 export * from "./gpu-node-group";

@@ -1,8 +1,10 @@
 import * as kms from "@pulumi/aws/kms";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
+import { cloudName } from "../names";
 import { IRSA_ANNOTATION } from "./addon-placement";
 import type { EksCluster } from "./eks-cluster";
+import { clusterRolePrefix } from "./eks-cluster-plan";
 import { modelStoreReadPolicy, tlsOnlyBucketPolicy } from "./iam-policies";
 import { createIrsaRole } from "./iam-roles";
 import { assertModelName, modelUri, planModelStore } from "./model-store-plan";
@@ -84,7 +86,15 @@ export class ModelStore extends pulumi.ComponentResource {
       },
       parent,
     );
-    const bucket = new s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false, tags }, parent);
+    const bucket = new s3.Bucket(
+      name,
+      {
+        bucketPrefix: bucketPrefixFor(name),
+        forceDestroy: args.forceDestroy ?? false,
+        tags,
+      },
+      parent,
+    );
     new s3.BucketOwnershipControls(
       name,
       { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
@@ -140,6 +150,8 @@ export class ModelStore extends pulumi.ComponentResource {
         .apply(([bucketArn, kmsKeyArn, region]) =>
           modelStoreReadPolicy({ bucketArn, kmsKeyArn, prefix: plan.prefix, region }),
         ),
+      namePrefix: clusterRolePrefix(name, "reader"),
+      policyName: "model-store-read",
       component: "AwsModelStore",
       tags,
     });
@@ -165,4 +177,20 @@ export class ModelStore extends pulumi.ComponentResource {
     assertModelName(model);
     return this.bucketName.apply((bucket) => modelUri(bucket, this.prefix, model));
   }
+}
+
+/** Longest S3 `bucketPrefix` (63 minus the 26-character unique suffix AWS appends). */
+export const S3_BUCKET_PREFIX_MAX = 37;
+
+/**
+ * The bucket's `bucketPrefix`: the component name in S3's alphabet (lowercase letters, digits,
+ * `-`), within 37 characters; S3 appends a unique suffix, since bucket names are global.
+ */
+export function bucketPrefixFor(name: string): string {
+  const clean =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "models";
+  return cloudName({ scope: clean, max: S3_BUCKET_PREFIX_MAX, trailingDash: true });
 }

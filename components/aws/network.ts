@@ -9,6 +9,8 @@ export interface Network {
   vpcId: pulumi.Output<string>;
   /** Private subnet ids, one a zone. */
   privateSubnetIds: pulumi.Output<string>[];
+  /** The private subnets' routes through the NAT gateway(s): nodes wait for them to pull images. */
+  egress: pulumi.Resource[];
 }
 
 /**
@@ -92,6 +94,7 @@ export function createNetwork(
     );
   });
   const privateRouteTables: ec2.RouteTable[] = [];
+  const egress: pulumi.Resource[] = [];
   const privateSubnetIds = plan.privateSubnetCidrs.map((cidrBlock, i) => {
     const subnet = new ec2.Subnet(
       `${name}-private-${i}`,
@@ -119,10 +122,12 @@ export function createNetwork(
       opts,
     );
     privateRouteTables.push(routes);
-    new ec2.RouteTableAssociation(
-      `${name}-private-${i}`,
-      { subnetId: subnet.id, routeTableId: routes.id },
-      opts,
+    egress.push(
+      new ec2.RouteTableAssociation(
+        `${name}-private-${i}`,
+        { subnetId: subnet.id, routeTableId: routes.id },
+        opts,
+      ),
     );
     return subnet.id;
   });
@@ -137,5 +142,5 @@ export function createNetwork(
     },
     opts,
   );
-  return { vpcId: vpc.id, privateSubnetIds };
+  return { vpcId: vpc.id, privateSubnetIds, egress };
 }

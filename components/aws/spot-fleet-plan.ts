@@ -8,7 +8,9 @@ import {
 } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
 import { acceleratorTaint, LABELS, type Taint } from "../kubernetes/labels";
+import { cloudName } from "../names";
 import { SPOT_FLEET_ASG_PREFIX } from "./cluster-autoscaler";
+import { clusterRolePrefix } from "./eks-cluster-plan";
 import {
   amiTypeFor,
   instanceTypesFor,
@@ -18,12 +20,35 @@ import {
 } from "./gpu-nodes";
 import { clusterAutoscalerOwnerTag } from "./iam-policies";
 import { assertAwsName, assertNodeLabels } from "./names";
+import { INTERRUPTION_EVENTS, type InterruptionEvent } from "./termination-handler";
 
 const COMPONENT = "AwsSpotFleet";
 
+/** The tag key prefix aws-node-termination-handler matches instances by (`managedTag`). */
+export const TERMINATION_HANDLER_TAG_PREFIX = "aws-node-termination-handler/";
+
+/**
+ * Longest Auto Scaling group name of a fleet: the group name is part of the instances'
+ * `aws-node-termination-handler/<group>` tag key, and EC2 tag keys stop at 128 characters.
+ */
+export const SPOT_FLEET_ASG_NAME_MAX = 128 - TERMINATION_HANDLER_TAG_PREFIX.length;
+
+/** Longest EventBridge rule name. */
+export const EVENT_RULE_NAME_MAX = 64;
+
+/** Names of a fleet's AWS resources, each unique per cluster and fleet. */
+export interface SpotFleetNames {
+  /** `namePrefix` of the nodes' IAM role and instance profile. */
+  nodeRolePrefix: string;
+  /** `namePrefix` of the termination handler's IRSA role. */
+  terminationHandlerRolePrefix: string;
+  /** The EventBridge rule of each interruption event. */
+  eventRules: Record<InterruptionEvent, string>;
+}
+
 /** The plain settings of a spot fleet. */
 export interface SpotFleetSpec {
-  /** Fleet name (the Auto Scaling group is `hybridai-fleet-<name>`). */
+  /** Fleet name (the Auto Scaling group is `hybridai-fleet-<cluster>-<name>`). */
   name: string;
   /** EKS cluster name (tags, discovery). */
   clusterName: string;
@@ -55,8 +80,10 @@ export interface AsgTag {
 
 /** A validated spot fleet plan. */
 export interface SpotFleetPlan {
-  /** Auto Scaling group name. */
+  /** Auto Scaling group name: `hybridai-fleet-<cluster>-<fleet>`, at most 99 characters. */
   autoScalingGroupName: string;
+  /** The names of the fleet's other AWS resources. */
+  names: SpotFleetNames;
   /** SSM parameter holding the recommended EKS AL2023 accelerated AMI id. */
   amiParameter: string;
   /** Instance types, cheapest first (the `prioritized` on-demand order). */
@@ -130,8 +157,16 @@ export function planSpotFleet(spec: SpotFleetSpec): SpotFleetPlan {
   };
   const taint = acceleratorTaint(spec.accelerator.type);
   const rootVolumeGiB = rootVolumeGiBFor(machines, spec.rootVolumeGiB, COMPONENT);
-  const autoScalingGroupName = `${SPOT_FLEET_ASG_PREFIX}${name}`;
-  const managedTag = `aws-node-termination-handler/${autoScalingGroupName}`;
+  const autoScalingGroupName = cloudName({
+    prefix: SPOT_FLEET_ASG_PREFIX.replace(/-$/, ""),
+    scope: spec.clusterName,
+    suffix: name,
+    max: SPOT_FLEET_ASG_NAME_MAX,
+    component: COMPONENT,
+    field: "name",
+  });
+  const managedTag = `${TERMINATION_HANDLER_TAG_PREFIX}${autoScalingGroupName}`;
+  const fleetScope = `${spec.clusterName}-${name}`;
   const template = "k8s.io/cluster-autoscaler/node-template";
   const count = spec.accelerator.count ?? 1;
   const tag = (key: string, value: string, propagateAtLaunch = false): AsgTag => ({
@@ -141,6 +176,16 @@ export function planSpotFleet(spec: SpotFleetSpec): SpotFleetPlan {
   });
   return {
     autoScalingGroupName,
+    names: {
+      nodeRolePrefix: clusterRolePrefix(fleetScope, "node"),
+      terminationHandlerRolePrefix: clusterRolePrefix(fleetScope, "termination-handler"),
+      eventRules: Object.fromEntries(
+        INTERRUPTION_EVENTS.map((event) => [
+          event,
+          cloudName({ scope: fleetScope, suffix: event, max: EVENT_RULE_NAME_MAX }),
+        ]),
+      ) as Record<InterruptionEvent, string>,
+    },
     amiParameter,
     instanceTypes: machines.map((m) => m.name),
     rootVolumeGiB,

@@ -19,6 +19,7 @@ import { createIrsaRole, createNodeRole } from "./iam-roles";
 import { planSpotFleet, type SpotFleetPlan } from "./spot-fleet-plan";
 import {
   INTERRUPTION_QUEUE_RETENTION_SECONDS,
+  type InterruptionEvent,
   interruptionEventPatterns,
   terminationHandlerValues,
 } from "./termination-handler";
@@ -82,7 +83,7 @@ export class SpotFleet extends pulumi.ComponentResource {
   readonly terminationHandlerRoleArn: pulumi.Output<string>;
 
   /**
-   * @param name component name (the group is `hybridai-fleet-<name>`).
+   * @param name component name (the group is `hybridai-fleet-<cluster>-<name>`).
    * @param args accelerator, capacity and cluster; validated before any resource is created.
    * @param opts resource options.
    */
@@ -104,17 +105,17 @@ export class SpotFleet extends pulumi.ComponentResource {
     this.instanceTypes = plan.instanceTypes;
     this.split = plan.split;
 
-    const nodeRole = createNodeRole(
-      `${name}-node`,
-      this,
-      args.cluster.account.partition,
-      NODE_MANAGED_POLICIES,
+    const nodeRole = createNodeRole(`${name}-node`, {
+      parent: this,
+      partition: args.cluster.account.partition,
+      policyNames: NODE_MANAGED_POLICIES,
+      namePrefix: plan.names.nodeRolePrefix,
       tags,
-    );
+    });
     this.nodeRoleArn = nodeRole.arn;
     const profile = new iam.InstanceProfile(
       `${name}-node`,
-      { role: nodeRole.name, tags },
+      { namePrefix: plan.names.nodeRolePrefix, role: nodeRole.name, tags },
       { parent: this },
     );
     const access = new eks.AccessEntry(
@@ -146,7 +147,11 @@ export class SpotFleet extends pulumi.ComponentResource {
           ...Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
         ],
       },
-      { parent: this, dependsOn: [access], ignoreChanges: ["desiredCapacity"] },
+      {
+        parent: this,
+        dependsOn: [access, ...args.cluster.nodeDependencies],
+        ignoreChanges: ["desiredCapacity"],
+      },
     );
     this.autoScalingGroupArn = group.arn;
 
@@ -233,6 +238,7 @@ export class SpotFleet extends pulumi.ComponentResource {
         const rule = new cloudwatch.EventRule(
           `${name}-${event}`,
           {
+            name: plan.names.eventRules[event as InterruptionEvent],
             description: `${event} events for spot fleet ${name}'s termination handler`,
             eventPattern: JSON.stringify(pattern),
             tags,
@@ -273,6 +279,8 @@ export class SpotFleet extends pulumi.ComponentResource {
           clusterName: cluster.clusterName,
         }),
       ),
+      namePrefix: plan.names.terminationHandlerRolePrefix,
+      policyName: "termination-handler",
       component: "AwsSpotFleet",
       tags,
     });

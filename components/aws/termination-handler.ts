@@ -11,12 +11,16 @@ export interface EventPattern {
 }
 
 /** The interruption events aws-node-termination-handler acts on, by rule suffix. */
-export type InterruptionEvent =
-  | "asg-termination"
-  | "spot-interruption"
-  | "rebalance"
-  | "state-change"
-  | "scheduled-change";
+export const INTERRUPTION_EVENTS = [
+  "asg-termination",
+  "spot-interruption",
+  "rebalance",
+  "state-change",
+  "scheduled-change",
+] as const;
+
+/** One interruption event aws-node-termination-handler acts on. */
+export type InterruptionEvent = (typeof INTERRUPTION_EVENTS)[number];
 
 /**
  * The EventBridge patterns that feed the termination handler's queue: the Auto Scaling group's

@@ -1,9 +1,16 @@
 import { validateCapacity } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { cloudName } from "../names";
 import { workloadPool } from "./iam";
 import { parseCryptoKeyName } from "./kms";
-import { assertZonesInRegion } from "./names";
-import { type ClusterSettings, hardenedNodeConfig, type NodePoolSettings } from "./node-config";
+import { assertGkeClusterName, assertZonesInRegion, GCP_NAME_LIMITS, nodePoolName } from "./names";
+import {
+  type ClusterSettings,
+  hardenedNodeConfig,
+  type NodePoolSettings,
+  type RouterNatSettings,
+  type RouterSettings,
+} from "./node-config";
 import {
   assertCidr,
   assertOneOf,
@@ -11,6 +18,7 @@ import {
   assertRegion,
   assertWholeNumber,
 } from "./validate";
+import { GKE_DEFAULT_ZONE_COUNT, zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGkeCluster";
 
@@ -42,6 +50,12 @@ export interface SystemNodePoolSpec {
 
 /** Arguments of {@link GkeCluster}. Validated when the component is built, so they are plain values. */
 export interface GkeClusterArgs {
+  /**
+   * The GKE cluster name (1–40 characters: a lowercase letter first, then lowercase letters,
+   * digits or `-`). Default: the component name. Node pool and service account names derive
+   * from it.
+   */
+  clusterName?: string;
   /** GCP project id. Also names the Workload Identity pool `<project>.svc.id.goog`. */
   project: string;
   /** Region of the regional cluster, e.g. `us-central1`. */
@@ -66,8 +80,9 @@ export interface GkeClusterArgs {
   /** The /28 range for the control plane's private endpoint. Default `172.16.0.32/28`. */
   masterIpv4CidrBlock?: string;
   /**
-   * Networks allowed to reach the control plane. Default none: only Google Cloud internal
-   * addresses of the VPC may connect; add your CI runner's or office's range.
+   * Networks allowed to reach the control plane; at least one, because `pulumi up` applies
+   * Kubernetes objects through it: your CI runner's or office's range (for a runner inside the
+   * VPC, its subnet's range).
    */
   masterAuthorizedNetworks?: AuthorizedNetwork[];
   /**
@@ -76,20 +91,37 @@ export interface GkeClusterArgs {
    * granted `roles/cloudkms.cryptoKeyEncrypterDecrypter` on that key only.
    */
   databaseEncryptionKey?: string;
+  /**
+   * Give the private nodes egress to the internet (container registries such as ghcr.io) with a
+   * Cloud Router and Cloud NAT on the cluster's network and region. Default `true`; set `false`
+   * when the network already has a Cloud NAT covering the subnetwork, or when every image comes
+   * from Artifact Registry (reached through Private Google Access).
+   */
+  cloudNat?: boolean;
   /** Refuse to delete the cluster until this is turned off. Default `true`. */
   deletionProtection?: boolean;
   /** The system node pool. */
   systemNodePool?: SystemNodePoolSpec;
-  /** Zones of the system node pool. Default: the region's zones GKE picks. */
+  /** Zones of the system node pool. Default: the three zones GKE picks in the region. */
   nodeLocations?: string[];
   /** GCP resource labels for the cluster (billing, ownership). */
   resourceLabels?: Record<string, string>;
+}
+
+/** A Cloud Router and the Cloud NAT on it. */
+export interface EgressPlan {
+  /** The router, on the cluster's network and region. */
+  router: RouterSettings;
+  /** The NAT, without its `router` (the router's name is filled in when it exists). */
+  nat: Omit<RouterNatSettings, "router">;
 }
 
 /** What {@link GkeCluster} creates, as provider arguments. */
 export interface GkeClusterPlan {
   /** The cluster. */
   cluster: ClusterSettings;
+  /** Egress for the private nodes, unless `cloudNat` is `false`. */
+  egress?: EgressPlan;
   /** The system node pool, without its `cluster`. */
   systemNodePool: NodePoolSettings;
   /** The KMS key to grant the GKE service agent, when CMEK is on. */
@@ -97,15 +129,18 @@ export interface GkeClusterPlan {
 }
 
 /**
- * Validates {@link GkeClusterArgs} and turns them into GKE arguments: a regional Standard
+ * Validates {@link GkeClusterArgs} (with the cluster name filled in) and turns them into GKE
+ * arguments: a regional Standard
  * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
- * monitoring of system components and workloads, the default node pool removed, and a small
- * system node pool (the component adds the dedicated node service account to both).
+ * monitoring of system components and workloads, the default node pool removed, a small
+ * system node pool (the component adds the dedicated node service account to both), and a
+ * Cloud Router with Cloud NAT so the private nodes can pull public images.
  */
-export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
+export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): GkeClusterPlan {
   if (args === null || typeof args !== "object") {
     throw new HybridAiConfigError(COMPONENT, "args", args, "an object { project, region, … }");
   }
+  const name = assertGkeClusterName(COMPONENT, "clusterName", args.clusterName);
   const project = assertProjectId(COMPONENT, "project", args.project);
   const region = assertRegion(COMPONENT, "region", args.region);
   const channel = assertOneOf(
@@ -128,6 +163,16 @@ export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
     ),
     displayName: network.displayName ?? network.cidrBlock,
   }));
+  if (authorized.length === 0) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "masterAuthorizedNetworks",
+      args.masterAuthorizedNetworks ?? [],
+      "at least one network: with none, only addresses inside the VPC can connect to the control plane, " +
+        "and `pulumi up` applies Kubernetes objects through it; list your runner's CIDR " +
+        "(for a runner inside the VPC, its subnet's range)",
+    );
+  }
   const key = args.databaseEncryptionKey;
   if (key !== undefined) parseCryptoKeyName(COMPONENT, "databaseEncryptionKey", key, [region]);
   if (args.nodeLocations) {
@@ -145,8 +190,19 @@ export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
     10,
   );
   const hardened = hardenedNodeConfig();
+  const systemZones = args.nodeLocations ?? [];
+  const zonal = zonalPlacement(systemZones.length || GKE_DEFAULT_ZONE_COUNT, systemCapacity);
+  if (systemZones.length === 0 && zonal.zoneCount < GKE_DEFAULT_ZONE_COUNT) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "nodeLocations",
+      args.nodeLocations,
+      `the system pool's zones: GKE spreads the pool over three zones by default and starts the same number of nodes in each, which cannot stay within systemNodePool ${systemCapacity.min}–${systemCapacity.max}; list nodeLocations (zones of ${region}) or use bounds that allow a multiple of 3`,
+    );
+  }
 
   const cluster: ClusterSettings = {
+    name,
     project,
     location: region,
     network: args.network ?? "default",
@@ -197,10 +253,11 @@ export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
   };
 
   const systemNodePool: NodePoolSettings = {
+    name: nodePoolName(name, "system"),
     project,
     location: region,
-    ...(args.nodeLocations ? { nodeLocations: args.nodeLocations } : {}),
-    initialNodeCount: 1,
+    ...(systemZones.length > 0 ? { nodeLocations: systemZones.slice(0, zonal.zoneCount) } : {}),
+    initialNodeCount: zonal.perZone,
     autoscaling: {
       totalMinNodeCount: systemCapacity.min,
       totalMaxNodeCount: systemCapacity.max,
@@ -215,5 +272,48 @@ export function planGkeCluster(args: GkeClusterArgs): GkeClusterPlan {
       labels: { "hybridai.dev/pool": "system" },
     },
   };
-  return { cluster, systemNodePool, ...(key !== undefined ? { databaseEncryptionKey: key } : {}) };
+  const egress = args.cloudNat === false ? undefined : planEgress(name, project, region, args);
+  return {
+    cluster,
+    systemNodePool,
+    ...(egress ? { egress } : {}),
+    ...(key !== undefined ? { databaseEncryptionKey: key } : {}),
+  };
+}
+
+/**
+ * A Cloud Router and Cloud NAT giving the cluster's private nodes egress: every range of the
+ * given subnetwork, or of every subnetwork in the region when none is given; addresses
+ * allocated by Google; errors logged.
+ */
+function planEgress(
+  clusterName: string,
+  project: string,
+  region: string,
+  args: GkeClusterArgs,
+): EgressPlan {
+  const name = (suffix: string) =>
+    cloudName({ scope: clusterName, suffix, max: GCP_NAME_LIMITS.router });
+  return {
+    router: {
+      name: name("nat-router"),
+      project,
+      region,
+      network: args.network ?? "default",
+      description: `Egress for the private nodes of GKE cluster ${clusterName}`,
+    },
+    nat: {
+      name: name("nat"),
+      project,
+      region,
+      natIpAllocateOption: "AUTO_ONLY",
+      ...(args.subnetwork
+        ? {
+            sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+            subnetworks: [{ name: args.subnetwork, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+          }
+        : { sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES" }),
+      logConfig: { enable: true, filter: "ERRORS_ONLY" },
+    },
+  };
 }

@@ -13,6 +13,14 @@ export interface ClusterRef {
   name: pulumi.Output<string>;
   /** Node service account email. */
   nodeServiceAccountEmail: pulumi.Output<string>;
+  /**
+   * The cluster resource, when this program creates it. Workload Identity bindings wait for
+   * it: the `<project>.svc.id.goog` pool they name exists only once a Workload Identity
+   * cluster does. Default none (an existing cluster's pool exists already).
+   */
+  cluster?: pulumi.Resource;
+  /** What node pools wait for before their nodes start (the Cloud NAT their image pulls use). Default none. */
+  nodeDependencies?: pulumi.Resource[];
 }
 
 /** Checks that `cluster` is a {@link ClusterRef} (a `gcp.GkeCluster`), naming the component otherwise. */

@@ -1,3 +1,4 @@
+import * as compute from "@pulumi/gcp/compute";
 import * as container from "@pulumi/gcp/container";
 import * as kms from "@pulumi/gcp/kms";
 import * as organizations from "@pulumi/gcp/organizations";
@@ -5,7 +6,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { type GkeClusterArgs, planGkeCluster } from "./cluster-plan";
+import { type GkeClusterArgs, type GkeClusterPlan, planGkeCluster } from "./cluster-plan";
 import { withNodeServiceAccount } from "./cluster-ref";
 import { NODE_SERVICE_ACCOUNT_ROLES, workloadPool } from "./iam";
 import { gkeServiceAgent, KMS_ENCRYPTER_DECRYPTER } from "./kms";
@@ -15,14 +16,16 @@ import { serviceAccountId } from "./names";
 /**
  * A regional GKE Standard cluster for AI inference: private nodes, Workload Identity, a release
  * channel, shielded nodes, Dataplane V2, logging and monitoring of system components and
- * workloads, optional CMEK for etcd secrets, the default node pool removed and a small system
- * node pool run by a dedicated least-privilege service account. Add accelerators with
+ * workloads, optional CMEK for etcd secrets, the default node pool removed, a small system
+ * node pool run by a dedicated least-privilege service account, and a Cloud NAT for image pulls. Add accelerators with
  * {@link GpuNodePool} and {@link TpuNodePool}.
  */
 export class GkeCluster extends pulumi.ComponentResource {
   /** The GKE cluster. */
   readonly cluster: container.Cluster;
-  /** The cluster name. */
+  /** The GKE cluster name (known before deployment). */
+  readonly clusterName: string;
+  /** The cluster name, once the cluster exists. */
   readonly name: pulumi.Output<string>;
   /** The control plane address (the private one when `privateEndpoint` is on). */
   readonly endpoint: pulumi.Output<string>;
@@ -38,6 +41,8 @@ export class GkeCluster extends pulumi.ComponentResource {
   readonly nodeServiceAccountEmail: pulumi.Output<string>;
   /** The system node pool. */
   readonly systemNodePool: container.NodePool;
+  /** What every node pool of the cluster waits for: the Cloud NAT its nodes pull images through. */
+  readonly nodeDependencies: pulumi.Resource[];
   /** A kubeconfig using `gke-gcloud-auth-plugin` (secret). */
   readonly kubeconfig: pulumi.Output<string>;
   /** A Kubernetes provider for the cluster, ready once the system node pool exists. */
@@ -49,17 +54,18 @@ export class GkeCluster extends pulumi.ComponentResource {
    * @param opts resource options; pass a `gcp` provider here to target another project.
    */
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plan = planGkeCluster(args);
+    const plan = planGkeCluster({ ...args, clusterName: args?.clusterName ?? name });
     super("hybridai:index:GcpGkeCluster", name, {}, opts);
 
     this.project = args.project;
     this.region = args.region;
+    this.clusterName = plan.cluster.name as string;
     this.nodeServiceAccount = new serviceaccount.Account(
       `${name}-nodes`,
       {
         project: args.project,
-        accountId: serviceAccountId(name, "nodes"),
-        displayName: `GKE nodes of ${name} (hybridai)`,
+        accountId: serviceAccountId(this.clusterName, "nodes", args.region),
+        displayName: `GKE nodes of ${this.clusterName} (hybridai)`,
         description: "Least-privilege node identity: writes logs and metrics only.",
       },
       { parent: this },
@@ -105,10 +111,11 @@ export class GkeCluster extends pulumi.ComponentResource {
     this.name = this.cluster.name;
     this.endpoint = this.cluster.endpoint;
 
+    this.nodeDependencies = plan.egress ? [this.egress(name, plan.egress)] : [];
     this.systemNodePool = new container.NodePool(
       `${name}-system`,
       withNodeServiceAccount(plan.systemNodePool, this.cluster.name, this.nodeServiceAccountEmail),
-      { parent: this, ignoreChanges: ["initialNodeCount"] },
+      { parent: this, ignoreChanges: ["initialNodeCount"], dependsOn: this.nodeDependencies },
     );
 
     this.kubeconfig = pulumi.secret(
@@ -135,5 +142,15 @@ export class GkeCluster extends pulumi.ComponentResource {
       nodeServiceAccountEmail: this.nodeServiceAccountEmail,
       kubeconfig: this.kubeconfig,
     });
+  }
+
+  /** The Cloud Router and Cloud NAT that give the private nodes egress. */
+  private egress(name: string, plan: NonNullable<GkeClusterPlan["egress"]>): compute.RouterNat {
+    const router = new compute.Router(`${name}-nat-router`, plan.router, { parent: this });
+    return new compute.RouterNat(
+      `${name}-nat`,
+      { ...plan.nat, router: router.name },
+      { parent: this },
+    );
   }
 }

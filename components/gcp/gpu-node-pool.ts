@@ -4,6 +4,7 @@ import type { CapacityType } from "../accelerators";
 import { assertCluster, withNodeServiceAccount } from "./cluster-ref";
 import type { GkeCluster } from "./gke-cluster";
 import { type GpuNodePoolSpec, planGpuNodePool } from "./gpu-pool-plan";
+import { nodePoolName } from "./names";
 
 /** Arguments of {@link GpuNodePool}: the GPU spec plus the cluster it joins. */
 export interface GpuNodePoolArgs extends GpuNodePoolSpec {
@@ -33,7 +34,8 @@ export class GpuNodePool extends pulumi.ComponentResource {
   readonly nodePoolNames: pulumi.Output<string[]>;
 
   /**
-   * @param name logical name; pools are named `<name>-on-demand` and `<name>-spot`.
+   * @param name logical name; pools are named `<name>-on-demand` and `<name>-spot` (a long
+   *   name shortened with a hash to GKE's 40 characters).
    * @param args the GPU spec, validated before anything is created.
    * @param opts resource options.
    */
@@ -52,11 +54,15 @@ export class GpuNodePool extends pulumi.ComponentResource {
         new container.NodePool(
           `${name}-${part.capacityType}`,
           withNodeServiceAccount(
-            part.nodePool,
+            { ...part.nodePool, name: nodePoolName(name, part.capacityType) },
             cluster.name,
             args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
           ),
-          { parent: this, ignoreChanges: ["initialNodeCount"] },
+          {
+            parent: this,
+            ignoreChanges: ["initialNodeCount"],
+            dependsOn: cluster.nodeDependencies ?? [],
+          },
         ),
       );
     }

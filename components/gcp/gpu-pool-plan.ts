@@ -20,6 +20,7 @@ import {
 } from "./node-config";
 import { assertOnDemandFloor } from "./spot-floor";
 import { assertOneOf, assertWholeNumber } from "./validate";
+import { zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGpuNodePool";
 
@@ -55,7 +56,11 @@ export interface GpuNodePoolSpec {
   sharing?: GpuSharingSpec;
   /** Multi-Instance GPU partition size, e.g. `1g.10gb` (A100/H100 only). Default: whole GPUs. */
   migPartitionSize?: string;
-  /** Zones of the pool, in the cluster's region (GPUs are not in every zone). Default: GKE's. */
+  /**
+   * Zones of the pool, in the cluster's region, that offer the GPU (required: GKE needs them for
+   * GPU pools of a regional cluster). A pool whose bounds do not split evenly over them runs
+   * in the first zones that allow it, e.g. an on-demand floor of one node in the first zone.
+   */
   nodeLocations?: string[];
   /** Boot disk size, GB. Default 100 (room for CUDA images). */
   diskSizeGb?: number;
@@ -150,20 +155,11 @@ function chooseMachineType(spec: GpuNodePoolSpec): string {
 }
 
 /**
- * Nodes to create per zone: GKE's `initialNodeCount` counts per zone. With known zones the
- * desired total is spread over them; otherwise one node per zone when any are desired. The
- * cluster autoscaler then keeps the pool within its total bounds.
- */
-function initialNodesPerZone(desired: number, zones: readonly string[] | undefined): number {
-  if (desired === 0) return 0;
-  return zones && zones.length > 0 ? Math.ceil(desired / zones.length) : 1;
-}
-
-/**
  * Validates a GPU pool spec against the GCP catalog and GPU model and turns it into GKE node
  * pools: machine type and `guestAccelerators` (driver, sharing, MIG), our labels and the
- * `nvidia.com/gpu` taint, hardened nodes, and autoscaling by total node counts — location
- * policy `ANY` for spot (use whichever zone has capacity), `BALANCED` for on-demand.
+ * `nvidia.com/gpu` taint, hardened nodes, autoscaling by total node counts — location policy
+ * `ANY` for spot (use whichever zone has capacity), `BALANCED` for on-demand — and zones and
+ * per-zone initial counts that keep the nodes GKE starts within each pool's bounds.
  */
 export function planGpuNodePool(
   spec: GpuNodePoolSpec,
@@ -200,9 +196,16 @@ export function planGpuNodePool(
     GPU_DRIVER_VERSIONS,
   );
   const diskSizeGb = assertWholeNumber(COMPONENT, "diskSizeGb", spec.diskSizeGb ?? 100, 10);
-  if (spec.nodeLocations) {
-    assertZonesInRegion(COMPONENT, "nodeLocations", spec.nodeLocations, placement.region);
+  if (!Array.isArray(spec.nodeLocations) || spec.nodeLocations.length === 0) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "nodeLocations",
+      spec.nodeLocations,
+      `zones of ${placement.region} that offer ${resolved.type} (GKE requires them for GPU pools of a regional cluster, and creates initialNodeCount nodes in every zone, so the nodes at create time depend on them)`,
+    );
   }
+  assertZonesInRegion(COMPONENT, "nodeLocations", spec.nodeLocations, placement.region);
+  const zones = spec.nodeLocations;
   const split = splitSpotCapacity(capacity);
   assertOnDemandFloor(COMPONENT, capacity, split);
   const guestAccelerator = {
@@ -215,14 +218,15 @@ export function planGpuNodePool(
   const part = (spot: boolean, bounds: NodeBounds): GpuPoolPart => {
     const capacityType = capacityTypeOf(spot);
     const marks = acceleratorNodeMarks(resolved.type, capacityType, spec.labels);
+    const zonal = zonalPlacement(zones.length, bounds);
     return {
       capacityType,
       bounds,
       nodePool: {
         project: placement.project,
         location: placement.region,
-        ...(spec.nodeLocations ? { nodeLocations: spec.nodeLocations } : {}),
-        initialNodeCount: initialNodesPerZone(bounds.desired, spec.nodeLocations),
+        nodeLocations: zones.slice(0, zonal.zoneCount),
+        initialNodeCount: zonal.perZone,
         autoscaling: {
           totalMinNodeCount: bounds.min,
           totalMaxNodeCount: bounds.max,

@@ -1,5 +1,6 @@
 export type {
   AuthorizedNetwork,
+  EgressPlan,
   GkeClusterArgs,
   GkeClusterPlan,
   ReleaseChannel,
@@ -39,7 +40,13 @@ export type {
   ModelStoreSpec,
 } from "./model-store-plan";
 export { assertModelName, modelUri, planModelStore } from "./model-store-plan";
-export { serviceAccountId } from "./names";
+export {
+  assertGkeClusterName,
+  GCP_NAME_LIMITS,
+  gcpNameStem,
+  nodePoolName,
+  serviceAccountId,
+} from "./names";
 export type { ClusterSettings, HardenedNodeConfig, NodePoolSettings } from "./node-config";
 export { TpuNodePool, type TpuNodePoolArgs } from "./tpu-node-pool";
 export type {

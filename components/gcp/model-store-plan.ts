@@ -155,6 +155,24 @@ export function planModelStore(
   };
 }
 
+/** Longest component name: Pulumi names the bucket `<name>-<7 random characters>`, and buckets stop at 63. */
+export const MODEL_STORE_NAME_MAX = 63 - 8;
+
+const BUCKET_BASE = /^[a-z0-9][-a-z0-9_]*$/;
+
+/** Checks the component name the bucket's name is built from. */
+export function assertModelStoreName(name: unknown): string {
+  if (typeof name !== "string" || name.length > MODEL_STORE_NAME_MAX || !BUCKET_BASE.test(name)) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "name",
+      name,
+      `a bucket name base: lowercase letters, digits, '-' and '_', at most ${MODEL_STORE_NAME_MAX} characters (Pulumi appends 8 to make the bucket name unique)`,
+    );
+  }
+  return name;
+}
+
 /** Checks a model name: a folder name of a Triton-style model repository. */
 export function assertModelName(model: unknown): string {
   if (typeof model !== "string" || !MODEL_NAME.test(model)) {

@@ -7,7 +7,13 @@ import { assertCluster } from "./cluster-ref";
 import type { GkeCluster } from "./gke-cluster";
 import { WORKLOAD_IDENTITY_ANNOTATION } from "./iam";
 import { KMS_ENCRYPTER_DECRYPTER, storageServiceAgent } from "./kms";
-import { assertModelName, type ModelStoreSpec, modelUri, planModelStore } from "./model-store-plan";
+import {
+  assertModelName,
+  assertModelStoreName,
+  type ModelStoreSpec,
+  modelUri,
+  planModelStore,
+} from "./model-store-plan";
 import { serviceAccountId } from "./names";
 
 /** The Kubernetes identity allowed to read a model store. */
@@ -52,6 +58,7 @@ export class ModelStore extends pulumi.ComponentResource {
    */
   constructor(name: string, args: ModelStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     const cluster = assertCluster("GcpModelStore", args?.cluster);
+    assertModelStoreName(name);
     const plan = planModelStore(args, cluster);
     super("hybridai:index:GcpModelStore", name, {}, opts);
     this.prefix = plan.prefix;
@@ -79,7 +86,7 @@ export class ModelStore extends pulumi.ComponentResource {
       `${name}-reader`,
       {
         project: cluster.project,
-        accountId: serviceAccountId(name, "reader"),
+        accountId: serviceAccountId(name, "reader", cluster.region),
         displayName: `Model reader of ${name} (hybridai)`,
         description: `Reads the model repository; used by ${plan.reader.namespace}/${plan.reader.serviceAccountName} through Workload Identity.`,
       },
@@ -99,7 +106,7 @@ export class ModelStore extends pulumi.ComponentResource {
         role: plan.workloadIdentity.role,
         member: plan.workloadIdentity.member,
       },
-      { parent: this },
+      { parent: this, dependsOn: cluster.cluster ? [cluster.cluster] : [] },
     );
 
     this.reader = {

@@ -1,3 +1,4 @@
+import type * as compute from "@pulumi/gcp/compute";
 import type * as container from "@pulumi/gcp/container";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorType, CapacityType } from "../accelerators";
@@ -9,6 +10,12 @@ export type NodePoolSettings = pulumi.Unwrap<Omit<container.NodePoolArgs, "clust
 
 /** GKE cluster arguments as plain values (what a plan function returns). */
 export type ClusterSettings = pulumi.Unwrap<container.ClusterArgs>;
+
+/** Cloud Router arguments as plain values. */
+export type RouterSettings = pulumi.Unwrap<compute.RouterArgs>;
+
+/** Cloud NAT arguments as plain values. */
+export type RouterNatSettings = pulumi.Unwrap<compute.RouterNatArgs>;
 
 /** The node settings {@link hardenedNodeConfig} fixes. */
 export interface HardenedNodeConfig {

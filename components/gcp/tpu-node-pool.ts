@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TpuSlice } from "../accelerators";
 import { assertCluster, withNodeServiceAccount } from "./cluster-ref";
 import type { GkeCluster } from "./gke-cluster";
+import { nodePoolName } from "./names";
 import { planTpuNodePool, type TpuNodePoolSpec } from "./tpu-pool-plan";
 
 /** Arguments of {@link TpuNodePool}: the TPU spec plus the cluster it joins. */
@@ -27,7 +28,8 @@ export class TpuNodePool extends pulumi.ComponentResource {
   readonly nodePoolNames: pulumi.Output<string[]>;
 
   /**
-   * @param name logical name; pools are named `<name>-<capacity type>[-<slice index>]`.
+   * @param name logical name; pools are named `<name>-<capacity type>[-<slice index>]` (a long
+   *   name shortened with a hash to GKE's 40 characters).
    * @param args the TPU spec, validated before anything is created.
    * @param opts resource options.
    */
@@ -41,11 +43,15 @@ export class TpuNodePool extends pulumi.ComponentResource {
         new container.NodePool(
           `${name}-${part.suffix}`,
           withNodeServiceAccount(
-            part.nodePool,
+            { ...part.nodePool, name: nodePoolName(name, part.suffix) },
             cluster.name,
             args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
           ),
-          { parent: this, ignoreChanges: ["initialNodeCount"] },
+          {
+            parent: this,
+            ignoreChanges: ["initialNodeCount"],
+            dependsOn: cluster.nodeDependencies ?? [],
+          },
         ),
     );
     this.nodePoolNames = pulumi.all(this.nodePools.map((p) => p.name));

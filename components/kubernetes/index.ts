@@ -27,6 +27,7 @@ export type {
   ReplicaSpec,
   ServingAutoscaling,
   ServingCanary,
+  ServingCapacity,
   ServingNetworkPolicy,
   ServingResources,
   ServingServiceAccount,
@@ -34,6 +35,7 @@ export type {
 } from "./onnx-service-args";
 export {
   DEFAULT_RUNTIME_IMAGE,
+  GPU_ROLLOUT_TIMEOUT_MINUTES,
   type OnnxServicePlan,
   planOnnxService,
   TRACK_LABEL,

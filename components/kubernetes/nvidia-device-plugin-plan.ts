@@ -14,6 +14,11 @@ export const NVIDIA_DEVICE_PLUGIN_CHART = {
   repo: "https://nvidia.github.io/k8s-device-plugin",
 } as const;
 
+/** Helm's limit on release names (it derives object names and labels from them). */
+export const HELM_RELEASE_NAME_MAX = 53;
+
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 /** How the plugin exposes Multi-Instance GPU partitions. */
 export const MIG_STRATEGIES = ["none", "single", "mixed"] as const;
 
@@ -59,7 +64,7 @@ function pluginConfig(migStrategy: MigStrategy, replicas: number | undefined): s
 }
 
 /**
- * Validates the arguments and returns the Helm release: the pinned chart, scheduled only on
+ * Validates the arguments (and `name`, the Helm release name) and returns the Helm release: the pinned chart, scheduled only on
  * nodes labelled with one of the chosen NVIDIA types and tolerating the GPU taint, with the MIG
  * strategy and time-slicing in the plugin config. Throws {@link HybridAiConfigError} for an
  * unknown or non-NVIDIA type, MIG on a type without MIG, time-slicing on a type without sharing,
@@ -69,6 +74,14 @@ export function planNvidiaDevicePlugin(
   name: string,
   args: NvidiaDevicePluginArgs = {},
 ): ReleaseArgs {
+  if (name.length > HELM_RELEASE_NAME_MAX || !RELEASE_NAME.test(name)) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "name",
+      name,
+      `a Helm release name: lowercase letters, digits and '-', at most ${HELM_RELEASE_NAME_MAX} characters`,
+    );
+  }
   const namespace = args.namespace ?? "kube-system";
   assertNamespace(COMPONENT, "namespace", namespace);
   const accelerators = args.accelerators ?? [...NVIDIA_GPU_TYPES];

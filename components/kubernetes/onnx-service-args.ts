@@ -1,6 +1,6 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AcceleratorSpec } from "../accelerators";
+import type { AcceleratorSpec, AcceleratorType } from "../accelerators";
 import type { SpotNotice } from "./scheduling";
 
 /** Where the served model comes from. */
@@ -130,6 +130,26 @@ export interface ServingCanary {
 }
 
 /**
+ * The nodes a service's pods need, when the same program creates them (a stack's cluster
+ * section fills this in for its services).
+ */
+export interface ServingCapacity {
+  /**
+   * Resources the pods cannot start before: the node groups, fleets or node pools carrying the
+   * service's accelerator, and the device plugin that advertises it. Every object of the
+   * service waits for them (`dependsOn`), so nothing is applied while no node can run the pods.
+   */
+  waitFor: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Accelerator types whose nodes come from groups mixing spot and on-demand instances
+   * (`aws.SpotFleet`): a `spot: false` service on them is refused, because the group's
+   * scale-from-zero template cannot promise an on-demand node and cluster-autoscaler would add
+   * and remove nodes forever. Default none.
+   */
+  mixedCapacityAccelerators?: readonly AcceleratorType[];
+}
+
+/**
  * Arguments of {@link OnnxService}. Values that shape the objects are plain (validated before any
  * resource registers); values other resources produce (URIs, image, identities) may be outputs.
  */
@@ -184,4 +204,12 @@ export interface OnnxServiceArgs {
   env?: Record<string, pulumi.Input<string>>;
   /** Extra labels on every object and pod. */
   labels?: Record<string, string>;
+  /** The nodes the pods need, when this program creates them. Default: none to wait for. */
+  capacity?: ServingCapacity;
+  /**
+   * Minutes `pulumi up` waits for a Deployment to roll out (1–180). Default 30 with an
+   * accelerator — a GPU node from zero, its driver and a multi-GB CUDA image take longer than
+   * the Kubernetes provider's 10-minute default — and that default without.
+   */
+  rolloutTimeoutMinutes?: number;
 }

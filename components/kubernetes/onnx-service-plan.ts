@@ -22,6 +22,9 @@ export const ONNX_SERVICE = "OnnxService";
 /** The default image: the CPU build of `serving-runtime/Dockerfile`; `-cuda` is appended for GPUs. */
 export const DEFAULT_RUNTIME_IMAGE = "ghcr.io/hybridai/hybridai-serving-runtime:0.1.0";
 
+/** Minutes `pulumi up` gives a GPU Deployment to roll out by default. */
+export const GPU_ROLLOUT_TIMEOUT_MINUTES = 30;
+
 /** Pod label telling stable and canary pods apart. */
 export const TRACK_LABEL = "hybridai.dev/track";
 
@@ -36,6 +39,8 @@ export interface OnnxServicePlan {
   serviceName: string;
   /** Service port. */
   port: number;
+  /** How long `pulumi up` waits for the Deployments' rollout (a Go duration), when not the provider's default. */
+  rolloutTimeout?: string;
   /** The pods' service account, unless an existing one is used. */
   serviceAccount?: ServiceAccountArgs;
   /** The stable Deployment. */
@@ -110,8 +115,9 @@ function planService(
  * Throws {@link HybridAiConfigError} naming the field for: a name that is not a DNS label, a bad
  * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
  * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
- * below the grace period, malformed quantities, an out-of-range port, canary weight or
- * autoscaling target.
+ * below the grace period, malformed quantities, an out-of-range port, canary weight,
+ * autoscaling target or rollout timeout, and `spot: false` on an accelerator whose nodes come
+ * from a spot fleet.
  */
 export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServicePlan {
   assertDns1035(ONNX_SERVICE, "name", name);
@@ -144,6 +150,23 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     spot,
     args.spotNotice ?? "gcp",
   );
+  if (
+    accelerator &&
+    !spot &&
+    args.capacity?.mixedCapacityAccelerators?.includes(accelerator.type)
+  ) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "spot",
+      false,
+      `true for ${accelerator.type} on this cluster: its ${accelerator.type} nodes come from a spot fleet (one Auto Scaling group mixing spot and on-demand instances), whose scale-from-zero template cannot promise an on-demand node, so cluster-autoscaler would add and remove nodes forever. For on-demand-only pods, give ${accelerator.type} an aws.GpuNodeGroup without capacity.spot instead of a spot fleet`,
+    );
+  }
+  const rolloutMinutes =
+    args.rolloutTimeoutMinutes ?? (accelerator ? GPU_ROLLOUT_TIMEOUT_MINUTES : undefined);
+  if (rolloutMinutes !== undefined) {
+    assertWholeNumber(ONNX_SERVICE, "rolloutTimeoutMinutes", rolloutMinutes, 1, 180);
+  }
   const serviceAccountName = args.serviceAccount?.name ?? name;
   assertDns1035(ONNX_SERVICE, "serviceAccount.name", serviceAccountName, 253);
   if (args.canary) checkCanary(ONNX_SERVICE, name, args.canary, checkUri);
@@ -190,6 +213,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     namespace,
     serviceName: name,
     port,
+    ...(rolloutMinutes !== undefined ? { rolloutTimeout: `${rolloutMinutes}m` } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
     deployment: planServingDeployment({
       ...common,

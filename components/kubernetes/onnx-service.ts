@@ -14,7 +14,8 @@ import { planOnnxService } from "./onnx-service-plan";
  * Protocol health endpoints, GPU and spot placement, a hardened pod, a Service, an autoscaler,
  * a disruption budget, a network policy, and optionally a ServiceMonitor and a weighted canary.
  * Every argument is validated by {@link planOnnxService} before anything registers. The
- * component's `dependsOn` (e.g. the namespace) applies to every object it creates.
+ * component's `dependsOn` (e.g. the namespace) and `capacity.waitFor` (the GPU nodes and device
+ * plugin) apply to every object it creates; a GPU Deployment's rollout may take 30 minutes.
  */
 export class OnnxService extends pulumi.ComponentResource {
   /** Name of the Service clients call. */
@@ -33,15 +34,24 @@ export class OnnxService extends pulumi.ComponentResource {
     const plan = planOnnxService(args.name ?? name, args);
     super("hybridai:index:OnnxService", name, {}, opts);
     const inherited = pulumi.output(opts.dependsOn ?? []);
+    const capacity = pulumi.output(args.capacity?.waitFor ?? []);
     const child = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
       parent: this,
       ...(args.provider ? { provider: args.provider } : {}),
-      dependsOn: inherited.apply((d) => [...(Array.isArray(d) ? d : [d]), ...after]),
+      dependsOn: pulumi
+        .all([inherited, capacity])
+        .apply(([d, nodes]) => [...(Array.isArray(d) ? d : [d]), ...nodes, ...after]),
+    });
+    const rollout = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
+      ...child(...after),
+      ...(plan.rolloutTimeout
+        ? { customTimeouts: { create: plan.rolloutTimeout, update: plan.rolloutTimeout } }
+        : {}),
     });
     const account = plan.serviceAccount
       ? [new ServiceAccount(name, plan.serviceAccount, child())]
       : [];
-    const deployment = new Deployment(name, plan.deployment, child(...account));
+    const deployment = new Deployment(name, plan.deployment, rollout(...account));
     const service = new Service(name, plan.service, child());
     new HorizontalPodAutoscaler(name, plan.autoscaler, child(deployment));
     new PodDisruptionBudget(name, plan.disruptionBudget, child());
@@ -50,7 +60,7 @@ export class OnnxService extends pulumi.ComponentResource {
       new CustomResource(name, plan.serviceMonitor, child(service));
     }
     if (plan.canary) {
-      new Deployment(`${name}-canary`, plan.canary.deployment, child(...account));
+      new Deployment(`${name}-canary`, plan.canary.deployment, rollout(...account));
       const canaryService = new Service(`${name}-canary`, plan.canary.service, child());
       new CustomResource(name, plan.canary.route, child(service, canaryService));
     }

@@ -15,7 +15,7 @@ import {
 import { HybridAiConfigError } from "../../components/errors";
 import { NVIDIA_GPU_TYPES, NvidiaDevicePlugin } from "../../components/kubernetes";
 import { planErrorIssue, problemIssue } from "../config-problems";
-import type { StackSection } from "../section";
+import type { ClusterCapacity, StackSection } from "../section";
 import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
 const name = z
@@ -59,6 +59,8 @@ const shape = z.strictObject({
         .strictObject({
           publicAccess: z.boolean().optional(),
           publicAccessCidrs: z.array(z.string()).optional(),
+          privateAccessCidrs: z.array(z.string()).optional(),
+          privateAccessSecurityGroupIds: z.array(z.string()).optional(),
         })
         .optional(),
       admins: z.array(z.string().startsWith("arn:")).optional(),
@@ -70,8 +72,10 @@ const shape = z.strictObject({
           desired: z.number().int().optional(),
         })
         .optional(),
+      logTypes: z.array(z.string()).optional(),
       logRetentionDays: z.number().int().optional(),
       clusterAutoscaler: z.boolean().optional(),
+      metricsServer: z.boolean().optional(),
       tags: labelsSchema.optional(),
     })
     .default({ name: "hybridai" }),
@@ -148,6 +152,22 @@ export const awsSection: StackSection<AwsStackConfig> = {
   key: "aws",
   summary: "an EKS cluster with GPU spot fleets and a model store",
   schema,
+  plannedClusters(config) {
+    const { reader } = config.modelStore ?? {};
+    const store = planModelStore({
+      readerNamespace: reader?.namespace,
+      readerServiceAccountName: reader?.serviceAccountName,
+    });
+    const types = [...config.fleets, ...config.nodeGroups].map((p) => p.accelerator.type);
+    return {
+      [config.cluster.name]: {
+        cloud: "aws",
+        modelStore: { reader: store.reader },
+        accelerators: types.filter((type, i) => types.indexOf(type) === i),
+        mixedCapacityAccelerators: config.fleets.map((f) => f.accelerator.type),
+      },
+    };
+  },
   deploy(config, context) {
     const { name: clusterName, ...clusterArgs } = config.cluster;
     const cluster = new EksCluster(clusterName, clusterArgs);
@@ -155,25 +175,39 @@ export const awsSection: StackSection<AwsStackConfig> = {
       const { name: fleetName, ...args } = spec;
       return new SpotFleet(fleetName, { ...args, cluster });
     });
-    for (const { name: groupName, ...args } of config.nodeGroups) {
-      new GpuNodeGroup(groupName, { ...args, cluster });
-    }
+    const groups = config.nodeGroups.map(
+      ({ name: groupName, ...args }) => new GpuNodeGroup(groupName, { ...args, cluster }),
+    );
     // AL2023 NVIDIA nodes carry drivers but no device plugin; Bottlerocket's NVIDIA variant has its own.
     const nvidiaTypes = [
       ...config.fleets.map((f) => f.accelerator.type),
       ...config.nodeGroups.filter((g) => g.os !== "bottlerocket").map((g) => g.accelerator.type),
     ].filter((type, i, all) => NVIDIA_GPU_TYPES.includes(type) && all.indexOf(type) === i);
-    if (nvidiaTypes.length > 0) {
-      new NvidiaDevicePlugin(`${clusterName}-nvidia-device-plugin`, {
-        provider: cluster.provider,
-        accelerators: nvidiaTypes,
-      });
-    }
+    // A child of the cluster: its Helm release name needs no cluster name to be unique.
+    const devicePlugin =
+      nvidiaTypes.length > 0
+        ? new NvidiaDevicePlugin(
+            "nvidia-device-plugin",
+            { provider: cluster.provider, accelerators: nvidiaTypes },
+            { parent: cluster },
+          )
+        : undefined;
+    const nodes: ClusterCapacity["nodes"] = {};
+    const pools = [
+      ...config.fleets.map((f, i) => [f.accelerator.type, fleets[i]] as const),
+      ...config.nodeGroups.map((g, i) => [g.accelerator.type, groups[i]] as const),
+    ];
+    for (const [type, pool] of pools) nodes[type] = [...(nodes[type] ?? []), pool];
     const { reader, ...storeArgs } = config.modelStore ?? {};
     const store = new ModelStore(`${clusterName}-models`, { ...storeArgs, reader, cluster });
     context.clusters.set(clusterName, {
       cloud: "aws",
       provider: cluster.provider,
+      capacity: {
+        nodes,
+        ...(devicePlugin ? { devicePlugin } : {}),
+        mixedCapacityAccelerators: config.fleets.map((f) => f.accelerator.type),
+      },
       modelStore: {
         uriFor: (model: string) => store.uriFor(model),
         reader: {
@@ -184,7 +218,7 @@ export const awsSection: StackSection<AwsStackConfig> = {
       },
     });
     // A fleet without a spot spec is all spot; a node group without one is all on-demand.
-    const pools = [
+    const priced = [
       ...config.fleets.map((f) => ({
         ...f,
         capacity: { ...f.capacity, spot: f.capacity.spot ?? {} },
@@ -205,7 +239,7 @@ export const awsSection: StackSection<AwsStackConfig> = {
       modelBucket: store.bucketName,
       modelReaderRoleArn: store.readerRoleArn,
       estimatedAcceleratorMonthlyUsd: Math.round(
-        pools.reduce(
+        priced.reduce(
           (sum, spec) =>
             sum +
             estimateHourlyCost(

@@ -16,7 +16,7 @@ import {
   TpuNodePool,
 } from "../../components/gcp";
 import { planErrorIssue, problemIssue } from "../config-problems";
-import type { StackSection } from "../section";
+import type { ClusterCapacity, StackSection } from "../section";
 import { acceleratorSchema, capacitySchema, labelsSchema, modelReaderSchema } from "../specs";
 
 const shape = z.strictObject({
@@ -26,10 +26,7 @@ const shape = z.strictObject({
   region: z.string().optional(),
   cluster: z
     .strictObject({
-      name: z
-        .string()
-        .regex(/^[a-z][-a-z0-9]{0,30}$/)
-        .default("gke"),
+      name: z.string().default("gke"),
       network: z.string().optional(),
       subnetwork: z.string().optional(),
       podsRangeName: z.string().optional(),
@@ -42,6 +39,7 @@ const shape = z.strictObject({
         .array(z.strictObject({ cidrBlock: z.string(), displayName: z.string().optional() }))
         .optional(),
       databaseEncryptionKey: z.string().optional(),
+      cloudNat: z.boolean().optional(),
       deletionProtection: z.boolean().optional(),
       nodeLocations: z.array(z.string()).optional(),
       systemNodePool: z
@@ -133,9 +131,14 @@ const schema = shape.transform((raw, ctx): GcpStackConfig => {
       ctx.addIssue(planErrorIssue(root ? [] : [path], error));
     }
   };
-  const { name: _name, ...clusterArgs } = config.cluster;
+  const { name, ...clusterArgs } = config.cluster;
   check("cluster", () =>
-    planGkeCluster({ ...clusterArgs, project: config.project, region: config.region }),
+    planGkeCluster({
+      ...clusterArgs,
+      clusterName: name,
+      project: config.project,
+      region: config.region,
+    }),
   );
   const where = { project: config.project, region: config.region };
   if (config.gpu)
@@ -163,6 +166,19 @@ export const gcpSection: StackSection<GcpStackConfig> = {
   key: "gcp",
   summary: "a GKE cluster with GPU and TPU node pools and a model store",
   schema,
+  plannedClusters(config) {
+    const store = config.modelStore ? planModelStore(config.modelStore, config) : undefined;
+    return {
+      [config.cluster.name]: {
+        cloud: "gcp",
+        ...(store ? { modelStore: { reader: store.reader } } : {}),
+        accelerators: [config.gpu?.accelerator.type, config.tpu?.accelerator.type].filter(
+          (type): type is NonNullable<typeof type> => type !== undefined,
+        ),
+        mixedCapacityAccelerators: [],
+      },
+    };
+  },
   deploy(config, context) {
     const { name, ...clusterArgs } = config.cluster;
     const cluster = new GkeCluster(name, {
@@ -175,9 +191,14 @@ export const gcpSection: StackSection<GcpStackConfig> = {
     const store = config.modelStore
       ? new ModelStore(`${name}-models`, { ...config.modelStore, cluster })
       : undefined;
+    const nodes: ClusterCapacity["nodes"] = {};
+    if (gpu && config.gpu) nodes[config.gpu.accelerator.type] = [gpu];
+    if (tpu && config.tpu) nodes[config.tpu.accelerator.type] = [tpu];
     context.clusters.set(name, {
       cloud: "gcp",
       provider: cluster.provider,
+      // GKE installs the NVIDIA device plugin itself on GPU pools; node pools have fixed capacity types.
+      capacity: { nodes, mixedCapacityAccelerators: [] },
       ...(store
         ? { modelStore: { uriFor: (model: string) => store.uriFor(model), reader: store.reader } }
         : {}),

@@ -1,11 +1,11 @@
 import { Namespace, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCELERATOR_TYPES } from "../../components/accelerators";
+import { ACCELERATOR_TYPES, type AcceleratorType } from "../../components/accelerators";
 import { HybridAiConfigError } from "../../components/errors";
-import type { OnnxServiceArgs } from "../../components/kubernetes";
+import type { OnnxServiceArgs, ServingCapacity } from "../../components/kubernetes";
 import { hostModelDirectory, OnnxService, planOnnxService } from "../../components/kubernetes";
-import type { DeployedCluster, StackContext, StackSection } from "../section";
+import type { DeployedCluster, PlannedCluster, StackSection } from "../section";
 
 const SECTION = "serving stack section";
 
@@ -118,16 +118,40 @@ interface ResolvedService {
   args: OnnxServiceArgs;
 }
 
-function resolveService(
+/** What the checks need to know of a cluster: planned from config, or deployed. */
+type ClusterFacts = Pick<PlannedCluster, "modelStore" | "mixedCapacityAccelerators"> & {
+  /** Accelerator types it has nodes for; `undefined` when the section does not say. */
+  accelerators?: readonly AcceleratorType[];
+};
+
+function factsOf(cluster: DeployedCluster): ClusterFacts {
+  return {
+    ...(cluster.modelStore ? { modelStore: { reader: cluster.modelStore.reader } } : {}),
+    ...(cluster.capacity
+      ? {
+          accelerators: Object.keys(cluster.capacity.nodes) as AcceleratorType[],
+          mixedCapacityAccelerators: cluster.capacity.mixedCapacityAccelerators,
+        }
+      : { mixedCapacityAccelerators: [] }),
+  };
+}
+
+/**
+ * Checks one service against its cluster and returns its namespace: the cluster exists, the
+ * model has a source, the namespace is the store reader's, the cluster has nodes for the
+ * accelerator (else its pods would wait forever), and the component accepts the arguments
+ * (including `spot: false` on a spot fleet, refused).
+ */
+function checkService(
   config: ServingStackConfig,
   entry: z.infer<typeof service>,
   index: number,
-  context: StackContext,
-): ResolvedService {
+  clusters: ReadonlyMap<string, ClusterFacts>,
+): string {
   const field = `hybridai:serving.services[${index}]`;
-  const cluster = context.clusters.get(entry.cluster);
+  const cluster = clusters.get(entry.cluster);
   if (!cluster) {
-    const known = [...context.clusters.keys()];
+    const known = [...clusters.keys()];
     throw new HybridAiConfigError(
       SECTION,
       `${field}.cluster`,
@@ -155,6 +179,95 @@ function resolveService(
       `"${store.reader.namespace}", where the model store's reader service account lives (or give an explicit uri)`,
     );
   }
+  const type = entry.accelerator?.type;
+  if (type && cluster.accelerators && !cluster.accelerators.includes(type)) {
+    throw new HybridAiConfigError(
+      SECTION,
+      `${field}.accelerator.type`,
+      type,
+      cluster.accelerators.length > 0
+        ? `an accelerator cluster "${entry.cluster}" has nodes for: ${cluster.accelerators.join(", ")} (its pods would wait forever for a node)`
+        : `none: cluster "${entry.cluster}" has no accelerator nodes (its pods would wait forever for a node)`,
+    );
+  }
+  const { name, cluster: _cluster, model, uri, revision, image, ...rest } = entry;
+  try {
+    planOnnxService(name, {
+      ...rest,
+      namespace,
+      image: image ?? config.image,
+      model: { uri: uri ?? `s3://model-store/${model ?? name}`, name: model ?? name },
+      capacity: { waitFor: [], mixedCapacityAccelerators: [...cluster.mixedCapacityAccelerators] },
+      ...(store ? { serviceAccount: { name: store.reader.serviceAccountName, create: false } } : {}),
+    });
+  } catch (error) {
+    throw error instanceof HybridAiConfigError ? error.under(SECTION, field) : error;
+  }
+  return namespace;
+}
+
+/**
+ * Checks every service and that no two share a name in one namespace of one cluster, and
+ * returns each service's namespace. Services on clusters `clusters` does not know are skipped
+ * (namespace `undefined`) when `partial` (a preflight before some sections described their
+ * clusters).
+ */
+function checkServices(
+  config: ServingStackConfig,
+  clusters: ReadonlyMap<string, ClusterFacts>,
+  partial = false,
+): (string | undefined)[] {
+  const names = new Set<string>();
+  const namespaces: (string | undefined)[] = [];
+  for (const [i, entry] of config.services.entries()) {
+    if (partial && !clusters.has(entry.cluster)) {
+      namespaces.push(undefined);
+      continue;
+    }
+    const namespace = checkService(config, entry, i, clusters);
+    namespaces.push(namespace);
+    const key = `${entry.cluster}/${namespace}/${entry.name}`;
+    if (names.has(key)) {
+      throw new HybridAiConfigError(
+        SECTION,
+        `hybridai:serving.services[${i}].name`,
+        entry.name,
+        "a name not used twice in one namespace of one cluster",
+      );
+    }
+    names.add(key);
+  }
+  return namespaces;
+}
+
+/**
+ * What a service's pods need from the cluster: for an accelerator, the nodes carrying it and the
+ * device plugin (every object waits for them), and which accelerators come from spot fleets.
+ */
+function servingCapacity(
+  cluster: DeployedCluster,
+  entry: z.infer<typeof service>,
+): ServingCapacity | undefined {
+  const capacity = cluster.capacity;
+  if (!capacity) return undefined;
+  const type = entry.accelerator?.type;
+  return {
+    waitFor: type
+      ? [...(capacity.nodes[type] ?? []), ...(capacity.devicePlugin ? [capacity.devicePlugin] : [])]
+      : [],
+    mixedCapacityAccelerators: capacity.mixedCapacityAccelerators,
+  };
+}
+
+/** A checked service's OnnxService arguments on its deployed cluster. */
+function resolveService(
+  config: ServingStackConfig,
+  entry: z.infer<typeof service>,
+  cluster: DeployedCluster,
+  namespace: string,
+): ResolvedService {
+  const store = entry.uri === undefined ? cluster.modelStore : undefined;
+  const capacity = servingCapacity(cluster, entry);
   const { name, cluster: _cluster, model, uri, revision, image, ...rest } = entry;
   const args: OnnxServiceArgs = {
     ...rest,
@@ -167,6 +280,7 @@ function resolveService(
       name: model ?? name,
       ...(revision !== undefined ? { revision } : {}),
     },
+    ...(capacity ? { capacity } : {}),
     ...(store
       ? {
           serviceAccount: {
@@ -177,11 +291,6 @@ function resolveService(
         }
       : {}),
   };
-  try {
-    planOnnxService(name, args);
-  } catch (error) {
-    throw error instanceof HybridAiConfigError ? error.under(SECTION, field) : error;
-  }
   return { config: entry, clusterName: entry.cluster, cluster, namespace, args };
 }
 
@@ -189,27 +298,28 @@ function resolveService(
  * The `serving` section: deploys an {@link OnnxService} for each configured service onto a
  * cluster an earlier section registered, with the model from that cluster's model store (run as
  * the store's reader service account, created once per cluster) or from an explicit URI.
- * Every service is checked before anything is created.
+ * A service that needs an accelerator waits for the cluster's nodes of that type and its device
+ * plugin. Every service is checked before any section creates anything (against the clusters
+ * the cluster sections plan), and again against the deployed clusters.
  */
 export const servingSection: StackSection<ServingStackConfig> = {
   key: "serving",
   summary: "ONNX serving runtime services on the stack's clusters",
   schema,
+  preflight(config, clusters) {
+    checkServices(config, clusters, true);
+  },
   deploy(config, context) {
-    const resolved = config.services.map((entry, i) => resolveService(config, entry, i, context));
-    const names = new Set<string>();
-    for (const [i, r] of resolved.entries()) {
-      const key = `${r.clusterName}/${r.namespace}/${r.config.name}`;
-      if (names.has(key)) {
-        throw new HybridAiConfigError(
-          SECTION,
-          `hybridai:serving.services[${i}].name`,
-          r.config.name,
-          "a name not used twice in one namespace of one cluster",
-        );
-      }
-      names.add(key);
-    }
+    const facts = new Map([...context.clusters].map(([name, c]) => [name, factsOf(c)]));
+    const serviceNamespaces = checkServices(config, facts);
+    const resolved = config.services.map((entry, i) =>
+      resolveService(
+        config,
+        entry,
+        context.clusters.get(entry.cluster) as DeployedCluster,
+        serviceNamespaces[i] as string,
+      ),
+    );
     const needsHostPath = new Set(
       resolved
         .filter((r) => hostModelDirectory(r.args.model.uri) !== undefined)

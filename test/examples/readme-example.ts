@@ -9,7 +9,11 @@ export function readmeExample() {
     capacity: { min: 1, max: 8, spot: { onDemandBase: 1 } }, // 1 on-demand node, spot above it
   } as const;
 
-  const eks = new aws.EksCluster("prod-aws", {});
+  // `pulumi up` talks to each cluster's API: allow your runner's address (here a documentation range).
+  const runner = "203.0.113.0/24";
+  const eks = new aws.EksCluster("prod-aws", {
+    endpoint: { publicAccess: true, publicAccessCidrs: [runner] },
+  });
   new aws.SpotFleet("l4", { cluster: eks, ...gpus }); // g6.xlarge and larger g6 sizes
   const store = new aws.ModelStore("models", { cluster: eks });
   new kubernetes.NvidiaDevicePlugin("nvidia", { provider: eks.provider });
@@ -33,8 +37,12 @@ export function readmeExample() {
     spotNotice: "aws",
   });
 
-  const gke = new gcp.GkeCluster("prod-gcp", { project: "acme-ml", region: "us-central1" });
-  new gcp.GpuNodePool("l4", { cluster: gke, ...gpus }); // g2-standard-4 on GCP
+  const gke = new gcp.GkeCluster("prod-gcp", {
+    project: "acme-ml",
+    region: "us-central1",
+    masterAuthorizedNetworks: [{ cidrBlock: runner }],
+  });
+  new gcp.GpuNodePool("l4", { cluster: gke, ...gpus, nodeLocations: ["us-central1-a"] }); // g2-standard-4
 
   return { url: ranker.url };
 }

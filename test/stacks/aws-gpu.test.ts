@@ -109,6 +109,15 @@ describe("stack aws-gpu: bad configs are rejected before any resource", () => {
     );
   });
 
+  it("a private endpoint with no path from the runner, saying why", async () => {
+    await expectRejectedBeforeAnyResource(
+      withAws((aws) => {
+        aws.cluster.endpoint = { publicAccess: false };
+      }),
+      /hybridai:aws\.cluster\.endpoint: AwsEksCluster: .*private endpoint is reachable only from inside the VPC.*privateAccessCidrs/,
+    );
+  });
+
   it("two pools with the same name", async () => {
     await expectRejectedBeforeAnyResource(
       withAws((aws) => {
@@ -131,14 +140,19 @@ describe("stack aws-gpu: the program from its own file", () => {
     await settle();
   });
 
-  it("creates the private EKS cluster in a new VPC from the file", () => {
+  it("creates the EKS cluster in a new VPC from the file, its API open only to the runner's CIDRs", () => {
     const cluster = mocks.one("aws:eks/cluster:Cluster").inputs;
     expect(cluster).toMatchObject({
       name: "hybridai-gpu",
       version: "1.33",
-      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      vpcConfig: {
+        endpointPrivateAccess: true,
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["203.0.113.0/24"],
+      },
     });
     expect(mocks.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.40.0.0/16");
+    expect(cluster.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);
     expect(mocks.one("aws:eks/nodeGroup:NodeGroup").inputs.scalingConfig).toEqual({
       minSize: 2,
       maxSize: 3,
@@ -149,7 +163,7 @@ describe("stack aws-gpu: the program from its own file", () => {
   it("creates the L4 spot fleet with one on-demand node always and spot above it", () => {
     const group = mocks.one("aws:autoscaling/group:Group").inputs;
     expect(group).toMatchObject({
-      name: "hybridai-fleet-l4",
+      name: "hybridai-fleet-hybridai-gpu-l4",
       minSize: 1,
       maxSize: 8,
       mixedInstancesPolicy: {
@@ -162,8 +176,8 @@ describe("stack aws-gpu: the program from its own file", () => {
         .ofType("kubernetes:helm.sh/v3:Release")
         .map((r) => r.inputs.name)
         .sort(),
-    ).toEqual(["cluster-autoscaler", "hybridai-gpu-nvidia-device-plugin", "nth-l4"]);
-    const plugin = mocks.one("kubernetes:helm.sh/v3:Release", "hybridai-gpu-nvidia-device-plugin");
+    ).toEqual(["cluster-autoscaler", "nth-l4", "nvidia-device-plugin"]);
+    const plugin = mocks.one("kubernetes:helm.sh/v3:Release", "nvidia-device-plugin");
     const terms =
       plugin.inputs.values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
     expect(terms.nodeSelectorTerms[0].matchExpressions).toContainEqual({
@@ -208,7 +222,7 @@ describe("stack aws-gpu: the program from its own file", () => {
     expect(await awaitOutput(aws.clusterName)).toBe("hybridai-gpu");
     expect(aws.fleets).toEqual([
       expect.objectContaining({
-        autoScalingGroupName: "hybridai-fleet-l4",
+        autoScalingGroupName: "hybridai-fleet-hybridai-gpu-l4",
         split: { onDemand: { min: 1, max: 1, desired: 1 }, spot: { min: 0, max: 7, desired: 0 } },
       }),
     ]);

@@ -17,7 +17,7 @@ interface GcpConfigFile {
   project?: string;
   gpus?: unknown;
   cluster: { masterAuthorizedNetworks: { cidrBlock: string }[] };
-  gpu: { accelerator: { type: string }; capacity: { spot?: object } };
+  gpu: { accelerator: { type: string }; capacity: { min?: number; max?: number; spot?: object } };
   tpu: { accelerator: { topology: string } };
 }
 
@@ -59,7 +59,7 @@ describe("stack gcp-gpu-tpu: bad configs are rejected before any resource", () =
   it("an all-Spot GPU pool of two or more nodes", async () => {
     await expectRejectedBeforeAnyResource(
       withGcp((gcp) => {
-        gcp.gpu.capacity.spot = {};
+        gcp.gpu.capacity = { min: 2, max: 8, spot: {} };
       }),
       "stack config: hybridai:gcp.gpu.capacity.spot.onDemandBase = 0 is not valid. Allowed: at least 1 when capacity.min is 2: a Spot preemption (30 s notice) must never take every node or TPU slice; or lower capacity.min below 2 for an all-Spot pool.",
     );
@@ -139,20 +139,25 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
     });
   });
 
-  it("creates an L4 on-demand floor of one node and a Spot pool for the other seven", () => {
+  it("creates an L4 on-demand floor of one node and a Spot pool for up to seven more, starting one GPU", () => {
     const onDemand = mocks.one("gcp:container/nodePool:NodePool", "ai-gke-gpu-on-demand").inputs;
     const spot = mocks.one("gcp:container/nodePool:NodePool", "ai-gke-gpu-spot").inputs;
     expect([onDemand.autoscaling, spot.autoscaling]).toEqual([
       { totalMinNodeCount: 1, totalMaxNodeCount: 1, locationPolicy: "BALANCED" },
-      { totalMinNodeCount: 1, totalMaxNodeCount: 7, locationPolicy: "ANY" },
+      { totalMinNodeCount: 0, totalMaxNodeCount: 7, locationPolicy: "ANY" },
     ]);
     for (const pool of [onDemand, spot]) {
       expect(pool.nodeConfig).toMatchObject({
         machineType: "g2-standard-4",
         guestAccelerators: [{ type: "nvidia-l4", count: 1 }],
       });
-      expect(pool.nodeLocations).toEqual(["us-central1-a", "us-central1-b", "us-central1-c"]);
     }
+    // GKE starts initialNodeCount nodes in each zone: one on-demand node, no Spot node.
+    expect([onDemand.nodeLocations, onDemand.initialNodeCount]).toEqual([["us-central1-a"], 1]);
+    expect([spot.nodeLocations, spot.initialNodeCount]).toEqual([
+      ["us-central1-a", "us-central1-b", "us-central1-c"],
+      0,
+    ]);
   });
 
   it("creates a Spot TPU v5e 2x4 single-host pool in its zone, up to two slices", () => {
@@ -167,12 +172,25 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
     });
   });
 
+  it("gives the private nodes a Cloud NAT on the default network, which every node pool waits for", () => {
+    const nat = mocks.one("gcp:compute/routerNat:RouterNat");
+    expect(nat.inputs).toMatchObject({
+      router: "ai-gke-nat-router",
+      region: "us-central1",
+      sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+    });
+    expect(mocks.one("gcp:compute/router:Router").inputs.network).toBe("default");
+    const pools = mocks.ofType("gcp:container/nodePool:NodePool");
+    expect(pools).toHaveLength(4);
+    for (const pool of pools) expect(pool.dependencies).toContain(nat.urn);
+  });
+
   it("runs every node pool as the dedicated node identity, never the default compute account", () => {
     const pools = mocks.ofType("gcp:container/nodePool:NodePool");
     expect(pools).toHaveLength(4);
     for (const pool of pools) {
       expect(pool.inputs.nodeConfig.serviceAccount).toBe(
-        "ai-gke-nodes@hybridai-demo.iam.gserviceaccount.com",
+        "ai-gke-565ec9-nodes@hybridai-demo.iam.gserviceaccount.com",
       );
     }
   });
@@ -207,11 +225,11 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
     expect(store?.reader.serviceAccountName).toBe("model-reader");
     expect(await awaitOutput(store?.reader.annotations ?? {})).toEqual({
       "iam.gke.io/gcp-service-account":
-        "ai-gke-models-reader@hybridai-demo.iam.gserviceaccount.com",
+        "ai-gke-models-c8cc1e-reader@hybridai-demo.iam.gserviceaccount.com",
     });
   });
 
-  it("returns the cluster's outputs and a monthly estimate below all-on-demand", async () => {
+  it("returns the cluster's outputs and a monthly estimate of the on-demand floor", async () => {
     const gcp = outputs.gcp as Record<string, pulumi.Input<unknown>>;
     expect(await awaitOutput(gcp.clusterName)).toBe("ai-gke");
     expect(await awaitOutput(gcp.gpuNodePools)).toEqual([
@@ -220,8 +238,7 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
     ]);
     expect(await awaitOutput(gcp.modelBucket)).toBe("ai-gke-models");
     const { gpu } = gcp.estimatedMonthlyUsd as { gpu: number };
-    const allOnDemand = 2 * 0.7068 * 730;
-    expect(gpu).toBeGreaterThan(0.7068 * 730);
-    expect(gpu).toBeLessThan(allOnDemand);
+    // One on-demand g2-standard-4 at the desired size: 0.7068 $/h × 730 h.
+    expect(gpu).toBeCloseTo(0.7068 * 730, 0);
   });
 });

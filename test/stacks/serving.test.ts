@@ -1,3 +1,4 @@
+import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "pulumi-hybridai";
@@ -24,9 +25,26 @@ function fakeClusters(): StackSection<object> {
     summary: "two fake clusters",
     schema: z.strictObject({}),
     deploy(_config, context) {
+      const provider = new Provider("eks-prod", { kubeconfig: "{}" });
+      // Stand-ins for an L4 spot fleet and the device plugin the aws section would create.
+      const fleet = new ConfigMap(
+        "eks-prod-l4-fleet",
+        { metadata: { name: "fleet" } },
+        { provider },
+      );
+      const plugin = new ConfigMap(
+        "eks-prod-plugin",
+        { metadata: { name: "plugin" } },
+        { provider },
+      );
       context.clusters.set("eks-prod", {
         cloud: "aws",
-        provider: new Provider("eks-prod", { kubeconfig: "{}" }),
+        provider,
+        capacity: {
+          nodes: { "nvidia-l4": [fleet] },
+          devicePlugin: plugin,
+          mixedCapacityAccelerators: ["nvidia-l4"],
+        },
         modelStore: {
           uriFor: (model) => pulumi.output(`s3://prod-models/models/${model}`),
           reader: {
@@ -160,6 +178,20 @@ describe("serving stack section", () => {
       reader.urn,
     );
 
+    // The GPU service's objects wait for the cluster's L4 nodes and device plugin; the CPU one does not.
+    const fleet = mocks.one("kubernetes:core/v1:ConfigMap", "eks-prod-l4-fleet").urn;
+    const plugin = mocks.one("kubernetes:core/v1:ConfigMap", "eks-prod-plugin").urn;
+    const objectsOf = (component: string) =>
+      mocks.childrenOf(mocks.one("hybridai:index:OnnxService", component).urn);
+    const gpuObjects = objectsOf("eks-prod-ranker");
+    expect(gpuObjects).toHaveLength(5);
+    for (const object of gpuObjects) {
+      expect(object.dependencies).toEqual(expect.arrayContaining([fleet, plugin]));
+    }
+    expect(objectsOf("eks-prod-embedder").filter((o) => o.dependencies.includes(fleet))).toEqual(
+      [],
+    );
+
     const services = outputs.serving.services as Record<string, { url: pulumi.Output<string> }>;
     expect(await awaitOutput(services["eks-prod/ranker"].url)).toBe(
       "http://ranker.hybridai.svc.cluster.local:8000",
@@ -200,6 +232,22 @@ describe("serving stack section", () => {
         ],
       },
       'hybridai:serving.services[1].name = "x" is not valid. Allowed: a name not used twice in one namespace of one cluster.',
+    ],
+    [
+      {
+        image: "i:1",
+        services: [
+          { name: "x", cluster: "eks-prod", accelerator: { type: "nvidia-l4" }, spot: false },
+        ],
+      },
+      "OnnxService: spot = false is not valid. Allowed: true for nvidia-l4 on this cluster: its nvidia-l4 nodes come from a spot fleet",
+    ],
+    [
+      {
+        image: "i:1",
+        services: [{ name: "x", cluster: "eks-prod", accelerator: { type: "nvidia-a10g" } }],
+      },
+      'hybridai:serving.services[0].accelerator.type = "nvidia-a10g" is not valid. Allowed: an accelerator cluster "eks-prod" has nodes for: nvidia-l4 (its pods would wait forever for a node).',
     ],
   ])("rejects %j before creating any service", async (serving, message) => {
     await settle();
@@ -252,5 +300,35 @@ describe("serving stack section", () => {
       /^arn:aws:iam::/,
     );
     expect(deployment.provider).toMatch(/hybridai-gpu/);
+    // It waits for the L4 fleet's Auto Scaling group and the device plugin, with a GPU-sized rollout timeout.
+    const group = mocks.one("aws:autoscaling/group:Group");
+    const plugin = mocks.one("kubernetes:helm.sh/v3:Release", "nvidia-device-plugin");
+    expect(deployment.dependencies).toEqual(expect.arrayContaining([group.urn, plugin.urn]));
+    expect(deployment.options.customTimeouts).toMatchObject({ create: "30m", update: "30m" });
+  });
+
+  it("refuses a spot: false GPU service on the aws-gpu stack's spot fleet before creating anything", async () => {
+    mocks.setConfig(loadStackConfig("aws-gpu"));
+    await settle();
+    const before = mocks.resources.length;
+    const raw = {
+      ...pulumi.runtime.allConfig(),
+      "hybridai:serving": JSON.stringify({
+        image: "ghcr.io/example/hybridai-serving-runtime:0.1.0-cuda",
+        services: [
+          {
+            name: "ranker",
+            cluster: "hybridai-gpu",
+            accelerator: { type: "nvidia-l4" },
+            spot: false,
+          },
+        ],
+      }),
+    };
+    expect(() => runStack(raw, [awsSection, servingSection])).toThrow(
+      /OnnxService: spot = false is not valid\. Allowed: true for nvidia-l4 on this cluster/,
+    );
+    await settle();
+    expect(mocks.resources.length).toBe(before);
   });
 });

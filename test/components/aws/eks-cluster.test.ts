@@ -25,35 +25,36 @@ const mocks = installMocks({
       : undefined,
 });
 
+/** A public endpoint limited to a documentation range: how `pulumi up` reaches the API. */
+const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+
 async function deploy(name: string, args: ConstructorParameters<typeof EksCluster>[1] = {}) {
   mocks.reset();
-  const cluster = new EksCluster(name, args);
+  const cluster = new EksCluster(name, { endpoint: REACHABLE, ...args });
   const kubeconfig = JSON.parse(await awaitOutput(cluster.kubeconfig));
   await settle();
   return { cluster, kubeconfig };
 }
 
 describe("aws.EksCluster", () => {
-  it("creates a private, KMS-encrypted, audited control plane in API access mode", async () => {
+  it("creates a KMS-encrypted, audited control plane in API access mode, public only to the allow-list", async () => {
     await deploy("prod");
     const eks = mocks.one("aws:eks/cluster:Cluster").inputs;
     expect(eks).toMatchObject({
       name: "prod",
       version: "1.33",
-      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      vpcConfig: {
+        endpointPrivateAccess: true,
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["203.0.113.0/24"],
+      },
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
       encryptionConfig: { resources: ["secrets"] },
       kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16" },
       upgradePolicy: { supportType: "STANDARD" },
     });
-    expect(eks.vpcConfig.publicAccessCidrs).toBeUndefined();
-    expect(eks.enabledClusterLogTypes).toEqual([
-      "api",
-      "audit",
-      "authenticator",
-      "controllerManager",
-      "scheduler",
-    ]);
+    expect(mocks.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toEqual([]);
+    expect(eks.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);
     const key = mocks.one("aws:kms/key:Key");
     expect(key.inputs.enableKeyRotation).toBe(true);
     expect(eks.encryptionConfig.provider.keyArn).toBe(key.state.arn);
@@ -121,6 +122,66 @@ describe("aws.EksCluster", () => {
       endpointPublicAccess: true,
       publicAccessCidrs: ["203.0.113.0/24"],
     });
+  });
+
+  it("keeps the endpoint private for a runner in the VPC: 443 opens to its CIDRs and groups, and the provider waits", async () => {
+    await deploy("inside", {
+      endpoint: {
+        privateAccessCidrs: ["10.40.0.0/24"],
+        privateAccessSecurityGroupIds: ["sg-0a1b2c3d4e5f60789"],
+      },
+    });
+    expect(mocks.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: false,
+    });
+    const rules = mocks.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    expect(rules.map((r) => r.inputs)).toEqual([
+      expect.objectContaining({
+        securityGroupId: "sg-0cluster",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "10.40.0.0/24",
+      }),
+      expect.objectContaining({
+        securityGroupId: "sg-0cluster",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        referencedSecurityGroupId: "sg-0a1b2c3d4e5f60789",
+      }),
+    ]);
+    const provider = mocks.one("pulumi:providers:kubernetes");
+    expect(provider.dependencies).toEqual(expect.arrayContaining(rules.map((r) => r.urn)));
+  });
+
+  it("manages vpc-cni (NetworkPolicy enforced), kube-proxy and coredns as pinned EKS add-ons, nodes after the network", async () => {
+    await deploy("addons");
+    const addons = new Map(
+      mocks.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName as string, a]),
+    );
+    const core = ["vpc-cni", "kube-proxy", "coredns"].map((name) => addons.get(name));
+    expect(core.map((a) => a?.inputs.addonVersion)).toEqual([
+      "v1.20.4-eksbuild.1",
+      "v1.33.5-eksbuild.2",
+      "v1.12.4-eksbuild.1",
+    ]);
+    for (const addon of core) {
+      expect(addon?.inputs).toMatchObject({
+        clusterName: "addons",
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+      });
+    }
+    const cni = JSON.parse(addons.get("vpc-cni")?.inputs.configurationValues);
+    expect(cni).toEqual({ enableNetworkPolicy: "true" });
+    const system = mocks.one("aws:eks/nodeGroup:NodeGroup");
+    expect(system.dependencies).toEqual(
+      expect.arrayContaining([addons.get("vpc-cni")?.urn, addons.get("kube-proxy")?.urn]),
+    );
+    // CoreDNS needs a node to become ACTIVE: it waits for the system nodes.
+    expect(addons.get("coredns")?.dependencies).toContain(system.urn);
   });
 
   it("gives nodes a role with exactly the three managed policies, and a small on-demand system group", async () => {
@@ -263,6 +324,7 @@ describe("aws.EksCluster", () => {
       "aws:cloudwatch/logGroup:LogGroup",
       "aws:eks/cluster:Cluster",
       "aws:eks/nodeGroup:NodeGroup",
+      "aws:eks/addon:Addon",
     ];
     const records = mocks.resources.filter((r) => taggable.includes(r.type));
     expect(records.length).toBeGreaterThan(20);
@@ -271,12 +333,34 @@ describe("aws.EksCluster", () => {
     ).toEqual([]);
   });
 
+  it("installs metrics-server as the EKS add-on after the system nodes, so HorizontalPodAutoscalers get CPU metrics", async () => {
+    await deploy("metrics");
+    const addon = mocks
+      .ofType("aws:eks/addon:Addon")
+      .find((a) => a.inputs.addonName === "metrics-server");
+    expect(addon?.inputs).toMatchObject({
+      clusterName: "metrics",
+      addonVersion: "v0.8.0-eksbuild.2",
+      resolveConflictsOnCreate: "OVERWRITE",
+    });
+    expect(addon?.dependencies).toContain(mocks.one("aws:eks/nodeGroup:NodeGroup").urn);
+  });
+
+  it("leaves metrics-server out when the cluster brings its own", async () => {
+    await deploy("own-metrics", { metricsServer: false });
+    const names = mocks.ofType("aws:eks/addon:Addon").map((a) => a.inputs.addonName);
+    expect(names).toHaveLength(3);
+    expect(names).not.toContain("metrics-server");
+  });
+
   it("leaves cluster-autoscaler out when asked", async () => {
     await deploy("noca", { clusterAutoscaler: false });
     expect(mocks.ofType("kubernetes:helm.sh/v3:Release")).toHaveLength(0);
   });
 
   it.each([
+    [{ endpoint: { publicAccess: false } }, "endpoint"],
+    [{ endpoint: undefined }, "endpoint"],
     [{ version: "1.20" }, "version"],
     [{ endpoint: { publicAccess: true } }, "endpoint.publicAccessCidrs"],
     [
@@ -293,7 +377,7 @@ describe("aws.EksCluster", () => {
     mocks.reset();
     let error: unknown;
     try {
-      new EksCluster("bad", args as never);
+      new EksCluster("bad", { endpoint: REACHABLE, ...args } as never);
     } catch (e) {
       error = e;
     }

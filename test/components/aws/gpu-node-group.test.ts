@@ -2,6 +2,9 @@ import { aws, HybridAiConfigError } from "pulumi-hybridai";
 import { installMocks, settle, validateKubernetesObjects } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 
+/** A public endpoint limited to a documentation range: how `pulumi up` reaches the API. */
+const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+
 const { EksCluster, GpuNodeGroup } = aws;
 
 const mocks = installMocks();
@@ -9,7 +12,7 @@ const mocks = installMocks();
 describe("aws.GpuNodeGroup", () => {
   it("turns the cloud-neutral spec into on-demand and spot managed node groups with a hardened launch template", async () => {
     mocks.reset();
-    const cluster = new EksCluster("prod", { clusterAutoscaler: false });
+    const cluster = new EksCluster("prod", { clusterAutoscaler: false, endpoint: REACHABLE });
     const pool = new GpuNodeGroup("l4", {
       cluster,
       accelerator: { type: "nvidia-l4", count: 1 },
@@ -56,11 +59,22 @@ describe("aws.GpuNodeGroup", () => {
     expect(template.inputs.imageId).toBeUndefined();
     expect(pool.nodeGroupNames).toEqual(["l4-on-demand", "l4-spot"]);
     expect(validateKubernetesObjects(mocks.resources)).toEqual([]);
+    // Nodes start once the VPC CNI (with NetworkPolicy) and kube-proxy add-ons and the NAT routes exist.
+    const network = [
+      ...mocks
+        .ofType("aws:eks/addon:Addon")
+        .filter((a) => ["vpc-cni", "kube-proxy"].includes(a.inputs.addonName)),
+      ...mocks
+        .ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+        .filter((a) => a.name.includes("private")),
+    ].map((r) => r.urn);
+    expect(network).toHaveLength(5);
+    for (const group of groups) expect(group.dependencies).toEqual(expect.arrayContaining(network));
   });
 
   it("uses the Neuron AMI type and taint for Inferentia", async () => {
     mocks.reset();
-    const cluster = new EksCluster("inf", { clusterAutoscaler: false });
+    const cluster = new EksCluster("inf", { clusterAutoscaler: false, endpoint: REACHABLE });
     new GpuNodeGroup("inf2", {
       cluster,
       accelerator: { type: "aws-inferentia2" },
@@ -77,7 +91,7 @@ describe("aws.GpuNodeGroup", () => {
 
   it("rejects an invalid spec before registering the component or any child", async () => {
     mocks.reset();
-    const cluster = new EksCluster("bad", { clusterAutoscaler: false });
+    const cluster = new EksCluster("bad", { clusterAutoscaler: false, endpoint: REACHABLE });
     await settle();
     const before = mocks.resources.length;
     expect(

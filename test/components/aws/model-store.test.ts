@@ -3,6 +3,9 @@ import { awaitOutput, installMocks, MOCK_AWS_REGION, settle } from "pulumi-hybri
 import { beforeAll, describe, expect, it } from "vitest";
 import { irsaRole, leastPrivilegeDocument } from "./iam-assertions";
 
+/** A public endpoint limited to a documentation range: how `pulumi up` reaches the API. */
+const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+
 const { EksCluster, ModelStore } = aws;
 
 const mocks = installMocks();
@@ -10,7 +13,7 @@ const mocks = installMocks();
 let store: aws.ModelStore;
 
 beforeAll(async () => {
-  const cluster = new EksCluster("prod", { clusterAutoscaler: false });
+  const cluster = new EksCluster("prod", { clusterAutoscaler: false, endpoint: REACHABLE });
   store = new ModelStore("models", {
     cluster,
     reader: { namespace: "serving", serviceAccountName: "ranker" },
@@ -130,7 +133,7 @@ describe("aws.ModelStore reader", () => {
   });
 
   it("rejects a bad reader or prefix before creating anything", async () => {
-    const cluster = new EksCluster("other", { clusterAutoscaler: false });
+    const cluster = new EksCluster("other", { clusterAutoscaler: false, endpoint: REACHABLE });
     await settle();
     const before = mocks.resources.length;
     expect(() => new ModelStore("bad", { cluster, reader: { namespace: "Serving" } })).toThrow(

@@ -95,10 +95,10 @@ describe("planSpotFleet nodes and tags", () => {
       ],
       "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": ["present:NoSchedule", false],
       "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": ["1", false],
-      "aws-node-termination-handler/hybridai-fleet-l4": ["true", true],
+      "aws-node-termination-handler/hybridai-fleet-prod-l4": ["true", true],
     });
-    expect(plan().autoScalingGroupName).toBe("hybridai-fleet-l4");
-    expect(plan().managedTag).toBe("aws-node-termination-handler/hybridai-fleet-l4");
+    expect(plan().autoScalingGroupName).toBe("hybridai-fleet-prod-l4");
+    expect(plan().managedTag).toBe("aws-node-termination-handler/hybridai-fleet-prod-l4");
   });
 
   it("holds terminating instances for the drain with a lifecycle hook", () => {

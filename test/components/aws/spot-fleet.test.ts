@@ -17,6 +17,9 @@ import {
   podFromHelmValues,
 } from "./iam-assertions";
 
+/** A public endpoint limited to a documentation range: how `pulumi up` reaches the API. */
+const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+
 const { EksCluster, NODE_MANAGED_POLICIES, SpotFleet, TERMINATION_HANDLER_CHART } = aws;
 
 const mocks = installMocks({
@@ -29,7 +32,7 @@ const mocks = installMocks({
 let fleet: aws.SpotFleet;
 
 beforeAll(async () => {
-  const cluster = new EksCluster("prod", { clusterAutoscaler: false });
+  const cluster = new EksCluster("prod", { clusterAutoscaler: false, endpoint: REACHABLE });
   fleet = new SpotFleet("l4", {
     cluster,
     accelerator: { type: "nvidia-l4" },
@@ -43,7 +46,7 @@ describe("aws.SpotFleet Auto Scaling group", () => {
   it("honours the on-demand base and percentage exactly with a mixed-instances policy", () => {
     const group = mocks.one("aws:autoscaling/group:Group").inputs;
     expect(group).toMatchObject({
-      name: "hybridai-fleet-l4",
+      name: "hybridai-fleet-prod-l4",
       minSize: 1,
       maxSize: 10,
       desiredCapacity: 1,
@@ -72,6 +75,19 @@ describe("aws.SpotFleet Auto Scaling group", () => {
     expect(group.vpcZoneIdentifiers).toHaveLength(3);
     expect(mocks.one("aws:autoscaling/group:Group").options.ignoreChanges).toContain(
       "desiredCapacity",
+    );
+    // Instances boot once the VPC CNI (with NetworkPolicy) and kube-proxy add-ons and the NAT routes exist.
+    const network = [
+      ...mocks
+        .ofType("aws:eks/addon:Addon")
+        .filter((a) => ["vpc-cni", "kube-proxy"].includes(a.inputs.addonName)),
+      ...mocks
+        .ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+        .filter((a) => a.name.includes("private")),
+    ].map((r) => r.urn);
+    expect(network).toHaveLength(5);
+    expect(mocks.one("aws:autoscaling/group:Group").dependencies).toEqual(
+      expect.arrayContaining(network),
     );
     expect(fleet.split).toEqual({
       onDemand: { min: 1, max: 3, desired: 1 },
@@ -176,7 +192,7 @@ describe("aws.SpotFleet interruption handling", () => {
       enableSqsTerminationDraining: true,
       queueURL: queue.url,
       awsRegion: MOCK_AWS_REGION,
-      managedTag: "aws-node-termination-handler/hybridai-fleet-l4",
+      managedTag: "aws-node-termination-handler/hybridai-fleet-prod-l4",
       serviceAccount: {
         name: "nth-l4",
         annotations: { "eks.amazonaws.com/role-arn": role.state.arn },
@@ -192,7 +208,7 @@ describe("aws.SpotFleet interruption handling", () => {
     expect(
       permissions.Statement.find((s) => s.Sid === "CompleteOwnLifecycleActions")?.Resource,
     ).toEqual([
-      `arn:aws:autoscaling:${MOCK_AWS_REGION}:${MOCK_AWS_ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/hybridai-fleet-l4`,
+      `arn:aws:autoscaling:${MOCK_AWS_REGION}:${MOCK_AWS_ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/hybridai-fleet-prod-l4`,
     ]);
     expect(release.dependencies).toContain(
       mocks.one("aws:eks/nodeGroup:NodeGroup", "prod-system").urn,
@@ -208,7 +224,7 @@ describe("aws.SpotFleet interruption handling", () => {
 
 describe("aws.SpotFleet validation", () => {
   it("rejects an invalid spec before registering the component or any child", async () => {
-    const cluster = new EksCluster("other", { clusterAutoscaler: false });
+    const cluster = new EksCluster("other", { clusterAutoscaler: false, endpoint: REACHABLE });
     await settle();
     const before = mocks.resources.length;
     expect(

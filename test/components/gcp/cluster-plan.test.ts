@@ -2,7 +2,12 @@ import { HybridAiConfigError } from "pulumi-hybridai";
 import { describe, expect, it } from "vitest";
 import { type GkeClusterArgs, planGkeCluster } from "../../../components/gcp";
 
-const BASE: GkeClusterArgs = { project: "acme-ml", region: "us-central1" };
+const BASE: GkeClusterArgs & { clusterName: string } = {
+  clusterName: "ml",
+  project: "acme-ml",
+  region: "us-central1",
+  masterAuthorizedNetworks: [{ cidrBlock: "203.0.113.0/24", displayName: "ci" }],
+};
 
 function rejection(args: Partial<GkeClusterArgs>): HybridAiConfigError {
   try {
@@ -20,6 +25,7 @@ describe("planGkeCluster: secure defaults", () => {
 
   it("is a regional Standard cluster without the default node pool", () => {
     expect(cluster).toMatchObject({
+      name: "ml",
       project: "acme-ml",
       location: "us-central1",
       removeDefaultNodePool: true,
@@ -37,7 +43,7 @@ describe("planGkeCluster: secure defaults", () => {
       masterIpv4CidrBlock: "172.16.0.32/28",
     });
     expect(cluster.masterAuthorizedNetworksConfig).toEqual({
-      cidrBlocks: [],
+      cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "ci" }],
       gcpPublicCidrsAccessEnabled: false,
     });
     expect(cluster.masterAuth).toEqual({
@@ -109,8 +115,33 @@ describe("planGkeCluster: options and rejections", () => {
     expect(cluster.releaseChannel).toEqual({ channel: "STABLE" });
   });
 
+  it("starts the system pool within its bounds: GKE's three default zones, or the zones given", () => {
+    const defaults = planGkeCluster(BASE).systemNodePool;
+    expect(defaults.nodeLocations).toBeUndefined();
+    expect(defaults.initialNodeCount).toBe(1); // 3 zones × 1 within 1–3
+    const one = planGkeCluster({
+      ...BASE,
+      nodeLocations: ["us-central1-a", "us-central1-b"],
+      systemNodePool: { minNodes: 1, maxNodes: 1 },
+    }).systemNodePool;
+    expect(one).toMatchObject({ nodeLocations: ["us-central1-a"], initialNodeCount: 1 });
+  });
+
   it.each([
+    [
+      { systemNodePool: { minNodes: 1, maxNodes: 2 } },
+      "nodeLocations",
+      /GKE spreads the pool over three zones by default.*1–2/,
+    ],
     [{ project: "Acme" }, "project", /GCP project id/],
+    [{ clusterName: "c".repeat(41) }, "clusterName", /at most 40 characters/],
+    [
+      { masterAuthorizedNetworks: [] },
+      "masterAuthorizedNetworks",
+      /only addresses inside the VPC can connect.*`pulumi up` applies Kubernetes objects through it.*runner's CIDR/,
+    ],
+    [{ masterAuthorizedNetworks: undefined }, "masterAuthorizedNetworks", /at least one network/],
+    [{ clusterName: "Prod" }, "clusterName", /a lowercase letter first/],
     [{ region: "us-central1-a" }, "region", /GCP region/],
     [{ releaseChannel: "BETA" as never }, "releaseChannel", /RAPID, REGULAR, STABLE, EXTENDED/],
     [{ masterIpv4CidrBlock: "172.16.0.0/24" }, "masterIpv4CidrBlock", /prefix length \/28/],

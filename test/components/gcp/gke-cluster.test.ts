@@ -1,7 +1,10 @@
 import { HybridAiConfigError } from "pulumi-hybridai";
 import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { beforeEach, describe, expect, it } from "vitest";
-import { GkeCluster, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp";
+import { GkeCluster, GpuNodePool, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp";
+
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
@@ -10,7 +13,11 @@ const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
 
 describe("GkeCluster under mocks", () => {
   it("creates the cluster, a dedicated node identity with log/metric roles only, and a system pool", async () => {
-    const gke = new GkeCluster("prod", { project: "acme-ml", region: "us-central1" });
+    const gke = new GkeCluster("prod", {
+      project: "acme-ml",
+      region: "us-central1",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
     await settle();
 
     const component = mocks.one("hybridai:index:GcpGkeCluster", "prod");
@@ -26,8 +33,8 @@ describe("GkeCluster under mocks", () => {
     );
 
     const account = mocks.one("gcp:serviceaccount/account:Account");
-    expect(account.inputs).toMatchObject({ project: "acme-ml", accountId: "prod-nodes" });
-    const email = "prod-nodes@acme-ml.iam.gserviceaccount.com";
+    expect(account.inputs).toMatchObject({ project: "acme-ml", accountId: "prod-2f61fd-nodes" });
+    const email = "prod-2f61fd-nodes@acme-ml.iam.gserviceaccount.com";
 
     const grants = mocks.ofType("gcp:projects/iAMMember:IAMMember").map((r) => r.inputs);
     expect(grants.map((g) => g.role).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());
@@ -56,7 +63,11 @@ describe("GkeCluster under mocks", () => {
   });
 
   it("hands out a gke-gcloud-auth-plugin kubeconfig and a provider that waits for the system pool", async () => {
-    const gke = new GkeCluster("auth", { project: "acme-ml", region: "us-central1" });
+    const gke = new GkeCluster("auth", {
+      project: "acme-ml",
+      region: "us-central1",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
     const kubeconfig = JSON.parse(await awaitOutput(gke.kubeconfig));
     expect(kubeconfig.clusters[0].cluster).toEqual({
       server: "https://34.118.0.10",
@@ -80,6 +91,7 @@ describe("GkeCluster under mocks", () => {
   it("with a CMEK, grants the GKE service agent encrypt/decrypt on that key only, before the cluster", async () => {
     const key = "projects/acme-ml/locations/us-central1/keyRings/gke/cryptoKeys/etcd";
     new GkeCluster("cmek", {
+      masterAuthorizedNetworks: AUTHORIZED,
       project: "acme-ml",
       region: "us-central1",
       databaseEncryptionKey: key,
@@ -96,6 +108,67 @@ describe("GkeCluster under mocks", () => {
     expect(cluster.dependencies).toContain(grant.urn);
   });
 
+  it("gives private nodes egress: a Cloud Router and Cloud NAT on the cluster's network, which node pools wait for", async () => {
+    const gke = new GkeCluster("egress", {
+      project: "acme-ml",
+      region: "us-central1",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
+    new GpuNodePool("egress-gpu", {
+      cluster: gke,
+      accelerator: { type: "nvidia-l4" },
+      capacity: { min: 0, max: 2 },
+      nodeLocations: ["us-central1-a"],
+    });
+    await settle();
+    const router = mocks.one("gcp:compute/router:Router");
+    expect(router.inputs).toMatchObject({
+      name: "egress-nat-router",
+      project: "acme-ml",
+      region: "us-central1",
+      network: "default",
+    });
+    const nat = mocks.one("gcp:compute/routerNat:RouterNat");
+    expect(nat.inputs).toMatchObject({
+      name: "egress-nat",
+      project: "acme-ml",
+      region: "us-central1",
+      router: "egress-nat-router",
+      natIpAllocateOption: "AUTO_ONLY",
+      sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+      logConfig: { enable: true, filter: "ERRORS_ONLY" },
+    });
+    const pools = mocks.ofType("gcp:container/nodePool:NodePool");
+    expect(pools.map((p) => p.name)).toEqual(["egress-system", "egress-gpu-on-demand"]);
+    for (const pool of pools) expect(pool.dependencies).toContain(nat.urn);
+  });
+
+  it("NATs only the cluster's subnetwork when one is given, and leaves NAT out when the network has one", async () => {
+    new GkeCluster("subnet", {
+      project: "acme-ml",
+      region: "us-central1",
+      network: "ml-vpc",
+      subnetwork: "ml-nodes",
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
+    await settle();
+    expect(mocks.one("gcp:compute/router:Router").inputs.network).toBe("ml-vpc");
+    expect(mocks.one("gcp:compute/routerNat:RouterNat").inputs).toMatchObject({
+      sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+      subnetworks: [{ name: "ml-nodes", sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+    });
+    mocks.reset();
+    new GkeCluster("own-nat", {
+      project: "acme-ml",
+      region: "us-central1",
+      cloudNat: false,
+      masterAuthorizedNetworks: AUTHORIZED,
+    });
+    await settle();
+    expect(mocks.ofType("gcp:compute/routerNat:RouterNat")).toEqual([]);
+    expect(mocks.ofType("gcp:compute/router:Router")).toEqual([]);
+  });
+
   it("rejects bad arguments before registering anything", async () => {
     expect(
       () =>
@@ -105,9 +178,14 @@ describe("GkeCluster under mocks", () => {
           releaseChannel: "NIGHTLY" as never,
         }),
     ).toThrow(HybridAiConfigError);
-    expect(() => new GkeCluster("bad2", { project: "x", region: "us-central1" })).toThrow(
-      /project/,
-    );
+    expect(
+      () =>
+        new GkeCluster("bad2", {
+          project: "x",
+          region: "us-central1",
+          masterAuthorizedNetworks: AUTHORIZED,
+        }),
+    ).toThrow(/project/);
     await settle();
     expect(mocks.resources).toEqual([]);
   });

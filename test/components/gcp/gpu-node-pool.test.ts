@@ -3,9 +3,16 @@ import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { GkeCluster, GpuNodePool } from "../../../components/gcp";
 
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
+
 const mocks = installMocks();
-const gke = new GkeCluster("ml", { project: "acme-ml", region: "us-central1" });
-const NODE_EMAIL = "ml-nodes@acme-ml.iam.gserviceaccount.com";
+const gke = new GkeCluster("ml", {
+  project: "acme-ml",
+  region: "us-central1",
+  masterAuthorizedNetworks: AUTHORIZED,
+});
+const NODE_EMAIL = "ml-1a7cfe-nodes@acme-ml.iam.gserviceaccount.com";
 
 describe("GpuNodePool under mocks", () => {
   it("creates an on-demand floor pool and a Spot pool on the cluster, run by its node identity", async () => {
@@ -23,12 +30,17 @@ describe("GpuNodePool under mocks", () => {
       ["gcp:container/nodePool:NodePool", "l4-spot"],
     ]);
     const [onDemand, spot] = pools.map((p) => p.inputs);
+    // The floor of one node runs in the first zone (GKE starts initialNodeCount in every zone).
+    expect(onDemand).toMatchObject({ nodeLocations: ["us-central1-a"], initialNodeCount: 1 });
+    expect(spot).toMatchObject({
+      nodeLocations: ["us-central1-a", "us-central1-b"],
+      initialNodeCount: 1,
+    });
     for (const inputs of [onDemand, spot]) {
       expect(inputs).toMatchObject({
         cluster: "ml",
         project: "acme-ml",
         location: "us-central1",
-        nodeLocations: ["us-central1-a", "us-central1-b"],
       });
       expect(inputs?.nodeConfig).toMatchObject({
         serviceAccount: NODE_EMAIL,
@@ -60,6 +72,7 @@ describe("GpuNodePool under mocks", () => {
       cluster: gke,
       accelerator: { type: "nvidia-t4" },
       capacity: { min: 0, max: 2 },
+      nodeLocations: ["us-central1-b"],
       serviceAccountEmail: "gpu-nodes@acme-ml.iam.gserviceaccount.com",
     });
     await settle();

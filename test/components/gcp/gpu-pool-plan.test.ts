@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import { type GpuNodePoolSpec, planGpuNodePool } from "../../../components/gcp";
 
 const WHERE = { project: "acme-ml", region: "us-central1" };
+const ZONES = ["us-central1-a", "us-central1-b", "us-central1-c"];
 
 function plan(spec: Partial<GpuNodePoolSpec>) {
   return planGpuNodePool(
     {
       accelerator: { type: "nvidia-l4", count: 1 },
       capacity: { min: 1, max: 4 },
+      nodeLocations: ZONES,
       ...spec,
     },
     WHERE,
@@ -250,11 +252,67 @@ describe("planGpuNodePool: spot with an on-demand floor", () => {
     }
   });
 
-  it("spreads the desired nodes over the given zones (GKE counts initial nodes per zone)", () => {
-    const zones = ["us-central1-a", "us-central1-b"];
-    const result = plan({ capacity: { min: 0, max: 8, desired: 3 }, nodeLocations: zones });
-    expect(result.parts[0]?.nodePool).toMatchObject({ nodeLocations: zones, initialNodeCount: 2 });
-    expect(plan({ capacity: { min: 0, max: 8 } }).parts[0]?.nodePool.initialNodeCount).toBe(0);
+  it("starts the shipped L4 split with one on-demand node in one zone and no spot nodes (GKE counts per zone)", () => {
+    const [onDemand, spot] = plan({
+      capacity: { min: 1, max: 8, spot: { onDemandBase: 1 } },
+    }).parts;
+    expect(onDemand?.nodePool).toMatchObject({
+      nodeLocations: ["us-central1-a"],
+      initialNodeCount: 1,
+      autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 1 },
+    });
+    expect(spot?.nodePool).toMatchObject({
+      nodeLocations: ZONES,
+      initialNodeCount: 0,
+      autoscaling: { totalMinNodeCount: 0, totalMaxNodeCount: 7 },
+    });
+  });
+
+  it("never creates more nodes than a pool's maximum, nor fewer than its minimum", () => {
+    // min 1 / max 1 on three zones: one node per zone would be three.
+    const floor = plan({ capacity: { min: 2, max: 8, spot: { onDemandBase: 1 } } }).parts[0];
+    expect(floor?.nodePool).toMatchObject({
+      nodeLocations: ["us-central1-a"],
+      initialNodeCount: 1,
+    });
+    // A floor of four cannot split evenly over three zones: two zones, two nodes each.
+    const four = plan({ capacity: { min: 4, max: 4 } }).parts[0];
+    expect(four?.nodePool).toMatchObject({
+      nodeLocations: ["us-central1-a", "us-central1-b"],
+      initialNodeCount: 2,
+    });
+    // Room to spread: every zone, the desired count rounded down to whole nodes per zone.
+    const spread = plan({ capacity: { min: 0, max: 8, desired: 7 } }).parts[0];
+    expect(spread?.nodePool).toMatchObject({ nodeLocations: ZONES, initialNodeCount: 2 });
+  });
+
+  it("keeps zones × initial nodes within min and max for every capacity and zone count", () => {
+    let checked = 0;
+    for (let zones = 1; zones <= 4; zones++) {
+      const nodeLocations = ["a", "b", "c", "f"].slice(0, zones).map((z) => `us-central1-${z}`);
+      for (let min = 0; min <= 6; min++) {
+        for (let max = Math.max(1, min); max <= 9; max++) {
+          const spot = min >= 2 ? { onDemandBase: 1 } : {};
+          for (const part of plan({ capacity: { min, max, spot }, nodeLocations }).parts) {
+            const pool = part.nodePool;
+            const created = (pool.nodeLocations?.length ?? 0) * (pool.initialNodeCount ?? 0);
+            expect(created).toBeGreaterThanOrEqual(part.bounds.min);
+            expect(created).toBeLessThanOrEqual(part.bounds.max);
+            expect(nodeLocations).toEqual(expect.arrayContaining(pool.nodeLocations ?? []));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
+  it("needs the pool's zones: GKE requires them for GPUs, and the nodes it starts depend on them", () => {
+    rejects(
+      { nodeLocations: undefined },
+      "nodeLocations",
+      /zones of us-central1 that offer nvidia-l4.*initialNodeCount nodes in every zone/,
+    );
   });
 
   it("rejects zones outside the cluster's region", () => {

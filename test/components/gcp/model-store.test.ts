@@ -3,8 +3,15 @@ import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { GkeCluster, ModelStore } from "../../../components/gcp";
 
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
+
 const mocks = installMocks();
-const gke = new GkeCluster("ml", { project: "acme-ml", region: "us-central1" });
+const gke = new GkeCluster("ml", {
+  project: "acme-ml",
+  region: "us-central1",
+  masterAuthorizedNetworks: AUTHORIZED,
+});
 
 const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
 
@@ -27,8 +34,8 @@ describe("ModelStore under mocks", () => {
     });
 
     const reader = mocks.one("gcp:serviceaccount/account:Account", "models-reader");
-    expect(reader.inputs).toMatchObject({ project: "acme-ml", accountId: "models-reader" });
-    const email = "models-reader@acme-ml.iam.gserviceaccount.com";
+    expect(reader.inputs).toMatchObject({ project: "acme-ml", accountId: "models-bc765b-reader" });
+    const email = "models-bc765b-reader@acme-ml.iam.gserviceaccount.com";
 
     const bucketGrants = mocks.ofType("gcp:storage/bucketIAMMember:BucketIAMMember");
     expect(bucketGrants.map((g) => g.inputs)).toEqual([
@@ -43,6 +50,11 @@ describe("ModelStore under mocks", () => {
         member: "serviceAccount:acme-ml.svc.id.goog[serving/ranker]",
       },
     ]);
+
+    // In a fresh project the <project>.svc.id.goog pool exists only once a Workload Identity
+    // cluster does: the binding must wait for the cluster.
+    const cluster = mocks.one("gcp:container/cluster:Cluster", "ml");
+    expect(saGrants[0]?.dependencies).toContain(cluster.urn);
 
     // Reading models needs no project-level role, and nothing grants a primitive role.
     expect(mocks.ofType("gcp:projects/iAMMember:IAMMember")).toHaveLength(projectGrantsBefore);
@@ -78,6 +90,16 @@ describe("ModelStore under mocks", () => {
     const before = mocks.resources.length;
     expect(() => new ModelStore("bad", { cluster: gke, softDeleteRetentionDays: 2 })).toThrow(
       /GcpModelStore: softDeleteRetentionDays = 2/,
+    );
+    await settle();
+    expect(mocks.resources.slice(before)).toEqual([]);
+  });
+
+  it("rejects a name whose bucket name (name plus Pulumi's 8-character suffix) would pass 63 characters", async () => {
+    await settle();
+    const before = mocks.resources.length;
+    expect(() => new ModelStore(`m${"o".repeat(55)}`, { cluster: gke })).toThrow(
+      /GcpModelStore: name = "mo+" is not valid\. Allowed: .*at most 55 characters/,
     );
     await settle();
     expect(mocks.resources.slice(before)).toEqual([]);

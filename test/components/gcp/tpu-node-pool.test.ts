@@ -2,8 +2,15 @@ import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { GkeCluster, TpuNodePool } from "../../../components/gcp";
 
+/** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
+const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
+
 const mocks = installMocks();
-const gke = new GkeCluster("tpu", { project: "acme-ml", region: "us-west4" });
+const gke = new GkeCluster("tpu", {
+  project: "acme-ml",
+  region: "us-west4",
+  masterAuthorizedNetworks: AUTHORIZED,
+});
 
 describe("TpuNodePool under mocks", () => {
   it("creates one compact pool per multi-host slice with the slice's node count", async () => {
@@ -25,7 +32,7 @@ describe("TpuNodePool under mocks", () => {
         placementPolicy: { type: "COMPACT", tpuTopology: "4x8" },
         nodeConfig: {
           machineType: "ct5lp-hightpu-4t",
-          serviceAccount: "tpu-nodes@acme-ml.iam.gserviceaccount.com",
+          serviceAccount: "tpu-675111-nodes@acme-ml.iam.gserviceaccount.com",
           taints: [{ key: "google.com/tpu", value: "present", effect: "NO_SCHEDULE" }],
         },
       });

@@ -110,4 +110,15 @@ describe("NvidiaDevicePlugin", () => {
     await settle();
     expect(mocks.resources.length).toBe(before);
   });
+
+  it("rejects a release name Helm would refuse (more than 53 characters) before registering anything", async () => {
+    const before = mocks.resources.length;
+    const name = `cluster-${"x".repeat(25)}-nvidia-device-plugin`;
+    expect(name).toHaveLength(54);
+    expect(() => new kubernetes.NvidiaDevicePlugin(name)).toThrow(
+      /NvidiaDevicePlugin: name = "cluster-x+-nvidia-device-plugin" is not valid\. Allowed: a Helm release name: .*at most 53 characters/,
+    );
+    await settle();
+    expect(mocks.resources.length).toBe(before);
+  });
 });
