@@ -198,7 +198,9 @@ function checkService(
       image: image ?? config.image,
       model: { uri: uri ?? `s3://model-store/${model ?? name}`, name: model ?? name },
       capacity: { waitFor: [], mixedCapacityAccelerators: [...cluster.mixedCapacityAccelerators] },
-      ...(store ? { serviceAccount: { name: store.reader.serviceAccountName, create: false } } : {}),
+      ...(store
+        ? { serviceAccount: { name: store.reader.serviceAccountName, create: false } }
+        : {}),
     });
   } catch (error) {
     throw error instanceof HybridAiConfigError ? error.under(SECTION, field) : error;

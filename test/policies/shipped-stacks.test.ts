@@ -23,11 +23,13 @@ const HAND_PRICED: Record<string, { minHourly: number; maxHourly: number }> = {
   "gcp-gpu-tpu": {
     // GKE cluster management fee $0.10/h (default pool removed)
     // + system pool 1..3 × e2-standard-4 at $0.134012/h
-    // + GPU capacity 2..8 with onDemandBase 1: pool gpu-on-demand 1 × g2-standard-4 at $0.7068/h,
-    //   pool gpu-spot 1..7 × g2-standard-4 Spot at $0.7068 × 0.4 = $0.2827/h
-    // + TPU v5e 2x4 slices 0..2 on Spot: ct5lp-hightpu-8t at $9.60 × 0.4 = $3.84/h.
-    minHourly: 0.1 + 1 * 0.134012 + 1 * 0.7068 + 1 * 0.2827 + 0 * 3.84,
-    maxHourly: 0.1 + 3 * 0.134012 + 1 * 0.7068 + 7 * 0.2827 + 2 * 3.84,
+    // + GPU capacity 1..8 with onDemandBase 1: pool gpu-on-demand 1 × g2-standard-4 at $0.7068/h,
+    //   pool gpu-spot 0..7 × g2-standard-4 Spot at $0.7068 × 0.4 = $0.2827/h
+    // + TPU v5e 2x4 slices 0..2 on Spot: ct5lp-hightpu-8t (one VM a slice) at $9.60 × 0.4 = $3.84/h
+    // + Cloud NAT at $0.0014/h per VM behind it (capped at $0.044/h): 1 + 1 = 2 VMs at minimum,
+    //   3 + 1 + 7 + 2 = 13 at maximum.
+    minHourly: 0.1 + 1 * 0.134012 + 1 * 0.7068 + 0 * 0.2827 + 0 * 3.84 + 2 * 0.0014,
+    maxHourly: 0.1 + 3 * 0.134012 + 1 * 0.7068 + 7 * 0.2827 + 2 * 3.84 + 13 * 0.0014,
   },
 };
 

@@ -45,7 +45,10 @@ function withAws(change: (aws: AwsConfigFile) => void): Record<string, string> {
   };
 }
 
-async function expectRejectedBeforeAnyResource(raw: Record<string, string>, message: string) {
+async function expectRejectedBeforeAnyResource(
+  raw: Record<string, string>,
+  message: string | RegExp,
+) {
   await settle();
   const before = mocks.resources.length;
   let error: unknown;
@@ -55,7 +58,8 @@ async function expectRejectedBeforeAnyResource(raw: Record<string, string>, mess
     error = e;
   }
   expect(error).toBeInstanceOf(HybridAiConfigError);
-  expect((error as Error).message).toBe(message);
+  if (typeof message === "string") expect((error as Error).message).toBe(message);
+  else expect((error as Error).message).toMatch(message);
   await settle();
   expect(mocks.resources.length).toBe(before);
 }
@@ -114,7 +118,7 @@ describe("stack aws-gpu: bad configs are rejected before any resource", () => {
       withAws((aws) => {
         aws.cluster.endpoint = { publicAccess: false };
       }),
-      /hybridai:aws\.cluster\.endpoint: AwsEksCluster: .*private endpoint is reachable only from inside the VPC.*privateAccessCidrs/,
+      /^stack config: hybridai:aws\.cluster\.endpoint = .* is not valid\. Allowed: .*private endpoint is reachable only from inside the VPC.*privateAccessCidrs/,
     );
   });
 

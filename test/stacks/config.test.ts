@@ -137,6 +137,12 @@ describe("validateStackConfig", () => {
   });
 });
 
+/** An `hybridai:aws` section whose cluster is reachable, plus `rest`. */
+const awsWith = (rest: object) => ({
+  cluster: { endpoint: { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } },
+  ...rest,
+});
+
 describe("validateStackConfig with the shipped sections", () => {
   it("lists the allowed spot notices for an unknown cloud", () => {
     const services = [{ name: "ranker", cluster: "eks", spotNotice: "azure" }];
@@ -147,21 +153,21 @@ describe("validateStackConfig with the shipped sections", () => {
 
   it("names an impossible accelerator count once, without the component's wrapping", () => {
     const fleets = [fleet({ accelerator: { type: "nvidia-l4", count: 3 } })];
-    expect(messageFor({ "hybridai:aws": { fleets } }, STACK_SECTIONS)).toBe(
+    expect(messageFor({ "hybridai:aws": awsWith({ fleets }) }, STACK_SECTIONS)).toBe(
       "stack config: hybridai:aws.fleets[0].accelerator.count = 3 is not valid. Allowed: for nvidia-l4 on aws: 1, 4, 8.",
     );
   });
 
   it("reports one bad capacity.max once, though both the schema and the plan reject it", () => {
     const fleets = [fleet({ capacity: { min: 1, max: 0 } })];
-    expect(messageFor({ "hybridai:aws": { fleets } }, STACK_SECTIONS)).toBe(
+    expect(messageFor({ "hybridai:aws": awsWith({ fleets }) }, STACK_SECTIONS)).toBe(
       "stack config: hybridai:aws.fleets[0].capacity.max = 0 is not valid. Allowed: a whole number ≥ 1.",
     );
   });
 
   it("names each pool that reuses a name, at its own path", () => {
     const config = { fleets: [fleet({}), fleet({})], nodeGroups: [fleet({})] };
-    expect(messageFor({ "hybridai:aws": config }, STACK_SECTIONS)).toBe(
+    expect(messageFor({ "hybridai:aws": awsWith(config) }, STACK_SECTIONS)).toBe(
       [
         "stack config: 2 problems:",
         '  hybridai:aws.fleets[1].name = "l4" is not valid. Allowed: a name not used by another fleet or node group.',
@@ -174,7 +180,7 @@ describe("validateStackConfig with the shipped sections", () => {
     const fleets = [
       fleet({ accelerator: { type: "nvidia-l4", count: 3 }, capacity: { min: 0, max: 0 } }),
     ];
-    const lines = messageFor({ "hybridai:aws": { fleets } }, STACK_SECTIONS).split("\n");
+    const lines = messageFor({ "hybridai:aws": awsWith({ fleets }) }, STACK_SECTIONS).split("\n");
     expect(lines).toEqual([
       "stack config: 2 problems:",
       "  hybridai:aws.fleets[0].capacity.max = 0 is not valid. Allowed: a whole number ≥ 1.",

@@ -240,7 +240,7 @@ describe("serving stack section", () => {
           { name: "x", cluster: "eks-prod", accelerator: { type: "nvidia-l4" }, spot: false },
         ],
       },
-      "OnnxService: spot = false is not valid. Allowed: true for nvidia-l4 on this cluster: its nvidia-l4 nodes come from a spot fleet",
+      "serving stack section: hybridai:serving.services[0].spot = false is not valid. Allowed: true for nvidia-l4 on this cluster: its nvidia-l4 nodes come from a spot fleet",
     ],
     [
       {
@@ -326,7 +326,7 @@ describe("serving stack section", () => {
       }),
     };
     expect(() => runStack(raw, [awsSection, servingSection])).toThrow(
-      /OnnxService: spot = false is not valid\. Allowed: true for nvidia-l4 on this cluster/,
+      /^serving stack section: hybridai:serving\.services\[0\]\.spot = false is not valid\. Allowed: true for nvidia-l4 on this cluster/,
     );
     await settle();
     expect(mocks.resources.length).toBe(before);
