@@ -33,4 +33,21 @@ export {
   planEdgeFleet,
   SITE_LABELS,
 } from "./edge-fleet-plan";
+export { EdgeHost } from "./edge-host";
+export type { EdgeHostArgs, EdgeHostRole } from "./edge-host-args";
+export { EDGE_HOST, type EdgeHostPlan, k3sConfig, planEdgeHost } from "./edge-host-plan";
+export {
+  archCheck,
+  k3sInstallScript,
+  k3sUninstallScript,
+  kubeconfigForHost,
+  nvidiaToolkitScript,
+  verifiedDownload,
+} from "./edge-host-scripts";
+export {
+  DEFAULT_K3S_RELEASE,
+  DEFAULT_NVIDIA_TOOLKIT_VERSION,
+  type K3sRelease,
+  k3sBinaryUrl,
+} from "./k3s-release";
 export { assertArchAccelerator, EDGE_ARCHES, type ResolvedSite, resolveRings } from "./sites";
