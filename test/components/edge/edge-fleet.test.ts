@@ -12,21 +12,9 @@ import {
   validateKubernetesObjects,
 } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { revealedRecords, SECRET_MARK, SECRET_SIG } from "./secret-envelope";
 
 const mocks = installMocks();
-
-/** The envelope key and value Pulumi serializes secret values with. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270";
-
-/** A recorded value with Pulumi's secret envelopes replaced by what they hold (the API server sees these). */
-function revealed(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(revealed);
-  if (value === null || typeof value !== "object") return value;
-  const record = value as Record<string, unknown>;
-  if (record[SECRET_SIG] === SECRET_MARK) return revealed(record.value);
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, revealed(v)]));
-}
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const PROVIDER = "pulumi:providers:kubernetes";
@@ -90,9 +78,7 @@ describe("EdgeFleet under mocks", async () => {
   });
 
   it("validates every Kubernetes object of every site against the upstream schema", () => {
-    const validated = validateKubernetesObjects(
-      mocks.resources.map((r) => ({ ...r, inputs: revealed(r.inputs) as typeof r.inputs })),
-    );
+    const validated = validateKubernetesObjects(revealedRecords(mocks.resources));
     const kinds = validated.filter((v) => v.status === "validated").map((v) => v.kind);
     expect(kinds.filter((k) => k === "Deployment")).toHaveLength(3);
     expect(kinds.filter((k) => k === "Namespace")).toHaveLength(3);

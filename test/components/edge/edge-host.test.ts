@@ -2,10 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { edge } from "pulumi-hybridai";
 import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { SECRET_MARK, SECRET_SIG } from "./secret-envelope";
 
 const COMMAND = "command:remote:Command";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270";
 const K3S_YAML =
   "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: Q0E=\n    server: https://127.0.0.1:6443\n  name: default\n";
 
