@@ -29,6 +29,11 @@ const HAND_PRICED: Record<string, { minHourly: number; maxHourly: number }> = {
     minHourly: 0.1 + 1 * 0.134012 + 1 * 0.7068 + 1 * 0.2827 + 0 * 3.84,
     maxHourly: 0.1 + 3 * 0.134012 + 1 * 0.7068 + 7 * 0.2827 + 2 * 3.84,
   },
+  "edge-fleet": {
+    // Existing k3s sites on the user's own hardware: no cloud resource with a list price.
+    minHourly: 0,
+    maxHourly: 0,
+  },
 };
 
 const stacks = shippedStacks();

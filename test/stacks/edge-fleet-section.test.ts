@@ -35,9 +35,14 @@ describe("hybridai:edge stack section", () => {
         (edge.cloudFallback as { on: string[] }).on = ["slow"];
       }),
     );
-    expect(error.message).toContain("hybridai:edge.sites.1.arch");
-    expect(error.message).toContain("hybridai:edge.model.revision");
-    expect(error.message).toContain("hybridai:edge.cloudFallback.on.0");
+    expect(error.message).toBe(
+      [
+        "stack config: 3 problems:",
+        "  hybridai:edge.model.revision is missing. Expected: a string.",
+        '  hybridai:edge.cloudFallback.on[0] = "slow" is not valid. Allowed: timeout, error, overload.',
+        '  hybridai:edge.sites[1].arch = "riscv64" is not valid. Allowed: amd64, arm64.',
+      ].join("\n"),
+    );
     expect(mocks.resources).toEqual([]);
   });
 
