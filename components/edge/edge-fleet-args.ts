@@ -48,14 +48,27 @@ export interface EdgeSite {
   labels?: Record<string, string>;
 }
 
-/** The device cache of `hybridai-serve pull`: a node directory that outlives pods. */
+/**
+ * The device cache of `hybridai-serve pull`: a PersistentVolumeClaim per replica (from the
+ * StatefulSet's `volumeClaimTemplates`), kept across pod restarts, StatefulSet replacement and
+ * scale-down.
+ */
 export interface EdgeModelCache {
   /**
-   * Absolute node directory of the cache, mounted as a hostPath (type `Directory`: it must exist,
-   * owned by UID/GID 10001, the runtime's user; `EdgeHost` creates it). Default
-   * `/var/lib/hybridai/model-cache`.
+   * StorageClass of each replica's cache claim. Default `local-path`, the node-local provisioner
+   * k3s ships (a directory on the device, under `/var/lib/rancher/k3s/storage` unless the server's
+   * `default-local-storage-path` says otherwise; `EdgeHost`'s `localStoragePath` sets it). With a
+   * node-local class, a replica's volume and therefore the replica stay on the device that first
+   * ran it. Any class with ReadWriteOnce filesystem volumes works (k0s and MicroK8s: install or
+   * name one).
    */
-  hostPath?: string;
+  storageClass?: string;
+  /**
+   * Storage requested per replica (a Kubernetes quantity): room for `keep` versions plus one being
+   * downloaded. `local-path` does not enforce it. Default `6Gi` (three copies of the default 2Gi
+   * model volume).
+   */
+  size?: string;
   /** Versions kept per source (`--cache-keep`), 1–100. Default 2. */
   keep?: number;
 }
@@ -82,12 +95,14 @@ export interface CloudFallback {
 export interface EdgeModel {
   /**
    * The model folder in a store with a `manifest.json` (the device cache needs one):
-   * `https://…`, `s3://…`, `gs://…` or `file:///…`. Pulled by each pod's init container.
+   * `https://…`, `s3://…`, `gs://…`, or `file:///…` with `hostPathSources` (as a plain string).
+   * Pulled by each pod's init container.
    */
   uri: pulumi.Input<string>;
   /**
    * Further sources tried in order when `uri` cannot be pulled (repeated `--from`), e.g. a
-   * store on the site's network. Default: none.
+   * store on the site's network (`file:///…` with `hostPathSources`, as a plain string).
+   * Default: none.
    */
   mirrors?: pulumi.Input<string>[];
   /** Model name in the repository, as clients address it. Default: the fleet's `name`. */
@@ -117,10 +132,20 @@ export interface EdgeFleetArgs {
   /** Namespace on every site. Default `hybridai`. */
   namespace?: string;
   /**
-   * Create the namespace on every site (Pod Security Standard `restricted` warned and audited,
-   * not enforced: the cache is a hostPath, which every enforced level forbids). Default `true`.
+   * Create the namespace on every site, with the `restricted` Pod Security Standard enforced (and
+   * warned and audited); with `hostPathSources`, only warned and audited. Default `true`.
    */
   createNamespace?: boolean;
+  /**
+   * Admit `file:///` sources (`model.uri`, `model.mirrors`: a model directory on the device's
+   * disk), read through read-only hostPath volumes of the pull init container. hostPath breaks
+   * the baseline and restricted Pod Security Standards: with it, the namespace the fleet creates
+   * only warns and audits `restricted` (a namespace enforcing it rejects the pods), and the
+   * compliance pack's `kubernetes-pod-security-restricted` reports each site's StatefulSet (list
+   * the namespace in its `exemptNamespaces` to accept that). Without it, a `file:///` source is
+   * refused. Default `false`.
+   */
+  hostPathSources?: boolean;
   /**
    * The runtime image for CPU sites; multi-arch (`linux/amd64`, `linux/arm64`). Default
    * `DEFAULT_RUNTIME_IMAGE`.
@@ -130,8 +155,10 @@ export interface EdgeFleetArgs {
   gpuImage?: pulumi.Input<string>;
   /**
    * CPU and memory of each replica, sized for small devices. Default `{ cpu: "500m", memory:
-   * "1Gi", modelVolume: "2Gi" }` (memory limit = request). A rollout briefly runs a second
-   * replica next to the old one (no downtime), so a device needs room for two.
+   * "1Gi", modelVolume: "2Gi" }` (memory limit = request). A rollout replaces each device's pod
+   * in place (the old one stops, then the new one starts on the same device and volume), so a
+   * device needs room for one replica; a site with one device does not serve while its pod is
+   * replaced.
    */
   resources?: ServingResources;
   /** onnxruntime intra-op threads per model instance (`--intra-op-threads`), 1–64. Default 2. */

@@ -1,9 +1,10 @@
+import type { StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
 import type { NamespaceArgs, SecretArgs } from "@pulumi/kubernetes/core/v1";
 import type { RuntimeClassArgs } from "@pulumi/kubernetes/node/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorType } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
-import { MODEL_REPOSITORY_PATH } from "../kubernetes/deployment-plan";
+import { hostModelDirectory, MODEL_REPOSITORY_PATH } from "../kubernetes/deployment-plan";
 import {
   type NvidiaDevicePluginArgs,
   planNvidiaDevicePlugin,
@@ -14,10 +15,15 @@ import {
   type OnnxServicePlan,
   planOnnxService,
 } from "../kubernetes/onnx-service-plan";
-import { assertDns1035, assertNamespace, assertWholeNumber } from "../kubernetes/validate";
+import {
+  assertDns1035,
+  assertNamespace,
+  assertQuantity,
+  assertWholeNumber,
+} from "../kubernetes/validate";
 import { FALLBACK_TOKEN_KEY, planCloudFallback } from "./cloud-fallback";
-import { planEdgeDeployment } from "./edge-deployment";
 import type { EdgeArch, EdgeFleetArgs } from "./edge-fleet-args";
+import { planEdgeStatefulSet } from "./edge-statefulset";
 import { type ResolvedSite, resolveRings } from "./sites";
 
 /** The component name in errors. */
@@ -36,8 +42,14 @@ export const SITE_LABELS = {
 /** Default size of one replica on a small device. */
 export const DEFAULT_EDGE_RESOURCES = { cpu: "500m", memory: "1Gi", modelVolume: "2Gi" } as const;
 
-/** Default node directory of the model cache. */
-export const DEFAULT_MODEL_CACHE_PATH = "/var/lib/hybridai/model-cache";
+/** Default device model cache: each replica's claim on k3s' node-local StorageClass. */
+export const DEFAULT_MODEL_CACHE = { storageClass: "local-path", size: "6Gi", keep: 2 } as const;
+
+/**
+ * Longest serving name: a StatefulSet's pods carry the label `controller-revision-hash:
+ * <name>-<hash of up to 10 characters>`, and a label value has at most 63 characters.
+ */
+export const MAX_EDGE_NAME_LENGTH = 52;
 
 /** The RuntimeClass (and containerd handler) of the NVIDIA container runtime, as k3s names it. */
 export const NVIDIA_RUNTIME_CLASS = "nvidia";
@@ -72,9 +84,17 @@ export interface EdgeSitePlan {
   runtimeClass?: RuntimeClassArgs;
   /** NVIDIA's device plugin, on GPU sites. */
   devicePlugin?: NvidiaDevicePluginArgs;
-  /** The serving objects (the Deployment is the edge one; the autoscaler is not used). */
-  service: OnnxServicePlan;
+  /**
+   * The serving workload: `planOnnxService`'s Deployment turned into a StatefulSet by
+   * `planEdgeStatefulSet` (a cache claim per replica).
+   */
+  statefulSet: StatefulSetArgs;
+  /** `planOnnxService`'s other objects the site runs (its Deployment and autoscaler are not used). */
+  service: EdgeServingObjects;
 }
+
+/** The objects of an {@link OnnxServicePlan} a site creates besides its workload. */
+export type EdgeServingObjects = Omit<OnnxServicePlan, "deployment" | "autoscaler">;
 
 /** An {@link EdgeFleet} as provider arguments, ring by ring. */
 export interface EdgeFleetPlan {
@@ -90,25 +110,67 @@ export interface EdgeFleetPlan {
   rings: EdgeSitePlan[][];
 }
 
-function podSecurityLabels(): Record<string, string> {
+/**
+ * Pod Security Standard labels of the fleet's namespace: `restricted` enforced, warned and
+ * audited; with hostPath sources (which every enforced level forbids) only warned and audited.
+ */
+function podSecurityLabels(hostPathSources: boolean): Record<string, string> {
   return {
+    ...(hostPathSources ? {} : { "pod-security.kubernetes.io/enforce": "restricted" }),
     "pod-security.kubernetes.io/warn": "restricted",
     "pod-security.kubernetes.io/audit": "restricted",
   };
 }
 
-function assertCachePath(path: string): void {
+/** A StorageClass name: a DNS-1123 subdomain. */
+const STORAGE_CLASS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Checks and completes the cache settings. */
+function resolveCache(args: EdgeFleetArgs): { storageClass: string; size: string; keep: number } {
+  const cache = {
+    storageClass: args.cache?.storageClass ?? DEFAULT_MODEL_CACHE.storageClass,
+    size: args.cache?.size ?? DEFAULT_MODEL_CACHE.size,
+    keep: args.cache?.keep ?? DEFAULT_MODEL_CACHE.keep,
+  };
   if (
-    typeof path !== "string" ||
-    !/^\/[^\s]*[^/\s]$/.test(path) ||
-    path.split("/").includes("..")
+    typeof cache.storageClass !== "string" ||
+    cache.storageClass.length > 253 ||
+    !STORAGE_CLASS.test(cache.storageClass)
   ) {
     throw new HybridAiConfigError(
       EDGE_FLEET,
-      "cache.hostPath",
-      path,
-      "an absolute node directory below the root, without '..', e.g. /var/lib/hybridai/model-cache",
+      "cache.storageClass",
+      cache.storageClass,
+      "a StorageClass name (lowercase letters, digits, '-' and '.'), e.g. local-path, k3s' node-local provisioner",
     );
+  }
+  assertQuantity(EDGE_FLEET, "cache.size", cache.size);
+  assertWholeNumber(EDGE_FLEET, "cache.keep", cache.keep, 1, 100);
+  return cache;
+}
+
+/**
+ * Refuses a `file:///` source unless `hostPathSources` admits it: the init container would read
+ * it through a hostPath volume, which the restricted Pod Security Standard forbids.
+ */
+function assertSources(args: EdgeFleetArgs): void {
+  if (args.hostPathSources === true) return;
+  const sources: [string, pulumi.Input<string>][] = [
+    ["model.uri", args.model.uri],
+    ...(args.model.mirrors ?? []).map((m, i): [string, pulumi.Input<string>] => [
+      `model.mirrors[${i}]`,
+      m,
+    ]),
+  ];
+  for (const [field, source] of sources) {
+    if (hostModelDirectory(source) !== undefined) {
+      throw new HybridAiConfigError(
+        EDGE_FLEET,
+        field,
+        source,
+        "an https://, s3:// or gs:// source; a file:/// source is read through a hostPath volume, which the restricted Pod Security Standard forbids: set hostPathSources: true to accept that (the namespace then only warns and audits restricted, and the compliance pack reports the workloads)",
+      );
+    }
   }
 }
 
@@ -129,15 +191,16 @@ function planSiteService(site: ResolvedSite, name: string, args: OnnxServiceArgs
 
 /**
  * Validates {@link EdgeFleetArgs} and plans every site ring by ring with the same
- * `planOnnxService` as the cloud, then adapts each Deployment for the edge (see
- * `planEdgeDeployment`). Throws {@link HybridAiConfigError} naming the field for: bad or repeated
- * site names, rings not numbered from 0 without gaps, an accelerator on arm64, a missing model
- * revision, bad threads, cache or fallback settings, and anything `planOnnxService` refuses
- * (prefixed with the site).
+ * `planOnnxService` as the cloud, then turns each Deployment into the site's StatefulSet (see
+ * `planEdgeStatefulSet`). Throws {@link HybridAiConfigError} naming the field for: a name longer
+ * than {@link MAX_EDGE_NAME_LENGTH}, bad or repeated site names, rings not numbered from 0 without
+ * gaps, an accelerator on arm64, a missing model revision, a `file:///` source without
+ * `hostPathSources`, bad threads, cache or fallback settings, and anything `planOnnxService`
+ * refuses (prefixed with the site).
  */
 export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeFleetPlan {
   const name = args.name ?? componentName;
-  assertDns1035(EDGE_FLEET, "name", name);
+  assertDns1035(EDGE_FLEET, "name", name, MAX_EDGE_NAME_LENGTH);
   const namespace = args.namespace ?? "hybridai";
   assertNamespace(EDGE_FLEET, "namespace", namespace);
   if (!args.model) {
@@ -161,12 +224,8 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
   const rings = resolveRings(EDGE_FLEET, args.sites);
   const threads = args.threads ?? 2;
   assertWholeNumber(EDGE_FLEET, "threads", threads, 1, 64);
-  const cache = {
-    hostPath: args.cache?.hostPath ?? DEFAULT_MODEL_CACHE_PATH,
-    keep: args.cache?.keep ?? 2,
-  };
-  assertCachePath(cache.hostPath);
-  assertWholeNumber(EDGE_FLEET, "cache.keep", cache.keep, 1, 100);
+  assertSources(args);
+  const cache = resolveCache(args);
   const rolloutTimeoutMinutes = args.rolloutTimeoutMinutes ?? 15;
   assertWholeNumber(EDGE_FLEET, "rolloutTimeoutMinutes", rolloutTimeoutMinutes, 1, 120);
   const fallback = args.cloudFallback
@@ -190,7 +249,12 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
       (site.accelerator
         ? (args.gpuImage ?? `${DEFAULT_RUNTIME_IMAGE}-cuda`)
         : (args.image ?? DEFAULT_RUNTIME_IMAGE));
-    const service = planSiteService(site, name, {
+    // The Deployment becomes the site's StatefulSet; no autoscaler: one replica per device.
+    const {
+      deployment,
+      autoscaler: _fixedReplicas,
+      ...service
+    } = planSiteService(site, name, {
       name,
       namespace,
       model: { uri: args.model.uri, name: modelName, revision },
@@ -207,9 +271,10 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
     const accelerator = site.accelerator?.type;
     const devicePlugin = accelerator ? { accelerators: [accelerator] } : undefined;
     if (devicePlugin) planNvidiaDevicePlugin(`${name}-nvidia`, devicePlugin);
-    service.deployment = planEdgeDeployment(service.deployment, {
+    const statefulSet = planEdgeStatefulSet(deployment, {
       arch: site.arch,
       replicas: site.devices,
+      serviceName: service.serviceName,
       cache,
       mirrors: args.model.mirrors ?? [],
       modelRevision: revision,
@@ -240,7 +305,10 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
             namespace: {
               metadata: {
                 name: namespace,
-                labels: { ...podSecurityLabels(), "app.kubernetes.io/managed-by": "pulumi" },
+                labels: {
+                  ...podSecurityLabels(args.hostPathSources === true),
+                  "app.kubernetes.io/managed-by": "pulumi",
+                },
               },
             },
           }
@@ -266,6 +334,7 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
             devicePlugin,
           }
         : {}),
+      statefulSet,
       service,
     };
   };

@@ -1,4 +1,4 @@
-import { Deployment } from "@pulumi/kubernetes/apps/v1";
+import { StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { Namespace, Secret, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { RuntimeClass } from "@pulumi/kubernetes/node/v1";
@@ -17,9 +17,9 @@ export interface EdgeSiteStatus {
   region: string;
   /** Device architecture. */
   arch: string;
-  /** Model revision of the site's ready Deployment. */
+  /** Model revision of the site's ready StatefulSet. */
   modelRevision: string;
-  /** Runtime image of the site's ready Deployment. */
+  /** Runtime image of the site's ready StatefulSet. */
   image: string;
   /** Cluster-internal URL of the service on the site. */
   url: string;
@@ -28,12 +28,14 @@ export interface EdgeSiteStatus {
 /**
  * The serving runtime on a fleet of edge Kubernetes sites (k3s, k0s, MicroK8s), one Kubernetes
  * provider per site, rolled out ring by ring: every serving object of ring N depends on the
- * Deployments of ring N-1 (a GPU site's device plugin, site infrastructure, does not wait). The Kubernetes provider waits for a Deployment to be ready before it reports it
- * created or updated (the fleet never sets `pulumi.com/skipAwait`), so a model or image that does
- * not become ready fails at the canary ring and later rings keep their previous version. Each
- * site's objects come from the same `planOnnxService` as the cloud, adapted for small devices by
- * `planEdgeDeployment`; every argument is validated by {@link planEdgeFleet} before anything
- * registers.
+ * StatefulSets of ring N-1 (a GPU site's device plugin, site infrastructure, does not wait). The
+ * Kubernetes provider reports a StatefulSet created or updated only when all its replicas are
+ * ready and its current revision is the update revision (the fleet never sets
+ * `pulumi.com/skipAwait`), so a model or image that does not become ready fails at the canary ring
+ * and later rings keep their previous version. Each site's objects come from the same
+ * `planOnnxService` as the cloud, its Deployment turned into a StatefulSet with a model cache
+ * claim per replica by `planEdgeStatefulSet`; every argument is validated by
+ * {@link planEdgeFleet} before anything registers.
  */
 export class EdgeFleet extends pulumi.ComponentResource {
   /** Per site name: ring, region, architecture, model revision, image and URL. */
@@ -50,32 +52,31 @@ export class EdgeFleet extends pulumi.ComponentResource {
     const plan = planEdgeFleet(name, args);
     super("hybridai:index:EdgeFleet", name, {}, opts);
     const statuses: Record<string, pulumi.Output<EdgeSiteStatus>> = {};
-    let previousRing: Deployment[] = [];
+    let previousRing: StatefulSet[] = [];
     for (const ring of plan.rings) {
-      const deployments = ring.map((site) => {
-        const { deployment, status } = this.deploySite(
+      previousRing = ring.map((site) => {
+        const { statefulSet, status } = this.deploySite(
           name,
           plan.rolloutTimeoutMinutes,
           site,
           previousRing,
         );
         statuses[site.name] = status;
-        return deployment;
+        return statefulSet;
       });
-      previousRing = deployments;
     }
     this.sites = pulumi.output(statuses);
     this.namespace = pulumi.output(plan.namespace);
     this.registerOutputs({ sites: this.sites, namespace: this.namespace });
   }
 
-  /** Creates one site's provider and objects, all after `after` (the previous ring's Deployments). */
+  /** Creates one site's provider and objects, all after `after` (the previous ring's StatefulSets). */
   private deploySite(
     name: string,
     rolloutTimeoutMinutes: number,
     site: EdgeSitePlan,
-    after: Deployment[],
-  ): { deployment: Deployment; status: pulumi.Output<EdgeSiteStatus> } {
+    after: StatefulSet[],
+  ): { statefulSet: StatefulSet; status: pulumi.Output<EdgeSiteStatus> } {
     const prefix = `${name}-${site.name}`;
     const provider = new Provider(
       prefix,
@@ -109,14 +110,16 @@ export class EdgeFleet extends pulumi.ComponentResource {
         ]
       : [];
     const timeout = `${rolloutTimeoutMinutes}m`;
-    const deployment = new Deployment(prefix, service.deployment, {
+    // Not after the Service: the provider awaits a Service until it has ready endpoints, which
+    // only this StatefulSet's pods give it. The StatefulSet only names it (`serviceName`).
+    const statefulSet = new StatefulSet(prefix, site.statefulSet, {
       ...child(...namespace, ...account, ...secret, ...gpu),
       customTimeouts: { create: timeout, update: timeout },
     });
     const created = new Service(prefix, service.service, child(...namespace));
     new PodDisruptionBudget(prefix, service.disruptionBudget, child(...namespace));
     new NetworkPolicy(prefix, service.networkPolicy, child(...namespace));
-    const template = deployment.spec.template;
+    const template = statefulSet.spec.template;
     const status = pulumi
       .all([template.metadata.annotations, template.spec.containers, created.metadata.name])
       .apply(([annotations, containers, serviceName]) => ({
@@ -127,6 +130,6 @@ export class EdgeFleet extends pulumi.ComponentResource {
         image: containers.find((c) => c.name === "serve")?.image ?? "",
         url: `http://${serviceName}.${service.namespace}.svc.cluster.local:${service.port}`,
       }));
-    return { deployment, status };
+    return { statefulSet, status };
   }
 }

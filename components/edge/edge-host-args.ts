@@ -47,8 +47,10 @@ export interface EdgeHostArgs {
   /** NVIDIA container toolkit package version. Default {@link DEFAULT_NVIDIA_TOOLKIT_VERSION}. */
   nvidiaToolkitVersion?: string;
   /**
-   * The model cache directory `EdgeFleet` mounts, created owned by UID/GID 10001 (the runtime's
-   * user). Default `/var/lib/hybridai/model-cache`.
+   * Servers: the node directory under which k3s' `local-path` StorageClass creates volumes
+   * (k3s' `default-local-storage-path`, for every node of the cluster), e.g. a data disk rather
+   * than the boot medium: `EdgeFleet`'s model cache claims live there. Default: k3s' own,
+   * `/var/lib/rancher/k3s/storage`.
    */
-  modelCacheDir?: string;
+  localStoragePath?: string;
 }

@@ -3,7 +3,7 @@ import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
 import { assertOneOf } from "../kubernetes/validate";
 import type { EdgeArch } from "./edge-fleet-args";
-import { DEFAULT_MODEL_CACHE_PATH, NVIDIA_RUNTIME_CLASS } from "./edge-fleet-plan";
+import { NVIDIA_RUNTIME_CLASS } from "./edge-fleet-plan";
 import type { EdgeHostArgs, EdgeHostRole } from "./edge-host-args";
 import { DEFAULT_K3S_RELEASE, DEFAULT_NVIDIA_TOOLKIT_VERSION, k3sBinaryUrl } from "./k3s-release";
 import { assertArchAccelerator, EDGE_ARCHES } from "./sites";
@@ -35,8 +35,8 @@ export interface EdgeHostPlan {
   accelerator?: AcceleratorType;
   /** NVIDIA container toolkit version, on NVIDIA hosts. */
   nvidiaToolkitVersion?: string;
-  /** Model cache directory for the runtime. */
-  modelCacheDir: string;
+  /** Servers: the `local-path` StorageClass's node directory, when not k3s' default. */
+  localStoragePath?: string;
   /** Node labels (with `hybridai.dev/accelerator` on NVIDIA hosts). */
   labels: Record<string, string>;
 }
@@ -68,11 +68,36 @@ function assertLabels(labels: Record<string, string>): void {
   }
 }
 
+/** A server's `localStoragePath`: an absolute directory below the root. */
+function assertLocalStoragePath(role: EdgeHostRole, path: unknown): void {
+  if (role !== "server") {
+    throw new HybridAiConfigError(
+      EDGE_HOST,
+      "localStoragePath",
+      path,
+      "nothing on an agent: the server's setting applies to every node of the cluster",
+    );
+  }
+  if (
+    typeof path !== "string" ||
+    !/^\/[^\s'"\\]*[^/\s'"\\]$/.test(path) ||
+    path.split("/").includes("..")
+  ) {
+    throw new HybridAiConfigError(
+      EDGE_HOST,
+      "localStoragePath",
+      path,
+      "an absolute directory below the root, without '..', spaces or quotes, e.g. /data/k3s-storage",
+    );
+  }
+}
+
 /**
  * Validates {@link EdgeHostArgs}. Throws {@link HybridAiConfigError} for an unknown role or
  * architecture, an agent without `serverUrl` or a server with one, a bad node name or labels, a
  * non-NVIDIA accelerator or an accelerator on arm64, a k3s version without a checksum for the
- * architecture, a malformed checksum or toolkit version, or a relative cache directory.
+ * architecture, a malformed checksum or toolkit version, or a `localStoragePath` on an agent or
+ * not absolute.
  */
 export function planEdgeHost(componentName: string, args: EdgeHostArgs): EdgeHostPlan {
   const role = args.role ?? "server";
@@ -145,15 +170,8 @@ export function planEdgeHost(componentName: string, args: EdgeHostArgs): EdgeHos
       "an apt package version such as 1.17.8-1",
     );
   }
-  const modelCacheDir = args.modelCacheDir ?? DEFAULT_MODEL_CACHE_PATH;
-  if (!/^\/[^\s'"\\]*[^/\s'"\\]$/.test(modelCacheDir) || modelCacheDir.split("/").includes("..")) {
-    throw new HybridAiConfigError(
-      EDGE_HOST,
-      "modelCacheDir",
-      modelCacheDir,
-      "an absolute directory below the root, without '..', spaces or quotes",
-    );
-  }
+  const { localStoragePath } = args;
+  if (localStoragePath !== undefined) assertLocalStoragePath(role, localStoragePath);
   const labels = {
     ...args.labels,
     ...(accelerator ? { [LABELS.accelerator]: accelerator } : {}),
@@ -166,7 +184,7 @@ export function planEdgeHost(componentName: string, args: EdgeHostArgs): EdgeHos
     serviceName: role === "server" ? "k3s" : "k3s-agent",
     binary: { version: release.version, url: k3sBinaryUrl(release.version, arch), sha256 },
     ...(accelerator ? { accelerator, nvidiaToolkitVersion: toolkit } : {}),
-    modelCacheDir,
+    ...(localStoragePath !== undefined ? { localStoragePath } : {}),
     labels,
   };
 }
@@ -174,7 +192,8 @@ export function planEdgeHost(componentName: string, args: EdgeHostArgs): EdgeHos
 /**
  * `/etc/rancher/k3s/config.yaml` of the host (as JSON, which YAML reads): node name, token file,
  * registration labels, the server URL (agents) or the host as an extra TLS name (servers), the
- * kubeconfig readable by root only, and `nvidia` as the default container runtime on NVIDIA hosts.
+ * kubeconfig readable by root only and the `local-path` storage directory when set (servers), and
+ * `nvidia` as the default container runtime on NVIDIA hosts.
  */
 export function k3sConfig(
   plan: EdgeHostPlan,
@@ -188,7 +207,13 @@ export function k3sConfig(
       : {}),
     ...(plan.role === "agent"
       ? { server: where.serverUrl }
-      : { "tls-san": [where.host], "write-kubeconfig-mode": "0600" }),
+      : {
+          "tls-san": [where.host],
+          "write-kubeconfig-mode": "0600",
+          ...(plan.localStoragePath !== undefined
+            ? { "default-local-storage-path": plan.localStoragePath }
+            : {}),
+        }),
     ...(plan.accelerator ? { "default-runtime": NVIDIA_RUNTIME_CLASS } : {}),
   };
 }

@@ -1,5 +1,3 @@
-import { RUNTIME_UID } from "../kubernetes/pod-security";
-
 /** Wraps a value in single quotes for POSIX sh (a quote inside becomes `'\''`). */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -99,8 +97,6 @@ export interface K3sInstall {
   config: string;
   /** Node labels applied after registration. */
   labels: Record<string, string>;
-  /** Model cache directory to create for the runtime's user. */
-  modelCacheDir: string;
 }
 
 /** The kubelet's own kubeconfig on every k3s node: it may read and label its own Node. */
@@ -109,8 +105,8 @@ const KUBELET_KUBECONFIG = "/var/lib/rancher/k3s/agent/kubelet.kubeconfig";
 /**
  * The create/update script of a k3s host. The join token comes on standard input. Steps: check
  * the architecture; install the pinned binary if the one in place does not match its SHA-256;
- * write the token (0600), `config.yaml` and the unit; create the model cache directory for UID
- * 10001; (re)start the service; wait up to 3 minutes for the node to register; label it.
+ * write the token (0600), `config.yaml` and the unit; (re)start the service; wait up to 3
+ * minutes for the node to register; label it.
  */
 export function k3sInstallScript(install: K3sInstall): string {
   const labels = Object.entries(install.labels).map(([k, v]) => shellQuote(`${k}=${v}`));
@@ -132,7 +128,6 @@ export function k3sInstallScript(install: K3sInstall): string {
     "$SUDO chmod 0600 /etc/rancher/k3s/token",
     writeFile("/etc/rancher/k3s/config.yaml", "0600", install.config),
     writeFile(`/etc/systemd/system/${install.serviceName}.service`, "0644", k3sUnit(install.role)),
-    `$SUDO install -d -o ${RUNTIME_UID} -g ${RUNTIME_UID} -m 0750 ${shellQuote(install.modelCacheDir)}`,
     "$SUDO systemctl daemon-reload",
     `$SUDO systemctl enable ${install.serviceName}`,
     `$SUDO systemctl restart ${install.serviceName}`,

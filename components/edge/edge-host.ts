@@ -14,7 +14,7 @@ import {
  * k3s on a host reached over SSH (`@pulumi/command`): the pinned binary checked against its
  * SHA-256 before it is installed, a systemd unit and `config.yaml` written by us (not k3s'
  * curl-to-sh installer), the join token passed on standard input into a root-only file, node
- * labels, the model cache directory `EdgeFleet` mounts, and on NVIDIA hosts the NVIDIA container
+ * labels, optionally where k3s' `local-path` volumes live, and on NVIDIA hosts the NVIDIA container
  * toolkit (before k3s starts, so k3s registers the `nvidia` runtime) as the default runtime. A
  * server also reads back its kubeconfig, pointed at the host, for `EdgeFleet` sites and agents.
  * Every argument is validated by {@link planEdgeHost} before anything registers.
@@ -66,7 +66,6 @@ export class EdgeHost extends pulumi.ComponentResource {
         nodeName: plan.nodeName,
         binary: plan.binary,
         labels: plan.labels,
-        modelCacheDir: plan.modelCacheDir,
         config: JSON.stringify(
           k3sConfig(plan, { host: address, ...(url !== undefined ? { serverUrl: url } : {}) }),
           null,

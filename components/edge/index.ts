@@ -6,13 +6,6 @@ export {
   planCloudFallback,
   type RemoteFallbackConfig,
 } from "./cloud-fallback";
-export {
-  ARCH_NODE_LABEL,
-  type EdgeDeploymentOptions,
-  MODEL_CACHE_MOUNT,
-  MODEL_REVISION_ANNOTATION,
-  planEdgeDeployment,
-} from "./edge-deployment";
 export { EdgeFleet, type EdgeSiteStatus } from "./edge-fleet";
 export type {
   CloudFallback,
@@ -25,10 +18,12 @@ export type {
 } from "./edge-fleet-args";
 export {
   DEFAULT_EDGE_RESOURCES,
-  DEFAULT_MODEL_CACHE_PATH,
+  DEFAULT_MODEL_CACHE,
   EDGE_FLEET,
   type EdgeFleetPlan,
+  type EdgeServingObjects,
   type EdgeSitePlan,
+  MAX_EDGE_NAME_LENGTH,
   NVIDIA_RUNTIME_CLASS,
   planEdgeFleet,
   SITE_LABELS,
@@ -44,6 +39,14 @@ export {
   nvidiaToolkitScript,
   verifiedDownload,
 } from "./edge-host-scripts";
+export {
+  ARCH_NODE_LABEL,
+  type EdgeStatefulSetOptions,
+  MODEL_CACHE_MOUNT,
+  MODEL_CACHE_VOLUME,
+  MODEL_REVISION_ANNOTATION,
+  planEdgeStatefulSet,
+} from "./edge-statefulset";
 export {
   DEFAULT_K3S_RELEASE,
   DEFAULT_NVIDIA_TOOLKIT_VERSION,

@@ -40,12 +40,13 @@ export interface EdgeStackConfig {
   name?: string;
   namespace?: string;
   createNamespace?: boolean;
+  hostPathSources?: boolean;
   image?: string;
   gpuImage?: string;
   model: { uri: string; revision: string; name?: string; mirrors?: string[] };
   resources?: z.infer<typeof resources>;
   threads?: number;
-  cache?: { hostPath?: string; keep?: number };
+  cache?: { storageClass?: string; size?: string; keep?: number };
   cloudFallback?: {
     url: string;
     tokenSecret?: string;
@@ -62,6 +63,7 @@ const schema: z.ZodType<EdgeStackConfig> = z.strictObject({
   name: z.string().optional(),
   namespace: z.string().optional(),
   createNamespace: z.boolean().optional(),
+  hostPathSources: z.boolean().optional(),
   image: z.string().min(1).optional(),
   gpuImage: z.string().min(1).optional(),
   model: z.strictObject({
@@ -74,7 +76,8 @@ const schema: z.ZodType<EdgeStackConfig> = z.strictObject({
   threads: z.number().int().min(1).optional(),
   cache: z
     .strictObject({
-      hostPath: z.string().optional(),
+      storageClass: z.string().min(1).optional(),
+      size: z.string().min(1).optional(),
       keep: z.number().int().min(1).optional(),
     })
     .optional(),

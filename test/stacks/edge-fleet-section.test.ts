@@ -65,6 +65,30 @@ describe("hybridai:edge stack section", () => {
     expect(mocks.resources).toEqual([]);
   });
 
+  it("refuses a file:/// mirror unless hostPathSources admits it, and the old cache.hostPath key", () => {
+    const fileMirror = (edge: EdgeStackConfig) => {
+      edge.model.mirrors = ["file:///srv/models/ranker"];
+    };
+    const refused = errorOf(edgeConfig(fileMirror));
+    expect(refused.field).toBe("model.mirrors[0]");
+    expect(refused.message).toContain("hostPathSources: true");
+    expect(() =>
+      runStack(
+        edgeConfig((edge) => {
+          fileMirror(edge);
+          edge.hostPathSources = true;
+        }),
+        STACK_SECTIONS,
+      ),
+    ).not.toThrow();
+    const oldKey = errorOf(
+      edgeConfig((edge) => {
+        (edge.cache as Record<string, unknown>).hostPath = "/var/lib/hybridai/model-cache";
+      }),
+    );
+    expect(oldKey.message).toContain("hybridai:edge.cache.hostPath");
+  });
+
   it("keeps a token set with `pulumi config set --secret` secret, in a Secret per site", async () => {
     runStack(
       edgeConfig((edge) => {

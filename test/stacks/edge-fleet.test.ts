@@ -14,7 +14,7 @@ import { loadStackConfig } from "./stack-file";
 const mocks = installMocks();
 mocks.setConfig(loadStackConfig("edge-fleet"));
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 
 describe("stacks/index.ts's program on the edge-fleet file", async () => {
   const { runtime } = await import("@pulumi/pulumi");
@@ -44,16 +44,17 @@ describe("stacks/index.ts's program on the edge-fleet file", async () => {
   it("validates every Kubernetes object of the stack against the upstream schema", () => {
     const validated = validateKubernetesObjects(revealedRecords(mocks.resources));
     expect(
-      validated.filter((v) => v.kind === "Deployment" && v.status === "validated"),
+      validated.filter((v) => v.kind === "StatefulSet" && v.status === "validated"),
     ).toHaveLength(3);
+    expect(validated.filter((v) => v.kind === "Deployment")).toEqual([]);
     expect(validated.filter((v) => v.kind === "RuntimeClass")).toHaveLength(1);
   });
 
   it("rolls out in two rings: the canary store first, then the other two", () => {
-    const canary = mocks.one(DEPLOYMENT, "ranker-store-berlin");
-    expect(canary.dependencies.filter((urn) => urn.includes(DEPLOYMENT))).toEqual([]);
+    const canary = mocks.one(STATEFUL_SET, "ranker-store-berlin");
+    expect(canary.dependencies.filter((urn) => urn.includes(STATEFUL_SET))).toEqual([]);
     for (const site of ["store-paris", "clinic-lyon"]) {
-      expect(mocks.one(DEPLOYMENT, `ranker-${site}`).dependencies).toContain(canary.urn);
+      expect(mocks.one(STATEFUL_SET, `ranker-${site}`).dependencies).toContain(canary.urn);
     }
     expect(
       Object.fromEntries(Object.entries(sites).map(([name, status]) => [name, status.ring])),
@@ -67,10 +68,17 @@ describe("stacks/index.ts's program on the edge-fleet file", async () => {
       image: "ghcr.io/acme/hybridai-serving-runtime:0.1.0",
     });
     expect(sites["clinic-lyon"].image).toBe("ghcr.io/acme/hybridai-serving-runtime:0.1.0-cuda");
-    const paris = mocks.one(DEPLOYMENT, "ranker-store-paris").inputs;
+    const paris = mocks.one(STATEFUL_SET, "ranker-store-paris").inputs;
     expect(paris.spec.replicas).toBe(2);
-    const berlinPod = mocks.one(DEPLOYMENT, "ranker-store-berlin").inputs.spec.template.spec;
+    // Each of the two replicas gets its own claim from the file's cache settings.
+    expect(paris.spec.volumeClaimTemplates).toHaveLength(1);
+    expect(paris.spec.volumeClaimTemplates[0]).toMatchObject({
+      metadata: { name: "model-cache" },
+      spec: { storageClassName: "local-path", resources: { requests: { storage: "6Gi" } } },
+    });
+    const berlinPod = mocks.one(STATEFUL_SET, "ranker-store-berlin").inputs.spec.template.spec;
     expect(berlinPod.nodeSelector).toEqual({ "kubernetes.io/arch": "arm64" });
+    expect(berlinPod.volumes.filter((v: object) => "hostPath" in v)).toEqual([]);
     expect(berlinPod.initContainers[0].args).toEqual([
       "pull",
       "--from",
@@ -85,7 +93,7 @@ describe("stacks/index.ts's program on the edge-fleet file", async () => {
   });
 
   it("writes the cloud fallback to the URL of the file into each site's model config", () => {
-    const pod = mocks.one(DEPLOYMENT, "ranker-clinic-lyon").inputs.spec.template.spec;
+    const pod = mocks.one(STATEFUL_SET, "ranker-clinic-lyon").inputs.spec.template.spec;
     const configure = pod.initContainers.find((c: { name: string }) => c.name === "model-config");
     expect(JSON.parse(configure.args[0])).toEqual({
       fallback: {

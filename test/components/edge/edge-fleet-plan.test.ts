@@ -20,8 +20,23 @@ interface PlannedPod {
   volumes: { name: string; hostPath?: { path: string; type: string }; secret?: object }[];
 }
 interface PlannedDeployment {
-  metadata: { annotations: Record<string, string> };
-  spec: { replicas: number; template: { spec: PlannedPod } };
+  spec: { selector: object; template: { metadata: object; spec: PlannedPod } };
+}
+interface PlannedStatefulSet {
+  metadata: { name: string; namespace: string; annotations: Record<string, string> };
+  spec: {
+    replicas: number;
+    serviceName: string;
+    podManagementPolicy: string;
+    updateStrategy: object;
+    persistentVolumeClaimRetentionPolicy: object;
+    selector: object;
+    template: { metadata: object; spec: PlannedPod };
+    volumeClaimTemplates: {
+      metadata: { name: string; labels: Record<string, string> };
+      spec: object;
+    }[];
+  };
 }
 
 const site = (name: string, ring: number, extra: object = {}) => ({
@@ -34,8 +49,8 @@ const site = (name: string, ring: number, extra: object = {}) => ({
 
 const model = { uri: "https://models.example.com/ranker", revision: "2026-05-01" };
 
-function deploymentOf(plan: ReturnType<typeof planEdgeFleet>, ring: number, index = 0) {
-  return plan.rings[ring][index].service.deployment as unknown as PlannedDeployment;
+function statefulSetOf(plan: ReturnType<typeof planEdgeFleet>, ring: number, index = 0) {
+  return plan.rings[ring][index].statefulSet as unknown as PlannedStatefulSet;
 }
 
 /** Catches the HybridAiConfigError a call throws. */
@@ -140,7 +155,7 @@ describe("planEdgeFleet: architectures and accelerators", () => {
       image: "registry.example.com/hybridai-serve:1.0.0",
       sites: [site("pi", 0, { arch: "arm64" })],
     });
-    const pod = deploymentOf(plan, 0).spec.template.spec;
+    const pod = statefulSetOf(plan, 0).spec.template.spec;
     expect(pod.nodeSelector).toEqual({ "kubernetes.io/arch": "arm64" });
     expect(pod.runtimeClassName).toBeUndefined();
     expect(pod.containers[0].image).toBe("registry.example.com/hybridai-serve:1.0.0");
@@ -155,7 +170,7 @@ describe("planEdgeFleet: architectures and accelerators", () => {
       sites: [site("clinic", 0, { accelerator: { type: "nvidia-l4", count: 1 } })],
     });
     const planned = plan.rings[0][0];
-    const pod = deploymentOf(plan, 0).spec.template.spec;
+    const pod = statefulSetOf(plan, 0).spec.template.spec;
     expect(pod.runtimeClassName).toBe("nvidia");
     expect(planned.runtimeClass).toEqual({
       metadata: { name: "nvidia", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
@@ -173,30 +188,74 @@ describe("planEdgeFleet: architectures and accelerators", () => {
 
 describe("planEdgeFleet: small devices and the model cache", () => {
   const plan = planEdgeFleet("ranker", {
-    model: { ...model, mirrors: ["file:///srv/models/ranker"] },
+    model: { ...model, mirrors: ["https://models.store-a.lan/ranker"] },
     sites: [site("store-a", 0, { devices: 3 })],
   });
-  const deployment = deploymentOf(plan, 0);
-  const pod = deployment.spec.template.spec;
+  const statefulSet = statefulSetOf(plan, 0);
+  const pod = statefulSet.spec.template.spec;
   const [pull] = pod.initContainers;
   const [serve] = pod.containers;
 
   it("runs one replica per device, with a small request and an explicit thread count", () => {
-    expect(deployment.spec.replicas).toBe(3);
+    expect(statefulSet.spec.replicas).toBe(3);
     expect(serve.resources.requests).toEqual({ cpu: "500m", memory: "1Gi" });
     expect(serve.resources.limits).toEqual({ memory: "1Gi" });
     const threads = serve.args.indexOf("--intra-op-threads");
     expect(serve.args[threads + 1]).toBe("2");
   });
 
-  it("pulls through the node's cache directory, after the model URI and its mirrors", () => {
+  it("runs the replicas as a StatefulSet governed by the site's Service, devices independent, every replica rolled", () => {
+    expect(statefulSet.metadata).toMatchObject({ name: "ranker", namespace: "hybridai" });
+    expect(statefulSet.spec.serviceName).toBe(plan.rings[0][0].service.serviceName);
+    expect(statefulSet.spec.serviceName).toBe("ranker");
+    expect(statefulSet.spec.podManagementPolicy).toBe("Parallel");
+    // Only StatefulSet fields: the schema check lets unknown ones (a Deployment's `strategy`) by.
+    expect(Object.keys(statefulSet.spec).sort()).toEqual([
+      "persistentVolumeClaimRetentionPolicy",
+      "podManagementPolicy",
+      "replicas",
+      "revisionHistoryLimit",
+      "selector",
+      "serviceName",
+      "template",
+      "updateStrategy",
+      "volumeClaimTemplates",
+    ]);
+    // The provider awaits currentRevision == updateRevision: only partition 0 gets there.
+    expect(statefulSet.spec.updateStrategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { partition: 0 },
+    });
+  });
+
+  it("gives each replica its own model-cache claim on k3s' local-path, kept on delete and scale-down", () => {
+    expect(statefulSet.spec.volumeClaimTemplates).toHaveLength(1);
+    const [claim] = statefulSet.spec.volumeClaimTemplates;
+    expect(claim.metadata.name).toBe("model-cache");
+    expect(claim.metadata.labels).toMatchObject({
+      "app.kubernetes.io/instance": "ranker",
+      "hybridai.dev/site": "store-a",
+    });
+    expect(claim.spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: "local-path",
+      volumeMode: "Filesystem",
+      resources: { requests: { storage: "6Gi" } },
+    });
+    expect(statefulSet.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: "Retain",
+      whenScaled: "Retain",
+    });
+  });
+
+  it("pulls through the replica's cache volume, after the model URI and its mirrors, with no hostPath in the pod", () => {
     expect(pull.name).toBe("pull-model");
     expect(pull.args).toEqual([
       "pull",
       "--from",
       "https://models.example.com/ranker",
       "--from",
-      "file:///srv/models/ranker",
+      "https://models.store-a.lan/ranker",
       "--to",
       "/models/ranker",
       "--cache-dir",
@@ -208,33 +267,33 @@ describe("planEdgeFleet: small devices and the model cache", () => {
       name: "model-cache",
       mountPath: "/var/cache/hybridai",
     });
-    expect(pod.volumes).toContainEqual({
-      name: "model-cache",
-      hostPath: { path: "/var/lib/hybridai/model-cache", type: "Directory" },
-    });
-    expect(serve.volumeMounts.map((m) => m.name)).not.toContain("model-cache");
-  });
-
-  it("reads a file:// mirror through a read-only hostPath of the init container only", () => {
-    expect(pod.volumes).toContainEqual({
-      name: "model-mirror-0",
-      hostPath: { path: "/srv/models/ranker", type: "Directory" },
-    });
-    expect(pull.volumeMounts).toContainEqual({
-      name: "model-mirror-0",
-      mountPath: "/srv/models/ranker",
-      readOnly: true,
-    });
+    // The claim template provides the volume: the pod spec declares none of that name.
+    expect(pod.volumes.map((v) => v.name)).toEqual(["models", "tmp"]);
+    expect(pod.volumes.filter((v) => "hostPath" in v)).toEqual([]);
     expect(serve.volumeMounts.map((m) => m.name)).toEqual(["models", "tmp"]);
   });
 
-  it("keeps what the cloud planner decides: probes, security contexts, shutdown and volumes", () => {
+  it("enforces the restricted Pod Security Standard on the namespace it creates", () => {
+    expect(plan.rings[0][0].namespace?.metadata).toEqual({
+      name: "hybridai",
+      labels: {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "app.kubernetes.io/managed-by": "pulumi",
+      },
+    });
+  });
+
+  it("keeps what the cloud planner decides: selector, probes, security contexts, shutdown and volumes", () => {
     const cloud = kubernetes.planOnnxService("ranker", {
+      namespace: "hybridai",
       model: { uri: model.uri, revision: model.revision },
       spot: false,
       resources: { cpu: "500m", memory: "1Gi", modelVolume: "2Gi" },
       runtimeArgs: ["--intra-op-threads", "2"],
     }).deployment as unknown as PlannedDeployment;
+    expect(statefulSet.spec.selector).toEqual(cloud.spec.selector);
     const cloudPod = cloud.spec.template.spec as unknown as Record<string, unknown>;
     const edgePod = pod as unknown as Record<string, unknown>;
     for (const key of [
@@ -242,6 +301,8 @@ describe("planEdgeFleet: small devices and the model cache", () => {
       "tolerations",
       "affinity",
       "terminationGracePeriodSeconds",
+      "serviceAccountName",
+      "automountServiceAccountToken",
     ]) {
       expect(edgePod[key], key).toEqual(cloudPod[key]);
     }
@@ -256,35 +317,58 @@ describe("planEdgeFleet: small devices and the model cache", () => {
     ]) {
       expect((serve as unknown as Record<string, unknown>)[key], key).toEqual(cloudServe[key]);
     }
-    expect(pod.volumes.slice(0, 2)).toEqual((cloudPod.volumes as unknown[]).slice(0, 2));
+    expect(pod.volumes).toEqual(cloudPod.volumes);
   });
 
-  it("reports the model revision on the Deployment", () => {
-    expect(deployment.metadata.annotations["hybridai.dev/model-revision"]).toBe("2026-05-01");
+  it("reports the model revision on the StatefulSet and its pods", () => {
+    expect(statefulSet.metadata.annotations["hybridai.dev/model-revision"]).toBe("2026-05-01");
+    expect(statefulSet.spec.template.metadata).toMatchObject({
+      annotations: { "hybridai.dev/model-revision": "2026-05-01" },
+    });
     expect(plan.rings[0][0].modelRevision).toBe("2026-05-01");
   });
 
-  it("takes another cache directory and retention, and refuses bad ones", () => {
+  it("takes another storage class, size and retention, and refuses bad ones", () => {
     const custom = planEdgeFleet("ranker", {
       model,
-      cache: { hostPath: "/data/cache", keep: 5 },
+      cache: { storageClass: "openebs-hostpath", size: "20Gi", keep: 5 },
       sites: [site("a", 0)],
     });
-    const customPod = deploymentOf(custom, 0).spec.template.spec;
-    expect(customPod.initContainers[0].args.slice(-2)).toEqual(["--cache-keep", "5"]);
-    expect(customPod.volumes.find((v) => v.name === "model-cache")?.hostPath?.path).toBe(
-      "/data/cache",
-    );
-    for (const hostPath of ["relative/cache", "/", "/var/../etc"]) {
+    const customSet = statefulSetOf(custom, 0);
+    expect(customSet.spec.template.spec.initContainers[0].args.slice(-2)).toEqual([
+      "--cache-keep",
+      "5",
+    ]);
+    expect(customSet.spec.volumeClaimTemplates[0].spec).toMatchObject({
+      storageClassName: "openebs-hostpath",
+      resources: { requests: { storage: "20Gi" } },
+    });
+    for (const storageClass of ["", "Local_Path", "-local"]) {
       expect(
-        configError(() => planEdgeFleet("r", { model, cache: { hostPath }, sites: [site("a", 0)] }))
-          .field,
-      ).toBe("cache.hostPath");
+        configError(() =>
+          planEdgeFleet("r", { model, cache: { storageClass }, sites: [site("a", 0)] }),
+        ).field,
+      ).toBe("cache.storageClass");
     }
+    expect(
+      configError(() =>
+        planEdgeFleet("r", { model, cache: { size: "lots" }, sites: [site("a", 0)] }),
+      ).field,
+    ).toBe("cache.size");
     expect(
       configError(() => planEdgeFleet("r", { model, cache: { keep: 0 }, sites: [site("a", 0)] }))
         .field,
     ).toBe("cache.keep");
+  });
+
+  it("refuses a name a StatefulSet's revision label cannot hold (over 52 characters)", () => {
+    const longest = `r${"a".repeat(51)}`;
+    expect(
+      statefulSetOf(planEdgeFleet(longest, { model, sites: [site("a", 0)] }), 0),
+    ).toBeDefined();
+    const error = configError(() => planEdgeFleet(`${longest}a`, { model, sites: [site("a", 0)] }));
+    expect(error.field).toBe("name");
+    expect(error.allowed).toContain("at most 52 characters");
   });
 
   it("requires a model revision: it is what rolls out ring by ring", () => {
@@ -306,5 +390,54 @@ describe("planEdgeFleet: small devices and the model cache", () => {
     );
     expect(error.field).toBe("sites[1] (b): resources.memory");
     expect(error.value).toBe("lots");
+  });
+});
+
+describe("planEdgeFleet: file:/// sources (hostPath, opt-in)", () => {
+  it("refuses a file:/// model or mirror unless hostPathSources admits it, naming the field", () => {
+    const mirror = configError(() =>
+      planEdgeFleet("r", {
+        model: { ...model, mirrors: ["https://m.lan/r", "file:///srv/models/ranker"] },
+        sites: [site("a", 0)],
+      }),
+    );
+    expect(mirror.field).toBe("model.mirrors[1]");
+    expect(mirror.value).toBe("file:///srv/models/ranker");
+    expect(mirror.allowed).toContain("set hostPathSources: true");
+    expect(
+      configError(() =>
+        planEdgeFleet("r", {
+          model: { ...model, uri: "file:///srv/models/ranker" },
+          sites: [site("a", 0)],
+        }),
+      ).field,
+    ).toBe("model.uri");
+  });
+
+  it("with hostPathSources, reads them through read-only hostPaths of the init container, and only warns and audits restricted", () => {
+    const plan = planEdgeFleet("ranker", {
+      model: { ...model, mirrors: ["file:///srv/models/ranker"] },
+      hostPathSources: true,
+      sites: [site("store-a", 0)],
+    });
+    const pod = statefulSetOf(plan, 0).spec.template.spec;
+    const [pull] = pod.initContainers;
+    expect(pod.volumes.filter((v) => "hostPath" in v)).toEqual([
+      { name: "model-mirror-0", hostPath: { path: "/srv/models/ranker", type: "Directory" } },
+    ]);
+    expect(pull.volumeMounts).toContainEqual({
+      name: "model-mirror-0",
+      mountPath: "/srv/models/ranker",
+      readOnly: true,
+    });
+    expect(pod.containers[0].volumeMounts.map((m) => m.name)).toEqual(["models", "tmp"]);
+    expect(plan.rings[0][0].namespace?.metadata).toEqual({
+      name: "hybridai",
+      labels: {
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "app.kubernetes.io/managed-by": "pulumi",
+      },
+    });
   });
 });

@@ -6,17 +6,29 @@ import * as pulumi from "@pulumi/pulumi";
 import { edge } from "pulumi-hybridai";
 import {
   awaitOutput,
+  checkResourcePolicy,
   installMocks,
   type RecordedResource,
   settle,
   validateKubernetesObjects,
 } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { kubernetesPodSecurityRestricted } from "../../../policies/compliance/src";
 import { revealedRecords, SECRET_MARK, SECRET_SIG } from "./secret-envelope";
 
 const mocks = installMocks();
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
+/** Every Kubernetes type that carries a pod spec. */
+const POD_BEARING = [
+  "kubernetes:core/v1:Pod",
+  "kubernetes:apps/v1:Deployment",
+  STATEFUL_SET,
+  "kubernetes:apps/v1:DaemonSet",
+  "kubernetes:apps/v1:ReplicaSet",
+  "kubernetes:batch/v1:Job",
+  "kubernetes:batch/v1:CronJob",
+];
 const PROVIDER = "pulumi:providers:kubernetes";
 
 const fleet = new edge.EdgeFleet("ranker", {
@@ -53,8 +65,8 @@ function siteResources(site: string): RecordedResource[] {
   return mocks.resources.filter((r) => r.provider?.startsWith(`${provider.urn}::`));
 }
 
-function deploymentOf(site: string): RecordedResource {
-  return mocks.one(DEPLOYMENT, `ranker-${site}`);
+function statefulSetOf(site: string): RecordedResource {
+  return mocks.one(STATEFUL_SET, `ranker-${site}`);
 }
 
 describe("EdgeFleet under mocks", async () => {
@@ -80,7 +92,8 @@ describe("EdgeFleet under mocks", async () => {
   it("validates every Kubernetes object of every site against the upstream schema", () => {
     const validated = validateKubernetesObjects(revealedRecords(mocks.resources));
     const kinds = validated.filter((v) => v.status === "validated").map((v) => v.kind);
-    expect(kinds.filter((k) => k === "Deployment")).toHaveLength(3);
+    expect(kinds.filter((k) => k === "StatefulSet")).toHaveLength(3);
+    expect(kinds.filter((k) => k === "Deployment")).toHaveLength(0);
     expect(kinds.filter((k) => k === "Namespace")).toHaveLength(3);
     expect(kinds.filter((k) => k === "Secret")).toHaveLength(3);
     expect(kinds.filter((k) => k === "RuntimeClass")).toHaveLength(1);
@@ -95,7 +108,9 @@ describe("EdgeFleet under mocks", async () => {
       ["clinic-c", "us-east", "1"],
     ]) {
       const objects = siteResources(site).filter((r) =>
-        ["Deployment", "Service", "Secret", "ServiceAccount"].some((k) => r.type.endsWith(`:${k}`)),
+        ["StatefulSet", "Service", "Secret", "ServiceAccount"].some((k) =>
+          r.type.endsWith(`:${k}`),
+        ),
       );
       expect(objects, site).toHaveLength(4);
       for (const object of objects) {
@@ -108,13 +123,13 @@ describe("EdgeFleet under mocks", async () => {
     }
   });
 
-  it("makes every serving object of ring 1 wait for the Deployments of ring 0, and ring 0 wait for nothing", () => {
-    const canary = deploymentOf("store-a");
+  it("makes every serving object of ring 1 wait for the StatefulSets of ring 0, and ring 0 wait for nothing", () => {
+    const canary = statefulSetOf("store-a");
     const ring0 = siteResources("store-a");
     expect(ring0.length).toBeGreaterThan(4);
     for (const record of ring0) {
       expect(
-        record.dependencies.filter((urn) => urn.includes("kubernetes:apps/v1:Deployment")),
+        record.dependencies.filter((urn) => urn.includes(STATEFUL_SET)),
         record.name,
       ).toEqual([]);
     }
@@ -124,15 +139,15 @@ describe("EdgeFleet under mocks", async () => {
     expect(ring1.length).toBeGreaterThan(10);
     for (const record of ring1) {
       expect(record.dependencies, `${record.type} ${record.name}`).toContain(canary.urn);
-      expect(record.dependencies).not.toContain(deploymentOf("store-b").urn);
+      expect(record.dependencies).not.toContain(statefulSetOf("store-b").urn);
     }
     // The device plugin is site infrastructure: it installs without waiting for the canary.
     const plugin = mocks.one("kubernetes:helm.sh/v3:Release");
     expect(plugin.dependencies).not.toContain(canary.urn);
   });
 
-  it("starts a site's Deployment after its namespace, account, token secret and GPU runtime", () => {
-    const clinic = deploymentOf("clinic-c");
+  it("starts a site's StatefulSet after its namespace, account, token secret and GPU runtime, not after its Service", () => {
+    const clinic = statefulSetOf("clinic-c");
     const needed = [
       mocks.one("kubernetes:core/v1:Namespace", "ranker-clinic-c"),
       mocks.one("kubernetes:core/v1:ServiceAccount", "ranker-clinic-c"),
@@ -142,21 +157,72 @@ describe("EdgeFleet under mocks", async () => {
       mocks.one("kubernetes:helm.sh/v3:Release", "ranker-clinic-c-nvidia"),
     ];
     for (const resource of needed) expect(clinic.dependencies).toContain(resource.urn);
+    // The provider awaits a Service until its pods are ready: waiting for it would deadlock.
+    const service = mocks.one("kubernetes:core/v1:Service", "ranker-clinic-c");
+    expect(clinic.dependencies).not.toContain(service.urn);
+    expect(clinic.inputs.spec.serviceName).toBe(service.inputs.metadata.name);
   });
 
-  it("lets the provider await every Deployment's readiness: no skipAwait, a rollout deadline", () => {
-    const deployments = mocks.ofType(DEPLOYMENT);
-    expect(deployments).toHaveLength(3);
-    for (const deployment of deployments) {
+  it("lets the provider await every StatefulSet's rollout: rolling updates of every replica, no skipAwait, a deadline", () => {
+    const statefulSets = mocks.ofType(STATEFUL_SET);
+    expect(statefulSets).toHaveLength(3);
+    for (const statefulSet of statefulSets) {
       const annotations = {
-        ...deployment.inputs.metadata.annotations,
-        ...deployment.inputs.spec.template.metadata.annotations,
+        ...statefulSet.inputs.metadata.annotations,
+        ...statefulSet.inputs.spec.template.metadata.annotations,
       };
       expect(Object.keys(annotations)).not.toContain("pulumi.com/skipAwait");
-      expect(deployment.options.customTimeouts).toEqual({
+      // The provider's success condition (all replicas ready, currentRevision == updateRevision)
+      // is met only by RollingUpdate over every replica (partition 0).
+      expect(statefulSet.inputs.spec.updateStrategy).toEqual({
+        type: "RollingUpdate",
+        rollingUpdate: { partition: 0 },
+      });
+      expect(statefulSet.options.customTimeouts).toEqual({
         create: "15m",
         update: "15m",
         delete: "",
+      });
+    }
+  });
+
+  it("gives no pod a hostPath, and each replica its own model-cache claim on its device", () => {
+    const workloads = mocks.resources.filter((r) => POD_BEARING.includes(r.type));
+    expect(workloads.map((w) => w.type)).toEqual([STATEFUL_SET, STATEFUL_SET, STATEFUL_SET]);
+    for (const workload of workloads) {
+      const volumes: object[] = workload.inputs.spec.template.spec.volumes;
+      expect(volumes.length, workload.name).toBeGreaterThan(0);
+      expect(volumes.filter((v) => "hostPath" in v)).toEqual([]);
+      expect(workload.inputs.spec.volumeClaimTemplates).toEqual([
+        {
+          metadata: { name: "model-cache", labels: workload.inputs.metadata.labels },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: "local-path",
+            volumeMode: "Filesystem",
+            resources: { requests: { storage: "6Gi" } },
+          },
+        },
+      ]);
+    }
+    // One replica per device: store-b has two devices, so two replicas, two claims.
+    expect(statefulSetOf("store-b").inputs.spec.replicas).toBe(2);
+    expect(statefulSetOf("store-a").inputs.spec.replicas).toBe(1);
+  });
+
+  it("passes the compliance pack's restricted Pod Security rule, in namespaces that enforce it", async () => {
+    const workloads = revealedRecords(mocks.ofType(STATEFUL_SET));
+    expect(workloads).toHaveLength(3);
+    for (const workload of workloads) {
+      const report = await checkResourcePolicy(kubernetesPodSecurityRestricted, workload);
+      expect(report.notApplicable, workload.name).toEqual([]);
+      expect(report.violations, workload.name).toEqual([]);
+    }
+    const namespaces = mocks.ofType("kubernetes:core/v1:Namespace");
+    expect(namespaces).toHaveLength(3);
+    for (const namespace of namespaces) {
+      expect(namespace.inputs.metadata.labels).toMatchObject({
+        "pod-security.kubernetes.io/enforce": "restricted",
       });
     }
   });
@@ -200,7 +266,7 @@ describe("EdgeFleet under mocks", async () => {
       name: "ranker-cloud-fallback",
       namespace: "hybridai",
     });
-    const pod = deploymentOf("store-b").inputs.spec.template.spec;
+    const pod = statefulSetOf("store-b").inputs.spec.template.spec;
     expect(pod.volumes).toContainEqual({
       name: "cloud-fallback-token",
       secret: {
@@ -218,7 +284,7 @@ describe("EdgeFleet under mocks", async () => {
   });
 
   it("runs the model-config init container's exact command to write the fallback into config.json", () => {
-    const pod = deploymentOf("store-a").inputs.spec.template.spec;
+    const pod = statefulSetOf("store-a").inputs.spec.template.spec;
     expect(pod.initContainers.map((c: { name: string }) => c.name)).toEqual([
       "pull-model",
       "model-config",

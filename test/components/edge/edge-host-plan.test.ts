@@ -111,9 +111,19 @@ describe("planEdgeHost", () => {
         }),
       ),
     ).toBe("k3s.version");
-    expect(fieldOf(() => planEdgeHost("h", { ...host, modelCacheDir: "cache" }))).toBe(
-      "modelCacheDir",
+    expect(fieldOf(() => planEdgeHost("h", { ...host, localStoragePath: "storage" }))).toBe(
+      "localStoragePath",
     );
+    expect(
+      fieldOf(() =>
+        planEdgeHost("h", {
+          ...host,
+          role: "agent",
+          serverUrl: "https://s:6443",
+          localStoragePath: "/data/k3s-storage",
+        }),
+      ),
+    ).toBe("localStoragePath");
   });
 });
 
@@ -130,6 +140,17 @@ describe("k3sConfig", () => {
       "node-label": ["hybridai.dev/site=store-a"],
       "tls-san": ["store-a.lan"],
       "write-kubeconfig-mode": "0600",
+    });
+  });
+
+  it("puts k3s' local-path volumes (EdgeFleet's model caches) where a server's localStoragePath says", () => {
+    const plan = planEdgeHost("store-a", {
+      connection: { host: "store-a.lan" },
+      token,
+      localStoragePath: "/data/k3s-storage",
+    });
+    expect(k3sConfig(plan, { host: "store-a.lan" })).toMatchObject({
+      "default-local-storage-path": "/data/k3s-storage",
     });
   });
 
@@ -174,9 +195,8 @@ describe("the host scripts", () => {
     expect(install).toContain(`${plan.binary.sha256}  /usr/local/bin/k3s`);
     expect(install).toContain('TOKEN="$(cat)"');
     expect(install).toContain("ExecStart=/usr/local/bin/k3s server");
-    expect(install).toContain(
-      "install -d -o 10001 -g 10001 -m 0750 '/var/lib/hybridai/model-cache'",
-    );
+    // The model cache is a PersistentVolumeClaim per replica now: no directory for UID 10001.
+    expect(install).not.toContain("10001");
     expect(install).toMatch(/label node 'store-a' --overwrite 'hybridai.dev\/site=store-a'/);
     expect(install).not.toContain("get.k3s.io");
   });

@@ -36,7 +36,7 @@ it("the README's edge program runs: a k3s host, then the fleet in two rings on i
   expect(JSON.stringify(berlinProvider.inputs.kubeconfig)).toContain("https://10.20.0.5:6443");
   expect(
     validateKubernetesObjects(revealedRecords(mocks.resources)).filter(
-      (o) => o.kind === "Deployment",
+      (o) => o.kind === "StatefulSet" && o.status === "validated",
     ),
   ).toHaveLength(3);
 });
