@@ -1,5 +1,7 @@
 import { edge, HybridAiConfigError, kubernetes } from "pulumi-hybridai";
+import { checkResourcePolicy, type PropertyMap } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { kubernetesPodSecurityRestricted } from "../../../policies/compliance/src";
 
 const { planEdgeFleet } = edge;
 
@@ -414,7 +416,7 @@ describe("planEdgeFleet: file:/// sources (hostPath, opt-in)", () => {
     ).toBe("model.uri");
   });
 
-  it("with hostPathSources, reads them through read-only hostPaths of the init container, and only warns and audits restricted", () => {
+  it("with hostPathSources, reads them through read-only hostPaths of the init container, and only warns and audits restricted", async () => {
     const plan = planEdgeFleet("ranker", {
       model: { ...model, mirrors: ["file:///srv/models/ranker"] },
       hostPathSources: true,
@@ -431,6 +433,15 @@ describe("planEdgeFleet: file:/// sources (hostPath, opt-in)", () => {
       readOnly: true,
     });
     expect(pod.containers[0].volumeMounts.map((m) => m.name)).toEqual(["models", "tmp"]);
+    // The compliance pack flags it, as a cluster enforcing restricted would refuse the pods.
+    const report = await checkResourcePolicy(kubernetesPodSecurityRestricted, {
+      type: "kubernetes:apps/v1:StatefulSet",
+      name: "ranker-store-a",
+      props: plan.rings[0][0].statefulSet as unknown as PropertyMap,
+    });
+    expect(report.violations.map((v) => v.message)).toEqual([
+      "StatefulSet hybridai/ranker is not restricted: pod: volume model-mirror-0 uses hostPath.",
+    ]);
     expect(plan.rings[0][0].namespace?.metadata).toEqual({
       name: "hybridai",
       labels: {
