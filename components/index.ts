@@ -16,6 +16,7 @@ export {
   validateCapacity,
 } from "./accelerators";
 export * as aws from "./aws";
+export * as edge from "./edge";
 export { type ConfigProblem, HybridAiConfigError } from "./errors";
 export * as gcp from "./gcp";
 export * as kubernetes from "./kubernetes";

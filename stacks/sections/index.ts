@@ -1,5 +1,6 @@
 import type { StackSection } from "../section";
 import { awsSection } from "./aws";
+import { edgeSection } from "./edge";
 import { gcpSection } from "./gcp";
 import { servingSection } from "./serving";
 
@@ -8,4 +9,5 @@ export const STACK_SECTIONS: readonly StackSection<unknown>[] = [
   awsSection as StackSection<unknown>,
   gcpSection as StackSection<unknown>,
   servingSection as StackSection<unknown>,
+  edgeSection as StackSection<unknown>,
 ];

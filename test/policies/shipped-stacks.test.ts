@@ -31,6 +31,11 @@ const HAND_PRICED: Record<string, { minHourly: number; maxHourly: number }> = {
     minHourly: 0.1 + 1 * 0.134012 + 1 * 0.7068 + 0 * 0.2827 + 0 * 3.84 + 2 * 0.0014,
     maxHourly: 0.1 + 3 * 0.134012 + 1 * 0.7068 + 7 * 0.2827 + 2 * 3.84 + 13 * 0.0014,
   },
+  "edge-fleet": {
+    // Existing k3s sites on the user's own hardware: no cloud resource with a list price.
+    minHourly: 0,
+    maxHourly: 0,
+  },
 };
 
 const stacks = shippedStacks();

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -35,7 +37,7 @@ const finalStage = instructions.slice(instructions.map((i) => i.keyword).lastInd
 describe("serving-runtime/Dockerfile", () => {
   it("builds from the slim Node 20 image, with a CUDA base selected by VARIANT", () => {
     const froms = of("FROM").map((i) => i.args);
-    expect(froms).toContain("node:20-bookworm-slim AS build");
+    expect(froms).toContain("--platform=$BUILDPLATFORM node:20-bookworm-slim AS build");
     expect(froms).toContain("node:20-bookworm-slim AS runtime-cpu");
     expect(froms).toContain(`\${CUDA_BASE} AS runtime-cuda`);
     expect(froms.at(-1)).toBe(`runtime-\${VARIANT}`);
@@ -49,7 +51,7 @@ describe("serving-runtime/Dockerfile", () => {
 
   it("pins every base image to a tag, never latest", () => {
     const images = [
-      ...of("FROM").map((i) => i.args.split(" ")[0]),
+      ...of("FROM").map((i) => i.args.split(" ").filter((word) => !word.startsWith("--"))[0]),
       ...of("ARG")
         .filter((i) => i.args.startsWith("CUDA_BASE="))
         .map((i) => i.args.split("=")[1]),
@@ -70,6 +72,72 @@ describe("serving-runtime/Dockerfile", () => {
     // Outside the image, npm never runs onnxruntime-node's CUDA download (package.json allowScripts).
     const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
     expect(manifest.allowScripts["onnxruntime-node"]).toBe(false);
+  });
+
+  describe("multi-arch: linux/amd64 and linux/arm64", () => {
+    const depsRun = of("RUN").find((i) => i.args.includes("npm ci --workspace serving-runtime"));
+    /** The `&&`-joined steps of the deps stage's RUN, as the shell runs them. */
+    const steps = (depsRun?.args ?? "").split(" && ").map((step) => step.trim());
+    const step = (fragment: string) => {
+      const found = steps.find((s) => s.includes(fragment));
+      expect(found, fragment).toBeDefined();
+      return found as string;
+    };
+    /** Runs the given steps of the Dockerfile's own RUN in sh with the build args as variables. */
+    const sh = (script: string[], env: Record<string, string>) =>
+      execFileSync("sh", ["-c", script.join(" && ")], {
+        env: { PATH: process.env.PATH, ...env },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+
+    it("compiles once on the build platform and installs dependencies per target", () => {
+      const build = of("FROM").find((i) => i.args.endsWith("AS build"));
+      expect(build?.args.startsWith("--platform=$BUILDPLATFORM ")).toBe(true);
+      const deps = of("FROM").find((i) => i.args.endsWith("AS deps"));
+      expect(deps?.args).toBe("node:20-bookworm-slim AS deps");
+      expect(of("ARG").map((i) => i.args)).toContain("TARGETARCH");
+      expect(steps.length).toBeGreaterThan(4);
+      // The whole RUN is valid POSIX shell (dash is /bin/sh in the Debian base).
+      expect(() => execFileSync("sh", ["-n", "-c", depsRun?.args ?? "exit 1"])).not.toThrow();
+    });
+
+    it("refuses the cuda variant for arm64 and builds it for amd64", () => {
+      const guard = [step('ARCH="${TARGETARCH:-'), step('case "$VARIANT-$ARCH" in')];
+      const ok = [...guard, "echo ok"];
+      expect(sh(ok, { TARGETARCH: "amd64", VARIANT: "cuda" }).trim()).toBe("ok");
+      expect(sh(ok, { TARGETARCH: "arm64", VARIANT: "cpu" }).trim()).toBe("ok");
+      expect(() => sh(ok, { TARGETARCH: "arm64", VARIANT: "cuda" })).toThrow(
+        /VARIANT=cuda is linux\/amd64 only .*got: arm64/,
+      );
+    });
+
+    it("keeps only the target's onnxruntime binaries", () => {
+      const prune = [step('ARCH="${TARGETARCH:-'), step('rm -rf "$ORT_DIR/bin/napi-v6/linux/x64"')];
+      for (const [target, kept] of [
+        ["arm64", "arm64"],
+        ["amd64", "x64"],
+      ]) {
+        const ortDir = mkdtempSync(path.join(tmpdir(), "ort-"));
+        for (const arch of ["x64", "arm64"]) {
+          mkdirSync(path.join(ortDir, "bin/napi-v6/linux", arch), { recursive: true });
+        }
+        sh(prune, { TARGETARCH: target, ORT_DIR: ortDir });
+        expect(readdirSync(path.join(ortDir, "bin/napi-v6/linux"))).toEqual([kept]);
+      }
+    });
+
+    it("relies on onnxruntime-node shipping CPU binaries for both, and CUDA for x64 only", () => {
+      const ort = path.dirname(require.resolve("onnxruntime-node/package.json"));
+      for (const arch of ["x64", "arm64"]) {
+        expect(existsSync(path.join(ort, "bin/napi-v6/linux", arch)), arch).toBe(true);
+      }
+      const metadata = require(path.join(ort, "script/install-metadata.js")) as {
+        requirements: Record<string, string[]>;
+      };
+      expect(metadata.requirements["linux/x64"]).toContain("cuda12");
+      expect(metadata.requirements["linux/arm64"]).toEqual([]);
+    });
   });
 
   it("runs as a numeric non-root user and has no HEALTHCHECK", () => {

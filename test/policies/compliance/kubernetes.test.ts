@@ -114,6 +114,58 @@ describe("kubernetes-pod-security-restricted", () => {
   });
 });
 
+/** Every pod-bearing kind, its Pulumi type and a function placing a pod spec where it keeps it. */
+const POD_BEARING_KINDS: [string, string, (pod: object) => object][] = [
+  ["Pod", "kubernetes:core/v1:Pod", (pod) => pod],
+  ["Deployment", "kubernetes:apps/v1:Deployment", (pod) => ({ template: { spec: pod } })],
+  [
+    "StatefulSet",
+    "kubernetes:apps/v1:StatefulSet",
+    (pod) => ({ serviceName: "ranker", template: { spec: pod } }),
+  ],
+  ["DaemonSet", "kubernetes:apps/v1:DaemonSet", (pod) => ({ template: { spec: pod } })],
+  ["ReplicaSet", "kubernetes:apps/v1:ReplicaSet", (pod) => ({ template: { spec: pod } })],
+  [
+    "ReplicationController",
+    "kubernetes:core/v1:ReplicationController",
+    (pod) => ({ template: { spec: pod } }),
+  ],
+  ["Job", "kubernetes:batch/v1:Job", (pod) => ({ template: { spec: pod } })],
+  [
+    "CronJob",
+    "kubernetes:batch/v1:CronJob",
+    (pod) => ({ schedule: "0 * * * *", jobTemplate: { spec: { template: { spec: pod } } } }),
+  ],
+];
+
+describe.each(POD_BEARING_KINDS)(
+  "kubernetes-pod-security-restricted on a %s",
+  (kind, type, place) => {
+    const workload = (volumes: object[]) => ({
+      type,
+      props: {
+        metadata: { name: "ranker", namespace: "serving" },
+        spec: place({ containers: [good], volumes }),
+      },
+    });
+
+    it("reports a hostPath volume in its pod spec", async () => {
+      const bad = workload([{ name: "cache", hostPath: { path: "/var/lib/cache" } }]);
+      expect(await violationsOf(kubernetesPodSecurityRestricted, bad)).toEqual([
+        `${kind} serving/ranker is not restricted: pod: volume cache uses hostPath.`,
+      ]);
+    });
+
+    it("accepts a restricted pod with emptyDir and PersistentVolumeClaim volumes", async () => {
+      const restricted = workload([
+        { name: "tmp", emptyDir: {} },
+        { name: "cache", persistentVolumeClaim: { claimName: "model-cache" } },
+      ]);
+      expect(await violationsOf(kubernetesPodSecurityRestricted, restricted)).toEqual([]);
+    });
+  },
+);
+
 describe("kubernetes-image-pinned", () => {
   it("reports latest and untagged images", async () => {
     const pod = {
