@@ -1,4 +1,17 @@
-export { planCanaryRoute } from "./canary-plan";
+export { ArgoRollouts } from "./argo-rollouts";
+export {
+  ARGO_ROLLOUTS_CHART,
+  type ArgoRolloutsArgs,
+  type ArgoRolloutsPlan,
+  GATEWAY_API_PLUGIN,
+  planArgoRollouts,
+} from "./argo-rollouts-plan";
+export {
+  planCanaryRoute,
+  planServiceRoute,
+  type RouteAttachment,
+  type WeightedBackend,
+} from "./canary-plan";
 export {
   CONFIG_CHECKSUM_ANNOTATION,
   hostModelDirectory,
@@ -30,6 +43,7 @@ export type {
   ServingCapacity,
   ServingNetworkPolicy,
   ServingResources,
+  ServingRollout,
   ServingServiceAccount,
   ServingServiceMonitor,
 } from "./onnx-service-args";
@@ -41,6 +55,23 @@ export {
   TRACK_LABEL,
 } from "./onnx-service-plan";
 export { RUNTIME_UID } from "./pod-security";
+export {
+  planRolloutAnalysis,
+  ROLLOUT_HASH_LABEL,
+  ROLLOUT_METRICS,
+  type RolloutAnalysisSpec,
+  type RolloutCheck,
+  rolloutChecks,
+} from "./rollout-analysis-plan";
+export {
+  DEFAULT_MAX_ERROR_RATE,
+  DEFAULT_PROMETHEUS_URL,
+  DEFAULT_ROLLOUT_INTERVAL,
+  DEFAULT_ROLLOUT_STEPS,
+  GATEWAY_API_PLUGIN_NAME,
+  planRollout,
+  type RolloutPlan,
+} from "./rollout-plan";
 export {
   GKE_SPOT_LABEL,
   SPOT_NOTICE_SECONDS,

@@ -12,6 +12,14 @@ import { hostModelDirectory, planServingDeployment, resolveResources } from "./d
 import { planServiceAccount } from "./identity-plan";
 import { planNetworkPolicy } from "./network-policy-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
+import {
+  checkRollout,
+  planRollout,
+  type ResolvedRollout,
+  type RolloutPlan,
+  rolloutAutoscaler,
+  rolloutServiceMonitor,
+} from "./rollout-plan";
 import { servingAccelerator, shutdownTiming } from "./scheduling";
 import { planServiceMonitor } from "./service-monitor-plan";
 import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
@@ -57,6 +65,11 @@ export interface OnnxServicePlan {
   serviceMonitor?: CustomResourceArgs;
   /** Canary Deployment, Service and weighted HTTPRoute, when asked for. */
   canary?: { deployment: DeploymentArgs; service: ServiceArgs; route: CustomResourceArgs };
+  /**
+   * Argo Rollouts objects, when a rollout is asked for; the Deployment then stays at 0 replicas
+   * and the autoscaler scales the Rollout.
+   */
+  rollout?: RolloutPlan;
 }
 
 function checkUri(field: string, uri: pulumi.Input<string>): void {
@@ -170,6 +183,9 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
   const serviceAccountName = args.serviceAccount?.name ?? name;
   assertDns1035(ONNX_SERVICE, "serviceAccount.name", serviceAccountName, 253);
   if (args.canary) checkCanary(ONNX_SERVICE, name, args.canary, checkUri);
+  const rollout: ResolvedRollout | undefined = args.rollout
+    ? checkRollout(ONNX_SERVICE, name, args)
+    : undefined;
 
   const labels = {
     ...args.labels,
@@ -222,6 +238,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       image,
       uri: args.model.uri,
       rollOn,
+      ...(args.rollout ? { replicas: 0 } : {}),
     }),
     service: planService(name, namespace, labels, stable, port),
     autoscaler: planAutoscaler(ONNX_SERVICE, name, namespace, labels, replicas, args.autoscaling),
@@ -250,6 +267,26 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         }
       : {}),
   };
+  if (args.rollout && rollout) {
+    plan.rollout = planRollout(
+      {
+        name,
+        namespace,
+        labels,
+        instance,
+        selector: stable,
+        modelName,
+        port,
+        progressDeadlineSeconds: (rolloutMinutes ?? 10) * 60,
+      },
+      args.rollout,
+      rollout,
+    );
+    plan.autoscaler = rolloutAutoscaler(plan.autoscaler, name);
+    if (plan.serviceMonitor) {
+      plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
+    }
+  }
   if (args.canary) {
     const canaryName = `${name}-canary`;
     const canarySelector = { ...instance, [TRACK_LABEL]: "canary" };
