@@ -22,6 +22,13 @@ export {
 } from "./deployment-plan";
 export { IRSA_ANNOTATION, planServiceAccount, WORKLOAD_IDENTITY_ANNOTATION } from "./identity-plan";
 export * from "./labels";
+export {
+  checkMirror,
+  type MirrorPlan,
+  mirrorFilter,
+  planMirror,
+  type ResolvedMirror,
+} from "./mirror-plan";
 export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
 export {
   MIG_STRATEGIES,
@@ -41,6 +48,7 @@ export type {
   ServingAutoscaling,
   ServingCanary,
   ServingCapacity,
+  ServingMirror,
   ServingNetworkPolicy,
   ServingResources,
   ServingRollout,

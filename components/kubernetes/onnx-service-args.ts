@@ -185,6 +185,32 @@ export interface ServingRollout {
 }
 
 /**
+ * Shadow traffic at the edge of the cluster: the Gateway copies every request the service's
+ * HTTPRoute matches to a second Service (Gateway API `RequestMirror` filter) and discards the
+ * copy's answer, so a candidate model sees production traffic without answering anyone. Compare
+ * the two on their own metrics; for sampled, per-request output comparison use the runtime's
+ * shadow instead.
+ */
+export interface ServingMirror {
+  /** Name of the Service receiving the copies, e.g. another OnnxService's `serviceName`. */
+  service: string;
+  /**
+   * Its namespace. Default: this service's namespace. Another namespace gets a ReferenceGrant
+   * there that lets this service's HTTPRoute send it requests.
+   */
+  namespace?: string;
+  /** Its port. Default: this service's port. */
+  port?: number;
+  /**
+   * The Gateway whose HTTPRoute carries the mirror, when neither `canary` nor `rollout` already
+   * routes the service through one (with them, leave it unset: the mirror joins their route).
+   */
+  gateway?: GatewayRef;
+  /** Host names of that route. Default: all the Gateway accepts. Only with `gateway`. */
+  hostnames?: string[];
+}
+
+/**
  * The nodes a service's pods need, when the same program creates them (a stack's cluster
  * section fills this in for its services).
  */
@@ -259,6 +285,8 @@ export interface OnnxServiceArgs {
    * `canary`. Default: none (a new version rolls the pods directly).
    */
   rollout?: ServingRollout;
+  /** Mirror every routed request to a second Service at the Gateway. Default: none. */
+  mirror?: ServingMirror;
   /** Extra `hybridai-serve` flags, e.g. `["--intra-op-threads", "4"]`. */
   runtimeArgs?: string[];
   /** Extra environment variables of the serving container (`HYBRIDAI_*` settings). */

@@ -10,6 +10,7 @@ import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
 import { planServiceAccount } from "./identity-plan";
+import { checkMirror, type MirrorPlan, mirrorFilter, planMirror } from "./mirror-plan";
 import { planNetworkPolicy } from "./network-policy-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
 import {
@@ -70,6 +71,8 @@ export interface OnnxServicePlan {
    * and the autoscaler scales the Rollout.
    */
   rollout?: RolloutPlan;
+  /** The mirror's own HTTPRoute and cross-namespace ReferenceGrant, when needed. */
+  mirror?: MirrorPlan;
 }
 
 function checkUri(field: string, uri: pulumi.Input<string>): void {
@@ -129,8 +132,9 @@ function planService(
  * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
  * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
  * below the grace period, malformed quantities, an out-of-range port, canary weight,
- * autoscaling target or rollout timeout, and `spot: false` on an accelerator whose nodes come
- * from a spot fleet.
+ * autoscaling target or rollout timeout, `spot: false` on an accelerator whose nodes come
+ * from a spot fleet, an invalid `rollout` (see {@link checkRollout}) and an invalid `mirror`
+ * (see {@link checkMirror}).
  */
 export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServicePlan {
   assertDns1035(ONNX_SERVICE, "name", name);
@@ -186,6 +190,8 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
   const rollout: ResolvedRollout | undefined = args.rollout
     ? checkRollout(ONNX_SERVICE, name, args)
     : undefined;
+  const mirror = args.mirror ? checkMirror(ONNX_SERVICE, name, namespace, port, args) : undefined;
+  const routeFilters = mirror ? [mirrorFilter(mirror)] : [];
 
   const labels = {
     ...args.labels,
@@ -281,6 +287,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       },
       args.rollout,
       rollout,
+      routeFilters,
     );
     plan.autoscaler = rolloutAutoscaler(plan.autoscaler, name);
     if (plan.serviceMonitor) {
@@ -302,8 +309,20 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         replicas: canary.replicas ?? 1,
       }),
       service: planService(canaryName, namespace, labels, canarySelector, port),
-      route: planCanaryRoute(name, namespace, labels, port, canary),
+      route: planCanaryRoute(name, namespace, labels, port, canary, routeFilters),
     };
+  }
+  if (args.mirror && mirror) {
+    const mirrorPlan = planMirror(
+      name,
+      namespace,
+      labels,
+      port,
+      args.mirror,
+      mirror,
+      Boolean(args.canary || args.rollout),
+    );
+    if (mirrorPlan.route || mirrorPlan.referenceGrant) plan.mirror = mirrorPlan;
   }
   return plan;
 }

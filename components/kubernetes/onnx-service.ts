@@ -14,7 +14,8 @@ import type { RolloutPlan } from "./rollout-plan";
  * init container pulls the model with the pod's cloud identity, probes on the Open Inference
  * Protocol health endpoints, GPU and spot placement, a hardened pod, a Service, an autoscaler,
  * a disruption budget, a network policy, and optionally a ServiceMonitor, a weighted canary, or
- * an Argo Rollouts rollout that canaries every new version and rolls it back on bad metrics.
+ * an Argo Rollouts rollout that canaries every new version and rolls it back on bad metrics, and
+ * a Gateway mirror copying every request to a second Service.
  * Every argument is validated by {@link planOnnxService} before anything registers. The
  * component's `dependsOn` (e.g. the namespace) and `capacity.waitFor` (the GPU nodes and device
  * plugin) apply to every object it creates; a GPU Deployment's rollout may take 30 minutes.
@@ -63,6 +64,12 @@ export class OnnxService extends pulumi.ComponentResource {
     new NetworkPolicy(name, plan.networkPolicy, child());
     if (plan.serviceMonitor) {
       new CustomResource(name, plan.serviceMonitor, child(service));
+    }
+    if (plan.mirror?.route) {
+      new CustomResource(name, plan.mirror.route, child(service));
+    }
+    if (plan.mirror?.referenceGrant) {
+      new CustomResource(`${name}-mirror`, plan.mirror.referenceGrant, child());
     }
     if (plan.canary) {
       new Deployment(`${name}-canary`, plan.canary.deployment, rollout(...account));
