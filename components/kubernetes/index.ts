@@ -1,4 +1,17 @@
-export { planCanaryRoute } from "./canary-plan";
+export { ArgoRollouts } from "./argo-rollouts";
+export {
+  ARGO_ROLLOUTS_CHART,
+  type ArgoRolloutsArgs,
+  type ArgoRolloutsPlan,
+  GATEWAY_API_PLUGIN,
+  planArgoRollouts,
+} from "./argo-rollouts-plan";
+export {
+  planCanaryRoute,
+  planServiceRoute,
+  type RouteAttachment,
+  type WeightedBackend,
+} from "./canary-plan";
 export {
   CONFIG_CHECKSUM_ANNOTATION,
   hostModelDirectory,
@@ -9,6 +22,13 @@ export {
 } from "./deployment-plan";
 export { IRSA_ANNOTATION, planServiceAccount, WORKLOAD_IDENTITY_ANNOTATION } from "./identity-plan";
 export * from "./labels";
+export {
+  checkMirror,
+  type MirrorPlan,
+  mirrorFilter,
+  planMirror,
+  type ResolvedMirror,
+} from "./mirror-plan";
 export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
 export {
   MIG_STRATEGIES,
@@ -28,8 +48,10 @@ export type {
   ServingAutoscaling,
   ServingCanary,
   ServingCapacity,
+  ServingMirror,
   ServingNetworkPolicy,
   ServingResources,
+  ServingRollout,
   ServingServiceAccount,
   ServingServiceMonitor,
 } from "./onnx-service-args";
@@ -41,6 +63,23 @@ export {
   TRACK_LABEL,
 } from "./onnx-service-plan";
 export { RUNTIME_UID } from "./pod-security";
+export {
+  planRolloutAnalysis,
+  ROLLOUT_HASH_LABEL,
+  ROLLOUT_METRICS,
+  type RolloutAnalysisSpec,
+  type RolloutCheck,
+  rolloutChecks,
+} from "./rollout-analysis-plan";
+export {
+  DEFAULT_MAX_ERROR_RATE,
+  DEFAULT_PROMETHEUS_URL,
+  DEFAULT_ROLLOUT_INTERVAL,
+  DEFAULT_ROLLOUT_STEPS,
+  GATEWAY_API_PLUGIN_NAME,
+  planRollout,
+  type RolloutPlan,
+} from "./rollout-plan";
 export {
   GKE_SPOT_LABEL,
   SPOT_NOTICE_SECONDS,

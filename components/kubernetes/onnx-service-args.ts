@@ -130,6 +130,87 @@ export interface ServingCanary {
 }
 
 /**
+ * Automatic canary analysis and rollback through Argo Rollouts (install it with
+ * {@link ArgoRollouts}). A change of the pod template (a new model revision or URI, image, flags)
+ * no longer rolls the pods directly: Argo Rollouts starts the new version as a canary, shifts
+ * `steps` percent of the traffic to it through the Gateway API route, holds each step for
+ * `interval`, then judges that window on the canary pods' own metrics in Prometheus. A failed
+ * judgment aborts the rollout: all traffic returns to the stable version and the canary pods are
+ * scaled down. No traffic in a window (NaN) pauses the rollout for a person to decide.
+ */
+export interface ServingRollout {
+  /** Canary traffic percentages, strictly increasing whole numbers from 1 to 100. Default `[5, 25, 50, 100]`. After the last step the canary becomes the stable version. */
+  steps?: number[];
+  /**
+   * How long each step holds before it is judged, which is also the window the analysis queries
+   * (`rate(…[interval])`): a duration such as `"2m"`, `"5m"`, `"1h"` (units s, m, h), from 1 minute
+   * to 24 hours and at least two ServiceMonitor scrape intervals. Default `"5m"`.
+   */
+  interval?: string;
+  /** Highest share (0–1) of failed requests on the canary pods in a step window (`nv_inference_request_failure` over all requests). Default 0.01. */
+  maxErrorRate?: number;
+  /**
+   * Highest mean request latency, in milliseconds, on the canary pods in a step window
+   * (`nv_inference_request_duration_us` over all requests). Default: not checked.
+   */
+  maxMeanLatencyMs?: number;
+  /**
+   * Not available yet: a 99th percentile needs a latency histogram, and the serving runtime
+   * exports request durations as a cumulative microsecond counter (as Triton does). Setting it
+   * is refused with an explanation; use `maxMeanLatencyMs`.
+   */
+  maxP99Ms?: number;
+  /**
+   * Highest share (0–1) of shadow comparisons that disagree on the canary pods
+   * (`hybridai_shadow_disagreement_total` over `hybridai_shadow_requests_total`). Needs a shadow
+   * in the new model version's config (e.g. the stable Service's URL), or every step is
+   * inconclusive and the rollout pauses. Default: not checked.
+   */
+  maxShadowDisagreement?: number;
+  /** The Gateway whose HTTPRoute Argo Rollouts shifts between the stable and canary Services. */
+  gateway: GatewayRef;
+  /** Host names the route matches. Default: all the Gateway accepts. */
+  hostnames?: string[];
+  /**
+   * URL of the Prometheus the analysis queries. Default
+   * `http://prometheus-operated.monitoring.svc.cluster.local:9090` (the Prometheus Operator's
+   * Service in the `monitoring` namespace, as kube-prometheus-stack installs it).
+   */
+  prometheusUrl?: string;
+  /**
+   * Resources the Rollout and AnalysisTemplate cannot be created before: the {@link ArgoRollouts}
+   * component (its CRDs, controller and Gateway API plugin) when this program installs it.
+   */
+  waitFor?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Shadow traffic at the edge of the cluster: the Gateway copies every request the service's
+ * HTTPRoute matches to a second Service (Gateway API `RequestMirror` filter) and discards the
+ * copy's answer, so a candidate model sees production traffic without answering anyone. Compare
+ * the two on their own metrics; for sampled, per-request output comparison use the runtime's
+ * shadow instead.
+ */
+export interface ServingMirror {
+  /** Name of the Service receiving the copies, e.g. another OnnxService's `serviceName`. */
+  service: string;
+  /**
+   * Its namespace. Default: this service's namespace. Another namespace gets a ReferenceGrant
+   * there that lets this service's HTTPRoute send it requests.
+   */
+  namespace?: string;
+  /** Its port. Default: this service's port. */
+  port?: number;
+  /**
+   * The Gateway whose HTTPRoute carries the mirror, when neither `canary` nor `rollout` already
+   * routes the service through one (with them, leave it unset: the mirror joins their route).
+   */
+  gateway?: GatewayRef;
+  /** Host names of that route. Default: all the Gateway accepts. Only with `gateway`. */
+  hostnames?: string[];
+}
+
+/**
  * The nodes a service's pods need, when the same program creates them (a stack's cluster
  * section fills this in for its services).
  */
@@ -198,6 +279,14 @@ export interface OnnxServiceArgs {
   serviceMonitor?: ServingServiceMonitor;
   /** A canary on a new model version. Default: none. */
   canary?: ServingCanary;
+  /**
+   * Automatic canary analysis and rollback of every new version through Argo Rollouts. Needs
+   * `serviceMonitor` (the analysis reads the canary pods' metrics from Prometheus); excludes
+   * `canary`. Default: none (a new version rolls the pods directly).
+   */
+  rollout?: ServingRollout;
+  /** Mirror every routed request to a second Service at the Gateway. Default: none. */
+  mirror?: ServingMirror;
   /** Extra `hybridai-serve` flags, e.g. `["--intra-op-threads", "4"]`. */
   runtimeArgs?: string[];
   /** Extra environment variables of the serving container (`HYBRIDAI_*` settings). */

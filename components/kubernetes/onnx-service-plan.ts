@@ -10,8 +10,17 @@ import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
 import { planServiceAccount } from "./identity-plan";
+import { checkMirror, type MirrorPlan, mirrorFilter, planMirror } from "./mirror-plan";
 import { planNetworkPolicy } from "./network-policy-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
+import {
+  checkRollout,
+  planRollout,
+  type ResolvedRollout,
+  type RolloutPlan,
+  rolloutAutoscaler,
+  rolloutServiceMonitor,
+} from "./rollout-plan";
 import { servingAccelerator, shutdownTiming } from "./scheduling";
 import { planServiceMonitor } from "./service-monitor-plan";
 import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
@@ -57,6 +66,13 @@ export interface OnnxServicePlan {
   serviceMonitor?: CustomResourceArgs;
   /** Canary Deployment, Service and weighted HTTPRoute, when asked for. */
   canary?: { deployment: DeploymentArgs; service: ServiceArgs; route: CustomResourceArgs };
+  /**
+   * Argo Rollouts objects, when a rollout is asked for; the Deployment then stays at 0 replicas
+   * and the autoscaler scales the Rollout.
+   */
+  rollout?: RolloutPlan;
+  /** The mirror's own HTTPRoute and cross-namespace ReferenceGrant, when needed. */
+  mirror?: MirrorPlan;
 }
 
 function checkUri(field: string, uri: pulumi.Input<string>): void {
@@ -116,8 +132,9 @@ function planService(
  * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
  * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
  * below the grace period, malformed quantities, an out-of-range port, canary weight,
- * autoscaling target or rollout timeout, and `spot: false` on an accelerator whose nodes come
- * from a spot fleet.
+ * autoscaling target or rollout timeout, `spot: false` on an accelerator whose nodes come
+ * from a spot fleet, an invalid `rollout` (see {@link checkRollout}) and an invalid `mirror`
+ * (see {@link checkMirror}).
  */
 export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServicePlan {
   assertDns1035(ONNX_SERVICE, "name", name);
@@ -170,6 +187,11 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
   const serviceAccountName = args.serviceAccount?.name ?? name;
   assertDns1035(ONNX_SERVICE, "serviceAccount.name", serviceAccountName, 253);
   if (args.canary) checkCanary(ONNX_SERVICE, name, args.canary, checkUri);
+  const rollout: ResolvedRollout | undefined = args.rollout
+    ? checkRollout(ONNX_SERVICE, name, args)
+    : undefined;
+  const mirror = args.mirror ? checkMirror(ONNX_SERVICE, name, namespace, port, args) : undefined;
+  const routeFilters = mirror ? [mirrorFilter(mirror)] : [];
 
   const labels = {
     ...args.labels,
@@ -222,6 +244,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       image,
       uri: args.model.uri,
       rollOn,
+      ...(args.rollout ? { replicas: 0 } : {}),
     }),
     service: planService(name, namespace, labels, stable, port),
     autoscaler: planAutoscaler(ONNX_SERVICE, name, namespace, labels, replicas, args.autoscaling),
@@ -250,6 +273,27 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         }
       : {}),
   };
+  if (args.rollout && rollout) {
+    plan.rollout = planRollout(
+      {
+        name,
+        namespace,
+        labels,
+        instance,
+        selector: stable,
+        modelName,
+        port,
+        progressDeadlineSeconds: (rolloutMinutes ?? 10) * 60,
+      },
+      args.rollout,
+      rollout,
+      routeFilters,
+    );
+    plan.autoscaler = rolloutAutoscaler(plan.autoscaler, name);
+    if (plan.serviceMonitor) {
+      plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
+    }
+  }
   if (args.canary) {
     const canaryName = `${name}-canary`;
     const canarySelector = { ...instance, [TRACK_LABEL]: "canary" };
@@ -265,8 +309,20 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         replicas: canary.replicas ?? 1,
       }),
       service: planService(canaryName, namespace, labels, canarySelector, port),
-      route: planCanaryRoute(name, namespace, labels, port, canary),
+      route: planCanaryRoute(name, namespace, labels, port, canary, routeFilters),
     };
+  }
+  if (args.mirror && mirror) {
+    const mirrorPlan = planMirror(
+      name,
+      namespace,
+      labels,
+      port,
+      args.mirror,
+      mirror,
+      Boolean(args.canary || args.rollout),
+    );
+    if (mirrorPlan.route || mirrorPlan.referenceGrant) plan.mirror = mirrorPlan;
   }
   return plan;
 }

@@ -7,12 +7,15 @@ import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { OnnxServiceArgs } from "./onnx-service-args";
 import { planOnnxService } from "./onnx-service-plan";
+import type { RolloutPlan } from "./rollout-plan";
 
 /**
  * The hybridai serving runtime on any Kubernetes cluster (EKS, GKE, k3s): a Deployment whose
  * init container pulls the model with the pod's cloud identity, probes on the Open Inference
  * Protocol health endpoints, GPU and spot placement, a hardened pod, a Service, an autoscaler,
- * a disruption budget, a network policy, and optionally a ServiceMonitor and a weighted canary.
+ * a disruption budget, a network policy, and optionally a ServiceMonitor, a weighted canary, or
+ * an Argo Rollouts rollout that canaries every new version and rolls it back on bad metrics, and
+ * a Gateway mirror copying every request to a second Service.
  * Every argument is validated by {@link planOnnxService} before anything registers. The
  * component's `dependsOn` (e.g. the namespace) and `capacity.waitFor` (the GPU nodes and device
  * plugin) apply to every object it creates; a GPU Deployment's rollout may take 30 minutes.
@@ -53,11 +56,20 @@ export class OnnxService extends pulumi.ComponentResource {
       : [];
     const deployment = new Deployment(name, plan.deployment, rollout(...account));
     const service = new Service(name, plan.service, child());
-    new HorizontalPodAutoscaler(name, plan.autoscaler, child(deployment));
+    const scaled = plan.rollout
+      ? this.createRollout(name, plan.rollout, args, child, deployment, service)
+      : deployment;
+    new HorizontalPodAutoscaler(name, plan.autoscaler, child(scaled));
     new PodDisruptionBudget(name, plan.disruptionBudget, child());
     new NetworkPolicy(name, plan.networkPolicy, child());
     if (plan.serviceMonitor) {
       new CustomResource(name, plan.serviceMonitor, child(service));
+    }
+    if (plan.mirror?.route) {
+      new CustomResource(name, plan.mirror.route, child(service));
+    }
+    if (plan.mirror?.referenceGrant) {
+      new CustomResource(`${name}-mirror`, plan.mirror.referenceGrant, child());
     }
     if (plan.canary) {
       new Deployment(`${name}-canary`, plan.canary.deployment, rollout(...account));
@@ -72,5 +84,39 @@ export class OnnxService extends pulumi.ComponentResource {
       url: this.url,
       namespace: this.namespace,
     });
+  }
+
+  /**
+   * The Argo Rollouts objects: the canary and metrics Services, the route Argo shifts, the
+   * AnalysisTemplate and the Rollout, which waits for the Deployment it adopts, the Services and
+   * route it rewrites, its template and `rollout.waitFor` (the controller and its CRDs).
+   */
+  private createRollout(
+    name: string,
+    plan: RolloutPlan,
+    args: OnnxServiceArgs,
+    child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+    deployment: Deployment,
+    service: Service,
+  ): CustomResource {
+    const controller = pulumi.output(args.rollout?.waitFor ?? []);
+    const afterController = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => {
+      const options = child(...after);
+      return {
+        ...options,
+        dependsOn: pulumi
+          .all([pulumi.output(options.dependsOn as pulumi.Input<pulumi.Resource[]>), controller])
+          .apply(([before, installed]) => [...before, ...installed]),
+      };
+    };
+    const canaryService = new Service(`${name}-canary`, plan.canaryService, child());
+    new Service(`${name}-metrics`, plan.metricsService, child());
+    const route = new CustomResource(name, plan.route, child(service, canaryService));
+    const template = new CustomResource(name, plan.analysisTemplate, afterController());
+    return new CustomResource(
+      name,
+      plan.rollout,
+      afterController(deployment, service, canaryService, route, template),
+    );
   }
 }

@@ -1,3 +1,4 @@
+import * as argoRolloutsV1alpha1 from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
 import * as gatewayV1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import * as gatewayV1beta1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1";
 import * as monitoringV1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
@@ -26,7 +27,9 @@ type ModelClass = new (data: PropertyMap) => { validate(): void };
 
 /**
  * The schema modules per `apiVersion`: upstream Kubernetes (kubernetes-models) plus the CRDs our
- * components create (Prometheus Operator, Gateway API).
+ * components create (Prometheus Operator, Gateway API, and Argo Rollouts' Rollout,
+ * AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun and Experiment from the v1.5.0 CRDs that
+ * the pinned `ArgoRollouts` chart installs).
  */
 const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   v1: coreV1,
@@ -48,6 +51,7 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   "monitoring.coreos.com/v1alpha1": monitoringV1alpha1,
   "gateway.networking.k8s.io/v1": gatewayV1,
   "gateway.networking.k8s.io/v1beta1": gatewayV1beta1,
+  "argoproj.io/v1alpha1": argoRolloutsV1alpha1,
 };
 
 /** The outcome for one recorded Kubernetes resource. */
@@ -191,7 +195,7 @@ function throwIfFailed(outcomes: Outcome[]): ValidatedKubernetesObject[] {
 
 /**
  * Validates every recorded `kubernetes:*` resource against the upstream OpenAPI schema
- * (kubernetes-models; Prometheus Operator and Gateway API CRDs too), using the inputs the program
+ * (kubernetes-models; Prometheus Operator, Gateway API and Argo Rollouts CRDs too), using the inputs the program
  * gave. Throws {@link KubernetesSchemaError} listing every failing object (kind, namespace/name)
  * with every schema error and its path. Helm releases, YAML bundles, patches and kinds without a
  * known schema are returned as `skipped` with the reason.

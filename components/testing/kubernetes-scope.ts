@@ -14,6 +14,7 @@ const CLUSTER_SCOPED_KINDS = new Set([
   "MutatingWebhookConfiguration",
   "IngressClass",
   "GatewayClass",
+  "ClusterAnalysisTemplate",
 ]);
 
 /** Whether objects of this kind have a namespace. */

@@ -134,6 +134,65 @@ describe("validateKubernetesObjects", () => {
     ).toContain("HTTPRoute serving/ranker");
   });
 
+  it("validates Argo Rollouts kinds against the v1.5.0 CRD schemas", () => {
+    const rollout = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Rollout",
+      metadata: { name: "ranker", namespace: "serving" },
+      spec: {
+        selector: { matchLabels: labels },
+        workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "ranker" },
+        strategy: { canary: { steps: [{ setWeight: 5 }, { pause: { duration: "5m" } }] } },
+      },
+    };
+    expect(validateKubernetesObject(rollout)).toEqual({
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Rollout",
+      name: "ranker",
+      namespace: "serving",
+      status: "validated",
+    });
+    expect(
+      caught(() =>
+        validateKubernetesObject({
+          ...rollout,
+          spec: { ...rollout.spec, strategy: { canary: { steps: [{ setWeight: "5%" }] } } },
+        }),
+      ).failures,
+    ).toEqual([
+      {
+        object: "Rollout serving/ranker",
+        errors: ["/spec/strategy/canary/steps/0/setWeight must be integer"],
+      },
+    ]);
+
+    const template = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "AnalysisTemplate",
+      metadata: { name: "ranker", namespace: "serving" },
+      spec: {
+        metrics: [
+          {
+            name: "error-rate",
+            provider: { prometheus: { address: "http://p:9090", query: "1" } },
+          },
+        ],
+      },
+    };
+    expect(validateKubernetesObject(template).status).toBe("validated");
+    expect(
+      caught(() => validateKubernetesObject({ ...template, spec: { metrics: [{ provider: {} }] } }))
+        .failures[0].errors,
+    ).toEqual(["/spec/metrics/0 must have required property 'name'"]);
+
+    expect(
+      validateKubernetesObject({ ...template, kind: "ClusterAnalysisTemplate" }),
+    ).toMatchObject({ kind: "ClusterAnalysisTemplate", status: "validated" });
+    expect(
+      validateKubernetesObject({ ...template, kind: "ClusterAnalysisTemplate" }).namespace,
+    ).toBeUndefined();
+  });
+
   it("skips kinds it has no schema for, saying so", () => {
     expect(
       validateKubernetesObject({
