@@ -1,5 +1,6 @@
 export { planCanaryRoute } from "./canary-plan";
 export {
+  AUTH_TOKEN_DIRECTORY,
   CONFIG_CHECKSUM_ANNOTATION,
   hostModelDirectory,
   MODEL_REPOSITORY_PATH,
@@ -7,6 +8,18 @@ export {
   type ResolvedResources,
   type ServingDeploymentSpec,
 } from "./deployment-plan";
+export {
+  admitLoadBalancer,
+  DEFAULT_NLB_SSL_POLICY,
+  EXPOSURE_SUFFIX,
+  type ExposurePlan,
+  type ExposureTarget,
+  GKE_GATEWAY_CLASS,
+  GOOGLE_FRONT_END_RANGES,
+  NLB_LOAD_BALANCER_CLASS,
+  planExposure,
+  READINESS_PATH,
+} from "./exposure-plan";
 export { IRSA_ANNOTATION, planServiceAccount, WORKLOAD_IDENTITY_ANNOTATION } from "./identity-plan";
 export * from "./labels";
 export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
@@ -32,6 +45,13 @@ export type {
   ServingResources,
   ServingServiceAccount,
   ServingServiceMonitor,
+} from "./onnx-service-args";
+export {
+  EXPOSURE_LOAD_BALANCERS,
+  type ExposureLoadBalancer,
+  type ExposureTls,
+  type ServingAuth,
+  type ServingExposure,
 } from "./onnx-service-args";
 export {
   DEFAULT_RUNTIME_IMAGE,

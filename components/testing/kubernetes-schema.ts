@@ -1,5 +1,6 @@
 import * as gatewayV1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import * as gatewayV1beta1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1";
+import * as gkeNetworkingV1 from "@kubernetes-models/gke/networking.gke.io/v1";
 import * as monitoringV1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import * as monitoringV1alpha1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1";
 import * as admissionV1 from "kubernetes-models/admissionregistration.k8s.io/v1";
@@ -48,6 +49,7 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   "monitoring.coreos.com/v1alpha1": monitoringV1alpha1,
   "gateway.networking.k8s.io/v1": gatewayV1,
   "gateway.networking.k8s.io/v1beta1": gatewayV1beta1,
+  "networking.gke.io/v1": gkeNetworkingV1,
 };
 
 /** The outcome for one recorded Kubernetes resource. */
