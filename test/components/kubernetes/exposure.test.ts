@@ -56,7 +56,7 @@ const base = {
 
 describe("OnnxService exposed through an AWS NLB", async () => {
   mocks.reset();
-  const controller = new pulumi.CustomResource("test:index:Controller", "lb-controller", {});
+  const controller = new pulumi.ComponentResource("test:index:Controller", "lb-controller");
   const service = new OnnxService("ranker", {
     ...base,
     provider: new Provider("eks", { kubeconfig: "{}" }),
