@@ -1,5 +1,6 @@
+import { Release } from "@pulumi/kubernetes/helm/v3";
 import { Provider } from "@pulumi/kubernetes/provider";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError, kubernetes } from "pulumi-hybridai";
 import {
   awaitOutput,
@@ -56,7 +57,7 @@ const base = {
 
 describe("OnnxService exposed through an AWS NLB", async () => {
   mocks.reset();
-  const controller = new pulumi.ComponentResource("test:index:Controller", "lb-controller");
+  const controller = new Release("lb-controller", { chart: "aws-load-balancer-controller" });
   const service = new OnnxService("ranker", {
     ...base,
     provider: new Provider("eks", { kubeconfig: "{}" }),
