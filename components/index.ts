@@ -17,6 +17,7 @@ export {
 } from "./accelerators";
 export * as aws from "./aws";
 export { type ConfigProblem, HybridAiConfigError } from "./errors";
+export * as failover from "./failover";
 export * as gcp from "./gcp";
 export * as kubernetes from "./kubernetes";
 export { type CloudNameSpec, cloudName } from "./names";
