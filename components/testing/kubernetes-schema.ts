@@ -142,6 +142,19 @@ interface Outcome {
   errors: string[];
 }
 
+/** Pulumi's marker of a secret value in serialized properties (the value sits under `value`). */
+const SECRET_SIGNATURE = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"];
+
+/** The manifest with every secret-wrapped value replaced by the value (what the API server gets). */
+function withoutSecretMarkers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecretMarkers);
+  if (value === null || typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  if (object[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1])
+    return withoutSecretMarkers(object.value);
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, withoutSecretMarkers(v)]));
+}
+
 function check(
   manifest: PropertyMap,
   apiVersion: string,
@@ -174,7 +187,7 @@ function check(
     status: "validated",
   };
   try {
-    new model({ ...manifest, apiVersion, kind }).validate();
+    new model({ ...(withoutSecretMarkers(manifest) as PropertyMap), apiVersion, kind }).validate();
     return { object, errors: [] };
   } catch (error) {
     return { object, errors: schemaErrorsOf(error) };

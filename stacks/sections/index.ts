@@ -1,5 +1,6 @@
 import type { StackSection } from "../section";
 import { awsSection } from "./aws";
+import { failoverSection } from "./failover";
 import { gcpSection } from "./gcp";
 import { servingSection } from "./serving";
 
@@ -8,4 +9,5 @@ export const STACK_SECTIONS: readonly StackSection<unknown>[] = [
   awsSection as StackSection<unknown>,
   gcpSection as StackSection<unknown>,
   servingSection as StackSection<unknown>,
+  failoverSection as StackSection<unknown>,
 ];
