@@ -80,11 +80,8 @@ function assertCidrs(component: string, field: string, cidrs: unknown): string[]
     cidrs.length > 0 &&
     cidrs.every((cidr) => {
       const match = typeof cidr === "string" ? CIDR.exec(cidr) : null;
-      return (
-        match !== null &&
-        match.slice(1, 5).every((octet) => Number(octet) <= 255) &&
-        Number(match[5]) <= 32
-      );
+      if (!match) return false;
+      return match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
     });
   if (!valid) {
     throw new HybridAiConfigError(
