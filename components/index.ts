@@ -18,6 +18,7 @@ export {
 export * as aws from "./aws";
 export * as edge from "./edge";
 export { type ConfigProblem, HybridAiConfigError } from "./errors";
+export * as failover from "./failover";
 export * as gcp from "./gcp";
 export * as kubernetes from "./kubernetes";
 export { type CloudNameSpec, cloudName } from "./names";

@@ -13,6 +13,15 @@ export interface DeployedCluster {
   modelStore?: DeployedModelStore;
   /** The accelerator capacity the section created, for workloads to wait for. Default: none. */
   capacity?: ClusterCapacity;
+  /** The cloud region of the cluster, when the section knows it. */
+  region?: pulumi.Input<string>;
+  /** What exposing a service on an EKS cluster needs (`OnnxService` `exposure`). */
+  network?: {
+    /** The VPC CIDR a Network Load Balancer reaches pods from. */
+    vpcCidrBlock: pulumi.Input<string>;
+    /** The AWS Load Balancer Controller, when the cluster installed it. */
+    loadBalancerController?: pulumi.Resource;
+  };
 }
 
 /**

@@ -135,6 +135,8 @@ export interface EksRolePrefixes {
   node: string;
   /** cluster-autoscaler's IRSA role. */
   clusterAutoscaler: string;
+  /** The AWS Load Balancer Controller's IRSA role. */
+  loadBalancerController: string;
 }
 
 /**
@@ -396,6 +398,7 @@ export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
       cluster: clusterRolePrefix(name, "cluster"),
       node: clusterRolePrefix(name, "node"),
       clusterAutoscaler: clusterRolePrefix(name, "cluster-autoscaler"),
+      loadBalancerController: clusterRolePrefix(name, "lb-controller"),
     },
     version,
     endpoint,

@@ -1,4 +1,5 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import { getVpcOutput } from "@pulumi/aws/ec2/getVpc";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
@@ -27,6 +28,12 @@ import {
 } from "./iam-policies";
 import { createIrsaRole, createNodeRole } from "./iam-roles";
 import { buildKubeconfig } from "./kubeconfig";
+import {
+  LOAD_BALANCER_CONTROLLER_CHART,
+  LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+  loadBalancerControllerPolicy,
+  loadBalancerControllerValues,
+} from "./load-balancer-controller";
 import { createNetwork } from "./network";
 
 /** Arguments of {@link EksCluster}. Fields that decide which resources exist are plain values. */
@@ -67,6 +74,12 @@ export interface EksClusterArgs {
   metricsServer?: boolean;
   /** Install cluster-autoscaler (Helm, IRSA). Default `true`. */
   clusterAutoscaler?: boolean;
+  /**
+   * Install the AWS Load Balancer Controller (pinned Helm chart, IRSA role with the reviewed
+   * least-privilege policy `loadBalancerControllerPolicy`), which turns `OnnxService`s exposed
+   * with `loadBalancer: "aws-nlb"` into internet-facing Network Load Balancers. Default `false`.
+   */
+  loadBalancerController?: boolean;
   /** Tags for every AWS resource that takes them. */
   tags?: Record<string, string>;
 }
@@ -101,6 +114,13 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly clusterSecurityGroupId: pulumi.Output<string>;
   /** The private subnets nodes run in. */
   readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** The cluster's VPC. */
+  readonly vpcId: pulumi.Output<string>;
+  /**
+   * The VPC's IPv4 CIDR: where a Network Load Balancer's connections to pods (IP targets) come
+   * from, for the serving pods' NetworkPolicy.
+   */
+  readonly vpcCidrBlock: pulumi.Output<string>;
   /** The on-demand system node group (add-ons wait for it). */
   readonly systemNodeGroup: eks.NodeGroup;
   /**
@@ -123,6 +143,11 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly kubeconfig: pulumi.Output<string>;
   /** A Kubernetes provider for the cluster. */
   readonly provider: k8s.Provider;
+  /**
+   * The AWS Load Balancer Controller's Helm release, when installed: Services it reconciles must
+   * wait for it (pass it in `OnnxService`'s `exposure.waitFor`).
+   */
+  readonly loadBalancerController?: k8s.helm.v3.Release;
 
   /**
    * @param name component name (and default cluster name).
@@ -199,6 +224,10 @@ export class EksCluster extends pulumi.ComponentResource {
     this.certificateAuthorityData = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
     this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
     this.oidcIssuer = cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
+    this.vpcId = vpcNetwork ? vpcNetwork.vpcId : cluster.vpcConfig.apply((v) => v.vpcId ?? "");
+    this.vpcCidrBlock = plan.network
+      ? pulumi.output(plan.network.cidr)
+      : getVpcOutput({ id: this.vpcId }, parent).cidrBlock;
     this.oidcProviderArn = new iam.OpenIdConnectProvider(
       name,
       { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"], tags },
@@ -275,6 +304,9 @@ export class EksCluster extends pulumi.ComponentResource {
     if (args.clusterAutoscaler ?? true) {
       this.installClusterAutoscaler(name, plan, tags);
     }
+    if (args.loadBalancerController ?? false) {
+      this.loadBalancerController = this.installLoadBalancerController(name, plan, tags);
+    }
 
     this.registerOutputs({
       name: this.name,
@@ -284,6 +316,8 @@ export class EksCluster extends pulumi.ComponentResource {
       nodeRoleArn: this.nodeRoleArn,
       clusterSecurityGroupId: this.clusterSecurityGroupId,
       privateSubnetIds: this.privateSubnetIds,
+      vpcId: this.vpcId,
+      vpcCidrBlock: this.vpcCidrBlock,
       kmsKeyArn: this.kmsKeyArn,
       kubeconfig: this.kubeconfig,
     });
@@ -433,6 +467,47 @@ export class EksCluster extends pulumi.ComponentResource {
             systemNodeGroupName: plan.systemNodeGroup.nodeGroupName,
           }),
         ),
+      },
+      { parent: this, provider: this.provider, dependsOn: [this.systemNodeGroup] },
+    );
+  }
+
+  private installLoadBalancerController(
+    name: string,
+    plan: EksClusterPlan,
+    tags: Record<string, string>,
+  ): k8s.helm.v3.Release {
+    const role = createIrsaRole(`${name}-lb-controller`, {
+      parent: this,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      namespace: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.namespace,
+      serviceAccountName: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.name,
+      permissions: this.account.apply(loadBalancerControllerPolicy),
+      namePrefix: plan.rolePrefixes.loadBalancerController,
+      policyName: "aws-load-balancer-controller",
+      component: "AwsEksCluster",
+      tags,
+    });
+    return new k8s.helm.v3.Release(
+      `${name}-lb-controller`,
+      {
+        name: "aws-load-balancer-controller",
+        namespace: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.namespace,
+        chart: LOAD_BALANCER_CONTROLLER_CHART.chart,
+        version: LOAD_BALANCER_CONTROLLER_CHART.version,
+        repositoryOpts: { repo: LOAD_BALANCER_CONTROLLER_CHART.repo },
+        values: pulumi
+          .all([this.account.region, this.vpcId, role.arn])
+          .apply(([region, vpcId, roleArn]) =>
+            loadBalancerControllerValues({
+              clusterName: plan.name,
+              region,
+              vpcId,
+              roleArn,
+              systemNodeGroupName: plan.systemNodeGroup.nodeGroupName,
+            }),
+          ),
       },
       { parent: this, provider: this.provider, dependsOn: [this.systemNodeGroup] },
     );

@@ -10,6 +10,7 @@ export * from "./gpu-nodes";
 export * from "./helm-charts";
 export * from "./iam-policies";
 export * from "./kubeconfig";
+export * from "./load-balancer-controller";
 export * from "./model-store";
 export * from "./model-store-plan";
 export * from "./policy-document";

@@ -106,6 +106,11 @@ export interface GkeClusterArgs {
   nodeLocations?: string[];
   /** GCP resource labels for the cluster (billing, ownership). */
   resourceLabels?: Record<string, string>;
+  /**
+   * Enable the Gateway API (standard channel), which `OnnxService`'s `gcp-gateway` exposure
+   * needs. Default `false`.
+   */
+  gatewayApi?: boolean;
 }
 
 /** A Cloud Router and the Cloud NAT on it. */
@@ -245,6 +250,7 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     },
     verticalPodAutoscaling: { enabled: true },
     costManagementConfig: { enabled: true },
+    ...(args.gatewayApi ? { gatewayApiConfig: { channel: "CHANNEL_STANDARD" } } : {}),
     ...(key !== undefined
       ? { databaseEncryption: { state: "ENCRYPTED", keyName: key } }
       : { databaseEncryption: { state: "DECRYPTED" } }),

@@ -9,6 +9,9 @@ import { assertQuantity } from "./validate";
 /** Where models are pulled to and served from inside the pod. */
 export const MODEL_REPOSITORY_PATH = "/models";
 
+/** Where the bearer token Secret is mounted in the serving container. */
+export const AUTH_TOKEN_DIRECTORY = "/etc/hybridai/auth";
+
 /** Annotation holding the hash of everything that configures the runtime; a change rolls the pods. */
 export const CONFIG_CHECKSUM_ANNOTATION = "hybridai.dev/config-checksum";
 
@@ -71,6 +74,10 @@ export interface ServingDeploymentSpec {
   image: pulumi.Input<string>;
   /** Model folder URI the init container pulls. */
   uri: pulumi.Input<string>;
+  /** Further sources of the same folder, tried in order after `uri`. Default none. */
+  mirrors?: pulumi.Input<string>[];
+  /** Secret and key of the bearer token the server requires. Default: none. */
+  authToken?: { secretName: string; key: string };
   /** Model name: the folder under `/models`. */
   modelName: string;
   /** Fixed replicas; absent when an autoscaler owns the count. */
@@ -110,6 +117,11 @@ export function hostModelDirectory(uri: pulumi.Input<string>): string | undefine
   return decodeURIComponent(new URL(uri).pathname).replace(/\/+$/, "") || "/";
 }
 
+/** The hostPath volume of the i-th `file:///` source (the first keeps its historical name). */
+function sourceVolumeName(i: number): string {
+  return i === 0 ? "model-source" : `model-source-${i}`;
+}
+
 function httpProbe(path: string, periodSeconds: number, failureThreshold: number) {
   return { httpGet: { path, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 2 };
 }
@@ -130,12 +142,13 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     String(spec.port),
     "--drain-timeout-seconds",
     String(spec.timing.drainSeconds),
+    ...(spec.authToken ? ["--auth-token-file", `${AUTH_TOKEN_DIRECTORY}/token`] : []),
     ...spec.runtimeArgs,
   ];
+  const sources = [spec.uri, ...(spec.mirrors ?? [])];
   const pullArgs = [
     "pull",
-    "--from",
-    spec.uri,
+    ...sources.flatMap((source) => ["--from", source]),
     "--to",
     `${MODEL_REPOSITORY_PATH}/${spec.modelName}`,
   ];
@@ -148,7 +161,12 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     { name: "tmp", mountPath: "/tmp" },
   ];
   const placement = podPlacement(spec.selector, spec.accelerator, spec.spot);
-  const hostDirectory = hostModelDirectory(spec.uri);
+  const hostDirectories = sources
+    .map(hostModelDirectory)
+    .filter((d, i, all): d is string => d !== undefined && all.indexOf(d) === i);
+  const authMount = spec.authToken
+    ? [{ name: "auth-token", mountPath: AUTH_TOKEN_DIRECTORY, readOnly: true }]
+    : [];
   return {
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     spec: {
@@ -188,9 +206,11 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
               securityContext: containerSecurityContext(),
               volumeMounts: [
                 ...mounts(false),
-                ...(hostDirectory
-                  ? [{ name: "model-source", mountPath: hostDirectory, readOnly: true }]
-                  : []),
+                ...hostDirectories.map((path, i) => ({
+                  name: sourceVolumeName(i),
+                  mountPath: path,
+                  readOnly: true,
+                })),
               ],
             },
           ],
@@ -216,14 +236,27 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
                     }
                   : undefined,
               securityContext: containerSecurityContext(),
-              volumeMounts: mounts(true),
+              volumeMounts: [...mounts(true), ...authMount],
             },
           ],
           volumes: [
             { name: "models", emptyDir: { sizeLimit: spec.resources.modelVolume } },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-            ...(hostDirectory
-              ? [{ name: "model-source", hostPath: { path: hostDirectory, type: "Directory" } }]
+            ...hostDirectories.map((path, i) => ({
+              name: sourceVolumeName(i),
+              hostPath: { path, type: "Directory" },
+            })),
+            ...(spec.authToken
+              ? [
+                  {
+                    name: "auth-token",
+                    secret: {
+                      secretName: spec.authToken.secretName,
+                      items: [{ key: spec.authToken.key, path: "token" }],
+                      defaultMode: 0o440,
+                    },
+                  },
+                ]
               : []),
           ],
         },

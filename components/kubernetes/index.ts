@@ -13,6 +13,7 @@ export {
   type WeightedBackend,
 } from "./canary-plan";
 export {
+  AUTH_TOKEN_DIRECTORY,
   CONFIG_CHECKSUM_ANNOTATION,
   hostModelDirectory,
   MODEL_REPOSITORY_PATH,
@@ -20,6 +21,18 @@ export {
   type ResolvedResources,
   type ServingDeploymentSpec,
 } from "./deployment-plan";
+export {
+  admitLoadBalancer,
+  DEFAULT_NLB_SSL_POLICY,
+  EXPOSURE_SUFFIX,
+  type ExposurePlan,
+  type ExposureTarget,
+  GKE_GATEWAY_CLASS,
+  GOOGLE_FRONT_END_RANGES,
+  NLB_LOAD_BALANCER_CLASS,
+  planExposure,
+  READINESS_PATH,
+} from "./exposure-plan";
 export { IRSA_ANNOTATION, planServiceAccount, WORKLOAD_IDENTITY_ANNOTATION } from "./identity-plan";
 export * from "./labels";
 export {
@@ -54,6 +67,13 @@ export type {
   ServingRollout,
   ServingServiceAccount,
   ServingServiceMonitor,
+} from "./onnx-service-args";
+export {
+  EXPOSURE_LOAD_BALANCERS,
+  type ExposureLoadBalancer,
+  type ExposureTls,
+  type ServingAuth,
+  type ServingExposure,
 } from "./onnx-service-args";
 export {
   DEFAULT_RUNTIME_IMAGE,

@@ -21,6 +21,13 @@ export interface OnnxModelSource {
    * the pods, which pull the new content. Default: none.
    */
   revision?: pulumi.Input<string>;
+  /**
+   * Further sources of the same model folder, tried in order when `uri` cannot be pulled
+   * completely (repeated `hybridai-serve pull --from`), e.g. the other cloud's model store kept
+   * in sync with `hybridai-serve sync`: a pod then starts while its own cloud's store is down.
+   * Same schemes as `uri`. Default: none.
+   */
+  mirrors?: pulumi.Input<string>[];
 }
 
 /** Replica bounds; the HorizontalPodAutoscaler moves between them. */
@@ -230,6 +237,76 @@ export interface ServingCapacity {
   mixedCapacityAccelerators?: readonly AcceleratorType[];
 }
 
+/** The load balancers an {@link OnnxService} can be exposed through. */
+export const EXPOSURE_LOAD_BALANCERS = ["aws-nlb", "gcp-passthrough", "gcp-gateway"] as const;
+
+/**
+ * A load balancer in front of the service: `aws-nlb` (an internet-facing Network Load Balancer
+ * with IP targets, made by the AWS Load Balancer Controller), `gcp-passthrough` (GKE's external
+ * passthrough Network Load Balancer, backend-service based) or `gcp-gateway` (a GKE Gateway:
+ * Google's global external Application Load Balancer).
+ */
+export type ExposureLoadBalancer = (typeof EXPOSURE_LOAD_BALANCERS)[number];
+
+/** TLS where the load balancer ends it. */
+export interface ExposureTls {
+  /** `aws-nlb`: the ACM certificate (ARN) of the NLB's TLS listener. */
+  certificateArn?: pulumi.Input<string>;
+  /** `aws-nlb`: the listener's security policy. Default `ELBSecurityPolicy-TLS13-1-2-2021-06`. */
+  sslPolicy?: string;
+  /** `gcp-gateway`: the Certificate Manager certificate map of the Gateway's HTTPS listener. */
+  certificateMap?: pulumi.Input<string>;
+}
+
+/**
+ * Exposure of the service beyond the cluster, through one cloud's load balancer. Requires
+ * {@link OnnxServiceArgs.auth}: the runtime then answers only requests with the bearer token,
+ * except `/v2/health/*` and `/metrics`, so outside health checks (Route 53, Cloud DNS) work
+ * without one.
+ */
+export interface ServingExposure {
+  /** Which load balancer; see {@link ExposureLoadBalancer}. */
+  loadBalancer: ExposureLoadBalancer;
+  /**
+   * Client networks allowed to connect (IPv4 CIDRs): the NLB's security group (`aws-nlb`) or
+   * the firewall rules (`gcp-passthrough`) admit only them. Default `["0.0.0.0/0"]`. For
+   * `gcp-gateway` the allow-list is a Cloud Armor policy: name it in `gcpSecurityPolicy`.
+   */
+  sourceRanges?: string[];
+  /** TLS at the load balancer. `gcp-passthrough` cannot end TLS (it forwards TCP unchanged). */
+  tls?: ExposureTls;
+  /**
+   * Serve without TLS, sending the bearer token in clear over the internet. Default `false`:
+   * an exposure without `tls` is refused unless this is `true`.
+   */
+  allowPlaintext?: boolean;
+  /** Port clients connect to. Default 443 with TLS, 80 without (`gcp-gateway`: always 443). */
+  port?: number;
+  /**
+   * `aws-nlb`: the VPC CIDR(s) the NLB's own connections (traffic and target health checks to
+   * pod IPs) come from, admitted by the pods' NetworkPolicy (`EksCluster.vpcCidrBlock`). Required
+   * for `aws-nlb`.
+   */
+  vpcCidrs?: pulumi.Input<string>[];
+  /** `gcp-gateway`: a Cloud Armor backend security policy (name) attached to the service. */
+  gcpSecurityPolicy?: string;
+  /** `gcp-gateway`: a reserved global static IP address (name) for the Gateway. Default: an ephemeral one. */
+  gcpAddressName?: string;
+  /**
+   * What must exist before the exposed Service: for `aws-nlb`, the AWS Load Balancer Controller
+   * (`EksCluster.loadBalancerController`), whose webhook and reconciler must be up.
+   */
+  waitFor?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The runtime's bearer token, from a Kubernetes Secret in the service's namespace. */
+export interface ServingAuth {
+  /** Name of the Secret (it must exist before the pods start). */
+  secretName: string;
+  /** Key of the token in the Secret. Default `token`. */
+  key?: string;
+}
+
 /**
  * Arguments of {@link OnnxService}. Values that shape the objects are plain (validated before any
  * resource registers); values other resources produce (URIs, image, identities) may be outputs.
@@ -301,4 +378,11 @@ export interface OnnxServiceArgs {
    * the Kubernetes provider's 10-minute default — and that default without.
    */
   rolloutTimeoutMinutes?: number;
+  /**
+   * Require `Authorization: Bearer <token>` for inference and metadata (`--auth-token-file`, the
+   * Secret mounted read-only). Default: none (in-cluster callers only). Required with `exposure`.
+   */
+  auth?: ServingAuth;
+  /** Expose the service beyond the cluster through a load balancer. Default: none (ClusterIP only). */
+  exposure?: ServingExposure;
 }

@@ -9,6 +9,7 @@ import { HybridAiConfigError } from "../errors";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
+import { admitLoadBalancer, type ExposurePlan, planExposure } from "./exposure-plan";
 import { planServiceAccount } from "./identity-plan";
 import { checkMirror, type MirrorPlan, mirrorFilter, planMirror } from "./mirror-plan";
 import { planNetworkPolicy } from "./network-policy-plan";
@@ -64,6 +65,8 @@ export interface OnnxServicePlan {
   networkPolicy: NetworkPolicyArgs;
   /** monitoring.coreos.com/v1 ServiceMonitor, when asked for. */
   serviceMonitor?: CustomResourceArgs;
+  /** The load balancer objects, when the service is exposed beyond the cluster. */
+  exposure?: ExposurePlan;
   /** Canary Deployment, Service and weighted HTTPRoute, when asked for. */
   canary?: { deployment: DeploymentArgs; service: ServiceArgs; route: CustomResourceArgs };
   /**
@@ -92,6 +95,32 @@ function checkUri(field: string, uri: pulumi.Input<string>): void {
       "s3://bucket/prefix, gs://bucket/prefix, https://host/path or file:///path",
     );
   }
+}
+
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+
+/** The bearer token's Secret and key, checked; `undefined` without `auth`. */
+function checkAuth(args: OnnxServiceArgs): { secretName: string; key: string } | undefined {
+  if (!args.auth) return undefined;
+  const { secretName, key = "token" } = args.auth;
+  if (typeof secretName !== "string" || secretName.length > 253 || !SECRET_NAME.test(secretName)) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "auth.secretName",
+      secretName,
+      "a Secret name in the service's namespace: lowercase letters, digits, '-' and '.', at most 253 characters",
+    );
+  }
+  if (typeof key !== "string" || !SECRET_KEY.test(key)) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "auth.key",
+      key,
+      "a Secret key: letters, digits, '-', '_' and '.'",
+    );
+  }
+  return { secretName, key };
 }
 
 function checkReplicas(args: OnnxServiceArgs): { min: number; max: number } {
@@ -152,6 +181,10 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     );
   }
   checkUri("model.uri", args.model.uri);
+  for (const [i, mirror] of (args.model.mirrors ?? []).entries()) {
+    checkUri(`model.mirrors[${i}]`, mirror);
+  }
+  const authToken = checkAuth(args);
   const replicas = checkReplicas(args);
   const accelerator = args.accelerator
     ? servingAccelerator(ONNX_SERVICE, args.accelerator)
@@ -243,6 +276,8 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       selector: stable,
       image,
       uri: args.model.uri,
+      mirrors: args.model.mirrors,
+      authToken,
       rollOn,
       ...(args.rollout ? { replicas: 0 } : {}),
     }),
@@ -294,6 +329,15 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
     }
   }
+  if (args.exposure) {
+    const exposure = planExposure(
+      { component: ONNX_SERVICE, name, namespace, labels, selector: stable, podPort: port },
+      args.exposure,
+      args.auth,
+    );
+    plan.exposure = exposure;
+    plan.networkPolicy = admitLoadBalancer(plan.networkPolicy, exposure.ingressRule);
+  }
   if (args.canary) {
     const canaryName = `${name}-canary`;
     const canarySelector = { ...instance, [TRACK_LABEL]: "canary" };
@@ -305,6 +349,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         selector: canarySelector,
         image: canary.image ?? image,
         uri: canary.uri,
+        authToken,
         rollOn,
         replicas: canary.replicas ?? 1,
       }),

@@ -5,8 +5,9 @@ import { Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { EXPOSURE_SUFFIX } from "./exposure-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
-import { planOnnxService } from "./onnx-service-plan";
+import { type OnnxServicePlan, planOnnxService } from "./onnx-service-plan";
 import type { RolloutPlan } from "./rollout-plan";
 
 /**
@@ -27,6 +28,14 @@ export class OnnxService extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   /** Namespace of every object. */
   readonly namespace: pulumi.Output<string>;
+  /**
+   * The load balancer's public hostname (AWS NLB) or IP address (GKE), once the cloud assigned
+   * it; `""` when the service is not exposed. A Gateway's address appears in its status some
+   * time after creation: reserve a static address (`exposure.gcpAddressName`) to know it up front.
+   */
+  readonly publicAddress: pulumi.Output<string>;
+  /** `https://<publicAddress>[:port]` (or `http://`), `""` when not exposed. */
+  readonly publicUrl: pulumi.Output<string>;
 
   /**
    * @param name component name; also the Kubernetes name of its objects unless `args.name` is set
@@ -76,6 +85,14 @@ export class OnnxService extends pulumi.ComponentResource {
       const canaryService = new Service(`${name}-canary`, plan.canary.service, child());
       new CustomResource(name, plan.canary.route, child(service, canaryService));
     }
+    const exposed = this.expose(name, plan, args, child);
+    this.publicAddress = exposed.address;
+    this.publicUrl = exposed.address.apply((address) => {
+      if (!plan.exposure || address === "") return "";
+      const { scheme, port } = plan.exposure;
+      const standard = (scheme === "https" && port === 443) || (scheme === "http" && port === 80);
+      return `${scheme}://${address}${standard ? "" : `:${port}`}`;
+    });
     this.serviceName = service.metadata.name;
     this.namespace = pulumi.output(plan.namespace);
     this.url = pulumi.interpolate`http://${this.serviceName}.${plan.namespace}.svc.cluster.local:${plan.port}`;
@@ -83,6 +100,8 @@ export class OnnxService extends pulumi.ComponentResource {
       serviceName: this.serviceName,
       url: this.url,
       namespace: this.namespace,
+      publicAddress: this.publicAddress,
+      publicUrl: this.publicUrl,
     });
   }
 
@@ -119,4 +138,53 @@ export class OnnxService extends pulumi.ComponentResource {
       afterController(deployment, service, canaryService, route, template),
     );
   }
+  /** Creates the exposure's objects (after `exposure.waitFor`) and returns the public address. */
+  private expose(
+    name: string,
+    plan: OnnxServicePlan,
+    args: OnnxServiceArgs,
+    child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+  ): { address: pulumi.Output<string> } {
+    if (!plan.exposure) return { address: pulumi.output("") };
+    const waitFor = pulumi.output(args.exposure?.waitFor ?? []);
+    const opts = (): pulumi.CustomResourceOptions => {
+      const base = child();
+      return {
+        ...base,
+        dependsOn: pulumi
+          .all([pulumi.output(base.dependsOn ?? []), waitFor])
+          .apply(([d, w]) => [...(Array.isArray(d) ? d : [d]), ...w]),
+      };
+    };
+    const publicName = `${name}${EXPOSURE_SUFFIX}`;
+    if (plan.exposure.service) {
+      const lb = new Service(publicName, plan.exposure.service, opts());
+      return {
+        address: lb.status.apply(
+          (status) =>
+            status?.loadBalancer?.ingress?.[0]?.hostname ??
+            status?.loadBalancer?.ingress?.[0]?.ip ??
+            "",
+        ),
+      };
+    }
+    const planned = plan.exposure.gateway as NonNullable<typeof plan.exposure.gateway>;
+    // `status` registered as an output so the Gateway's assigned address can be read back.
+    const gateway = new CustomResource(
+      publicName,
+      { ...planned.gateway, status: undefined },
+      opts(),
+    );
+    new CustomResource(publicName, planned.route, { ...opts(), dependsOn: [gateway] });
+    new CustomResource(publicName, planned.healthCheck, opts());
+    if (planned.backendPolicy) new CustomResource(publicName, planned.backendPolicy, opts());
+    const status = (gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> })
+      .status;
+    return { address: status.apply((s) => s?.addresses?.[0]?.value ?? "") };
+  }
+}
+
+/** The part of a Gateway's status that names its addresses. */
+interface GatewayStatus {
+  addresses?: { value?: string }[];
 }

@@ -1,6 +1,7 @@
 import * as argoRolloutsV1alpha1 from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
 import * as gatewayV1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import * as gatewayV1beta1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1";
+import * as gkeNetworkingV1 from "@kubernetes-models/gke/networking.gke.io/v1";
 import * as monitoringV1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import * as monitoringV1alpha1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1";
 import * as admissionV1 from "kubernetes-models/admissionregistration.k8s.io/v1";
@@ -52,6 +53,7 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   "gateway.networking.k8s.io/v1": gatewayV1,
   "gateway.networking.k8s.io/v1beta1": gatewayV1beta1,
   "argoproj.io/v1alpha1": argoRolloutsV1alpha1,
+  "networking.gke.io/v1": gkeNetworkingV1,
 };
 
 /** The outcome for one recorded Kubernetes resource. */
@@ -144,6 +146,19 @@ interface Outcome {
   errors: string[];
 }
 
+/** Pulumi's marker of a secret value in serialized properties (the value sits under `value`). */
+const SECRET_SIGNATURE = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"];
+
+/** The manifest with every secret-wrapped value replaced by the value (what the API server gets). */
+function withoutSecretMarkers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecretMarkers);
+  if (value === null || typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  if (object[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1])
+    return withoutSecretMarkers(object.value);
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, withoutSecretMarkers(v)]));
+}
+
 function check(
   manifest: PropertyMap,
   apiVersion: string,
@@ -176,7 +191,7 @@ function check(
     status: "validated",
   };
   try {
-    new model({ ...manifest, apiVersion, kind }).validate();
+    new model({ ...(withoutSecretMarkers(manifest) as PropertyMap), apiVersion, kind }).validate();
     return { object, errors: [] };
   } catch (error) {
     return { object, errors: schemaErrorsOf(error) };

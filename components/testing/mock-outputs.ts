@@ -118,6 +118,14 @@ const DEFAULT_OUTPUTS: Record<string, OutputRule> = {
       return { arn: awsArn("iam", `oidc-provider/${url.replace(/^https:\/\//, "")}`, "") };
     },
   },
+  "random:index/randomPassword:RandomPassword": {
+    outputs: ({ args }) => ({
+      result: stableHex(Number(args.inputs.length ?? 16), "password", args.name).padEnd(
+        Number(args.inputs.length ?? 16),
+        "0",
+      ),
+    }),
+  },
   "aws:kms/key:Key": {
     id: (args) => stableUuid("kms", args.name),
     outputs: ({ id }) => ({ keyId: id, arn: awsArn("kms", `key/${id}`) }),

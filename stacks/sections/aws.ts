@@ -75,6 +75,7 @@ const shape = z.strictObject({
       logTypes: z.array(z.string()).optional(),
       logRetentionDays: z.number().int().optional(),
       clusterAutoscaler: z.boolean().optional(),
+      loadBalancerController: z.boolean().optional(),
       metricsServer: z.boolean().optional(),
       tags: labelsSchema.optional(),
     })
@@ -203,6 +204,13 @@ export const awsSection: StackSection<AwsStackConfig> = {
     context.clusters.set(clusterName, {
       cloud: "aws",
       provider: cluster.provider,
+      region: cluster.account.region,
+      network: {
+        vpcCidrBlock: cluster.vpcCidrBlock,
+        ...(cluster.loadBalancerController
+          ? { loadBalancerController: cluster.loadBalancerController }
+          : {}),
+      },
       capacity: {
         nodes,
         ...(devicePlugin ? { devicePlugin } : {}),

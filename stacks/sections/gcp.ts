@@ -51,6 +51,7 @@ const shape = z.strictObject({
         })
         .optional(),
       resourceLabels: labelsSchema.optional(),
+      gatewayApi: z.boolean().optional(),
     })
     .default({ name: "gke" }),
   gpu: z
@@ -197,6 +198,7 @@ export const gcpSection: StackSection<GcpStackConfig> = {
     context.clusters.set(name, {
       cloud: "gcp",
       provider: cluster.provider,
+      region: config.region,
       // GKE installs the NVIDIA device plugin itself on GPU pools; node pools have fixed capacity types.
       capacity: { nodes, mixedCapacityAccelerators: [] },
       ...(store

@@ -1,6 +1,7 @@
 import type { StackSection } from "../section";
 import { awsSection } from "./aws";
 import { edgeSection } from "./edge";
+import { failoverSection } from "./failover";
 import { gcpSection } from "./gcp";
 import { servingSection } from "./serving";
 
@@ -10,4 +11,5 @@ export const STACK_SECTIONS: readonly StackSection<unknown>[] = [
   gcpSection as StackSection<unknown>,
   servingSection as StackSection<unknown>,
   edgeSection as StackSection<unknown>,
+  failoverSection as StackSection<unknown>,
 ];

@@ -71,6 +71,7 @@ export const NAME_RULES: Readonly<Record<string, NameRule>> = {
   "gcp:storage/bucket:Bucket": rule("name", 63, "global"),
   "gcp:compute/router:Router": rule("name", 63, "region"),
   "gcp:compute/routerNat:RouterNat": rule("name", 63, "local"),
+  "gcp:compute/globalAddress:GlobalAddress": rule("name", 63, "account"),
 };
 
 /** Resource types whose physical identity is not a name the program chooses (ids, ARNs, Name tags). */
@@ -103,6 +104,11 @@ export const UNNAMED_TYPES: ReadonlySet<string> = new Set([
   "gcp:serviceaccount/iAMMember:IAMMember",
   "gcp:storage/bucketIAMMember:BucketIAMMember",
   "pulumi:providers:kubernetes",
+  // A Route 53 record is the DNS name the user chose (with a set identifier), the same name on
+  // purpose whichever cluster serves it; health checks are identified by id.
+  "aws:route53/healthCheck:HealthCheck",
+  "aws:route53/record:Record",
+  "random:index/randomPassword:RandomPassword",
 ]);
 
 /** Kubernetes kinds whose names are DNS labels (63 characters); the rest are DNS subdomains (253). */

@@ -24,6 +24,7 @@ type Section = Record<string, unknown> & {
   fleets?: { name: string }[];
   nodeGroups?: { name: string }[];
   services?: { cluster: string }[];
+  endpoints?: { cluster: string }[];
 };
 
 /** The cluster sections and their default cluster names (what the section uses without `cluster.name`). */
@@ -55,6 +56,9 @@ export function clusterNameFields(config: StackFileConfig): NameField[] {
           own.cluster = { ...own.cluster, name: renamed };
           for (const service of section(target, "hybridai:serving")?.services ?? []) {
             if (service.cluster === value) service.cluster = renamed;
+          }
+          for (const endpoint of section(target, "hybridai:failover")?.endpoints ?? []) {
+            if (endpoint.cluster === value) endpoint.cluster = renamed;
           }
         },
       };
@@ -149,9 +153,16 @@ export function stackVariants(
   const renamed = changedConfig(config, (c) => {
     for (const field of clusterNameFields(c)) field.set(c, `${field.value.slice(0, -1)}z`);
   });
-  const region = String(config["aws:region"] ?? config["gcp:region"] ?? "");
+  // Every cloud's region moves (a stack on AWS and GCP moves in both).
+  const regions = [config["aws:region"], config["gcp:region"]]
+    .filter((r): r is string => typeof r === "string")
+    .map(String);
+  const region = regions[0] ?? "";
   const moved = JSON.parse(
-    JSON.stringify(config).replaceAll(region, OTHER_REGION[region] ?? region),
+    regions.reduce(
+      (text, from) => text.replaceAll(from, OTHER_REGION[from] ?? from),
+      JSON.stringify(config),
+    ),
   ) as StackFileConfig;
   return {
     shipped: variant("as shipped", config),

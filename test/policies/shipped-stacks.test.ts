@@ -36,6 +36,28 @@ const HAND_PRICED: Record<string, { minHourly: number; maxHourly: number }> = {
     minHourly: 0,
     maxHourly: 0,
   },
+  "hybrid-failover": {
+    // AWS: EKS control plane $0.10/h + one NAT gateway $0.045/h + system nodes 2..3 × m6i.large at
+    //   $0.096/h + fleet l4 capacity 1..4, onDemandBase 1: 1 × g6.xlarge on demand at $0.8048/h
+    //   and 0..3 × g6.xlarge spot at $0.8048 × 0.45 = $0.3622/h.
+    // GCP: GKE management fee $0.10/h + system pool 1..3 × e2-standard-4 at $0.134012/h + GPU
+    //   capacity 1..4 with onDemandBase 1: 1 × g2-standard-4 at $0.7068/h on demand and 0..3 Spot
+    //   at $0.7068 × 0.4 = $0.2827/h + Cloud NAT $0.0014/h per VM: 1 + 1 = 2 VMs at minimum,
+    //   3 + 1 + 3 = 7 at maximum.
+    // Route 53 health checks and records, the NLB, the Gateway's load balancer: not list-priced.
+    minHourly: 0.1 + 0.045 + 2 * 0.096 + 1 * 0.8048 + 0.1 + 1 * 0.134012 + 1 * 0.7068 + 2 * 0.0014,
+    maxHourly:
+      0.1 +
+      0.045 +
+      3 * 0.096 +
+      1 * 0.8048 +
+      3 * 0.3622 +
+      0.1 +
+      3 * 0.134012 +
+      1 * 0.7068 +
+      3 * 0.2827 +
+      7 * 0.0014,
+  },
 };
 
 const stacks = shippedStacks();

@@ -1,0 +1,3 @@
+export * from "./failover-args";
+export { FailoverEndpoint, type FailoverRecordOutput } from "./failover-endpoint";
+export * from "./failover-plan";
