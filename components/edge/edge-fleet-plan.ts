@@ -257,7 +257,7 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
     } = planSiteService(site, name, {
       name,
       namespace,
-      model: { uri: args.model.uri, name: modelName, revision },
+      model: { uri: args.model.uri, name: modelName, revision, mirrors: args.model.mirrors ?? [] },
       image,
       ...(site.accelerator ? { accelerator: site.accelerator } : {}),
       replicas: { min: site.devices, max: site.devices },
@@ -276,7 +276,6 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
       replicas: site.devices,
       serviceName: service.serviceName,
       cache,
-      mirrors: args.model.mirrors ?? [],
       modelRevision: revision,
       ...(fallback
         ? {

@@ -1,7 +1,6 @@
 import type { DeploymentArgs, StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import { hostModelDirectory } from "../kubernetes/deployment-plan";
 import { containerSecurityContext } from "../kubernetes/pod-security";
 import {
   FALLBACK_TOKEN_DIRECTORY,
@@ -35,12 +34,6 @@ export interface EdgeStatefulSetOptions {
   serviceName: string;
   /** Each replica's cache claim (StorageClass and size) and the versions `pull` keeps in it. */
   cache: { storageClass: string; size: string; keep: number };
-  /**
-   * Further pull sources after the model URI. A `file:///` mirror is read through a read-only
-   * hostPath volume, which the restricted Pod Security Standard forbids: `planEdgeFleet` admits
-   * one only with `hostPathSources: true`.
-   */
-  mirrors: pulumi.Input<string>[];
   /** Revision reported on the StatefulSet and its pods. */
   modelRevision: pulumi.Input<string>;
   /** Keys merged into the pulled `config.json` (JSON text) and that file's path, when any. */
@@ -69,27 +62,21 @@ function containerNamed(
   return found;
 }
 
-/** The pull arguments with the mirrors as further `--from` sources and the device cache. */
+/**
+ * The planned pull arguments (which already list the mirrors as further `--from` sources) with
+ * the device cache.
+ */
 function edgePullArgs(
   args: pulumi.Input<string>[],
   options: EdgeStatefulSetOptions,
 ): pulumi.Input<string>[] {
-  const to = args.indexOf("--to");
-  if (to < 0) throw new Error('EdgeFleet: the planned pull arguments have no "--to"');
-  return [
-    ...args.slice(0, to),
-    ...options.mirrors.flatMap((mirror) => ["--from", mirror]),
-    ...args.slice(to),
-    "--cache-dir",
-    MODEL_CACHE_MOUNT,
-    "--cache-keep",
-    String(options.cache.keep),
-  ];
+  return [...args, "--cache-dir", MODEL_CACHE_MOUNT, "--cache-keep", String(options.cache.keep)];
 }
 
 /**
  * The pod template of an edge site: the planned Deployment's, with pods pinned to the site's
- * architecture, the pull init container given the replica's cache volume and any mirrors, a
+ * architecture, the pull init container given the replica's cache volume (the planned pull already reads any
+ * mirrors, `file:///` ones through read-only hostPaths), a
  * `model-config` init container writing the cloud fallback into the pulled `config.json`, the
  * fallback token mounted read-only into the server, the RuntimeClass, and the model revision as
  * an annotation.
@@ -107,22 +94,11 @@ function edgePodTemplate(
   const serve = containerNamed(containers, "serve", "containers");
   const pullMounts = plain(pull.volumeMounts, "initContainers.pull-model.volumeMounts");
   const serveMounts = plain(serve.volumeMounts, "containers.serve.volumeMounts");
-  const mirrorDirectories = options.mirrors
-    .map(hostModelDirectory)
-    .filter((d): d is string => d !== undefined);
 
   const edgePull: inputs.core.v1.Container = {
     ...pull,
     args: edgePullArgs(plain(pull.args, "initContainers.pull-model.args"), options),
-    volumeMounts: [
-      ...pullMounts,
-      { name: MODEL_CACHE_VOLUME, mountPath: MODEL_CACHE_MOUNT },
-      ...mirrorDirectories.map((path, i) => ({
-        name: `model-mirror-${i}`,
-        mountPath: path,
-        readOnly: true,
-      })),
-    ],
+    volumeMounts: [...pullMounts, { name: MODEL_CACHE_VOLUME, mountPath: MODEL_CACHE_MOUNT }],
   };
   const modelConfig: inputs.core.v1.Container[] = options.modelConfig
     ? [
@@ -178,14 +154,7 @@ function edgePodTemplate(
           ? { ...serve, volumeMounts: [...serveMounts, ...tokenMount] }
           : c,
       ),
-      volumes: [
-        ...plain(pod.volumes ?? [], "volumes"),
-        ...mirrorDirectories.map((path, i) => ({
-          name: `model-mirror-${i}`,
-          hostPath: { path, type: "Directory" },
-        })),
-        ...tokenVolume,
-      ],
+      volumes: [...plain(pod.volumes ?? [], "volumes"), ...tokenVolume],
     },
   };
 }

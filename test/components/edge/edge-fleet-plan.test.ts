@@ -425,10 +425,10 @@ describe("planEdgeFleet: file:/// sources (hostPath, opt-in)", () => {
     const pod = statefulSetOf(plan, 0).spec.template.spec;
     const [pull] = pod.initContainers;
     expect(pod.volumes.filter((v) => "hostPath" in v)).toEqual([
-      { name: "model-mirror-0", hostPath: { path: "/srv/models/ranker", type: "Directory" } },
+      { name: "model-source", hostPath: { path: "/srv/models/ranker", type: "Directory" } },
     ]);
     expect(pull.volumeMounts).toContainEqual({
-      name: "model-mirror-0",
+      name: "model-source",
       mountPath: "/srv/models/ranker",
       readOnly: true,
     });
@@ -440,7 +440,7 @@ describe("planEdgeFleet: file:/// sources (hostPath, opt-in)", () => {
       props: plan.rings[0][0].statefulSet as unknown as PropertyMap,
     });
     expect(report.violations.map((v) => v.message)).toEqual([
-      "StatefulSet hybridai/ranker is not restricted: pod: volume model-mirror-0 uses hostPath.",
+      "StatefulSet hybridai/ranker is not restricted: pod: volume model-source uses hostPath.",
     ]);
     expect(plan.rings[0][0].namespace?.metadata).toEqual({
       name: "hybridai",
