@@ -1,7 +1,7 @@
 import { aws } from "pulumi-hybridai";
 import { installMocks, settle } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
-import { runCollectingErrors } from "./program-errors";
+import { expectFailedWith, runCollectingErrors } from "./program-errors";
 
 const { EksCluster, GpuNodeGroup, SpotFleet } = aws;
 
@@ -43,19 +43,6 @@ const mocks = installMocks({
   },
 });
 CLUSTERS["public-only"].vpcConfig.subnetIds = ["subnet-0public", "subnet-0public2"];
-
-/**
- * Checks that the run failed with exactly `message`, as Pulumi reports an input that failed to
- * resolve: `error serializing property "<input>": <message>` (wrapped once more when a component
- * registers the same output).
- */
-function expectFailedWith(errors: string[], message: string): void {
-  expect(errors.length).toBeGreaterThan(0);
-  for (const error of errors) {
-    expect(error).toMatch(/^(error serializing property "\w+": )+/);
-    expect(error.replace(/^(error serializing property "\w+": )+/, "")).toBe(message);
-  }
-}
 
 const L4 = { accelerator: { type: "nvidia-l4" as const }, capacity: { min: 0, max: 2 } };
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aws } from "pulumi-hybridai";
 import { awaitOutput, installMocks, type RecordedResource, settle } from "pulumi-hybridai/testing";
 import { beforeAll, describe, expect, it } from "vitest";
+import { compareScopes, normalizedInputs } from "./compare-scopes";
 
 const { EksCluster, GpuNodeGroup, ModelStore, SpotFleet } = aws;
 
@@ -30,47 +31,11 @@ async function attributesOf(cluster: aws.EksClusterRef): Promise<Record<string, 
   };
 }
 
-/**
- * A resource's inputs as JSON with the cluster's own attributes replaced by their names (user
- * data decoded first), so two programs that differ only in the cluster compare equal.
- */
-function normalized(record: RecordedResource, attributes: Record<string, string>): string {
-  const inputs = { ...record.inputs };
-  if (typeof inputs.userData === "string") {
-    inputs.userData = Buffer.from(inputs.userData, "base64").toString("utf8");
-  }
-  let text = JSON.stringify(inputs);
-  const byLength = Object.entries(attributes).sort(([, a], [, b]) => b.length - a.length);
-  expect(byLength.every(([, value]) => value.length > 0)).toBe(true);
-  for (const [name, value] of byLength) {
-    text = text.split(value).join(`<${name}>`);
-  }
-  return text;
-}
-
-/** Every resource registered below `parent`, keyed by type and logical name. */
-function descendants(parent: RecordedResource): Map<string, RecordedResource> {
-  const found = new Map<string, RecordedResource>();
-  const visit = (urn: string) => {
-    for (const child of mocks.resources.filter((r) => r.parent === urn)) {
-      found.set(`${child.type} ${child.name}`, child);
-      visit(child.urn);
-    }
-  };
-  visit(parent.urn);
-  return found;
-}
-
-/** The component of this type and name in the created-cluster scope, then in the existing one. */
-function inBothScopes(type: string, name: string): [RecordedResource, RecordedResource] {
-  const one = (scope: string) =>
-    mocks.ofType(type).filter((r) => r.name === name && r.urn.includes(`${scope}$${type}`));
-  const [onCreated] = one("test:index:OnCreated");
-  const [onExisting] = one("test:index:OnExisting");
-  expect(one("test:index:OnCreated")).toHaveLength(1);
-  expect(one("test:index:OnExisting")).toHaveLength(1);
-  return [onCreated, onExisting];
-}
+const { inBothScopes, descendants } = compareScopes(
+  mocks,
+  "test:index:OnCreated",
+  "test:index:OnExisting",
+);
 
 let created: aws.EksCluster;
 let existing: aws.ExistingEksCluster;
@@ -133,7 +98,9 @@ describe("a created cluster and a looked-up one give node groups, fleets and sto
       const attributesB = await attributesOf(existing);
       for (const [key, record] of a) {
         const other = b.get(key) as RecordedResource;
-        expect(normalized(other, attributesB), key).toBe(normalized(record, attributesA));
+        expect(normalizedInputs(other, attributesB), key).toBe(
+          normalizedInputs(record, attributesA),
+        );
       }
     });
   }

@@ -1,4 +1,5 @@
 import { settle } from "pulumi-hybridai/testing";
+import { expect } from "vitest";
 import { restartMocks } from "../../../components/testing/mocks";
 
 function nextMacrotask(): Promise<void> {
@@ -39,4 +40,20 @@ export async function runCollectingErrors(program: () => void): Promise<string[]
     for (const listener of saved) process.on("unhandledRejection", listener);
   }
   return seen;
+}
+
+/** How Pulumi reports an input that failed to resolve, once per enclosing property. */
+const SERIALIZING = /^(error serializing property "\w+": )+/;
+
+/**
+ * Checks that a run failed, and only with exactly `message`, as Pulumi reports an input that
+ * failed to resolve: `error serializing property "<input>": <message>` (wrapped once more when a
+ * component registers the same output).
+ */
+export function expectFailedWith(errors: string[], message: string): void {
+  expect(errors.length).toBeGreaterThan(0);
+  for (const error of errors) {
+    expect(error).toMatch(SERIALIZING);
+    expect(error.replace(SERIALIZING, "")).toBe(message);
+  }
 }
