@@ -33,7 +33,7 @@ describe("existingClusterAttributes", () => {
     const attributes = existingClusterAttributes({
       ...FACTS,
       accessConfigs: [],
-      kubernetesNetworkConfigs: [{ ipFamily: "ipv6", serviceIpv4Cidr: "" }],
+      kubernetesNetworkConfigs: [{ ipFamily: "ipv6", serviceIpv4Cidr: "172.20.0.0/16" }],
     });
     expect(attributes.authenticationMode).toBe("CONFIG_MAP");
     expect(attributes.serviceIpv4Cidr).toBe("");
