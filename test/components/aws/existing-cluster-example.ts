@@ -22,7 +22,7 @@ export function existingEksClusterExample() {
   });
   const store = new aws.ModelStore("models", { cluster: platform });
 
-  // Leave these two out if the cluster already has them (or runs the NVIDIA GPU Operator).
+  // Leave these out (and out of waitFor) if the cluster has them, or runs the GPU Operator.
   const plugin = new kubernetes.NvidiaDevicePlugin("nvidia", { provider: platform.provider });
   const namespace = new k8s.core.v1.Namespace(
     "hybridai",
