@@ -38,8 +38,8 @@ export interface ClusterAutoscalerSpec {
   region: string;
   /** The IRSA role ARN for its service account. */
   roleArn: string;
-  /** The system node group it runs on. */
-  systemNodeGroupName: string;
+  /** The on-demand system node group it runs on. Default: any node not labelled spot. */
+  systemNodeGroupName?: string;
 }
 
 /**

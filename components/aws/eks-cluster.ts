@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsAccountOf } from "./aws-account";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./cluster-autoscaler";
+import type { EksClusterRef } from "./cluster-ref";
 import { type PlannedAddon, planEksAddons } from "./eks-addons";
 import {
   type EksClusterPlan,
@@ -16,6 +17,7 @@ import {
   type SystemNodesSpec,
   type VpcSpec,
 } from "./eks-cluster-plan";
+import { ExistingEksCluster, type ExistingEksClusterArgs } from "./existing-eks-cluster";
 import { CLUSTER_AUTOSCALER_CHART } from "./helm-charts";
 import {
   type AwsAccount,
@@ -91,7 +93,22 @@ export interface EksClusterArgs {
  * exactly the three managed policies nodes need, a small on-demand system node group,
  * cluster-autoscaler, and a ready `kubernetes.Provider`.
  */
-export class EksCluster extends pulumi.ComponentResource {
+export class EksCluster extends pulumi.ComponentResource implements EksClusterRef {
+  /**
+   * An existing EKS cluster, looked up by name, to add node groups, spot fleets and model
+   * stores to: the same as `new aws.ExistingEksCluster(name, args, opts)`.
+   * @param name component name.
+   * @param args the cluster's name (`clusterName`) and overrides.
+   * @param opts resource options; pass `providers: { aws }` for the cluster's account and region.
+   */
+  static get(
+    name: string,
+    args: ExistingEksClusterArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ): ExistingEksCluster {
+    return new ExistingEksCluster(name, args, opts);
+  }
+
   /** The EKS cluster name (known before deployment). */
   readonly clusterName: string;
   /** Kubernetes version (known before deployment). */

@@ -2,7 +2,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, CapacitySpec } from "../accelerators";
-import type { EksCluster } from "./eks-cluster";
+import { assertEksClusterRef, type EksClusterRef } from "./cluster-ref";
 import { planGpuNodeGroup } from "./gpu-node-group-plan";
 import type { NodeOs } from "./gpu-nodes";
 
@@ -11,8 +11,11 @@ import type { NodeOs } from "./gpu-nodes";
  * `rootVolumeGiB` are plain values: they decide which resources exist and are validated first.
  */
 export interface GpuNodeGroupArgs {
-  /** The cluster to join. */
-  cluster: EksCluster;
+  /**
+   * The cluster to join: an `aws.EksCluster`, or an existing cluster from
+   * `aws.EksCluster.get(name, { clusterName })`.
+   */
+  cluster: EksClusterRef;
   /** The cloud-neutral accelerator spec, e.g. `{ type: "nvidia-l4", count: 1 }`. */
   accelerator: AcceleratorSpec;
   /**
@@ -57,6 +60,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
    * @param opts resource options.
    */
   constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    const cluster = assertEksClusterRef("AwsGpuNodeGroup", args?.cluster);
     const plan = planGpuNodeGroup({
       name,
       accelerator: args.accelerator,
@@ -86,15 +90,15 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
       { parent: this },
     );
     this.launchTemplateId = template.id;
-    const subnetIds = args.subnetIds ?? args.cluster.privateSubnetIds;
+    const subnetIds = args.subnetIds ?? cluster.privateSubnetIds;
     this.nodeGroups = plan.nodeGroups.map(
       (group) =>
         new eks.NodeGroup(
           group.nodeGroupName,
           {
-            clusterName: args.cluster.name,
+            clusterName: cluster.name,
             nodeGroupName: group.nodeGroupName,
-            nodeRoleArn: args.cluster.nodeRoleArn,
+            nodeRoleArn: cluster.nodeRoleArn,
             subnetIds,
             amiType: plan.amiType,
             capacityType: group.eksCapacityType,
@@ -109,7 +113,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
           {
             parent: this,
             ignoreChanges: ["scalingConfig.desiredSize"],
-            dependsOn: args.cluster.nodeDependencies,
+            dependsOn: cluster.nodeDependencies ?? [],
           },
         ),
     );

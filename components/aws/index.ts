@@ -1,9 +1,17 @@
-export { addonPlacement, IRSA_ANNOTATION, NODEGROUP_LABEL } from "./addon-placement";
+export {
+  addonPlacement,
+  IRSA_ANNOTATION,
+  NODEGROUP_LABEL,
+  SPOT_NODE_LABELS,
+} from "./addon-placement";
 export * from "./cidr";
 export * from "./cluster-autoscaler";
+export * from "./cluster-ref";
 export * from "./eks-addons";
 export * from "./eks-cluster";
 export * from "./eks-cluster-plan";
+export * from "./existing-eks-cluster";
+export * from "./existing-eks-cluster-plan";
 export * from "./gpu-node-group";
 export * from "./gpu-node-group-plan";
 export * from "./gpu-nodes";

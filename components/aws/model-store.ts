@@ -3,7 +3,8 @@ import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudName } from "../names";
 import { IRSA_ANNOTATION } from "./addon-placement";
-import type { EksCluster } from "./eks-cluster";
+import { awsAccountOf } from "./aws-account";
+import { assertEksClusterRef, type EksClusterRef } from "./cluster-ref";
 import { clusterRolePrefix } from "./eks-cluster-plan";
 import { modelStoreReadPolicy, tlsOnlyBucketPolicy } from "./iam-policies";
 import { createIrsaRole } from "./iam-roles";
@@ -11,8 +12,11 @@ import { assertModelName, modelUri, planModelStore } from "./model-store-plan";
 
 /** Arguments of {@link ModelStore}. */
 export interface ModelStoreArgs {
-  /** The cluster whose OIDC provider the reader role trusts. */
-  cluster: EksCluster;
+  /**
+   * The cluster whose OIDC provider the reader role trusts: an `aws.EksCluster`, or an existing
+   * cluster from `aws.EksCluster.get(name, { clusterName })` (its IAM OIDC provider must exist).
+   */
+  cluster: EksClusterRef;
   /** The one service account allowed to read. Default `hybridai/model-reader`. */
   reader?: {
     /** Namespace. Default `hybridai`. */
@@ -65,6 +69,7 @@ export class ModelStore extends pulumi.ComponentResource {
    * @param opts resource options.
    */
   constructor(name: string, args: ModelStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    const cluster = assertEksClusterRef("AwsModelStore", args?.cluster);
     const plan = planModelStore({
       prefix: args.prefix,
       noncurrentVersionDays: args.noncurrentVersionDays,
@@ -141,12 +146,12 @@ export class ModelStore extends pulumi.ComponentResource {
     );
     const role = createIrsaRole(`${name}-reader`, {
       parent: this,
-      oidcProviderArn: args.cluster.oidcProviderArn,
-      oidcIssuer: args.cluster.oidcIssuer,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuer: cluster.oidcIssuer,
       namespace: plan.reader.namespace,
       serviceAccountName: plan.reader.serviceAccountName,
       permissions: pulumi
-        .all([bucket.arn, key.arn, args.cluster.account.region])
+        .all([bucket.arn, key.arn, awsAccountOf(this).region])
         .apply(([bucketArn, kmsKeyArn, region]) =>
           modelStoreReadPolicy({ bucketArn, kmsKeyArn, prefix: plan.prefix, region }),
         ),

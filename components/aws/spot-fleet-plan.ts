@@ -52,8 +52,12 @@ export interface SpotFleetSpec {
   name: string;
   /** EKS cluster name (tags, discovery). */
   clusterName: string;
-  /** Kubernetes version of the cluster (picks the AMI). */
-  kubernetesVersion: string;
+  /**
+   * Kubernetes minor version of the cluster, when known before deployment (checked here; the
+   * component reads it from the cluster, which for an existing cluster is known only once EKS
+   * answers, and picks the AMI with {@link acceleratedAmiParameter}).
+   */
+  kubernetesVersion?: string;
   /** The cloud-neutral accelerator spec. */
   accelerator: AcceleratorSpec;
   /** Node bounds; `spot` defaults to `{ onDemandBase: 0, onDemandPercentAboveBase: 0 }` (all spot). */
@@ -84,8 +88,8 @@ export interface SpotFleetPlan {
   autoScalingGroupName: string;
   /** The names of the fleet's other AWS resources. */
   names: SpotFleetNames;
-  /** SSM parameter holding the recommended EKS AL2023 accelerated AMI id. */
-  amiParameter: string;
+  /** Which EKS AL2023 accelerated AMI the nodes boot (see {@link acceleratedAmiParameter}). */
+  amiVariant: AcceleratedAmiVariant;
   /** Instance types, cheapest first (the `prioritized` on-demand order). */
   instanceTypes: string[];
   /** Root volume size, GiB. */
@@ -120,11 +124,18 @@ export interface SpotFleetPlan {
   tags: AsgTag[];
 }
 
-function amiParameterFor(accelerator: AcceleratorSpec["type"], version: string): string {
-  const variant =
-    amiTypeFor(accelerator, "al2023", COMPONENT) === "AL2023_x86_64_NEURON" ? "neuron" : "nvidia";
+/** The EKS AL2023 accelerated AMI families: NVIDIA drivers, or the Neuron SDK. */
+export type AcceleratedAmiVariant = "nvidia" | "neuron";
+
+/**
+ * The SSM parameter holding the recommended EKS AL2023 accelerated AMI id for a Kubernetes minor
+ * version, e.g. `/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/x86_64/nvidia/recommended/image_id`.
+ */
+export function acceleratedAmiParameter(version: string, variant: AcceleratedAmiVariant): string {
   return `/aws/service/eks/optimized-ami/${version}/amazon-linux-2023/x86_64/${variant}/recommended/image_id`;
 }
+
+const MINOR_VERSION = /^\d+\.\d+$/;
 
 /**
  * Turns a spot fleet spec into an Auto Scaling group with a mixed-instances policy. The
@@ -136,7 +147,18 @@ function amiParameterFor(accelerator: AcceleratorSpec["type"], version: string):
 export function planSpotFleet(spec: SpotFleetSpec): SpotFleetPlan {
   const name = assertAwsName(COMPONENT, "name", spec.name, 40);
   const machines = instanceTypesFor(spec.accelerator, spec.instanceTypes, COMPONENT);
-  const amiParameter = amiParameterFor(spec.accelerator.type, spec.kubernetesVersion);
+  const amiVariant: AcceleratedAmiVariant =
+    amiTypeFor(spec.accelerator.type, "al2023", COMPONENT) === "AL2023_x86_64_NEURON"
+      ? "neuron"
+      : "nvidia";
+  if (spec.kubernetesVersion !== undefined && !MINOR_VERSION.test(spec.kubernetesVersion)) {
+    throw new HybridAiConfigError(
+      COMPONENT,
+      "kubernetesVersion",
+      spec.kubernetesVersion,
+      "a Kubernetes minor version such as 1.33",
+    );
+  }
   const resolved = validateCapacity(
     { ...spec.capacity, spot: spec.capacity?.spot ?? {} },
     COMPONENT,
@@ -186,7 +208,7 @@ export function planSpotFleet(spec: SpotFleetSpec): SpotFleetPlan {
         ]),
       ) as Record<InterruptionEvent, string>,
     },
-    amiParameter,
+    amiVariant,
     instanceTypes: machines.map((m) => m.name),
     rootVolumeGiB,
     launch: nodeLaunchSettings("al2023", rootVolumeGiB),

@@ -8,15 +8,22 @@ import * as ssm from "@pulumi/aws/ssm";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, CapacitySpec, CapacitySplit } from "../accelerators";
-import type { EksCluster } from "./eks-cluster";
+import { awsAccountOf } from "./aws-account";
+import {
+  assertAccessEntries,
+  assertEksClusterRef,
+  assertIpv4ServiceCidr,
+  type EksClusterRef,
+} from "./cluster-ref";
 import { TERMINATION_HANDLER_CHART } from "./helm-charts";
 import {
+  type AwsAccount,
   interruptionQueuePolicy,
   NODE_MANAGED_POLICIES,
   terminationHandlerPolicy,
 } from "./iam-policies";
 import { createIrsaRole, createNodeRole } from "./iam-roles";
-import { planSpotFleet, type SpotFleetPlan } from "./spot-fleet-plan";
+import { acceleratedAmiParameter, planSpotFleet, type SpotFleetPlan } from "./spot-fleet-plan";
 import {
   INTERRUPTION_QUEUE_RETENTION_SECONDS,
   type InterruptionEvent,
@@ -30,8 +37,12 @@ import { nodeUserData } from "./user-data";
  * `labels` and `drainTimeoutSeconds` are plain values, validated before anything is created.
  */
 export interface SpotFleetArgs {
-  /** The cluster to join. */
-  cluster: EksCluster;
+  /**
+   * The cluster to join: an `aws.EksCluster`, or an existing cluster from
+   * `aws.EksCluster.get(name, { clusterName })`. Its access mode must accept access entries
+   * (`API` or `API_AND_CONFIG_MAP`) and it must be an IPv4 cluster.
+   */
+  cluster: EksClusterRef;
   /** The cloud-neutral accelerator spec. */
   accelerator: AcceleratorSpec;
   /**
@@ -88,10 +99,13 @@ export class SpotFleet extends pulumi.ComponentResource {
    * @param opts resource options.
    */
   constructor(name: string, args: SpotFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    const cluster = assertEksClusterRef("AwsSpotFleet", args?.cluster);
     const plan = planSpotFleet({
       name,
-      clusterName: args.cluster.clusterName,
-      kubernetesVersion: args.cluster.kubernetesVersion,
+      clusterName: cluster.clusterName,
+      ...(typeof cluster.kubernetesVersion === "string"
+        ? { kubernetesVersion: cluster.kubernetesVersion }
+        : {}),
       accelerator: args.accelerator,
       capacity: args.capacity,
       instanceTypes: args.instanceTypes,
@@ -104,10 +118,11 @@ export class SpotFleet extends pulumi.ComponentResource {
     this.autoScalingGroupName = plan.autoScalingGroupName;
     this.instanceTypes = plan.instanceTypes;
     this.split = plan.split;
+    const account = awsAccountOf(this);
 
     const nodeRole = createNodeRole(`${name}-node`, {
       parent: this,
-      partition: args.cluster.account.partition,
+      partition: account.partition,
       policyNames: NODE_MANAGED_POLICIES,
       namePrefix: plan.names.nodeRolePrefix,
       tags,
@@ -118,19 +133,27 @@ export class SpotFleet extends pulumi.ComponentResource {
       { namePrefix: plan.names.nodeRolePrefix, role: nodeRole.name, tags },
       { parent: this },
     );
+    // Self-managed nodes join through this access entry; a cluster whose access mode refuses
+    // access entries fails here, at preview, naming the fix.
+    const accessClusterName = pulumi
+      .all([cluster.name, cluster.authenticationMode ?? "API"])
+      .apply(([clusterName, mode]) => {
+        assertAccessEntries("AwsSpotFleet", cluster.clusterName, mode);
+        return clusterName;
+      });
     const access = new eks.AccessEntry(
       `${name}-node`,
-      { clusterName: args.cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX" },
+      { clusterName: accessClusterName, principalArn: nodeRole.arn, type: "EC2_LINUX" },
       { parent: this },
     );
-    const template = this.launchTemplate(name, args, plan, profile, tags);
+    const template = this.launchTemplate(name, cluster, plan, profile, tags);
     this.launchTemplateId = template.id;
     const group = new autoscaling.Group(
       name,
       {
         name: plan.autoScalingGroupName,
         ...plan.scaling,
-        vpcZoneIdentifiers: args.subnetIds ?? args.cluster.privateSubnetIds,
+        vpcZoneIdentifiers: args.subnetIds ?? cluster.privateSubnetIds,
         capacityRebalance: true,
         mixedInstancesPolicy: {
           instancesDistribution: plan.instancesDistribution,
@@ -149,13 +172,13 @@ export class SpotFleet extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [access, ...args.cluster.nodeDependencies],
+        dependsOn: [access, ...(cluster.nodeDependencies ?? [])],
         ignoreChanges: ["desiredCapacity"],
       },
     );
     this.autoScalingGroupArn = group.arn;
 
-    const handler = this.interruptionHandling(name, args, plan, tags);
+    const handler = this.interruptionHandling(name, cluster, account, plan, tags);
     this.queueUrl = handler.queueUrl;
     this.queueArn = handler.queueArn;
     this.terminationHandlerRoleArn = handler.roleArn;
@@ -173,22 +196,29 @@ export class SpotFleet extends pulumi.ComponentResource {
 
   private launchTemplate(
     name: string,
-    args: SpotFleetArgs,
+    cluster: EksClusterRef,
     plan: SpotFleetPlan,
     profile: iam.InstanceProfile,
     tags: Record<string, string>,
   ): ec2.LaunchTemplate {
-    const cluster = args.cluster;
-    const ami = ssm.getParameterOutput({ name: plan.amiParameter }, { parent: this });
+    const amiParameter = pulumi
+      .output(cluster.kubernetesVersion)
+      .apply((version) => acceleratedAmiParameter(version, plan.amiVariant));
+    const ami = ssm.getParameterOutput({ name: amiParameter }, { parent: this });
     const userData = pulumi
-      .all([cluster.name, cluster.endpoint, cluster.certificateAuthorityData])
-      .apply(([clusterName, endpoint, certificateAuthorityData]) =>
+      .all([
+        cluster.name,
+        cluster.endpoint,
+        cluster.certificateAuthorityData,
+        cluster.serviceIpv4Cidr,
+      ])
+      .apply(([clusterName, endpoint, certificateAuthorityData, serviceIpv4Cidr]) =>
         Buffer.from(
           nodeUserData({
             clusterName,
             endpoint,
             certificateAuthorityData,
-            serviceCidr: cluster.serviceIpv4Cidr,
+            serviceCidr: assertIpv4ServiceCidr("AwsSpotFleet", serviceIpv4Cidr),
             labels: plan.labels,
             taints: plan.taints,
           }),
@@ -219,11 +249,11 @@ export class SpotFleet extends pulumi.ComponentResource {
 
   private interruptionHandling(
     name: string,
-    args: SpotFleetArgs,
+    cluster: EksClusterRef,
+    account: pulumi.Output<AwsAccount>,
     plan: SpotFleetPlan,
     tags: Record<string, string>,
   ) {
-    const cluster = args.cluster;
     const queue = new sqs.Queue(
       `${name}-interruptions`,
       {
@@ -272,8 +302,8 @@ export class SpotFleet extends pulumi.ComponentResource {
       oidcIssuer: cluster.oidcIssuer,
       namespace: "kube-system",
       serviceAccountName: releaseName,
-      permissions: pulumi.all([cluster.account, queue.arn]).apply(([account, queueArn]) =>
-        terminationHandlerPolicy(account, {
+      permissions: pulumi.all([account, queue.arn]).apply(([resolved, queueArn]) =>
+        terminationHandlerPolicy(resolved, {
           queueArn,
           autoScalingGroupName: plan.autoScalingGroupName,
           clusterName: cluster.clusterName,
@@ -292,7 +322,7 @@ export class SpotFleet extends pulumi.ComponentResource {
         chart: TERMINATION_HANDLER_CHART.chart,
         version: TERMINATION_HANDLER_CHART.version,
         values: pulumi
-          .all([queue.url, cluster.account.region, role.arn])
+          .all([queue.url, account.region, role.arn])
           .apply(([queueUrl, region, roleArn]) =>
             terminationHandlerValues({
               releaseName,
@@ -300,11 +330,17 @@ export class SpotFleet extends pulumi.ComponentResource {
               region,
               roleArn,
               managedTag: plan.managedTag,
-              systemNodeGroupName: cluster.systemNodeGroupName,
+              ...(cluster.systemNodeGroupName
+                ? { systemNodeGroupName: cluster.systemNodeGroupName }
+                : {}),
             }),
           ),
       },
-      { parent: this, provider: cluster.provider, dependsOn: [cluster.systemNodeGroup] },
+      {
+        parent: this,
+        provider: cluster.provider,
+        dependsOn: cluster.systemNodeGroup ? [cluster.systemNodeGroup] : [],
+      },
     );
     return { queueUrl: queue.url, queueArn: queue.arn, roleArn: role.arn };
   }

@@ -79,14 +79,15 @@ export interface TerminationHandlerSpec {
   roleArn: string;
   /** Only instances carrying this tag are drained (one tag a fleet, so handlers never cross). */
   managedTag: string;
-  /** The system node group it runs on. */
-  systemNodeGroupName: string;
+  /** The on-demand system node group it runs on. Default: any node not labelled spot. */
+  systemNodeGroupName?: string;
 }
 
 /**
  * Helm values for aws-node-termination-handler in queue mode: reads the fleet's queue, drains
  * only instances tagged with the fleet's managed tag, taints nodes it drains, emits Kubernetes
- * events, and runs two replicas on the on-demand system nodes.
+ * events, and runs two replicas on the on-demand system nodes (or, without a system node group, off
+ * every node labelled spot).
  */
 export function terminationHandlerValues(spec: TerminationHandlerSpec): Record<string, unknown> {
   return {

@@ -7,7 +7,8 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { type GkeClusterArgs, type GkeClusterPlan, planGkeCluster } from "./cluster-plan";
-import { withNodeServiceAccount } from "./cluster-ref";
+import { type GkeClusterRef, withNodeServiceAccount } from "./cluster-ref";
+import { ExistingGkeCluster, type ExistingGkeClusterArgs } from "./existing-gke-cluster";
 import { NODE_SERVICE_ACCOUNT_ROLES, workloadPool } from "./iam";
 import { gkeServiceAgent, KMS_ENCRYPTER_DECRYPTER } from "./kms";
 import { gkeKubeconfig } from "./kubeconfig";
@@ -20,7 +21,22 @@ import { serviceAccountId } from "./names";
  * node pool run by a dedicated least-privilege service account, and a Cloud NAT for image pulls. Add accelerators with
  * {@link GpuNodePool} and {@link TpuNodePool}.
  */
-export class GkeCluster extends pulumi.ComponentResource {
+export class GkeCluster extends pulumi.ComponentResource implements GkeClusterRef {
+  /**
+   * An existing GKE cluster, looked up by name, to add node pools and model stores to: the same
+   * as `new gcp.ExistingGkeCluster(name, args, opts)`.
+   * @param name component name.
+   * @param args the cluster's name, project and region, and overrides.
+   * @param opts resource options.
+   */
+  static get(
+    name: string,
+    args: ExistingGkeClusterArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ): ExistingGkeCluster {
+    return new ExistingGkeCluster(name, args, opts);
+  }
+
   /** The GKE cluster. */
   readonly cluster: container.Cluster;
   /** The GKE cluster name (known before deployment). */

@@ -1,22 +1,30 @@
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapacityType } from "../accelerators";
-import { assertCluster, withNodeServiceAccount } from "./cluster-ref";
-import type { GkeCluster } from "./gke-cluster";
+import {
+  assertCluster,
+  type GkeClusterRef,
+  nodePoolClusterName,
+  withNodeServiceAccount,
+} from "./cluster-ref";
 import { type GpuNodePoolSpec, planGpuNodePool } from "./gpu-pool-plan";
 import { nodePoolName } from "./names";
 
 /** Arguments of {@link GpuNodePool}: the GPU spec plus the cluster it joins. */
 export interface GpuNodePoolArgs extends GpuNodePoolSpec {
-  /** The cluster the pools join. */
-  cluster: GkeCluster;
+  /**
+   * The cluster the pools join: a `gcp.GkeCluster`, or an existing regional Standard cluster
+   * with Workload Identity from `gcp.GkeCluster.get(name, { clusterName, project, region })`.
+   */
+  cluster: GkeClusterRef;
   /** Service account of the nodes. Default: the cluster's node service account. */
   serviceAccountEmail?: pulumi.Input<string>;
 }
 
 /**
- * GPU nodes for a {@link GkeCluster} from the cloud-neutral accelerator spec: one node pool, or
- * with `capacity.spot` an on-demand pool for the floor and a Spot pool above it. Both carry
+ * GPU nodes for a `gcp.GkeCluster` or an existing GKE cluster from the cloud-neutral
+ * accelerator spec: one node pool, or with `capacity.spot` an on-demand pool for the floor and a
+ * Spot pool above it. Both carry
  * `hybridai.dev/accelerator`, `hybridai.dev/capacity-type` and the `nvidia.com/gpu` taint.
  */
 export class GpuNodePool extends pulumi.ComponentResource {
@@ -43,6 +51,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
     const cluster = assertCluster("GcpGpuNodePool", args?.cluster);
     const plan = planGpuNodePool(args, { project: cluster.project, region: cluster.region });
     super("hybridai:index:GcpGpuNodePool", name, {}, opts);
+    const clusterName = nodePoolClusterName("GcpGpuNodePool", cluster);
     this.machineType = plan.machineType;
     this.acceleratorType = plan.gkeAcceleratorType;
     this.acceleratorCount = plan.acceleratorCount;
@@ -55,7 +64,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
           `${name}-${part.capacityType}`,
           withNodeServiceAccount(
             { ...part.nodePool, name: nodePoolName(name, part.capacityType) },
-            cluster.name,
+            clusterName,
             args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
           ),
           {

@@ -7,6 +7,20 @@ export type {
   SystemNodePoolSpec,
 } from "./cluster-plan";
 export { planGkeCluster, RELEASE_CHANNELS } from "./cluster-plan";
+export type { GkeClusterRef, WorkloadIdentityFacts } from "./cluster-ref";
+export {
+  assertStandardCluster,
+  assertWorkloadIdentity,
+  nodePoolClusterName,
+} from "./cluster-ref";
+export type {
+  ExistingGkeClusterAttributes,
+  ExistingGkeClusterPlan,
+  ExistingGkeClusterSpec,
+  GkeClusterFacts,
+} from "./existing-cluster-plan";
+export { existingGkeClusterAttributes, planExistingGkeCluster } from "./existing-cluster-plan";
+export { ExistingGkeCluster, type ExistingGkeClusterArgs } from "./existing-gke-cluster";
 export { GkeCluster } from "./gke-cluster";
 export { GpuNodePool, type GpuNodePoolArgs } from "./gpu-node-pool";
 export type {

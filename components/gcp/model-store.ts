@@ -3,8 +3,7 @@ import * as organizations from "@pulumi/gcp/organizations";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import { assertCluster } from "./cluster-ref";
-import type { GkeCluster } from "./gke-cluster";
+import { assertCluster, assertWorkloadIdentity, type GkeClusterRef } from "./cluster-ref";
 import { WORKLOAD_IDENTITY_ANNOTATION } from "./iam";
 import { KMS_ENCRYPTER_DECRYPTER, storageServiceAgent } from "./kms";
 import {
@@ -28,12 +27,16 @@ export interface ModelReader {
 
 /** Arguments of {@link ModelStore}. */
 export interface ModelStoreArgs extends ModelStoreSpec {
-  /** The cluster whose Workload Identity pool the reader comes from. */
-  cluster: GkeCluster;
+  /**
+   * The cluster whose Workload Identity pool the reader comes from: a `gcp.GkeCluster`, or an
+   * existing cluster with Workload Identity on from `gcp.GkeCluster.get(name, { clusterName,
+   * project, region })`.
+   */
+  cluster: GkeClusterRef;
 }
 
 /**
- * A model repository in Cloud Storage for serving pods on a {@link GkeCluster}: a private,
+ * A model repository in Cloud Storage for serving pods on a GKE cluster: a private,
  * versioned bucket and a dedicated reader service account that one Kubernetes service account
  * may use through Workload Identity. `uriFor(model)` gives a model's `gs://` folder.
  */
@@ -99,12 +102,22 @@ export class ModelStore extends pulumi.ComponentResource {
       { bucket: this.bucket.name, role: plan.readerRole, member: this.readerServiceAccount.member },
       { parent: this },
     );
+    // The member names the cluster's pool: a cluster without Workload Identity fails here, at
+    // preview, naming the fix.
+    const member = pulumi.all([cluster.name, cluster.workloadPool]).apply(([clusterName, pool]) => {
+      assertWorkloadIdentity(
+        "GcpModelStore",
+        { clusterName, project: cluster.project, region: cluster.region, workloadPool: pool },
+        "the reader's binding names the cluster's Workload Identity pool",
+      );
+      return plan.workloadIdentity.member;
+    });
     new serviceaccount.IAMMember(
       `${name}-reader-workload-identity`,
       {
         serviceAccountId: this.readerServiceAccount.name,
         role: plan.workloadIdentity.role,
-        member: plan.workloadIdentity.member,
+        member,
       },
       { parent: this, dependsOn: cluster.cluster ? [cluster.cluster] : [] },
     );

@@ -1,23 +1,31 @@
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import type { TpuSlice } from "../accelerators";
-import { assertCluster, withNodeServiceAccount } from "./cluster-ref";
-import type { GkeCluster } from "./gke-cluster";
+import {
+  assertCluster,
+  type GkeClusterRef,
+  nodePoolClusterName,
+  withNodeServiceAccount,
+} from "./cluster-ref";
 import { nodePoolName } from "./names";
 import { planTpuNodePool, type TpuNodePoolSpec } from "./tpu-pool-plan";
 
 /** Arguments of {@link TpuNodePool}: the TPU spec plus the cluster it joins. */
 export interface TpuNodePoolArgs extends TpuNodePoolSpec {
-  /** The cluster the pools join. */
-  cluster: GkeCluster;
+  /**
+   * The cluster the pools join: a `gcp.GkeCluster`, or an existing regional Standard cluster
+   * with Workload Identity from `gcp.GkeCluster.get(name, { clusterName, project, region })`.
+   */
+  cluster: GkeClusterRef;
   /** Service account of the nodes. Default: the cluster's node service account. */
   serviceAccountEmail?: pulumi.Input<string>;
 }
 
 /**
- * TPU slices (v5e, v5p, v6e; single-host or multi-host) for a {@link GkeCluster}: the machine
- * type, topology and node count come from the catalog's TPU rules; Spot, reservations and queued
- * provisioning are options. Nodes carry our labels and the `google.com/tpu` taint.
+ * TPU slices (v5e, v5p, v6e; single-host or multi-host) for a `gcp.GkeCluster` or an existing
+ * GKE cluster: the machine type, topology and node count come from the catalog's TPU rules;
+ * Spot, reservations and queued provisioning are options. Nodes carry our labels and the
+ * `google.com/tpu` taint.
  */
 export class TpuNodePool extends pulumi.ComponentResource {
   /** The resolved slice: machine type, chips, nodes per slice. */
@@ -37,6 +45,7 @@ export class TpuNodePool extends pulumi.ComponentResource {
     const cluster = assertCluster("GcpTpuNodePool", args?.cluster);
     const plan = planTpuNodePool(args, { project: cluster.project, region: cluster.region });
     super("hybridai:index:GcpTpuNodePool", name, {}, opts);
+    const clusterName = nodePoolClusterName("GcpTpuNodePool", cluster);
     this.slice = plan.slice;
     this.nodePools = plan.parts.map(
       (part) =>
@@ -44,7 +53,7 @@ export class TpuNodePool extends pulumi.ComponentResource {
           `${name}-${part.suffix}`,
           withNodeServiceAccount(
             { ...part.nodePool, name: nodePoolName(name, part.suffix) },
-            cluster.name,
+            clusterName,
             args.serviceAccountEmail ?? cluster.nodeServiceAccountEmail,
           ),
           {

@@ -389,6 +389,57 @@ const DEFAULT_CALLS: Record<string, (inputs: PropertyMap) => Record<string, unkn
     name: inputs.name,
     token: "k8s-aws-v1.mock-token",
   }),
+  "aws:eks/getCluster:getCluster": (inputs) => {
+    const name = String(inputs.name);
+    const hex = stableHex(32, "eks", name).toUpperCase();
+    return {
+      id: name,
+      name,
+      arn: awsArn("eks", `cluster/${name}`),
+      endpoint: `https://${hex}.gr7.${MOCK_AWS_REGION}.eks.amazonaws.com`,
+      version: "1.33",
+      platformVersion: "eks.1",
+      status: "ACTIVE",
+      certificateAuthorities: [{ data: MOCK_CERTIFICATE_PEM }],
+      identities: [
+        { oidcs: [{ issuer: `https://oidc.eks.${MOCK_AWS_REGION}.amazonaws.com/id/${hex}` }] },
+      ],
+      vpcConfig: {
+        clusterSecurityGroupId: `sg-${stableHex(17, "eks-cluster-sg", name)}`,
+        subnetIds: AWS_ZONES.map((zone) => `subnet-${stableHex(17, zone)}`),
+        securityGroupIds: [],
+        vpcId: "vpc-0mockdefault0000",
+        endpointPrivateAccess: true,
+        endpointPublicAccess: false,
+        publicAccessCidrs: [],
+      },
+      kubernetesNetworkConfigs: [
+        { ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16", serviceIpv6Cidr: "" },
+      ],
+      accessConfigs: [
+        { authenticationMode: "API_AND_CONFIG_MAP", bootstrapClusterCreatorAdminPermissions: true },
+      ],
+    };
+  },
+  "gcp:container/getCluster:getCluster": (inputs) => {
+    const project = String(inputs.project ?? MOCK_GCP_PROJECT);
+    const location = String(inputs.location ?? MOCK_GCP_REGION);
+    const name = String(inputs.name);
+    return {
+      id: `projects/${project}/locations/${location}/clusters/${name}`,
+      name,
+      project,
+      location,
+      endpoint: "34.118.0.10",
+      masterAuths: [{ clusterCaCertificate: MOCK_CERTIFICATE_PEM }],
+      masterVersion: "1.31.1-gke.1000",
+      workloadIdentityConfigs: [{ workloadPool: `${project}.svc.id.goog` }],
+      enableAutopilot: false,
+      network: "default",
+      subnetwork: "default",
+      selfLink: `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${name}`,
+    };
+  },
   "gcp:organizations/getClientConfig:getClientConfig": () => ({
     id: MOCK_GCP_PROJECT,
     project: MOCK_GCP_PROJECT,

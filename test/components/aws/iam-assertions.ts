@@ -39,6 +39,7 @@ export function attachedManagedPolicies(mocks: MockRecorder, roleName: string): 
 /** The Kubernetes pieces of an add-on chart's values. */
 interface AddonValues {
   nodeSelector?: Record<string, string>;
+  affinity?: object;
   priorityClassName?: string;
   tolerations?: unknown[];
   resources?: object;
@@ -66,6 +67,7 @@ export function podFromHelmValues(
     },
     spec: {
       nodeSelector: values.nodeSelector,
+      ...(values.affinity ? { affinity: values.affinity } : {}),
       priorityClassName: values.priorityClassName,
       ...(values.tolerations ? { tolerations: values.tolerations } : {}),
       ...(values.securityContext ? { securityContext: values.securityContext } : {}),

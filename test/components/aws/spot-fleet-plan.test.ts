@@ -1,7 +1,7 @@
 import { aws, HybridAiConfigError } from "pulumi-hybridai";
 import { describe, expect, it } from "vitest";
 
-const { planSpotFleet } = aws;
+const { acceleratedAmiParameter, planSpotFleet } = aws;
 type SpotFleetSpec = aws.SpotFleetSpec;
 
 const base: SpotFleetSpec = {
@@ -73,12 +73,22 @@ describe("planSpotFleet distribution", () => {
 
 describe("planSpotFleet nodes and tags", () => {
   it("picks the AL2023 NVIDIA or Neuron AMI from SSM for the cluster's version", () => {
-    expect(plan().amiParameter).toBe(
+    expect(plan().amiVariant).toBe("nvidia");
+    expect(plan({ accelerator: { type: "aws-inferentia2" } }).amiVariant).toBe("neuron");
+    expect(acceleratedAmiParameter("1.33", "nvidia")).toBe(
       "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/x86_64/nvidia/recommended/image_id",
     );
-    expect(plan({ accelerator: { type: "aws-inferentia2" } }).amiParameter).toBe(
-      "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/x86_64/neuron/recommended/image_id",
+    expect(acceleratedAmiParameter("1.31", "neuron")).toBe(
+      "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/neuron/recommended/image_id",
     );
+  });
+
+  it("checks a Kubernetes version known up front, and plans the same without one", () => {
+    expect(() => plan({ kubernetesVersion: "v1.33" })).toThrow(
+      'AwsSpotFleet: kubernetesVersion = "v1.33" is not valid. Allowed: a Kubernetes minor version such as 1.33.',
+    );
+    const { kubernetesVersion: _, ...withoutVersion } = base;
+    expect(planSpotFleet(withoutVersion)).toEqual(plan());
   });
 
   it("tags the group for cluster-autoscaler discovery and scale-from-zero templates", () => {
