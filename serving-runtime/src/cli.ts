@@ -47,7 +47,8 @@ async function main(): Promise<number | undefined> {
   }
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, "shutting down");
-    void server.shutdown(options.drainTimeoutSeconds * 1000).then(
+    const graceMs = signal === "SIGTERM" ? options.drainGraceSeconds * 1000 : 0;
+    void server.shutdown(options.drainTimeoutSeconds * 1000, graceMs).then(
       (drained) => process.exit(drained ? 0 : 1),
       (error) => {
         logger.error({ err: error }, "shutdown failed");

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { InferenceError } from "../protocol/errors";
+import { lingerBeforeClose } from "./linger";
 
 function statusOf(error: FastifyError | InferenceError): { status: number; message: string } {
   if (error instanceof InferenceError) return { status: error.status, message: error.message };
@@ -25,8 +26,15 @@ function statusOf(error: FastifyError | InferenceError): { status: number; messa
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | InferenceError, request, reply) => {
     const { status, message } = statusOf(error);
-    if (status >= 500 && status !== 503) request.log.error({ err: error }, "request failed");
-    else request.log.debug({ status, error: message }, "request rejected");
+    if (status >= 500 && status !== 503) {
+      request.log.error({ err: error, request_id: request.id }, "request failed");
+    } else {
+      request.log.debug({ status, error: message, request_id: request.id }, "request rejected");
+    }
+    if (status === 413) {
+      reply.header("connection", "close");
+      lingerBeforeClose(request.raw.socket);
+    }
     return reply
       .code(status)
       .type("application/json")

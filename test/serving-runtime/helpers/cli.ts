@@ -60,3 +60,19 @@ export async function waitForUrl(server: ServerProcess, timeoutMs = 60_000): Pro
   }
   throw new Error(`server did not start:\n${server.stdout()}\n${server.stderr()}`);
 }
+
+/** Resolves once the server's stdout (so far or later) matches `pattern`; event-driven. */
+export function waitForOutput(server: ServerProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (pattern.test(server.stdout())) return resolve();
+    const onData = () => {
+      if (!pattern.test(server.stdout())) return;
+      server.child.stdout?.off("data", onData);
+      resolve();
+    };
+    server.child.stdout?.on("data", onData);
+    void server.exited.then((code) =>
+      reject(new Error(`server exited (${code}) before printing ${pattern}:\n${server.stdout()}`)),
+    );
+  });
+}
