@@ -6,8 +6,8 @@ import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
 import { installErrorHandlers } from "./errors";
 import { createHttpServer } from "./http-server";
+import { inferEndpoint } from "./infer-endpoint";
 import { healthRoutes } from "./routes-health";
-import { inferRoutes } from "./routes-infer";
 import { metricsRoutes } from "./routes-metrics";
 import { modelRoutes } from "./routes-models";
 import { repositoryRoutes } from "./routes-repository";
@@ -16,11 +16,13 @@ import { serverRoutes } from "./routes-server";
 const REQUEST_ID = "x-request-id";
 
 /**
- * Builds the HTTP application. Every body is read as bytes up to the body limit (the routes
- * decode JSON and binary themselves); request ids come from `X-Request-Id` or are generated and
- * echoed back; while draining every response carries `Connection: close`. The per-request path
- * has no hooks, no child loggers and no abort plumbing: the request id and the drain header are
- * set once on the raw response, and the logger gets the id only when something is logged.
+ * Builds the HTTP application. Inference requests take a framework-free path
+ * ({@link inferEndpoint}); every other route runs on fastify. Every body is read as bytes up to
+ * the body limit (the routes decode JSON and binary themselves); request ids come from
+ * `X-Request-Id` or are generated and echoed back; while draining every response carries
+ * `Connection: close`. No route has per-request hooks, child loggers or abort plumbing: the
+ * request id and the drain header are set once on the raw response, and the logger gets the id
+ * only when something is logged.
  *
  * @param context what the routes work with
  * @param logger the server's pino logger
@@ -28,6 +30,7 @@ const REQUEST_ID = "x-request-id";
 export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
   const idPrefix = randomUUID().slice(0, 8);
   let nextId = 0;
+  const infer = inferEndpoint(context, logger);
   const app = Fastify({
     loggerInstance: logger,
     childLoggerFactory: (parent) => parent,
@@ -48,7 +51,7 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
             request.headers[REQUEST_ID] = id;
           }
           response.setHeader(REQUEST_ID, id);
-          handler(request, response);
+          if (!infer(request, response)) handler(request, response);
         },
         { bodyLimitBytes: context.bodyLimitBytes, draining: () => context.state.draining },
       ),
@@ -77,7 +80,6 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
   healthRoutes(app, context);
   serverRoutes(app);
   modelRoutes(app, context);
-  inferRoutes(app, context);
   repositoryRoutes(app, context);
   metricsRoutes(app, context);
   return app;

@@ -2,19 +2,21 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { InferenceError } from "../protocol/errors";
 import { lingerBeforeClose } from "./linger";
 
-function statusOf(error: FastifyError | InferenceError): { status: number; message: string } {
+/** The status and client-facing message of an error, as Triton maps them. */
+export function statusOf(error: Partial<FastifyError> | InferenceError): {
+  status: number;
+  message: string;
+} {
   if (error instanceof InferenceError) return { status: error.status, message: error.message };
   switch (error.code) {
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return {
-        status: 413,
-        message: `request body is larger than the server's limit; ${error.message}`,
-      };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return { status: 415, message: error.message };
+      return { status: 415, message: error.message ?? "unsupported media type" };
     default: {
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-      return { status, message: status >= 500 ? "internal server error" : error.message };
+      return {
+        status,
+        message: status >= 500 ? "internal server error" : (error.message ?? "request failed"),
+      };
     }
   }
 }

@@ -5,6 +5,13 @@ import { lingerBeforeClose } from "./linger";
 /** Handles one request (fastify's handler). */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/**
+ * How long an idle kept-alive connection stays open, in ms: longer than the 60 s idle timeout of
+ * common load balancers, so the server never closes a connection a balancer is about to reuse
+ * (fastify's default, kept).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 /** What the HTTP server needs to know besides the handler. */
 export interface HttpServerOptions {
   /** Largest request body in bytes. */
@@ -48,6 +55,7 @@ export function createHttpServer(handler: RequestHandler, options: HttpServerOpt
     if (draining()) response.setHeader("connection", "close");
     handler(request, response);
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
     if (tooLarge(request)) return refuseTooLarge(request, response, limit);
     if (draining()) response.setHeader("connection", "close");

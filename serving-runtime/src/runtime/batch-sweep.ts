@@ -74,8 +74,9 @@ export async function sweepBatchSizes(
   let stoppedBecause: string | undefined;
   for (let batch = 1; batch <= limits.cap; batch *= 2) {
     let fastest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < limits.runsPerPoint && fastest <= limits.maxExecutionMicroseconds; i++) {
+    for (let i = 0; i < limits.runsPerPoint; i++) {
       fastest = Math.min(fastest, Math.max(1, await run(batch)));
+      if (fastest > limits.maxExecutionMicroseconds) break;
     }
     points.push({ batch, itemsPerSecond: (batch * 1e6) / fastest });
     if (batch * 2 > limits.cap) break;

@@ -4,10 +4,10 @@ export type Placement = "inline" | "worker";
 /** A model's `parameters.execution_placement`: a placement, or `auto` (decided from timing). */
 export type PlacementSetting = Placement | "auto";
 
-/** Executions observed before the drift monitor may move a model. */
-export const DRIFT_MIN_EXECUTIONS = 50;
-/** Weight of the newest execution in the moving average of execution time. */
-const DRIFT_SMOOTHING = 0.05;
+/** Executions the drift monitor takes the median of; also the fewest before a first move. */
+export const DRIFT_WINDOW = 64;
+/** Most executions a model waits between moves, after repeated moves doubled the wait. */
+const DRIFT_MAX_WAIT = 64 * DRIFT_WINDOW;
 
 /**
  * Where a model should run, from the median time of a batch-1 execution measured after warmup:
@@ -29,13 +29,17 @@ export function choosePlacement(
 
 /**
  * Watches a model's execution times and says when its placement should change: an inline model
- * whose moving-average execution time drifts above twice the threshold moves to worker threads
- * (it would stall the event loop), a worker model whose executions drop below half the threshold
- * moves inline. The margins keep a model near the threshold from flapping.
+ * whose median execution time over the last {@link DRIFT_WINDOW} executions drifts above twice
+ * the threshold moves to worker threads (it would stall the event loop), a worker model whose
+ * median drops below half the threshold moves inline. The median ignores the odd execution the
+ * operating system preempted; the margins, and a wait that doubles after every move, keep a
+ * model near the threshold from flapping.
  */
 export class DriftMonitor {
-  private mean = 0;
-  private executions = 0;
+  private readonly recent: number[] = [];
+  private next = 0;
+  private seen = 0;
+  private wait = DRIFT_WINDOW;
 
   /**
    * @param placement where the model runs now
@@ -52,22 +56,25 @@ export class DriftMonitor {
    * @param inferMicroseconds how long the execution ran
    */
   observe(inferMicroseconds: number): Placement | undefined {
-    this.executions++;
-    this.mean =
-      this.executions === 1
-        ? inferMicroseconds
-        : this.mean + DRIFT_SMOOTHING * (inferMicroseconds - this.mean);
-    if (this.executions < DRIFT_MIN_EXECUTIONS) return undefined;
-    const next =
-      this.placement === "inline" && this.mean > 2 * this.thresholdMicroseconds
+    if (this.recent.length < DRIFT_WINDOW) this.recent.push(inferMicroseconds);
+    else this.recent[this.next] = inferMicroseconds;
+    this.next = (this.next + 1) % DRIFT_WINDOW;
+    this.seen++;
+    if (this.seen < this.wait || this.recent.length < DRIFT_WINDOW) return undefined;
+    const median = [...this.recent].sort((a, b) => a - b)[DRIFT_WINDOW / 2];
+    const moveTo =
+      this.placement === "inline" && median > 2 * this.thresholdMicroseconds
         ? "worker"
-        : this.placement === "worker" && this.mean < this.thresholdMicroseconds / 2
+        : this.placement === "worker" && median < this.thresholdMicroseconds / 2
           ? "inline"
           : undefined;
-    if (next) {
-      this.placement = next;
-      this.executions = 0;
+    if (moveTo) {
+      this.placement = moveTo;
+      this.seen = 0;
+      this.recent.length = 0;
+      this.next = 0;
+      this.wait = Math.min(2 * this.wait, DRIFT_MAX_WAIT);
     }
-    return next;
+    return moveTo;
   }
 }
