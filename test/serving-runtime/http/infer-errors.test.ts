@@ -19,7 +19,7 @@ beforeAll(async () => {
     multiModel(),
     fixedModel(),
   ]);
-  server = await startTestServer(root, { bodyLimitBytes: 4096 });
+  server = await startTestServer(root, { bodyLimitBytes: 4096, defaultMaxBatchSize: 0 });
   url = `${server.url}/v2/models/identity_fp32/infer`;
 });
 

@@ -92,6 +92,7 @@ beforeAll(async () => {
     batchedModel("instances", {
       max_batch_size: 4,
       instance_group: [{ count: 2, kind: "KIND_CPU" }],
+      parameters: { execution_placement: { string_value: "worker" } },
     }),
   ]);
   server = await startTestServer(root, { intraOpThreads: undefined });
