@@ -187,8 +187,8 @@ describe("npm run serve", () => {
       "0",
     ]);
     started.push(server);
-    const url = await waitForUrl(server, 120_000);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const url = await waitForUrl(server);
+    await waitForOutput(server, /curl -s -X POST .+'\n/);
     const match = /curl -s -X POST (\S+) -H 'Content-Type: application\/json' -d '(.+)'/.exec(
       server.stdout(),
     );

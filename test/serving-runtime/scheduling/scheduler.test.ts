@@ -161,6 +161,25 @@ describe("Scheduler", () => {
     await late;
   });
 
+  it("waits out the queue delay only while clients overlap: a sequential client never pays it", async () => {
+    const { clock, executor, scheduler } = setup({
+      maxBatchSize: 8,
+      maxQueueDelayMicroseconds: 1_000_000,
+    });
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const submitted = clock.now();
+      const answer = scheduler.submit(request([[i, i]]));
+      clock.endTurn();
+      if (executor.calls.length === i) clock.advance(1_000);
+      waits.push(clock.now() - submitted);
+      executor.calls[i].finish();
+      await answer;
+      await settle();
+    }
+    expect(waits).toEqual([1_000, 1_000, 1_000, 0, 0, 0, 0, 0]);
+  });
+
   it("gives a busy worker its next batch only when it is as large as the running one", async () => {
     const { clock, executor, scheduler } = setup({ maxBatchSize: 4 }, 2);
     const first = [1, 2, 3].map((i) => scheduler.submit(request([[i, i]])));
