@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseModelConfigText } from "./pbtxt";
 
 /** Triton's own configuration file: the protobuf text format of `ModelConfig`. */
 export const PBTXT_CONFIG_FILE = "config.pbtxt";
@@ -47,6 +46,9 @@ export async function readConfigSource(directory: string, name: string): Promise
   }
   if (pbtxt !== undefined) {
     const source = `${name}/${PBTXT_CONFIG_FILE}`;
+    // The protobuf reader is loaded on first use: repositories without config.pbtxt files
+    // (and server start-up) never pay for it.
+    const { parseModelConfigText } = await import("./pbtxt");
     try {
       return { raw: parseModelConfigText(pbtxt), source, found: true };
     } catch (error) {

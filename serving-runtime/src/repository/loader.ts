@@ -14,6 +14,7 @@ import { ModelExecutors } from "../runtime/model-executors";
 import { choosePlacement, type Placement, type PlacementSetting } from "../runtime/placement";
 import { probeInputs } from "../runtime/probe-inputs";
 import {
+  type CreatedExecutors,
   createInlineExecutor,
   createWorkerExecutors,
   type ExecutionProvider,
@@ -196,6 +197,15 @@ function sessionPlan(config: ModelConfig, settings: LoadSettings): SessionPlan {
   };
 }
 
+/** Model files above this size start their worker threads before the placement is measured. */
+const EARLY_WORKERS_BYTES = 1024 * 1024;
+
+/** Releases executors that may still be being created, ignoring a failed creation. */
+async function releaseAll(pending: Promise<CreatedExecutors> | undefined): Promise<void> {
+  const created = await pending?.catch(() => undefined);
+  await Promise.allSettled((created?.executors ?? []).map((executor) => executor.release()));
+}
+
 /** Median time of `runs` executions of `run`, in microseconds. */
 async function medianMicroseconds(runs: number, run: () => Promise<number>): Promise<number> {
   const times: number[] = [];
@@ -230,8 +240,19 @@ export async function loadVersion(
   const bytes = await readFile(path.join(directory, String(version), MODEL_FILE));
   const plan = sessionPlan(config, settings);
   const setting = placementSetting(config);
-  const probe = await createInlineExecutor(bytes, plan, settings.logger);
+  // Worker threads take a while to start; for a model that will most likely run in them (a
+  // large file, or one pinned there) they start while the event-loop session is timed.
+  const early =
+    setting === "worker" || (setting === "auto" && bytes.byteLength > EARLY_WORKERS_BYTES)
+      ? createWorkerExecutors(bytes, plan, settings.logger)
+      : undefined;
+  early?.catch(() => undefined);
+  const probe = await createInlineExecutor(bytes, plan, settings.logger).catch(async (error) => {
+    await releaseAll(early);
+    throw error;
+  });
   let executors: OwnedExecutor[] = probe.executors;
+  let speculative = early;
   try {
     const session = probe.metadata;
     const fileInputs = session.inputMetadata.map((meta) => specOf("input", meta));
@@ -271,9 +292,13 @@ export async function loadVersion(
     }
     let created = probe;
     if (placement === "worker") {
-      created = await createWorkerExecutors(bytes, plan, settings.logger);
+      created = await (speculative ?? createWorkerExecutors(bytes, plan, settings.logger));
+      speculative = undefined;
       await Promise.allSettled(executors.map((executor) => executor.release()));
       executors = created.executors;
+    } else {
+      await releaseAll(speculative);
+      speculative = undefined;
     }
 
     let maxBatchSize = decision.kind === "fixed" ? decision.value : 0;
@@ -342,6 +367,7 @@ export async function loadVersion(
     };
   } catch (error) {
     await Promise.allSettled(executors.map((executor) => executor.release()));
+    await releaseAll(speculative);
     throw error;
   }
 }
