@@ -1,3 +1,4 @@
+import type { HeadToHead } from "./head-to-head";
 import type { LoadPoint } from "./load";
 import type { OverloadResult } from "./overload";
 import type { WireForm } from "./payloads";
@@ -65,6 +66,11 @@ export interface BenchResults {
   ceiling: LoadPoint[] | PhaseError;
   /** The naive baseline server (JSON), per model. */
   naive: Record<string, ServedForm[] | PhaseError>;
+  /**
+   * The tiny MLP's JSON requests at the targets' concurrency, naive server, ceiling and our
+   * server measured in alternating rounds (`ours`, `ceiling`, `naive`).
+   */
+  mlpHeadToHead: HeadToHead | PhaseError;
   /** Time to ready of our server on a repository holding only the 10 MB model. */
   ready: ReadyResult | PhaseError;
   /** The overload run against the small-queue model. */

@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { ensureRuntimeBuilt } from "./build-runtime";
 import { ChildServer } from "./child-server";
+import { measureHeadToHead } from "./head-to-head";
 import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
 import { measureOverload } from "./overload";
@@ -30,7 +31,7 @@ import {
 } from "./results";
 import { type BenchSettings, readSettings } from "./settings";
 import { formatReport } from "./table";
-import { checkTargets } from "./targets";
+import { checkTargets, MLP_CONCURRENCY } from "./targets";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const SETTINGS = settingsOrExit();
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
     server: { cnn: { error: SKIPPED }, mlp: { error: SKIPPED } },
     ceiling: { error: SKIPPED },
     naive: { cnn: { error: SKIPPED }, mlp: { error: SKIPPED } },
+    mlpHeadToHead: { error: SKIPPED },
     ready: { error: SKIPPED },
     overload: { error: SKIPPED },
     targets: [],
@@ -312,6 +314,47 @@ async function main(): Promise<void> {
         if (isPhaseError(results.ceiling)) results.ceiling = failure;
       }
 
+    console.log(`head to head: tiny MLP, JSON, c=${MLP_CONCURRENCY}`);
+    if (PHASES.has("server") && PHASES.has("naive"))
+      try {
+        results.mlpHeadToHead = await withServer(
+          () => ourServer(runtime(), serverRepo),
+          (ours) =>
+            withServer(
+              () =>
+                ChildServer.start(
+                  "naive",
+                  path.join(benchDist, "naive-server.js"),
+                  [naiveRepo, "{port}"],
+                  "/v2/health/ready",
+                ),
+              (naive) =>
+                measureHeadToHead(
+                  [
+                    {
+                      name: "ours",
+                      server: ours,
+                      payload: inferPayload(models.mlp, "json"),
+                      metricsModel: "mlp",
+                    },
+                    {
+                      name: "ceiling",
+                      server: ours,
+                      payload: inferPayload({ ...models.mlp, name: CEILING_MODEL }, "json"),
+                    },
+                    { name: "naive", server: naive, payload: inferPayload(models.mlp, "json") },
+                  ],
+                  MLP_CONCURRENCY,
+                  3,
+                  SECONDS,
+                  WARMUP_SECONDS,
+                ),
+            ),
+        );
+      } catch (error) {
+        results.mlpHeadToHead = phaseError(error);
+      }
+
     console.log("time to ready: 10 MB model");
     if (PHASES.has("ready"))
       try {
@@ -349,6 +392,7 @@ async function main(): Promise<void> {
     ...Object.values(results.server),
     ...Object.values(results.naive),
     results.ceiling,
+    results.mlpHeadToHead,
     results.ready,
     results.overload,
   ].some(isPhaseFailure);

@@ -159,6 +159,18 @@ export function formatReport(results: BenchResults): string {
   for (const point of ceiling) {
     rows.push(loadRow("ceiling", "mlp", "json", point, undefined, undefined));
   }
+  const duel = results.mlpHeadToHead;
+  if (isPhaseError(duel)) failed("head to head", duel.error);
+  else {
+    for (const [i, round] of duel.rounds.entries()) {
+      sequential.push(
+        `head to head mlp json c=${duel.connections} round ${i + 1}: ` +
+          Object.entries(round)
+            .map(([name, point]) => `${name} ${point.itemsPerSecond.toFixed(0)}`)
+            .join(", "),
+      );
+    }
+  }
   if (isPhaseError(results.ready)) failed("ready", results.ready.error);
   if (isPhaseError(results.overload)) failed("overload", results.overload.error);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
