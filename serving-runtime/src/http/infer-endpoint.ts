@@ -12,16 +12,20 @@ import { binaryHeaderLength, versionParam } from "./request-parts";
 
 const INFER_PATH = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/infer(?:\?.*)?$/;
 
-/** The client of a request as the scheduler watches it: gone once its connection closed. */
-function clientOf(response: ServerResponse): ClientLink {
+/**
+ * The client of a request as the scheduler watches it: gone once its connection closed. The
+ * request's socket is watched (not the response, which a pipelined request gets only later).
+ */
+function clientOf(request: IncomingMessage, response: ServerResponse): ClientLink {
+  const socket = request.socket;
   return {
-    gone: () => !response.writableEnded && (response.socket?.destroyed ?? true),
+    gone: () => !response.writableEnded && socket.destroyed,
     watch(listener) {
       const onClose = () => {
         if (!response.writableEnded) listener();
       };
-      response.once("close", onClose);
-      return () => response.off("close", onClose);
+      socket.once("close", onClose);
+      return () => socket.off("close", onClose);
     },
   };
 }
@@ -116,7 +120,7 @@ export function inferEndpoint(
           fail(request, response, error ?? new Error("no body"));
           return;
         }
-        inference.infer(target, { body, headerLength }, clientOf(response)).then(
+        inference.infer(target, { body, headerLength }, clientOf(request, response)).then(
           (encoded) => send(request, response, encoded),
           (failure: Error) => fail(request, response, failure),
         );
