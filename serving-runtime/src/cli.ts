@@ -36,7 +36,12 @@ async function main(): Promise<number | undefined> {
     return 0;
   }
   const { options } = command;
-  const logger = pino({ level: options.logLevel, base: { service: "hybridai-serve" } });
+  // Synchronous writes: pino's asynchronous default flushes at exit in a loop that never ends
+  // when stdout's reader is gone (EPIPE), which left a drained server hanging instead of exiting.
+  const logger = pino(
+    { level: options.logLevel, base: { service: "hybridai-serve" } },
+    pino.destination({ dest: 1, sync: true }),
+  );
   let server: RunningServer;
   try {
     const { startServer } = await import("./server");

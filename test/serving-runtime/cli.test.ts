@@ -155,6 +155,17 @@ describe("graceful shutdown", () => {
     for (const socket of sockets) socket.destroy();
   });
 
+  it("still exits 0 after SIGTERM when nobody reads its output any more", async () => {
+    const server = run(["--model-repository", root, "--port", "0", "--drain-grace-seconds", "0"], {
+      HYBRIDAI_HOST: "127.0.0.1",
+    });
+    await waitForUrl(server);
+    server.child.stdout?.destroy();
+    server.child.stderr?.destroy();
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+
   it("on SIGINT (Ctrl-C) stops at once, without the grace period", async () => {
     const server = run(
       ["--model-repository", root, "--port", "0", "--drain-grace-seconds", "600"],
