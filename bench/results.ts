@@ -22,6 +22,18 @@ export interface ServedForm {
   sequential: LatencySummary;
 }
 
+/** Alternating rounds of raw onnxruntime and our server on the CNN. */
+export interface CnnHeadToHead {
+  /** Raw batch size measured. */
+  rawBatch: number;
+  /** Concurrency of the binary and JSON points. */
+  connections: { binary: number; json: number };
+  /** Items/s per round. */
+  rounds: { raw: number; binary: number; json: number }[];
+  /** Medians over the rounds. */
+  median: { raw: number; binary: number; json: number };
+}
+
 /** Our server's figures for one model: each wire form, and the config it settled on. */
 export interface ServedModel {
   /** Each wire form measured. */
@@ -71,6 +83,11 @@ export interface BenchResults {
    * server measured in alternating rounds (`ours`, `ceiling`, `naive`).
    */
   mlpHeadToHead: HeadToHead | PhaseError;
+  /**
+   * The CNN in alternating rounds: raw onnxruntime at its best sweep batch size, then our server
+   * in binary and JSON at the concurrency where each did best in the sweep.
+   */
+  cnnHeadToHead: CnnHeadToHead | PhaseError;
   /** Time to ready of our server on a repository holding only the 10 MB model. */
   ready: ReadyResult | PhaseError;
   /** The overload run against the small-queue model. */

@@ -19,10 +19,11 @@ import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
 import { measureOverload } from "./overload";
 import { decodeFirstOutput, type InferPayload, inferPayload, type WireForm } from "./payloads";
-import { measureRaw, referenceOutput } from "./raw";
+import { measureRaw, measureRawAt, referenceOutput } from "./raw";
 import { measureReady } from "./ready";
 import {
   type BenchResults,
+  type CnnHeadToHead,
   isPhaseError,
   isPhaseFailure,
   type PhaseError,
@@ -147,6 +148,62 @@ function buildRuntime(): string | Error | undefined {
   }
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Raw onnxruntime at its best sweep batch size and our server (binary, then JSON, each at the
+ * concurrency where it did best in the sweep) in three alternating rounds, so that whatever else
+ * the machine does weighs on both alike.
+ */
+async function cnnHeadToHead(
+  server: ChildServer,
+  model: BenchModel,
+  results: BenchResults,
+): Promise<CnnHeadToHead> {
+  const raw = results.raw.cnn;
+  const served = results.server.cnn;
+  if (isPhaseError(raw) || isPhaseError(served)) throw new Error("needs the raw and server phases");
+  const bestAt = (form: WireForm) => {
+    const points = served.forms.find((f) => f.form === form)?.load ?? [];
+    return points.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a)).connections;
+  };
+  const connections = { binary: bestAt("binary"), json: bestAt("json") };
+  const rounds: CnnHeadToHead["rounds"] = [];
+  for (let round = 0; round < 3; round++) {
+    const rawRate = await measureRawAt(model, raw.best.batch, SECONDS);
+    const points = [];
+    for (const form of ["binary", "json"] as const) {
+      points.push(
+        await measureLoad(
+          server,
+          inferPayload(model, form),
+          connections[form],
+          SECONDS,
+          WARMUP_SECONDS,
+          model.name,
+        ),
+      );
+    }
+    rounds.push({ raw: rawRate, binary: points[0].itemsPerSecond, json: points[1].itemsPerSecond });
+    console.log(
+      `  round ${round + 1}: raw ${rawRate.toFixed(0)}, binary ${points[0].itemsPerSecond.toFixed(0)}, json ${points[1].itemsPerSecond.toFixed(0)} items/s`,
+    );
+  }
+  return {
+    rawBatch: raw.best.batch,
+    connections,
+    rounds,
+    median: {
+      raw: median(rounds.map((r) => r.raw)),
+      binary: median(rounds.map((r) => r.binary)),
+      json: median(rounds.map((r) => r.json)),
+    },
+  };
+}
+
 function ourServer(cli: string, repository: string, extra: string[] = []): Promise<ChildServer> {
   return ChildServer.start(
     "server",
@@ -215,6 +272,7 @@ async function main(): Promise<void> {
     ceiling: { error: SKIPPED },
     naive: { cnn: { error: SKIPPED }, mlp: { error: SKIPPED } },
     mlpHeadToHead: { error: SKIPPED },
+    cnnHeadToHead: { error: SKIPPED },
     ready: { error: SKIPPED },
     overload: { error: SKIPPED },
     targets: [],
@@ -303,6 +361,12 @@ async function main(): Promise<void> {
               } catch (error) {
                 results.server[name] = phaseError(error);
               }
+            }
+            console.log("head to head: CNN, raw onnxruntime against our server");
+            try {
+              results.cnnHeadToHead = await cnnHeadToHead(server, models.cnn, results);
+            } catch (error) {
+              results.cnnHeadToHead = phaseError(error);
             }
           },
         );
@@ -393,6 +457,7 @@ async function main(): Promise<void> {
     ...Object.values(results.naive),
     results.ceiling,
     results.mlpHeadToHead,
+    results.cnnHeadToHead,
     results.ready,
     results.overload,
   ].some(isPhaseFailure);

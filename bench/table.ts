@@ -171,6 +171,16 @@ export function formatReport(results: BenchResults): string {
       );
     }
   }
+  const cnnDuel = results.cnnHeadToHead;
+  if (isPhaseError(cnnDuel)) failed("cnn head to head", cnnDuel.error);
+  else {
+    for (const [i, round] of cnnDuel.rounds.entries()) {
+      sequential.push(
+        `head to head cnn round ${i + 1}: raw batch ${cnnDuel.rawBatch} ${round.raw.toFixed(0)}, ` +
+          `binary c=${cnnDuel.connections.binary} ${round.binary.toFixed(0)}, json c=${cnnDuel.connections.json} ${round.json.toFixed(0)} items/s`,
+      );
+    }
+  }
   if (isPhaseError(results.ready)) failed("ready", results.ready.error);
   if (isPhaseError(results.overload)) failed("overload", results.overload.error);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
