@@ -6,6 +6,8 @@ export type PlacementSetting = Placement | "auto";
 
 /** Executions the drift monitor takes the median of; also the fewest before a first move. */
 export const DRIFT_WINDOW = 64;
+/** Executions between two looks at the median (sorting on every execution would cost more). */
+const DRIFT_CHECK_EVERY = 16;
 /** Most executions a model waits between moves, after repeated moves doubled the wait. */
 const DRIFT_MAX_WAIT = 64 * DRIFT_WINDOW;
 
@@ -61,6 +63,7 @@ export class DriftMonitor {
     this.next = (this.next + 1) % DRIFT_WINDOW;
     this.seen++;
     if (this.seen < this.wait || this.recent.length < DRIFT_WINDOW) return undefined;
+    if ((this.seen - this.wait) % DRIFT_CHECK_EVERY !== 0) return undefined;
     const median = [...this.recent].sort((a, b) => a - b)[DRIFT_WINDOW / 2];
     const moveTo =
       this.placement === "inline" && median > 2 * this.thresholdMicroseconds
