@@ -32,7 +32,7 @@ export interface ServerOptions {
    * threads (`--inline-threshold-microseconds`); default 100.
    */
   inlineThresholdMicroseconds: number;
-  /** Intra-op threads per worker-thread session (`--intra-op-threads`); default cores / instances; event-loop sessions use 1. */
+  /** Intra-op threads per session (`--intra-op-threads`); default 1 (parallelism comes from instances). */
   intraOpThreads?: number;
   /** Inter-op threads per session (`--inter-op-threads`); default 1. */
   interOpThreads: number;
@@ -151,7 +151,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: "HYBRIDAI_INTRA_OP_THREADS",
     key: "intraOpThreads",
     schema: integer(1, 1024).optional(),
-    help: "onnxruntime intra-op threads per worker instance (default cores / instances)",
+    help: "onnxruntime intra-op threads per session (default 1)",
   },
   {
     flag: "inter-op-threads",

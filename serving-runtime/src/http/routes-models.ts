@@ -14,7 +14,7 @@ function metadata(target: LoadedVersion, versions: string[]): string {
     execution_provider: target.executionProvider,
     execution_placement: target.placement(),
     instance_count: target.instanceCount(),
-    intra_op_thread_count: target.placement() === "inline" ? 1 : target.intraOpThreads,
+    intra_op_thread_count: target.intraOpThreads,
     max_batch_size: signature.maxBatchSize,
   };
   if (target.executionProviderFallbackReason) {

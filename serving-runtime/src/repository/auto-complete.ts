@@ -75,17 +75,22 @@ export function decideMaxBatchSize(
  * @param maxBatchSize the decided `max_batch_size`
  * @param maxBatchOrigin where it came from
  * @param configOverridesTensors whether the config narrows the model file's inputs/outputs
+ * @param defaultInstances the instances chosen when the config has no `instance_group`
  */
 export function completeConfig(
   config: ModelConfig,
   maxBatchSize: number,
   maxBatchOrigin: string,
   configOverridesTensors: boolean,
+  defaultInstances?: { count: number; kind: "KIND_CPU" | "KIND_GPU"; origin: string },
 ): { config: EffectiveConfig; origins: ConfigOrigins } {
   const filledIn = config.max_batch_size === undefined;
   const addBatcher = filledIn && maxBatchSize > 1 && config.dynamic_batching === undefined;
   const effective: EffectiveConfig = {
     ...config,
+    instance_group: defaultInstances
+      ? [{ count: defaultInstances.count, kind: defaultInstances.kind }]
+      : config.instance_group,
     max_batch_size: maxBatchSize,
     dynamic_batching: addBatcher
       ? { max_queue_delay_microseconds: 0, preferred_batch_size: [] }
@@ -94,7 +99,7 @@ export function completeConfig(
   const origins: ConfigOrigins = {
     max_batch_size: maxBatchOrigin,
     "input, output": configOverridesTensors ? "model file, narrowed by config" : "model file",
-    instance_group: config.instance_group.length > 0 ? "config" : "default: one instance",
+    instance_group: defaultInstances?.origin ?? "config",
   };
   if (effective.dynamic_batching) {
     origins.dynamic_batching = addBatcher

@@ -83,7 +83,7 @@ export interface LoadedVersion {
   placement(): Placement;
   /** Instances (sessions) in use now: 1 on the event loop, `instance_group` count in workers. */
   instanceCount(): number;
-  /** Intra-op threads of each worker-thread session. */
+  /** Intra-op threads of each session. */
   intraOpThreads: number;
   /** The model's circuit breaker, when its config has a `circuit_breaker` block. */
   breaker?: CircuitBreaker;
@@ -178,22 +178,46 @@ function queuePolicy(config: EffectiveConfig, settings: LoadSettings): QueuePoli
   };
 }
 
-function sessionPlan(config: ModelConfig, settings: LoadSettings): SessionPlan {
-  const count = config.instance_group.reduce((sum, group) => sum + group.count, 0) || 1;
-  const wantsGpu = config.instance_group.some((group) => group.kind === "KIND_GPU");
-  const configured = threadSetting(config, "intra_op_thread_count");
+/** Worker instances of a CPU model whose config has no `instance_group`: one a core, at most this. */
+const MAX_DEFAULT_INSTANCES = 4;
+/** A model file above this size gets one instance by default: every instance holds its own copy. */
+const SINGLE_INSTANCE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * How a model's sessions are made. Intra-op threads default to 1: with spinning off (so idle
+ * threads leave the cores to the HTTP side) onnxruntime's pool pays a thread wake-up per
+ * parallel section, and a second thread measured no faster than one on this project's models;
+ * parallelism comes from instances instead. A CPU model without `instance_group` therefore gets
+ * one worker instance per core (up to 4; one for files over 512 MiB or GPU models), each running
+ * its own batch.
+ */
+function sessionPlan(
+  config: ModelConfig,
+  settings: LoadSettings,
+  modelBytes: number,
+): SessionPlan & { defaultInstances?: string } {
+  const configuredCount = config.instance_group.reduce((sum, group) => sum + group.count, 0);
+  const providers =
+    config.execution_providers ??
+    (config.instance_group.some((group) => group.kind === "KIND_GPU") ? ["cuda", "cpu"] : ["cpu"]);
+  const single = providers.includes("cuda") || modelBytes > SINGLE_INSTANCE_BYTES;
+  const count =
+    configuredCount || (single ? 1 : Math.max(1, Math.min(settings.cores, MAX_DEFAULT_INSTANCES)));
+  const intraOpThreads =
+    threadSetting(config, "intra_op_thread_count") ?? settings.intraOpThreads ?? 1;
   const interOpThreads = threadSetting(config, "inter_op_thread_count") ?? settings.interOpThreads;
   const allowSpinning = spinning(config);
+  const threads = { intraOpThreads, interOpThreads, allowSpinning };
   return {
-    executionProviders: config.execution_providers ?? (wantsGpu ? ["cuda", "cpu"] : ["cpu"]),
+    executionProviders: providers,
     count,
-    worker: {
-      intraOpThreads:
-        configured ?? settings.intraOpThreads ?? Math.max(1, Math.floor(settings.cores / count)),
-      interOpThreads,
-      allowSpinning,
-    },
-    inline: { intraOpThreads: configured ?? 1, interOpThreads, allowSpinning },
+    worker: threads,
+    inline: threads,
+    defaultInstances: configuredCount
+      ? undefined
+      : single
+        ? "default: one instance"
+        : `default: one worker instance per core (${count}), ${intraOpThreads} intra-op thread(s) each; on the event loop a model runs one`,
   };
 }
 
@@ -238,7 +262,7 @@ export async function loadVersion(
   const clock = settings.clock ?? systemClock;
   const label = `model '${name}' version ${version}`;
   const bytes = await readFile(path.join(directory, String(version), MODEL_FILE));
-  const plan = sessionPlan(config, settings);
+  const plan = sessionPlan(config, settings, bytes.byteLength);
   const setting = placementSetting(config);
   // Worker threads take a while to start; for a model that will most likely run in them (a
   // large file, or one pinned there) they start while the event-loop session is timed.
@@ -322,6 +346,13 @@ export async function loadVersion(
       maxBatchSize,
       maxBatchOrigin,
       config.input.length + config.output.length > 0,
+      plan.defaultInstances === undefined
+        ? undefined
+        : {
+            count: plan.count,
+            kind: plan.executionProviders.includes("cuda") ? "KIND_GPU" : "KIND_CPU",
+            origin: plan.defaultInstances,
+          },
     );
     completed.origins.execution_placement = placementOrigin;
     const signature = buildSignature(name, String(version), session, completed.config);

@@ -52,8 +52,13 @@ describe("decideMaxBatchSize", () => {
 
 describe("completeConfig", () => {
   it("adds dynamic_batching {} to a model whose batch size it filled in, and says so", () => {
-    const { config, origins } = completeConfig(parseModelConfig({}, "t"), 16, "measured", false);
+    const { config, origins } = completeConfig(parseModelConfig({}, "t"), 16, "measured", false, {
+      count: 2,
+      kind: "KIND_CPU",
+      origin: "default: two",
+    });
     expect(config.max_batch_size).toBe(16);
+    expect(config.instance_group).toEqual([{ count: 2, kind: "KIND_CPU" }]);
     expect(config.dynamic_batching).toEqual({
       max_queue_delay_microseconds: 0,
       preferred_batch_size: [],
@@ -61,7 +66,7 @@ describe("completeConfig", () => {
     expect(origins).toEqual({
       max_batch_size: "measured",
       "input, output": "model file",
-      instance_group: "default: one instance",
+      instance_group: "default: two",
       dynamic_batching: "auto-complete: dynamic_batching {} because the model batches",
     });
   });
