@@ -266,9 +266,12 @@ export async function loadVersion(
   const setting = placementSetting(config);
   // Worker threads take a while to start; for a model that will most likely run in them (a
   // large file, or one pinned there) they start while the event-loop session is timed.
+  // A config-less model becomes ready with its first worker instance, and the further default
+  // instances start afterwards; instances a config asks for are all there before it is ready.
+  const firstWorker = plan.defaultInstances ? { ...plan, count: 1 } : plan;
   const early =
     setting === "worker" || (setting === "auto" && bytes.byteLength > EARLY_WORKERS_BYTES)
-      ? createWorkerExecutors(bytes, plan, settings.logger)
+      ? createWorkerExecutors(bytes, firstWorker, settings.logger)
       : undefined;
   early?.catch(() => undefined);
   const probe = await createInlineExecutor(bytes, plan, settings.logger).catch(async (error) => {
@@ -316,7 +319,7 @@ export async function loadVersion(
     }
     let created = probe;
     if (placement === "worker") {
-      created = await (speculative ?? createWorkerExecutors(bytes, plan, settings.logger));
+      created = await (speculative ?? createWorkerExecutors(bytes, firstWorker, settings.logger));
       speculative = undefined;
       await Promise.allSettled(executors.map((executor) => executor.release()));
       executors = created.executors;
@@ -380,6 +383,20 @@ export async function loadVersion(
       { clock, onExecuted: modelExecutors.observe },
     );
     modelExecutors.attach(scheduler);
+    if (placement === "worker" && plan.defaultInstances && plan.count > 1) {
+      void modelExecutors.grow("worker", async () => {
+        const more = await createWorkerExecutors(
+          bytes,
+          { ...plan, count: plan.count - 1 },
+          settings.logger,
+        );
+        await runWarmup(config.model_warmup, signature, more.executors).catch(async (error) => {
+          await Promise.allSettled(more.executors.map((executor) => executor.release()));
+          throw error;
+        });
+        return more.executors;
+      });
+    }
     return {
       signature,
       config: completed.config,

@@ -50,6 +50,30 @@ export class ModelExecutors {
     this.scheduler = scheduler;
   }
 
+  /**
+   * Adds instances created after the model became ready, once `create` resolves, unless the
+   * model moved or closed meanwhile (then they are released).
+   *
+   * @param placement the placement they were made for
+   * @param create makes the instances (and warms them up)
+   */
+  async grow(placement: Placement, create: () => Promise<OwnedExecutor[]>): Promise<void> {
+    try {
+      const created = await create();
+      if (this.closed || this.placement !== placement || !this.scheduler) {
+        await Promise.allSettled(created.map((executor) => executor.release()));
+        return;
+      }
+      this.executors.push(...created);
+      this.scheduler.addExecutors(created);
+    } catch (error) {
+      this.options.logger.warn(
+        { model: this.options.label, err: error },
+        "could not start further instances; serving with fewer",
+      );
+    }
+  }
+
   /** Feeds one execution time to the drift monitor (the scheduler's `onExecuted`). */
   readonly observe = (inferMicroseconds: number): void => {
     if (this.switching || this.closed || !this.monitor) return;

@@ -177,6 +177,17 @@ export class Scheduler {
   }
 
   /**
+   * Adds executors next to the ones in use (e.g. further instances created after the model
+   * became ready); they take batches from the next dispatch on.
+   *
+   * @param executors the executors to add
+   */
+  addExecutors(executors: readonly BatchExecutor[]): void {
+    for (const executor of executors) this.slots.push({ executor, running: [] });
+    this.scheduleDispatch();
+  }
+
+  /**
    * Queues a request and resolves with its outputs. Rejects with 503 when the queue is full,
    * the request's timeout expires in the queue or the model is unloading, and with 499 when the
    * client disconnects before execution starts.

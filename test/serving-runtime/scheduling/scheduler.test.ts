@@ -277,6 +277,23 @@ describe("Scheduler", () => {
     expect(rowsOf(await later)).toEqual([4, 4]);
   });
 
+  it("hands batches to executors added later, next to the busy ones", async () => {
+    const { clock, executor, scheduler } = setup({ maxBatchSize: 1 });
+    const first = scheduler.submit(request([[1, 1]]));
+    clock.endTurn();
+    const second = scheduler.submit(request([[2, 2]]));
+    clock.endTurn();
+    expect(executor.calls).toHaveLength(1);
+    const added = new ManualExecutor(1);
+    scheduler.addExecutors([added]);
+    clock.endTurn();
+    expect(added.calls.map((call) => call.rows)).toEqual([[[2, 2]]]);
+    executor.calls[0].finish();
+    added.calls[0].finish();
+    expect(rowsOf(await first)).toEqual([2, 2]);
+    expect(rowsOf(await second)).toEqual([4, 4]);
+  });
+
   it("fails every request of a failed execution with a 500 naming the model", async () => {
     const { clock, executor, scheduler } = setup();
     const results = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
