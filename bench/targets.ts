@@ -57,16 +57,23 @@ function cnnVersusRaw(results: BenchResults, wire: WireForm, fraction: number): 
   const target = `CNN, ${wire}, no config: ≥ ${fraction} × raw onnxruntime at its best batch size`;
   const duel = results.cnnHeadToHead;
   const served = form(results.server.cnn, wire);
-  if (isPhaseError(duel) || !served) return { target, measured: "phase failed", met: null };
-  const ratio = duel.median[wire] / duel.median.raw;
+  const rawCnn = raw(results.raw.cnn);
+  if (isPhaseError(duel) || !served || !rawCnn) {
+    return { target, measured: "phase failed", met: null };
+  }
+  // Best against best: raw onnxruntime's spinning threads suffer more than the server when other
+  // processes compete for the cores, so a round where raw did badly must not flatter the server.
   const top = best(served.load);
+  const ours = Math.max(top.itemsPerSecond, ...duel.rounds.map((round) => round[wire]));
+  const rawBest = Math.max(rawCnn.best.itemsPerSecond, ...duel.rounds.map((round) => round.raw));
+  const ratio = ours / rawBest;
   return {
     target,
     measured:
-      `median of ${duel.rounds.length} alternating rounds: ${fixed(duel.median[wire])} items/s at c=${duel.connections[wire]} ` +
-      `vs raw ${fixed(duel.median.raw)} (batch ${duel.rawBatch}) = ${fixed(ratio, 2)}× ` +
-      `(rounds, ours/raw: ${duel.rounds.map((r) => `${fixed(r[wire])}/${fixed(r.raw)}`).join(", ")}); ` +
-      `in the sweep the server used ${fixed(top.serverCpuSeconds / top.seconds, 2)} cores and the load generator ` +
+      `best ${fixed(ours)} items/s vs raw's best ${fixed(rawBest)} (sweep best at batch ${rawCnn.best.batch}: ` +
+      `${fixed(rawCnn.best.itemsPerSecond)}) = ${fixed(ratio, 2)}×; alternating rounds, ours/raw at batch ${duel.rawBatch}: ` +
+      `${duel.rounds.map((r) => `${fixed(r[wire])}/${fixed(r.raw)}`).join(", ")} (medians ${fixed(duel.median[wire] / duel.median.raw, 2)}×); ` +
+      `the server used ${fixed(top.serverCpuSeconds / top.seconds, 2)} cores and the load generator ` +
       `${fixed(top.loadGeneratorCpuSeconds / top.seconds, 2)} at c=${top.connections}`,
     met: ratio >= fraction,
   };
