@@ -394,44 +394,46 @@ export class Scheduler {
     } catch (error) {
       execution = Promise.reject(error);
     }
-    execution
-      .then(
-        ({ outputs, inferMicroseconds }) => {
-          const returned = clock.now();
-          const results = this.split(batch, outputs);
-          const total = (returned - started) * 1000;
-          this.metrics.executed(
-            items,
-            Math.max(0, total - inferMicroseconds),
-            inferMicroseconds,
-            (clock.now() - returned) * 1000,
-          );
-          this.options.onExecuted?.(inferMicroseconds, items);
-          for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
-        },
-        (error: Error) => {
-          const failure =
-            error instanceof InferenceError
-              ? error
-              : new SchedulingError(
-                  "INTERNAL",
-                  `${this.label}: model execution failed: ${error.message}`,
-                  "error",
-                );
-          for (const job of batch) job.reject(failure);
-        },
-      )
-      .catch((error: Error) => {
-        for (const job of batch) job.reject(error);
-      })
-      .finally(() => {
-        this.metrics.pending(-batch.length);
-        this.executing -= batch.length;
-        slot.running.splice(slot.running.indexOf(items), 1);
-        if (slot.running.length === 0 && this.retiring.delete(slot)) this.notifyRetired();
-        this.dispatch();
-        this.notifyIfDrained();
-      });
+    const settle = () => {
+      this.metrics.pending(-batch.length);
+      this.executing -= batch.length;
+      slot.running.splice(slot.running.indexOf(items), 1);
+      if (slot.running.length === 0 && this.retiring.delete(slot)) this.notifyRetired();
+      this.dispatch();
+      this.notifyIfDrained();
+    };
+    const fail = (error: Error) => {
+      const failure =
+        error instanceof InferenceError
+          ? error
+          : new SchedulingError(
+              "INTERNAL",
+              `${this.label}: model execution failed: ${error.message}`,
+              "error",
+            );
+      for (const job of batch) job.reject(failure);
+      settle();
+    };
+    execution.then(({ outputs, inferMicroseconds }) => {
+      let results: InferResult[];
+      const returned = clock.now();
+      try {
+        results = this.split(batch, outputs);
+      } catch (error) {
+        fail(error as Error);
+        return;
+      }
+      const total = (returned - started) * 1000;
+      this.metrics.executed(
+        items,
+        Math.max(0, total - inferMicroseconds),
+        inferMicroseconds,
+        (clock.now() - returned) * 1000,
+      );
+      this.options.onExecuted?.(inferMicroseconds, items);
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      settle();
+    }, fail);
   }
 
   private split(batch: Job[], outputs: Map<string, OutputData>): InferResult[] {
