@@ -95,41 +95,79 @@ export function cnnModel(name: string, channels = [32, 32, 64, 64]): BenchModel 
   return { name, input: "image", output: "logits", itemShape: [3, 64, 64], onnx };
 }
 
-/** A tiny multilayer perceptron: 16 features → 32 (Relu) → 4; microseconds per item. */
-export function mlpModel(name: string): BenchModel {
-  const random = seededRandom(11);
-  const onnx = buildOnnxModel({
+function dense(name: string, layers: number[], seed: number): Uint8Array {
+  const random = seededRandom(seed);
+  const nodes: GraphNode[] = [];
+  const initializers: GraphInitializer[] = [];
+  let previous = "features";
+  for (let i = 0; i < layers.length - 1; i++) {
+    const last = i === layers.length - 2;
+    initializers.push(weights(random, `w${i}`, [layers[i + 1], layers[i]], layers[i]));
+    initializers.push({
+      name: `b${i}`,
+      dims: [layers[i + 1]],
+      values: new Float32Array(layers[i + 1]),
+    });
+    const out = last ? "scores" : `g${i}`;
+    nodes.push({
+      op: "Gemm",
+      inputs: [previous, `w${i}`, `b${i}`],
+      outputs: [out],
+      attributes: { transB: 1 },
+    });
+    if (!last) {
+      nodes.push({ op: "Relu", inputs: [out], outputs: [`h${i}`] });
+      previous = `h${i}`;
+    }
+  }
+  return buildOnnxModel({
     name,
-    inputs: [{ name: "features", datatype: "FP32", shape: ["batch", 16] }],
-    outputs: [{ name: "scores", datatype: "FP32", shape: ["batch", 4] }],
-    nodes: [
-      { op: "Gemm", inputs: ["features", "w1", "b1"], outputs: ["h"], attributes: { transB: 1 } },
-      { op: "Relu", inputs: ["h"], outputs: ["hr"] },
-      { op: "Gemm", inputs: ["hr", "w2", "b2"], outputs: ["scores"], attributes: { transB: 1 } },
-    ],
-    initializers: [
-      weights(random, "w1", [32, 16], 16),
-      { name: "b1", dims: [32], values: new Float32Array(32) },
-      weights(random, "w2", [4, 32], 32),
-      { name: "b2", dims: [4], values: new Float32Array(4) },
-    ],
+    inputs: [{ name: "features", datatype: "FP32", shape: ["batch", layers[0]] }],
+    outputs: [{ name: "scores", datatype: "FP32", shape: ["batch", layers[layers.length - 1]] }],
+    nodes,
+    initializers,
   });
-  return { name, input: "features", output: "scores", itemShape: [16], onnx };
+}
+
+/** The issue's tiny MLP: 64 features → 256 → 256 (Relu) → 10; about 10 µs per item. */
+export function mlpModel(name: string): BenchModel {
+  return {
+    name,
+    input: "features",
+    output: "scores",
+    itemShape: [64],
+    onnx: dense(name, [64, 256, 256, 10], 11),
+  };
+}
+
+/** A 10 MB model (256 → 2048 → 1024 → 16, 2.6 M FP32 weights), for the time to ready. */
+export function bigModel(name: string): BenchModel {
+  return {
+    name,
+    input: "features",
+    output: "scores",
+    itemShape: [256],
+    onnx: dense(name, [256, 2048, 1024, 16], 13),
+  };
 }
 
 /**
- * Writes a Triton-style repository: `<dir>/<model>/1/model.onnx` and `<dir>/<model>/config.json`.
+ * Writes a Triton-style repository: `<dir>/<model>/1/model.onnx`, and `<dir>/<model>/config.json`
+ * only for entries that have a config (the benchmarked models have none, as a Triton user's
+ * dropped-in ONNX file would not).
  * @param dir Repository directory (created).
- * @param entries Each model with the JSON config to write next to it.
+ * @param entries Each model, the name to serve it under, and its JSON config if any.
  */
 export function writeRepository(
   dir: string,
-  entries: { model: BenchModel; name?: string; config: Record<string, unknown> }[],
+  entries: { model: BenchModel; name?: string; config?: Record<string, unknown> }[],
 ): void {
   for (const { model, name, config } of entries) {
     const modelDir = path.join(dir, name ?? model.name);
     mkdirSync(path.join(modelDir, "1"), { recursive: true });
     writeFileSync(path.join(modelDir, "1", "model.onnx"), model.onnx);
-    writeFileSync(path.join(modelDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+    if (config) {
+      writeFileSync(path.join(modelDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+    }
   }
 }

@@ -36,8 +36,11 @@ export function inferPayload(model: BenchModel, form: WireForm): InferPayload {
   const shape = [1, ...model.itemShape];
   const path = `/v2/models/${model.name}/infer`;
   if (form === "json") {
+    // The FP32 values were rounded to 3 decimals; written back as those decimals ("0.123", as a
+    // client holding the numbers would send them), not as the FP32's 17-digit double expansion.
+    const data = Array.from(values, (value) => Math.round(value * 1000) / 1000);
     const body = JSON.stringify({
-      inputs: [{ name: model.input, shape, datatype: "FP32", data: Array.from(values) }],
+      inputs: [{ name: model.input, shape, datatype: "FP32", data }],
     });
     return {
       path,

@@ -87,6 +87,33 @@ export async function measureRaw(
 }
 
 /**
+ * Items per second of back-to-back `session.run` calls at one batch size in this process, over
+ * `seconds` (after three unmeasured runs), with default session options.
+ * @param model The model.
+ * @param batch Batch size.
+ */
+export async function measureRawAt(
+  model: BenchModel,
+  batch: number,
+  seconds: number,
+): Promise<number> {
+  const session = await ort.InferenceSession.create(model.onnx);
+  try {
+    const feeds = { [model.input]: batchTensor(model, itemValues(model), batch) };
+    for (let i = 0; i < 3; i++) await session.run(feeds);
+    let runs = 0;
+    const start = performance.now();
+    while (performance.now() - start < seconds * 1000 || runs < 3) {
+      await session.run(feeds);
+      runs++;
+    }
+    return (runs * batch) / ((performance.now() - start) / 1000);
+  } finally {
+    await session.release();
+  }
+}
+
+/**
  * The model's output for the benchmark's item, computed in-process: what every server must answer.
  * @param model The model.
  */

@@ -1,7 +1,9 @@
+import type { HeadToHead } from "./head-to-head";
 import type { LoadPoint } from "./load";
 import type { OverloadResult } from "./overload";
 import type { WireForm } from "./payloads";
 import type { RawResult } from "./raw";
+import type { ReadyResult } from "./ready";
 import type { LatencySummary } from "./stats";
 
 /** A phase that could not be measured, and why. */
@@ -18,6 +20,26 @@ export interface ServedForm {
   load: LoadPoint[];
   /** Sequential single-connection latency, sub-millisecond resolution. */
   sequential: LatencySummary;
+}
+
+/** Alternating rounds of raw onnxruntime and our server on the CNN. */
+export interface CnnHeadToHead {
+  /** Raw batch size measured. */
+  rawBatch: number;
+  /** Concurrency of the binary and JSON points. */
+  connections: { binary: number; json: number };
+  /** Items/s per round. */
+  rounds: { raw: number; binary: number; json: number }[];
+  /** Medians over the rounds. */
+  median: { raw: number; binary: number; json: number };
+}
+
+/** Our server's figures for one model: each wire form, and the config it settled on. */
+export interface ServedModel {
+  /** Each wire form measured. */
+  forms: ServedForm[];
+  /** `GET /v2/models/{m}/config` (auto-completed values and their origins). */
+  config?: unknown;
 }
 
 /** Every figure of one benchmark run, as written to `bench/results/latest.json`. */
@@ -48,18 +70,33 @@ export interface BenchResults {
   /** In-process onnxruntime-node, per model. */
   raw: Record<string, RawResult | PhaseError>;
   /** Our server, per model, per wire form. */
-  server: Record<string, ServedForm[] | PhaseError>;
+  server: Record<string, ServedModel | PhaseError>;
+  /**
+   * The inference-free ceiling: our server answering the MLP's JSON request from its response
+   * cache (full protocol handling, no inference), per concurrency.
+   */
+  ceiling: LoadPoint[] | PhaseError;
   /** The naive baseline server (JSON), per model. */
   naive: Record<string, ServedForm[] | PhaseError>;
-  /** An empty node:http handler, per concurrency. */
-  empty: LoadPoint[] | PhaseError;
+  /**
+   * The tiny MLP's JSON requests at the targets' concurrency, naive server, ceiling and our
+   * server measured in alternating rounds (`ours`, `ceiling`, `naive`).
+   */
+  mlpHeadToHead: HeadToHead | PhaseError;
+  /**
+   * The CNN in alternating rounds: raw onnxruntime at its best sweep batch size, then our server
+   * in binary and JSON at the concurrency where each did best in the sweep.
+   */
+  cnnHeadToHead: CnnHeadToHead | PhaseError;
+  /** Time to ready of our server on a repository holding only the 10 MB model. */
+  ready: ReadyResult | PhaseError;
   /** The overload run against the small-queue model. */
   overload: OverloadResult | PhaseError;
-  /** Each target of issue 4 with its measurement. */
+  /** Each target of issue 12 with its measurement. */
   targets: TargetCheck[];
 }
 
-/** One target of issue 4 checked against this run's figures. */
+/** One target of issue 12 checked against this run's figures. */
 export interface TargetCheck {
   /** The target, in words. */
   target: string;

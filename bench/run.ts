@@ -1,10 +1,12 @@
 /**
- * `npm run bench`: measures the serving runtime against raw onnxruntime-node, a naive server and
- * an empty HTTP handler, prints a table with the targets of issue 4 and writes
- * `bench/results/latest.json`. Exits 1 when a phase could not be measured.
+ * `npm run bench`: measures the serving runtime, on models dropped into a repository without
+ * any config file, side by side with raw onnxruntime-node, a naive hand-written server and the
+ * inference-free ceiling (our own protocol handling answering from the response cache); then the
+ * time to ready for a 10 MB model and an overload run. Prints a table with the targets of issue
+ * 12 and writes `bench/results/latest.json`. Exits 1 when a phase could not be measured.
  *
  * Environment: `BENCH_SECONDS` (seconds per load point, default 3), `BENCH_WARMUP_SECONDS`
- * (default 0.5), `BENCH_PHASES` (comma-separated subset of raw,naive,empty,server,overload;
+ * (default 0.5), `BENCH_PHASES` (comma-separated subset of raw,naive,server,ready,overload;
  * default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -12,13 +14,16 @@ import os from "node:os";
 import path from "node:path";
 import { ensureRuntimeBuilt } from "./build-runtime";
 import { ChildServer } from "./child-server";
+import { measureHeadToHead } from "./head-to-head";
 import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
-import { type BenchModel, cnnModel, mlpModel, writeRepository } from "./models";
+import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
 import { measureOverload } from "./overload";
 import { decodeFirstOutput, type InferPayload, inferPayload, type WireForm } from "./payloads";
-import { measureRaw, referenceOutput } from "./raw";
+import { measureRaw, measureRawAt, referenceOutput } from "./raw";
+import { measureReady } from "./ready";
 import {
   type BenchResults,
+  type CnnHeadToHead,
   isPhaseError,
   isPhaseFailure,
   type PhaseError,
@@ -27,7 +32,7 @@ import {
 } from "./results";
 import { type BenchSettings, readSettings } from "./settings";
 import { formatReport } from "./table";
-import { checkTargets } from "./targets";
+import { checkTargets, MLP_CONCURRENCY } from "./targets";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const SETTINGS = settingsOrExit();
@@ -47,19 +52,10 @@ function settingsOrExit(): BenchSettings {
   }
 }
 
-const BATCHING = {
-  max_batch_size: 64,
-  dynamic_batching: { max_queue_delay_microseconds: 500 },
-  instance_group: [{ count: 1 }],
-};
-const SMALL_QUEUE = {
-  max_batch_size: 8,
-  dynamic_batching: {
-    max_queue_delay_microseconds: 500,
-    default_queue_policy: { max_queue_size: 16 },
-  },
-  instance_group: [{ count: 1 }],
-};
+/** The ceiling model: the MLP answered from the response cache, so no inference runs. */
+const CEILING_MODEL = "mlp_cached";
+/** Queue bound of the overload server (a flag, so the model itself stays config-less). */
+const OVERLOAD_QUEUE = "16";
 
 function phaseError(error: unknown): PhaseError {
   return { error: error instanceof Error ? error.message : String(error) };
@@ -144,12 +140,91 @@ async function withServer<T>(
 
 /** Builds the runtime up front when a server phase will run; an Error fails those phases. */
 function buildRuntime(): string | Error | undefined {
-  if (!PHASES.has("server") && !PHASES.has("overload")) return undefined;
+  if (!PHASES.has("server") && !PHASES.has("overload") && !PHASES.has("ready")) return undefined;
   try {
     return ensureRuntimeBuilt(REPO_ROOT);
   } catch (error) {
     return error as Error;
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Raw onnxruntime at its best sweep batch size and our server (binary, then JSON, each at the
+ * concurrency where it did best in the sweep) in three alternating rounds, so that whatever else
+ * the machine does weighs on both alike.
+ */
+async function cnnHeadToHead(
+  server: ChildServer,
+  model: BenchModel,
+  results: BenchResults,
+): Promise<CnnHeadToHead> {
+  const raw = results.raw.cnn;
+  const served = results.server.cnn;
+  if (isPhaseError(raw) || isPhaseError(served)) throw new Error("needs the raw and server phases");
+  const bestAt = (form: WireForm) => {
+    const points = served.forms.find((f) => f.form === form)?.load ?? [];
+    return points.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a)).connections;
+  };
+  const connections = { binary: bestAt("binary"), json: bestAt("json") };
+  const rounds: CnnHeadToHead["rounds"] = [];
+  for (let round = 0; round < 3; round++) {
+    const rawRate = await measureRawAt(model, raw.best.batch, SECONDS);
+    const points = [];
+    for (const form of ["binary", "json"] as const) {
+      points.push(
+        await measureLoad(
+          server,
+          inferPayload(model, form),
+          connections[form],
+          SECONDS,
+          WARMUP_SECONDS,
+          model.name,
+        ),
+      );
+    }
+    rounds.push({ raw: rawRate, binary: points[0].itemsPerSecond, json: points[1].itemsPerSecond });
+    console.log(
+      `  round ${round + 1}: raw ${rawRate.toFixed(0)}, binary ${points[0].itemsPerSecond.toFixed(0)}, json ${points[1].itemsPerSecond.toFixed(0)} items/s`,
+    );
+  }
+  return {
+    rawBatch: raw.best.batch,
+    connections,
+    rounds,
+    median: {
+      raw: median(rounds.map((r) => r.raw)),
+      binary: median(rounds.map((r) => r.binary)),
+      json: median(rounds.map((r) => r.json)),
+    },
+  };
+}
+
+function ourServer(cli: string, repository: string, extra: string[] = []): Promise<ChildServer> {
+  return ChildServer.start(
+    "server",
+    cli,
+    [
+      "--model-repository",
+      repository,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "{port}",
+      ...SETTINGS.serverArgs,
+      ...extra,
+    ],
+    "/v2/health/ready",
+  );
+}
+
+async function servedConfig(server: ChildServer, model: string): Promise<unknown> {
+  const response = await fetch(`${server.url}/v2/models/${model}/config`);
+  return response.json();
 }
 
 async function main(): Promise<void> {
@@ -162,18 +237,19 @@ async function main(): Promise<void> {
   const benchDist = path.join(REPO_ROOT, "bench", "dist", "bench");
   const workDir = mkdtempSync(path.join(os.tmpdir(), "hybridai-bench-"));
   const models = { cnn: cnnModel("cnn"), mlp: mlpModel("mlp") };
+  const big = bigModel("big");
   const serverRepo = path.join(workDir, "server");
   const naiveRepo = path.join(workDir, "naive");
+  const bigRepo = path.join(workDir, "big");
+  const overloadRepo = path.join(workDir, "overload");
   writeRepository(serverRepo, [
-    // The raw sweep peaks at batch 4–16 for the CNN: larger batches only add queueing.
-    { model: models.cnn, config: { ...BATCHING, max_batch_size: 8 } },
-    { model: models.mlp, config: BATCHING },
-    { model: models.cnn, name: "cnn_small_queue", config: SMALL_QUEUE },
+    { model: models.cnn },
+    { model: models.mlp },
+    { model: models.mlp, name: CEILING_MODEL, config: { response_cache: { enable: true } } },
   ]);
-  writeRepository(naiveRepo, [
-    { model: models.cnn, config: {} },
-    { model: models.mlp, config: {} },
-  ]);
+  writeRepository(naiveRepo, [{ model: models.cnn }, { model: models.mlp }]);
+  writeRepository(bigRepo, [{ model: big }]);
+  writeRepository(overloadRepo, [{ model: models.cnn }]);
   const results: BenchResults = {
     startedAt: new Date(started).toISOString(),
     totalSeconds: 0,
@@ -193,12 +269,19 @@ async function main(): Promise<void> {
     },
     raw: { cnn: { error: SKIPPED }, mlp: { error: SKIPPED } },
     server: { cnn: { error: SKIPPED }, mlp: { error: SKIPPED } },
+    ceiling: { error: SKIPPED },
     naive: { cnn: { error: SKIPPED }, mlp: { error: SKIPPED } },
-    empty: { error: SKIPPED },
+    mlpHeadToHead: { error: SKIPPED },
+    cnnHeadToHead: { error: SKIPPED },
+    ready: { error: SKIPPED },
     overload: { error: SKIPPED },
     targets: [],
   };
   const cli = buildRuntime();
+  const runtime = () => {
+    if (cli === undefined || cli instanceof Error) throw cli ?? new Error("runtime not built");
+    return cli;
+  };
   try {
     const references: Record<string, number[]> = {};
     for (const [name, model] of Object.entries(models)) {
@@ -208,13 +291,12 @@ async function main(): Promise<void> {
       console.log(`raw onnxruntime-node: ${name}`);
       if (!PHASES.has("raw")) continue;
       try {
-        const raw = await measureRaw(
+        results.raw[name] = await measureRaw(
           model,
           [1, 2, 4, 8, 16, 32, 64],
           Math.min(0.6, SECONDS),
           SEQUENTIAL_SECONDS,
         );
-        results.raw[name] = raw;
       } catch (error) {
         results.raw[name] = phaseError(error);
       }
@@ -250,80 +332,110 @@ async function main(): Promise<void> {
         for (const name of Object.keys(models)) results.naive[name] = phaseError(error);
       }
 
-    console.log("empty handler");
-    if (PHASES.has("empty"))
+    console.log("our server (config-less models) and the inference-free ceiling");
+    if (PHASES.has("server"))
       try {
-        results.empty = await withServer(
-          () =>
-            ChildServer.start(
-              "empty",
-              path.join(benchDist, "empty-server.js"),
-              ["{port}"],
-              "/v2/health/ready",
-            ),
-          async (server) => {
-            const payload = inferPayload(models.mlp, "json");
-            const points: LoadPoint[] = [];
-            for (const connections of [8, 64]) {
-              points.push(await measureLoad(server, payload, connections, SECONDS, WARMUP_SECONDS));
-            }
-            return points;
-          },
-        );
-      } catch (error) {
-        results.empty = phaseError(error);
-      }
-
-    console.log("our server");
-    if (PHASES.has("server") || PHASES.has("overload"))
-      try {
-        if (cli === undefined || cli instanceof Error) throw cli ?? new Error("runtime not built");
         await withServer(
-          () =>
-            ChildServer.start(
-              "server",
-              cli,
-              [
-                "--model-repository",
-                serverRepo,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "{port}",
-                ...SETTINGS.serverArgs,
-              ],
-              "/v2/health/ready",
-            ),
+          () => ourServer(runtime(), serverRepo),
           async (server) => {
+            try {
+              const [ceiling] = await measureServed(
+                server,
+                { ...models.mlp, name: CEILING_MODEL },
+                ["json"],
+                references.mlp,
+              );
+              results.ceiling = ceiling.load;
+            } catch (error) {
+              results.ceiling = phaseError(error);
+            }
             for (const [name, model] of Object.entries(models)) {
-              if (!PHASES.has("server")) continue;
               try {
-                results.server[name] = await measureServed(
+                const forms = await measureServed(
                   server,
                   model,
                   ["json", "binary"],
                   references[name],
                 );
+                results.server[name] = { forms, config: await servedConfig(server, name) };
               } catch (error) {
                 results.server[name] = phaseError(error);
               }
             }
-            console.log("overload");
-            if (PHASES.has("overload"))
-              try {
-                const payload = inferPayload({ ...models.cnn, name: "cnn_small_queue" }, "json");
-                results.overload = await measureOverload(server, payload, 2_000, 200, 30, 90);
-              } catch (error) {
-                results.overload = phaseError(error);
-              }
+            console.log("head to head: CNN, raw onnxruntime against our server");
+            try {
+              results.cnnHeadToHead = await cnnHeadToHead(server, models.cnn, results);
+            } catch (error) {
+              results.cnnHeadToHead = phaseError(error);
+            }
           },
         );
       } catch (error) {
         const failure = phaseError(error);
         for (const name of Object.keys(models)) {
-          if (!results.server[name]) results.server[name] = failure;
+          if (isPhaseError(results.server[name])) results.server[name] = failure;
         }
-        if (isPhaseError(results.overload)) results.overload = failure;
+        if (isPhaseError(results.ceiling)) results.ceiling = failure;
+      }
+
+    console.log(`head to head: tiny MLP, JSON, c=${MLP_CONCURRENCY}`);
+    if (PHASES.has("server") && PHASES.has("naive"))
+      try {
+        results.mlpHeadToHead = await withServer(
+          () => ourServer(runtime(), serverRepo),
+          (ours) =>
+            withServer(
+              () =>
+                ChildServer.start(
+                  "naive",
+                  path.join(benchDist, "naive-server.js"),
+                  [naiveRepo, "{port}"],
+                  "/v2/health/ready",
+                ),
+              (naive) =>
+                measureHeadToHead(
+                  [
+                    {
+                      name: "ours",
+                      server: ours,
+                      payload: inferPayload(models.mlp, "json"),
+                      metricsModel: "mlp",
+                    },
+                    {
+                      name: "ceiling",
+                      server: ours,
+                      payload: inferPayload({ ...models.mlp, name: CEILING_MODEL }, "json"),
+                    },
+                    { name: "naive", server: naive, payload: inferPayload(models.mlp, "json") },
+                  ],
+                  MLP_CONCURRENCY,
+                  3,
+                  SECONDS,
+                  WARMUP_SECONDS,
+                ),
+            ),
+        );
+      } catch (error) {
+        results.mlpHeadToHead = phaseError(error);
+      }
+
+    console.log("time to ready: 10 MB model");
+    if (PHASES.has("ready"))
+      try {
+        results.ready = await measureReady(runtime(), bigRepo, big.name, big.onnx.byteLength, 3);
+      } catch (error) {
+        results.ready = phaseError(error);
+      }
+
+    console.log("overload");
+    if (PHASES.has("overload"))
+      try {
+        results.overload = await withServer(
+          () => ourServer(runtime(), overloadRepo, ["--max-queue-size", OVERLOAD_QUEUE]),
+          (server) => measureOverload(server, inferPayload(models.cnn, "json"), 2_000, 200, 30, 90),
+        );
+      } catch (error) {
+        results.overload = phaseError(error);
       }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -343,7 +455,10 @@ async function main(): Promise<void> {
     ...Object.values(results.raw),
     ...Object.values(results.server),
     ...Object.values(results.naive),
-    results.empty,
+    results.ceiling,
+    results.mlpHeadToHead,
+    results.cnnHeadToHead,
+    results.ready,
     results.overload,
   ].some(isPhaseFailure);
   process.exitCode = failed ? 1 : 0;

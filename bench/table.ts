@@ -4,6 +4,7 @@ import {
   isPhaseError,
   type PhaseError,
   type ServedForm,
+  type ServedModel,
   SKIPPED,
 } from "./results";
 
@@ -23,6 +24,7 @@ const HEADER = [
   "exec µs",
   "÷ raw",
   "÷ naive",
+  "÷ ceil",
 ];
 
 function pad(cells: string[], widths: number[]): string {
@@ -38,6 +40,7 @@ function loadRow(
   point: LoadPoint,
   rawItemsPerSecond: number | undefined,
   naive: LoadPoint | undefined,
+  ceiling?: LoadPoint,
 ): string[] {
   return [
     system,
@@ -55,11 +58,30 @@ function loadRow(
     point.server ? point.server.computeUsPerExecution.toFixed(0) : "",
     rawItemsPerSecond ? (point.itemsPerSecond / rawItemsPerSecond).toFixed(2) : "",
     naive ? (point.itemsPerSecond / naive.itemsPerSecond).toFixed(2) : "",
+    ceiling ? (point.itemsPerSecond / ceiling.itemsPerSecond).toFixed(2) : "",
   ];
 }
 
-function served(value: ServedForm[] | PhaseError | undefined): ServedForm[] {
-  return value && !isPhaseError(value) ? value : [];
+function served(value: ServedModel | ServedForm[] | PhaseError | undefined): ServedForm[] {
+  if (!value || isPhaseError(value)) return [];
+  return Array.isArray(value) ? value : value.forms;
+}
+
+interface ServedConfig {
+  max_batch_size?: number;
+  parameters?: Record<string, { string_value: string }>;
+}
+
+/** One line on what our server chose for a config-less model, from its served config. */
+function choices(model: string, value: ServedModel | PhaseError | undefined): string | undefined {
+  if (!value || isPhaseError(value) || !value.config) return undefined;
+  const config = value.config as ServedConfig;
+  const parameters = config.parameters ?? {};
+  const origin = parameters["origin.max_batch_size"]?.string_value ?? "";
+  return (
+    `server    ${model} config: max_batch_size ${config.max_batch_size} (${origin}); ` +
+    `placement ${parameters.execution_placement?.string_value} (${parameters["origin.execution_placement"]?.string_value ?? ""})`
+  );
 }
 
 /** Formats a run's figures as a text table followed by errors and the target checks. */
@@ -76,6 +98,8 @@ export function formatReport(results: BenchResults): string {
     errors.set(short, [...(errors.get(short) ?? []), phase]);
   };
   const sequential: string[] = [];
+  const ceiling = isPhaseError(results.ceiling) ? [] : results.ceiling;
+  if (isPhaseError(results.ceiling)) failed("ceiling", results.ceiling.error);
   for (const model of ["cnn", "mlp"]) {
     const raw = results.raw[model];
     const rawBest = raw && !isPhaseError(raw) ? raw.best.itemsPerSecond : undefined;
@@ -98,6 +122,7 @@ export function formatReport(results: BenchResults): string {
           ((point.batch / point.itemsPerSecond) * 1e6).toFixed(0),
           (point.itemsPerSecond / raw.best.itemsPerSecond).toFixed(2),
           "",
+          "",
         ]);
       }
       sequential.push(
@@ -117,22 +142,50 @@ export function formatReport(results: BenchResults): string {
             system === "server"
               ? naiveJson?.load.find((p) => p.connections === point.connections)
               : undefined;
-          rows.push(loadRow(system, model, form.form, point, rawBest, naivePoint));
+          const ceilingPoint =
+            model === "mlp" && form.form === "json"
+              ? ceiling.find((p) => p.connections === point.connections)
+              : undefined;
+          rows.push(loadRow(system, model, form.form, point, rawBest, naivePoint, ceilingPoint));
         }
         sequential.push(
           `${system.padEnd(9)} ${model} ${form.form} sequential c=1: p50 ${form.sequential.p50.toFixed(3)} ms, p99 ${form.sequential.p99.toFixed(3)} ms`,
         );
       }
     }
+    const chosen = choices(model, results.server[model]);
+    if (chosen) sequential.push(chosen);
   }
-  if (isPhaseError(results.empty)) failed("empty handler", results.empty.error);
-  else
-    for (const point of results.empty)
-      rows.push(loadRow("empty", "-", "json", point, undefined, undefined));
+  for (const point of ceiling) {
+    rows.push(loadRow("ceiling", "mlp", "json", point, undefined, undefined));
+  }
+  const duel = results.mlpHeadToHead;
+  if (isPhaseError(duel)) failed("head to head", duel.error);
+  else {
+    for (const [i, round] of duel.rounds.entries()) {
+      sequential.push(
+        `head to head mlp json c=${duel.connections} round ${i + 1}: ` +
+          Object.entries(round)
+            .map(([name, point]) => `${name} ${point.itemsPerSecond.toFixed(0)}`)
+            .join(", "),
+      );
+    }
+  }
+  const cnnDuel = results.cnnHeadToHead;
+  if (isPhaseError(cnnDuel)) failed("cnn head to head", cnnDuel.error);
+  else {
+    for (const [i, round] of cnnDuel.rounds.entries()) {
+      sequential.push(
+        `head to head cnn round ${i + 1}: raw batch ${cnnDuel.rawBatch} ${round.raw.toFixed(0)}, ` +
+          `binary c=${cnnDuel.connections.binary} ${round.binary.toFixed(0)}, json c=${cnnDuel.connections.json} ${round.json.toFixed(0)} items/s`,
+      );
+    }
+  }
+  if (isPhaseError(results.ready)) failed("ready", results.ready.error);
   if (isPhaseError(results.overload)) failed("overload", results.overload.error);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const lines = [pad(HEADER, widths), ...rows.map((r) => pad(r, widths)), "", ...sequential, ""];
-  lines.push("Targets (issue 4):");
+  lines.push("Targets (issue 12):");
   for (const check of results.targets) {
     const verdict = check.met === null ? "NOT MEASURED" : check.met ? "met" : "MISSED";
     lines.push(`  [${verdict}] ${check.target}\n      ${check.measured}`);

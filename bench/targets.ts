@@ -7,14 +7,15 @@ import {
   isPhaseError,
   type PhaseError,
   type ServedForm,
+  type ServedModel,
   type TargetCheck,
 } from "./results";
 
 function form(
-  served: ServedForm[] | PhaseError | undefined,
+  served: ServedModel | PhaseError | undefined,
   wire: WireForm,
 ): ServedForm | undefined {
-  return served && !isPhaseError(served) ? served.find((f) => f.form === wire) : undefined;
+  return served && !isPhaseError(served) ? served.forms.find((f) => f.form === wire) : undefined;
 }
 
 function raw(result: RawResult | PhaseError | undefined): RawResult | undefined {
@@ -25,68 +26,86 @@ function best(points: LoadPoint[]): LoadPoint {
   return points.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a));
 }
 
-function at(points: LoadPoint[], connections: number): LoadPoint | undefined {
-  return points.find((p) => p.connections === connections);
-}
-
 const fixed = (n: number, digits = 0) => n.toFixed(digits);
 
-function cnnVersusRaw(results: BenchResults): TargetCheck {
-  const target = "CNN, binary, best concurrency: server ≥ 0.8 × raw in-process items/s";
-  const served = form(results.server.cnn, "binary");
-  const rawCnn = raw(results.raw.cnn);
-  if (!served || !rawCnn) return { target, measured: "phase failed", met: null };
-  const top = best(served.load);
-  const ratio = top.itemsPerSecond / rawCnn.best.itemsPerSecond;
-  const cores = top.serverCpuSeconds / top.seconds;
-  const generator = top.loadGeneratorCpuSeconds / top.seconds;
+/** The concurrency the MLP targets are judged at. */
+export const MLP_CONCURRENCY = 8;
+
+function mlpHeadToHead(
+  results: BenchResults,
+  other: "ceiling" | "naive",
+  label: string,
+  fraction: number,
+): TargetCheck {
+  const target = `tiny MLP, JSON, batch-1 requests, c=${MLP_CONCURRENCY}: ≥ ${fraction} × ${label}`;
+  const duel = results.mlpHeadToHead;
+  if (isPhaseError(duel)) return { target, measured: "phase failed", met: null };
+  const ours = duel.medianItemsPerSecond.ours;
+  const theirs = duel.medianItemsPerSecond[other];
+  const ratio = ours / theirs;
+  const rounds = duel.rounds
+    .map((round) => `${fixed(round.ours.itemsPerSecond)}/${fixed(round[other].itemsPerSecond)}`)
+    .join(", ");
   return {
     target,
-    measured:
-      `${fixed(top.itemsPerSecond)} items/s at c=${top.connections} vs raw ${fixed(rawCnn.best.itemsPerSecond)} ` +
-      `(batch ${rawCnn.best.batch}) = ${fixed(ratio, 2)}×; server used ${fixed(cores, 2)} cores, ` +
-      `load generator ${fixed(generator, 2)} cores`,
-    met: ratio >= 0.8,
+    measured: `median of ${duel.rounds.length} alternating rounds: ${fixed(ours)} vs ${fixed(theirs)} req/s = ${fixed(ratio, 2)}× (rounds, ours/${other}: ${rounds})`,
+    met: ratio >= fraction,
   };
 }
 
-function mlpVersusNaive(results: BenchResults): TargetCheck {
-  const target = "MLP, c=64: server ≥ 2.5 × naive server items/s (both JSON)";
-  const served = form(results.server.mlp, "json");
-  const naive = form(results.naive.mlp, "json");
-  const ours = served && at(served.load, 64);
-  const theirs = naive && at(naive.load, 64);
-  if (!ours || !theirs) return { target, measured: "phase failed", met: null };
-  const ratio = ours.itemsPerSecond / theirs.itemsPerSecond;
-  const empty = isPhaseError(results.empty) ? undefined : at(results.empty, 64);
+function cnnVersusRaw(results: BenchResults, wire: WireForm, fraction: number): TargetCheck {
+  const target = `CNN, ${wire}, no config: ≥ ${fraction} × raw onnxruntime at its best batch size`;
+  const duel = results.cnnHeadToHead;
+  const served = form(results.server.cnn, wire);
+  const rawCnn = raw(results.raw.cnn);
+  if (isPhaseError(duel) || !served || !rawCnn) {
+    return { target, measured: "phase failed", met: null };
+  }
+  // Best against best: raw onnxruntime's spinning threads suffer more than the server when other
+  // processes compete for the cores, so a round where raw did badly must not flatter the server.
+  const top = best(served.load);
+  const ours = Math.max(top.itemsPerSecond, ...duel.rounds.map((round) => round[wire]));
+  const rawBest = Math.max(rawCnn.best.itemsPerSecond, ...duel.rounds.map((round) => round.raw));
+  const ratio = ours / rawBest;
   return {
     target,
     measured:
-      `${fixed(ours.itemsPerSecond)} vs ${fixed(theirs.itemsPerSecond)} items/s = ${fixed(ratio, 2)}×` +
-      (empty
-        ? `; empty handler ceiling ${fixed(empty.itemsPerSecond)} req/s = ` +
-          `${fixed(empty.itemsPerSecond / theirs.itemsPerSecond, 2)}× naive`
-        : ""),
-    met: ratio >= 2.5,
+      `best ${fixed(ours)} items/s vs raw's best ${fixed(rawBest)} (sweep best at batch ${rawCnn.best.batch}: ` +
+      `${fixed(rawCnn.best.itemsPerSecond)}) = ${fixed(ratio, 2)}×; alternating rounds, ours/raw at batch ${duel.rawBatch}: ` +
+      `${duel.rounds.map((r) => `${fixed(r[wire])}/${fixed(r.raw)}`).join(", ")} (medians ${fixed(duel.median[wire] / duel.median.raw, 2)}×); ` +
+      `the server used ${fixed(top.serverCpuSeconds / top.seconds, 2)} cores and the load generator ` +
+      `${fixed(top.loadGeneratorCpuSeconds / top.seconds, 2)} at c=${top.connections}`,
+    met: ratio >= fraction,
   };
 }
 
 function latencyAtOne(results: BenchResults, model: string, wire: WireForm): TargetCheck {
-  const target = `${model.toUpperCase()}, ${wire}, c=1: server p50 ≤ raw session.run p50 + 1 ms`;
+  const target = `${model.toUpperCase()}, ${wire}, c=1: p50 ≤ raw batch-1 p50 + 0.5 ms`;
   const served = form(results.server[model], wire);
   const rawModel = raw(results.raw[model]);
   if (!served || !rawModel) return { target, measured: "phase failed", met: null };
-  const limit = rawModel.singleRun.p50 + 1;
+  const limit = rawModel.singleRun.p50 + 0.5;
   return {
     target,
-    measured: `${fixed(served.sequential.p50, 3)} ms vs raw ${fixed(rawModel.singleRun.p50, 3)} ms + 1`,
+    measured: `${fixed(served.sequential.p50, 3)} ms vs raw ${fixed(rawModel.singleRun.p50, 3)} ms + 0.5`,
     met: served.sequential.p50 <= limit,
+  };
+}
+
+function ready(results: BenchResults): TargetCheck {
+  const target = "ready ≤ 1 s after start for a 10 MB model, auto-tuning included";
+  if (isPhaseError(results.ready)) return { target, measured: "phase failed", met: null };
+  const { medianMs, startsMs, modelBytes } = results.ready;
+  return {
+    target,
+    measured: `median ${fixed(medianMs)} ms over ${startsMs.length} starts (${startsMs.map((ms) => fixed(ms)).join(", ")} ms), model ${fixed(modelBytes / 1e6, 1)} MB`,
+    met: medianMs <= 1000,
   };
 }
 
 function overload(result: OverloadResult | PhaseError): TargetCheck {
   const target =
-    "Overload (2,000 requests, c=200, small queue): only 2xx or 503+JSON error, no crash, no hang, RSS bounded";
+    "overload (2,000 requests at c=200, config-less CNN): only 200 or 503 with a JSON error, RSS bounded";
   if (isPhaseError(result)) return { target, measured: "phase failed", met: null };
   const answered = Object.values(result.statusCounts).reduce((a, b) => a + b, 0);
   const met =
@@ -110,13 +129,17 @@ function overload(result: OverloadResult | PhaseError): TargetCheck {
   };
 }
 
-/** Judges a run's figures against the targets of issue 4. */
+/** Judges a run's figures against the targets of issue 12. */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   return [
-    cnnVersusRaw(results),
-    mlpVersusNaive(results),
-    latencyAtOne(results, "cnn", "binary"),
+    mlpHeadToHead(results, "ceiling", "the inference-free ceiling", 0.8),
+    mlpHeadToHead(results, "naive", "the naive server", 1.2),
+    cnnVersusRaw(results, "binary", 0.8),
+    cnnVersusRaw(results, "json", 0.25),
+    latencyAtOne(results, "mlp", "json"),
     latencyAtOne(results, "mlp", "binary"),
+    latencyAtOne(results, "cnn", "binary"),
+    ready(results),
     overload(results.overload),
   ];
 }

@@ -32,7 +32,12 @@ async function main(): Promise<number | undefined> {
     return 0;
   }
   const { options } = command;
-  const logger = pino({ level: options.logLevel, base: { service: "hybridai-serve" } });
+  // Synchronous writes: pino's asynchronous default flushes at exit in a loop that never ends
+  // when stdout's reader is gone (EPIPE), which left a drained server hanging instead of exiting.
+  const logger = pino(
+    { level: options.logLevel, base: { service: "hybridai-serve" } },
+    pino.destination({ dest: 1, sync: true }),
+  );
   let server: RunningServer;
   try {
     const { startServer } = await import("./server");
@@ -43,7 +48,8 @@ async function main(): Promise<number | undefined> {
   }
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, "shutting down");
-    void server.shutdown(options.drainTimeoutSeconds * 1000).then(
+    const graceMs = signal === "SIGTERM" ? options.drainGraceSeconds * 1000 : 0;
+    void server.shutdown(options.drainTimeoutSeconds * 1000, graceMs).then(
       (drained) => process.exit(drained ? 0 : 1),
       (error) => {
         logger.error({ err: error }, "shutdown failed");

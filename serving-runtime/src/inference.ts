@@ -15,7 +15,7 @@ import {
 import type { LoadedVersion } from "./repository/loader";
 import type { ModelRepository } from "./repository/model-repository";
 import { type CallOutcome, type CircuitPermit, fallbackTarget } from "./resilience";
-import { type InferResult, SchedulingError } from "./scheduling/scheduler";
+import { type ClientLink, type InferResult, SchedulingError } from "./scheduling/scheduler";
 import type { OutputData } from "./scheduling/tensor-batch";
 
 /** The encoded body of one inference request. */
@@ -83,12 +83,12 @@ export class InferenceService {
    *
    * @param target the model version addressed
    * @param request the body and binary header length
-   * @param signal aborts when the client disconnects
+   * @param client the client, watched while the request waits in a queue
    */
   async infer(
     target: LoadedVersion,
     request: InferenceRequestBody,
-    signal: AbortSignal,
+    client?: ClientLink,
   ): Promise<EncodedResponse> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
@@ -121,7 +121,7 @@ export class InferenceService {
       );
     } else {
       try {
-        const result = await target.scheduler.submit(decoded, signal);
+        const result = await target.scheduler.submit(decoded, client);
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
@@ -136,7 +136,7 @@ export class InferenceService {
     target.metrics.failure(failureReason(failure), elapsedUs());
     const fallback = outcome && fallbackTarget(target.fallback, outcome);
     if (!fallback || !outcome) throw failure;
-    return this.viaFallback(target, fallback, outcome, request, signal);
+    return this.viaFallback(target, fallback, outcome, request, client);
   }
 
   private cacheKey(target: LoadedVersion, request: InferRequest): ResponseCacheKey | undefined {
@@ -155,7 +155,7 @@ export class InferenceService {
     name: string,
     trigger: CallOutcome,
     request: InferenceRequestBody,
-    signal: AbortSignal,
+    client?: ClientLink,
   ): Promise<EncodedResponse> {
     const primary = target.signature.name;
     let fallback: LoadedVersion;
@@ -170,7 +170,7 @@ export class InferenceService {
     }
     const started = performance.now();
     try {
-      const result = await fallback.scheduler.submit(decoded, signal);
+      const result = await fallback.scheduler.submit(decoded, client);
       fallback.metrics.success((performance.now() - started) * 1000);
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");

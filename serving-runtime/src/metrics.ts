@@ -42,10 +42,15 @@ export class ServerMetrics {
   /** Requests answered by a fallback model, by primary model, fallback and trigger. */
   readonly fallbackCount: Counter<"model" | "fallback_model" | "trigger">;
 
+  private readonly models = new Set<ModelMetrics>();
+
   constructor() {
     const registers = [this.registry];
+    const flush = () => {
+      for (const model of this.models) model.flush();
+    };
     const counter = (name: string, help: string) =>
-      new Counter({ name, help, labelNames: MODEL_LABELS, registers });
+      new Counter({ name, help, labelNames: MODEL_LABELS, registers, collect: flush });
     this.requestSuccess = counter(
       "nv_inference_request_success",
       "Number of successful inference requests, all batch sizes",
@@ -55,6 +60,7 @@ export class ServerMetrics {
       help: "Number of failed inference requests, all batch sizes",
       labelNames: [...MODEL_LABELS, "reason"],
       registers,
+      collect: flush,
     });
     this.inferenceCount = counter(
       "nv_inference_count",
@@ -69,6 +75,7 @@ export class ServerMetrics {
       help: "Instantaneous number of pending requests awaiting execution per-model.",
       labelNames: MODEL_LABELS,
       registers,
+      collect: flush,
     });
     this.requestDuration = counter(
       "nv_inference_request_duration_us",
@@ -109,12 +116,53 @@ export class ServerMetrics {
 
   /** The metrics of one model version, with its labels bound. */
   forModel(model: string, version: string): ModelMetrics {
-    return new ModelMetrics(this, { model, version });
+    const metrics = new ModelMetrics(this, { model, version });
+    this.models.add(metrics);
+    return metrics;
   }
 }
 
-/** The metrics of one model version; durations are given in microseconds. */
+/** Counts of one model version not yet added to the Prometheus metrics. */
+interface Pending {
+  success: number;
+  requestUs: number;
+  queueUs: number;
+  execs: number;
+  items: number;
+  inputUs: number;
+  inferUs: number;
+  outputUs: number;
+  hits: number;
+  misses: number;
+  failures: Map<FailureReason, number>;
+}
+
+function nothingPending(): Pending {
+  return {
+    success: 0,
+    requestUs: 0,
+    queueUs: 0,
+    execs: 0,
+    items: 0,
+    inputUs: 0,
+    inferUs: 0,
+    outputUs: 0,
+    hits: 0,
+    misses: 0,
+    failures: new Map(),
+  };
+}
+
+/**
+ * The metrics of one model version; durations are given in microseconds. The request path only
+ * adds to plain numbers; they reach the Prometheus counters when `/metrics` is scraped (a labelled
+ * `inc` hashes its labels each time, which the request path would otherwise pay several times a
+ * request).
+ */
 export class ModelMetrics {
+  private counts = nothingPending();
+  private inFlight = 0;
+
   /**
    * @param server the server's metrics
    * @param labels model name and version
@@ -126,37 +174,62 @@ export class ModelMetrics {
 
   /** Counts a successful request and its end-to-end duration. */
   success(durationUs: number): void {
-    this.server.requestSuccess.inc(this.labels);
-    this.server.requestDuration.inc(this.labels, durationUs);
+    this.counts.success++;
+    this.counts.requestUs += durationUs;
   }
 
   /** Counts a failed request and its end-to-end duration. */
   failure(reason: FailureReason, durationUs: number): void {
-    this.server.requestFailure.inc({ ...this.labels, reason });
-    this.server.requestDuration.inc(this.labels, durationUs);
+    this.counts.failures.set(reason, (this.counts.failures.get(reason) ?? 0) + 1);
+    this.counts.requestUs += durationUs;
   }
 
   /** Adds one request's time in the queue. */
   queued(durationUs: number): void {
-    this.server.queueDuration.inc(this.labels, durationUs);
+    this.counts.queueUs += durationUs;
   }
 
   /** Counts one model execution of `batchSize` inferences and its phase durations. */
   executed(batchSize: number, inputUs: number, inferUs: number, outputUs: number): void {
-    this.server.execCount.inc(this.labels);
-    this.server.inferenceCount.inc(this.labels, batchSize);
-    this.server.computeInputDuration.inc(this.labels, inputUs);
-    this.server.computeInferDuration.inc(this.labels, inferUs);
-    this.server.computeOutputDuration.inc(this.labels, outputUs);
+    this.counts.execs++;
+    this.counts.items += batchSize;
+    this.counts.inputUs += inputUs;
+    this.counts.inferUs += inferUs;
+    this.counts.outputUs += outputUs;
   }
 
   /** Changes the pending request count by `delta`. */
   pending(delta: number): void {
-    this.server.pendingRequests.inc(this.labels, delta);
+    this.inFlight += delta;
   }
 
   /** Counts a response cache hit or miss. */
   cache(hit: boolean): void {
-    (hit ? this.server.cacheHits : this.server.cacheMisses).inc(this.labels);
+    if (hit) this.counts.hits++;
+    else this.counts.misses++;
+  }
+
+  /** Adds what was counted since the last call to the Prometheus metrics (at scrape time). */
+  flush(): void {
+    const { server, labels } = this;
+    const counts = this.counts;
+    this.counts = nothingPending();
+    const add = (counter: Counter<"model" | "version">, value: number) => {
+      if (value > 0) counter.inc(labels, value);
+    };
+    add(server.requestSuccess, counts.success);
+    add(server.requestDuration, counts.requestUs);
+    add(server.queueDuration, counts.queueUs);
+    add(server.execCount, counts.execs);
+    add(server.inferenceCount, counts.items);
+    add(server.computeInputDuration, counts.inputUs);
+    add(server.computeInferDuration, counts.inferUs);
+    add(server.computeOutputDuration, counts.outputUs);
+    add(server.cacheHits, counts.hits);
+    add(server.cacheMisses, counts.misses);
+    for (const [reason, count] of counts.failures) {
+      server.requestFailure.inc({ ...labels, reason }, count);
+    }
+    server.pendingRequests.set(labels, this.inFlight);
   }
 }

@@ -15,9 +15,24 @@ export interface ServerOptions {
   authTokenFile?: string;
   /** File holding the bearer token for repository load/unload (`--repository-auth-token-file`). */
   repositoryAuthTokenFile?: string;
-  /** Seconds in-flight requests get to finish after SIGTERM (`--drain-timeout-seconds`); default 20. */
+  /** Longest the whole drain after SIGTERM may take, grace included (`--drain-timeout-seconds`); default 20. */
   drainTimeoutSeconds: number;
-  /** Intra-op threads per session (`--intra-op-threads`); default cores / instances. */
+  /**
+   * Seconds the server keeps accepting and serving new requests after SIGTERM, while load
+   * balancers stop routing to it (`--drain-grace-seconds`); default 5. Skipped on SIGINT.
+   */
+  drainGraceSeconds: number;
+  /**
+   * `max_batch_size` of a config-less model that can batch (`--default-max-batch-size`): `auto`
+   * (default) measures the knee at load; a number fills it in as Triton does; 0 disables batching.
+   */
+  defaultMaxBatchSize: number | "auto";
+  /**
+   * Batch-1 execution time in µs up to which a model runs on the event loop rather than in worker
+   * threads (`--inline-threshold-microseconds`); default 100.
+   */
+  inlineThresholdMicroseconds: number;
+  /** Intra-op threads per session (`--intra-op-threads`); default 1 (parallelism comes from instances). */
   intraOpThreads?: number;
   /** Inter-op threads per session (`--inter-op-threads`); default 1. */
   interOpThreads: number;
@@ -52,6 +67,12 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .max(max, { error: `expected at most ${max}` });
 
 const boolean = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const seconds = (max: number) =>
+  z.coerce
+    .number({ error: "expected a number of seconds" })
+    .min(0, { error: "expected at least 0" })
+    .max(max, { error: `expected at most ${max}` });
 
 /** Every option: flag, environment variable, schema and help line. */
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -102,14 +123,35 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: "HYBRIDAI_DRAIN_TIMEOUT_SECONDS",
     key: "drainTimeoutSeconds",
     schema: integer(0, 3600).default(20),
-    help: "seconds in-flight requests get after SIGTERM (default 20)",
+    help: "longest drain after SIGTERM, grace included (default 20)",
+  },
+  {
+    flag: "drain-grace-seconds",
+    env: "HYBRIDAI_DRAIN_GRACE_SECONDS",
+    key: "drainGraceSeconds",
+    schema: seconds(3600).default(5),
+    help: "seconds new requests are still served after SIGTERM (default 5)",
+  },
+  {
+    flag: "default-max-batch-size",
+    env: "HYBRIDAI_DEFAULT_MAX_BATCH_SIZE",
+    key: "defaultMaxBatchSize",
+    schema: z.union([z.literal("auto"), integer(0, 1 << 20)]).default("auto"),
+    help: "max_batch_size of config-less models: auto (measured), N, or 0 (default auto)",
+  },
+  {
+    flag: "inline-threshold-microseconds",
+    env: "HYBRIDAI_INLINE_THRESHOLD_MICROSECONDS",
+    key: "inlineThresholdMicroseconds",
+    schema: integer(0, 10_000_000).default(100),
+    help: "models this fast (batch 1, µs) run on the event loop (default 100)",
   },
   {
     flag: "intra-op-threads",
     env: "HYBRIDAI_INTRA_OP_THREADS",
     key: "intraOpThreads",
     schema: integer(1, 1024).optional(),
-    help: "onnxruntime intra-op threads per instance (default cores / instances)",
+    help: "onnxruntime intra-op threads per session (default 1)",
   },
   {
     flag: "inter-op-threads",

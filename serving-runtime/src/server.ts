@@ -11,6 +11,7 @@ import { InferenceService } from "./inference";
 import { ServerMetrics } from "./metrics";
 import type { ServerOptions } from "./options";
 import { ModelRepository } from "./repository/model-repository";
+import { type Clock, sleep, systemClock } from "./scheduling/clock";
 import type { InferResult } from "./scheduling/scheduler";
 
 /** A started server. */
@@ -26,11 +27,14 @@ export interface RunningServer {
   /** Metrics. */
   metrics: ServerMetrics;
   /**
-   * Drains and stops: readiness answers 503 at once, new requests get 503, in-flight requests
-   * finish; resolves true when everything finished within `timeoutMs`, false when connections
-   * had to be cut.
+   * Drains and stops without losing a request: readiness answers 503 at once and every response
+   * says `Connection: close`; for `graceMs` new requests are still served (load balancers need
+   * that long to stop sending any); then the server stops listening, closes idle connections,
+   * waits for every request that has begun arriving (from its first byte, mid-body included) to
+   * be answered, and releases the models. Resolves true when that finished within `timeoutMs`
+   * (grace included), false when connections had to be cut.
    */
-  shutdown(timeoutMs: number): Promise<boolean>;
+  shutdown(timeoutMs: number, graceMs?: number): Promise<boolean>;
 }
 
 /**
@@ -39,8 +43,13 @@ export interface RunningServer {
  *
  * @param options validated server options
  * @param logger pino logger
+ * @param clock time source for queues, measurements and the drain; the system clock by default
  */
-export async function startServer(options: ServerOptions, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  options: ServerOptions,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<RunningServer> {
   const root = path.resolve(options.modelRepository);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -67,6 +76,9 @@ export async function startServer(options: ServerOptions, logger: Logger): Promi
     intraOpThreads: options.intraOpThreads,
     interOpThreads: options.interOpThreads,
     defaultMaxQueueSize: options.maxQueueSize,
+    defaultMaxBatchSize: options.defaultMaxBatchSize,
+    inlineThresholdMicroseconds: options.inlineThresholdMicroseconds,
+    clock,
     logger,
     metrics,
     onModelChanged: (name) => cache?.deleteModel(name),
@@ -92,24 +104,29 @@ export async function startServer(options: ServerOptions, logger: Logger): Promi
   state.started = true;
 
   let stopping: Promise<boolean> | undefined;
-  const shutdown = (timeoutMs: number) => {
+  const shutdown = (timeoutMs: number, graceMs = 0) => {
     stopping ??= (async () => {
       state.draining = true;
-      logger.info({ inFlight: state.active, timeoutMs }, "draining");
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const drained = await Promise.race([state.idle().then(() => true as const), timedOut]);
-      clearTimeout(timer);
-      if (!drained) {
-        logger.warn({ inFlight: state.active }, "drain timeout reached; closing connections");
+      const connections = () =>
+        new Promise<number>((resolve) => app.server.getConnections((_e, count) => resolve(count)));
+      logger.info({ connections: await connections(), graceMs, timeoutMs }, "draining");
+      let timedOut = false;
+      const deadline = clock.setTimer(() => {
+        timedOut = true;
+        logger.warn("drain timeout reached; closing connections");
         app.server.closeAllConnections();
-      }
+      }, timeoutMs);
+      if (graceMs > 0) await sleep(clock, Math.min(graceMs, timeoutMs));
+      logger.info(
+        { connections: await connections() },
+        "stopped listening; waiting for requests in flight",
+      );
       await app.close();
+      await state.idle();
+      deadline.cancel();
       await repository.close();
-      logger.info({ drained }, "stopped");
-      return drained;
+      logger.info({ drained: !timedOut }, "stopped");
+      return !timedOut;
     })();
     return stopping;
   };

@@ -3,8 +3,22 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildRuntime, CLI, type ServerProcess, spawnServer, waitForUrl } from "./helpers/cli";
+import {
+  buildRuntime,
+  CLI,
+  type ServerProcess,
+  spawnServer,
+  waitForOutput,
+  waitForUrl,
+} from "./helpers/cli";
 import { batchedModel, repositoryWith } from "./helpers/models";
+import {
+  closedByServer,
+  openSocket,
+  type RawResponse,
+  readResponse,
+  write,
+} from "./helpers/raw-http";
 import { postJson } from "./helpers/server";
 
 const started: ServerProcess[] = [];
@@ -17,6 +31,7 @@ beforeAll(async () => {
       max_batch_size: 8,
       dynamic_batching: { max_queue_delay_microseconds: 1_500_000, preferred_batch_size: [8] },
     }),
+    batchedModel("quick", {}),
   ]);
 }, 300_000);
 
@@ -67,7 +82,7 @@ describe("pull subcommand", () => {
     const pull = run(["pull", "--from", `file://${root}`, "--to", target]);
     expect(await pull.exited).toBe(0);
     expect(pull.stdout()).toMatch(/hybridai-serve pull: \d+ files/);
-    expect(readdirSync(target)).toEqual(["slow_queue"]);
+    expect(readdirSync(target)).toEqual(["quick", "slow_queue"]);
     const usage = run(["pull"]);
     expect(await usage.exited).toBe(2);
     expect(usage.stderr()).toContain("--from");
@@ -86,41 +101,96 @@ describe("sync subcommand", () => {
 });
 
 describe("graceful shutdown", () => {
-  it("on SIGTERM: readiness 503 at once, new requests refused, in-flight requests finish, exit 0", async () => {
-    const server = run(["--model-repository", root, "--port", "0", "--log-level", "warn"], {
+  const body = (value: number) =>
+    JSON.stringify({
+      inputs: [{ name: "x", shape: [1, 2], datatype: "FP32", data: [value, value] }],
+    });
+  const request = (model: string, text: string) =>
+    `POST /v2/models/${model}/infer HTTP/1.1\r\nHost: localhost\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n`;
+  const expectServed = (response: RawResponse, value: number) => {
+    expect(response.status, response.body).toBe(200);
+    expect(JSON.parse(response.body).outputs[0].data).toEqual([2 * value, 2 * value]);
+  };
+
+  it("serves every request that reached it before SIGTERM, on kept-alive connections, mid-body ones included, then exits 0", async () => {
+    const server = run(["--model-repository", root, "--port", "0", "--drain-grace-seconds", "1"], {
       HYBRIDAI_HOST: "127.0.0.1",
     });
     const url = await waitForUrl(server);
-    expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200);
-    const infer = `${url}/v2/models/slow_queue/infer`;
-    const inFlight = [1, 2, 3].map((value) =>
-      postJson(infer, {
-        inputs: [{ name: "x", shape: [1, 2], datatype: "FP32", data: [value, value] }],
-      }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const signalledAt = Date.now();
-    server.child.kill("SIGTERM");
-    let ready = 200;
-    while (ready === 200 && Date.now() - signalledAt < 1000) {
-      ready = (await fetch(`${url}/v2/health/ready`)).status;
+    const sockets = await Promise.all(Array.from({ length: 6 }, () => openSocket(url)));
+    // Every connection serves one request first, so all of them are kept alive and idle.
+    for (const [i, socket] of sockets.entries()) {
+      const answered = readResponse(socket);
+      await write(socket, request("quick", body(i)) + body(i));
+      expectServed(await answered, i);
     }
-    expect(ready).toBe(503);
-    const refused = await postJson(infer, {
-      inputs: [{ name: "x", shape: [1, 2], datatype: "FP32", data: [9, 9] }],
+    const [queuedA, queuedB, midBody, midHeaders, idleServed, idleClosed] = sockets;
+    // In flight at SIGTERM: two queued requests, one with half its body sent, one with half
+    // its headers sent.
+    const inFlight = [queuedA, queuedB].map(async (socket, i) => {
+      const answered = readResponse(socket);
+      await write(socket, request("slow_queue", body(10 + i)) + body(10 + i));
+      return answered;
     });
-    expect(refused.status).toBe(503);
-    expect(refused.body.error).toMatch(/shutting down/);
-    expect(refused.headers.get("connection")).toBe("close");
-    expect((await fetch(`${url}/v2/health/live`)).status).toBe(200);
-    const results = await Promise.all(inFlight);
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(results.map((r) => r.body.outputs[0].data)).toEqual([
-      [2, 2],
-      [4, 4],
-      [6, 6],
-    ]);
+    const midBodyText = body(20);
+    const midBodyAnswer = readResponse(midBody);
+    await write(midBody, request("slow_queue", midBodyText) + midBodyText.slice(0, 10));
+    const midHeadersText = request("slow_queue", body(30)) + body(30);
+    const midHeadersAnswer = readResponse(midHeaders);
+    await write(midHeaders, midHeadersText.slice(0, 20));
+    const idleGone = closedByServer(idleClosed);
+
+    server.child.kill("SIGTERM");
+    await waitForOutput(server, /"msg":"draining"/);
+    expect((await fetch(`${url}/v2/health/ready`)).status).toBe(503);
+    // During the grace period new requests are still served, and told to close.
+    const duringGrace = readResponse(idleServed);
+    await write(idleServed, request("quick", body(40)) + body(40));
+    const graceResponse = await duringGrace;
+    expectServed(graceResponse, 40);
+    expect(graceResponse.headers).toContain("connection: close");
+
+    await waitForOutput(server, /"msg":"stopped listening; waiting for requests in flight"/);
+    await idleGone;
+    await write(midBody, midBodyText.slice(10));
+    await write(midHeaders, midHeadersText.slice(20));
+    const [a, b] = await Promise.all(inFlight);
+    expectServed(a, 10);
+    expectServed(b, 11);
+    const finishedBody = await midBodyAnswer;
+    expectServed(finishedBody, 20);
+    expect(finishedBody.headers).toContain("connection: close");
+    expectServed(await midHeadersAnswer, 30);
     expect(await server.exited).toBe(0);
+    for (const socket of sockets) socket.destroy();
+  });
+
+  it("still exits 0 after SIGTERM when nobody reads its output any more", async () => {
+    const server = run(["--model-repository", root, "--port", "0", "--drain-grace-seconds", "0"], {
+      HYBRIDAI_HOST: "127.0.0.1",
+    });
+    await waitForUrl(server);
+    server.child.stdout?.destroy();
+    server.child.stderr?.destroy();
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+
+  it("on SIGINT (Ctrl-C) stops at once, without the grace period", async () => {
+    const server = run(
+      ["--model-repository", root, "--port", "0", "--drain-grace-seconds", "600"],
+      { HYBRIDAI_HOST: "127.0.0.1" },
+    );
+    const url = await waitForUrl(server);
+    const socket = await openSocket(url);
+    const answered = readResponse(socket);
+    await write(socket, request("quick", body(1)) + body(1));
+    expectServed(await answered, 1);
+    server.child.kill("SIGINT");
+    expect(await server.exited).toBe(0);
+    expect(server.stdout()).toMatch(/"graceMs":0/);
+    socket.destroy();
   });
 });
 
@@ -139,8 +209,8 @@ describe("npm run serve", () => {
       "0",
     ]);
     started.push(server);
-    const url = await waitForUrl(server, 120_000);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const url = await waitForUrl(server);
+    await waitForOutput(server, /curl -s -X POST .+'\n/);
     const match = /curl -s -X POST (\S+) -H 'Content-Type: application\/json' -d '(.+)'/.exec(
       server.stdout(),
     );

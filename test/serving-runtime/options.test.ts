@@ -8,6 +8,7 @@ describe("parseCommandLine", () => {
       HYBRIDAI_HOST: "0.0.0.0",
       HYBRIDAI_STRICT_READINESS: "false",
       HYBRIDAI_INTRA_OP_THREADS: "3",
+      HYBRIDAI_DEFAULT_MAX_BATCH_SIZE: "8",
     });
     expect(command).toEqual({
       kind: "serve",
@@ -17,6 +18,9 @@ describe("parseCommandLine", () => {
         port: 9000,
         bodyLimitBytes: 64 * 1024 * 1024,
         drainTimeoutSeconds: 20,
+        drainGraceSeconds: 5,
+        defaultMaxBatchSize: 8,
+        inlineThresholdMicroseconds: 100,
         intraOpThreads: 3,
         interOpThreads: 1,
         maxQueueSize: 1024,
@@ -42,12 +46,31 @@ describe("parseCommandLine", () => {
         /HYBRIDAI_STRICT_READINESS 'maybe'/,
       ],
       [[], {}, /--model-repository \(or HYBRIDAI_MODEL_REPOSITORY\) is required/],
+      [
+        ["--model-repository", "m", "--default-max-batch-size", "big"],
+        {},
+        /--default-max-batch-size 'big'/,
+      ],
+      [
+        ["--model-repository", "m", "--drain-grace-seconds=-1"],
+        {},
+        /--drain-grace-seconds '-1': expected at least 0/,
+      ],
       [["--model-repository", "m", "extra"], {}, /Unexpected argument 'extra'/],
     ];
     for (const [argv, env, pattern] of cases) {
       expect(() => parseCommandLine(argv, env)).toThrow(OptionsError);
       expect(() => parseCommandLine(argv, env)).toThrow(pattern);
     }
+  });
+
+  it("defaults --default-max-batch-size to auto and takes a fractional drain grace", () => {
+    const command = parseCommandLine(
+      ["--model-repository", "m", "--drain-grace-seconds", "0.5"],
+      {},
+    );
+    expect(command.kind === "serve" && command.options.defaultMaxBatchSize).toBe("auto");
+    expect(command.kind === "serve" && command.options.drainGraceSeconds).toBe(0.5);
   });
 
   it("recognises --help", () => {

@@ -1,45 +1,70 @@
+import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import { installAccessControl } from "./access";
+import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
 import { installErrorHandlers } from "./errors";
+import { createHttpServer } from "./http-server";
+import { inferEndpoint } from "./infer-endpoint";
 import { healthRoutes } from "./routes-health";
-import { inferRoutes } from "./routes-infer";
 import { metricsRoutes } from "./routes-metrics";
 import { modelRoutes } from "./routes-models";
 import { repositoryRoutes } from "./routes-repository";
 import { serverRoutes } from "./routes-server";
 
+const REQUEST_ID = "x-request-id";
+
 /**
- * Builds the HTTP application: every body is read as bytes up to the body limit (the routes
- * decode JSON and binary themselves), request ids come from `X-Request-Id` or are generated and
- * echoed back, and while draining every response carries `Connection: close`.
+ * Builds the HTTP application. Inference requests take a framework-free path
+ * ({@link inferEndpoint}); every other route runs on fastify. Every body is read as bytes up to
+ * the body limit (the routes decode JSON and binary themselves); request ids come from
+ * `X-Request-Id` or are generated and echoed back; while draining every response carries
+ * `Connection: close`. No route has per-request hooks, child loggers or abort plumbing: the
+ * request id and the drain header are set once on the raw response, and the logger gets the id
+ * only when something is logged.
  *
  * @param context what the routes work with
  * @param logger the server's pino logger
  */
 export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
+  const idPrefix = randomUUID().slice(0, 8);
+  let nextId = 0;
+  const infer = inferEndpoint(context, logger);
   const app = Fastify({
     loggerInstance: logger,
+    childLoggerFactory: (parent) => parent,
     logController: new LogController({
       disableRequestLogging: true,
       requestIdLogLabel: "request_id",
     }),
     bodyLimit: context.bodyLimitBytes,
-    requestIdHeader: "x-request-id",
+    requestIdHeader: REQUEST_ID,
     return503OnClosing: false,
     forceCloseConnections: "idle",
+    serverFactory: (handler) =>
+      createHttpServer(
+        (request, response) => {
+          let id = request.headers[REQUEST_ID];
+          if (typeof id !== "string") {
+            id = `${idPrefix}-${++nextId}`;
+            request.headers[REQUEST_ID] = id;
+          }
+          response.setHeader(REQUEST_ID, id);
+          if (!infer(request, response)) handler(request, response);
+        },
+        { bodyLimitBytes: context.bodyLimitBytes, draining: () => context.state.draining },
+      ),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
-  app.addHook("onSend", async (request, reply) => {
-    reply.header("x-request-id", request.id);
-    if (context.state.draining) reply.header("connection", "close");
-  });
+  app.addContentTypeParser("*", (_request, payload, done) =>
+    readBody(payload, context.bodyLimitBytes, done),
+  );
   if (logger.isLevelEnabled("debug")) {
-    app.addHook("onResponse", async (request, reply) => {
+    app.addHook("onResponse", (request, reply, done) => {
       request.log.debug(
         {
+          request_id: request.id,
           method: request.method,
           url: request.url,
           status: reply.statusCode,
@@ -47,6 +72,7 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
         },
         "request completed",
       );
+      done();
     });
   }
   installErrorHandlers(app);
@@ -54,7 +80,6 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
   healthRoutes(app, context);
   serverRoutes(app);
   modelRoutes(app, context);
-  inferRoutes(app, context);
   repositoryRoutes(app, context);
   metricsRoutes(app, context);
   return app;

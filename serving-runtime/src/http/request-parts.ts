@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyRequest } from "fastify";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError, invalidArgument } from "../protocol/errors";
@@ -14,11 +15,11 @@ export function bodyOf(request: FastifyRequest): Buffer {
  * content type: JSON bodies must be `application/json` (or untyped), binary ones may be any type
  * as Triton's clients send them. Throws 415 otherwise.
  */
-export function binaryHeaderLength(request: FastifyRequest): string | undefined {
-  const header = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+export function binaryHeaderLength(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers[INFERENCE_HEADER_CONTENT_LENGTH];
   const value = Array.isArray(header) ? header[0] : header;
   if (value !== undefined) return value;
-  const type = request.headers["content-type"];
+  const type = headers["content-type"];
   if (type === undefined || /^application\/json\b/i.test(type)) return undefined;
   throw new InferenceError(
     "UNSUPPORTED_MEDIA_TYPE",

@@ -12,7 +12,8 @@ function metadata(target: LoadedVersion, versions: string[]): string {
   const { signature } = target;
   const parameters: Record<string, string | number> = {
     execution_provider: target.executionProvider,
-    instance_count: target.instanceCount,
+    execution_placement: target.placement(),
+    instance_count: target.instanceCount(),
     intra_op_thread_count: target.intraOpThreads,
     max_batch_size: signature.maxBatchSize,
   };
@@ -29,9 +30,14 @@ function metadata(target: LoadedVersion, versions: string[]): string {
   });
 }
 
+/** Prefix of the `parameters` entries of a served config that say where each value came from. */
+export const ORIGIN_PREFIX = "origin.";
+
 /**
  * Model metadata (`GET /v2/models/{m}[/versions/{v}]`), readiness (`…/ready`: 200 or 503,
- * 404 for an unknown model) and configuration (`…/config`).
+ * 404 for an unknown model) and configuration (`…/config`): the effective configuration in
+ * Triton's form, auto-completed values included, with one `parameters["origin.<field>"]` entry
+ * per field saying where its value came from (so the body stays a valid Triton `ModelConfig`).
  */
 export function modelRoutes(app: FastifyInstance, context: AppContext): void {
   const { repository } = context;
@@ -60,10 +66,18 @@ export function modelRoutes(app: FastifyInstance, context: AppContext): void {
     app.get<{ Params: ModelParams }>(`${base}/config`, async (request, reply) => {
       const { model, version } = request.params;
       const target = repository.resolve(model, versionParam(version));
-      const { signature, config } = target;
+      const { signature, config, origins } = target;
       const dims = (shape: number[]) => (signature.maxBatchSize > 0 ? shape.slice(1) : shape);
+      const parameters: Record<string, { string_value: string }> = {
+        ...config.parameters,
+        execution_placement: { string_value: target.placement() },
+      };
+      for (const [field, origin] of Object.entries(origins)) {
+        parameters[`${ORIGIN_PREFIX}${field}`] = { string_value: origin };
+      }
       const body = {
         ...config,
+        parameters,
         name: signature.name,
         platform: "onnxruntime_onnx",
         backend: "onnxruntime",

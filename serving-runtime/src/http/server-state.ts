@@ -1,6 +1,7 @@
 /**
  * Lifecycle flags the routes consult: whether initial model loading has finished and whether
- * the server is draining after SIGTERM; plus a count of in-flight work for the drain.
+ * the server is draining after SIGTERM; plus a count of model loads and unloads in flight, which
+ * the drain waits for (requests in flight are tracked by their connections).
  */
 export class ServerState {
   /** Initial model loading (and warmup) finished. */
@@ -10,12 +11,7 @@ export class ServerState {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
 
-  /** Requests (inference, load, unload) still running. */
-  get active(): number {
-    return this.inFlight;
-  }
-
-  /** Counts `work` as in flight until it settles, and returns it. */
+  /** Counts `work` (a model load or unload) as in flight until it settles, and returns it. */
   async track<T>(work: () => Promise<T>): Promise<T> {
     this.inFlight++;
     try {

@@ -11,17 +11,15 @@ const parameters = z.record(z.string(), z.union([z.string(), z.number(), z.boole
 const requestSchema = z.object({
   id: z.string().optional(),
   parameters: parameters.optional(),
-  inputs: z
-    .array(
-      z.object({
-        name: z.string().min(1),
-        shape: z.array(z.number().int().min(0)),
-        datatype: z.string(),
-        parameters: parameters.optional(),
-        data: z.unknown().optional(),
-      }),
-    )
-    .min(1, "at least one input is required"),
+  inputs: z.array(
+    z.object({
+      name: z.string().min(1),
+      shape: z.array(z.number().int().min(0)),
+      datatype: z.string(),
+      parameters: parameters.optional(),
+      data: z.unknown().optional(),
+    }),
+  ),
   outputs: z
     .array(z.object({ name: z.string().min(1), parameters: parameters.optional() }))
     .optional(),
@@ -165,7 +163,7 @@ function decodeInputs(
         `input '${input.name}': missing 'data' (or parameters.binary_data_size for binary data)`,
       );
     } else {
-      data = decodeJsonData(input.name, spec.datatype, input.data, count);
+      data = decodeJsonData(input.name, spec.datatype, input.data, input.shape);
     }
     byName.set(input.name, { name: input.name, datatype: spec.datatype, shape: input.shape, data });
   }
@@ -248,7 +246,7 @@ export function decodeInferRequest(
   const header = parseHeader(parts ? parts.json : body);
   checkUnsupported(header);
   const inputs = decodeInputs(header, parts?.binary, model);
-  if (model.maxBatchSize > 0) {
+  if (model.maxBatchSize > 0 && inputs.length > 0) {
     const batch = inputs[0].shape[0];
     const other = inputs.find((input) => input.shape[0] !== batch);
     if (other) {
@@ -262,7 +260,7 @@ export function decodeInferRequest(
     id: header.id,
     inputs,
     outputs: selectOutputs(header, model),
-    batchSize: model.maxBatchSize > 0 ? inputs[0].shape[0] : 1,
+    batchSize: model.maxBatchSize > 0 && inputs.length > 0 ? inputs[0].shape[0] : 1,
     timeoutMicroseconds: timeoutOf(header),
   };
 }

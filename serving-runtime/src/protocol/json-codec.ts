@@ -1,22 +1,9 @@
-import { DATATYPES, type Datatype, type TensorData } from "./datatypes";
+import { DATATYPES, type Datatype, elementCount, type TensorData } from "./datatypes";
 import { invalidArgument } from "./errors";
+import { describeValue as describe, flattenData } from "./flatten-data";
 import { fromFloat16Bits, toFloat16Bits } from "./float16";
 
 const INTEGER_TEXT = /^-?\d+$/;
-
-function describe(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-function flatten(name: string, data: unknown): unknown[] {
-  if (!Array.isArray(data)) {
-    throw invalidArgument(
-      `input '${name}': 'data' must be an array (flat or nested, row-major), got ${describe(data)}`,
-    );
-  }
-  return data.length > 0 && Array.isArray(data[0]) ? data.flat(Number.POSITIVE_INFINITY) : data;
-}
 
 function toBigInt(name: string, datatype: Datatype, index: number, value: unknown): bigint {
   const valid =
@@ -47,15 +34,16 @@ function toBigInt(name: string, datatype: Datatype, index: number, value: unknow
  * @param name input name, for error messages
  * @param datatype the input's declared datatype
  * @param data the request's `data` field, flat or nested
- * @param count number of elements the input's shape calls for
+ * @param shape the input's shape as sent (already checked against the model)
  */
 export function decodeJsonData(
   name: string,
   datatype: Datatype,
   data: unknown,
-  count: number,
+  shape: readonly number[],
 ): TensorData {
-  const values = flatten(name, data);
+  const count = elementCount(shape);
+  const values = flattenData(name, data, shape.length, count);
   if (values.length !== count) {
     throw invalidArgument(
       `input '${name}': its shape has ${count} elements but 'data' holds ${values.length}; ` +

@@ -19,6 +19,8 @@ const dataType = z.string().transform((value, context): Datatype => {
 const tensorOverride = z.strictObject({
   name: z.string().min(1),
   data_type: dataType.optional(),
+  /** Triton's image layout hint (`FORMAT_NCHW` …); informational for ONNX models. */
+  format: z.enum(["FORMAT_NONE", "FORMAT_NHWC", "FORMAT_NCHW"]).optional(),
   dims: z.array(int(-1)).optional(),
 });
 
@@ -45,6 +47,9 @@ const queuePolicy = z.strictObject({
 const dynamicBatching = z.strictObject({
   max_queue_delay_microseconds: int(0).max(10_000_000).default(0),
   preferred_batch_size: z.array(int(1)).default([]),
+  preserve_ordering: z
+    .literal(false, { error: "preserve_ordering: true is not supported; remove it" })
+    .optional(),
   default_queue_policy: queuePolicy.optional(),
 });
 
@@ -59,17 +64,26 @@ const warmup = z.strictObject({
   name: z.string().min(1),
   batch_size: int(1).default(1),
   inputs: z.record(z.string(), warmupInput),
-  count: int(1).max(1000).default(1),
+  /** Executions of the sample; Triton's 0 means once. */
+  count: int(0).max(1000).default(1),
 });
 
 const stringValue = z.strictObject({ string_value: z.string() });
 
-/** Schema of `<repo>/<model>/config.json`: our JSON form of Triton's model configuration. */
+/**
+ * Schema of a model's configuration: `config.json` (our JSON form of Triton's model
+ * configuration), `config.pbtxt` (Triton's own text form, converted to the same shape) or a load
+ * request's `parameters.config`.
+ */
 export const modelConfigSchema = z.strictObject({
   name: z.string().optional(),
   platform: z.literal("onnxruntime_onnx").optional(),
   backend: z.literal("onnxruntime").optional(),
-  max_batch_size: int(0).default(0),
+  /** Absent: auto-completed at load (see `auto-complete.ts`); 0: no batching. */
+  max_batch_size: int(0).optional(),
+  default_model_filename: z
+    .literal("model.onnx", { error: "only model.onnx is supported as default_model_filename" })
+    .optional(),
   version_policy: versionPolicy.default({ latest: { num_versions: 1 } }),
   input: z.array(tensorOverride).default([]),
   output: z.array(tensorOverride).default([]),
@@ -86,8 +100,11 @@ export const modelConfigSchema = z.strictObject({
   circuit_breaker: z.unknown().optional(),
 });
 
-/** A parsed model configuration with defaults applied. */
+/** A parsed model configuration with defaults applied; `max_batch_size` may still be open. */
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** A model configuration as served: `max_batch_size` resolved by the config or auto-complete. */
+export type EffectiveConfig = ModelConfig & { max_batch_size: number };
 
 /** One `model_warmup` entry. */
 export type WarmupSample = ModelConfig["model_warmup"][number];
@@ -96,8 +113,8 @@ export type WarmupSample = ModelConfig["model_warmup"][number];
 export type TensorOverride = ModelConfig["input"][number];
 
 /**
- * Validates a model configuration (the parsed `config.json`, or `{}` when there is none) and
- * applies Triton's defaults. Throws an `Error` naming every offending key and what is allowed.
+ * Validates a model configuration (parsed `config.json` or `config.pbtxt`, or `{}` when there is
+ * none) and applies Triton's defaults. Throws an `Error` naming every offending key and what is allowed.
  *
  * @param value parsed JSON
  * @param source where it came from, for the message (e.g. `models/x/config.json`)

@@ -8,6 +8,7 @@ import {
   readModelConfig,
   versionsToLoad,
 } from "./loader";
+import type { ModelConfig } from "./model-config";
 import { listModelNames, modelDirectory } from "./scan";
 
 /** A model's state, as Triton's repository index reports it. */
@@ -219,7 +220,7 @@ export class ModelRepository {
 
   private async resilience(
     name: string,
-    config: LoadedVersion["config"],
+    config: ModelConfig,
   ): Promise<Pick<LoadedVersion, "breaker" | "fallback">> {
     const fallback =
       config.fallback === undefined

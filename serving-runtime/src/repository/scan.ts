@@ -8,9 +8,6 @@ const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** The file each version directory must hold. */
 export const MODEL_FILE = "model.onnx";
 
-/** The optional per-model configuration file. */
-export const CONFIG_FILE = "config.json";
-
 /**
  * Returns the directory of a model inside the repository, refusing names that could escape it
  * (`..`, separators, absolute paths, hidden names). Throws a 400 error naming what is allowed.

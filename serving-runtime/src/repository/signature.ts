@@ -1,9 +1,10 @@
 import type { InferenceSession } from "onnxruntime-node";
 import { datatypeOfOrtType } from "../protocol/datatypes";
 import { formatShape, type ModelSignature, type TensorSpec } from "../protocol/tensor-spec";
-import type { ModelConfig, TensorOverride } from "./model-config";
+import type { EffectiveConfig, TensorOverride } from "./model-config";
 
-function specOf(kind: string, meta: InferenceSession.ValueMetadata): TensorSpec {
+/** The model file's own spec of one input or output; throws for non-tensors and unknown types. */
+export function specOf(kind: string, meta: InferenceSession.ValueMetadata): TensorSpec {
   if (!meta.isTensor)
     throw new Error(`${kind} '${meta.name}' is not a tensor; only tensors are supported`);
   const datatype = datatypeOfOrtType(meta.type);
@@ -80,7 +81,7 @@ export function buildSignature(
   name: string,
   version: string,
   session: Pick<InferenceSession, "inputMetadata" | "outputMetadata">,
-  config: ModelConfig,
+  config: Pick<EffectiveConfig, "max_batch_size" | "input" | "output">,
 ): ModelSignature {
   const batching = config.max_batch_size > 0;
   return {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeValue } from "../protocol/flatten-data";
 
 /** Why the runtime may answer a request from a model's fallback model instead of the model. */
 export const FALLBACK_TRIGGERS = ["timeout", "error", "overload"] as const;
@@ -126,7 +127,7 @@ export class ResilienceConfigError extends Error {
     readonly allowed: string,
   ) {
     super(
-      `model "${model}": config.json ${field} = ${JSON.stringify(value) ?? "undefined"} is invalid: ${allowed}`,
+      `model "${model}": config.json ${field} = ${value === undefined ? "undefined" : describeValue(value)} is invalid: ${allowed}`,
     );
     this.name = "ResilienceConfigError";
   }

@@ -1,17 +1,16 @@
-import type * as ort from "onnxruntime-node";
+import * as ort from "onnxruntime-node";
 import type { Logger } from "pino";
+import type { BatchExecutor } from "../scheduling/scheduler";
+import { InlineExecutor } from "./inline-executor";
+import { WorkerExecutor } from "./worker-executor";
 import { WorkerSession } from "./worker-session";
 
 /** An execution provider a model config may ask for. */
 export type ExecutionProvider = "cuda" | "cpu";
 
-/** How to create a model's sessions. */
-export interface SessionPlan {
-  /** Providers to try, in order; CPU is always the last resort. */
-  executionProviders: ExecutionProvider[];
-  /** Sessions to create (model instances). */
-  count: number;
-  /** Threads each session uses inside an operator. */
+/** Thread settings of one session. */
+export interface ThreadPlan {
+  /** Threads each session uses inside an operator (the calling thread included). */
   intraOpThreads: number;
   /** Threads each session uses across operators. */
   interOpThreads: number;
@@ -22,10 +21,30 @@ export interface SessionPlan {
   allowSpinning: boolean;
 }
 
-/** Sessions created for one model version, and which provider they run on. */
-export interface CreatedSessions {
-  /** One session per instance, each in its own thread. */
-  sessions: WorkerSession[];
+/** How to create a model's sessions. */
+export interface SessionPlan {
+  /** Providers to try, in order; CPU is always the last resort. */
+  executionProviders: ExecutionProvider[];
+  /** Sessions to create in worker threads (model instances). */
+  count: number;
+  /** Threads of each worker-thread session. */
+  worker: ThreadPlan;
+  /** Threads of the session on the event loop. */
+  inline: ThreadPlan;
+}
+
+/** An executor the loader created and must release. */
+export interface OwnedExecutor extends BatchExecutor {
+  /** Frees its session (and stops its thread). */
+  release(): Promise<void>;
+}
+
+/** Executors created for one model version, and which provider they run on. */
+export interface CreatedExecutors {
+  /** One executor per instance (one for the event loop). */
+  executors: OwnedExecutor[];
+  /** The model's inputs and outputs as onnxruntime reports them. */
+  metadata: Pick<ort.InferenceSession, "inputMetadata" | "outputMetadata">;
   /** The provider that worked. */
   executionProvider: ExecutionProvider;
   /** Why a preferred provider was not used, when it was not. */
@@ -33,33 +52,33 @@ export interface CreatedSessions {
 }
 
 function options(
-  plan: SessionPlan,
+  threads: ThreadPlan,
   provider: ExecutionProvider,
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
-    intraOpNumThreads: plan.intraOpThreads,
-    interOpNumThreads: plan.interOpThreads,
+    intraOpNumThreads: threads.intraOpThreads,
+    interOpNumThreads: threads.interOpThreads,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
     logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: plan.allowSpinning ? "1" : "0" } } },
+    extra: { session: { intra_op: { allow_spinning: threads.allowSpinning ? "1" : "0" } } },
   };
 }
 
-/**
- * Creates `plan.count` sessions of one model, trying each execution provider in order and
- * falling back to CPU with a logged warning (the reason is returned for model metadata).
- *
- * @param model the ONNX model bytes
- * @param plan providers, instance count and thread settings
- * @param logger where fallback warnings go
- */
-export async function createSessions(
-  model: Uint8Array,
+class WorkerInstance extends WorkerExecutor implements OwnedExecutor {
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+type Created = Pick<CreatedExecutors, "executors" | "metadata">;
+
+async function withFallback(
   plan: SessionPlan,
   logger: Logger,
-): Promise<CreatedSessions> {
+  create: (provider: ExecutionProvider) => Promise<Created>,
+): Promise<CreatedExecutors> {
   const providers: ExecutionProvider[] = [
     ...plan.executionProviders.filter((p) => p !== "cpu"),
     "cpu",
@@ -67,13 +86,9 @@ export async function createSessions(
   const reasons: string[] = [];
   for (const provider of providers) {
     try {
-      const first = await WorkerSession.create(model, options(plan, provider));
-      const sessions = [first];
-      for (let i = 1; i < plan.count; i++) {
-        sessions.push(await WorkerSession.create(model, options(plan, provider)));
-      }
+      const created = await create(provider);
       const fallbackReason = reasons.length > 0 ? reasons.join("; ") : undefined;
-      return { sessions, executionProvider: provider, fallbackReason };
+      return { ...created, executionProvider: provider, fallbackReason };
     } catch (error) {
       if (provider === "cpu") throw error;
       const reason = `${provider} unavailable: ${(error as Error).message.split("\n")[0]}`;
@@ -82,4 +97,57 @@ export async function createSessions(
     }
   }
   throw new Error("no execution provider available");
+}
+
+/**
+ * Creates one session of the model on the event loop, trying each execution provider in order
+ * and falling back to CPU with a logged warning (the reason is returned for model metadata).
+ *
+ * @param model the ONNX model bytes
+ * @param plan providers and thread settings
+ * @param logger where fallback warnings go
+ */
+export function createInlineExecutor(
+  model: Uint8Array,
+  plan: SessionPlan,
+  logger: Logger,
+): Promise<CreatedExecutors> {
+  return withFallback(plan, logger, async (provider) => {
+    const session = await ort.InferenceSession.create(model, options(plan.inline, provider));
+    return { executors: [new InlineExecutor(session)], metadata: session };
+  });
+}
+
+/**
+ * Creates `plan.count` sessions of the model, each in a worker thread of its own, with the same
+ * provider fallback as {@link createInlineExecutor}.
+ *
+ * @param model the ONNX model bytes
+ * @param plan providers, instance count and thread settings
+ * @param logger where fallback warnings go
+ */
+export function createWorkerExecutors(
+  model: Uint8Array,
+  plan: SessionPlan,
+  logger: Logger,
+): Promise<CreatedExecutors> {
+  return withFallback(plan, logger, async (provider) => {
+    const created = await Promise.allSettled(
+      Array.from({ length: plan.count }, () =>
+        WorkerSession.create(model, options(plan.worker, provider)),
+      ),
+    );
+    const sessions = created.flatMap((result) =>
+      result.status === "fulfilled" ? [result.value] : [],
+    );
+    const failed = created.find((result) => result.status === "rejected");
+    if (failed) {
+      await Promise.allSettled(sessions.map((session) => session.release()));
+      throw failed.reason;
+    }
+    return {
+      executors: sessions.map((session) => new WorkerInstance(session)),
+      metadata: sessions[0],
+    };
+  });
 }

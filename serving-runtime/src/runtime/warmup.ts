@@ -55,7 +55,8 @@ export function warmupInputs(sample: WarmupSample, model: ModelSignature): Decod
 }
 
 /**
- * Runs every warmup sample `count` times on every instance, before the model reports ready.
+ * Runs every warmup sample `count` times on every instance, before the model reports ready
+ * (fresh inputs for each execution: an execution may transfer its buffers to another thread).
  * Throws with the sample's name when one fails.
  */
 export async function runWarmup(
@@ -65,11 +66,11 @@ export async function runWarmup(
 ): Promise<void> {
   const outputNames = model.outputs.map((output) => output.name);
   for (const sample of samples) {
-    const inputs = warmupInputs(sample, model);
+    warmupInputs(sample, model);
     for (const executor of executors) {
-      for (let i = 0; i < sample.count; i++) {
+      for (let i = 0; i < Math.max(1, sample.count); i++) {
         try {
-          await executor.execute(inputs, outputNames);
+          await executor.execute(warmupInputs(sample, model), outputNames);
         } catch (error) {
           throw new Error(`warmup '${sample.name}' failed: ${(error as Error).message}`);
         }

@@ -12,8 +12,16 @@ export interface PlainTensor {
   data: Tensor.DataType;
 }
 
+/** What a run in the thread returns. */
+export interface WorkerRun {
+  /** Outputs by name. */
+  outputs: Record<string, PlainTensor>;
+  /** Time `session.run` took in the thread, in microseconds. */
+  inferMicroseconds: number;
+}
+
 interface Pending {
-  resolve(outputs: Record<string, PlainTensor>): void;
+  resolve(run: WorkerRun): void;
   reject(error: Error): void;
 }
 
@@ -24,22 +32,29 @@ type WorkerMessage =
       outputMetadata: InferenceSession.ValueMetadata[];
     }
   | { kind: "failed"; message: string }
-  | { id: number; outputs: Record<string, PlainTensor> }
+  | { id: number; outputs: Record<string, PlainTensor>; inferMicroseconds: number }
   | { id: number; error: string };
 
 const ORT_PATH = require.resolve("onnxruntime-node");
 
-/** An input's data, copied when it is only a view into a larger buffer (e.g. a request body). */
+/**
+ * An input's data, ready to be transferred: a typed array owning its whole buffer is sent as it
+ * is; a view into a larger buffer (e.g. a request body) is copied once into a buffer of its own.
+ */
 function ownedData(tensor: PlainTensor): Tensor.DataType {
   const data = tensor.data;
   if (!ArrayBuffer.isView(data)) return data;
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  const whole =
+    data.byteOffset === 0 &&
+    data.byteLength === data.buffer.byteLength &&
+    !(data.buffer instanceof SharedArrayBuffer);
   return whole ? data : (data.slice() as Tensor.DataType);
 }
 
 /**
  * One onnxruntime session living in a worker thread of its own (see `worker-source.ts` for why).
- * Inputs are posted to the thread and outputs come back as transferred buffers, without a copy.
+ * Input buffers are transferred to the thread and outputs come back the same way, without a
+ * copy; several runs may be posted at once and execute one after another in the thread.
  */
 export class WorkerSession {
   private readonly pending = new Map<number, Pending>();
@@ -95,24 +110,25 @@ export class WorkerSession {
   }
 
   /**
-   * Runs the model in its thread.
+   * Runs the model in its thread. The feeds' buffers are transferred: the caller must not use
+   * them afterwards.
    *
    * @param feeds inputs by name
    * @param outputNames outputs to compute
    */
-  run(
-    feeds: Record<string, PlainTensor>,
-    outputNames: string[],
-  ): Promise<Record<string, PlainTensor>> {
+  run(feeds: Record<string, PlainTensor>, outputNames: string[]): Promise<WorkerRun> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const sent: Record<string, PlainTensor> = {};
+    const transfer = new Set<ArrayBuffer>();
     for (const [name, tensor] of Object.entries(feeds)) {
-      sent[name] = { type: tensor.type, dims: tensor.dims, data: ownedData(tensor) };
+      const data = ownedData(tensor);
+      if (ArrayBuffer.isView(data)) transfer.add(data.buffer as ArrayBuffer);
+      sent[name] = { type: tensor.type, dims: tensor.dims, data };
     }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, feeds: sent, outputNames });
+      this.worker.postMessage({ id, feeds: sent, outputNames }, [...transfer]);
     });
   }
 
@@ -131,7 +147,8 @@ export class WorkerSession {
     if (!pending) return;
     this.pending.delete(message.id);
     if ("error" in message) pending.reject(new Error(message.error));
-    else pending.resolve(message.outputs);
+    else
+      pending.resolve({ outputs: message.outputs, inferMicroseconds: message.inferMicroseconds });
   }
 
   private fail(error: Error): void {

@@ -7,7 +7,7 @@
  * the compiled runtime and the TypeScript test run. Protocol: `workerData` carries
  * `{ ortPath, model, options }`; the worker answers `{ kind: "ready", inputMetadata,
  * outputMetadata }` or `{ kind: "failed", message }`; then each `{ id, feeds, outputNames }`
- * gets `{ id, outputs }` or `{ id, error }`, and `{ release: true }` frees the session.
+ * gets `{ id, outputs, inferMicroseconds }` or `{ id, error }`, and `{ release: true }` frees the session.
  */
 export const SESSION_WORKER_SOURCE = `
 "use strict";
@@ -55,13 +55,18 @@ async function main() {
     try {
       const feeds = {};
       for (const [name, value] of Object.entries(message.feeds)) feeds[name] = tensorOf(value);
+      let started = performance.now();
+      setImmediate(() => {
+        started = performance.now();
+      });
       const results = await session.run(feeds, message.outputNames);
+      const inferMicroseconds = (performance.now() - started) * 1000;
       const outputs = {};
       for (const name of message.outputNames) outputs[name] = plain(results[name]);
       try {
-        parentPort.postMessage({ id: message.id, outputs }, transferables(outputs));
+        parentPort.postMessage({ id: message.id, outputs, inferMicroseconds }, transferables(outputs));
       } catch {
-        parentPort.postMessage({ id: message.id, outputs });
+        parentPort.postMessage({ id: message.id, outputs, inferMicroseconds });
       }
     } catch (error) {
       parentPort.postMessage({ id: message.id, error: String(error && error.message ? error.message : error) });

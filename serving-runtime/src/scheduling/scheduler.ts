@@ -1,18 +1,45 @@
 import type { FailureReason, ModelMetrics } from "../metrics";
 import { InferenceError } from "../protocol/errors";
 import type { DecodedInput, InferRequest } from "../protocol/infer-request";
+import { type Clock, systemClock, type Timer } from "./clock";
 import type { QueuePolicy } from "./queue-policy";
 import { batchKey, concatInputs, type OutputData, splitOutput } from "./tensor-batch";
 
-/** Runs one (possibly batched) execution of a model; one executor per model instance. */
+/** What one model execution produced, and how long the model itself ran. */
+export interface Execution {
+  /** Outputs by name, batched along dimension 0. */
+  outputs: Map<string, OutputData>;
+  /** Time `session.run` took where it ran, in microseconds. */
+  inferMicroseconds: number;
+}
+
+/** Runs (possibly batched) executions of a model: on the event loop, or in a worker thread. */
 export interface BatchExecutor {
+  /**
+   * Executions it accepts at once: 1 on the event loop; 2 for a worker thread, whose next batch
+   * then waits in the thread and starts the moment the current one ends.
+   */
+  readonly capacity: number;
   /**
    * Executes the model.
    *
-   * @param inputs every model input, batched along dimension 0
+   * @param inputs every model input, batched along dimension 0; their buffers may be handed
+   *   over to another thread, so the caller must not read them afterwards
    * @param outputNames outputs to compute
    */
-  execute(inputs: DecodedInput[], outputNames: string[]): Promise<Map<string, OutputData>>;
+  execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution>;
+}
+
+/** The client behind a request, watched only while its request waits in the queue. */
+export interface ClientLink {
+  /** Whether the client has disconnected. */
+  gone(): boolean;
+  /**
+   * Calls `listener` once when the client disconnects.
+   *
+   * @returns a function that stops watching
+   */
+  watch(listener: () => void): () => void;
 }
 
 /** A request's outputs by name. */
@@ -52,18 +79,33 @@ export class SchedulingError extends InferenceError {
   }
 }
 
+/** Observes each finished execution, e.g. to re-decide where the model runs. */
+export type ExecutionObserver = (inferMicroseconds: number, items: number) => void;
+
+/** Options of a {@link Scheduler}. */
+export interface SchedulerOptions {
+  /** Time source for queue delays, timeouts and measurements; {@link systemClock} by default. */
+  clock?: Clock;
+  /** Called after every successful execution. */
+  onExecuted?: ExecutionObserver;
+}
+
 interface Job {
   request: InferRequest;
   key: string;
   enqueuedAt: number;
   resolve(result: InferResult): void;
   reject(error: Error): void;
-  timer?: NodeJS.Timeout;
-  signal?: AbortSignal;
-  onAbort?: () => void;
+  timer?: Timer;
+  client?: ClientLink;
+  unwatch?: () => void;
 }
 
-const now = () => performance.now();
+interface Slot {
+  executor: BatchExecutor;
+  /** Items of each execution in flight. */
+  running: number[];
+}
 
 /** Mean outstanding requests at arrival above which waiting for a fuller batch pays off. */
 export const OVERLAP_THRESHOLD = 1.5;
@@ -71,18 +113,25 @@ export const OVERLAP_THRESHOLD = 1.5;
 const OVERLAP_SMOOTHING = 0.2;
 
 /**
- * The queue and dynamic batcher of one model version. Requests wait in a bounded queue; an
- * idle instance takes the oldest request together with the following compatible ones (same
- * non-batch dims and datatypes) up to `maxBatchSize`. It waits up to the queue delay for a fuller
+ * The queue and dynamic batcher of one model version. Requests wait in a bounded queue; at the
+ * end of each event-loop turn (so that requests arriving together are seen together, without a
+ * timer) every executor with room takes the oldest request together with the following
+ * compatible ones (same non-batch dims and datatypes) up to `maxBatchSize`. An executor that is
+ * already running takes a further batch (which then starts without a gap) only when that batch
+ * is full or at least as large as the one running. It waits up to the queue delay for a fuller
  * batch only while requests typically overlap (the moving average of requests outstanding when
- * one arrives is above {@link OVERLAP_THRESHOLD}): a sequential client never pays the delay, and
- * concurrent clients batch as Triton's dynamic batcher would. Results are split back per request. Queued requests leave the queue when
- * their timeout expires or their client disconnects.
+ * one arrives is above {@link OVERLAP_THRESHOLD}): a sequential client never pays the delay.
+ * Results are split back per request. Queued requests leave the queue when their timeout
+ * expires or their client disconnects.
  */
 export class Scheduler {
   private readonly queue: Job[] = [];
-  private readonly idle: BatchExecutor[];
-  private delayTimer?: NodeJS.Timeout;
+  private slots: Slot[];
+  private readonly retiring = new Set<Slot>();
+  private retiredWaiters: (() => void)[] = [];
+  private readonly clock: Clock;
+  private delayTimer?: Timer;
+  private dispatchPending = false;
   private closed = false;
   private drainWaiters: (() => void)[] = [];
   private executing = 0;
@@ -91,17 +140,20 @@ export class Scheduler {
 
   /**
    * @param label model name and version, for error messages
-   * @param executors one executor per model instance
+   * @param executors where executions run (one per model instance)
    * @param policy batching and queue policy
    * @param metrics the model version's metrics
+   * @param options clock and execution observer
    */
   constructor(
     private readonly label: string,
-    private readonly executors: readonly BatchExecutor[],
+    executors: readonly BatchExecutor[],
     private readonly policy: QueuePolicy,
     private readonly metrics: ModelMetrics,
+    private readonly options: SchedulerOptions = {},
   ) {
-    this.idle = [...executors];
+    this.clock = options.clock ?? systemClock;
+    this.slots = executors.map((executor) => ({ executor, running: [] }));
   }
 
   /** Requests waiting in the queue. */
@@ -110,14 +162,40 @@ export class Scheduler {
   }
 
   /**
+   * Moves new work to other executors (e.g. from the event loop to worker threads); executions
+   * already running finish where they are. Resolves once the old executors are idle, after which
+   * the caller may release them.
+   *
+   * @param executors the executors that take every batch from now on
+   */
+  useExecutors(executors: readonly BatchExecutor[]): Promise<void> {
+    for (const slot of this.slots) if (slot.running.length > 0) this.retiring.add(slot);
+    this.slots = executors.map((executor) => ({ executor, running: [] }));
+    this.scheduleDispatch();
+    if (this.retiring.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.retiredWaiters.push(resolve));
+  }
+
+  /**
+   * Adds executors next to the ones in use (e.g. further instances created after the model
+   * became ready); they take batches from the next dispatch on.
+   *
+   * @param executors the executors to add
+   */
+  addExecutors(executors: readonly BatchExecutor[]): void {
+    for (const executor of executors) this.slots.push({ executor, running: [] });
+    this.scheduleDispatch();
+  }
+
+  /**
    * Queues a request and resolves with its outputs. Rejects with 503 when the queue is full,
-   * the request's timeout expires in the queue or the model is unloading, and with 499 when
-   * `signal` aborts (client disconnected) before execution starts.
+   * the request's timeout expires in the queue or the model is unloading, and with 499 when the
+   * client disconnects before execution starts.
    *
    * @param request the decoded request
-   * @param signal aborts when the client goes away
+   * @param client the client, watched while the request waits
    */
-  submit(request: InferRequest, signal?: AbortSignal): Promise<InferResult> {
+  submit(request: InferRequest, client?: ClientLink): Promise<InferResult> {
     if (this.closed) {
       return Promise.reject(
         new SchedulingError("UNAVAILABLE", `${this.label} is unloading`, "overload"),
@@ -132,24 +210,23 @@ export class Scheduler {
         ),
       );
     }
-    if (signal?.aborted) return Promise.reject(this.cancelled());
     return new Promise<InferResult>((resolve, reject) => {
       const job: Job = {
         request,
         key: this.policy.maxBatchSize > 1 ? batchKey(request.inputs) : "",
-        enqueuedAt: now(),
+        enqueuedAt: this.clock.now(),
         resolve,
         reject,
-        signal,
+        client,
       };
       const timeout =
         this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined
           ? request.timeoutMicroseconds
           : this.policy.defaultTimeoutMicroseconds;
       if (timeout > 0) {
-        job.timer = setTimeout(
+        job.timer = this.clock.setTimer(
           () => {
-            this.remove(job);
+            if (!this.remove(job)) return;
             reject(
               new SchedulingError(
                 "UNAVAILABLE",
@@ -161,32 +238,28 @@ export class Scheduler {
           Math.max(1, Math.ceil(timeout / 1000)),
         );
       }
-      if (signal) {
-        job.onAbort = () => {
-          this.remove(job);
-          reject(this.cancelled());
-        };
-        signal.addEventListener("abort", job.onAbort, { once: true });
-      }
       this.metrics.pending(1);
       this.queue.push(job);
       const outstanding = this.queue.length + this.executing;
       this.meanOverlap += OVERLAP_SMOOTHING * (outstanding - this.meanOverlap);
-      this.dispatch();
+      this.scheduleDispatch();
     });
   }
 
   /** Stops taking requests and resolves once queued and running work has finished. */
   close(): Promise<void> {
     this.closed = true;
-    return this.drained();
+    this.scheduleDispatch();
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private drained(): Promise<void> {
-    if (this.queue.length === 0 && this.idle.length === this.executors.length) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  private idle(): boolean {
+    return (
+      this.queue.length === 0 &&
+      this.retiring.size === 0 &&
+      this.slots.every((slot) => slot.running.length === 0)
+    );
   }
 
   private cancelled(): SchedulingError {
@@ -197,24 +270,57 @@ export class Scheduler {
     );
   }
 
-  private detach(job: Job): void {
-    if (job.timer) clearTimeout(job.timer);
-    if (job.onAbort) job.signal?.removeEventListener("abort", job.onAbort);
+  private scheduleDispatch(): void {
+    if (this.dispatchPending) return;
+    this.dispatchPending = true;
+    this.clock.defer(() => {
+      this.dispatchPending = false;
+      this.dispatch();
+    });
   }
 
-  private remove(job: Job): void {
+  private detach(job: Job): void {
+    job.timer?.cancel();
+    job.unwatch?.();
+  }
+
+  /** Takes a job out of the queue; false when it had already left. */
+  private remove(job: Job): boolean {
     const index = this.queue.indexOf(job);
-    if (index < 0) return;
+    if (index < 0) return false;
     this.queue.splice(index, 1);
     this.detach(job);
     this.metrics.pending(-1);
     this.notifyIfDrained();
+    return true;
   }
 
-  private takeBatch(): Job[] | undefined {
+  private dropCancelled(): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const job = this.queue[i];
+      if (!job.client?.gone()) continue;
+      this.remove(job);
+      job.reject(this.cancelled());
+    }
+  }
+
+  private freeSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.running.length >= slot.executor.capacity) continue;
+      if (!best || slot.running.length < best.running.length) best = slot;
+    }
+    return best;
+  }
+
+  /**
+   * The next batch for a slot, or undefined when it should wait: for an idle slot, while a
+   * fuller batch is worth the queue delay; for a busy slot, until the batch is full or at least
+   * as large as the one it runs.
+   */
+  private takeBatch(slot: Slot): Job[] | undefined {
     const first = this.queue[0];
-    const limit = this.policy.maxBatchSize;
-    if (limit <= 1) return this.queue.splice(0, 1);
+    const limit = Math.max(1, this.policy.maxBatchSize);
     const picked: number[] = [];
     let total = 0;
     for (let i = 0; i < this.queue.length && total < limit; i++) {
@@ -223,22 +329,22 @@ export class Scheduler {
       picked.push(i);
       total += job.request.batchSize;
     }
-    const preferred = this.policy.preferredBatchSizes;
-    const enough = total >= limit || (preferred.length > 0 ? preferred.includes(total) : false);
-    const delayMs = this.policy.maxQueueDelayMicroseconds / 1000;
-    const waited = now() - first.enqueuedAt;
-    const overlapping = this.meanOverlap > OVERLAP_THRESHOLD;
-    if (!enough && overlapping && !this.closed && waited < delayMs) {
-      if (!this.delayTimer) {
-        this.delayTimer = setTimeout(
+    if (slot.running.length > 0) {
+      if (total < Math.min(limit, Math.min(...slot.running))) return undefined;
+    } else if (limit > 1 && !this.closed && total < limit) {
+      const preferred = this.policy.preferredBatchSizes.includes(total);
+      const delayMs = this.policy.maxQueueDelayMicroseconds / 1000;
+      const waited = this.clock.now() - first.enqueuedAt;
+      if (!preferred && this.meanOverlap > OVERLAP_THRESHOLD && waited < delayMs) {
+        this.delayTimer ??= this.clock.setTimer(
           () => {
             this.delayTimer = undefined;
             this.dispatch();
           },
           Math.max(1, Math.ceil(delayMs - waited)),
         );
+        return undefined;
       }
-      return undefined;
     }
     const batch = picked.map((index) => this.queue[index]);
     for (let i = picked.length - 1; i >= 0; i--) this.queue.splice(picked[i], 1);
@@ -246,59 +352,88 @@ export class Scheduler {
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const batch = this.takeBatch();
-      if (!batch) return;
+    this.dropCancelled();
+    while (this.queue.length > 0) {
+      const slot = this.freeSlot();
+      if (!slot) break;
+      const batch = this.takeBatch(slot);
+      if (!batch) break;
       if (this.delayTimer) {
-        clearTimeout(this.delayTimer);
+        this.delayTimer.cancel();
         this.delayTimer = undefined;
       }
       for (const job of batch) this.detach(job);
-      void this.run(this.idle.pop() as BatchExecutor, batch);
+      this.run(slot, batch);
     }
+    for (const job of this.queue) this.watch(job);
   }
 
-  private async run(executor: BatchExecutor, batch: Job[]): Promise<void> {
-    const started = now();
+  private watch(job: Job): void {
+    if (job.unwatch || !job.client) return;
+    job.unwatch = job.client.watch(() => {
+      if (this.remove(job)) job.reject(this.cancelled());
+    });
+  }
+
+  private run(slot: Slot, batch: Job[]): void {
+    const clock = this.clock;
+    const started = clock.now();
+    const items = batch.reduce((sum, job) => sum + job.request.batchSize, 0);
+    slot.running.push(items);
     this.executing += batch.length;
     for (const job of batch) this.metrics.queued((started - job.enqueuedAt) * 1000);
+    const names = new Set<string>();
+    for (const job of batch) for (const output of job.request.outputs) names.add(output.name);
+    let execution: Promise<Execution>;
     try {
       const inputs =
         batch.length === 1
           ? batch[0].request.inputs
           : concatInputs(batch.map((job) => job.request.inputs));
-      const names = new Set<string>();
-      for (const job of batch) for (const output of job.request.outputs) names.add(output.name);
-      const prepared = now();
-      const outputs = await executor.execute(inputs, [...names]);
-      const executed = now();
-      const results = this.split(batch, outputs);
-      const finished = now();
-      const total = batch.reduce((sum, job) => sum + job.request.batchSize, 0);
-      this.metrics.executed(
-        total,
-        (prepared - started) * 1000,
-        (executed - prepared) * 1000,
-        (finished - executed) * 1000,
-      );
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      execution = slot.executor.execute(inputs, [...names]);
     } catch (error) {
+      execution = Promise.reject(error);
+    }
+    const settle = () => {
+      this.metrics.pending(-batch.length);
+      this.executing -= batch.length;
+      slot.running.splice(slot.running.indexOf(items), 1);
+      if (slot.running.length === 0 && this.retiring.delete(slot)) this.notifyRetired();
+      this.dispatch();
+      this.notifyIfDrained();
+    };
+    const fail = (error: Error) => {
       const failure =
         error instanceof InferenceError
           ? error
           : new SchedulingError(
               "INTERNAL",
-              `${this.label}: model execution failed: ${(error as Error).message}`,
+              `${this.label}: model execution failed: ${error.message}`,
               "error",
             );
       for (const job of batch) job.reject(failure);
-    } finally {
-      this.metrics.pending(-batch.length);
-      this.executing -= batch.length;
-      this.idle.push(executor);
-      this.dispatch();
-      this.notifyIfDrained();
-    }
+      settle();
+    };
+    execution.then(({ outputs, inferMicroseconds }) => {
+      let results: InferResult[];
+      const returned = clock.now();
+      try {
+        results = this.split(batch, outputs);
+      } catch (error) {
+        fail(error as Error);
+        return;
+      }
+      const total = (returned - started) * 1000;
+      this.metrics.executed(
+        items,
+        Math.max(0, total - inferMicroseconds),
+        inferMicroseconds,
+        (clock.now() - returned) * 1000,
+      );
+      this.options.onExecuted?.(inferMicroseconds, items);
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      settle();
+    }, fail);
   }
 
   private split(batch: Job[], outputs: Map<string, OutputData>): InferResult[] {
@@ -321,8 +456,15 @@ export class Scheduler {
     return results;
   }
 
+  private notifyRetired(): void {
+    if (this.retiring.size > 0) return;
+    const waiters = this.retiredWaiters;
+    this.retiredWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   private notifyIfDrained(): void {
-    if (this.queue.length > 0 || this.idle.length < this.executors.length) return;
+    if (!this.idle()) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();

@@ -50,13 +50,25 @@ export function spawnServer(
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits until the server prints its base URL and returns it. */
-export async function waitForUrl(server: ServerProcess, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(server.stdout());
-    if (match) return match[1];
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`server did not start:\n${server.stdout()}\n${server.stderr()}`);
+/** Waits until the server prints its base URL (an output event, no polling) and returns it. */
+export async function waitForUrl(server: ServerProcess): Promise<string> {
+  const pattern = /listening on (http:\/\/[\d.]+:\d+)/;
+  await waitForOutput(server, pattern);
+  return (pattern.exec(server.stdout()) as RegExpExecArray)[1];
+}
+
+/** Resolves once the server's stdout (so far or later) matches `pattern`; event-driven. */
+export function waitForOutput(server: ServerProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (pattern.test(server.stdout())) return resolve();
+    const onData = () => {
+      if (!pattern.test(server.stdout())) return;
+      server.child.stdout?.off("data", onData);
+      resolve();
+    };
+    server.child.stdout?.on("data", onData);
+    void server.exited.then((code) =>
+      reject(new Error(`server exited (${code}) before printing ${pattern}:\n${server.stdout()}`)),
+    );
+  });
 }

@@ -171,3 +171,24 @@ export function negateModel(name: string): DemoModel {
     config: {},
   };
 }
+
+/** `name`: no inputs; a Constant node gives `y` FP32 [3] = [1, 2, 3]. */
+export function constantModel(name: string): DemoModel {
+  return {
+    name,
+    graph: {
+      name,
+      inputs: [],
+      outputs: [{ name: "y", datatype: "FP32", shape: [3] }],
+      nodes: [
+        {
+          op: "Constant",
+          inputs: [],
+          outputs: ["y"],
+          attributes: { value_floats: { floats: [1, 2, 3] } },
+        },
+      ],
+    },
+    config: {},
+  };
+}

@@ -19,7 +19,7 @@ beforeAll(async () => {
     multiModel(),
     fixedModel(),
   ]);
-  server = await startTestServer(root, { bodyLimitBytes: 4096 });
+  server = await startTestServer(root, { bodyLimitBytes: 4096, defaultMaxBatchSize: 0 });
   url = `${server.url}/v2/models/identity_fp32/infer`;
 });
 
@@ -77,7 +77,11 @@ describe("body format", () => {
       400,
       /invalid inference request: Invalid input: expected object, received array/,
     );
-    await expectError(postJson(url, { inputs: [] }), 400, /inputs: at least one input is required/);
+    await expectError(
+      postJson(url, { inputs: [] }),
+      400,
+      /model 'identity_fp32' requires input\(s\) 'x', which the request does not give/,
+    );
     await expectError(
       postJson(url, { inputs: [{ name: "x", shape: [1, -3], datatype: "FP32", data: [] }] }),
       400,
@@ -108,7 +112,11 @@ describe("body format", () => {
 
   it("rejects a body over the configured limit with 413", async () => {
     const data = Array.from({ length: 3000 }, () => 1.5);
-    await expectError(postJson(url, fp32(data, [1000, 3])), 413, /larger than the server's limit/);
+    await expectError(
+      postJson(url, fp32(data, [1000, 3])),
+      413,
+      /exceeds the server's limit of 4096 bytes/,
+    );
   });
 });
 
@@ -248,7 +256,7 @@ describe("inputs against the model", () => {
         ),
       ),
       400,
-      /shape has 3 elements but 'data' holds 4/,
+      /'data' holds more than the 3 elements its shape calls for/,
     );
   });
 

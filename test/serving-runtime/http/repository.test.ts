@@ -181,7 +181,7 @@ describe("load and unload", () => {
         { max_batch_size: 2, dynamic_batching: { preferred_batch_size: [4] } },
         /preferred_batch_size 4 exceeds max_batch_size 2/,
       ],
-      [{ dynamic_batching: {} }, /dynamic_batching needs max_batch_size > 0/],
+      [{ max_batch_size: 0, dynamic_batching: {} }, /dynamic_batching needs max_batch_size > 0/],
       [
         { parameters: { allow_spinning: { string_value: "maybe" } } },
         /parameters.allow_spinning.string_value must be "1" or "0", got 'maybe'/,

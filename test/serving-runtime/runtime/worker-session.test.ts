@@ -26,7 +26,7 @@ describe("WorkerSession", () => {
     const session = await WorkerSession.create(slowModel(), { intraOpNumThreads: 1 });
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 1);
-    const outputs = await session.run(
+    const { outputs } = await session.run(
       { x: { type: "float32", dims: [SIZE, SIZE], data: new Float32Array(SIZE * SIZE).fill(1) } },
       [`h${LAYERS}`],
     );

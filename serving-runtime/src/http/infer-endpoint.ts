@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
+import { InferenceError } from "../protocol/errors";
+import type { EncodedResponse } from "../protocol/infer-response";
+import type { ClientLink } from "../scheduling/scheduler";
+import { readBody } from "./body-reader";
+import type { AppContext } from "./context";
+import { statusOf } from "./errors";
+import { lingerBeforeClose } from "./linger";
+import { binaryHeaderLength, versionParam } from "./request-parts";
+
+const INFER_PATH = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/infer(?:\?.*)?$/;
+
+/**
+ * The client of a request as the scheduler watches it: gone once its connection closed. The
+ * request's socket is watched (not the response, which a pipelined request gets only later).
+ */
+function clientOf(request: IncomingMessage, response: ServerResponse): ClientLink {
+  const socket = request.socket;
+  return {
+    gone: () => !response.writableEnded && socket.destroyed,
+    watch(listener) {
+      const onClose = () => {
+        if (!response.writableEnded) listener();
+      };
+      socket.once("close", onClose);
+      return () => socket.off("close", onClose);
+    },
+  };
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * `POST /v2/models/{m}[/versions/{v}]/infer` on plain Node HTTP: JSON or binary-extension
+ * requests; the response is JSON, or JSON plus binary tensors with
+ * `Inference-Header-Content-Length`. This is the one path every inference takes, so it skips the
+ * framework: one body read, one decode, one scheduler submission, one `writeHead` and `end`. It
+ * answers exactly as the framework's routes do (the same error mapping, auth check, request id
+ * and drain header). A client that disconnects while its request is queued takes it out of the
+ * queue. Requests keep being served while the server drains (with `Connection: close`).
+ *
+ * @param context what the routes work with
+ * @param logger where server errors are logged
+ * @returns a handler that answers inference requests and returns false for anything else
+ */
+export function inferEndpoint(
+  context: AppContext,
+  logger: Logger,
+): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const { repository, inference, state, authToken } = context;
+  const finish = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    body: string | Buffer,
+    headers: Record<string, string | number>,
+  ) => {
+    if (state.draining) headers.connection = "close";
+    headers["content-length"] = Buffer.byteLength(body);
+    response.writeHead(status, headers);
+    response.end(body);
+    if (logger.isLevelEnabled("debug")) {
+      logger.debug(
+        { request_id: request.headers["x-request-id"], url: request.url, status },
+        "request completed",
+      );
+    }
+  };
+  const fail = (request: IncomingMessage, response: ServerResponse, error: Error) => {
+    const { status, message } = statusOf(error as InferenceError);
+    const headers: Record<string, string | number> = { "content-type": "application/json" };
+    if (status >= 500 && status !== 503) {
+      logger.error({ err: error, request_id: request.headers["x-request-id"] }, "request failed");
+    }
+    if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
+    if (status === 413) {
+      headers.connection = "close";
+      lingerBeforeClose(request.socket);
+    }
+    if (response.headersSent || response.destroyed) return;
+    finish(request, response, status, JSON.stringify({ error: message }), headers);
+  };
+  const send = (request: IncomingMessage, response: ServerResponse, encoded: EncodedResponse) => {
+    if (response.destroyed) return;
+    if (encoded.jsonLength === undefined) {
+      finish(request, response, 200, encoded.body, { "content-type": "application/json" });
+      return;
+    }
+    finish(request, response, 200, encoded.body, {
+      "content-type": "application/octet-stream",
+      [INFERENCE_HEADER_CONTENT_LENGTH]: encoded.jsonLength,
+    });
+  };
+  return (request, response) => {
+    if (request.method !== "POST") return false;
+    const match = INFER_PATH.exec(request.url ?? "");
+    if (!match) return false;
+    try {
+      if (authToken && !authToken.accepts(request.headers.authorization)) {
+        throw new InferenceError(
+          "UNAUTHENTICATED",
+          "this endpoint needs 'Authorization: Bearer <token>'",
+        );
+      }
+      const target = repository.resolve(
+        decode(match[1]),
+        versionParam(match[2] === undefined ? undefined : decode(match[2])),
+      );
+      const headerLength = binaryHeaderLength(request.headers);
+      readBody(request, context.bodyLimitBytes, (error, body) => {
+        if (error || !body) {
+          fail(request, response, error ?? new Error("no body"));
+          return;
+        }
+        inference.infer(target, { body, headerLength }, clientOf(request, response)).then(
+          (encoded) => send(request, response, encoded),
+          (failure: Error) => fail(request, response, failure),
+        );
+      });
+    } catch (error) {
+      request.resume();
+      fail(request, response, error as Error);
+    }
+    return true;
+  };
+}

@@ -1,0 +1,49 @@
+import type * as ort from "onnxruntime-node";
+import { DATATYPES, datatypeOfOrtType, type TensorData } from "../protocol/datatypes";
+import type { DecodedInput } from "../protocol/infer-request";
+import type { BatchExecutor, Execution } from "../scheduling/scheduler";
+import type { OutputData } from "../scheduling/tensor-batch";
+import type { PlainTensor, WorkerSession } from "./worker-session";
+
+/** Executions a worker thread holds at once: one running, the next waiting in its thread. */
+export const WORKER_CAPACITY = 2;
+
+/** Converts onnxruntime's outputs to the scheduler's form. */
+export function outputsOf(
+  results: Record<string, PlainTensor>,
+  outputNames: readonly string[],
+): Map<string, OutputData> {
+  const outputs = new Map<string, OutputData>();
+  for (const name of outputNames) {
+    const tensor = results[name];
+    const datatype = datatypeOfOrtType(tensor.type);
+    if (!datatype) throw new Error(`output '${name}' has unsupported type ${tensor.type}`);
+    outputs.set(name, { datatype, shape: tensor.dims, data: tensor.data as TensorData });
+  }
+  return outputs;
+}
+
+/**
+ * Executes a model on one onnxruntime session living in a worker thread (one model instance):
+ * input buffers are transferred to the thread, not cloned, and up to {@link WORKER_CAPACITY}
+ * executions are in flight so the thread never waits for the event loop between batches.
+ */
+export class WorkerExecutor implements BatchExecutor {
+  readonly capacity = WORKER_CAPACITY;
+
+  /** @param session the instance's session */
+  constructor(readonly session: WorkerSession) {}
+
+  async execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
+    const feeds: Record<string, PlainTensor> = {};
+    for (const input of inputs) {
+      feeds[input.name] = {
+        type: DATATYPES[input.datatype].ort as ort.Tensor.Type,
+        data: input.data as ort.Tensor.DataType,
+        dims: input.shape,
+      };
+    }
+    const { outputs, inferMicroseconds } = await this.session.run(feeds, outputNames);
+    return { outputs: outputsOf(outputs, outputNames), inferMicroseconds };
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import {
+  describeSweep,
+  kneeOf,
+  SWEEP_LIMITS,
+  sweepBatchSizes,
+} from "../../../serving-runtime/src/runtime/batch-sweep";
+import { FakeClock } from "../helpers/fake-clock";
+
+describe("kneeOf", () => {
+  it("picks the smallest batch size within the fraction of the best items/s", () => {
+    const points = [
+      { batch: 1, itemsPerSecond: 100 },
+      { batch: 2, itemsPerSecond: 180 },
+      { batch: 4, itemsPerSecond: 300 },
+      { batch: 8, itemsPerSecond: 380 },
+      { batch: 16, itemsPerSecond: 400 },
+    ];
+    expect(kneeOf(points, 0.9)).toBe(8);
+    expect(kneeOf(points, 0.7)).toBe(4);
+    expect(kneeOf(points, 1)).toBe(16);
+  });
+});
+
+describe("sweepBatchSizes", () => {
+  /** A model costing `fixed + perItem × batch` µs per execution; each run advances the clock. */
+  const model =
+    (clock: FakeClock, fixed: number, perItem: number, log: number[]) => async (batch: number) => {
+      log.push(batch);
+      const us = fixed + perItem * batch;
+      clock.advance(us / 1000);
+      return us;
+    };
+
+  it("measures 1, 2, 4 … 64 and settles on the knee of a model that batches well", async () => {
+    const clock = new FakeClock();
+    const batches: number[] = [];
+    const result = await sweepBatchSizes(model(clock, 100, 10, batches), clock);
+    expect(result.points.map((point) => point.batch)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+    expect(Math.round(result.points[0].itemsPerSecond)).toBe(9091);
+    expect(Math.round(result.points[6].itemsPerSecond)).toBe(86486);
+    expect(result.maxBatchSize).toBe(64);
+    expect(batches).toHaveLength(21);
+    expect(result.stoppedBecause).toBeUndefined();
+    const looser = await sweepBatchSizes(model(clock, 100, 10, []), clock, {
+      ...SWEEP_LIMITS,
+      kneeFraction: 0.8,
+    });
+    expect(looser.maxBatchSize).toBe(32);
+  });
+
+  it("picks batch 1 for a model whose items/s do not grow with the batch", async () => {
+    const clock = new FakeClock();
+    const result = await sweepBatchSizes(model(clock, 0, 300, []), clock);
+    expect(result.maxBatchSize).toBe(1);
+  });
+
+  it("stops when an execution gets slower than the limit, and when the budget is spent", async () => {
+    const slowClock = new FakeClock();
+    const slow = await sweepBatchSizes(model(slowClock, 0, 20_000, []), slowClock);
+    expect(slow.points.map((point) => point.batch)).toEqual([1, 2, 4]);
+    expect(slow.stoppedBecause).toBe("batch 4 took 80 ms");
+    const budgetClock = new FakeClock();
+    const budget = await sweepBatchSizes(model(budgetClock, 0, 2_000, []), budgetClock, {
+      ...SWEEP_LIMITS,
+      budgetMs: 40,
+    });
+    expect(budget.points.map((point) => point.batch)).toEqual([1, 2, 4]);
+    expect(budget.stoppedBecause).toBe("the 40 ms budget was spent");
+    expect(describeSweep(budget)).toBe(
+      "measured at load: knee of items/s by batch size (1: 500, 2: 500, 4: 500); sweep stopped: the 40 ms budget was spent",
+    );
+  });
+});

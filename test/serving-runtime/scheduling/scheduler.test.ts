@@ -1,0 +1,329 @@
+import { describe, expect, it } from "vitest";
+import { ServerMetrics } from "../../../serving-runtime/src/metrics";
+import type {
+  DecodedInput,
+  InferRequest,
+} from "../../../serving-runtime/src/protocol/infer-request";
+import type { QueuePolicy } from "../../../serving-runtime/src/scheduling/queue-policy";
+import {
+  type BatchExecutor,
+  type ClientLink,
+  type Execution,
+  Scheduler,
+  SchedulingError,
+} from "../../../serving-runtime/src/scheduling/scheduler";
+import { FakeClock, settle } from "../helpers/fake-clock";
+
+/** An executor whose executions finish when the test says so; y = 2 × x. */
+class ManualExecutor implements BatchExecutor {
+  readonly calls: { rows: number[][]; finish: () => void; fail: (error: Error) => void }[] = [];
+
+  constructor(readonly capacity: number) {}
+
+  execute(inputs: DecodedInput[]): Promise<Execution> {
+    const [x] = inputs;
+    const data = x.data as Float32Array;
+    const width = x.shape[1];
+    const rows = Array.from({ length: x.shape[0] }, (_, r) =>
+      Array.from(data.subarray(r * width, (r + 1) * width)),
+    );
+    return new Promise((resolve, reject) => {
+      this.calls.push({
+        rows,
+        finish: () =>
+          resolve({
+            outputs: new Map([
+              ["y", { datatype: "FP32", shape: x.shape, data: data.map((v) => 2 * v) }],
+            ]),
+            inferMicroseconds: 10,
+          }),
+        fail: reject,
+      });
+    });
+  }
+}
+
+const POLICY: QueuePolicy = {
+  maxBatchSize: 4,
+  maxQueueDelayMicroseconds: 0,
+  preferredBatchSizes: [],
+  maxQueueSize: 100,
+  defaultTimeoutMicroseconds: 0,
+  allowTimeoutOverride: true,
+};
+
+function request(rows: number[][], timeoutMicroseconds?: number): InferRequest {
+  return {
+    inputs: [
+      {
+        name: "x",
+        datatype: "FP32",
+        shape: [rows.length, 2],
+        data: Float32Array.from(rows.flat()),
+      },
+    ],
+    outputs: [{ name: "y", binary: false }],
+    batchSize: rows.length,
+    timeoutMicroseconds,
+  };
+}
+
+function setup(policy: Partial<QueuePolicy> = {}, capacity = 1) {
+  const clock = new FakeClock();
+  const executor = new ManualExecutor(capacity);
+  const metrics = new ServerMetrics().forModel("m", "1");
+  const executed: number[] = [];
+  const scheduler = new Scheduler("model 'm'", [executor], { ...POLICY, ...policy }, metrics, {
+    clock,
+    onExecuted: (_us, items) => executed.push(items),
+  });
+  return { clock, executor, scheduler, executed };
+}
+
+const rowsOf = (result: Map<string, { data: unknown }>) =>
+  Array.from(result.get("y")?.data as Float32Array);
+
+describe("Scheduler", () => {
+  it("groups the requests of one event-loop turn into one execution and splits the results back", async () => {
+    const { clock, executor, scheduler } = setup();
+    const results = [
+      scheduler.submit(request([[1, 2]])),
+      scheduler.submit(
+        request([
+          [3, 4],
+          [5, 6],
+        ]),
+      ),
+    ];
+    expect(executor.calls).toHaveLength(0);
+    clock.endTurn();
+    expect(executor.calls.map((call) => call.rows)).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    ]);
+    executor.calls[0].finish();
+    const [first, second] = await Promise.all(results);
+    expect(rowsOf(first)).toEqual([2, 4]);
+    expect(rowsOf(second)).toEqual([6, 8, 10, 12]);
+  });
+
+  it("never puts more rows than max_batch_size into one execution", async () => {
+    const { clock, executor, scheduler } = setup({ maxBatchSize: 4 });
+    const results = [1, 2, 3, 4, 5, 6].map((i) =>
+      scheduler.submit(
+        request(
+          i % 2 === 0
+            ? [
+                [i, i],
+                [i, i],
+              ]
+            : [[i, i]],
+        ),
+      ),
+    );
+    clock.endTurn();
+    expect(executor.calls.map((call) => call.rows.length)).toEqual([4]);
+    executor.calls[0].finish();
+    await settle();
+    expect(executor.calls.map((call) => call.rows.length)).toEqual([4, 3]);
+    executor.calls[1].finish();
+    await settle();
+    expect(executor.calls.map((call) => call.rows.length)).toEqual([4, 3, 2]);
+    executor.calls[2].finish();
+    const answers = await Promise.all(results);
+    expect(answers.map((answer) => rowsOf(answer)[0])).toEqual([2, 4, 6, 8, 10, 12]);
+  });
+
+  it("dispatches as soon as a preferred batch size is reached, and waits out the delay otherwise", async () => {
+    const { clock, executor, scheduler } = setup({
+      maxBatchSize: 8,
+      maxQueueDelayMicroseconds: 5_000,
+      preferredBatchSizes: [3],
+    });
+    const two = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
+    clock.endTurn();
+    expect(executor.calls).toHaveLength(0);
+    const third = scheduler.submit(request([[3, 3]]));
+    clock.endTurn();
+    expect(executor.calls.map((call) => call.rows.length)).toEqual([3]);
+    executor.calls[0].finish();
+    await Promise.all([...two, third]);
+    await settle();
+    const late = scheduler.submit(request([[4, 4]]));
+    clock.advance(4);
+    expect(executor.calls).toHaveLength(1);
+    clock.advance(1);
+    expect(executor.calls.map((call) => call.rows.length)).toEqual([3, 1]);
+    executor.calls[1].finish();
+    await late;
+  });
+
+  it("waits out the queue delay only while clients overlap: a sequential client never pays it", async () => {
+    const { clock, executor, scheduler } = setup({
+      maxBatchSize: 8,
+      maxQueueDelayMicroseconds: 1_000_000,
+    });
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const submitted = clock.now();
+      const answer = scheduler.submit(request([[i, i]]));
+      clock.endTurn();
+      if (executor.calls.length === i) clock.advance(1_000);
+      waits.push(clock.now() - submitted);
+      executor.calls[i].finish();
+      await answer;
+      await settle();
+    }
+    expect(waits).toEqual([1_000, 1_000, 1_000, 0, 0, 0, 0, 0]);
+  });
+
+  it("gives a busy worker its next batch only when it is as large as the running one", async () => {
+    const { clock, executor, scheduler } = setup({ maxBatchSize: 4 }, 2);
+    const first = [1, 2, 3].map((i) => scheduler.submit(request([[i, i]])));
+    clock.endTurn();
+    expect(executor.calls.map((call) => call.rows.length)).toEqual([3]);
+    const second = [4, 5].map((i) => scheduler.submit(request([[i, i]])));
+    clock.endTurn();
+    expect(executor.calls).toHaveLength(1);
+    second.push(scheduler.submit(request([[6, 6]])));
+    clock.endTurn();
+    expect(executor.calls.map((call) => call.rows.length)).toEqual([3, 3]);
+    executor.calls[0].finish();
+    executor.calls[1].finish();
+    await Promise.all([...first, ...second]);
+  });
+
+  it("answers 503 when the queue is full", async () => {
+    const { scheduler } = setup({ maxQueueSize: 2 });
+    const queued = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
+    await expect(scheduler.submit(request([[3, 3]]))).rejects.toMatchObject({
+      kind: "UNAVAILABLE",
+      failure: "overload",
+      message: "model 'm': the queue is full (max_queue_size 2); retry later",
+    });
+    expect(queued).toHaveLength(2);
+  });
+
+  it("times a request out of the queue on the clock, with the request's own timeout when allowed", async () => {
+    const { clock, executor, scheduler } = setup({ defaultTimeoutMicroseconds: 10_000 });
+    const busy = scheduler.submit(request([[1, 1]]));
+    clock.endTurn();
+    const own = scheduler.submit(request([[2, 2]], 2_000));
+    const byDefault = scheduler.submit(request([[3, 3]]));
+    clock.advance(1);
+    const ownOutcome = expect(own).rejects.toMatchObject({ failure: "timeout" });
+    clock.advance(1);
+    await ownOutcome;
+    const defaultOutcome = expect(byDefault).rejects.toMatchObject({
+      message: "model 'm': request timed out after 10000 µs in the queue",
+    });
+    clock.advance(8);
+    await defaultOutcome;
+    executor.calls[0].finish();
+    await busy;
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  it("takes a queued request out when its client disconnects", async () => {
+    const { clock, executor, scheduler } = setup();
+    const busy = scheduler.submit(request([[1, 1]]));
+    clock.endTurn();
+    let listener: (() => void) | undefined;
+    let gone = false;
+    const client: ClientLink = {
+      gone: () => gone,
+      watch(onGone) {
+        listener = onGone;
+        return () => {
+          listener = undefined;
+        };
+      },
+    };
+    const abandoned = scheduler.submit(request([[2, 2]]), client);
+    clock.endTurn();
+    expect(listener).toBeDefined();
+    gone = true;
+    listener?.();
+    await expect(abandoned).rejects.toBeInstanceOf(SchedulingError);
+    await expect(abandoned).rejects.toMatchObject({ failure: "cancelled" });
+    executor.calls[0].finish();
+    await busy;
+    await settle();
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  it("moves new work to other executors and reports when the old ones are idle", async () => {
+    const { clock, executor, scheduler } = setup();
+    const running = scheduler.submit(request([[1, 1]]));
+    clock.endTurn();
+    const next = new ManualExecutor(1);
+    let retired = false;
+    const moved = scheduler.useExecutors([next]).then(() => {
+      retired = true;
+    });
+    const later = scheduler.submit(request([[2, 2]]));
+    clock.endTurn();
+    expect(next.calls.map((call) => call.rows)).toEqual([[[2, 2]]]);
+    await settle();
+    expect(retired).toBe(false);
+    executor.calls[0].finish();
+    await moved;
+    expect(retired).toBe(true);
+    next.calls[0].finish();
+    expect(rowsOf(await running)).toEqual([2, 2]);
+    expect(rowsOf(await later)).toEqual([4, 4]);
+  });
+
+  it("hands batches to executors added later, next to the busy ones", async () => {
+    const { clock, executor, scheduler } = setup({ maxBatchSize: 1 });
+    const first = scheduler.submit(request([[1, 1]]));
+    clock.endTurn();
+    const second = scheduler.submit(request([[2, 2]]));
+    clock.endTurn();
+    expect(executor.calls).toHaveLength(1);
+    const added = new ManualExecutor(1);
+    scheduler.addExecutors([added]);
+    clock.endTurn();
+    expect(added.calls.map((call) => call.rows)).toEqual([[[2, 2]]]);
+    executor.calls[0].finish();
+    added.calls[0].finish();
+    expect(rowsOf(await first)).toEqual([2, 2]);
+    expect(rowsOf(await second)).toEqual([4, 4]);
+  });
+
+  it("fails every request of a failed execution with a 500 naming the model", async () => {
+    const { clock, executor, scheduler } = setup();
+    const results = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
+    clock.endTurn();
+    executor.calls[0].fail(new Error("boom"));
+    for (const result of results) {
+      await expect(result).rejects.toMatchObject({
+        kind: "INTERNAL",
+        message: "model 'm': model execution failed: boom",
+      });
+    }
+  });
+
+  it("finishes queued and running work before close resolves", async () => {
+    const { clock, executor, scheduler, executed } = setup({ maxBatchSize: 1 });
+    const results = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
+    clock.endTurn();
+    let closed = false;
+    const closing = scheduler.close().then(() => {
+      closed = true;
+    });
+    await expect(scheduler.submit(request([[3, 3]]))).rejects.toMatchObject({
+      failure: "overload",
+    });
+    executor.calls[0].finish();
+    await settle();
+    expect(closed).toBe(false);
+    executor.calls[1].finish();
+    await closing;
+    await Promise.all(results);
+    expect(executed).toEqual([1, 1]);
+  });
+});
