@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { ModelMetrics, ServerMetrics } from "../metrics";
 import type { ModelSignature } from "../protocol/tensor-spec";
-import type { CircuitBreaker, FallbackConfig } from "../resilience";
+import type { CircuitBreaker, FallbackConfig, RemoteFallback } from "../resilience";
 import {
   describeSweep,
   SWEEP_LIMITS,
@@ -89,6 +89,8 @@ export interface LoadedVersion {
   breaker?: CircuitBreaker;
   /** The model's fallback, when its config has a `fallback` block. */
   fallback?: FallbackConfig;
+  /** The remote endpoint, when the `fallback` block names a `url`. */
+  remoteFallback?: RemoteFallback;
   /** Waits for queued and running work, then releases the sessions. */
   close(): Promise<void>;
 }

@@ -164,7 +164,14 @@ const MESSAGES: DescriptorProtoJson[] = [
     },
   ),
   message("ModelResponseCache", [field("enable:bool:1")]),
-  message("HybridaiFallback", [field("model:string:1"), field("repeated on:string:2")]),
+  message("HybridaiFallback", [
+    field("model:string:1"),
+    field("repeated on:string:2"),
+    field("url:string:3"),
+    field("token_file:string:4"),
+    field("timeout_ms:uint32:5"),
+    field("circuit_breaker:.inference.HybridaiCircuitBreaker:6"),
+  ]),
   message("HybridaiCircuitBreaker", [
     field("failure_rate_threshold:double:1"),
     field("latency_threshold_ms:double:2"),

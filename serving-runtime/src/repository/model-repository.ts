@@ -1,6 +1,13 @@
 import { stat } from "node:fs/promises";
 import { InferenceError, notFound, unavailable } from "../protocol/errors";
-import { CIRCUIT_STATE_CODE, CircuitBreaker, parseFallbackConfig } from "../resilience";
+import {
+  CIRCUIT_STATE_CODE,
+  CircuitBreaker,
+  isRemoteFallback,
+  parseFallbackConfig,
+  RemoteFallback,
+  RemoteFallbackMetrics,
+} from "../resilience";
 import {
   type LoadedVersion,
   type LoadSettings,
@@ -26,10 +33,15 @@ export interface IndexEntry {
   reason: string;
 }
 
+/** What answers for a model that cannot: its fallback and the remote endpoint of a remote one. */
+type Resilience = Pick<LoadedVersion, "breaker" | "fallback" | "remoteFallback">;
+
 interface ModelEntry {
   state: ModelState;
   reason: string;
   versions: Map<string, LoadedVersion>;
+  /** The fallback of the last configuration read, answering while no version is loaded. */
+  route?: Resilience;
 }
 
 const UNLOADED = "unloaded";
@@ -74,16 +86,22 @@ export class ModelRepository {
       if (!info?.isDirectory()) {
         throw notFound(`no model directory '${name}' in the model repository ${this.root}`);
       }
-      const entry = this.models.get(name) ?? { state: "LOADING", reason: "", versions: new Map() };
+      const entry: ModelEntry = this.models.get(name) ?? {
+        state: "LOADING",
+        reason: "",
+        versions: new Map(),
+      };
       this.models.set(name, entry);
       if (entry.versions.size === 0) {
         entry.state = "LOADING";
         entry.reason = "";
       }
       const loaded = new Map<string, LoadedVersion>();
+      let resilience: Resilience;
       try {
         const resolved = await readModelConfig(directory, name, config);
-        const resilience = await this.resilience(name, resolved);
+        resilience = await this.resilience(name, resolved);
+        if (entry.versions.size === 0) entry.route = resilience;
         for (const version of await versionsToLoad(directory, resolved)) {
           const ready = await loadVersion(directory, name, version, resolved, this.settings);
           loaded.set(String(version), Object.assign(ready, resilience));
@@ -101,6 +119,7 @@ export class ModelRepository {
       const previous = [...entry.versions.values()];
       this.settings.onModelChanged?.(name);
       entry.versions = loaded;
+      entry.route = resilience;
       entry.state = "READY";
       entry.reason = "";
       this.settings.logger.info({ model: name, versions: [...loaded.keys()] }, "model ready");
@@ -154,6 +173,16 @@ export class ModelRepository {
       );
     }
     return found;
+  }
+
+  /**
+   * The fallback of a model that has no loaded version (loading, failed to load, unloaded, or
+   * absent on this device) but whose configuration names one; `undefined` otherwise.
+   */
+  fallbackRoute(name: string): Pick<LoadedVersion, "fallback" | "remoteFallback"> | undefined {
+    const entry = this.models.get(name);
+    if (!entry || entry.versions.size > 0 || !entry.route?.fallback) return undefined;
+    return entry.route;
   }
 
   /** Every loaded version of a model, ascending; empty when none. */
@@ -218,15 +247,20 @@ export class ModelRepository {
     await Promise.allSettled(names.map((name) => this.unload(name)));
   }
 
-  private async resilience(
-    name: string,
-    config: ModelConfig,
-  ): Promise<Pick<LoadedVersion, "breaker" | "fallback">> {
+  private async resilience(name: string, config: ModelConfig): Promise<Resilience> {
     const fallback =
       config.fallback === undefined
         ? undefined
         : parseFallbackConfig(name, config.fallback, await listModelNames(this.root));
-    if (config.circuit_breaker === undefined) return { fallback };
+    const remoteFallback = isRemoteFallback(fallback)
+      ? new RemoteFallback({
+          model: name,
+          config: fallback,
+          metrics: RemoteFallbackMetrics.of(this.settings.metrics.registry),
+          logger: this.settings.logger,
+        })
+      : undefined;
+    if (config.circuit_breaker === undefined) return { fallback, remoteFallback };
     const gauge = this.settings.metrics.breakerState;
     const breaker = new CircuitBreaker({
       model: name,
@@ -240,7 +274,7 @@ export class ModelRepository {
       },
     });
     gauge.set({ model: name }, CIRCUIT_STATE_CODE.closed);
-    return { breaker, fallback };
+    return { breaker, fallback, remoteFallback };
   }
 
   private exclusive<T>(name: string, task: () => Promise<T>): Promise<T> {
