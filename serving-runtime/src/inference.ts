@@ -103,8 +103,9 @@ function detached(result: InferResult): InferResult {
  * refused by the breaker or ended in a listed condition (timeout, error, overload) — answers from
  * the fallback model, saying so in `parameters.fallback_model`, or forwards it to the fallback
  * endpoint, saying so in `parameters.fallback_endpoint`. A model without a loaded version answers
- * from its fallback too ({@link InferenceService.inferAbsent}). Success, failure and durations
- * are counted in the model's metrics.
+ * from its fallback too ({@link InferenceService.inferAbsent}). A model with a shadow gets each
+ * answered request offered to it (sampled and compared off the request path). Success, failure
+ * and durations are counted in the model's metrics.
  */
 export class InferenceService {
   /** @param options repository, metrics, cache and logger */
@@ -137,7 +138,7 @@ export class InferenceService {
       target.metrics.cache(cached !== undefined);
       if (cached) {
         target.metrics.success(elapsedUs());
-        return this.encode(target.signature.name, target.signature.version, decoded, cached);
+        return this.answered(target, request, decoded, cached);
       }
     }
     let permit: CircuitPermit | undefined;
@@ -157,7 +158,7 @@ export class InferenceService {
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
-        return this.encode(target.signature.name, target.signature.version, decoded, result);
+        return this.answered(target, request, decoded, result);
       } catch (error) {
         outcome = outcomeOf(error);
         if (outcome === "timeout" || outcome === "error") permit?.failure();
@@ -223,6 +224,20 @@ export class InferenceService {
     } finally {
       unwatch();
     }
+  }
+
+  /** Encodes the model's own answer and offers the request to the model's shadow, if any. */
+  private answered(
+    target: LoadedVersion,
+    request: InferenceRequestBody,
+    decoded: InferRequest,
+    result: InferResult,
+  ): EncodedResponse {
+    const encoded = this.encode(target.signature.name, target.signature.version, decoded, result);
+    if (target.shadow !== undefined && request.forwarded !== true) {
+      target.shadow.offer(target.signature.version, request, decoded.outputs, result);
+    }
+    return encoded;
   }
 
   private cacheKey(target: LoadedVersion, request: InferRequest): ResponseCacheKey | undefined {

@@ -25,6 +25,7 @@ import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
 import { Scheduler } from "../scheduling/scheduler";
+import type { ShadowRunner } from "../shadow/shadow-runner";
 import {
   batchingBlocker,
   type ConfigOrigins,
@@ -91,6 +92,8 @@ export interface LoadedVersion {
   fallback?: FallbackConfig;
   /** The remote endpoint, when the `fallback` block names a `url`. */
   remoteFallback?: RemoteFallback;
+  /** Runs sampled copies on the shadow, when the config has a `shadow` block. */
+  shadow?: ShadowRunner;
   /** Waits for queued and running work, then releases the sessions. */
   close(): Promise<void>;
 }

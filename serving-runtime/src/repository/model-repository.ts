@@ -8,6 +8,7 @@ import {
   RemoteFallback,
   RemoteFallbackMetrics,
 } from "../resilience";
+import { parseShadowConfig, ShadowMetrics, ShadowRunner } from "../shadow";
 import {
   type LoadedVersion,
   type LoadSettings,
@@ -33,8 +34,8 @@ export interface IndexEntry {
   reason: string;
 }
 
-/** What answers for a model that cannot: its fallback and the remote endpoint of a remote one. */
-type Resilience = Pick<LoadedVersion, "breaker" | "fallback" | "remoteFallback">;
+/** What a model's config adds around its versions: breaker, fallback and shadow. */
+type Resilience = Pick<LoadedVersion, "breaker" | "fallback" | "remoteFallback" | "shadow">;
 
 interface ModelEntry {
   state: ModelState;
@@ -45,6 +46,12 @@ interface ModelEntry {
 }
 
 const UNLOADED = "unloaded";
+
+/** Stops the shadow runners of versions that stopped serving (versions of one load share one). */
+async function closeShadows(versions: readonly LoadedVersion[]): Promise<void> {
+  const runners = new Set(versions.map((version) => version.shadow));
+  await Promise.allSettled([...runners].map((runner) => runner?.close()));
+}
 
 /**
  * The models of a Triton-layout repository (`<root>/<model>/<version>/model.onnx`) and their
@@ -97,7 +104,7 @@ export class ModelRepository {
         entry.reason = "";
       }
       const loaded = new Map<string, LoadedVersion>();
-      let resilience: Resilience;
+      let resilience: Resilience | undefined;
       try {
         const resolved = await readModelConfig(directory, name, config);
         resilience = await this.resilience(name, resolved);
@@ -105,9 +112,11 @@ export class ModelRepository {
         for (const version of await versionsToLoad(directory, resolved)) {
           const ready = await loadVersion(directory, name, version, resolved, this.settings);
           loaded.set(String(version), Object.assign(ready, resilience));
+          resilience.shadow?.register(ready.signature);
         }
       } catch (error) {
         await Promise.allSettled([...loaded.values()].map((version) => version.close()));
+        await resilience?.shadow?.close();
         const reason = (error as Error).message;
         this.settings.logger.error({ model: name, reason }, "model failed to load");
         if (entry.versions.size === 0) {
@@ -124,6 +133,7 @@ export class ModelRepository {
       entry.reason = "";
       this.settings.logger.info({ model: name, versions: [...loaded.keys()] }, "model ready");
       await Promise.allSettled(previous.map((version) => version.close()));
+      await closeShadows(previous);
     });
   }
 
@@ -144,6 +154,7 @@ export class ModelRepository {
       entry.state = "UNLOADING";
       entry.reason = "";
       await Promise.allSettled(versions.map((version) => version.close()));
+      await closeShadows(versions);
       entry.state = "UNAVAILABLE";
       entry.reason = UNLOADED;
       this.settings.logger.info({ model: name }, "model unloaded");
@@ -248,10 +259,22 @@ export class ModelRepository {
   }
 
   private async resilience(name: string, config: ModelConfig): Promise<Resilience> {
+    const needsNames = config.fallback !== undefined || config.shadow !== undefined;
+    const knownModels = needsNames ? await listModelNames(this.root) : [];
     const fallback =
       config.fallback === undefined
         ? undefined
-        : parseFallbackConfig(name, config.fallback, await listModelNames(this.root));
+        : parseFallbackConfig(name, config.fallback, knownModels);
+    const shadow =
+      config.shadow === undefined
+        ? undefined
+        : new ShadowRunner({
+            model: name,
+            config: parseShadowConfig(name, config.shadow, knownModels),
+            metrics: ShadowMetrics.of(this.settings.metrics.registry),
+            logger: this.settings.logger,
+            resolve: (model) => this.resolve(model),
+          });
     const remoteFallback = isRemoteFallback(fallback)
       ? new RemoteFallback({
           model: name,
@@ -260,7 +283,7 @@ export class ModelRepository {
           logger: this.settings.logger,
         })
       : undefined;
-    if (config.circuit_breaker === undefined) return { fallback, remoteFallback };
+    if (config.circuit_breaker === undefined) return { fallback, remoteFallback, shadow };
     const gauge = this.settings.metrics.breakerState;
     const breaker = new CircuitBreaker({
       model: name,
@@ -274,7 +297,7 @@ export class ModelRepository {
       },
     });
     gauge.set({ model: name }, CIRCUIT_STATE_CODE.closed);
-    return { breaker, fallback, remoteFallback };
+    return { breaker, fallback, remoteFallback, shadow };
   }
 
   private exclusive<T>(name: string, task: () => Promise<T>): Promise<T> {

@@ -196,7 +196,7 @@ export function isRemoteFallback(
   return fallback !== undefined && "url" in fallback;
 }
 
-/** A `circuit_breaker` or `fallback` block of a model's `config.json` that is invalid. */
+/** A `circuit_breaker`, `fallback` or `shadow` block of a model's `config.json` that is invalid. */
 export class ResilienceConfigError extends Error {
   /**
    * @param model Model whose `config.json` holds the block.
@@ -226,7 +226,15 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function parseBlock<S extends z.ZodObject>(
+/**
+ * Validates one of hybridai's blocks of a model's `config.json` against its schema.
+ * @param schema the block's schema (strict: unknown keys are named with the allowed ones)
+ * @param block the block's key, e.g. `fallback`, prefixed to the offending field
+ * @param model the model, quoted in errors
+ * @param input the block as read; `undefined` parses as `{}`
+ * @throws ResilienceConfigError naming the model, the field, its value and what is allowed
+ */
+export function parseConfigBlock<S extends z.ZodObject>(
   schema: S,
   block: string,
   model: string,
@@ -255,7 +263,7 @@ function parseBlock<S extends z.ZodObject>(
  * @throws ResilienceConfigError naming the model, the key, its value and what is allowed.
  */
 export function parseCircuitBreakerConfig(model: string, input: unknown): CircuitBreakerConfig {
-  return parseBlock(circuitBreakerConfigSchema, "circuit_breaker", model, input);
+  return parseConfigBlock(circuitBreakerConfigSchema, "circuit_breaker", model, input);
 }
 
 /**
@@ -291,10 +299,10 @@ export function parseFallbackConfig(
     );
   }
   if ("url" in block) {
-    const remote = parseBlock(remoteFallbackConfigSchema, "fallback", model, input);
+    const remote = parseConfigBlock(remoteFallbackConfigSchema, "fallback", model, input);
     return {
       ...remote,
-      circuit_breaker: parseBlock(
+      circuit_breaker: parseConfigBlock(
         circuitBreakerConfigSchema,
         "fallback.circuit_breaker",
         model,
@@ -302,7 +310,7 @@ export function parseFallbackConfig(
       ),
     };
   }
-  const config = parseBlock(fallbackConfigSchema, "fallback", model, input);
+  const config = parseConfigBlock(fallbackConfigSchema, "fallback", model, input);
   if (config.model === model) {
     throw new ResilienceConfigError(
       model,
