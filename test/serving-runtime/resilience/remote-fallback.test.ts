@@ -127,6 +127,10 @@ beforeAll(async () => {
       }),
     ),
     flakyModel("flaky_token", flakyTo(recording.url, { token_file: stubTokenFile })),
+    flakyModel("flaky_open", {
+      circuit_breaker: { window_size: 2, minimum_requests: 2, open_duration_ms: 600_000 },
+      fallback: { url: recording.url, on: ["timeout"] },
+    }),
   ]);
   await writeAbsentModel(root, "ghost", { fallback: edgeFleetBlock });
   const wrongToken = path.join(secrets, "wrong-token");
@@ -278,6 +282,24 @@ describe("edge → cloud fallback", () => {
     expect((await infer("flaky_token", body)).status).toBe(200);
     expect(recording.received.length).toBe(2);
     expect(recording.received[1].headers.authorization).toBe("Bearer stub-secret-2");
+  });
+
+  it("forwards only the listed conditions, and everything while the model's breaker is open", async () => {
+    const before = recording.received.length;
+    for (let i = 0; i < 2; i++) {
+      const failed = await infer("flaky_open", request([row, row]));
+      expect(failed.status).toBe(500);
+      expect(failed.body.error).not.toMatch(/fallback endpoint/);
+    }
+    expect(recording.received.length).toBe(before);
+    const open = await infer("flaky_open", request([row]));
+    expect(open.status).toBe(200);
+    expect(open.body.parameters).toEqual({
+      fallback_endpoint: recording.url,
+      fallback_trigger: "circuit_open",
+    });
+    expect(recording.received.length).toBe(before + 1);
+    expect(await edgeMetric("hybridai_circuit_breaker_state", { model: "flaky_open" })).toBe(1);
   });
 
   it("never forwards a request another runtime forwarded", async () => {
