@@ -11,7 +11,9 @@ import {
   type EncodedResponse,
   encodeInferResponse,
   type OutputTensor,
+  type ResponseHeader,
 } from "./protocol/infer-response";
+import type { ModelSignature } from "./protocol/tensor-spec";
 import type { LoadedVersion } from "./repository/loader";
 import type { ModelRepository } from "./repository/model-repository";
 import { type CallOutcome, type CircuitPermit, fallbackTarget } from "./resilience";
@@ -24,6 +26,28 @@ export interface InferenceRequestBody {
   body: Buffer;
   /** `Inference-Header-Content-Length`, for binary-extension bodies. */
   headerLength?: string;
+}
+
+/**
+ * How one transport's inference request is read and its answer written: HTTP bodies (JSON or
+ * the binary tensor extension) or gRPC `ModelInferRequest`s.
+ */
+export interface InferenceCodec<T> {
+  /**
+   * Decodes the request and checks it against a model version; called once more for the
+   * fallback model when the request is answered from it.
+   */
+  decode(model: ModelSignature): InferRequest;
+  /** Encodes the answer. */
+  encode(header: ResponseHeader, outputs: readonly OutputTensor[]): T;
+}
+
+/** The codec of an HTTP request body. */
+function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedResponse> {
+  return {
+    decode: (model) => decodeInferRequest(request.body, request.headerLength, model),
+    encode: encodeInferResponse,
+  };
 }
 
 /** What the inference service works with. */
@@ -85,27 +109,43 @@ export class InferenceService {
    * @param request the body and binary header length
    * @param client the client, watched while the request waits in a queue
    */
-  async infer(
+  infer(
     target: LoadedVersion,
     request: InferenceRequestBody,
     client?: ClientLink,
   ): Promise<EncodedResponse> {
+    return this.inferWith(target, bodyCodec(request), client);
+  }
+
+  /**
+   * Answers one inference request of any transport for a loaded model version.
+   *
+   * @param target the model version addressed
+   * @param codec reads the request and writes the answer
+   * @param client the client, watched while the request waits in a queue
+   */
+  async inferWith<T>(
+    target: LoadedVersion,
+    codec: InferenceCodec<T>,
+    client?: ClientLink,
+  ): Promise<T> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
     let decoded: InferRequest;
     try {
-      decoded = decodeInferRequest(request.body, request.headerLength, target.signature);
+      decoded = codec.decode(target.signature);
     } catch (error) {
       target.metrics.failure("OTHER", elapsedUs());
       throw error;
     }
     const cacheKey = this.cacheKey(target, decoded);
     if (cacheKey) {
+      const lookupStarted = performance.now();
       const cached = this.options.cache?.get(cacheKey);
-      target.metrics.cache(cached !== undefined);
+      target.metrics.cache(cached !== undefined, (performance.now() - lookupStarted) * 1000);
       if (cached) {
         target.metrics.success(elapsedUs());
-        return this.encode(target, decoded, cached);
+        return this.encode(codec, target, decoded, cached);
       }
     }
     let permit: CircuitPermit | undefined;
@@ -125,7 +165,7 @@ export class InferenceService {
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
-        return this.encode(target, decoded, result);
+        return this.encode(codec, target, decoded, result);
       } catch (error) {
         outcome = outcomeOf(error);
         if (outcome === "timeout" || outcome === "error") permit?.failure();
@@ -136,7 +176,7 @@ export class InferenceService {
     target.metrics.failure(failureReason(failure), elapsedUs());
     const fallback = outcome && fallbackTarget(target.fallback, outcome);
     if (!fallback || !outcome) throw failure;
-    return this.viaFallback(target, fallback, outcome, request, client);
+    return this.viaFallback(codec, target, fallback, outcome, client);
   }
 
   private cacheKey(target: LoadedVersion, request: InferRequest): ResponseCacheKey | undefined {
@@ -150,19 +190,19 @@ export class InferenceService {
     );
   }
 
-  private async viaFallback(
+  private async viaFallback<T>(
+    codec: InferenceCodec<T>,
     target: LoadedVersion,
     name: string,
     trigger: CallOutcome,
-    request: InferenceRequestBody,
     client?: ClientLink,
-  ): Promise<EncodedResponse> {
+  ): Promise<T> {
     const primary = target.signature.name;
     let fallback: LoadedVersion;
     let decoded: InferRequest;
     try {
       fallback = this.options.repository.resolve(name);
-      decoded = decodeInferRequest(request.body, request.headerLength, fallback.signature);
+      decoded = codec.decode(fallback.signature);
     } catch (error) {
       throw unavailable(
         `model '${primary}' could not answer (${trigger}) and its fallback '${name}' cannot: ${(error as Error).message}`,
@@ -174,7 +214,7 @@ export class InferenceService {
       fallback.metrics.success((performance.now() - started) * 1000);
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
-      return this.encode(target, decoded, result, {
+      return this.encode(codec, target, decoded, result, {
         fallback_model: name,
         fallback_model_version: fallback.signature.version,
         fallback_trigger: trigger,
@@ -185,19 +225,20 @@ export class InferenceService {
     }
   }
 
-  private encode(
+  private encode<T>(
+    codec: InferenceCodec<T>,
     target: LoadedVersion,
     request: InferRequest,
     result: InferResult,
     parameters?: Record<string, string>,
-  ): EncodedResponse {
+  ): T {
     const outputs: OutputTensor[] = request.outputs.map((wanted) => {
       const output = result.get(wanted.name);
       if (!output)
         throw new InferenceError("INTERNAL", `model returned no output '${wanted.name}'`);
       return { name: wanted.name, ...output, binary: wanted.binary };
     });
-    return encodeInferResponse(
+    return codec.encode(
       {
         modelName: target.signature.name,
         modelVersion: target.signature.version,

@@ -121,8 +121,14 @@ export function inferEndpoint(
           return;
         }
         inference.infer(target, { body, headerLength }, clientOf(request, response)).then(
-          (encoded) => send(request, response, encoded),
-          (failure: Error) => fail(request, response, failure),
+          (encoded) => {
+            target.metrics.answered("http", true);
+            send(request, response, encoded);
+          },
+          (failure: Error) => {
+            target.metrics.answered("http", false);
+            fail(request, response, failure);
+          },
         );
       });
     } catch (error) {
