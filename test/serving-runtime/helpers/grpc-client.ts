@@ -27,7 +27,7 @@ const OPTIONS = {
   includeDirs: [PROTO_DIRECTORY],
 };
 
-function constructor(file: string, service: string): ServiceClientConstructor {
+function clientConstructor(file: string, service: string): ServiceClientConstructor {
   const loaded = loadPackageDefinition(loadSync(file, OPTIONS)) as Record<string, unknown>;
   let node: unknown = loaded;
   for (const part of service.split(".")) node = (node as Record<string, unknown>)[part];
@@ -54,7 +54,7 @@ export class TestGrpcClient {
     options: Record<string, number> = {},
   ) {
     const file = service.startsWith("grpc.health") ? healthProtoPath : "grpc_service.proto";
-    const Service = constructor(file, service);
+    const Service = clientConstructor(file, service);
     this.client = new Service(address, credentials.createInsecure(), options) as unknown as Client &
       Record<string, unknown>;
   }
