@@ -92,6 +92,30 @@ function latencyAtOne(results: BenchResults, model: string, wire: WireForm): Tar
   };
 }
 
+/** Issue 15: the CNN over gRPC at least as fast as over HTTP binary, in the same run. */
+function cnnGrpcVersusBinary(results: BenchResults): TargetCheck {
+  const target = "CNN, gRPC (raw_input_contents), no config: ≥ 1.0 × HTTP binary in the same run";
+  const duel = results.cnnHeadToHead;
+  const grpc = form(results.server.cnn, "grpc");
+  const binary = form(results.server.cnn, "binary");
+  if (isPhaseError(duel) || !grpc || !binary) {
+    return { target, measured: "phase failed", met: null };
+  }
+  const ratio = duel.median.grpc / duel.median.binary;
+  const [bestGrpc, bestBinary] = [best(grpc.load), best(binary.load)];
+  return {
+    target,
+    measured:
+      `median of ${duel.rounds.length} alternating rounds: gRPC ${fixed(duel.median.grpc)} (c=${duel.connections.grpc}) ` +
+      `vs binary ${fixed(duel.median.binary)} (c=${duel.connections.binary}) items/s = ${fixed(ratio, 2)}× ` +
+      `(rounds, grpc/binary: ${duel.rounds.map((r) => `${fixed(r.grpc)}/${fixed(r.binary)}`).join(", ")}); ` +
+      `sweep best: gRPC ${fixed(bestGrpc.itemsPerSecond)} at c=${bestGrpc.connections} vs binary ` +
+      `${fixed(bestBinary.itemsPerSecond)} at c=${bestBinary.connections}; sequential c=1 p50: gRPC ` +
+      `${fixed(grpc.sequential.p50, 3)} ms vs binary ${fixed(binary.sequential.p50, 3)} ms`,
+    met: ratio >= 1,
+  };
+}
+
 function ready(results: BenchResults): TargetCheck {
   const target = "ready ≤ 1 s after start for a 10 MB model, auto-tuning included";
   if (isPhaseError(results.ready)) return { target, measured: "phase failed", met: null };
@@ -129,7 +153,7 @@ function overload(result: OverloadResult | PhaseError): TargetCheck {
   };
 }
 
-/** Judges a run's figures against the targets of issue 12. */
+/** Judges a run's figures against the targets of issue 12 and issue 15 (gRPC). */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   return [
     mlpHeadToHead(results, "ceiling", "the inference-free ceiling", 0.8),
@@ -139,6 +163,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     latencyAtOne(results, "mlp", "json"),
     latencyAtOne(results, "mlp", "binary"),
     latencyAtOne(results, "cnn", "binary"),
+    cnnGrpcVersusBinary(results),
     ready(results),
     overload(results.overload),
   ];
