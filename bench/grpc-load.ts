@@ -10,7 +10,6 @@ import { type LatencySummary, summarizeLatencies } from "./stats";
 
 const PROTO_DIRECTORY = path.resolve(__dirname, "..", "..", "..", "serving-runtime", "proto");
 const INFER_PATH = "/inference.GRPCInferenceService/ModelInfer";
-const CALL_TIMEOUT_MS = 10_000;
 
 const protocol = loadSync("grpc_service.proto", {
   includeDirs: [PROTO_DIRECTORY],
@@ -66,7 +65,6 @@ function call(client: Client, message: Buffer): Promise<Buffer> {
       passThrough,
       passThrough,
       message,
-      { deadline: Date.now() + CALL_TIMEOUT_MS },
       (error, value) => (error || !value ? reject(error) : resolve(value)),
     );
   });
@@ -117,7 +115,8 @@ async function drive(
 /**
  * The gRPC counterpart of autocannon's run: `connections` channels, each its own HTTP/2
  * connection with one `ModelInfer` in flight at a time (as autocannon keeps one request in
- * flight per HTTP/1.1 connection), for `seconds` after a warmup; the message is encoded once.
+ * flight per HTTP/1.1 connection), for `seconds` after a warmup; the message is encoded once and
+ * calls carry no deadline (tritonclient's default). A stalled server ends in the bench's watchdog.
  * Latencies have sub-millisecond resolution.
  *
  * @param server the server under test (CPU time and `/metrics`)

@@ -81,6 +81,21 @@ describe("drain (SIGTERM) covers HTTP and gRPC", () => {
     }
   });
 
+  it("refuses a gRPC port already taken, naming the flag, and leaves the HTTP port closed", async () => {
+    const root = await repositoryWith([identityModel("FP32")]);
+    const first = await startTestServer(root, { grpcPort: await freePort() });
+    try {
+      const port = first.grpc?.port ?? 0;
+      const httpPort = await freePort();
+      await expect(startTestServer(root, { grpcPort: port, port: httpPort })).rejects.toThrow(
+        new RegExp(`^--grpc-port: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`),
+      );
+      await expect(fetch(`http://127.0.0.1:${httpPort}/v2/health/live`)).rejects.toThrow();
+    } finally {
+      await first.shutdown(5000);
+    }
+  });
+
   it("with gRPC off (--grpc-port 0) has no gRPC side", async () => {
     const root = await repositoryWith([identityModel("FP32")]);
     const server = await startTestServer(root, { grpcPort: 0 });

@@ -114,7 +114,7 @@ const definition = loadSync("grpc_service.proto", {
 /** The descriptor of `Outer` or `Outer.Inner` in package `inference`. */
 function messageNamed(name: string): MessageDescriptor | undefined {
   const [outer, ...inner] = name.split(".");
-  const top = definition[`inference.${outer}`] as MessageTypeDefinition | undefined;
+  const top = definition[`inference.${outer}`] as MessageTypeDefinition<object, object> | undefined;
   let message = top?.type as unknown as MessageDescriptor | undefined;
   for (const part of inner) message = message?.nestedType.find((n) => n.name === part);
   return message;
