@@ -50,10 +50,12 @@ export function grpcPayload(model: BenchModel): GrpcPayload {
   return { message, values };
 }
 
-/** A channel of its own (no subchannel shared with the other clients): one connection. */
+/** A channel of its own (no subchannel shared with other channels): one HTTP/2 connection. */
 function connect(address: string): Client {
   return new Client(address, credentials.createInsecure(), {
     "grpc.use_local_subchannel_pool": 1,
+    "grpc.enable_channelz": 0,
+    "grpc.enable_retries": 0,
     "grpc.max_receive_message_length": -1,
   });
 }
@@ -113,10 +115,12 @@ async function drive(
 }
 
 /**
- * The gRPC counterpart of autocannon's run: `connections` channels, each its own HTTP/2
- * connection with one `ModelInfer` in flight at a time (as autocannon keeps one request in
- * flight per HTTP/1.1 connection), for `seconds` after a warmup; the message is encoded once and
- * calls carry no deadline (tritonclient's default). A stalled server ends in the bench's watchdog.
+ * The gRPC counterpart of autocannon's run, as gRPC clients load a server: one channel (one
+ * HTTP/2 connection, like one `tritonclient.grpc.InferenceServerClient`) carrying `connections`
+ * concurrent `ModelInfer` calls, each sent again as soon as it is answered (autocannon keeps one
+ * request in flight on each of `connections` HTTP/1.1 connections, which cannot multiplex), for
+ * `seconds` after a warmup; the message is encoded once and calls carry no deadline
+ * (tritonclient's default). A stalled server ends in the bench's watchdog.
  * Latencies have sub-millisecond resolution.
  *
  * @param server the server under test (CPU time and `/metrics`)
@@ -134,7 +138,8 @@ export async function measureGrpcLoad(
   warmupSeconds: number,
   model?: string,
 ): Promise<LoadPoint> {
-  const clients = Array.from({ length: connections }, () => connect(address));
+  const channel = connect(address);
+  const clients = Array.from({ length: connections }, () => channel);
   try {
     if (warmupSeconds > 0) {
       await drive(clients, payload.message, performance.now() + warmupSeconds * 1000);
@@ -163,7 +168,7 @@ export async function measureGrpcLoad(
       server: breakdown(countersBefore, countersAfter),
     };
   } finally {
-    for (const client of clients) client.close();
+    channel.close();
   }
 }
 

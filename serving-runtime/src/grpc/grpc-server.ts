@@ -66,6 +66,7 @@ export async function startGrpcServer(
   const server = new Server({
     "grpc.max_receive_message_length": options.maxMessageBytes,
     "grpc.max_send_message_length": -1,
+    "grpc.enable_channelz": 0,
   });
   const health = new ReadinessHealth(() => serverReady(context));
   server.addService(

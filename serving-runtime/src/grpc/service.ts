@@ -88,15 +88,20 @@ export function inferenceService(context: GrpcContext): UntypedServiceImplementa
     (call, callback) => {
       const given = call.metadata.get(REQUEST_ID)[0];
       const id = typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
-      const metadata = new Metadata();
-      metadata.set(REQUEST_ID, id);
-      call.sendMetadata(metadata);
+      // The id goes out with the answer's headers, in the same write as the message and the
+      // trailers (sending the headers first would cost a write and a packet of their own).
+      const answer = (value: unknown) => {
+        const metadata = new Metadata();
+        metadata.set(REQUEST_ID, id);
+        call.sendMetadata(metadata);
+        callback(null, value);
+      };
       const fail = (error: unknown) => callback(serviceError(error, id, logger));
       try {
         checkAccess(access, call.metadata, context);
-        const answer = handler(call.request, call);
-        if (answer instanceof Promise) answer.then((value) => callback(null, value), fail);
-        else callback(null, answer);
+        const result = handler(call.request, call);
+        if (result instanceof Promise) result.then(answer, fail);
+        else answer(result);
       } catch (error) {
         fail(error);
       }
