@@ -25,7 +25,8 @@ export interface RunningGrpcServer {
   /** Health statuses; {@link ReadinessHealth.refresh} after readiness changed. */
   health: ReadinessHealth;
   /**
-   * Stops accepting connections and calls (clients are told to go away) and resolves once every
+   * Stops accepting connections and calls (clients are told to go away), ends every
+   * `ModelStreamInfer` stream once its requests in flight are answered, and resolves once every
    * call in flight has been answered.
    */
   close(): Promise<void>;
@@ -69,10 +70,8 @@ export async function startGrpcServer(
     "grpc.enable_channelz": 0,
   });
   const health = new ReadinessHealth(() => serverReady(context));
-  server.addService(
-    inferenceServiceDefinition(),
-    inferenceService({ ...context, onRepositoryChanged: () => health.refresh() }),
-  );
+  const service = inferenceService({ ...context, onRepositoryChanged: () => health.refresh() });
+  server.addService(inferenceServiceDefinition(), service.handlers);
   health.addTo(server);
   new ReflectionService(reflectedProtocols()).addToServer(server);
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
@@ -89,6 +88,7 @@ export async function startGrpcServer(
     close: () =>
       new Promise<void>((resolve) => {
         listener.close();
+        service.streams.close();
         server.tryShutdown(() => resolve());
       }),
     forceClose: () => {

@@ -17,6 +17,7 @@ import { collectStatistics } from "../statistics/model-statistics";
 import { version as serverVersion } from "../version";
 import { checkAccess } from "./access";
 import { grpcCodec } from "./infer-codec";
+import { clientOf, InferStreams } from "./infer-streams";
 import type {
   ModelInferRequest,
   ModelRequest,
@@ -33,6 +34,14 @@ export interface GrpcContext extends AppContext {
   onRepositoryChanged?: () => void;
 }
 
+/** The service's handlers, and the streams to end when the server drains. */
+export interface InferenceServiceImplementation {
+  /** The handlers, by method name. */
+  handlers: UntypedServiceImplementation;
+  /** Open `ModelStreamInfer` streams. */
+  streams: InferStreams;
+}
+
 type Handler<Request> = (request: Request, call: ServerUnaryCall<Request, unknown>) => unknown;
 
 /** A version field: empty for the server's choice, else a positive integer. */
@@ -42,17 +51,6 @@ function versionOf(version: string | undefined): string | undefined {
     throw invalidArgument(`invalid model version '${version}'; versions are numbers, e.g. 1`);
   }
   return String(Number(version));
-}
-
-/** The client of a call as the scheduler watches it: gone once the call is cancelled. */
-function clientOf(call: ServerUnaryCall<unknown, unknown>): ClientLink {
-  return {
-    gone: () => call.cancelled,
-    watch(listener) {
-      call.once("cancelled", listener);
-      return () => call.off("cancelled", listener);
-    },
-  };
 }
 
 function configParameter(request: RepositoryModelRequest): unknown {
@@ -78,16 +76,45 @@ function configParameter(request: RepositoryModelRequest): unknown {
  *
  * @param context what the handlers work with
  */
-export function inferenceService(context: GrpcContext): UntypedServiceImplementation {
+export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
   const { repository, inference, state, logger } = context;
   const idPrefix = randomUUID().slice(0, 8);
   let nextId = 0;
+  const requestId = (metadata: Metadata) => {
+    const given = metadata.get(REQUEST_ID)[0];
+    return typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
+  };
+
+  const infer = (request: ModelInferRequest, client: ClientLink) => {
+    const target = repository.resolve(request.model_name ?? "", versionOf(request.model_version));
+    return inference.inferWith(target, grpcCodec(request), client).then(
+      (response) => {
+        target.metrics.answered("grpc", true);
+        return response;
+      },
+      (error: unknown) => {
+        target.metrics.answered("grpc", false);
+        throw error;
+      },
+    );
+  };
+  const streams = new InferStreams({
+    infer: (request, client) => {
+      try {
+        return infer(request, client);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    authorize: (metadata) => checkAccess("inference", metadata, context),
+    requestId,
+    logger,
+  });
 
   const unary =
     <Request>(access: Access, handler: Handler<Request>): handleUnaryCall<Request, unknown> =>
     (call, callback) => {
-      const given = call.metadata.get(REQUEST_ID)[0];
-      const id = typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
+      const id = requestId(call.metadata);
       // The id goes out with the answer's headers, in the same write as the message and the
       // trailers (sending the headers first would cost a write and a packet of their own).
       const answer = (value: unknown) => {
@@ -117,7 +144,7 @@ export function inferenceService(context: GrpcContext): UntypedServiceImplementa
     return {};
   };
 
-  return {
+  const handlers: UntypedServiceImplementation = {
     ServerLive: unary("open", () => ({ live: true })),
     ServerReady: unary("open", () => ({ ready: serverReady(context) })),
     ModelReady: unary<ModelRequest>("inference", ({ name = "", version }) => {
@@ -154,18 +181,10 @@ export function inferenceService(context: GrpcContext): UntypedServiceImplementa
     RepositoryModelUnload: unary<RepositoryModelRequest>("repository", (request) =>
       repositoryChange(() => repository.unload(request.model_name ?? "")),
     ),
-    ModelInfer: unary<ModelInferRequest>("inference", (request, call) => {
-      const target = repository.resolve(request.model_name ?? "", versionOf(request.model_version));
-      return inference.inferWith(target, grpcCodec(request), clientOf(call)).then(
-        (response) => {
-          target.metrics.answered("grpc", true);
-          return response;
-        },
-        (error: unknown) => {
-          target.metrics.answered("grpc", false);
-          throw error;
-        },
-      );
-    }),
+    ModelInfer: unary<ModelInferRequest>("inference", (request, call) =>
+      infer(request, clientOf(call)),
+    ),
+    ModelStreamInfer: streams.handle,
   };
+  return { handlers, streams };
 }

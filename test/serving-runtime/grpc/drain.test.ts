@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { freePort } from "../helpers/free-port";
-import { TestGrpcClient } from "../helpers/grpc-client";
+import { openInferStream, TestGrpcClient } from "../helpers/grpc-client";
 import { batchedModel, identityModel, repositoryWith } from "../helpers/models";
 import { postJson, startTestServer, waitForValue } from "../helpers/server";
 
@@ -78,6 +78,32 @@ describe("drain (SIGTERM) covers HTTP and gRPC", () => {
     } finally {
       client.close();
       health.close();
+    }
+  });
+
+  it("answers what a ModelStreamInfer stream has in flight, then ends the stream OK", async () => {
+    const root = await repositoryWith([
+      batchedModel("slow_queue", {
+        max_batch_size: 8,
+        dynamic_batching: { max_queue_delay_microseconds: 1_000_000, preferred_batch_size: [8] },
+      }),
+    ]);
+    const server = await startTestServer(root, { grpcPort: await freePort() });
+    const client = new TestGrpcClient(server.grpc?.address ?? "");
+    try {
+      const stream = openInferStream(client);
+      stream.send({ ...request("slow_queue", 4), id: "in-flight" });
+      const queued = () =>
+        Promise.resolve(server.repository.resolve("slow_queue").scheduler.queued);
+      expect(await waitForValue(queued, 1)).toBe(1);
+      const drained = server.shutdown(20_000, 0);
+      const [answer] = await stream.next(1);
+      expect(answer.error_message).toBe("");
+      expect(answer.infer_response.id).toBe("in-flight");
+      expect(await stream.status).toEqual({ code: 0, details: "OK" });
+      expect(await drained).toBe(true);
+    } finally {
+      client.close();
     }
   });
 

@@ -37,6 +37,7 @@ const TRITON: Record<string, string> = {
     "raw_output_contents=6:*bytes",
   "ModelInferResponse.InferOutputTensor":
     "name=1:string datatype=2:string shape=3:*int64 parameters=4:map contents=5:message",
+  ModelStreamInferResponse: "error_message=1:string infer_response=2:message",
   ModelConfigRequest: "name=1:string version=2:string",
   ModelConfigResponse: "config=1:message",
   ModelStatisticsRequest: "name=1:string version=2:string",
@@ -138,16 +139,21 @@ describe("wire compatibility with Triton's and KServe's .proto files", () => {
     expect(fields).toEqual(expected.split(" ").sort());
   });
 
-  it("serves each RPC at Triton's path, unary", () => {
+  it("serves each RPC at Triton's path, unary except ModelStreamInfer (streams both ways)", () => {
     const service = definition["inference.GRPCInferenceService"] as Record<
       string,
       { path: string; requestStream: boolean; responseStream: boolean }
     >;
-    expect(Object.keys(service).sort()).toEqual([...TRITON_METHODS].sort());
+    expect(Object.keys(service).sort()).toEqual([...TRITON_METHODS, "ModelStreamInfer"].sort());
     for (const method of TRITON_METHODS) {
       expect(service[method].path).toBe(`/inference.GRPCInferenceService/${method}`);
       expect(service[method].requestStream || service[method].responseStream).toBe(false);
     }
+    expect(service.ModelStreamInfer.path).toBe("/inference.GRPCInferenceService/ModelStreamInfer");
+    expect([
+      service.ModelStreamInfer.requestStream,
+      service.ModelStreamInfer.responseStream,
+    ]).toEqual([true, true]);
   });
 
   it("numbers the DataType enum as Triton does", () => {

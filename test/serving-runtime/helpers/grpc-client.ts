@@ -124,3 +124,71 @@ export class TestGrpcClient {
     this.client.close();
   }
 }
+
+/** A `ModelStreamInfer` stream: write requests, read answers, then the call's status. */
+export interface InferStream {
+  /** Sends one request. */
+  send(request: unknown): void;
+  /** Resolves with the next `count` answers. */
+  next(count: number): Promise<Json[]>;
+  /** Half-closes the stream and resolves with the final status code and details. */
+  finish(): Promise<{ code: number; details: string }>;
+  /** Resolves with the final status (without half-closing). */
+  status: Promise<{ code: number; details: string }>;
+}
+
+/**
+ * Opens `ModelStreamInfer` on a client of `inference.GRPCInferenceService`.
+ *
+ * @param client the test client
+ * @param metadata call metadata (e.g. `authorization`)
+ */
+export function openInferStream(
+  client: TestGrpcClient,
+  metadata: Record<string, string> = {},
+): InferStream {
+  const md = new Metadata();
+  for (const [key, value] of Object.entries(metadata)) md.set(key, value);
+  const open = client.raw.ModelStreamInfer as (metadata: Metadata) => {
+    write(value: unknown): void;
+    end(): void;
+    on(event: string, listener: (value: Json) => void): void;
+  };
+  const call = open.call(client.raw, md);
+  const answers: Json[] = [];
+  let waiting: (() => void) | undefined;
+  let ended: { code: number; details: string } | undefined;
+  call.on("data", (answer) => {
+    answers.push(answer);
+    waiting?.();
+  });
+  call.on("error", () => undefined);
+  const status = new Promise<{ code: number; details: string }>((resolve) =>
+    call.on("status", (value) => {
+      ended = { code: value.code, details: value.details };
+      resolve(ended);
+      waiting?.();
+    }),
+  );
+  return {
+    send: (request) => call.write(request),
+    async next(count) {
+      while (answers.length < count) {
+        if (ended) {
+          throw new Error(
+            `the stream ended (${ended.code} ${ended.details}) after ${answers.length} of ${count} answers`,
+          );
+        }
+        await new Promise<void>((resolve) => {
+          waiting = resolve;
+        });
+      }
+      return answers.splice(0, count);
+    },
+    finish() {
+      call.end();
+      return status;
+    },
+    status,
+  };
+}
