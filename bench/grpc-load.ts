@@ -17,13 +17,21 @@ const protocol = loadSync("grpc_service.proto", {
   longs: String,
   defaults: true,
 });
-const modelInfer = (protocol["inference.GRPCInferenceService"] as Record<string, unknown>)
-  .ModelInfer as {
+interface InferAnswer {
+  id: string;
+  outputs: { name: string; datatype: string }[];
+  raw_output_contents: Buffer[];
+}
+
+const service = protocol["inference.GRPCInferenceService"] as Record<string, unknown>;
+const modelInfer = service.ModelInfer as {
+  path: string;
   requestSerialize(value: unknown): Buffer;
-  responseDeserialize(bytes: Buffer): {
-    outputs: { name: string; datatype: string }[];
-    raw_output_contents: Buffer[];
-  };
+  responseDeserialize(bytes: Buffer): InferAnswer;
+};
+const modelStreamInfer = service.ModelStreamInfer as {
+  path: string;
+  responseDeserialize(bytes: Buffer): { error_message: string; infer_response: InferAnswer };
 };
 
 const passThrough = (bytes: Buffer) => bytes;
@@ -39,11 +47,15 @@ export interface GrpcPayload {
 /**
  * Builds a `ModelInferRequest` for one item of `model` with its FP32 elements in
  * `raw_input_contents` (what tritonclient.grpc sends), the same values as the HTTP payloads.
+ *
+ * @param model the model
+ * @param id the request id (streaming matches answers by it)
  */
-export function grpcPayload(model: BenchModel): GrpcPayload {
+export function grpcPayload(model: BenchModel, id = ""): GrpcPayload {
   const values = itemValues(model);
   const message = modelInfer.requestSerialize({
     model_name: model.name,
+    id,
     inputs: [{ name: model.input, datatype: "FP32", shape: [1, ...model.itemShape] }],
     raw_input_contents: [Buffer.from(values.buffer, values.byteOffset, values.byteLength)],
   });
@@ -62,12 +74,8 @@ function connect(address: string): Client {
 
 function call(client: Client, message: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
-      INFER_PATH,
-      passThrough,
-      passThrough,
-      message,
-      (error, value) => (error || !value ? reject(error) : resolve(value)),
+    client.makeUnaryRequest(INFER_PATH, passThrough, passThrough, message, (error, value) =>
+      error || !value ? reject(error) : resolve(value),
     );
   });
 }
@@ -168,6 +176,104 @@ export async function measureGrpcLoad(
       server: breakdown(countersBefore, countersAfter),
     };
   } finally {
+    channel.close();
+  }
+}
+
+/**
+ * The streaming counterpart (`ModelStreamInfer`, as `perf_analyzer -i grpc --streaming` and
+ * tritonclient's `async_stream_infer` load a server): one channel, one stream, `connections`
+ * requests in flight on it, each answered request replaced by the next at once. Answers are
+ * matched to their requests by id (each in-flight slot has its own pre-encoded message).
+ *
+ * @param server the server under test (CPU time and `/metrics`)
+ * @param address its gRPC `host:port`
+ * @param model the model (one item per request)
+ * @param connections requests in flight
+ * @param metricsModel model whose `/metrics` counters to read before and after
+ */
+export async function measureGrpcStreamLoad(
+  server: ChildServer,
+  address: string,
+  model: BenchModel,
+  connections: number,
+  seconds: number,
+  warmupSeconds: number,
+  metricsModel?: string,
+): Promise<LoadPoint & { sequential: LatencySummary }> {
+  const slots = Array.from({ length: connections }, (_, i) => grpcPayload(model, `${i}`).message);
+  const channel = connect(address);
+  const stream = channel.makeBidiStreamRequest(
+    modelStreamInfer.path,
+    passThrough,
+    (bytes: Buffer) => modelStreamInfer.responseDeserialize(bytes),
+  );
+  try {
+    let until = 0;
+    let counting = false;
+    let ok = 0;
+    let errors = 0;
+    let open = 0;
+    const latencies: number[] = [];
+    const sentAt = new Array<number>(connections).fill(0);
+    let settle: (() => void) | undefined;
+    const send = (slot: number) => {
+      sentAt[slot] = performance.now();
+      open++;
+      stream.write(slots[slot]);
+    };
+    stream.on("data", (answer: { error_message: string; infer_response: InferAnswer }) => {
+      const slot = Number(answer.infer_response.id);
+      open--;
+      if (counting) {
+        if (answer.error_message === "") {
+          ok++;
+          latencies.push(performance.now() - sentAt[slot]);
+        } else {
+          errors++;
+        }
+      }
+      if (performance.now() < until) send(slot);
+      else if (open === 0) settle?.();
+    });
+    stream.on("error", () => settle?.());
+    const phase = (phaseSeconds: number) =>
+      new Promise<void>((resolve) => {
+        settle = resolve;
+        until = performance.now() + phaseSeconds * 1000;
+        for (let slot = 0; slot < connections; slot++) send(slot);
+      });
+    if (warmupSeconds > 0) await phase(warmupSeconds);
+    const countersBefore = metricsModel
+      ? await scrapeModelCounters(server.url, metricsModel)
+      : undefined;
+    const serverCpuBefore = server.cpuSeconds();
+    const ownCpuBefore = process.cpuUsage();
+    counting = true;
+    const start = performance.now();
+    await phase(seconds);
+    const wall = (performance.now() - start) / 1000;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const serverCpuSeconds = server.cpuSeconds() - serverCpuBefore;
+    const countersAfter = metricsModel
+      ? await scrapeModelCounters(server.url, metricsModel)
+      : undefined;
+    const summary = summarizeLatencies(latencies.length > 0 ? latencies : [0]);
+    return {
+      connections,
+      itemsPerSecond: ok / wall,
+      latency: { p50: summary.p50, p99: summary.p99, mean: summary.mean },
+      ok,
+      non2xx: errors,
+      errors: 0,
+      seconds: wall,
+      serverCpuSeconds,
+      loadGeneratorCpuSeconds: (ownCpu.user + ownCpu.system) / 1e6,
+      server: breakdown(countersBefore, countersAfter),
+      sequential: summary,
+    };
+  } finally {
+    stream.end();
     channel.close();
   }
 }

@@ -4,8 +4,11 @@ import { seededRandom } from "./models";
 /** Wire form of an HTTP infer request: plain JSON, or Triton's binary tensor extension. */
 export type HttpForm = "json" | "binary";
 
-/** Wire form of an infer request: HTTP JSON or binary, or gRPC `ModelInfer` with raw contents. */
-export type WireForm = HttpForm | "grpc";
+/**
+ * Wire form of an infer request: HTTP JSON or binary, gRPC `ModelInfer` with raw contents, or
+ * the same requests on one `ModelStreamInfer` stream.
+ */
+export type WireForm = HttpForm | "grpc" | "grpc-stream";
 
 /** One ready-to-send infer request carrying a single item. */
 export interface InferPayload {

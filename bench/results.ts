@@ -26,12 +26,12 @@ export interface ServedForm {
 export interface CnnHeadToHead {
   /** Raw batch size measured. */
   rawBatch: number;
-  /** Concurrency of the binary, JSON and gRPC points. */
-  connections: { binary: number; json: number; grpc: number };
+  /** Concurrency of the binary, JSON, gRPC and gRPC-streaming points. */
+  connections: { binary: number; json: number; grpc: number; grpcStream: number };
   /** Items/s per round. */
-  rounds: { raw: number; binary: number; json: number; grpc: number }[];
+  rounds: { raw: number; binary: number; json: number; grpc: number; grpcStream: number }[];
   /** Medians over the rounds. */
-  median: { raw: number; binary: number; json: number; grpc: number };
+  median: { raw: number; binary: number; json: number; grpc: number; grpcStream: number };
 }
 
 /** Our server's figures for one model: each wire form, and the config it settled on. */

@@ -14,7 +14,13 @@ import os from "node:os";
 import path from "node:path";
 import { ensureRuntimeBuilt } from "./build-runtime";
 import { ChildServer, freePort } from "./child-server";
-import { grpcFirstOutput, grpcPayload, measureGrpcLoad, measureGrpcSequential } from "./grpc-load";
+import {
+  grpcFirstOutput,
+  grpcPayload,
+  measureGrpcLoad,
+  measureGrpcSequential,
+  measureGrpcStreamLoad,
+} from "./grpc-load";
 import { measureHeadToHead } from "./head-to-head";
 import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
@@ -91,6 +97,23 @@ function driverFor(
   wire: WireForm,
   reference: number[],
 ): FormDriver {
+  if (wire === "grpc-stream") {
+    const address = grpcAddresses.get(server);
+    if (!address) throw new Error(`${server.label} has no gRPC port`);
+    const stream = (connections: number, seconds: number, warmup: number) =>
+      measureGrpcStreamLoad(server, address, model, connections, seconds, warmup, model.name);
+    return {
+      // The unary check covers the answer; the stream's answers carry the same outputs.
+      verify: async () =>
+        checkValues(
+          `${server.label} gRPC ${model.name}`,
+          await grpcFirstOutput(address, grpcPayload(model)),
+          reference,
+        ),
+      sequential: async () => (await stream(1, SEQUENTIAL_SECONDS, WARMUP_SECONDS)).sequential,
+      load: (connections) => stream(connections, SECONDS, WARMUP_SECONDS),
+    };
+  }
   if (wire === "grpc") {
     const address = grpcAddresses.get(server);
     if (!address) throw new Error(`${server.label} has no gRPC port`);
@@ -213,18 +236,28 @@ async function cnnHeadToHead(
     const points = served.forms.find((f) => f.form === form)?.load ?? [];
     return points.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a)).connections;
   };
-  const connections = { binary: bestAt("binary"), json: bestAt("json"), grpc: bestAt("grpc") };
+  const connections = {
+    binary: bestAt("binary"),
+    json: bestAt("json"),
+    grpc: bestAt("grpc"),
+    grpcStream: bestAt("grpc-stream"),
+  };
   const rounds: CnnHeadToHead["rounds"] = [];
   for (let round = 0; round < 3; round++) {
     const rawRate = await measureRawAt(model, raw.best.batch, SECONDS);
     const points = [];
-    for (const form of ["binary", "json", "grpc"] as const) {
-      points.push(await driverFor(server, model, form, []).load(connections[form]));
+    for (const [form, key] of [
+      ["binary", "binary"],
+      ["json", "json"],
+      ["grpc", "grpc"],
+      ["grpc-stream", "grpcStream"],
+    ] as const) {
+      points.push(await driverFor(server, model, form, []).load(connections[key]));
     }
-    const [binary, json, grpc] = points.map((point) => point.itemsPerSecond);
-    rounds.push({ raw: rawRate, binary, json, grpc });
+    const [binary, json, grpc, grpcStream] = points.map((point) => point.itemsPerSecond);
+    rounds.push({ raw: rawRate, binary, json, grpc, grpcStream });
     console.log(
-      `  round ${round + 1}: raw ${rawRate.toFixed(0)}, binary ${binary.toFixed(0)}, json ${json.toFixed(0)}, grpc ${grpc.toFixed(0)} items/s`,
+      `  round ${round + 1}: raw ${rawRate.toFixed(0)}, binary ${binary.toFixed(0)}, json ${json.toFixed(0)}, grpc ${grpc.toFixed(0)}, grpc stream ${grpcStream.toFixed(0)} items/s`,
     );
   }
   return {
@@ -236,6 +269,7 @@ async function cnnHeadToHead(
       binary: median(rounds.map((r) => r.binary)),
       json: median(rounds.map((r) => r.json)),
       grpc: median(rounds.map((r) => r.grpc)),
+      grpcStream: median(rounds.map((r) => r.grpcStream)),
     },
   };
 }
@@ -399,7 +433,7 @@ async function main(): Promise<void> {
                 const forms = await measureServed(
                   server,
                   model,
-                  ["json", "binary", "grpc"],
+                  ["json", "binary", "grpc", "grpc-stream"],
                   references[name],
                 );
                 results.server[name] = { forms, config: await servedConfig(server, name) };

@@ -178,7 +178,8 @@ export function formatReport(results: BenchResults): string {
       sequential.push(
         `head to head cnn round ${i + 1}: raw batch ${cnnDuel.rawBatch} ${round.raw.toFixed(0)}, ` +
           `binary c=${cnnDuel.connections.binary} ${round.binary.toFixed(0)}, json c=${cnnDuel.connections.json} ${round.json.toFixed(0)}, ` +
-          `grpc c=${cnnDuel.connections.grpc} ${round.grpc.toFixed(0)} items/s`,
+          `grpc c=${cnnDuel.connections.grpc} ${round.grpc.toFixed(0)}, ` +
+          `grpc stream c=${cnnDuel.connections.grpcStream} ${round.grpcStream.toFixed(0)} items/s`,
       );
     }
   }
