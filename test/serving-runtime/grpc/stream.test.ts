@@ -52,7 +52,7 @@ describe("ModelStreamInfer", () => {
         [-5, 5],
       ],
     ];
-    pairs.forEach(([a, b], i) => stream.send(multi(`r${i}`, a, b)));
+    for (const [i, [a, b]] of pairs.entries()) stream.send(multi(`r${i}`, a, b));
     const answers = await stream.next(pairs.length);
     expect(answers).toHaveLength(3);
     const byId = new Map(answers.map((answer: Json) => [answer.infer_response.id, answer]));
