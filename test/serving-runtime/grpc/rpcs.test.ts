@@ -25,7 +25,17 @@ function numbersAsStrings(value: Json): Json {
 }
 
 beforeAll(async () => {
-  const root = await repositoryWith([multiModel(), identityModel("FP32")]);
+  const root = await repositoryWith([
+    multiModel(),
+    identityModel("FP32"),
+    {
+      ...identityModel("FP64"),
+      config: {
+        fallback: { model: "identity_fp32", on: ["overload"] },
+        circuit_breaker: { window_size: 8, minimum_requests: 4 },
+      },
+    },
+  ]);
   server = await startTestServer(root, { grpcPort: await freePort() });
   const address = server.grpc?.address ?? "";
   client = new TestGrpcClient(address);
@@ -110,6 +120,13 @@ describe("model RPCs", () => {
     expect(config.scheduling_choice).toBe("dynamic_batching");
   });
 
+  it("ModelConfig carries hybridai's fallback and circuit breaker in their own fields", async () => {
+    const { config } = await client.ok("ModelConfig", { name: "identity_fp64" });
+    expect(config.fallback).toEqual({ model: "identity_fp32", on: ["overload"] });
+    expect(config.circuit_breaker.window_size).toBe(8);
+    expect(config.circuit_breaker.minimum_requests).toBe(4);
+  });
+
   it("ModelStatistics gives what GET /v2/models/{m}/stats gives, after HTTP and gRPC requests", async () => {
     const before = await client.ok("ModelStatistics", { name: "multi" });
     const successes = Number(before.model_stats[0].inference_stats.success.count);
@@ -127,7 +144,11 @@ describe("model RPCs", () => {
     expect(grpc.model_stats).toHaveLength(1);
     expect(Number(grpc.model_stats[0].inference_stats.success.count)).toBe(successes + 2);
     const everything = await client.ok("ModelStatistics", {});
-    expect(everything.model_stats.map((s: Json) => s.name)).toEqual(["identity_fp32", "multi"]);
+    expect(everything.model_stats.map((s: Json) => s.name)).toEqual([
+      "identity_fp32",
+      "identity_fp64",
+      "multi",
+    ]);
     const unknown = await client.error("ModelStatistics", { name: "nope" });
     expect([unknown.code, unknown.details]).toEqual([5, "unknown model 'nope'"]);
   });
@@ -163,14 +184,18 @@ describe("repository RPCs", () => {
     const http = await postJson(`${server.url}/v2/repository/index`, {});
     const grpc = await client.ok("RepositoryIndex", {});
     expect(grpc.models).toEqual(http.body.map((row: Json) => ({ version: "", ...row })));
-    expect(grpc.models.map((m: Json) => m.name)).toEqual(["identity_fp32", "multi"]);
+    expect(grpc.models.map((m: Json) => m.name)).toEqual([
+      "identity_fp32",
+      "identity_fp64",
+      "multi",
+    ]);
   });
 
   it("RepositoryModelUnload and RepositoryModelLoad change what is served, with a config override", async () => {
     expect(await client.ok("RepositoryModelUnload", { model_name: "identity_fp32" })).toEqual({});
     expect(await client.ok("ModelReady", { name: "identity_fp32" })).toEqual({ ready: false });
     const ready = await client.ok("RepositoryIndex", { ready: true });
-    expect(ready.models.map((m: Json) => m.name)).toEqual(["multi"]);
+    expect(ready.models.map((m: Json) => m.name)).toEqual(["identity_fp64", "multi"]);
     const gone = await client.error("ModelInfer", {
       model_name: "identity_fp32",
       inputs: [
