@@ -299,6 +299,26 @@ export interface ServingExposure {
   waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
+/**
+ * The runtime's gRPC side: the Open Inference Protocol over gRPC, as Triton serves it
+ * (`inference.GRPCInferenceService`, so `tritonclient.grpc` and KServe's gRPC clients work), plus
+ * `grpc.health.v1.Health`.
+ */
+export interface ServingGrpc {
+  /**
+   * Container and Service port, named `grpc` with `appProtocol: kubernetes.io/h2c` (cleartext
+   * HTTP/2), which service meshes and Gateway API `GRPCRoute` backends recognise. Default 8001,
+   * as Triton.
+   */
+  port?: number;
+  /**
+   * Probe the pods with Kubernetes' native gRPC probes (`grpc.health.v1`; Kubernetes ≥ 1.24,
+   * GA in 1.27) instead of HTTP: readiness asks for the server (`""`), startup and liveness for
+   * the runtime's `live` service. Default `false` (HTTP probes on `/v2/health/*`).
+   */
+  probes?: boolean;
+}
+
 /** The runtime's bearer token, from a Kubernetes Secret in the service's namespace. */
 export interface ServingAuth {
   /** Name of the Secret (it must exist before the pods start). */
@@ -385,4 +405,10 @@ export interface OnnxServiceArgs {
   auth?: ServingAuth;
   /** Expose the service beyond the cluster through a load balancer. Default: none (ClusterIP only). */
   exposure?: ServingExposure;
+  /**
+   * Serve the Open Inference Protocol over gRPC as well, on its own container and Service port
+   * (in-cluster; the load balancer of `exposure` carries HTTP only). Same models, queues, auth
+   * token and metrics as HTTP. Default: none (the runtime runs with `--grpc-port 0`).
+   */
+  grpc?: ServingGrpc;
 }

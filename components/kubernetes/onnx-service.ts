@@ -36,6 +36,11 @@ export class OnnxService extends pulumi.ComponentResource {
   readonly publicAddress: pulumi.Output<string>;
   /** `https://<publicAddress>[:port]` (or `http://`), `""` when not exposed. */
   readonly publicUrl: pulumi.Output<string>;
+  /**
+   * Cluster-internal gRPC target, `<service>.<namespace>.svc.cluster.local:<grpc port>` (what
+   * `tritonclient.grpc` takes as `url`), `""` when gRPC is off.
+   */
+  readonly grpcAddress: pulumi.Output<string>;
 
   /**
    * @param name component name; also the Kubernetes name of its objects unless `args.name` is set
@@ -96,12 +101,17 @@ export class OnnxService extends pulumi.ComponentResource {
     this.serviceName = service.metadata.name;
     this.namespace = pulumi.output(plan.namespace);
     this.url = pulumi.interpolate`http://${this.serviceName}.${plan.namespace}.svc.cluster.local:${plan.port}`;
+    this.grpcAddress =
+      plan.grpcPort === undefined
+        ? pulumi.output("")
+        : pulumi.interpolate`${this.serviceName}.${plan.namespace}.svc.cluster.local:${plan.grpcPort}`;
     this.registerOutputs({
       serviceName: this.serviceName,
       url: this.url,
       namespace: this.namespace,
       publicAddress: this.publicAddress,
       publicUrl: this.publicUrl,
+      grpcAddress: this.grpcAddress,
     });
   }
 

@@ -11,7 +11,9 @@ import {
   type EncodedResponse,
   encodeInferResponse,
   type OutputTensor,
+  type ResponseHeader,
 } from "./protocol/infer-response";
+import type { ModelSignature } from "./protocol/tensor-spec";
 import type { LoadedVersion } from "./repository/loader";
 import type { ModelRepository } from "./repository/model-repository";
 import {
@@ -40,16 +42,59 @@ export interface InferenceRequestBody {
   forwarded?: boolean;
 }
 
+/**
+ * How one transport's inference request is read and its answer written: HTTP bodies (JSON or
+ * the binary tensor extension) or gRPC `ModelInferRequest`s.
+ */
+export interface InferenceCodec<T> {
+  /**
+   * Decodes the request and checks it against a model version; called once more for the
+   * fallback model when the request is answered from it.
+   */
+  decode(model: ModelSignature): InferRequest;
+  /** Encodes the answer. */
+  encode(header: ResponseHeader, outputs: readonly OutputTensor[]): T;
+  /**
+   * The request as it arrived over HTTP, which remote fallback endpoints and shadows are sent.
+   * gRPC requests have none: they are answered by fallback models but not forwarded to fallback
+   * endpoints, and not shadowed.
+   */
+  http?: {
+    /** The body as it arrived. */
+    request: InferenceRequestBody;
+    /** Forwards the request to a remote endpoint and relays its answer. */
+    forward(
+      endpoint: RemoteFallback,
+      trigger: CallOutcome,
+      cause: unknown,
+      signal?: AbortSignal,
+    ): Promise<T>;
+  };
+}
+
+/** The codec of an HTTP request body. */
+function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedResponse> {
+  return {
+    decode: (model) => decodeInferRequest(request.body, request.headerLength, model),
+    encode: encodeInferResponse,
+    http: {
+      request,
+      forward: (endpoint, trigger, cause, signal) =>
+        endpoint.forward(request, trigger, cause, signal),
+    },
+  };
+}
+
 /** A request on its way to a fallback: whose it was, why, and the error it gets otherwise. */
-interface FallbackCall {
+interface FallbackCall<T> {
   /** The model the request addressed. */
   primary: string;
   /** Its version; absent when the model has no loaded version. */
   primaryVersion?: string;
   /** Why the model did not answer. */
   trigger: CallOutcome;
-  /** The request as it arrived. */
-  request: InferenceRequestBody;
+  /** The request as it arrived, read and answered by its transport's codec. */
+  codec: InferenceCodec<T>;
   /** The model's own error, answered when the fallback cannot answer either. */
   cause: unknown;
   /** The client, watched while the request waits. */
@@ -112,33 +157,49 @@ export class InferenceService {
   constructor(private readonly options: InferenceServiceOptions) {}
 
   /**
-   * Answers one inference request for a loaded model version.
+   * Answers one HTTP inference request for a loaded model version.
    *
    * @param target the model version addressed
    * @param request the body and binary header length
    * @param client the client, watched while the request waits in a queue
    */
-  async infer(
+  infer(
     target: LoadedVersion,
     request: InferenceRequestBody,
     client?: ClientLink,
   ): Promise<EncodedResponse> {
+    return this.inferWith(target, bodyCodec(request), client);
+  }
+
+  /**
+   * Answers one inference request of any transport for a loaded model version.
+   *
+   * @param target the model version addressed
+   * @param codec reads the request and writes the answer
+   * @param client the client, watched while the request waits in a queue
+   */
+  async inferWith<T>(
+    target: LoadedVersion,
+    codec: InferenceCodec<T>,
+    client?: ClientLink,
+  ): Promise<T> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
     let decoded: InferRequest;
     try {
-      decoded = decodeInferRequest(request.body, request.headerLength, target.signature);
+      decoded = codec.decode(target.signature);
     } catch (error) {
       target.metrics.failure("OTHER", elapsedUs());
       throw error;
     }
     const cacheKey = this.cacheKey(target, decoded);
     if (cacheKey) {
+      const lookupStarted = performance.now();
       const cached = this.options.cache?.get(cacheKey);
-      target.metrics.cache(cached !== undefined);
+      target.metrics.cache(cached !== undefined, (performance.now() - lookupStarted) * 1000);
       if (cached) {
         target.metrics.success(elapsedUs());
-        return this.answered(target, request, decoded, cached);
+        return this.answered(codec, target, decoded, cached);
       }
     }
     let permit: CircuitPermit | undefined;
@@ -158,7 +219,7 @@ export class InferenceService {
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
-        return this.answered(target, request, decoded, result);
+        return this.answered(codec, target, decoded, result);
       } catch (error) {
         outcome = outcomeOf(error);
         if (outcome === "timeout" || outcome === "error") permit?.failure();
@@ -168,11 +229,11 @@ export class InferenceService {
     }
     target.metrics.failure(failureReason(failure), elapsedUs());
     if (!outcome || !shouldFallback(target.fallback, outcome)) throw failure;
-    const call: FallbackCall = {
+    const call: FallbackCall<T> = {
       primary: target.signature.name,
       primaryVersion: target.signature.version,
       trigger: outcome,
-      request,
+      codec,
       cause: failure,
       client,
     };
@@ -180,62 +241,85 @@ export class InferenceService {
   }
 
   /**
-   * Answers a request for a model that has no loaded version on this server (still loading,
-   * failed to load, unloaded, or its files absent on this device) from the model's fallback.
+   * Answers an HTTP request for a model that has no loaded version on this server (still
+   * loading, failed to load, unloaded, or its files absent on this device) from the model's
+   * fallback.
    *
    * @param name the model addressed
    * @param request the body and binary header length
    * @param absent the error the request gets without a fallback (503, model not ready)
    * @param client the client, watched while the request waits
    */
-  async inferAbsent(
+  inferAbsent(
     name: string,
     request: InferenceRequestBody,
     absent: Error,
     client?: ClientLink,
   ): Promise<EncodedResponse> {
+    return this.inferAbsentWith(name, bodyCodec(request), absent, client);
+  }
+
+  /**
+   * Answers a request of any transport for a model that has no loaded version from the model's
+   * fallback.
+   *
+   * @param name the model addressed
+   * @param codec reads the request and writes the answer
+   * @param absent the error the request gets without a fallback (model not ready)
+   * @param client the client, watched while the request waits
+   */
+  async inferAbsentWith<T>(
+    name: string,
+    codec: InferenceCodec<T>,
+    absent: Error,
+    client?: ClientLink,
+  ): Promise<T> {
     const route = this.options.repository.fallbackRoute(name);
     if (!route || !shouldFallback(route.fallback, "absent")) throw absent;
-    const call: FallbackCall = { primary: name, trigger: "absent", request, cause: absent, client };
+    const call: FallbackCall<T> = { primary: name, trigger: "absent", codec, cause: absent, client };
     return this.viaFallback(call, route.fallback, route.remoteFallback);
   }
 
-  private viaFallback(
-    call: FallbackCall,
+  private viaFallback<T>(
+    call: FallbackCall<T>,
     fallback: FallbackConfig,
     endpoint: RemoteFallback | undefined,
-  ): Promise<EncodedResponse> {
+  ): Promise<T> {
     if (!isRemoteFallback(fallback)) return this.viaModel(call, fallback.model);
-    if (call.request.forwarded || !endpoint) return Promise.reject(call.cause);
-    return this.viaEndpoint(call, endpoint);
+    const http = call.codec.http;
+    if (!http || http.request.forwarded || !endpoint) return Promise.reject(call.cause);
+    return this.viaEndpoint(call, http.forward, endpoint);
   }
 
-  private async viaEndpoint(
-    call: FallbackCall,
+  private async viaEndpoint<T>(
+    call: FallbackCall<T>,
+    forward: NonNullable<InferenceCodec<T>["http"]>["forward"],
     endpoint: RemoteFallback,
-  ): Promise<EncodedResponse> {
-    const { client, request, trigger, cause } = call;
-    if (!client) return endpoint.forward(request, trigger, cause);
+  ): Promise<T> {
+    const { client, trigger, cause } = call;
+    if (!client) return forward(endpoint, trigger, cause);
     const abandon = new AbortController();
     const unwatch = client.watch(() => abandon.abort());
     if (client.gone()) abandon.abort();
     try {
-      return await endpoint.forward(request, trigger, cause, abandon.signal);
+      return await forward(endpoint, trigger, cause, abandon.signal);
     } finally {
       unwatch();
     }
   }
 
-  /** Encodes the model's own answer and offers the request to the model's shadow, if any. */
-  private answered(
+  /** Encodes the model's own answer and offers an HTTP request to the model's shadow, if any. */
+  private answered<T>(
+    codec: InferenceCodec<T>,
     target: LoadedVersion,
-    request: InferenceRequestBody,
     decoded: InferRequest,
     result: InferResult,
-  ): EncodedResponse {
-    const encoded = this.encode(target.signature.name, target.signature.version, decoded, result);
-    if (target.shadow !== undefined && request.forwarded !== true) {
-      target.shadow.offer(target.signature.version, request, decoded.outputs, result);
+  ): T {
+    const { name, version } = target.signature;
+    const encoded = this.encode(codec, name, version, decoded, result);
+    const request = codec.http?.request;
+    if (target.shadow !== undefined && request !== undefined && request.forwarded !== true) {
+      target.shadow.offer(version, request, decoded.outputs, result);
     }
     return encoded;
   }
@@ -251,13 +335,13 @@ export class InferenceService {
     );
   }
 
-  private async viaModel(call: FallbackCall, name: string): Promise<EncodedResponse> {
-    const { primary, primaryVersion, trigger, request, client } = call;
+  private async viaModel<T>(call: FallbackCall<T>, name: string): Promise<T> {
+    const { primary, primaryVersion, trigger, codec, client } = call;
     let fallback: LoadedVersion;
     let decoded: InferRequest;
     try {
       fallback = this.options.repository.resolve(name);
-      decoded = decodeInferRequest(request.body, request.headerLength, fallback.signature);
+      decoded = codec.decode(fallback.signature);
     } catch (error) {
       throw unavailable(
         `model '${primary}' could not answer (${trigger}) and its fallback '${name}' cannot: ${(error as Error).message}`,
@@ -269,7 +353,8 @@ export class InferenceService {
       fallback.metrics.success((performance.now() - started) * 1000);
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
-      return this.encode(primary, primaryVersion ?? fallback.signature.version, decoded, result, {
+      const version = primaryVersion ?? fallback.signature.version;
+      return this.encode(codec, primary, version, decoded, result, {
         fallback_model: name,
         fallback_model_version: fallback.signature.version,
         fallback_trigger: trigger,
@@ -280,27 +365,20 @@ export class InferenceService {
     }
   }
 
-  private encode(
+  private encode<T>(
+    codec: InferenceCodec<T>,
     modelName: string,
     modelVersion: string,
     request: InferRequest,
     result: InferResult,
     parameters?: Record<string, string>,
-  ): EncodedResponse {
+  ): T {
     const outputs: OutputTensor[] = request.outputs.map((wanted) => {
       const output = result.get(wanted.name);
       if (!output)
         throw new InferenceError("INTERNAL", `model returned no output '${wanted.name}'`);
       return { name: wanted.name, ...output, binary: wanted.binary };
     });
-    return encodeInferResponse(
-      {
-        modelName,
-        modelVersion,
-        id: request.id,
-        parameters,
-      },
-      outputs,
-    );
+    return codec.encode({ modelName, modelVersion, id: request.id, parameters }, outputs);
   }
 }

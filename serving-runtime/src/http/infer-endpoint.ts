@@ -146,8 +146,14 @@ export function inferEndpoint(
           ? inference.infer(target, parts, client)
           : inference.inferAbsent(name, parts, absent as InferenceError, client)
         ).then(
-          (encoded) => send(request, response, encoded),
-          (failure: Error) => fail(request, response, failure),
+          (encoded) => {
+            target?.metrics.answered("http", true);
+            send(request, response, encoded);
+          },
+          (failure: Error) => {
+            target?.metrics.answered("http", false);
+            fail(request, response, failure);
+          },
         );
       });
     } catch (error) {

@@ -86,6 +86,7 @@ export async function startLoggedServer(
       modelRepository,
       host: "127.0.0.1",
       port: 0,
+      grpcPort: 0,
       bodyLimitBytes: 1024 * 1024,
       drainTimeoutSeconds: 5,
       drainGraceSeconds: 0,
