@@ -276,7 +276,13 @@ export class InferenceService {
   ): Promise<T> {
     const route = this.options.repository.fallbackRoute(name);
     if (!route || !shouldFallback(route.fallback, "absent")) throw absent;
-    const call: FallbackCall<T> = { primary: name, trigger: "absent", codec, cause: absent, client };
+    const call: FallbackCall<T> = {
+      primary: name,
+      trigger: "absent",
+      codec,
+      cause: absent,
+      client,
+    };
     return this.viaFallback(call, route.fallback, route.remoteFallback);
   }
 
