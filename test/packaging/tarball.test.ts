@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -122,6 +122,43 @@ describe("the packed library", () => {
     },
     120_000,
   );
+
+  it("compiles every TypeScript example of examples/ against the packed declarations", async () => {
+    const examples = path.join(REPO_ROOT, "examples");
+    const names = readdirSync(examples).filter((name) =>
+      existsSync(path.join(examples, name, "index.ts")),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    for (const name of names) {
+      await mkdir(path.join(consumer, "examples", name), { recursive: true });
+      await copyFile(
+        path.join(examples, name, "index.ts"),
+        path.join(consumer, "examples", name, "index.ts"),
+      );
+    }
+    await writeFile(
+      path.join(consumer, "tsconfig.examples.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "node16",
+          moduleResolution: "node16",
+          target: "es2022",
+          strict: true,
+          skipLibCheck: true,
+          noEmit: true,
+          types: ["node"],
+        },
+        files: names.map((name) => `examples/${name}/index.ts`),
+      }),
+    );
+    const result = await run(process.execPath, [TSC, "-p", "tsconfig.examples.json"], {
+      cwd: consumer,
+    }).then(
+      () => ({ code: 0, output: "" }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, output: error.stdout }),
+    );
+    expect(result).toEqual({ code: 0, output: "" });
+  }, 120_000);
 
   it("resolves both entry points at run time from CommonJS and from an ES module", async () => {
     const resolveBoth = [

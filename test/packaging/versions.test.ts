@@ -21,7 +21,7 @@ describe("one version for the library, the serving runtime and its image", () =>
   it("is the serving runtime package's version and its image's version label", () => {
     expect(versionOf("serving-runtime/package.json")).toBe(version);
     expect(readFileSync("serving-runtime/Dockerfile", "utf8")).toContain(
-      'org.opencontainers.image.version="${VERSION}"',
+      `org.opencontainers.image.version="\${VERSION}"`,
     );
     expect(dockerfileVersion()).toBe(version);
   });
