@@ -41,6 +41,17 @@ export const EKS_LOG_TYPES = [
  */
 export const DEFAULT_EKS_LOG_TYPES = ["audit", "authenticator"] as const;
 
+/** How many NAT gateways a new VPC gets, by name. */
+export const NatGatewayMode = {
+  /** One NAT gateway, cheapest. */
+  Single: "single",
+  /** One NAT gateway a zone, which survives a zone outage. */
+  PerZone: "per-zone",
+} as const;
+
+/** `single` (one NAT gateway, cheapest) or `per-zone` (one a zone, survives a zone outage). */
+export type NatGatewayMode = (typeof NatGatewayMode)[keyof typeof NatGatewayMode];
+
 /** How the new VPC is laid out. */
 export interface VpcSpec {
   /** IPv4 CIDR of the VPC, a /16 to /20. Default `10.0.0.0/16`. */
@@ -48,7 +59,7 @@ export interface VpcSpec {
   /** Availability zones to spread subnets over, 2 or 3. Default 3. */
   zones?: number;
   /** `single` (one NAT gateway, cheapest) or `per-zone` (one per zone, survives a zone outage). Default `single`. */
-  natGateways?: "single" | "per-zone";
+  natGateways?: NatGatewayMode;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Dependency } from "../dependency";
 import { awsAccountOf } from "./aws-account";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./cluster-autoscaler";
 import type { EksClusterRef } from "./cluster-ref";
@@ -146,7 +147,7 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
    * add-ons (pod network with NetworkPolicy enforcement) and, in a VPC the cluster created, the
    * private subnets' NAT routes its image pulls use. Node groups and fleets depend on these.
    */
-  readonly nodeDependencies: pulumi.Resource[];
+  readonly nodeDependencies: Dependency[];
   /** The EKS add-ons, by name. */
   readonly addons: Record<string, eks.Addon> = {};
   /** The IAM role of managed node groups. */
@@ -275,7 +276,8 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       addons.filter((a) => a.beforeNodes),
       [],
     );
-    this.nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
+    const nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
+    this.nodeDependencies = nodeDependencies;
     const system = plan.systemNodeGroup;
     const systemTemplate = new ec2.LaunchTemplate(
       `${name}-system`,
@@ -312,7 +314,7 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       {
         parent: this,
         ignoreChanges: ["scalingConfig.desiredSize"],
-        dependsOn: this.nodeDependencies,
+        dependsOn: nodeDependencies,
       },
     );
     install(

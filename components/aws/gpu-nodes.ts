@@ -7,11 +7,19 @@ import {
 import { HybridAiConfigError } from "../errors";
 import { acceleratorTaint, type CloudTaintEffect, toCloudTaintEffect } from "../kubernetes/labels";
 
-/** The node operating systems offered for accelerator nodes. */
-export const NODE_OS = ["al2023", "bottlerocket"] as const;
+/** The node operating systems offered for accelerator nodes, by name. */
+export const NodeOs = {
+  /** Amazon Linux 2023 (the default). */
+  Al2023: "al2023",
+  /** Bottlerocket. */
+  Bottlerocket: "bottlerocket",
+} as const;
 
 /** A node operating system: Amazon Linux 2023 (default) or Bottlerocket. */
-export type NodeOs = (typeof NODE_OS)[number];
+export type NodeOs = (typeof NodeOs)[keyof typeof NodeOs];
+
+/** The node operating systems offered for accelerator nodes. */
+export const NODE_OS: readonly NodeOs[] = Object.values(NodeOs);
 
 /** EKS AMI types for accelerator nodes. */
 export type AcceleratorAmiType =

@@ -1,7 +1,8 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, AcceleratorType } from "../accelerators";
-import type { SpotNotice } from "./scheduling";
+import type { Dependency } from "../dependency";
+import type { SpotNoticeCloud } from "./scheduling";
 
 /** Where the served model comes from. */
 export interface OnnxModelSource {
@@ -52,6 +53,14 @@ export interface ServingResources {
   modelVolume?: string;
 }
 
+/** A per-pod custom metric and the average value per pod to hold. */
+export interface ServingMetricTarget {
+  /** Metric name as the metrics adapter serves it, e.g. `nv_inference_queue_duration_us`. */
+  name: string;
+  /** Average value per pod to hold, a Kubernetes quantity, e.g. `"50000"`. */
+  targetAverageValue: string;
+}
+
 /** Scaling signal of the HorizontalPodAutoscaler. */
 export interface ServingAutoscaling {
   /** Average CPU utilization (percent of the request) to hold. Default 70; used when no `metric` is named. */
@@ -61,7 +70,7 @@ export interface ServingAutoscaling {
    * `nv_inference_queue_duration_us`, and the average value per pod to hold (a quantity, e.g.
    * `"50000"`). When set, it replaces the CPU target.
    */
-  metric?: { name: string; targetAverageValue: string };
+  metric?: ServingMetricTarget;
   /** Seconds of lower recommendations before scaling down. Default 300. */
   scaleDownStabilizationSeconds?: number;
 }
@@ -188,7 +197,7 @@ export interface ServingRollout {
    * Resources the Rollout and AnalysisTemplate cannot be created before: the {@link ArgoRollouts}
    * component (its CRDs, controller and Gateway API plugin) when this program installs it.
    */
-  waitFor?: pulumi.Input<pulumi.Resource>[];
+  waitFor?: pulumi.Input<Dependency[]>;
 }
 
 /**
@@ -227,18 +236,29 @@ export interface ServingCapacity {
    * service's accelerator, and the device plugin that advertises it. Every object of the
    * service waits for them (`dependsOn`), so nothing is applied while no node can run the pods.
    */
-  waitFor: pulumi.Input<pulumi.Resource>[];
+  waitFor: pulumi.Input<Dependency[]>;
   /**
    * Accelerator types whose nodes come from groups mixing spot and on-demand instances
    * (`aws.SpotFleet`): a `spot: false` service on them is refused, because the group's
    * scale-from-zero template cannot promise an on-demand node and cluster-autoscaler would add
    * and remove nodes forever. Default none.
    */
-  mixedCapacityAccelerators?: readonly AcceleratorType[];
+  mixedCapacityAccelerators?: AcceleratorType[];
 }
 
+/** The load balancers an {@link OnnxService} can be exposed through, by name. */
+export const ExposureLoadBalancer = {
+  /** An internet-facing Network Load Balancer with IP targets (AWS Load Balancer Controller). */
+  AwsNlb: "aws-nlb",
+  /** GKE's external passthrough Network Load Balancer (backend-service based). */
+  GcpPassthrough: "gcp-passthrough",
+  /** A GKE Gateway: Google's global external Application Load Balancer. */
+  GcpGateway: "gcp-gateway",
+} as const;
+
 /** The load balancers an {@link OnnxService} can be exposed through. */
-export const EXPOSURE_LOAD_BALANCERS = ["aws-nlb", "gcp-passthrough", "gcp-gateway"] as const;
+export const EXPOSURE_LOAD_BALANCERS: readonly ExposureLoadBalancer[] =
+  Object.values(ExposureLoadBalancer);
 
 /**
  * A load balancer in front of the service: `aws-nlb` (an internet-facing Network Load Balancer
@@ -246,7 +266,7 @@ export const EXPOSURE_LOAD_BALANCERS = ["aws-nlb", "gcp-passthrough", "gcp-gatew
  * passthrough Network Load Balancer, backend-service based) or `gcp-gateway` (a GKE Gateway:
  * Google's global external Application Load Balancer).
  */
-export type ExposureLoadBalancer = (typeof EXPOSURE_LOAD_BALANCERS)[number];
+export type ExposureLoadBalancer = (typeof ExposureLoadBalancer)[keyof typeof ExposureLoadBalancer];
 
 /** TLS where the load balancer ends it. */
 export interface ExposureTls {
@@ -296,7 +316,7 @@ export interface ServingExposure {
    * What must exist before the exposed Service: for `aws-nlb`, the AWS Load Balancer Controller
    * (`EksCluster.loadBalancerController`), whose webhook and reconciler must be up.
    */
-  waitFor?: pulumi.Input<pulumi.Resource>[];
+  waitFor?: pulumi.Input<Dependency[]>;
 }
 
 /**
@@ -358,8 +378,13 @@ export interface OnnxServiceArgs {
   port?: number;
   /** Tolerate and prefer spot nodes (spread across capacity types). Default `true`; `false` keeps pods off spot. */
   spot?: boolean;
-  /** The spot notice the grace period must fit. Default `"gcp"` (30 s, the shortest). */
-  spotNotice?: SpotNotice;
+  /**
+   * The cloud whose spot notice the grace period must fit: `aws` (120 s) or `gcp` (30 s).
+   * Default `"gcp"` (the shortest). For other spot capacity, give `spotNoticeSeconds` instead.
+   */
+  spotNotice?: SpotNoticeCloud;
+  /** The spot notice in whole seconds (1–3600), instead of a cloud's `spotNotice`. Default none. */
+  spotNoticeSeconds?: number;
   /** Pod grace period, seconds. Default 25. */
   terminationGracePeriodSeconds?: number;
   /** Pause before SIGTERM so endpoints drop the pod first, seconds. Default 5. */

@@ -6,6 +6,7 @@ import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
+import { PACKAGE_VERSION } from "../version";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
@@ -22,15 +23,18 @@ import {
   rolloutAutoscaler,
   rolloutServiceMonitor,
 } from "./rollout-plan";
-import { servingAccelerator, shutdownTiming } from "./scheduling";
+import { servingAccelerator, shutdownTiming, spotNoticeOf } from "./scheduling";
 import { planServiceMonitor } from "./service-monitor-plan";
 import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
 
 /** The component name in errors. */
 export const ONNX_SERVICE = "OnnxService";
 
-/** The default image: the CPU build of `serving-runtime/Dockerfile`; `-cuda` is appended for GPUs. */
-export const DEFAULT_RUNTIME_IMAGE = "ghcr.io/hybridai/hybridai-serving-runtime:0.1.0";
+/**
+ * The default image: the CPU build of `serving-runtime/Dockerfile`, tagged with this package's
+ * version; `-cuda` is appended for GPUs.
+ */
+export const DEFAULT_RUNTIME_IMAGE = `ghcr.io/hybridai/hybridai-serving-runtime:${PACKAGE_VERSION}`;
 
 /** Minutes `pulumi up` gives a GPU Deployment to roll out by default. */
 export const GPU_ROLLOUT_TIMEOUT_MINUTES = 30;
@@ -235,7 +239,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     args.terminationGracePeriodSeconds ?? 25,
     args.preStopSeconds ?? 5,
     spot,
-    args.spotNotice ?? "gcp",
+    spotNoticeOf(ONNX_SERVICE, args),
   );
   if (
     accelerator &&

@@ -5,6 +5,7 @@ import { Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { dependsOnAll } from "../dependency";
 import { EXPOSURE_SUFFIX } from "./exposure-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
 import { type OnnxServicePlan, planOnnxService } from "./onnx-service-plan";
@@ -51,7 +52,7 @@ export class OnnxService extends pulumi.ComponentResource {
     const plan = planOnnxService(args.name ?? name, args);
     super("hybridai:index:OnnxService", name, {}, opts);
     const inherited = pulumi.output(opts.dependsOn ?? []);
-    const capacity = pulumi.output(args.capacity?.waitFor ?? []);
+    const capacity = pulumi.output(dependsOnAll(args.capacity?.waitFor));
     const child = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
       parent: this,
       ...(args.provider ? { provider: args.provider } : {}),
@@ -128,7 +129,7 @@ export class OnnxService extends pulumi.ComponentResource {
     deployment: Deployment,
     service: Service,
   ): CustomResource {
-    const controller = pulumi.output(args.rollout?.waitFor ?? []);
+    const controller = pulumi.output(dependsOnAll(args.rollout?.waitFor));
     const afterController = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => {
       const options = child(...after);
       return {
@@ -156,7 +157,7 @@ export class OnnxService extends pulumi.ComponentResource {
     child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
   ): { address: pulumi.Output<string> } {
     if (!plan.exposure) return { address: pulumi.output("") };
-    const waitFor = pulumi.output(args.exposure?.waitFor ?? []);
+    const waitFor = pulumi.output(dependsOnAll(args.exposure?.waitFor));
     const opts = (): pulumi.CustomResourceOptions => {
       const base = child();
       return {
