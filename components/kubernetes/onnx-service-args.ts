@@ -162,9 +162,10 @@ export interface ServingRollout {
    */
   maxMeanLatencyMs?: number;
   /**
-   * Not available yet: a 99th percentile needs a latency histogram, and the serving runtime
-   * exports request durations as a cumulative microsecond counter (as Triton does). Setting it
-   * is refused with an explanation; use `maxMeanLatencyMs`.
+   * Highest 99th-percentile request latency, in milliseconds, on the canary pods in a step
+   * window: `histogram_quantile(0.99, …)` over the runtime's `hybridai_request_duration_seconds`
+   * histogram (buckets from 0.5 ms to 10 s, about three a decade; the quantile is interpolated
+   * within a bucket). Default: not checked.
    */
   maxP99Ms?: number;
   /**

@@ -1,9 +1,18 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { BucketHistogram, type HistogramCell } from "./observability/bucket-histogram";
 
 /** Why a request failed, as Triton's `nv_inference_request_failure{reason}` labels it. */
 export type FailureReason = "REJECTED" | "CANCELED" | "BACKEND" | "OTHER";
 
 const MODEL_LABELS = ["model", "version"] as const;
+
+/**
+ * Upper bounds, in seconds, of `hybridai_request_duration_seconds`: 0.5 ms to 10 s, about three
+ * buckets a decade, so `histogram_quantile` places a p99 within a factor of about 2.5.
+ */
+export const REQUEST_DURATION_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /**
  * The server's Prometheus metrics, under Triton's names where the meaning is the same
@@ -41,6 +50,10 @@ export class ServerMetrics {
   readonly breakerState: Gauge<"model">;
   /** Requests answered by a fallback model, by primary model, fallback and trigger. */
   readonly fallbackCount: Counter<"model" | "fallback_model" | "trigger">;
+  /** End-to-end request durations in seconds (successes and failures), for percentiles. */
+  readonly requestLatency: BucketHistogram;
+  /** Largest number of requests each model version's queue holds. */
+  readonly queueCapacity: Gauge<"model" | "version">;
 
   private readonly models = new Set<ModelMetrics>();
 
@@ -111,6 +124,19 @@ export class ServerMetrics {
       labelNames: ["model", "fallback_model", "trigger"],
       registers,
     });
+    this.requestLatency = new BucketHistogram(
+      "hybridai_request_duration_seconds",
+      "End-to-end inference request duration in seconds (successes and failures, cached requests included)",
+      REQUEST_DURATION_BUCKETS,
+      this.registry,
+    );
+    this.queueCapacity = new Gauge({
+      name: "hybridai_queue_capacity",
+      help: "Requests the model version's queue holds before it answers 503 (max_queue_size)",
+      labelNames: MODEL_LABELS,
+      registers,
+      collect: flush,
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -162,6 +188,8 @@ function nothingPending(): Pending {
 export class ModelMetrics {
   private counts = nothingPending();
   private inFlight = 0;
+  private capacity?: number;
+  private readonly latency: HistogramCell;
 
   /**
    * @param server the server's metrics
@@ -170,18 +198,27 @@ export class ModelMetrics {
   constructor(
     private readonly server: ServerMetrics,
     private readonly labels: { model: string; version: string },
-  ) {}
+  ) {
+    this.latency = server.requestLatency.cell(labels);
+  }
 
   /** Counts a successful request and its end-to-end duration. */
   success(durationUs: number): void {
     this.counts.success++;
     this.counts.requestUs += durationUs;
+    this.latency.observe(durationUs / 1e6);
   }
 
   /** Counts a failed request and its end-to-end duration. */
   failure(reason: FailureReason, durationUs: number): void {
     this.counts.failures.set(reason, (this.counts.failures.get(reason) ?? 0) + 1);
     this.counts.requestUs += durationUs;
+    this.latency.observe(durationUs / 1e6);
+  }
+
+  /** Sets the size of the version's queue, exported as `hybridai_queue_capacity`. */
+  queueCapacity(requests: number): void {
+    this.capacity = requests;
   }
 
   /** Adds one request's time in the queue. */
@@ -231,5 +268,6 @@ export class ModelMetrics {
       server.requestFailure.inc({ ...labels, reason }, count);
     }
     server.pendingRequests.set(labels, this.inFlight);
+    if (this.capacity !== undefined) server.queueCapacity.set(labels, this.capacity);
   }
 }

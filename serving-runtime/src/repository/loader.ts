@@ -375,13 +375,12 @@ export async function loadVersion(
         label,
       },
     );
-    const scheduler = new Scheduler(
-      label,
-      executors,
-      queuePolicy(completed.config, settings),
-      metrics,
-      { clock, onExecuted: modelExecutors.observe },
-    );
+    const policy = queuePolicy(completed.config, settings);
+    metrics.queueCapacity(policy.maxQueueSize);
+    const scheduler = new Scheduler(label, executors, policy, metrics, {
+      clock,
+      onExecuted: modelExecutors.observe,
+    });
     modelExecutors.attach(scheduler);
     if (placement === "worker" && plan.defaultInstances && plan.count > 1) {
       void modelExecutors.grow("worker", async () => {
