@@ -99,12 +99,14 @@ export class InferenceService {
       target.metrics.failure("OTHER", elapsedUs());
       throw error;
     }
+    target.observer?.inputs(decoded.inputs);
     const cacheKey = this.cacheKey(target, decoded);
     if (cacheKey) {
       const cached = this.options.cache?.get(cacheKey);
       target.metrics.cache(cached !== undefined);
       if (cached) {
         target.metrics.success(elapsedUs());
+        target.observer?.results(cached);
         return this.encode(target, decoded, cached);
       }
     }
@@ -125,6 +127,7 @@ export class InferenceService {
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
+        target.observer?.results(result);
         return this.encode(target, decoded, result);
       } catch (error) {
         outcome = outcomeOf(error);
@@ -169,9 +172,11 @@ export class InferenceService {
       );
     }
     const started = performance.now();
+    fallback.observer?.inputs(decoded.inputs);
     try {
       const result = await fallback.scheduler.submit(decoded, client);
       fallback.metrics.success((performance.now() - started) * 1000);
+      fallback.observer?.results(result);
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
       return this.encode(target, decoded, result, {

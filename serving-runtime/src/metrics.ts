@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { BucketHistogram, type HistogramCell } from "./observability/bucket-histogram";
+import { ObservabilityMetrics } from "./observability/observability-metrics";
 
 /** Why a request failed, as Triton's `nv_inference_request_failure{reason}` labels it. */
 export type FailureReason = "REJECTED" | "CANCELED" | "BACKEND" | "OTHER";
@@ -54,6 +55,8 @@ export class ServerMetrics {
   readonly requestLatency: BucketHistogram;
   /** Largest number of requests each model version's queue holds. */
   readonly queueCapacity: Gauge<"model" | "version">;
+  /** Input drift, output distributions and the audit log's counts. */
+  readonly observability: ObservabilityMetrics;
 
   private readonly models = new Set<ModelMetrics>();
 
@@ -137,6 +140,7 @@ export class ServerMetrics {
       registers,
       collect: flush,
     });
+    this.observability = new ObservabilityMetrics(this.registry);
     collectDefaultMetrics({ register: this.registry });
   }
 

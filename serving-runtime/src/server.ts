@@ -9,6 +9,7 @@ import { buildApp } from "./http/app";
 import { ServerState } from "./http/server-state";
 import { InferenceService } from "./inference";
 import { ServerMetrics } from "./metrics";
+import { DEFAULT_DRIFT_WINDOW } from "./observability/drift-monitor";
 import type { ServerOptions } from "./options";
 import { ModelRepository } from "./repository/model-repository";
 import { type Clock, sleep, systemClock } from "./scheduling/clock";
@@ -82,6 +83,10 @@ export async function startServer(
     logger,
     metrics,
     onModelChanged: (name) => cache?.deleteModel(name),
+    observability: {
+      driftWindowRows: options.driftWindow ?? DEFAULT_DRIFT_WINDOW,
+      metrics: metrics.observability,
+    },
   });
   const app = buildApp(
     {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { ModelMetrics, ServerMetrics } from "../metrics";
+import type { ObservabilitySettings, VersionObserver } from "../observability/version-observer";
 import type { ModelSignature } from "../protocol/tensor-spec";
 import type { CircuitBreaker, FallbackConfig } from "../resilience";
 import {
@@ -61,6 +62,8 @@ export interface LoadSettings {
   metrics: ServerMetrics;
   /** Called when a model's versions are replaced or removed (e.g. to drop cached responses). */
   onModelChanged?: (name: string) => void;
+  /** Drift and output histograms; off when absent. */
+  observability?: ObservabilitySettings;
 }
 
 /** One loaded, ready model version. */
@@ -89,6 +92,8 @@ export interface LoadedVersion {
   breaker?: CircuitBreaker;
   /** The model's fallback, when its config has a `fallback` block. */
   fallback?: FallbackConfig;
+  /** Drift monitor and output histograms, when the version has a baseline or the config asks. */
+  observer?: VersionObserver;
   /** Waits for queued and running work, then releases the sessions. */
   close(): Promise<void>;
 }

@@ -9,8 +9,8 @@ import {
 /*
  * The schema of Triton's `ModelConfig` (triton-inference-server/common,
  * `protobuf/model_config.proto`, package `inference`) as far as this runtime supports it, with
- * Triton's field names and numbers, plus hybridai's own `execution_providers`, `fallback` and
- * `circuit_breaker` (numbers from 1001). The protobuf text format is not self-describing, so
+ * Triton's field names and numbers, plus hybridai's own `execution_providers`, `fallback`,
+ * `circuit_breaker` (numbers from 1001) and `output_distribution` (1020). The protobuf text format is not self-describing, so
  * `config.pbtxt` is read against it. Fields of Triton's schema that are left out (sequence
  * batching, ensembles, optimization, reshape …) are not supported: the parser rejects them by
  * name. Declared as proto2 so that an explicit `max_batch_size: 0` is told apart from none.
@@ -165,6 +165,11 @@ const MESSAGES: DescriptorProtoJson[] = [
   ),
   message("ModelResponseCache", [field("enable:bool:1")]),
   message("HybridaiFallback", [field("model:string:1"), field("repeated on:string:2")]),
+  message("HybridaiOutputDistribution", [
+    field("name:string:1"),
+    field("kind:string:2"),
+    field("repeated buckets:double:3"),
+  ]),
   message("HybridaiCircuitBreaker", [
     field("failure_rate_threshold:double:1"),
     field("latency_threshold_ms:double:2"),
@@ -193,6 +198,7 @@ const MESSAGES: DescriptorProtoJson[] = [
       field("repeated execution_providers:string:1001"),
       field("fallback:.inference.HybridaiFallback:1002"),
       field("circuit_breaker:.inference.HybridaiCircuitBreaker:1003"),
+      field("repeated output_distribution:.inference.HybridaiOutputDistribution:1020"),
     ],
     { nestedType: [mapEntry("ParametersEntry", ".inference.ModelParameter")] },
   ),

@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { observeVersion } from "../observability/version-observer";
 import { InferenceError, notFound, unavailable } from "../protocol/errors";
 import { CIRCUIT_STATE_CODE, CircuitBreaker, parseFallbackConfig } from "../resilience";
 import {
@@ -87,6 +88,8 @@ export class ModelRepository {
         for (const version of await versionsToLoad(directory, resolved)) {
           const ready = await loadVersion(directory, name, version, resolved, this.settings);
           loaded.set(String(version), Object.assign(ready, resilience));
+          const { observability } = this.settings;
+          if (observability) await observeVersion(ready, directory, resolved, observability);
         }
       } catch (error) {
         await Promise.allSettled([...loaded.values()].map((version) => version.close()));
