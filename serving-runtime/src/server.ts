@@ -8,6 +8,7 @@ import { ResponseCache } from "./cache/response-cache";
 import { buildApp } from "./http/app";
 import { ServerState } from "./http/server-state";
 import { InferenceService } from "./inference";
+import { ClientRegistry } from "./limits/client-registry";
 import { ServerMetrics } from "./metrics";
 import { DEFAULT_DRIFT_WINDOW } from "./observability/drift-monitor";
 import type { ServerOptions } from "./options";
@@ -67,6 +68,9 @@ export async function startServer(
       : undefined,
   ]);
   const metrics = new ServerMetrics();
+  const clients = options.tokensFile
+    ? await ClientRegistry.fromFile(options.tokensFile, "--tokens-file", metrics.registry)
+    : undefined;
   const state = new ServerState();
   const cache =
     options.cacheSizeBytes > 0
@@ -98,6 +102,7 @@ export async function startServer(
       bodyLimitBytes: options.bodyLimitBytes,
       authToken,
       repositoryToken,
+      clients,
     },
     logger,
   );

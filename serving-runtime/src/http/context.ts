@@ -1,5 +1,6 @@
 import type { BearerToken } from "../auth";
 import type { InferenceService } from "../inference";
+import type { ClientRegistry } from "../limits/client-registry";
 import type { ServerMetrics } from "../metrics";
 import type { ModelRepository } from "../repository/model-repository";
 import type { ServerState } from "./server-state";
@@ -22,4 +23,6 @@ export interface AppContext {
   authToken?: BearerToken;
   /** Token required for repository load/unload, when set. */
   repositoryToken?: BearerToken;
+  /** Named clients with their limits (`--tokens-file`); replaces `authToken` when set. */
+  clients?: ClientRegistry;
 }

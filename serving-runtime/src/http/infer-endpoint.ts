@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { LimitError } from "../limits/limit-error";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
 import type { EncodedResponse } from "../protocol/infer-response";
@@ -55,7 +56,7 @@ export function inferEndpoint(
   context: AppContext,
   logger: Logger,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const { repository, inference, state, authToken } = context;
+  const { repository, inference, state, authToken, clients } = context;
   const finish = (
     request: IncomingMessage,
     response: ServerResponse,
@@ -81,6 +82,7 @@ export function inferEndpoint(
       logger.error({ err: error, request_id: request.headers["x-request-id"] }, "request failed");
     }
     if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
+    if (error instanceof LimitError) headers["retry-after"] = error.retryAfterSeconds;
     if (status === 413) {
       headers.connection = "close";
       lingerBeforeClose(request.socket);
@@ -104,7 +106,8 @@ export function inferEndpoint(
     const match = INFER_PATH.exec(request.url ?? "");
     if (!match) return false;
     try {
-      if (authToken && !authToken.accepts(request.headers.authorization)) {
+      const caller = clients?.identify(request.headers.authorization);
+      if (clients ? !caller : authToken && !authToken.accepts(request.headers.authorization)) {
         throw new InferenceError(
           "UNAUTHENTICATED",
           "this endpoint needs 'Authorization: Bearer <token>'",
@@ -114,6 +117,7 @@ export function inferEndpoint(
         decode(match[1]),
         versionParam(match[2] === undefined ? undefined : decode(match[2])),
       );
+      if (caller) clients?.admit(caller, target.signature.name);
       const headerLength = binaryHeaderLength(request.headers);
       readBody(request, context.bodyLimitBytes, (error, body) => {
         if (error || !body) {
