@@ -5,6 +5,7 @@ import {
   responseCacheKey,
 } from "./cache/response-cache";
 import type { FailureReason, ServerMetrics } from "./metrics";
+import type { RequestFacts } from "./observability/audit/request-facts";
 import { InferenceError, unavailable } from "./protocol/errors";
 import { decodeInferRequest, type InferRequest } from "./protocol/infer-request";
 import {
@@ -84,11 +85,14 @@ export class InferenceService {
    * @param target the model version addressed
    * @param request the body and binary header length
    * @param client the client, watched while the request waits in a queue
+   * @param facts the audit record's facts, filled in with cache use, fallback and outputs
+   *   (audited requests only)
    */
   async infer(
     target: LoadedVersion,
     request: InferenceRequestBody,
     client?: ClientLink,
+    facts?: RequestFacts,
   ): Promise<EncodedResponse> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
@@ -104,6 +108,10 @@ export class InferenceService {
     if (cacheKey) {
       const cached = this.options.cache?.get(cacheKey);
       target.metrics.cache(cached !== undefined);
+      if (facts) {
+        facts.cache = cached ? "hit" : "miss";
+        facts.result = cached;
+      }
       if (cached) {
         target.metrics.success(elapsedUs());
         target.observer?.results(cached);
@@ -128,6 +136,7 @@ export class InferenceService {
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
         target.observer?.results(result);
+        if (facts) facts.result = result;
         return this.encode(target, decoded, result);
       } catch (error) {
         outcome = outcomeOf(error);
@@ -139,7 +148,7 @@ export class InferenceService {
     target.metrics.failure(failureReason(failure), elapsedUs());
     const fallback = outcome && fallbackTarget(target.fallback, outcome);
     if (!fallback || !outcome) throw failure;
-    return this.viaFallback(target, fallback, outcome, request, client);
+    return this.viaFallback(target, fallback, outcome, request, client, facts);
   }
 
   private cacheKey(target: LoadedVersion, request: InferRequest): ResponseCacheKey | undefined {
@@ -159,6 +168,7 @@ export class InferenceService {
     trigger: CallOutcome,
     request: InferenceRequestBody,
     client?: ClientLink,
+    facts?: RequestFacts,
   ): Promise<EncodedResponse> {
     const primary = target.signature.name;
     let fallback: LoadedVersion;
@@ -177,6 +187,10 @@ export class InferenceService {
       const result = await fallback.scheduler.submit(decoded, client);
       fallback.metrics.success((performance.now() - started) * 1000);
       fallback.observer?.results(result);
+      if (facts) {
+        facts.result = result;
+        facts.fallback = { model: name, version: fallback.signature.version, trigger };
+      }
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
       return this.encode(target, decoded, result, {

@@ -10,11 +10,15 @@ import { ServerState } from "./http/server-state";
 import { InferenceService } from "./inference";
 import { ClientRegistry } from "./limits/client-registry";
 import { ServerMetrics } from "./metrics";
+import { AuditLog } from "./observability/audit/audit-log";
 import { DEFAULT_DRIFT_WINDOW } from "./observability/drift-monitor";
 import type { ServerOptions } from "./options";
 import { ModelRepository } from "./repository/model-repository";
 import { type Clock, sleep, systemClock } from "./scheduling/clock";
 import type { InferResult } from "./scheduling/scheduler";
+
+/** Audit bytes buffered before records are dropped when `--audit-buffer-bytes` is not given. */
+const DEFAULT_AUDIT_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** A started server. */
 export interface RunningServer {
@@ -71,6 +75,17 @@ export async function startServer(
   const clients = options.tokensFile
     ? await ClientRegistry.fromFile(options.tokensFile, "--tokens-file", metrics.registry)
     : undefined;
+  const audit = options.auditLog
+    ? await AuditLog.open(
+        {
+          destination: options.auditLog,
+          sampleRate: options.auditSampleRate ?? 1,
+          bufferBytes: options.auditBufferBytes ?? DEFAULT_AUDIT_BUFFER_BYTES,
+          payloadBytes: options.auditPayloadBytes ?? 0,
+        },
+        metrics.registry,
+      )
+    : undefined;
   const state = new ServerState();
   const cache =
     options.cacheSizeBytes > 0
@@ -103,6 +118,7 @@ export async function startServer(
       authToken,
       repositoryToken,
       clients,
+      audit,
     },
     logger,
   );
@@ -134,6 +150,7 @@ export async function startServer(
       await app.close();
       await state.idle();
       deadline.cancel();
+      await audit?.close();
       await repository.close();
       logger.info({ drained: !timedOut }, "stopped");
       return !timedOut;
