@@ -1,6 +1,8 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, AcceleratorType } from "../accelerators";
+import type { ServingDashboard } from "./dashboard-plan";
+import type { ServingAlerts } from "./prometheus-rule-plan";
 import type { SpotNotice } from "./scheduling";
 
 /** Where the served model comes from. */
@@ -355,6 +357,19 @@ export interface OnnxServiceArgs {
   networkPolicy?: ServingNetworkPolicy;
   /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). Default: none. */
   serviceMonitor?: ServingServiceMonitor;
+  /**
+   * Alerting rules as a PrometheusRule (error ratio, p99 latency, queue saturation, input
+   * drift, circuit breaker open, fallback ratio), labelled like the ServiceMonitor so the same
+   * Prometheus loads them. Default: on, with the defaults of {@link ServingAlerts}, whenever
+   * `serviceMonitor` is set (they need the same Prometheus Operator CRDs); `false` turns them off.
+   */
+  alerts?: ServingAlerts | false;
+  /**
+   * A Grafana dashboard of the service as a ConfigMap labelled `grafana_dashboard: "1"`, which
+   * the Grafana sidecar (kube-prometheus-stack, Grafana's Helm chart) loads. Default: on whenever
+   * `serviceMonitor` is set; `false` turns it off.
+   */
+  dashboard?: ServingDashboard | false;
   /** A canary on a new model version. Default: none. */
   canary?: ServingCanary;
   /**

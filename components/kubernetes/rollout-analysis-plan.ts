@@ -58,7 +58,7 @@ export interface RolloutCheck {
 }
 
 /** A number as a plain decimal (the condition language has no exponent notation). */
-function decimal(value: number): string {
+export function decimal(value: number): string {
   const text = String(value);
   return text.includes("e") ? value.toFixed(12).replace(/0+$/, "").replace(/\.$/, "") : text;
 }
