@@ -3,6 +3,7 @@ import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
 import { cloudName } from "../names";
 import { parseCidr, subnetCidr } from "./cidr";
+import { type NodeLaunchSettings, nodeLaunchSettings } from "./gpu-nodes";
 import { assertAwsName } from "./names";
 
 const COMPONENT = "AwsEksCluster";
@@ -185,6 +186,11 @@ export interface EksClusterPlan {
     capacityType: "ON_DEMAND";
     scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
     labels: Record<string, string>;
+    /**
+     * Launch template settings: IMDSv2 with hop limit 1 and an encrypted 30 GiB gp3 root volume
+     * at gp3's included throughput, rather than the account's EBS default and EKS's IMDS default.
+     */
+    launch: NodeLaunchSettings;
   };
 }
 
@@ -327,6 +333,9 @@ function planLogRetention(days: number): number {
   return days;
 }
 
+/** Root volume of a system node: the AL2023 image, add-on images and logs. */
+const SYSTEM_NODE_VOLUME_GIB = 30;
+
 function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["systemNodeGroup"] {
   const instanceTypes = nodes.instanceTypes ?? ["m6i.large", "m7i.large"];
   if (instanceTypes.length === 0 || instanceTypes.some((t) => !/^[a-z0-9-]+\.[a-z0-9]+$/.test(t))) {
@@ -347,6 +356,7 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
     capacityType: "ON_DEMAND",
     scalingConfig: { minSize: min, maxSize: max, desiredSize: desired },
     labels: { [LABELS.capacityType]: "on-demand" },
+    launch: nodeLaunchSettings("al2023", SYSTEM_NODE_VOLUME_GIB, 125),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
 import { getVpcOutput } from "@pulumi/aws/ec2/getVpc";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
@@ -276,6 +277,19 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
     );
     this.nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
     const system = plan.systemNodeGroup;
+    const systemTemplate = new ec2.LaunchTemplate(
+      `${name}-system`,
+      {
+        description: `system nodes of ${name}`,
+        metadataOptions: system.launch.metadataOptions,
+        blockDeviceMappings: system.launch.blockDeviceMappings,
+        monitoring: system.launch.monitoring,
+        updateDefaultVersion: true,
+        tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags })),
+        tags,
+      },
+      { parent: this },
+    );
     this.systemNodeGroup = new eks.NodeGroup(
       `${name}-system`,
       {
@@ -288,6 +302,10 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
         instanceTypes: system.instanceTypes,
         scalingConfig: system.scalingConfig,
         labels: system.labels,
+        launchTemplate: {
+          id: systemTemplate.id,
+          version: systemTemplate.latestVersion.apply(String),
+        },
         updateConfig: { maxUnavailable: 1 },
         tags,
       },

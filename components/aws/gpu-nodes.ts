@@ -164,11 +164,16 @@ export interface NodeLaunchSettings {
 }
 
 /**
- * Launch template settings: IMDSv2 required with hop limit 1, and an encrypted gp3 volume with
- * 250 MiB/s throughput (image pulls and model loads are sequential reads). On Bottlerocket the
- * volume is the data volume (`/dev/xvdb`), on AL2023 the root volume (`/dev/xvda`).
+ * Launch template settings: IMDSv2 required with hop limit 1, and an encrypted gp3 volume, by
+ * default with 250 MiB/s throughput (image pulls and model loads are sequential reads; gp3's
+ * included 125 MiB/s suffices for nodes that load no models). On Bottlerocket the volume is the
+ * data volume (`/dev/xvdb`), on AL2023 the root volume (`/dev/xvda`).
  */
-export function nodeLaunchSettings(os: NodeOs, volumeGiB: number): NodeLaunchSettings {
+export function nodeLaunchSettings(
+  os: NodeOs,
+  volumeGiB: number,
+  throughputMiBs = 250,
+): NodeLaunchSettings {
   return {
     metadataOptions: {
       httpEndpoint: "enabled",
@@ -183,7 +188,7 @@ export function nodeLaunchSettings(os: NodeOs, volumeGiB: number): NodeLaunchSet
           volumeSize: volumeGiB,
           volumeType: "gp3",
           iops: 3000,
-          throughput: 250,
+          throughput: throughputMiBs,
           encrypted: "true",
           deleteOnTermination: "true",
         },

@@ -142,6 +142,9 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     String(spec.port),
     "--drain-timeout-seconds",
     String(spec.timing.drainSeconds),
+    // The preStop pause already waits for endpoints to drop the pod, so the runtime need not
+    // keep accepting new requests after SIGTERM; without a pause it keeps its own grace period.
+    ...(spec.timing.preStopSeconds > 0 ? ["--drain-grace-seconds", "0"] : []),
     ...(spec.authToken ? ["--auth-token-file", `${AUTH_TOKEN_DIRECTORY}/token`] : []),
     ...spec.runtimeArgs,
   ];

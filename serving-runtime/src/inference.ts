@@ -15,7 +15,14 @@ import {
 } from "./protocol/infer-response";
 import type { LoadedVersion } from "./repository/loader";
 import type { ModelRepository } from "./repository/model-repository";
-import { type CallOutcome, type CircuitPermit, fallbackTarget } from "./resilience";
+import {
+  type CallOutcome,
+  type CircuitPermit,
+  type FallbackConfig,
+  isRemoteFallback,
+  type RemoteFallback,
+  shouldFallback,
+} from "./resilience";
 import { type ClientLink, type InferResult, SchedulingError } from "./scheduling/scheduler";
 import type { OutputData } from "./scheduling/tensor-batch";
 
@@ -25,6 +32,31 @@ export interface InferenceRequestBody {
   body: Buffer;
   /** `Inference-Header-Content-Length`, for binary-extension bodies. */
   headerLength?: string;
+  /** The request id (`X-Request-Id`), sent on with forwarded copies. */
+  requestId?: string;
+  /**
+   * Whether another runtime forwarded this request (it carries `hybridai-forwarded`): such a
+   * request is never forwarded again to a remote endpoint.
+   */
+  forwarded?: boolean;
+}
+
+/** A request on its way to a fallback: whose it was, why, and the error it gets otherwise. */
+interface FallbackCall {
+  /** The model the request addressed. */
+  primary: string;
+  /** Its version; absent when the model has no loaded version. */
+  primaryVersion?: string;
+  /** Why the model did not answer. */
+  trigger: CallOutcome;
+  /** The request as it arrived. */
+  request: InferenceRequestBody;
+  /** The model's own error, answered when the fallback cannot answer either. */
+  cause: unknown;
+  /** The client, watched while the request waits. */
+  client?: ClientLink;
+  /** The audit record's facts (audited requests only). */
+  facts?: RequestFacts;
 }
 
 /** What the inference service works with. */
@@ -72,8 +104,11 @@ function detached(result: InferResult): InferResult {
  * from the response cache when the model enables it, asks the model's circuit breaker, queues
  * the request on the model's scheduler, and — when the model names a fallback and the call was
  * refused by the breaker or ended in a listed condition (timeout, error, overload) — answers from
- * the fallback model, saying so in `parameters.fallback_model`. Success, failure and durations
- * are counted in the model's metrics.
+ * the fallback model, saying so in `parameters.fallback_model`, or forwards it to the fallback
+ * endpoint, saying so in `parameters.fallback_endpoint`. A model without a loaded version answers
+ * from its fallback too ({@link InferenceService.inferAbsent}). A model with a shadow gets each
+ * answered request offered to it (sampled and compared off the request path). Success, failure
+ * and durations are counted in the model's metrics.
  */
 export class InferenceService {
   /** @param options repository, metrics, cache and logger */
@@ -114,8 +149,7 @@ export class InferenceService {
       }
       if (cached) {
         target.metrics.success(elapsedUs());
-        target.observer?.results(cached);
-        return this.encode(target, decoded, cached);
+        return this.answered(target, request, decoded, cached, facts);
       }
     }
     let permit: CircuitPermit | undefined;
@@ -135,9 +169,7 @@ export class InferenceService {
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
-        target.observer?.results(result);
-        if (facts) facts.result = result;
-        return this.encode(target, decoded, result);
+        return this.answered(target, request, decoded, result, facts);
       } catch (error) {
         outcome = outcomeOf(error);
         if (outcome === "timeout" || outcome === "error") permit?.failure();
@@ -146,9 +178,98 @@ export class InferenceService {
       }
     }
     target.metrics.failure(failureReason(failure), elapsedUs());
-    const fallback = outcome && fallbackTarget(target.fallback, outcome);
-    if (!fallback || !outcome) throw failure;
-    return this.viaFallback(target, fallback, outcome, request, client, facts);
+    if (!outcome || !shouldFallback(target.fallback, outcome)) throw failure;
+    const call: FallbackCall = {
+      primary: target.signature.name,
+      primaryVersion: target.signature.version,
+      trigger: outcome,
+      request,
+      cause: failure,
+      client,
+      facts,
+    };
+    return this.viaFallback(call, target.fallback, target.remoteFallback);
+  }
+
+  /**
+   * Answers a request for a model that has no loaded version on this server (still loading,
+   * failed to load, unloaded, or its files absent on this device) from the model's fallback.
+   *
+   * @param name the model addressed
+   * @param request the body and binary header length
+   * @param absent the error the request gets without a fallback (503, model not ready)
+   * @param client the client, watched while the request waits
+   * @param facts the audit record's facts, filled in with the fallback used (audited requests only)
+   */
+  async inferAbsent(
+    name: string,
+    request: InferenceRequestBody,
+    absent: Error,
+    client?: ClientLink,
+    facts?: RequestFacts,
+  ): Promise<EncodedResponse> {
+    const route = this.options.repository.fallbackRoute(name);
+    if (!route || !shouldFallback(route.fallback, "absent")) throw absent;
+    const call: FallbackCall = {
+      primary: name,
+      trigger: "absent",
+      request,
+      cause: absent,
+      client,
+      facts,
+    };
+    return this.viaFallback(call, route.fallback, route.remoteFallback);
+  }
+
+  private viaFallback(
+    call: FallbackCall,
+    fallback: FallbackConfig,
+    endpoint: RemoteFallback | undefined,
+  ): Promise<EncodedResponse> {
+    if (!isRemoteFallback(fallback)) return this.viaModel(call, fallback.model);
+    if (call.request.forwarded || !endpoint) return Promise.reject(call.cause);
+    return this.viaEndpoint(call, endpoint);
+  }
+
+  private async viaEndpoint(
+    call: FallbackCall,
+    endpoint: RemoteFallback,
+  ): Promise<EncodedResponse> {
+    const { client, request, trigger, cause, facts } = call;
+    let answer: EncodedResponse;
+    if (!client) answer = await endpoint.forward(request, trigger, cause);
+    else {
+      const abandon = new AbortController();
+      const unwatch = client.watch(() => abandon.abort());
+      if (client.gone()) abandon.abort();
+      try {
+        answer = await endpoint.forward(request, trigger, cause, abandon.signal);
+      } finally {
+        unwatch();
+      }
+    }
+    if (facts) facts.fallback = { endpoint: endpoint.url, trigger };
+    return answer;
+  }
+
+  /**
+   * Encodes the model's own answer, observes its outputs (output distributions), hands them to
+   * the audit record, and offers the request to the model's shadow, if any.
+   */
+  private answered(
+    target: LoadedVersion,
+    request: InferenceRequestBody,
+    decoded: InferRequest,
+    result: InferResult,
+    facts?: RequestFacts,
+  ): EncodedResponse {
+    target.observer?.results(result);
+    if (facts) facts.result = result;
+    const encoded = this.encode(target.signature.name, target.signature.version, decoded, result);
+    if (target.shadow !== undefined && request.forwarded !== true) {
+      target.shadow.offer(target.signature.version, request, decoded.outputs, result);
+    }
+    return encoded;
   }
 
   private cacheKey(target: LoadedVersion, request: InferRequest): ResponseCacheKey | undefined {
@@ -162,15 +283,8 @@ export class InferenceService {
     );
   }
 
-  private async viaFallback(
-    target: LoadedVersion,
-    name: string,
-    trigger: CallOutcome,
-    request: InferenceRequestBody,
-    client?: ClientLink,
-    facts?: RequestFacts,
-  ): Promise<EncodedResponse> {
-    const primary = target.signature.name;
+  private async viaModel(call: FallbackCall, name: string): Promise<EncodedResponse> {
+    const { primary, primaryVersion, trigger, request, client, facts } = call;
     let fallback: LoadedVersion;
     let decoded: InferRequest;
     try {
@@ -193,7 +307,7 @@ export class InferenceService {
       }
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
-      return this.encode(target, decoded, result, {
+      return this.encode(primary, primaryVersion ?? fallback.signature.version, decoded, result, {
         fallback_model: name,
         fallback_model_version: fallback.signature.version,
         fallback_trigger: trigger,
@@ -205,7 +319,8 @@ export class InferenceService {
   }
 
   private encode(
-    target: LoadedVersion,
+    modelName: string,
+    modelVersion: string,
     request: InferRequest,
     result: InferResult,
     parameters?: Record<string, string>,
@@ -218,8 +333,8 @@ export class InferenceService {
     });
     return encodeInferResponse(
       {
-        modelName: target.signature.name,
-        modelVersion: target.signature.version,
+        modelName,
+        modelVersion,
         id: request.id,
         parameters,
       },

@@ -5,6 +5,8 @@ import type { RequestFacts } from "../observability/audit/request-facts";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
 import type { EncodedResponse } from "../protocol/infer-response";
+import type { LoadedVersion } from "../repository/loader";
+import { FORWARDED_HEADER } from "../resilience/remote-client";
 import type { ClientLink } from "../scheduling/scheduler";
 import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
@@ -30,6 +32,10 @@ function clientOf(request: IncomingMessage, response: ServerResponse): ClientLin
       return () => socket.off("close", onClose);
     },
   };
+}
+
+function isUnavailable(error: unknown): error is InferenceError {
+  return error instanceof InferenceError && error.kind === "UNAVAILABLE";
 }
 
 function decode(segment: string): string {
@@ -143,12 +149,20 @@ export function inferEndpoint(
         );
       }
       if (facts) facts.client = caller?.name ?? (authToken ? "auth-token-file" : undefined);
-      const target = repository.resolve(
-        model,
-        versionParam(match[2] === undefined ? undefined : decode(match[2])),
-      );
-      if (facts) facts.version = target.signature.version;
-      if (caller) clients?.admit(caller, target.signature.name);
+      let target: LoadedVersion | undefined;
+      let absent: InferenceError | undefined;
+      try {
+        target = repository.resolve(
+          model,
+          versionParam(match[2] === undefined ? undefined : decode(match[2])),
+        );
+      } catch (error) {
+        // A model with no loaded version may still answer through its fallback.
+        if (!isUnavailable(error) || !repository.fallbackRoute(model)) throw error;
+        absent = error;
+      }
+      if (facts) facts.version = target?.signature.version;
+      if (caller) clients?.admit(caller, target?.signature.name ?? model);
       const headerLength = binaryHeaderLength(request.headers);
       readBody(request, context.bodyLimitBytes, (error, body) => {
         if (error || !body) {
@@ -159,7 +173,17 @@ export function inferEndpoint(
           facts.body = body;
           facts.binary = headerLength !== undefined;
         }
-        inference.infer(target, { body, headerLength }, clientOf(request, response), facts).then(
+        const parts = {
+          body,
+          headerLength,
+          requestId: request.headers["x-request-id"] as string | undefined,
+          forwarded: request.headers[FORWARDED_HEADER] !== undefined,
+        };
+        const client = clientOf(request, response);
+        (target
+          ? inference.infer(target, parts, client, facts)
+          : inference.inferAbsent(model, parts, absent as InferenceError, client, facts)
+        ).then(
           (encoded) => send(request, response, encoded, facts),
           (failure: Error) => fail(request, response, failure, facts),
         );

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { ModelMetrics, ServerMetrics } from "../metrics";
 import type { ObservabilitySettings, VersionObserver } from "../observability/version-observer";
 import type { ModelSignature } from "../protocol/tensor-spec";
-import type { CircuitBreaker, FallbackConfig } from "../resilience";
+import type { CircuitBreaker, FallbackConfig, RemoteFallback } from "../resilience";
 import {
   describeSweep,
   SWEEP_LIMITS,
@@ -26,6 +26,7 @@ import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
 import { Scheduler } from "../scheduling/scheduler";
+import type { ShadowRunner } from "../shadow/shadow-runner";
 import {
   batchingBlocker,
   type ConfigOrigins,
@@ -94,6 +95,10 @@ export interface LoadedVersion {
   fallback?: FallbackConfig;
   /** Drift monitor and output histograms, when the version has a baseline or the config asks. */
   observer?: VersionObserver;
+  /** The remote endpoint, when the `fallback` block names a `url`. */
+  remoteFallback?: RemoteFallback;
+  /** Runs sampled copies on the shadow, when the config has a `shadow` block. */
+  shadow?: ShadowRunner;
   /** Waits for queued and running work, then releases the sessions. */
   close(): Promise<void>;
 }

@@ -98,6 +98,7 @@ export const modelConfigSchema = z.strictObject({
   response_cache: z.strictObject({ enable: z.boolean() }).optional(),
   fallback: z.unknown().optional(),
   circuit_breaker: z.unknown().optional(),
+  shadow: z.unknown().optional(),
   /** hybridai's output histograms; validated against the signature at load (observability/). */
   output_distribution: z.unknown().optional(),
 });

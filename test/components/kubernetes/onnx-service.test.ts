@@ -188,6 +188,8 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
       "8000",
       "--drain-timeout-seconds",
       "50",
+      "--drain-grace-seconds",
+      "0",
     ]);
   });
 

@@ -1,14 +1,21 @@
 import type { InferResult } from "../../scheduling/scheduler";
 
-/** Where a fallback answer came from. */
-export interface FallbackFact {
-  /** The fallback model. */
-  model: string;
-  /** Its version. */
-  version: string;
-  /** What sent the request there (`timeout`, `error`, `overload`, `circuit_open`). */
-  trigger: string;
-}
+/** Where a fallback answer came from: a fallback model on this server, or a remote endpoint. */
+export type FallbackFact =
+  | {
+      /** The fallback model. */
+      model: string;
+      /** Its version. */
+      version: string;
+      /** What sent the request there (`timeout`, `error`, `overload`, `circuit_open`, `absent`). */
+      trigger: string;
+    }
+  | {
+      /** The remote fallback endpoint's base URL. */
+      endpoint: string;
+      /** What sent the request there. */
+      trigger: string;
+    };
 
 /**
  * What one audited inference request did, gathered as it runs: the endpoint fills in who and
