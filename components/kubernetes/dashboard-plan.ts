@@ -204,12 +204,20 @@ export function dashboardPanels(target: DashboardTarget): DashboardPanel[] {
       title: "Circuit breaker and fallback",
       unit: "short",
       description:
-        "Breaker state of the worst pod (0 closed, 1 open, 2 half-open) and requests per second answered by the fallback model.",
+        "Breaker states of the worst pod (0 closed, 1 open, 2 half-open), requests per second answered by the fallback model, and requests forwarded to the remote fallback endpoint by result.",
       queries: [
         { expr: `max(hybridai_circuit_breaker_state{${s}})`, legend: "breaker state" },
         {
           expr: `sum by (fallback_model, trigger) (${rate("hybridai_fallback_requests_total")})`,
           legend: "fallback {{fallback_model}} ({{trigger}})",
+        },
+        {
+          expr: `sum by (trigger, result) (${rate("hybridai_fallback_endpoint_requests_total")})`,
+          legend: "remote endpoint {{result}} ({{trigger}})",
+        },
+        {
+          expr: `max(hybridai_fallback_endpoint_circuit_breaker_state{${s}})`,
+          legend: "remote endpoint breaker state",
         },
       ],
     },

@@ -28,7 +28,10 @@ export interface ServingAlerts {
    * significant one). Default 0.25. Needs a `baseline.json` beside the model (`hybridai-serve profile`).
    */
   maxDriftPsi?: number;
-  /** Share of requests (0–1) answered by the fallback model above which `HybridaiHighFallbackRatio` fires. Default 0.1. */
+  /**
+   * Share of requests (0–1) answered by the fallback model or the remote fallback endpoint above
+   * which `HybridaiHighFallbackRatio` fires. Default 0.1.
+   */
   maxFallbackRatio?: number;
   /** The `rate()` window of the ratio and latency rules, `s`/`m`/`h`. Default `"5m"`. */
   window?: string;
@@ -149,8 +152,9 @@ export function modelSelector(namespace: string, modelName: string): string {
  *   `nv_inference_pending_request_count / hybridai_queue_capacity`.
  * - `HybridaiInputDrift` (warning, 30 m): each input's PSI against its baseline.
  * - `HybridaiCircuitBreakerOpen` (critical, 1 m): a pod's breaker open.
- * - `HybridaiHighFallbackRatio` (warning, 10 m): requests answered by the fallback model over
- *   all requests.
+ * - `HybridaiHighFallbackRatio` (warning, 10 m): requests answered by the fallback model or
+ *   relayed from the remote fallback endpoint over all requests (`or vector(0)` keeps the sum
+ *   when only one kind of fallback exists).
  *
  * A rule whose metric has no series yet (no failures, no baseline, no breaker) returns nothing
  * and stays silent.
@@ -214,12 +218,12 @@ export function alertRules(target: AlertTarget, alerts: ResolvedAlerts): AlertRu
     },
     {
       alert: "HybridaiHighFallbackRatio",
-      expr: `sum(rate(hybridai_fallback_requests_total{${s}}[${w}])) / ${requests} > ${decimal(alerts.maxFallbackRatio)}`,
+      expr: `((sum(rate(hybridai_fallback_requests_total{${s}}[${w}])) or vector(0)) + (sum(rate(hybridai_fallback_endpoint_requests_total{${s},result="success"}[${w}])) or vector(0))) / ${requests} > ${decimal(alerts.maxFallbackRatio)}`,
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
         summary: `The fallback model answers many requests of ${where}`,
-        description: `{{ $value | humanizePercentage }} of requests were answered by the fallback over ${w} (threshold ${alerts.maxFallbackRatio}).`,
+        description: `{{ $value | humanizePercentage }} of requests were answered by the fallback model or endpoint over ${w} (threshold ${alerts.maxFallbackRatio}).`,
       },
     },
   ];

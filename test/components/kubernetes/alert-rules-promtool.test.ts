@@ -62,6 +62,25 @@ const unhealthy = [
     series: `hybridai_fallback_requests_total{${S},fallback_model="small",trigger="error"}`,
     values: "0+22x40",
   },
+  // relayed from the remote endpoint: counted; failed forwards: not
+  {
+    series: `hybridai_fallback_endpoint_requests_total{${S},trigger="error",result="success"}`,
+    values: "0+11x40",
+  },
+  {
+    series: `hybridai_fallback_endpoint_requests_total{${S},trigger="error",result="error"}`,
+    values: "0+50x40",
+  },
+];
+
+/** Only a remote fallback endpoint, no fallback model: 20 relayed of 110 a minute. */
+const remoteOnly = [
+  { series: `nv_inference_request_success{${S},version="1"}`, values: "0+100x40" },
+  { series: `nv_inference_request_failure{${S},version="1",reason="BACKEND"}`, values: "0+10x40" },
+  {
+    series: `hybridai_fallback_endpoint_requests_total{${S},trigger="error",result="success"}`,
+    values: "0+20x40",
+  },
 ];
 
 const healthy = [
@@ -128,8 +147,9 @@ const expected: Record<
     labels: { severity: "warning" },
     annotations: {
       summary: `The fallback model answers many requests of ${where}`,
-      // 22 of 110 a minute
-      description: "20% of requests were answered by the fallback over 5m (threshold 0.1).",
+      // 22 by the fallback model and 11 by the endpoint, of 110 a minute
+      description:
+        "30% of requests were answered by the fallback model or endpoint over 5m (threshold 0.1).",
     },
   },
 };
@@ -174,6 +194,26 @@ describe.skipIf(!promtool)("the shipped alerting rules under promtool", () => {
               },
             ],
           })),
+        },
+        {
+          interval: "1m",
+          input_series: remoteOnly,
+          alert_rule_test: [
+            {
+              eval_time: "35m",
+              alertname: "HybridaiHighFallbackRatio",
+              exp_alerts: [
+                {
+                  exp_labels: expected.HybridaiHighFallbackRatio.labels,
+                  exp_annotations: {
+                    ...expected.HybridaiHighFallbackRatio.annotations,
+                    description:
+                      "18.18% of requests were answered by the fallback model or endpoint over 5m (threshold 0.1).",
+                  },
+                },
+              ],
+            },
+          ],
         },
         {
           interval: "1m",

@@ -46,6 +46,8 @@ beforeAll(async () => {
       output_distribution: [{ name: "y", kind: "value", buckets: [0, 1, 2, 5] }],
     }),
     negateModel("ranker-small"),
+    // fails unless one row, then forwards to a remote endpoint that refuses connections
+    flakyModel("ranker-remote", { fallback: { url: "http://127.0.0.1:9", on: ["error"] } }),
     {
       ...mlpDemo(),
       name: "scorer",
@@ -100,6 +102,9 @@ beforeAll(async () => {
     );
   }
   expect((await postJson(`${url}/v2/models/ranker/infer`, four(2, 0), auth)).status).toBe(200);
+  expect(
+    (await postJson(`${url}/v2/models/ranker-remote/infer`, four(2, 0), auth)).status,
+  ).toBeGreaterThanOrEqual(500);
   const scorer = {
     inputs: [{ name: "features", shape: [2, 4], datatype: "FP32", data: [1, 2, 3, 4, 0, 0, 1, 0] }],
   };
@@ -147,6 +152,8 @@ describe("the shipped rules and dashboard against a live runtime", () => {
       "hybridai_output_value_bucket",
       "hybridai_output_top1_score_bucket",
       "hybridai_fallback_requests_total",
+      "hybridai_fallback_endpoint_requests_total",
+      "hybridai_fallback_endpoint_circuit_breaker_state",
       "hybridai_client_requests_total",
       "hybridai_audit_records_total",
     ]) {

@@ -84,7 +84,7 @@ describe("alerting rules (PrometheusRule)", () => {
       `max(nv_inference_pending_request_count{${s}} / hybridai_queue_capacity{${s}}) > 0.9`,
       `max by (input) (hybridai_input_drift_psi{${s}}) > 0.2`,
       `max(hybridai_circuit_breaker_state{${s}}) == 1`,
-      `sum(rate(hybridai_fallback_requests_total{${s}}[10m])) / ${requests} > 0.0000001`,
+      `((sum(rate(hybridai_fallback_requests_total{${s}}[10m])) or vector(0)) + (sum(rate(hybridai_fallback_endpoint_requests_total{${s},result="success"}[10m])) or vector(0))) / ${requests} > 0.0000001`,
     ]);
     for (const rule of rules) expect(parsePromQL(rule.expr).errors, rule.expr).toEqual([]);
   });

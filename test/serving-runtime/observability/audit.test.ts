@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Registry } from "prom-client";
@@ -9,6 +9,7 @@ import type { RunningServer } from "../../../serving-runtime/src/server";
 import { flakyModel, identityModel, negateModel, repositoryWith } from "../helpers/models";
 import { parseExposition, samplesOf } from "../helpers/prometheus-text";
 import { type Json, postJson, startTestServer } from "../helpers/server";
+import { startStubEndpoint } from "../resilience/helpers/stub-endpoint";
 
 const sha = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 const TOKENS = { web: "tok-web-4f1a9c2e", slow: "tok-slow-77b3d0aa" };
@@ -224,5 +225,87 @@ describe("the audit log's bounded buffer", () => {
         new Registry(),
       ),
     ).rejects.toThrow(`--audit-log: cannot open '${underAFile}'`);
+  });
+});
+
+describe("audit records and client limits on the fallback paths", () => {
+  it("records an absent model answered by its fallback, and a remote endpoint's answer", async () => {
+    const remote = await startStubEndpoint(() => ({
+      status: 200,
+      body: JSON.stringify({
+        model_name: "flaky_remote",
+        model_version: "3",
+        outputs: [{ name: "y", datatype: "FP32", shape: [2, 4], data: [9, 9, 9, 9, 9, 9, 9, 9] }],
+      }),
+    }));
+    const repo = await repositoryWith([
+      negateModel("backup"),
+      flakyModel("flaky_remote", { fallback: { url: remote.url, on: ["error"] } }),
+    ]);
+    await mkdir(path.join(repo, "missing"), { recursive: true });
+    await writeFile(
+      path.join(repo, "missing", "config.json"),
+      JSON.stringify({ fallback: { model: "backup", on: ["error"] } }),
+    );
+    const limited = path.join(dir, "limited-tokens.json");
+    await writeFile(
+      limited,
+      JSON.stringify({
+        clients: [
+          { name: "web", token_sha256: sha(TOKENS.web), models: ["flaky_remote", "missing"] },
+          { name: "slow", token_sha256: sha(TOKENS.slow), rate_per_second: 0.001, burst: 1 },
+        ],
+      }),
+    );
+    const file = path.join(dir, "fallbacks.jsonl");
+    const server = await startTestServer(repo, {
+      tokensFile: limited,
+      auditLog: file,
+      strictReadiness: false,
+    });
+    const rows = (n: number) => ({
+      inputs: [{ name: "x", shape: [n, 4], datatype: "FP32", data: Array(n * 4).fill(1) }],
+    });
+    const call = (id: string, model: string, n: number, token: string) =>
+      postJson(`${server.url}/v2/models/${model}/infer`, JSON.stringify(rows(n)), {
+        "x-request-id": id,
+        authorization: `Bearer ${token}`,
+      });
+    try {
+      expect((await call("a-absent", "missing", 1, TOKENS.web)).status).toBe(200);
+      expect((await call("a-remote", "flaky_remote", 2, TOKENS.web)).status).toBe(200);
+      // The allow-list and the rate limit hold for a model that is only answered by fallback.
+      expect((await call("a-forbidden", "backup", 1, TOKENS.web)).status).toBe(403);
+      expect((await call("a-slow-1", "missing", 1, TOKENS.slow)).status).toBe(200);
+      const refused = await call("a-slow-2", "missing", 1, TOKENS.slow);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await server.shutdown(5000);
+      await remote.close();
+    }
+    expect(remote.received).toHaveLength(1);
+    const byId = new Map((await readLines(file)).map((r) => [r.request_id, r]));
+    expect(byId.size).toBe(5);
+    expect(byId.get("a-absent")).toMatchObject({
+      client: "web",
+      model: "missing",
+      version: null,
+      status: 200,
+      fallback: { model: "backup", version: "1", trigger: "absent" },
+      outputs: [{ name: "y", shape: [1, 4], min: -1, max: -1 }],
+    });
+    expect(byId.get("a-remote")).toMatchObject({
+      client: "web",
+      model: "flaky_remote",
+      version: "1",
+      status: 200,
+      fallback: { endpoint: remote.url, trigger: "error" },
+      outputs: [],
+    });
+    expect(byId.get("a-forbidden")).toMatchObject({ status: 403, outcome: "error" });
+    expect(byId.get("a-slow-2")).toMatchObject({ client: "slow", model: "missing", status: 429 });
+    const text = await readFile(file, "utf8");
+    for (const token of Object.values(TOKENS)) expect(text).not.toContain(token);
   });
 });
