@@ -18,6 +18,7 @@ export function rolloutExample(provider: Provider) {
       interval: "5m", // each step holds 5 minutes, then that window is judged
       maxErrorRate: 0.01, // at most 1 % failed requests on the canary pods
       maxMeanLatencyMs: 80, // mean request time on the canary pods
+      maxP99Ms: 250, // 99th percentile of request time on the canary pods
       maxShadowDisagreement: 0.02, // needs a shadow in the new version's config.json
       waitFor: [argo], // Rollout and AnalysisTemplate wait for the CRDs
     },

@@ -25,6 +25,7 @@ it("the README's rollout example runs and yields only schema-valid objects", asy
   expect(template.inputs.spec.metrics.map((m: { name: string }) => m.name)).toEqual([
     "error-rate",
     "mean-latency-ms",
+    "p99-latency-ms",
     "shadow-disagreement",
   ]);
 });
