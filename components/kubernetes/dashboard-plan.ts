@@ -11,6 +11,8 @@ export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
 
 /** The Grafana dashboard `OnnxService` ships, as a ConfigMap for the Grafana sidecar. */
 export interface ServingDashboard {
+  /** Ship the dashboard ConfigMap. Default `true` (with a ServiceMonitor); `false` turns it off. */
+  enabled?: boolean;
   /**
    * Namespace of the ConfigMap: one the sidecar watches (`sidecar.dashboards.searchNamespace`;
    * kube-prometheus-stack watches its own namespace unless set to `ALL`). Default: the

@@ -406,15 +406,16 @@ export interface OnnxServiceArgs {
    * Alerting rules as a PrometheusRule (error ratio, p99 latency, queue saturation, input
    * drift, circuit breaker open, fallback ratio), labelled like the ServiceMonitor so the same
    * Prometheus loads them. Default: on, with the defaults of {@link ServingAlerts}, whenever
-   * `serviceMonitor` is set (they need the same Prometheus Operator CRDs); `false` turns them off.
+   * `serviceMonitor` is set (they need the same Prometheus Operator CRDs); `{ enabled: false }`
+   * turns them off.
    */
-  alerts?: ServingAlerts | false;
+  alerts?: ServingAlerts;
   /**
    * A Grafana dashboard of the service as a ConfigMap labelled `grafana_dashboard: "1"`, which
    * the Grafana sidecar (kube-prometheus-stack, Grafana's Helm chart) loads. Default: on whenever
-   * `serviceMonitor` is set; `false` turns it off.
+   * `serviceMonitor` is set; `{ enabled: false }` turns it off.
    */
-  dashboard?: ServingDashboard | false;
+  dashboard?: ServingDashboard;
   /** A canary on a new model version. Default: none. */
   canary?: ServingCanary;
   /**

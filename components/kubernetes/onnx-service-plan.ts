@@ -73,9 +73,9 @@ export interface OnnxServicePlan {
   networkPolicy: NetworkPolicyArgs;
   /** monitoring.coreos.com/v1 ServiceMonitor, when asked for. */
   serviceMonitor?: CustomResourceArgs;
-  /** monitoring.coreos.com/v1 PrometheusRule of the service's alerts (with the ServiceMonitor, unless `alerts: false`). */
+  /** monitoring.coreos.com/v1 PrometheusRule of the service's alerts (with the ServiceMonitor, unless `alerts.enabled` is false). */
   alertRules?: CustomResourceArgs;
-  /** The Grafana dashboard ConfigMap (with the ServiceMonitor, unless `dashboard: false`). */
+  /** The Grafana dashboard ConfigMap (with the ServiceMonitor, unless `dashboard.enabled` is false). */
   dashboard?: ConfigMapArgs;
   /** The load balancer objects, when the service is exposed beyond the cluster. */
   exposure?: ExposurePlan;
@@ -202,8 +202,8 @@ function planService(
 
 /**
  * The PrometheusRule and the Grafana dashboard ConfigMap of a service: both on by default with
- * a ServiceMonitor, each turned off by `false`; asking for either without a ServiceMonitor is
- * refused (nothing would scrape the metrics they read).
+ * a ServiceMonitor, each turned off by `enabled: false`; asking for either without a
+ * ServiceMonitor is refused (nothing would scrape the metrics they read).
  */
 function planMonitoring(
   name: string,
@@ -213,7 +213,7 @@ function planMonitoring(
   args: OnnxServiceArgs,
 ): Pick<OnnxServicePlan, "alertRules" | "dashboard"> {
   for (const field of ["alerts", "dashboard"] as const) {
-    if (args[field] && !args.serviceMonitor) {
+    if (args[field] && args[field].enabled !== false && !args.serviceMonitor) {
       throw new HybridAiConfigError(
         ONNX_SERVICE,
         field,
@@ -223,12 +223,12 @@ function planMonitoring(
     }
   }
   if (!args.serviceMonitor) return {};
-  const alerts = checkAlerts(ONNX_SERVICE, args.alerts || {}, args.serviceMonitor.labels ?? {});
+  const alerts = checkAlerts(ONNX_SERVICE, args.alerts ?? {}, args.serviceMonitor.labels ?? {});
   const target = { name, namespace, modelName, labels };
   return {
-    ...(args.alerts !== false ? { alertRules: planAlertRules(target, alerts) } : {}),
-    ...(args.dashboard !== false
-      ? { dashboard: planDashboard(ONNX_SERVICE, { ...target, alerts }, args.dashboard || {}) }
+    ...(args.alerts?.enabled !== false ? { alertRules: planAlertRules(target, alerts) } : {}),
+    ...(args.dashboard?.enabled !== false
+      ? { dashboard: planDashboard(ONNX_SERVICE, { ...target, alerts }, args.dashboard ?? {}) }
       : {}),
   };
 }

@@ -8,6 +8,8 @@ import { assertNamespace } from "./validate";
  * thresholds. Every threshold has a default; `false` turns the rules off.
  */
 export interface ServingAlerts {
+  /** Ship the PrometheusRule. Default `true` (with a ServiceMonitor); `false` turns it off. */
+  enabled?: boolean;
   /**
    * Labels of the PrometheusRule, which your Prometheus selects rules by (`ruleSelector`).
    * Default: the ServiceMonitor's labels (kube-prometheus-stack selects both by `release`).
@@ -38,7 +40,7 @@ export interface ServingAlerts {
 }
 
 /** The thresholds after defaults. */
-export type ResolvedAlerts = Required<Omit<ServingAlerts, "labels">> & {
+export type ResolvedAlerts = Required<Omit<ServingAlerts, "labels" | "enabled">> & {
   labels: Record<string, string>;
 };
 
@@ -101,7 +103,9 @@ export function checkAlerts(
 ): ResolvedAlerts {
   const resolved: ResolvedAlerts = {
     ...DEFAULT_ALERTS,
-    ...Object.fromEntries(Object.entries(alerts).filter(([, value]) => value !== undefined)),
+    ...Object.fromEntries(
+      Object.entries(alerts).filter(([key, value]) => key !== "enabled" && value !== undefined),
+    ),
     labels: alerts.labels ?? monitorLabels,
   };
   share(component, "alerts.maxErrorRatio", resolved.maxErrorRatio);

@@ -50,9 +50,9 @@ it("the README's alert table names every shipped alert with the default threshol
 
 it("the README's OnnxService example plans the thresholds and dashboard it shows", () => {
   const text = section();
-  expect(text).toContain("alerts: { maxP99Ms: 250, maxDriftPsi: 0.2 }, // or false");
+  expect(text).toContain("alerts: { maxP99Ms: 250, maxDriftPsi: 0.2 }, // or { enabled: false }");
   expect(text).toContain(
-    'dashboard: { namespace: "monitoring", folder: "Inference" }, // or false',
+    'dashboard: { namespace: "monitoring", folder: "Inference" }, // or { enabled: false }',
   );
   const args = {
     ...base,

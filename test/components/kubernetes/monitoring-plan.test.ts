@@ -90,7 +90,9 @@ describe("alerting rules (PrometheusRule)", () => {
   });
 
   it("can be turned off, and are refused without a ServiceMonitor or with bad thresholds", () => {
-    expect(planOnnxService("ranker", { ...base, alerts: false }).alertRules).toBeUndefined();
+    expect(
+      planOnnxService("ranker", { ...base, alerts: { enabled: false } }).alertRules,
+    ).toBeUndefined();
     const cases: [Partial<Args>, string, RegExp][] = [
       [{ serviceMonitor: undefined, alerts: {} }, "alerts", /a serviceMonitor too/],
       [{ alerts: { maxErrorRatio: 0 } }, "alerts.maxErrorRatio", /above 0 and at most 1/],
@@ -144,6 +146,8 @@ describe("Grafana dashboard (ConfigMap for the sidecar)", () => {
         expect(parsePromQL(target.expr).errors, target.expr).toEqual([]);
       }
     }
-    expect(planOnnxService("ranker", { ...base, dashboard: false }).dashboard).toBeUndefined();
+    expect(
+      planOnnxService("ranker", { ...base, dashboard: { enabled: false } }).dashboard,
+    ).toBeUndefined();
   });
 });
