@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { kubernetes } from "pulumi-hybridai";
 import { expect, it } from "vitest";
 
-/** The README's "Alerting rules and Grafana dashboard" subsection. */
+/** The "Alerting rules and Grafana dashboard" section of docs/observability.md. */
 function section(): string {
-  const readme = readFileSync("README.md", "utf8");
-  const start = readme.indexOf("### Alerting rules and Grafana dashboard on `OnnxService`");
-  const end = readme.indexOf("### What it costs", start);
+  const readme = readFileSync("docs/observability.md", "utf8");
+  const start = readme.indexOf("## Alerting rules and Grafana dashboard on `OnnxService`");
+  const end = readme.indexOf("## What it costs", start);
   expect(start).toBeGreaterThan(0);
   expect(end).toBeGreaterThan(start);
   return readme.slice(start, end);
@@ -26,12 +26,12 @@ const base = {
   serviceMonitor: { labels: { release: "kube-prometheus-stack" } },
 };
 
-it("the README's alert table names every shipped alert with the default threshold the rule uses", () => {
+it("the docs' alert table names every shipped alert with the default threshold the rule uses", () => {
   const text = section();
   const rules = exprs(base);
   expect(Object.keys(rules)).toHaveLength(6);
   for (const alert of Object.keys(rules)) expect(text).toContain(`\`${alert}\``);
-  // each field and its alert; the default is read from the README table
+  // each field and its alert; the default is read from the docs table
   const rows: [string, string][] = [
     ["maxErrorRatio", "HybridaiHighErrorRatio"],
     ["maxQueueFill", "HybridaiQueueSaturated"],
@@ -48,7 +48,7 @@ it("the README's alert table names every shipped alert with the default threshol
   expect(rules.HybridaiHighP99Latency.endsWith("> 1")).toBe(true);
 });
 
-it("the README's OnnxService example plans the thresholds and dashboard it shows", () => {
+it("the docs' OnnxService example plans the thresholds and dashboard it shows", () => {
   const text = section();
   expect(text).toContain("alerts: { maxP99Ms: 250, maxDriftPsi: 0.2 }, // or { enabled: false }");
   expect(text).toContain(

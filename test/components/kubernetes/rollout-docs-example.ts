@@ -1,7 +1,7 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import { kubernetes } from "pulumi-hybridai";
 
-/** The README's rollout example, verbatim between the markers, run under mocks by its test. */
+/** The rollout example of docs/rollouts.md, verbatim between the markers, run under mocks by its test. */
 export function rolloutExample(provider: Provider) {
   // Argo Rollouts once per cluster: pinned chart, Gateway API plugin, CRDs.
   const argo = new kubernetes.ArgoRollouts("argo-rollouts", { provider });
