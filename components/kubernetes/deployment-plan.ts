@@ -12,6 +12,27 @@ export const MODEL_REPOSITORY_PATH = "/models";
 /** Where the bearer token Secret is mounted in the serving container. */
 export const AUTH_TOKEN_DIRECTORY = "/etc/hybridai/auth";
 
+/** Where the runtime reads its token: a Secret's key, holding one token or a tokens file. */
+export interface ServingAuthMount {
+  /** The Secret's name. */
+  secretName: string;
+  /** The key in the Secret. */
+  key: string;
+  /** Whether the key holds a tokens file (`--tokens-file`) rather than one token. */
+  tokensFile: boolean;
+}
+
+/** The file name of the mounted key in {@link AUTH_TOKEN_DIRECTORY}. */
+function authFileName(auth: ServingAuthMount): string {
+  return auth.tokensFile ? "tokens.json" : "token";
+}
+
+/** The runtime flag that names the mounted token or tokens file. */
+function authArgs(auth: ServingAuthMount): string[] {
+  const file = `${AUTH_TOKEN_DIRECTORY}/${authFileName(auth)}`;
+  return auth.tokensFile ? ["--tokens-file", file] : ["--auth-token-file", file];
+}
+
 /** Annotation holding the hash of everything that configures the runtime; a change rolls the pods. */
 export const CONFIG_CHECKSUM_ANNOTATION = "hybridai.dev/config-checksum";
 
@@ -76,8 +97,8 @@ export interface ServingDeploymentSpec {
   uri: pulumi.Input<string>;
   /** Further sources of the same folder, tried in order after `uri`. Default none. */
   mirrors?: pulumi.Input<string>[];
-  /** Secret and key of the bearer token the server requires. Default: none. */
-  authToken?: { secretName: string; key: string };
+  /** Secret and key of the bearer token (or tokens file) the server requires. Default: none. */
+  authToken?: ServingAuthMount;
   /** Model name: the folder under `/models`. */
   modelName: string;
   /** Fixed replicas; absent when an autoscaler owns the count. */
@@ -173,7 +194,7 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     // The preStop pause already waits for endpoints to drop the pod, so the runtime need not
     // keep accepting new requests after SIGTERM; without a pause it keeps its own grace period.
     ...(spec.timing.preStopSeconds > 0 ? ["--drain-grace-seconds", "0"] : []),
-    ...(spec.authToken ? ["--auth-token-file", `${AUTH_TOKEN_DIRECTORY}/token`] : []),
+    ...(spec.authToken ? authArgs(spec.authToken) : []),
     ...spec.runtimeArgs,
   ];
   const sources = [spec.uri, ...(spec.mirrors ?? [])];
@@ -286,7 +307,7 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
                     name: "auth-token",
                     secret: {
                       secretName: spec.authToken.secretName,
-                      items: [{ key: spec.authToken.key, path: "token" }],
+                      items: [{ key: spec.authToken.key, path: authFileName(spec.authToken) }],
                       defaultMode: 0o440,
                     },
                   },

@@ -348,6 +348,12 @@ export interface ServingAuth {
   secretName: string;
   /** Key of the token in the Secret. Default `token`. */
   key?: string;
+  /**
+   * The key holds a tokens file rather than one token: named clients, each with its token's
+   * SHA-256, rate limit, daily quota and allowed models (the runtime's `--tokens-file`; see the
+   * observability docs). Default `false` (one bearer token, `--auth-token-file`).
+   */
+  tokensFile?: boolean;
 }
 
 /**
@@ -441,8 +447,9 @@ export interface OnnxServiceArgs {
    */
   rolloutTimeoutMinutes?: number;
   /**
-   * Require `Authorization: Bearer <token>` for inference and metadata (`--auth-token-file`, the
-   * Secret mounted read-only). Default: none (in-cluster callers only). Required with `exposure`.
+   * Require `Authorization: Bearer <token>` for inference and metadata (`--auth-token-file`, or
+   * `--tokens-file` with `tokensFile`; the Secret mounted read-only). Default: none (in-cluster
+   * callers only). Required with `exposure`.
    */
   auth?: ServingAuth;
   /** Expose the service beyond the cluster through a load balancer. Default: none (ClusterIP only). */

@@ -10,7 +10,12 @@ import { PACKAGE_VERSION } from "../version";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { planDashboard } from "./dashboard-plan";
-import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
+import {
+  hostModelDirectory,
+  planServingDeployment,
+  resolveResources,
+  type ServingAuthMount,
+} from "./deployment-plan";
 import { admitLoadBalancer, type ExposurePlan, planExposure } from "./exposure-plan";
 import { planServiceAccount } from "./identity-plan";
 import { checkMirror, type MirrorPlan, mirrorFilter, planMirror } from "./mirror-plan";
@@ -113,9 +118,9 @@ const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 
 /** The bearer token's Secret and key, checked; `undefined` without `auth`. */
-function checkAuth(args: OnnxServiceArgs): { secretName: string; key: string } | undefined {
+function checkAuth(args: OnnxServiceArgs): ServingAuthMount | undefined {
   if (!args.auth) return undefined;
-  const { secretName, key = "token" } = args.auth;
+  const { secretName, key = "token", tokensFile = false } = args.auth;
   if (typeof secretName !== "string" || secretName.length > 253 || !SECRET_NAME.test(secretName)) {
     throw new HybridAiConfigError(
       ONNX_SERVICE,
@@ -132,7 +137,10 @@ function checkAuth(args: OnnxServiceArgs): { secretName: string; key: string } |
       "a Secret key: letters, digits, '-', '_' and '.'",
     );
   }
-  return { secretName, key };
+  if (typeof tokensFile !== "boolean") {
+    throw new HybridAiConfigError(ONNX_SERVICE, "auth.tokensFile", tokensFile, "true or false");
+  }
+  return { secretName, key, tokensFile };
 }
 
 function checkReplicas(args: OnnxServiceArgs): { min: number; max: number } {
