@@ -23,7 +23,8 @@ export interface StreamHandlers {
   infer(
     request: ModelInferRequest,
     client: ClientLink,
-    caller?: ApiClient,
+    caller: ApiClient | undefined,
+    id: string,
   ): Promise<ModelInferResponse>;
   /**
    * Throws UNAUTHENTICATED (or FORBIDDEN) when the call's metadata lacks the token; returns the
@@ -116,7 +117,7 @@ export class InferStreams {
         return;
       }
       stream.inFlight++;
-      handlers.infer(request, client, caller).then(
+      handlers.infer(request, client, caller, id).then(
         (response) => {
           if (!call.cancelled) call.write({ error_message: "", infer_response: response });
           settle();

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { loadSync, type Options, type PackageDefinition } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
+import { keepingRawBytes } from "./raw-messages";
 
 /**
  * The directory holding `grpc_service.proto` and `model_config.proto` (`serving-runtime/proto`,
@@ -40,9 +41,23 @@ export function inferenceProtocol(): PackageDefinition {
   return inference;
 }
 
-/** The `inference.GRPCInferenceService` definition. */
+/**
+ * The `inference.GRPCInferenceService` definition; inference requests keep the bytes they were
+ * decoded from (see {@link rawBytesOf}).
+ */
 export function inferenceServiceDefinition(): ServiceDefinition {
-  return inferenceProtocol()[INFERENCE_SERVICE] as ServiceDefinition;
+  const service = inferenceProtocol()[INFERENCE_SERVICE] as ServiceDefinition;
+  const keeping = (method: string) => ({
+    ...service[method],
+    requestDeserialize: keepingRawBytes(
+      service[method].requestDeserialize as (b: Buffer) => object,
+    ),
+  });
+  return {
+    ...service,
+    ModelInfer: keeping("ModelInfer"),
+    ModelStreamInfer: keeping("ModelStreamInfer"),
+  };
 }
 
 /** Every service this server offers, for server reflection: inference and health. */

@@ -11,7 +11,15 @@ import type { AppContext } from "../http/context";
 import { serverReady } from "../http/routes-health";
 import { EXTENSIONS } from "../http/routes-server";
 import type { ApiClient } from "../limits/client-registry";
-import { invalidArgument, notFound, unavailable } from "../protocol/errors";
+import type { AuditEnding } from "../observability/audit/audit-record";
+import {
+  ERROR_STATUS,
+  InferenceError,
+  invalidArgument,
+  notFound,
+  unavailable,
+} from "../protocol/errors";
+import type { LoadedVersion } from "../repository/loader";
 import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
@@ -25,6 +33,7 @@ import type {
   RepositoryIndexRequest,
   RepositoryModelRequest,
 } from "./messages";
+import { rawBytesOf } from "./raw-messages";
 import { REQUEST_ID, serviceError } from "./status";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
@@ -47,7 +56,16 @@ type Handler<Request> = (
   request: Request,
   call: ServerUnaryCall<Request, unknown>,
   caller: ApiClient | undefined,
+  id: string,
 ) => unknown;
+
+/** How a failed call ends in the audit log: the HTTP status its error maps from, and its message. */
+function auditFailure(error: unknown): AuditEnding {
+  if (error instanceof InferenceError) {
+    return { status: ERROR_STATUS[error.kind], error: error.message };
+  }
+  return { status: 500, error: "internal server error" };
+}
 
 /** A version field: empty for the server's choice, else a positive integer. */
 function versionOf(version: string | undefined): string | undefined {
@@ -82,7 +100,7 @@ function configParameter(request: RepositoryModelRequest): unknown {
  * @param context what the handlers work with
  */
 export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
-  const { repository, inference, state, logger } = context;
+  const { repository, inference, state, logger, audit } = context;
   const idPrefix = randomUUID().slice(0, 8);
   let nextId = 0;
   const requestId = (metadata: Metadata) => {
@@ -90,24 +108,45 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     return typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
   };
 
-  const infer = (request: ModelInferRequest, client: ClientLink, caller?: ApiClient) => {
-    const target = repository.resolve(request.model_name ?? "", versionOf(request.model_version));
-    if (caller) context.clients?.admit(caller, target.signature.name);
-    return inference.inferWith(target, grpcCodec(request), client).then(
+  const infer = (
+    request: ModelInferRequest,
+    client: ClientLink,
+    caller: ApiClient | undefined,
+    id: string,
+  ) => {
+    const facts = audit?.begin(id, "grpc");
+    let target: LoadedVersion;
+    try {
+      if (facts) {
+        facts.model = request.model_name ?? "";
+        facts.client = caller?.name ?? (context.authToken ? "auth-token-file" : undefined);
+        facts.body = rawBytesOf(request);
+        facts.binary = true;
+      }
+      target = repository.resolve(request.model_name ?? "", versionOf(request.model_version));
+      if (facts) facts.version = target.signature.version;
+      if (caller) context.clients?.admit(caller, target.signature.name);
+    } catch (error) {
+      if (facts) audit?.end(facts, auditFailure(error));
+      throw error;
+    }
+    return inference.inferWith(target, grpcCodec(request), client, facts).then(
       (response) => {
         target.metrics.answered("grpc", true);
+        if (facts) audit?.end(facts, { status: 200 });
         return response;
       },
       (error: unknown) => {
         target.metrics.answered("grpc", false);
+        if (facts) audit?.end(facts, auditFailure(error));
         throw error;
       },
     );
   };
   const streams = new InferStreams({
-    infer: (request, client, caller) => {
+    infer: (request, client, caller, id) => {
       try {
-        return infer(request, client, caller);
+        return infer(request, client, caller, id);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -132,7 +171,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       const fail = (error: unknown) => callback(serviceError(error, id, logger));
       try {
         const caller = checkAccess(access, call.metadata, context);
-        const result = handler(call.request, call, caller);
+        const result = handler(call.request, call, caller, id);
         if (result instanceof Promise) result.then(answer, fail);
         else answer(result);
       } catch (error) {
@@ -191,8 +230,8 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     RepositoryModelUnload: unary<RepositoryModelRequest>("repository", (request) =>
       repositoryChange(() => repository.unload(request.model_name ?? "")),
     ),
-    ModelInfer: unary<ModelInferRequest>("inference", (request, call, caller) =>
-      infer(request, clientOf(call), caller),
+    ModelInfer: unary<ModelInferRequest>("inference", (request, call, caller, id) =>
+      infer(request, clientOf(call), caller, id),
     ),
     ModelStreamInfer: streams.handle,
   };

@@ -16,6 +16,7 @@ const TOKENS = { web: "tok-web-4f1a9c2e", slow: "tok-slow-77b3d0aa" };
 const REQUIRED_KEYS = [
   "time",
   "request_id",
+  "protocol",
   "client",
   "model",
   "version",
@@ -118,6 +119,7 @@ describe("audit log over real HTTP", () => {
     const byId = new Map(records.map((r) => [r.request_id, r]));
     const digestOf = (id: string) => `sha256:${sha(sent.find((s) => s.id === id)?.body ?? "")}`;
     expect(byId.get("r-miss")).toMatchObject({
+      protocol: "http",
       client: "web",
       model: "identity_fp32",
       version: "1",

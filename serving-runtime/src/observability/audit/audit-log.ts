@@ -102,10 +102,16 @@ export class AuditLog {
   /**
    * Starts the facts of a request when it is sampled; `undefined` when it is not (the request
    * then costs the log nothing more).
+   *
+   * @param requestId the request's id
+   * @param protocol what it came over
    */
-  begin(requestId: string | undefined): RequestFacts | undefined {
+  begin(
+    requestId: string | undefined,
+    protocol: RequestFacts["protocol"] = "http",
+  ): RequestFacts | undefined {
     if (this.settings.sampleRate < 1 && Math.random() >= this.settings.sampleRate) return undefined;
-    return { startedAt: Date.now(), started: performance.now(), requestId };
+    return { startedAt: Date.now(), started: performance.now(), requestId, protocol };
   }
 
   /** Queues the record of a finished request; it is written after the turn's responses. */

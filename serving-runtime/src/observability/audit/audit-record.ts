@@ -5,7 +5,7 @@ import type { RequestFacts } from "./request-facts";
 
 /** How a request ended, for the record. */
 export interface AuditEnding {
-  /** HTTP status answered. */
+  /** HTTP status answered (for gRPC, the HTTP status its error maps from: 200 when answered). */
   status: number;
   /** The error message answered, for failures. */
   error?: string;
@@ -95,6 +95,7 @@ export function auditLine(
   const record: Record<string, unknown> = {
     time: new Date(facts.startedAt).toISOString(),
     request_id: facts.requestId ?? null,
+    protocol: facts.protocol,
     client: facts.client ?? null,
     model: facts.model ?? null,
     version: facts.version ?? null,

@@ -29,15 +29,17 @@ export interface RequestFacts {
   started: number;
   /** `X-Request-Id` (given or generated). */
   requestId?: string;
+  /** The protocol the request came over. */
+  protocol: "http" | "grpc";
   /** The caller: its tokens-file name, `auth-token-file` for the single token, absent when open. */
   client?: string;
   /** Model the request addressed. */
   model?: string;
   /** Version that was to answer. */
   version?: string;
-  /** The request body as received. */
+  /** The request body as received (for gRPC, the `ModelInferRequest` message's bytes). */
   body?: Buffer;
-  /** Whether the body used the binary tensor extension. */
+  /** Whether the body is binary: the binary tensor extension, or a gRPC message. */
   binary?: boolean;
   /** Response cache: hit or miss; absent when the model does not cache. */
   cache?: "hit" | "miss";
