@@ -56,12 +56,12 @@ export interface InferenceCodec<T> {
   /** Encodes the answer. */
   encode(header: ResponseHeader, outputs: readonly OutputTensor[]): T;
   /**
-   * The request as it arrived over HTTP, which remote fallback endpoints and shadows are sent.
-   * gRPC requests have none: they are answered by fallback models but not forwarded to fallback
-   * endpoints, and not shadowed.
+   * The request as an HTTP body, which remote fallback endpoints and shadows are sent: the body
+   * as it arrived for HTTP requests, one built from the decoded request for gRPC (absent before
+   * the request is decoded).
    */
-  http?: {
-    /** The body as it arrived. */
+  readonly http?: {
+    /** The HTTP body. */
     request: InferenceRequestBody;
     /** Forwards the request to a remote endpoint and relays its answer. */
     forward(
@@ -354,9 +354,11 @@ export class InferenceService {
     if (facts) facts.result = result;
     const { name, version } = target.signature;
     const encoded = this.encode(codec, name, version, decoded, result);
-    const request = codec.http?.request;
-    if (target.shadow !== undefined && request !== undefined && request.forwarded !== true) {
-      target.shadow.offer(version, request, decoded.outputs, result);
+    if (target.shadow !== undefined) {
+      const request = codec.http?.request;
+      if (request !== undefined && request.forwarded !== true) {
+        target.shadow.offer(version, request, decoded.outputs, result);
+      }
     }
     return encoded;
   }

@@ -12,6 +12,7 @@ import {
 import type { OutputTensor, ResponseHeader } from "../protocol/infer-response";
 import { decodeJsonData } from "../protocol/json-codec";
 import { formatShape, type ModelSignature } from "../protocol/tensor-spec";
+import { fromHttpAnswer, httpBodyOf } from "./http-forward";
 import type {
   InferParameter,
   InferParameterOut,
@@ -212,14 +213,39 @@ function headerOf(request: ModelInferRequest): unknown {
  * as an HTTP one (same messages), its elements come from `raw_input_contents` or typed
  * `contents`; the answer carries every output in `raw_output_contents`, as Triton returns them.
  *
+ * Remote fallback endpoints and shadows get the request as an HTTP body of the binary tensor
+ * extension, built from the decoded request only when one of them asks for it; a relayed answer
+ * comes back as a `ModelInferResponse`.
+ *
  * @param request the decoded request
+ * @param requestId the call's request id, sent on with forwarded copies
  */
-export function grpcCodec(request: ModelInferRequest): InferenceCodec<ModelInferResponse> {
+export function grpcCodec(
+  request: ModelInferRequest,
+  requestId?: string,
+): InferenceCodec<ModelInferResponse> {
   let header: ReturnType<typeof checkRequestHeader> | undefined;
-  return {
+  let primary: InferRequest | undefined;
+  let http: InferenceCodec<ModelInferResponse>["http"];
+  const codec: InferenceCodec<ModelInferResponse> = {
     decode(model: ModelSignature): InferRequest {
       header ??= checkRequestHeader(headerOf(request));
-      return buildInferRequest(header, new MessageElements(request), model);
+      const decoded = buildInferRequest(header, new MessageElements(request), model);
+      primary ??= decoded;
+      return decoded;
+    },
+    get http() {
+      if (!primary || http) return http;
+      const forwarded = httpBodyOf(primary, requestId);
+      http = {
+        request: forwarded,
+        forward: async (endpoint, trigger, cause, signal) => {
+          const answer = await endpoint.forward(forwarded, trigger, cause, signal);
+          const relayed = fromHttpAnswer(answer, request.model_name ?? "");
+          return codec.encode(relayed.header, relayed.outputs);
+        },
+      };
+      return http;
     },
     encode(response: ResponseHeader, outputs: readonly OutputTensor[]): ModelInferResponse {
       return {
@@ -236,4 +262,5 @@ export function grpcCodec(request: ModelInferRequest): InferenceCodec<ModelInfer
       };
     },
   };
+  return codec;
 }

@@ -130,7 +130,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       if (facts) audit?.end(facts, auditFailure(error));
       throw error;
     }
-    return inference.inferWith(target, grpcCodec(request), client, facts).then(
+    return inference.inferWith(target, grpcCodec(request, id), client, facts).then(
       (response) => {
         target.metrics.answered("grpc", true);
         if (facts) audit?.end(facts, { status: 200 });
