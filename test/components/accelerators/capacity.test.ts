@@ -84,23 +84,31 @@ describe("splitSpotCapacity", () => {
     });
   });
 
-  it("the two parts always add up to the capacity", () => {
-    for (let max = 1; max <= 12; max++) {
-      for (const base of [0, 1, 3, 20]) {
-        for (const percent of [0, 10, 33, 50, 99, 100]) {
-          const capacity = {
-            min: 0,
-            max,
-            desired: Math.floor(max / 2),
-            spot: { onDemandBase: base, onDemandPercentAboveBase: percent },
-          };
-          const parts = split(capacity);
-          expect(parts.onDemand.max + parts.spot.max).toBe(max);
-          expect(parts.onDemand.desired + parts.spot.desired).toBe(capacity.desired);
-          expect(parts.onDemand.max).toBeGreaterThanOrEqual(Math.min(base, max));
-          expect(parts.spot.max).toBeGreaterThanOrEqual(0);
-        }
-      }
-    }
-  });
+  // On-demand nodes as an EC2 Auto Scaling mixed-instances policy counts them, worked out by
+  // hand: the base first (capped at the total), then the percentage of the rest, rounded up.
+  it.each([
+    // [total, base, percent above base, on-demand, spot]
+    [10, 1, 25, 4, 6], // 1 + ⌈9 × 0.25 = 2.25⌉
+    [7, 0, 50, 4, 3], // ⌈3.5⌉
+    [12, 3, 33, 6, 6], // 3 + ⌈2.97⌉
+    [5, 2, 10, 3, 2], // 2 + ⌈0.3⌉
+    [3, 5, 0, 3, 0], // base capped at the total
+    [4, 0, 100, 4, 0],
+    [9, 0, 0, 0, 9],
+    [1, 0, 99, 1, 0], // ⌈0.99⌉
+  ])(
+    "%i nodes, base %i, %i %% above: %i on-demand, %i spot",
+    (total, base, percent, onDemand, spot) => {
+      const parts = split({
+        min: 0,
+        max: total,
+        desired: total,
+        spot: { onDemandBase: base, onDemandPercentAboveBase: percent },
+      });
+      expect(parts.onDemand.max).toBe(onDemand);
+      expect(parts.spot.max).toBe(spot);
+      expect(parts.onDemand.desired).toBe(onDemand);
+      expect(parts.spot.desired).toBe(spot);
+    },
+  );
 });
