@@ -1,10 +1,10 @@
-import {
-  type accelerators,
-  HybridAiConfigError,
-  splitSpotCapacity,
-  validateCapacity,
-} from "pulumi-hybridai";
+// Imports the accelerators module itself rather than the package entry point: the entry point
+// loads every Pulumi provider SDK (seconds per test file), which mutation testing pays per mutant.
+
 import { describe, expect, it } from "vitest";
+import type * as accelerators from "../../../components/accelerators";
+import { splitSpotCapacity, validateCapacity } from "../../../components/accelerators";
+import { HybridAiConfigError } from "../../../components/errors";
 
 describe("validateCapacity", () => {
   it("applies defaults", () => {
@@ -29,11 +29,28 @@ describe("validateCapacity", () => {
     ],
     [{ min: 1, max: 3, spot: { onDemandBase: -2 } }, /onDemandBase = -2/],
     [null, /capacity = null/],
+    [5, /capacity = 5.*an object \{ min, max, desired\?, spot\? \}/],
+    [{ min: 2, max: 4, desired: 1 }, /capacity\.desired = 1.*from 2 to 4/],
+    [{ min: 0, max: 3, desired: 1.5 }, /capacity\.desired = 1\.5.*whole number ≥ 0/],
+    [
+      { min: 1, max: 3, spot: { onDemandPercentAboveBase: -5 } },
+      /onDemandPercentAboveBase = -5.*0 to 100/,
+    ],
+    [
+      { min: 1, max: 3, spot: { onDemandPercentAboveBase: 12.5 } },
+      /onDemandPercentAboveBase = 12\.5.*0 to 100/,
+    ],
   ])("rejects %j", (capacity, message) => {
     const call = () => validateCapacity(capacity as accelerators.CapacitySpec, "GcpGpuNodePool");
     expect(call).toThrow(HybridAiConfigError);
     expect(call).toThrow(message);
   });
+});
+
+it("names itself as the component unless told otherwise", () => {
+  expect(() => validateCapacity({ min: 2, max: 1 })).toThrow(
+    expect.objectContaining({ component: "validateCapacity", field: "capacity.min" }),
+  );
 });
 
 describe("splitSpotCapacity", () => {

@@ -1,5 +1,9 @@
-import { estimateHourlyCost, estimateMonthlyCost, HybridAiConfigError } from "pulumi-hybridai";
+// Imports the accelerators module itself rather than the package entry point: the entry point
+// loads every Pulumi provider SDK (seconds per test file), which mutation testing pays per mutant.
+
 import { describe, expect, it } from "vitest";
+import { estimateHourlyCost, estimateMonthlyCost } from "../../../components/accelerators";
+import { HybridAiConfigError } from "../../../components/errors";
 
 describe("cost estimates", () => {
   it("prices on-demand nodes at the cheapest candidate", () => {
@@ -65,5 +69,25 @@ describe("cost estimates", () => {
         capacity: { min: 4, max: 1 },
       }),
     ).toThrow(/estimateMonthlyCost: capacity\.min = 4/);
+  });
+  it("counts every node of a multi-host TPU slice as on-demand or spot with its slice", () => {
+    // Three 4x8 v5e slices of 8 nodes each, one on demand: 8 nodes at $4.80, 16 at $1.92.
+    const estimate = estimateHourlyCost({
+      cloud: "gcp",
+      accelerator: { type: "tpu-v5e", topology: "4x8" },
+      capacity: { min: 1, max: 3, desired: 3, spot: { onDemandBase: 1 } },
+    });
+    expect(estimate).toMatchObject({ onDemandNodes: 8, spotNodes: 16 });
+    expect(estimate.hourlyUsd).toBe(69.12);
+  });
+
+  it("names itself as the component unless told otherwise", () => {
+    expect(() =>
+      estimateHourlyCost({
+        cloud: "aws",
+        accelerator: { type: "nvidia-l4" },
+        capacity: { min: 4, max: 1 },
+      }),
+    ).toThrow(expect.objectContaining({ component: "estimateHourlyCost" }));
   });
 });
