@@ -1,8 +1,14 @@
 import type { BenchModel } from "./models";
 import { seededRandom } from "./models";
 
-/** Wire form of an infer request: plain JSON, or Triton's binary tensor extension. */
-export type WireForm = "json" | "binary";
+/** Wire form of an HTTP infer request: plain JSON, or Triton's binary tensor extension. */
+export type HttpForm = "json" | "binary";
+
+/**
+ * Wire form of an infer request: HTTP JSON or binary, gRPC `ModelInfer` with raw contents, or
+ * the same requests on one `ModelStreamInfer` stream.
+ */
+export type WireForm = HttpForm | "grpc" | "grpc-stream";
 
 /** One ready-to-send infer request carrying a single item. */
 export interface InferPayload {
@@ -31,7 +37,7 @@ export function itemValues(model: BenchModel, seed = 3): Float32Array {
  * @param form `json`: data inline; `binary`: JSON header then raw little-endian FP32, with
  * `Inference-Header-Content-Length` and `binary_data_output: true`.
  */
-export function inferPayload(model: BenchModel, form: WireForm): InferPayload {
+export function inferPayload(model: BenchModel, form: HttpForm): InferPayload {
   const values = itemValues(model);
   const shape = [1, ...model.itemShape];
   const path = `/v2/models/${model.name}/infer`;

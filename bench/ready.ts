@@ -26,6 +26,8 @@ async function once(cli: string, repository: string, model: string): Promise<[nu
       "127.0.0.1",
       "--port",
       `${port}`,
+      "--grpc-port",
+      "0",
       "--log-level",
       "warn",
     ],

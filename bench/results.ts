@@ -26,12 +26,12 @@ export interface ServedForm {
 export interface CnnHeadToHead {
   /** Raw batch size measured. */
   rawBatch: number;
-  /** Concurrency of the binary and JSON points. */
-  connections: { binary: number; json: number };
+  /** Concurrency of the binary, JSON, gRPC and gRPC-streaming points. */
+  connections: { binary: number; json: number; grpc: number; grpcStream: number };
   /** Items/s per round. */
-  rounds: { raw: number; binary: number; json: number }[];
+  rounds: { raw: number; binary: number; json: number; grpc: number; grpcStream: number }[];
   /** Medians over the rounds. */
-  median: { raw: number; binary: number; json: number };
+  median: { raw: number; binary: number; json: number; grpc: number; grpcStream: number };
 }
 
 /** Our server's figures for one model: each wire form, and the config it settled on. */
@@ -85,7 +85,7 @@ export interface BenchResults {
   mlpHeadToHead: HeadToHead | PhaseError;
   /**
    * The CNN in alternating rounds: raw onnxruntime at its best sweep batch size, then our server
-   * in binary and JSON at the concurrency where each did best in the sweep.
+   * in HTTP binary, HTTP JSON and gRPC at the concurrency where each did best in the sweep.
    */
   cnnHeadToHead: CnnHeadToHead | PhaseError;
   /** Time to ready of our server on a repository holding only the 10 MB model. */

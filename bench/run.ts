@@ -13,7 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureRuntimeBuilt } from "./build-runtime";
-import { ChildServer } from "./child-server";
+import { ChildServer, freePort } from "./child-server";
+import {
+  grpcFirstOutput,
+  grpcPayload,
+  measureGrpcLoad,
+  measureGrpcSequential,
+  measureGrpcStreamLoad,
+} from "./grpc-load";
 import { measureHeadToHead } from "./head-to-head";
 import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
@@ -31,6 +38,7 @@ import {
   SKIPPED,
 } from "./results";
 import { type BenchSettings, readSettings } from "./settings";
+import type { LatencySummary } from "./stats";
 import { formatReport } from "./table";
 import { checkTargets, MLP_CONCURRENCY } from "./targets";
 
@@ -61,6 +69,76 @@ function phaseError(error: unknown): PhaseError {
   return { error: error instanceof Error ? error.message : String(error) };
 }
 
+/** The gRPC address (`host:port`) of each of our servers. */
+const grpcAddresses = new WeakMap<ChildServer, string>();
+
+function checkValues(label: string, values: number[], reference: number[]): void {
+  const wrong = reference.findIndex(
+    (expected, i) => !(Math.abs(values[i] - expected) <= 1e-3 + 1e-3 * Math.abs(expected)),
+  );
+  if (values.length !== reference.length || wrong >= 0) {
+    throw new Error(
+      `${label} gave a wrong answer: got ${values.length} values ` +
+        `[${values.slice(0, 4).join(", ")}…], expected ${reference.length} [${reference.slice(0, 4).join(", ")}…]`,
+    );
+  }
+}
+
+/** How one wire form is checked and measured against a server. */
+interface FormDriver {
+  verify(): Promise<void>;
+  sequential(): Promise<LatencySummary>;
+  load(connections: number): Promise<LoadPoint>;
+}
+
+function driverFor(
+  server: ChildServer,
+  model: BenchModel,
+  wire: WireForm,
+  reference: number[],
+): FormDriver {
+  if (wire === "grpc-stream") {
+    const address = grpcAddresses.get(server);
+    if (!address) throw new Error(`${server.label} has no gRPC port`);
+    const stream = (connections: number, seconds: number, warmup: number) =>
+      measureGrpcStreamLoad(server, address, model, connections, seconds, warmup, model.name);
+    return {
+      // The unary check covers the answer; the stream's answers carry the same outputs.
+      verify: async () =>
+        checkValues(
+          `${server.label} gRPC ${model.name}`,
+          await grpcFirstOutput(address, grpcPayload(model)),
+          reference,
+        ),
+      sequential: async () => (await stream(1, SEQUENTIAL_SECONDS, WARMUP_SECONDS)).sequential,
+      load: (connections) => stream(connections, SECONDS, WARMUP_SECONDS),
+    };
+  }
+  if (wire === "grpc") {
+    const address = grpcAddresses.get(server);
+    if (!address) throw new Error(`${server.label} has no gRPC port`);
+    const payload = grpcPayload(model);
+    return {
+      verify: async () =>
+        checkValues(
+          `${server.label} gRPC ${model.name}`,
+          await grpcFirstOutput(address, payload),
+          reference,
+        ),
+      sequential: () => measureGrpcSequential(address, payload, SEQUENTIAL_SECONDS),
+      load: (connections) =>
+        measureGrpcLoad(server, address, payload, connections, SECONDS, WARMUP_SECONDS, model.name),
+    };
+  }
+  const payload = inferPayload(model, wire);
+  return {
+    verify: () => verifyAnswer(server, payload, reference),
+    sequential: () => measureSequentialLatency(server, payload, SEQUENTIAL_SECONDS),
+    load: (connections) =>
+      measureLoad(server, payload, connections, SECONDS, WARMUP_SECONDS, model.name),
+  };
+}
+
 async function verifyAnswer(
   server: ChildServer,
   payload: InferPayload,
@@ -78,16 +156,11 @@ async function verifyAnswer(
       `${server.label} answered ${response.status} to ${payload.path}: ${body.toString("utf8").slice(0, 300)}`,
     );
   }
-  const output = decodeFirstOutput(response.headers, body);
-  const wrong = reference.findIndex(
-    (expected, i) => !(Math.abs(output.values[i] - expected) <= 1e-3 + 1e-3 * Math.abs(expected)),
+  checkValues(
+    `${server.label} on ${payload.path}`,
+    decodeFirstOutput(response.headers, body).values,
+    reference,
   );
-  if (output.values.length !== reference.length || wrong >= 0) {
-    throw new Error(
-      `${server.label} gave a wrong answer on ${payload.path}: got ${output.values.length} values ` +
-        `[${output.values.slice(0, 4).join(", ")}…], expected ${reference.length} [${reference.slice(0, 4).join(", ")}…]`,
-    );
-  }
 }
 
 async function measureServed(
@@ -98,19 +171,12 @@ async function measureServed(
 ): Promise<ServedForm[]> {
   const measured: ServedForm[] = [];
   for (const wire of forms) {
-    const payload = inferPayload(model, wire);
-    await verifyAnswer(server, payload, reference);
-    const sequential = await measureSequentialLatency(server, payload, SEQUENTIAL_SECONDS);
+    const driver = driverFor(server, model, wire, reference);
+    await driver.verify();
+    const sequential = await driver.sequential();
     const load: LoadPoint[] = [];
     for (const connections of CONCURRENCIES) {
-      const point = await measureLoad(
-        server,
-        payload,
-        connections,
-        SECONDS,
-        WARMUP_SECONDS,
-        model.name,
-      );
+      const point = await driver.load(connections);
       if (point.non2xx > 0 || point.errors > 0) {
         throw new Error(
           `${server.label} ${model.name} ${wire} c=${connections}: ${point.non2xx} non-2xx responses, ${point.errors} errors`,
@@ -170,26 +236,28 @@ async function cnnHeadToHead(
     const points = served.forms.find((f) => f.form === form)?.load ?? [];
     return points.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a)).connections;
   };
-  const connections = { binary: bestAt("binary"), json: bestAt("json") };
+  const connections = {
+    binary: bestAt("binary"),
+    json: bestAt("json"),
+    grpc: bestAt("grpc"),
+    grpcStream: bestAt("grpc-stream"),
+  };
   const rounds: CnnHeadToHead["rounds"] = [];
   for (let round = 0; round < 3; round++) {
     const rawRate = await measureRawAt(model, raw.best.batch, SECONDS);
     const points = [];
-    for (const form of ["binary", "json"] as const) {
-      points.push(
-        await measureLoad(
-          server,
-          inferPayload(model, form),
-          connections[form],
-          SECONDS,
-          WARMUP_SECONDS,
-          model.name,
-        ),
-      );
+    for (const [form, key] of [
+      ["binary", "binary"],
+      ["json", "json"],
+      ["grpc", "grpc"],
+      ["grpc-stream", "grpcStream"],
+    ] as const) {
+      points.push(await driverFor(server, model, form, []).load(connections[key]));
     }
-    rounds.push({ raw: rawRate, binary: points[0].itemsPerSecond, json: points[1].itemsPerSecond });
+    const [binary, json, grpc, grpcStream] = points.map((point) => point.itemsPerSecond);
+    rounds.push({ raw: rawRate, binary, json, grpc, grpcStream });
     console.log(
-      `  round ${round + 1}: raw ${rawRate.toFixed(0)}, binary ${points[0].itemsPerSecond.toFixed(0)}, json ${points[1].itemsPerSecond.toFixed(0)} items/s`,
+      `  round ${round + 1}: raw ${rawRate.toFixed(0)}, binary ${binary.toFixed(0)}, json ${json.toFixed(0)}, grpc ${grpc.toFixed(0)}, grpc stream ${grpcStream.toFixed(0)} items/s`,
     );
   }
   return {
@@ -200,12 +268,19 @@ async function cnnHeadToHead(
       raw: median(rounds.map((r) => r.raw)),
       binary: median(rounds.map((r) => r.binary)),
       json: median(rounds.map((r) => r.json)),
+      grpc: median(rounds.map((r) => r.grpc)),
+      grpcStream: median(rounds.map((r) => r.grpcStream)),
     },
   };
 }
 
-function ourServer(cli: string, repository: string, extra: string[] = []): Promise<ChildServer> {
-  return ChildServer.start(
+async function ourServer(
+  cli: string,
+  repository: string,
+  extra: string[] = [],
+): Promise<ChildServer> {
+  const grpcPort = await freePort();
+  const server = await ChildServer.start(
     "server",
     cli,
     [
@@ -215,11 +290,15 @@ function ourServer(cli: string, repository: string, extra: string[] = []): Promi
       "127.0.0.1",
       "--port",
       "{port}",
+      "--grpc-port",
+      `${grpcPort}`,
       ...SETTINGS.serverArgs,
       ...extra,
     ],
     "/v2/health/ready",
   );
+  grpcAddresses.set(server, `127.0.0.1:${grpcPort}`);
+  return server;
 }
 
 async function servedConfig(server: ChildServer, model: string): Promise<unknown> {
@@ -354,7 +433,7 @@ async function main(): Promise<void> {
                 const forms = await measureServed(
                   server,
                   model,
-                  ["json", "binary"],
+                  ["json", "binary", "grpc", "grpc-stream"],
                   references[name],
                 );
                 results.server[name] = { forms, config: await servedConfig(server, name) };

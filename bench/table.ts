@@ -177,7 +177,9 @@ export function formatReport(results: BenchResults): string {
     for (const [i, round] of cnnDuel.rounds.entries()) {
       sequential.push(
         `head to head cnn round ${i + 1}: raw batch ${cnnDuel.rawBatch} ${round.raw.toFixed(0)}, ` +
-          `binary c=${cnnDuel.connections.binary} ${round.binary.toFixed(0)}, json c=${cnnDuel.connections.json} ${round.json.toFixed(0)} items/s`,
+          `binary c=${cnnDuel.connections.binary} ${round.binary.toFixed(0)}, json c=${cnnDuel.connections.json} ${round.json.toFixed(0)}, ` +
+          `grpc c=${cnnDuel.connections.grpc} ${round.grpc.toFixed(0)}, ` +
+          `grpc stream c=${cnnDuel.connections.grpcStream} ${round.grpcStream.toFixed(0)} items/s`,
       );
     }
   }
@@ -185,7 +187,7 @@ export function formatReport(results: BenchResults): string {
   if (isPhaseError(results.overload)) failed("overload", results.overload.error);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const lines = [pad(HEADER, widths), ...rows.map((r) => pad(r, widths)), "", ...sequential, ""];
-  lines.push("Targets (issue 12):");
+  lines.push("Targets (issues 12 and 15):");
   for (const check of results.targets) {
     const verdict = check.met === null ? "NOT MEASURED" : check.met ? "met" : "MISSED";
     lines.push(`  [${verdict}] ${check.target}\n      ${check.measured}`);

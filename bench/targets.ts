@@ -1,6 +1,6 @@
 import type { LoadPoint } from "./load";
 import type { OverloadResult } from "./overload";
-import type { WireForm } from "./payloads";
+import type { HttpForm, WireForm } from "./payloads";
 import type { RawResult } from "./raw";
 import {
   type BenchResults,
@@ -53,7 +53,7 @@ function mlpHeadToHead(
   };
 }
 
-function cnnVersusRaw(results: BenchResults, wire: WireForm, fraction: number): TargetCheck {
+function cnnVersusRaw(results: BenchResults, wire: HttpForm, fraction: number): TargetCheck {
   const target = `CNN, ${wire}, no config: ≥ ${fraction} × raw onnxruntime at its best batch size`;
   const duel = results.cnnHeadToHead;
   const served = form(results.server.cnn, wire);
@@ -89,6 +89,36 @@ function latencyAtOne(results: BenchResults, model: string, wire: WireForm): Tar
     target,
     measured: `${fixed(served.sequential.p50, 3)} ms vs raw ${fixed(rawModel.singleRun.p50, 3)} ms + 0.5`,
     met: served.sequential.p50 <= limit,
+  };
+}
+
+/**
+ * Issue 15: the CNN over gRPC at least as fast as over HTTP binary, in the same run; judged for
+ * unary `ModelInfer` and for `ModelStreamInfer`.
+ */
+function cnnGrpcVersusBinary(results: BenchResults, wire: "grpc" | "grpc-stream"): TargetCheck {
+  const label = wire === "grpc" ? "unary ModelInfer" : "ModelStreamInfer";
+  const target = `CNN, gRPC ${label} (raw_input_contents), no config: ≥ 1.0 × HTTP binary in the same run`;
+  const key = wire === "grpc" ? "grpc" : "grpcStream";
+  const duel = results.cnnHeadToHead;
+  const grpc = form(results.server.cnn, wire);
+  const binary = form(results.server.cnn, "binary");
+  if (isPhaseError(duel) || !grpc || !binary) {
+    return { target, measured: "phase failed", met: null };
+  }
+  const ratio = duel.median[key] / duel.median.binary;
+  const [bestGrpc, bestBinary] = [best(grpc.load), best(binary.load)];
+  return {
+    target,
+    measured:
+      `median of ${duel.rounds.length} alternating rounds: gRPC ${fixed(duel.median[key])} (c=${duel.connections[key]}) ` +
+      `vs binary ${fixed(duel.median.binary)} (c=${duel.connections.binary}) items/s = ${fixed(ratio, 2)}× ` +
+      `(rounds, grpc/binary: ${duel.rounds.map((r) => `${fixed(r[key])}/${fixed(r.binary)}`).join(", ")}); ` +
+      `sweep best: gRPC ${fixed(bestGrpc.itemsPerSecond)} at c=${bestGrpc.connections} vs binary ` +
+      `${fixed(bestBinary.itemsPerSecond)} at c=${bestBinary.connections}; c=1 p50: gRPC ` +
+      `${fixed(grpc.sequential.p50, 3)} ms vs binary ${fixed(binary.sequential.p50, 3)} ms; load generator ` +
+      `${fixed(bestGrpc.loadGeneratorCpuSeconds / bestGrpc.seconds, 2)} vs ${fixed(bestBinary.loadGeneratorCpuSeconds / bestBinary.seconds, 2)} cores`,
+    met: ratio >= 1,
   };
 }
 
@@ -129,7 +159,7 @@ function overload(result: OverloadResult | PhaseError): TargetCheck {
   };
 }
 
-/** Judges a run's figures against the targets of issue 12. */
+/** Judges a run's figures against the targets of issue 12 and issue 15 (gRPC). */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   return [
     mlpHeadToHead(results, "ceiling", "the inference-free ceiling", 0.8),
@@ -139,6 +169,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     latencyAtOne(results, "mlp", "json"),
     latencyAtOne(results, "mlp", "binary"),
     latencyAtOne(results, "cnn", "binary"),
+    cnnGrpcVersusBinary(results, "grpc"),
+    cnnGrpcVersusBinary(results, "grpc-stream"),
     ready(results),
     overload(results.overload),
   ];

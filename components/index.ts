@@ -16,6 +16,7 @@ export {
   validateCapacity,
 } from "./accelerators";
 export * as aws from "./aws";
+export { type Dependency, dependsOnAll } from "./dependency";
 export * as edge from "./edge";
 export { type ConfigProblem, HybridAiConfigError } from "./errors";
 export * as failover from "./failover";

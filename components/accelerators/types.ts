@@ -4,26 +4,53 @@ export type Cloud = "aws" | "gcp";
 /** Every cloud hybridai knows, in a stable order for messages. */
 export const CLOUDS: readonly Cloud[] = ["aws", "gcp"];
 
-/** Cloud-neutral accelerator models. */
-export const ACCELERATOR_TYPES = [
-  "nvidia-t4",
-  "nvidia-a10g",
-  "nvidia-l4",
-  "nvidia-l40s",
-  "nvidia-a100-40gb",
-  "nvidia-a100-80gb",
-  "nvidia-h100-80gb",
-  "aws-inferentia2",
-  "tpu-v5e",
-  "tpu-v5p",
-  "tpu-v6e",
-] as const;
+/**
+ * Cloud-neutral accelerator models, by name. In TypeScript, pass the value (`"nvidia-l4"`); the
+ * object gives other languages an enum (`AcceleratorType.NvidiaL4` in the package schema).
+ */
+export const AcceleratorType = {
+  /** NVIDIA T4, 16 GB. */
+  NvidiaT4: "nvidia-t4",
+  /** NVIDIA A10G, 24 GB. */
+  NvidiaA10g: "nvidia-a10g",
+  /** NVIDIA L4, 24 GB. */
+  NvidiaL4: "nvidia-l4",
+  /** NVIDIA L40S, 48 GB. */
+  NvidiaL40s: "nvidia-l40s",
+  /** NVIDIA A100, 40 GB. */
+  NvidiaA100_40gb: "nvidia-a100-40gb",
+  /** NVIDIA A100, 80 GB. */
+  NvidiaA100_80gb: "nvidia-a100-80gb",
+  /** NVIDIA H100, 80 GB. */
+  NvidiaH100_80gb: "nvidia-h100-80gb",
+  /** AWS Inferentia2. */
+  AwsInferentia2: "aws-inferentia2",
+  /** Google Cloud TPU v5e. */
+  TpuV5e: "tpu-v5e",
+  /** Google Cloud TPU v5p. */
+  TpuV5p: "tpu-v5p",
+  /** Google Cloud TPU v6e (Trillium). */
+  TpuV6e: "tpu-v6e",
+} as const;
 
 /** A cloud-neutral accelerator model name, e.g. `nvidia-l4` or `tpu-v5e`. */
-export type AcceleratorType = (typeof ACCELERATOR_TYPES)[number];
+export type AcceleratorType = (typeof AcceleratorType)[keyof typeof AcceleratorType];
+
+/** Every cloud-neutral accelerator model, in the catalog's order. */
+export const ACCELERATOR_TYPES: readonly AcceleratorType[] = Object.values(AcceleratorType);
+
+/** The TPU generations, by name: the TPUs of {@link AcceleratorType}. */
+export const TpuType = {
+  /** Google Cloud TPU v5e. */
+  TpuV5e: "tpu-v5e",
+  /** Google Cloud TPU v5p. */
+  TpuV5p: "tpu-v5p",
+  /** Google Cloud TPU v6e (Trillium). */
+  TpuV6e: "tpu-v6e",
+} as const;
 
 /** The TPU generations, a subset of {@link AcceleratorType}. */
-export type TpuType = Extract<AcceleratorType, `tpu-${string}`>;
+export type TpuType = Extract<AcceleratorType, (typeof TpuType)[keyof typeof TpuType]>;
 
 /**
  * The cloud-neutral accelerator spec: what a workload needs, not which instance provides it.

@@ -1,6 +1,7 @@
 import type * as eks from "@pulumi/aws/eks";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { Dependency } from "../dependency";
 import { HybridAiConfigError } from "../errors";
 import { parseCidr } from "./cidr";
 
@@ -52,7 +53,7 @@ export interface EksClusterRef {
    * What every new node waits for before it boots (a new cluster's pod network add-ons and NAT
    * routes). Default none: an existing cluster has them.
    */
-  nodeDependencies?: pulumi.Resource[];
+  nodeDependencies?: pulumi.Input<Dependency[]>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
 import { cloudName } from "../names";
 import { parseCidr, subnetCidr } from "./cidr";
+import { type NodeLaunchSettings, nodeLaunchSettings } from "./gpu-nodes";
 import { assertAwsName } from "./names";
 
 const COMPONENT = "AwsEksCluster";
@@ -40,6 +41,17 @@ export const EKS_LOG_TYPES = [
  */
 export const DEFAULT_EKS_LOG_TYPES = ["audit", "authenticator"] as const;
 
+/** How many NAT gateways a new VPC gets, by name. */
+export const NatGatewayMode = {
+  /** One NAT gateway, cheapest. */
+  Single: "single",
+  /** One NAT gateway a zone, which survives a zone outage. */
+  PerZone: "per-zone",
+} as const;
+
+/** `single` (one NAT gateway, cheapest) or `per-zone` (one a zone, survives a zone outage). */
+export type NatGatewayMode = (typeof NatGatewayMode)[keyof typeof NatGatewayMode];
+
 /** How the new VPC is laid out. */
 export interface VpcSpec {
   /** IPv4 CIDR of the VPC, a /16 to /20. Default `10.0.0.0/16`. */
@@ -47,7 +59,7 @@ export interface VpcSpec {
   /** Availability zones to spread subnets over, 2 or 3. Default 3. */
   zones?: number;
   /** `single` (one NAT gateway, cheapest) or `per-zone` (one per zone, survives a zone outage). Default `single`. */
-  natGateways?: "single" | "per-zone";
+  natGateways?: NatGatewayMode;
 }
 
 /**
@@ -185,6 +197,11 @@ export interface EksClusterPlan {
     capacityType: "ON_DEMAND";
     scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
     labels: Record<string, string>;
+    /**
+     * Launch template settings: IMDSv2 with hop limit 1 and an encrypted 30 GiB gp3 root volume
+     * at gp3's included throughput, rather than the account's EBS default and EKS's IMDS default.
+     */
+    launch: NodeLaunchSettings;
   };
 }
 
@@ -327,6 +344,9 @@ function planLogRetention(days: number): number {
   return days;
 }
 
+/** Root volume of a system node: the AL2023 image, add-on images and logs. */
+const SYSTEM_NODE_VOLUME_GIB = 30;
+
 function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["systemNodeGroup"] {
   const instanceTypes = nodes.instanceTypes ?? ["m6i.large", "m7i.large"];
   if (instanceTypes.length === 0 || instanceTypes.some((t) => !/^[a-z0-9-]+\.[a-z0-9]+$/.test(t))) {
@@ -347,6 +367,7 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
     capacityType: "ON_DEMAND",
     scalingConfig: { minSize: min, maxSize: max, desiredSize: desired },
     labels: { [LABELS.capacityType]: "on-demand" },
+    launch: nodeLaunchSettings("al2023", SYSTEM_NODE_VOLUME_GIB, 125),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
 import { getVpcOutput } from "@pulumi/aws/ec2/getVpc";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
@@ -6,6 +7,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as vpc from "@pulumi/aws/vpc";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Dependency } from "../dependency";
 import { awsAccountOf } from "./aws-account";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./cluster-autoscaler";
 import type { EksClusterRef } from "./cluster-ref";
@@ -145,7 +147,7 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
    * add-ons (pod network with NetworkPolicy enforcement) and, in a VPC the cluster created, the
    * private subnets' NAT routes its image pulls use. Node groups and fleets depend on these.
    */
-  readonly nodeDependencies: pulumi.Resource[];
+  readonly nodeDependencies: Dependency[];
   /** The EKS add-ons, by name. */
   readonly addons: Record<string, eks.Addon> = {};
   /** The IAM role of managed node groups. */
@@ -274,8 +276,22 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       addons.filter((a) => a.beforeNodes),
       [],
     );
-    this.nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
+    const nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
+    this.nodeDependencies = nodeDependencies;
     const system = plan.systemNodeGroup;
+    const systemTemplate = new ec2.LaunchTemplate(
+      `${name}-system`,
+      {
+        description: `system nodes of ${name}`,
+        metadataOptions: system.launch.metadataOptions,
+        blockDeviceMappings: system.launch.blockDeviceMappings,
+        monitoring: system.launch.monitoring,
+        updateDefaultVersion: true,
+        tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags })),
+        tags,
+      },
+      { parent: this },
+    );
     this.systemNodeGroup = new eks.NodeGroup(
       `${name}-system`,
       {
@@ -288,13 +304,17 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
         instanceTypes: system.instanceTypes,
         scalingConfig: system.scalingConfig,
         labels: system.labels,
+        launchTemplate: {
+          id: systemTemplate.id,
+          version: systemTemplate.latestVersion.apply(String),
+        },
         updateConfig: { maxUnavailable: 1 },
         tags,
       },
       {
         parent: this,
         ignoreChanges: ["scalingConfig.desiredSize"],
-        dependsOn: this.nodeDependencies,
+        dependsOn: nodeDependencies,
       },
     );
     install(

@@ -2,6 +2,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, CapacitySpec } from "../accelerators";
+import { dependsOnAll } from "../dependency";
 import { assertEksClusterRef, type EksClusterRef } from "./cluster-ref";
 import { planGpuNodeGroup } from "./gpu-node-group-plan";
 import type { NodeOs } from "./gpu-nodes";
@@ -113,7 +114,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
           {
             parent: this,
             ignoreChanges: ["scalingConfig.desiredSize"],
-            dependsOn: cluster.nodeDependencies ?? [],
+            dependsOn: dependsOnAll(cluster.nodeDependencies),
           },
         ),
     );

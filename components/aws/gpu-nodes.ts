@@ -7,11 +7,19 @@ import {
 import { HybridAiConfigError } from "../errors";
 import { acceleratorTaint, type CloudTaintEffect, toCloudTaintEffect } from "../kubernetes/labels";
 
-/** The node operating systems offered for accelerator nodes. */
-export const NODE_OS = ["al2023", "bottlerocket"] as const;
+/** The node operating systems offered for accelerator nodes, by name. */
+export const NodeOs = {
+  /** Amazon Linux 2023 (the default). */
+  Al2023: "al2023",
+  /** Bottlerocket. */
+  Bottlerocket: "bottlerocket",
+} as const;
 
 /** A node operating system: Amazon Linux 2023 (default) or Bottlerocket. */
-export type NodeOs = (typeof NODE_OS)[number];
+export type NodeOs = (typeof NodeOs)[keyof typeof NodeOs];
+
+/** The node operating systems offered for accelerator nodes. */
+export const NODE_OS: readonly NodeOs[] = Object.values(NodeOs);
 
 /** EKS AMI types for accelerator nodes. */
 export type AcceleratorAmiType =
@@ -164,11 +172,16 @@ export interface NodeLaunchSettings {
 }
 
 /**
- * Launch template settings: IMDSv2 required with hop limit 1, and an encrypted gp3 volume with
- * 250 MiB/s throughput (image pulls and model loads are sequential reads). On Bottlerocket the
- * volume is the data volume (`/dev/xvdb`), on AL2023 the root volume (`/dev/xvda`).
+ * Launch template settings: IMDSv2 required with hop limit 1, and an encrypted gp3 volume, by
+ * default with 250 MiB/s throughput (image pulls and model loads are sequential reads; gp3's
+ * included 125 MiB/s suffices for nodes that load no models). On Bottlerocket the volume is the
+ * data volume (`/dev/xvdb`), on AL2023 the root volume (`/dev/xvda`).
  */
-export function nodeLaunchSettings(os: NodeOs, volumeGiB: number): NodeLaunchSettings {
+export function nodeLaunchSettings(
+  os: NodeOs,
+  volumeGiB: number,
+  throughputMiBs = 250,
+): NodeLaunchSettings {
   return {
     metadataOptions: {
       httpEndpoint: "enabled",
@@ -183,7 +196,7 @@ export function nodeLaunchSettings(os: NodeOs, volumeGiB: number): NodeLaunchSet
           volumeSize: volumeGiB,
           volumeType: "gp3",
           iops: 3000,
-          throughput: 250,
+          throughput: throughputMiBs,
           encrypted: "true",
           deleteOnTermination: "true",
         },

@@ -1,6 +1,7 @@
 import * as kms from "@pulumi/aws/kms";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
+import type { ModelReaderSpec } from "../model-reader";
 import { cloudName } from "../names";
 import { IRSA_ANNOTATION } from "./addon-placement";
 import { awsAccountOf } from "./aws-account";
@@ -18,12 +19,7 @@ export interface ModelStoreArgs {
    */
   cluster: EksClusterRef;
   /** The one service account allowed to read. Default `hybridai/model-reader`. */
-  reader?: {
-    /** Namespace. Default `hybridai`. */
-    namespace?: string;
-    /** Service account name. Default `model-reader`. */
-    serviceAccountName?: string;
-  };
+  reader?: ModelReaderSpec;
   /** Key prefix of the model repository. Default `models/`. */
   prefix?: string;
   /** Days a replaced or deleted model version is kept. Default 30. */

@@ -8,6 +8,7 @@ import * as ssm from "@pulumi/aws/ssm";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, CapacitySpec, CapacitySplit } from "../accelerators";
+import { dependsOnAll } from "../dependency";
 import { awsAccountOf } from "./aws-account";
 import {
   assertAccessEntries,
@@ -172,7 +173,7 @@ export class SpotFleet extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [access, ...(cluster.nodeDependencies ?? [])],
+        dependsOn: dependsOnAll(cluster.nodeDependencies, access),
         ignoreChanges: ["desiredCapacity"],
       },
     );

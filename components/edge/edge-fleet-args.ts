@@ -2,11 +2,29 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec } from "../accelerators";
 import type { ServingNetworkPolicy, ServingResources } from "../kubernetes/onnx-service-args";
 
+/** CPU architectures of edge devices, by name (the Kubernetes `kubernetes.io/arch` node label). */
+export const EdgeArch = {
+  /** x86-64. */
+  Amd64: "amd64",
+  /** 64-bit ARM. */
+  Arm64: "arm64",
+} as const;
+
 /** CPU architecture of a site's devices (the Kubernetes `kubernetes.io/arch` node label). */
-export type EdgeArch = "amd64" | "arm64";
+export type EdgeArch = (typeof EdgeArch)[keyof typeof EdgeArch];
+
+/** Why the runtime forwards a request to the cloud instead of answering it on the device, by name. */
+export const CloudFallbackTrigger = {
+  /** The request timed out on the device. */
+  Timeout: "timeout",
+  /** The model call on the device failed. */
+  Error: "error",
+  /** The device's queue was full. */
+  Overload: "overload",
+} as const;
 
 /** Why the runtime forwards a request to the cloud instead of answering it on the device. */
-export type CloudFallbackTrigger = "timeout" | "error" | "overload";
+export type CloudFallbackTrigger = (typeof CloudFallbackTrigger)[keyof typeof CloudFallbackTrigger];
 
 /** One edge site: an existing small Kubernetes cluster (k3s, k0s, MicroK8s) reached through its kubeconfig. */
 export interface EdgeSite {

@@ -4,8 +4,16 @@ import type { AcceleratorType } from "../accelerators";
 import type { EdgeArch } from "./edge-fleet-args";
 import type { K3sRelease } from "./k3s-release";
 
+/** What a host runs, by name. */
+export const EdgeHostRole = {
+  /** The k3s server: the control plane, which also runs pods. */
+  Server: "server",
+  /** A k3s agent joining a server. */
+  Agent: "agent",
+} as const;
+
 /** What a host runs: the k3s server (control plane, also runs pods) or an agent joining one. */
-export type EdgeHostRole = "server" | "agent";
+export type EdgeHostRole = (typeof EdgeHostRole)[keyof typeof EdgeHostRole];
 
 /**
  * Arguments of {@link EdgeHost}: one Linux host reachable over SSH from where `pulumi up` runs

@@ -1,11 +1,19 @@
 import type { EdgeArch } from "./edge-fleet-args";
 
+/** SHA-256 (lowercase hex) of a k3s release's binary per architecture. */
+export interface K3sChecksums {
+  /** Of the `k3s` asset. */
+  amd64?: string;
+  /** Of the `k3s-arm64` asset. */
+  arm64?: string;
+}
+
 /** A k3s release pinned by version and the SHA-256 of each architecture's binary. */
 export interface K3sRelease {
   /** Release tag, e.g. `v1.35.0+k3s1`. */
   version: string;
   /** SHA-256 (lowercase hex) of the release's binary per architecture (`k3s`, `k3s-arm64`). */
-  sha256: Partial<Record<EdgeArch, string>>;
+  sha256: K3sChecksums;
 }
 
 /**

@@ -1,25 +1,77 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The DNS services a {@link FailoverEndpoint} can publish its name in. */
-export const FAILOVER_DNS_SERVICES = ["route53", "cloud-dns"] as const;
+/** The DNS services a {@link FailoverEndpoint} can publish its name in, by name. */
+export const FailoverDnsService = {
+  /** An Amazon Route 53 public hosted zone. */
+  Route53: "route53",
+  /** A Cloud DNS public zone. */
+  CloudDns: "cloud-dns",
+} as const;
 
 /** `route53` (an Amazon Route 53 public hosted zone) or `cloud-dns` (a Cloud DNS public zone). */
-export type FailoverDnsService = (typeof FAILOVER_DNS_SERVICES)[number];
+export type FailoverDnsService = (typeof FailoverDnsService)[keyof typeof FailoverDnsService];
+
+/** The DNS services a {@link FailoverEndpoint} can publish its name in. */
+export const FAILOVER_DNS_SERVICES: readonly FailoverDnsService[] =
+  Object.values(FailoverDnsService);
+
+/** Routing policies across the endpoints, by name. */
+export const RoutingPolicy = {
+  /** Active-passive: the primary while healthy, else the secondary. */
+  Failover: "failover",
+  /** Active-active by weight among the healthy endpoints. */
+  Weighted: "weighted",
+  /** The healthy endpoint of the AWS region nearest the resolver (Route 53 only). */
+  Latency: "latency",
+} as const;
 
 /** Routing policies across the endpoints. */
-export const ROUTING_POLICIES = ["failover", "weighted", "latency"] as const;
+export const ROUTING_POLICIES: readonly RoutingPolicy[] = Object.values(RoutingPolicy);
 
 /**
  * `failover`: active-passive, the primary while healthy, else the secondary; `weighted`:
  * active-active by weight among the healthy endpoints; `latency`: the healthy endpoint of the
  * AWS region nearest the resolver (Route 53 only).
  */
-export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
+export type RoutingPolicy = (typeof RoutingPolicy)[keyof typeof RoutingPolicy];
+
+/** The protocols endpoints are health-checked over, by name. */
+export const HealthCheckProtocol = {
+  /** HTTPS. */
+  Https: "HTTPS",
+  /** Plain HTTP. */
+  Http: "HTTP",
+} as const;
+
+/** `HTTPS` or `HTTP`. */
+export type HealthCheckProtocol = (typeof HealthCheckProtocol)[keyof typeof HealthCheckProtocol];
+
+/** What an endpoint's address is, by name: it decides the DNS record type. */
+export const FailoverAddressType = {
+  /** A hostname (a CNAME, or an alias A record with `aliasZoneId`). */
+  Hostname: "hostname",
+  /** An IPv4 address (an A record). */
+  Ip: "ip",
+} as const;
+
+/** `hostname` or `ip`. */
+export type FailoverAddressType = (typeof FailoverAddressType)[keyof typeof FailoverAddressType];
+
+/** An endpoint's part in the `failover` policy, by name. */
+export const FailoverRole = {
+  /** Answered while healthy. */
+  Primary: "primary",
+  /** Answered while the primary is unhealthy. */
+  Secondary: "secondary",
+} as const;
+
+/** `primary` or `secondary`. */
+export type FailoverRole = (typeof FailoverRole)[keyof typeof FailoverRole];
 
 /** How every endpoint is health-checked: `GET /v2/health/ready` of the serving runtime. */
 export interface FailoverHealthCheck {
   /** `HTTPS` (default) or `HTTP`; the same for every endpoint, as clients use one URL. */
-  protocol?: "HTTPS" | "HTTP";
+  protocol?: HealthCheckProtocol;
   /** Port. Default 443 for HTTPS, 80 for HTTP. */
   port?: number;
   /**
@@ -44,7 +96,7 @@ export interface FailoverTarget {
   /** The load balancer's public address: a hostname or an IPv4 address. */
   address: pulumi.Input<string>;
   /** What `address` is (decides the record type): `hostname` or `ip`. */
-  addressType: "hostname" | "ip";
+  addressType: FailoverAddressType;
   /**
    * Route 53, hostname of an AWS load balancer: its canonical hosted zone id (e.g. from
    * `aws.elb.getHostedZoneId({ loadBalancerType: "network" })`). The record is then an alias A
@@ -52,7 +104,7 @@ export interface FailoverTarget {
    */
   aliasZoneId?: pulumi.Input<string>;
   /** `failover`: `primary` or `secondary`. */
-  role?: "primary" | "secondary";
+  role?: FailoverRole;
   /** `weighted`: 0–255 (0 = standby, answered only when every weighted endpoint is unhealthy). */
   weight?: number;
   /** `latency`: the AWS region the endpoint counts as being in (nearest to it for other clouds). */

@@ -22,11 +22,23 @@ import { GKE_DEFAULT_ZONE_COUNT, zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGkeCluster";
 
-/** GKE release channels. */
-export const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"] as const;
+/** GKE release channels, by name (an enum in the package schema). */
+export const ReleaseChannel = {
+  /** Newest versions first. */
+  Rapid: "RAPID",
+  /** The default balance of features and stability. */
+  Regular: "REGULAR",
+  /** Versions proven longest in the other channels. */
+  Stable: "STABLE",
+  /** Regular's versions, supported for longer. */
+  Extended: "EXTENDED",
+} as const;
 
 /** A GKE release channel. */
-export type ReleaseChannel = (typeof RELEASE_CHANNELS)[number];
+export type ReleaseChannel = (typeof ReleaseChannel)[keyof typeof ReleaseChannel];
+
+/** GKE release channels. */
+export const RELEASE_CHANNELS: readonly ReleaseChannel[] = Object.values(ReleaseChannel);
 
 /** A network allowed to reach the control plane. */
 export interface AuthorizedNetwork {

@@ -1,5 +1,6 @@
 import type * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
+import type { Dependency } from "../dependency";
 import { HybridAiConfigError } from "../errors";
 import { workloadPool } from "./iam";
 import type { NodePoolSettings } from "./node-config";
@@ -31,12 +32,12 @@ export interface GkeClusterRef {
    * it: the `<project>.svc.id.goog` pool they name exists only once a Workload Identity
    * cluster does. Default none (an existing cluster's pool exists already).
    */
-  cluster?: pulumi.Resource;
+  cluster?: Dependency;
   /**
    * What node pools wait for before their nodes start (a new cluster's Cloud NAT, a new node
    * service account's role grants). Default none.
    */
-  nodeDependencies?: pulumi.Resource[];
+  nodeDependencies?: pulumi.Input<Dependency[]>;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
+import type { Dependency } from "../dependency";
 import type { GkeClusterRef } from "./cluster-ref";
 import { existingGkeClusterAttributes, planExistingGkeCluster } from "./existing-cluster-plan";
 import { NODE_SERVICE_ACCOUNT_ROLES } from "./iam";
@@ -63,7 +64,7 @@ export class ExistingGkeCluster extends pulumi.ComponentResource implements GkeC
   /** Email of the service account node pools run as. */
   readonly nodeServiceAccountEmail: pulumi.Output<string>;
   /** What node pools wait for: the created node service account's role grants. */
-  readonly nodeDependencies: pulumi.Resource[];
+  readonly nodeDependencies: Dependency[];
   /** A kubeconfig using `gke-gcloud-auth-plugin` (secret). */
   readonly kubeconfig: pulumi.Output<string>;
   /** A Kubernetes provider for the cluster. */

@@ -6,6 +6,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
+import type { Dependency } from "../dependency";
 import { type GkeClusterArgs, type GkeClusterPlan, planGkeCluster } from "./cluster-plan";
 import { type GkeClusterRef, withNodeServiceAccount } from "./cluster-ref";
 import { ExistingGkeCluster, type ExistingGkeClusterArgs } from "./existing-gke-cluster";
@@ -58,7 +59,7 @@ export class GkeCluster extends pulumi.ComponentResource implements GkeClusterRe
   /** The system node pool. */
   readonly systemNodePool: container.NodePool;
   /** What every node pool of the cluster waits for: the Cloud NAT its nodes pull images through. */
-  readonly nodeDependencies: pulumi.Resource[];
+  readonly nodeDependencies: Dependency[];
   /** A kubeconfig using `gke-gcloud-auth-plugin` (secret). */
   readonly kubeconfig: pulumi.Output<string>;
   /** A Kubernetes provider for the cluster, ready once the system node pool exists. */
@@ -127,11 +128,12 @@ export class GkeCluster extends pulumi.ComponentResource implements GkeClusterRe
     this.name = this.cluster.name;
     this.endpoint = this.cluster.endpoint;
 
-    this.nodeDependencies = plan.egress ? [this.egress(name, plan.egress)] : [];
+    const nodeDependencies = plan.egress ? [this.egress(name, plan.egress)] : [];
+    this.nodeDependencies = nodeDependencies;
     this.systemNodePool = new container.NodePool(
       `${name}-system`,
       withNodeServiceAccount(plan.systemNodePool, this.cluster.name, this.nodeServiceAccountEmail),
-      { parent: this, ignoreChanges: ["initialNodeCount"], dependsOn: this.nodeDependencies },
+      { parent: this, ignoreChanges: ["initialNodeCount"], dependsOn: nodeDependencies },
     );
 
     this.kubeconfig = pulumi.secret(

@@ -1,6 +1,7 @@
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapacityType } from "../accelerators";
+import { dependsOnAll } from "../dependency";
 import {
   assertCluster,
   type GkeClusterRef,
@@ -70,7 +71,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
           {
             parent: this,
             ignoreChanges: ["initialNodeCount"],
-            dependsOn: cluster.nodeDependencies ?? [],
+            dependsOn: dependsOnAll(cluster.nodeDependencies),
           },
         ),
       );

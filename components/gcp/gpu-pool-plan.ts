@@ -24,17 +24,43 @@ import { zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGpuNodePool";
 
+/** How GKE installs the NVIDIA driver, by name. */
+export const GpuDriverVersion = {
+  /** The driver version GKE tests with the node version. */
+  Default: "DEFAULT",
+  /** The newest driver for the node version. */
+  Latest: "LATEST",
+  /** No driver: install it yourself (e.g. with the GPU Operator). */
+  InstallationDisabled: "INSTALLATION_DISABLED",
+} as const;
+
+/** How GKE installs the NVIDIA driver: `DEFAULT`, `LATEST` or `INSTALLATION_DISABLED`. */
+export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverVersion];
+
 /** How GKE installs the NVIDIA driver. */
-export const GPU_DRIVER_VERSIONS = ["DEFAULT", "LATEST", "INSTALLATION_DISABLED"] as const;
+export const GPU_DRIVER_VERSIONS: readonly GpuDriverVersion[] = Object.values(GpuDriverVersion);
+
+/** GKE's GPU sharing strategies, by name. */
+export const GpuSharingStrategy = {
+  /** Context switching, each container sees the full memory. */
+  TimeSharing: "TIME_SHARING",
+  /** NVIDIA Multi-Process Service: concurrent, memory split. */
+  Mps: "MPS",
+} as const;
+
+/** `TIME_SHARING` or `MPS`. */
+export type GpuSharingStrategy = (typeof GpuSharingStrategy)[keyof typeof GpuSharingStrategy];
+
 /** GKE's GPU sharing strategies. */
-export const GPU_SHARING_STRATEGIES = ["TIME_SHARING", "MPS"] as const;
+export const GPU_SHARING_STRATEGIES: readonly GpuSharingStrategy[] =
+  Object.values(GpuSharingStrategy);
 /** The most containers GKE lets share one GPU (time-sharing and MPS alike). */
 export const MAX_SHARED_CLIENTS_PER_GPU = 48;
 
 /** Several containers on one GPU. */
 export interface GpuSharingSpec {
   /** `TIME_SHARING` (context switching, full memory each) or `MPS` (concurrent, memory split). */
-  strategy: (typeof GPU_SHARING_STRATEGIES)[number];
+  strategy: GpuSharingStrategy;
   /** Containers that may share each GPU (or each MIG partition): 2–48. */
   maxSharedClientsPerGpu: number;
 }
@@ -51,7 +77,7 @@ export interface GpuNodePoolSpec {
   /** Machine type; must be one the catalog lists for the accelerator. Default: the cheapest. */
   machineType?: string;
   /** Driver installed by GKE. Default `DEFAULT` (the version GKE tests with the node version). */
-  driverVersion?: (typeof GPU_DRIVER_VERSIONS)[number];
+  driverVersion?: GpuDriverVersion;
   /** GPU time-sharing or MPS. Default: one container per GPU. */
   sharing?: GpuSharingSpec;
   /** Multi-Instance GPU partition size, e.g. `1g.10gb` (A100/H100 only). Default: whole GPUs. */

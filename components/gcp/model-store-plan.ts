@@ -1,6 +1,7 @@
 import type * as storage from "@pulumi/gcp/storage";
 import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
+import type { ModelReaderSpec } from "../model-reader";
 import { MODEL_READER_ROLE, WORKLOAD_IDENTITY_USER_ROLE, workloadIdentityMember } from "./iam";
 import { parseCryptoKeyName } from "./kms";
 import { assertRegion, assertWholeNumber } from "./validate";
@@ -14,13 +15,7 @@ const PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 /** A model name as a folder of a Triton-style repository. */
 const MODEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-/** The Kubernetes service account allowed to read the store. */
-export interface ModelReaderSpec {
-  /** Its namespace. Default `hybridai`. */
-  namespace?: string;
-  /** Its name. Default `model-reader`. */
-  serviceAccountName?: string;
-}
+export type { ModelReaderSpec } from "../model-reader";
 
 /** The store's settings, as plain values (validated on construction). */
 export interface ModelStoreSpec {

@@ -3,6 +3,7 @@ import * as organizations from "@pulumi/gcp/organizations";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
+import { dependsOnAll } from "../dependency";
 import { assertCluster, assertWorkloadIdentity, type GkeClusterRef } from "./cluster-ref";
 import { WORKLOAD_IDENTITY_ANNOTATION } from "./iam";
 import { KMS_ENCRYPTER_DECRYPTER, storageServiceAgent } from "./kms";
@@ -119,7 +120,7 @@ export class ModelStore extends pulumi.ComponentResource {
         role: plan.workloadIdentity.role,
         member,
       },
-      { parent: this, dependsOn: cluster.cluster ? [cluster.cluster] : [] },
+      { parent: this, dependsOn: dependsOnAll(cluster.cluster ? [cluster.cluster] : []) },
     );
 
     this.reader = {

@@ -1,6 +1,7 @@
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import type { TpuSlice } from "../accelerators";
+import { dependsOnAll } from "../dependency";
 import {
   assertCluster,
   type GkeClusterRef,
@@ -59,7 +60,7 @@ export class TpuNodePool extends pulumi.ComponentResource {
           {
             parent: this,
             ignoreChanges: ["initialNodeCount"],
-            dependsOn: cluster.nodeDependencies ?? [],
+            dependsOn: dependsOnAll(cluster.nodeDependencies),
           },
         ),
     );

@@ -84,6 +84,8 @@ export interface ServingDeploymentSpec {
   replicas?: number;
   /** Container port. */
   port: number;
+  /** The gRPC side: its container port, and whether the probes use it. Default: gRPC off. */
+  grpc?: { port: number; probes: boolean };
   /** CPU, memory and model volume. */
   resources: ResolvedResources;
   /** GPUs per pod, when any. */
@@ -127,6 +129,30 @@ function httpProbe(path: string, periodSeconds: number, failureThreshold: number
 }
 
 /**
+ * A native gRPC probe (`grpc.health.v1.Health/Check`); the port must be a number (Kubernetes
+ * takes no port name here). `service` `""` is the runtime's readiness, `live` its liveness.
+ */
+function grpcProbe(port: number, service: string, periodSeconds: number, failureThreshold: number) {
+  return { grpc: { port, service }, periodSeconds, failureThreshold, timeoutSeconds: 2 };
+}
+
+/** Startup, liveness and readiness probes: HTTP, or gRPC when the gRPC side asks for them. */
+function probes(grpc: ServingDeploymentSpec["grpc"]) {
+  if (grpc?.probes) {
+    return {
+      startupProbe: grpcProbe(grpc.port, "live", 5, 60),
+      livenessProbe: grpcProbe(grpc.port, "live", 10, 3),
+      readinessProbe: grpcProbe(grpc.port, "", 5, 2),
+    };
+  }
+  return {
+    startupProbe: httpProbe("/v2/health/live", 5, 60),
+    livenessProbe: httpProbe("/v2/health/live", 10, 3),
+    readinessProbe: httpProbe("/v2/health/ready", 5, 2),
+  };
+}
+
+/**
  * One serving Deployment: the init container pulling the model into the `models` emptyDir (plus
  * a read-only hostPath for `file://` sources), the server with its probes, resources, shutdown
  * timing and hardened security context, placement from {@link podPlacement}, and a checksum of
@@ -140,8 +166,13 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     "0.0.0.0",
     "--port",
     String(spec.port),
+    "--grpc-port",
+    String(spec.grpc?.port ?? 0),
     "--drain-timeout-seconds",
     String(spec.timing.drainSeconds),
+    // The preStop pause already waits for endpoints to drop the pod, so the runtime need not
+    // keep accepting new requests after SIGTERM; without a pause it keeps its own grace period.
+    ...(spec.timing.preStopSeconds > 0 ? ["--drain-grace-seconds", "0"] : []),
     ...(spec.authToken ? ["--auth-token-file", `${AUTH_TOKEN_DIRECTORY}/token`] : []),
     ...spec.runtimeArgs,
   ];
@@ -221,14 +252,17 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
               imagePullPolicy: "IfNotPresent",
               args: serveArgs,
               env,
-              ports: [{ name: "http", containerPort: spec.port, protocol: "TCP" }],
+              ports: [
+                { name: "http", containerPort: spec.port, protocol: "TCP" },
+                ...(spec.grpc
+                  ? [{ name: "grpc", containerPort: spec.grpc.port, protocol: "TCP" }]
+                  : []),
+              ],
               resources: {
                 requests: { cpu: spec.resources.cpu, memory: spec.resources.memory },
                 limits,
               },
-              startupProbe: httpProbe("/v2/health/live", 5, 60),
-              livenessProbe: httpProbe("/v2/health/live", 10, 3),
-              readinessProbe: httpProbe("/v2/health/ready", 5, 2),
+              ...probes(spec.grpc),
               lifecycle:
                 spec.timing.preStopSeconds > 0
                   ? {

@@ -104,5 +104,7 @@ export {
   GKE_SPOT_LABEL,
   SPOT_NOTICE_SECONDS,
   type SpotNotice,
+  SpotNoticeCloud,
+  spotNoticeOf,
   spotNoticeSeconds,
 } from "./scheduling";

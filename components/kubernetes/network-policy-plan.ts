@@ -18,9 +18,10 @@ function peerOf(peer: IngressPeer): inputs.networking.v1.NetworkPolicyPeer {
 }
 
 /**
- * Ingress rules of the serving pods: inference traffic to the HTTP port only from the allowed
- * peers (default: pods of the same namespace), and `/metrics` (same port) from the monitoring
- * namespace. Everything else is denied; egress stays open for the model pull.
+ * Ingress rules of the serving pods: inference traffic to the HTTP port (and the gRPC port, when
+ * gRPC is on) only from the allowed peers (default: pods of the same namespace), and `/metrics`
+ * (HTTP port) from the monitoring namespace. Everything else is denied; egress stays open for the
+ * model pull.
  */
 export function planNetworkPolicy(
   component: string,
@@ -30,6 +31,7 @@ export function planNetworkPolicy(
   podSelector: Record<string, string>,
   port: number,
   policy: ServingNetworkPolicy = {},
+  grpcPort?: number,
 ): NetworkPolicyArgs {
   const allowFrom = policy.allowFrom ?? [{}];
   allowFrom.forEach((peer, i) => {
@@ -45,7 +47,10 @@ export function planNetworkPolicy(
       podSelector: { matchLabels: podSelector },
       policyTypes: ["Ingress"],
       ingress: [
-        { from: allowFrom.map(peerOf), ports },
+        {
+          from: allowFrom.map(peerOf),
+          ports: grpcPort === undefined ? ports : [...ports, { protocol: "TCP", port: grpcPort }],
+        },
         {
           from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: monitoring } } }],
           ports,

@@ -19,11 +19,21 @@ export const HELM_RELEASE_NAME_MAX = 53;
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** How the plugin exposes Multi-Instance GPU partitions. */
-export const MIG_STRATEGIES = ["none", "single", "mixed"] as const;
+/** How the plugin exposes Multi-Instance GPU partitions, by name. */
+export const MigStrategy = {
+  /** Whole GPUs. */
+  None: "none",
+  /** One partition size a node, as `nvidia.com/gpu`. */
+  Single: "single",
+  /** `nvidia.com/mig-<size>` resources. */
+  Mixed: "mixed",
+} as const;
 
 /** A MIG strategy: `none` (whole GPUs), `single` (one partition size a node, as `nvidia.com/gpu`), `mixed` (`nvidia.com/mig-<size>` resources). */
-export type MigStrategy = (typeof MIG_STRATEGIES)[number];
+export type MigStrategy = (typeof MigStrategy)[keyof typeof MigStrategy];
+
+/** How the plugin exposes Multi-Instance GPU partitions. */
+export const MIG_STRATEGIES: readonly MigStrategy[] = Object.values(MigStrategy);
 
 /** The NVIDIA GPU types hybridai knows. */
 export const NVIDIA_GPU_TYPES: readonly AcceleratorType[] = ACCELERATOR_TYPES.filter(

@@ -1,7 +1,8 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, AcceleratorType } from "../accelerators";
-import type { SpotNotice } from "./scheduling";
+import type { Dependency } from "../dependency";
+import type { SpotNoticeCloud } from "./scheduling";
 
 /** Where the served model comes from. */
 export interface OnnxModelSource {
@@ -52,6 +53,14 @@ export interface ServingResources {
   modelVolume?: string;
 }
 
+/** A per-pod custom metric and the average value per pod to hold. */
+export interface ServingMetricTarget {
+  /** Metric name as the metrics adapter serves it, e.g. `nv_inference_queue_duration_us`. */
+  name: string;
+  /** Average value per pod to hold, a Kubernetes quantity, e.g. `"50000"`. */
+  targetAverageValue: string;
+}
+
 /** Scaling signal of the HorizontalPodAutoscaler. */
 export interface ServingAutoscaling {
   /** Average CPU utilization (percent of the request) to hold. Default 70; used when no `metric` is named. */
@@ -61,7 +70,7 @@ export interface ServingAutoscaling {
    * `nv_inference_queue_duration_us`, and the average value per pod to hold (a quantity, e.g.
    * `"50000"`). When set, it replaces the CPU target.
    */
-  metric?: { name: string; targetAverageValue: string };
+  metric?: ServingMetricTarget;
   /** Seconds of lower recommendations before scaling down. Default 300. */
   scaleDownStabilizationSeconds?: number;
 }
@@ -188,7 +197,7 @@ export interface ServingRollout {
    * Resources the Rollout and AnalysisTemplate cannot be created before: the {@link ArgoRollouts}
    * component (its CRDs, controller and Gateway API plugin) when this program installs it.
    */
-  waitFor?: pulumi.Input<pulumi.Resource>[];
+  waitFor?: pulumi.Input<Dependency[]>;
 }
 
 /**
@@ -227,18 +236,29 @@ export interface ServingCapacity {
    * service's accelerator, and the device plugin that advertises it. Every object of the
    * service waits for them (`dependsOn`), so nothing is applied while no node can run the pods.
    */
-  waitFor: pulumi.Input<pulumi.Resource>[];
+  waitFor: pulumi.Input<Dependency[]>;
   /**
    * Accelerator types whose nodes come from groups mixing spot and on-demand instances
    * (`aws.SpotFleet`): a `spot: false` service on them is refused, because the group's
    * scale-from-zero template cannot promise an on-demand node and cluster-autoscaler would add
    * and remove nodes forever. Default none.
    */
-  mixedCapacityAccelerators?: readonly AcceleratorType[];
+  mixedCapacityAccelerators?: AcceleratorType[];
 }
 
+/** The load balancers an {@link OnnxService} can be exposed through, by name. */
+export const ExposureLoadBalancer = {
+  /** An internet-facing Network Load Balancer with IP targets (AWS Load Balancer Controller). */
+  AwsNlb: "aws-nlb",
+  /** GKE's external passthrough Network Load Balancer (backend-service based). */
+  GcpPassthrough: "gcp-passthrough",
+  /** A GKE Gateway: Google's global external Application Load Balancer. */
+  GcpGateway: "gcp-gateway",
+} as const;
+
 /** The load balancers an {@link OnnxService} can be exposed through. */
-export const EXPOSURE_LOAD_BALANCERS = ["aws-nlb", "gcp-passthrough", "gcp-gateway"] as const;
+export const EXPOSURE_LOAD_BALANCERS: readonly ExposureLoadBalancer[] =
+  Object.values(ExposureLoadBalancer);
 
 /**
  * A load balancer in front of the service: `aws-nlb` (an internet-facing Network Load Balancer
@@ -246,7 +266,7 @@ export const EXPOSURE_LOAD_BALANCERS = ["aws-nlb", "gcp-passthrough", "gcp-gatew
  * passthrough Network Load Balancer, backend-service based) or `gcp-gateway` (a GKE Gateway:
  * Google's global external Application Load Balancer).
  */
-export type ExposureLoadBalancer = (typeof EXPOSURE_LOAD_BALANCERS)[number];
+export type ExposureLoadBalancer = (typeof ExposureLoadBalancer)[keyof typeof ExposureLoadBalancer];
 
 /** TLS where the load balancer ends it. */
 export interface ExposureTls {
@@ -296,7 +316,27 @@ export interface ServingExposure {
    * What must exist before the exposed Service: for `aws-nlb`, the AWS Load Balancer Controller
    * (`EksCluster.loadBalancerController`), whose webhook and reconciler must be up.
    */
-  waitFor?: pulumi.Input<pulumi.Resource>[];
+  waitFor?: pulumi.Input<Dependency[]>;
+}
+
+/**
+ * The runtime's gRPC side: the Open Inference Protocol over gRPC, as Triton serves it
+ * (`inference.GRPCInferenceService`, so `tritonclient.grpc` and KServe's gRPC clients work), plus
+ * `grpc.health.v1.Health`.
+ */
+export interface ServingGrpc {
+  /**
+   * Container and Service port, named `grpc` with `appProtocol: kubernetes.io/h2c` (cleartext
+   * HTTP/2), which service meshes and Gateway API `GRPCRoute` backends recognise. Default 8001,
+   * as Triton.
+   */
+  port?: number;
+  /**
+   * Probe the pods with Kubernetes' native gRPC probes (`grpc.health.v1`; Kubernetes ≥ 1.24,
+   * GA in 1.27) instead of HTTP: readiness asks for the server (`""`), startup and liveness for
+   * the runtime's `live` service. Default `false` (HTTP probes on `/v2/health/*`).
+   */
+  probes?: boolean;
 }
 
 /** The runtime's bearer token, from a Kubernetes Secret in the service's namespace. */
@@ -338,8 +378,13 @@ export interface OnnxServiceArgs {
   port?: number;
   /** Tolerate and prefer spot nodes (spread across capacity types). Default `true`; `false` keeps pods off spot. */
   spot?: boolean;
-  /** The spot notice the grace period must fit. Default `"gcp"` (30 s, the shortest). */
-  spotNotice?: SpotNotice;
+  /**
+   * The cloud whose spot notice the grace period must fit: `aws` (120 s) or `gcp` (30 s).
+   * Default `"gcp"` (the shortest). For other spot capacity, give `spotNoticeSeconds` instead.
+   */
+  spotNotice?: SpotNoticeCloud;
+  /** The spot notice in whole seconds (1–3600), instead of a cloud's `spotNotice`. Default none. */
+  spotNoticeSeconds?: number;
   /** Pod grace period, seconds. Default 25. */
   terminationGracePeriodSeconds?: number;
   /** Pause before SIGTERM so endpoints drop the pod first, seconds. Default 5. */
@@ -385,4 +430,10 @@ export interface OnnxServiceArgs {
   auth?: ServingAuth;
   /** Expose the service beyond the cluster through a load balancer. Default: none (ClusterIP only). */
   exposure?: ServingExposure;
+  /**
+   * Serve the Open Inference Protocol over gRPC as well, on its own container and Service port
+   * (in-cluster; the load balancer of `exposure` carries HTTP only). Same models, queues, auth
+   * token and metrics as HTTP. Default: none (the runtime runs with `--grpc-port 0`).
+   */
+  grpc?: ServingGrpc;
 }

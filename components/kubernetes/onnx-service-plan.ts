@@ -6,6 +6,7 @@ import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
+import { PACKAGE_VERSION } from "../version";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
@@ -22,15 +23,18 @@ import {
   rolloutAutoscaler,
   rolloutServiceMonitor,
 } from "./rollout-plan";
-import { servingAccelerator, shutdownTiming } from "./scheduling";
+import { servingAccelerator, shutdownTiming, spotNoticeOf } from "./scheduling";
 import { planServiceMonitor } from "./service-monitor-plan";
 import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
 
 /** The component name in errors. */
 export const ONNX_SERVICE = "OnnxService";
 
-/** The default image: the CPU build of `serving-runtime/Dockerfile`; `-cuda` is appended for GPUs. */
-export const DEFAULT_RUNTIME_IMAGE = "ghcr.io/hybridai/hybridai-serving-runtime:0.1.0";
+/**
+ * The default image: the CPU build of `serving-runtime/Dockerfile`, tagged with this package's
+ * version; `-cuda` is appended for GPUs.
+ */
+export const DEFAULT_RUNTIME_IMAGE = `ghcr.io/hybridai/hybridai-serving-runtime:${PACKAGE_VERSION}`;
 
 /** Minutes `pulumi up` gives a GPU Deployment to roll out by default. */
 export const GPU_ROLLOUT_TIMEOUT_MINUTES = 30;
@@ -49,6 +53,8 @@ export interface OnnxServicePlan {
   serviceName: string;
   /** Service port. */
   port: number;
+  /** gRPC Service port, when gRPC is on. */
+  grpcPort?: number;
   /** How long `pulumi up` waits for the Deployments' rollout (a Go duration), when not the provider's default. */
   rolloutTimeout?: string;
   /** The pods' service account, unless an existing one is used. */
@@ -138,19 +144,52 @@ function checkReplicas(args: OnnxServiceArgs): { min: number; max: number } {
   return { min, max };
 }
 
+/** Default gRPC port, as Triton's. */
+export const DEFAULT_GRPC_PORT = 8001;
+
+/** The gRPC side, checked: its port (1024–65535, not the HTTP port) and probe choice. */
+function checkGrpc(args: OnnxServiceArgs, httpPort: number) {
+  if (!args.grpc) return undefined;
+  const port = args.grpc.port ?? DEFAULT_GRPC_PORT;
+  assertWholeNumber(ONNX_SERVICE, "grpc.port", port, 1024, 65535);
+  if (port === httpPort) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "grpc.port",
+      port,
+      `a port other than the HTTP port (${httpPort}): HTTP and gRPC listen side by side`,
+    );
+  }
+  return { port, probes: args.grpc.probes ?? false };
+}
+
 function planService(
   name: string,
   namespace: string,
   labels: Record<string, string>,
   selector: Record<string, string>,
   port: number,
+  grpcPort?: number,
 ): ServiceArgs {
   return {
     metadata: { name, namespace, labels },
     spec: {
       type: "ClusterIP",
       selector,
-      ports: [{ name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
+      ports: [
+        { name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" },
+        ...(grpcPort === undefined
+          ? []
+          : [
+              {
+                name: "grpc",
+                port: grpcPort,
+                targetPort: "grpc",
+                protocol: "TCP",
+                appProtocol: "kubernetes.io/h2c",
+              },
+            ]),
+      ],
     },
   };
 }
@@ -161,7 +200,8 @@ function planService(
  * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
  * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
  * below the grace period, malformed quantities, an out-of-range port, canary weight,
- * autoscaling target or rollout timeout, `spot: false` on an accelerator whose nodes come
+ * autoscaling target or rollout timeout, a gRPC port out of range or equal to the HTTP port,
+ * `spot: false` on an accelerator whose nodes come
  * from a spot fleet, an invalid `rollout` (see {@link checkRollout}) and an invalid `mirror`
  * (see {@link checkMirror}).
  */
@@ -192,13 +232,14 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
   const resources = resolveResources(ONNX_SERVICE, args.resources);
   const port = args.port ?? 8000;
   assertWholeNumber(ONNX_SERVICE, "port", port, 1024, 65535);
+  const grpc = checkGrpc(args, port);
   const spot = args.spot ?? true;
   const timing = shutdownTiming(
     ONNX_SERVICE,
     args.terminationGracePeriodSeconds ?? 25,
     args.preStopSeconds ?? 5,
     spot,
-    args.spotNotice ?? "gcp",
+    spotNoticeOf(ONNX_SERVICE, args),
   );
   if (
     accelerator &&
@@ -253,6 +294,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     automountToken: args.automountServiceAccountToken ?? false,
     runtimeArgs: args.runtimeArgs ?? [],
     env: args.env ?? {},
+    ...(grpc ? { grpc } : {}),
   };
   const serviceAccount =
     args.serviceAccount?.create === false
@@ -268,6 +310,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     namespace,
     serviceName: name,
     port,
+    ...(grpc ? { grpcPort: grpc.port } : {}),
     ...(rolloutMinutes !== undefined ? { rolloutTimeout: `${rolloutMinutes}m` } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
     deployment: planServingDeployment({
@@ -281,7 +324,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       rollOn,
       ...(args.rollout ? { replicas: 0 } : {}),
     }),
-    service: planService(name, namespace, labels, stable, port),
+    service: planService(name, namespace, labels, stable, port, grpc?.port),
     autoscaler: planAutoscaler(ONNX_SERVICE, name, namespace, labels, replicas, args.autoscaling),
     disruptionBudget: {
       metadata: { name, namespace, labels },
@@ -295,6 +338,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       instance,
       port,
       args.networkPolicy,
+      grpc?.port,
     ),
     ...(args.serviceMonitor
       ? {
@@ -353,7 +397,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         rollOn,
         replicas: canary.replicas ?? 1,
       }),
-      service: planService(canaryName, namespace, labels, canarySelector, port),
+      service: planService(canaryName, namespace, labels, canarySelector, port, grpc?.port),
       route: planCanaryRoute(name, namespace, labels, port, canary, routeFilters),
     };
   }

@@ -5,6 +5,7 @@ import { Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { dependsOnAll } from "../dependency";
 import { EXPOSURE_SUFFIX } from "./exposure-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
 import { type OnnxServicePlan, planOnnxService } from "./onnx-service-plan";
@@ -36,6 +37,11 @@ export class OnnxService extends pulumi.ComponentResource {
   readonly publicAddress: pulumi.Output<string>;
   /** `https://<publicAddress>[:port]` (or `http://`), `""` when not exposed. */
   readonly publicUrl: pulumi.Output<string>;
+  /**
+   * Cluster-internal gRPC target, `<service>.<namespace>.svc.cluster.local:<grpc port>` (what
+   * `tritonclient.grpc` takes as `url`), `""` when gRPC is off.
+   */
+  readonly grpcAddress: pulumi.Output<string>;
 
   /**
    * @param name component name; also the Kubernetes name of its objects unless `args.name` is set
@@ -46,7 +52,7 @@ export class OnnxService extends pulumi.ComponentResource {
     const plan = planOnnxService(args.name ?? name, args);
     super("hybridai:index:OnnxService", name, {}, opts);
     const inherited = pulumi.output(opts.dependsOn ?? []);
-    const capacity = pulumi.output(args.capacity?.waitFor ?? []);
+    const capacity = pulumi.output(dependsOnAll(args.capacity?.waitFor));
     const child = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
       parent: this,
       ...(args.provider ? { provider: args.provider } : {}),
@@ -96,12 +102,17 @@ export class OnnxService extends pulumi.ComponentResource {
     this.serviceName = service.metadata.name;
     this.namespace = pulumi.output(plan.namespace);
     this.url = pulumi.interpolate`http://${this.serviceName}.${plan.namespace}.svc.cluster.local:${plan.port}`;
+    this.grpcAddress =
+      plan.grpcPort === undefined
+        ? pulumi.output("")
+        : pulumi.interpolate`${this.serviceName}.${plan.namespace}.svc.cluster.local:${plan.grpcPort}`;
     this.registerOutputs({
       serviceName: this.serviceName,
       url: this.url,
       namespace: this.namespace,
       publicAddress: this.publicAddress,
       publicUrl: this.publicUrl,
+      grpcAddress: this.grpcAddress,
     });
   }
 
@@ -118,7 +129,7 @@ export class OnnxService extends pulumi.ComponentResource {
     deployment: Deployment,
     service: Service,
   ): CustomResource {
-    const controller = pulumi.output(args.rollout?.waitFor ?? []);
+    const controller = pulumi.output(dependsOnAll(args.rollout?.waitFor));
     const afterController = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => {
       const options = child(...after);
       return {
@@ -146,7 +157,7 @@ export class OnnxService extends pulumi.ComponentResource {
     child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
   ): { address: pulumi.Output<string> } {
     if (!plan.exposure) return { address: pulumi.output("") };
-    const waitFor = pulumi.output(args.exposure?.waitFor ?? []);
+    const waitFor = pulumi.output(dependsOnAll(args.exposure?.waitFor));
     const opts = (): pulumi.CustomResourceOptions => {
       const base = child();
       return {

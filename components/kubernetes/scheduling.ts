@@ -10,8 +10,19 @@ import { HybridAiConfigError } from "../errors";
 import { acceleratorTaint, LABELS, tolerationFor } from "./labels";
 import { assertWholeNumber } from "./validate";
 
+/** The clouds whose fixed spot interruption notice hybridai knows, by name. */
+export const SpotNoticeCloud = {
+  /** EC2 spot: 120 s. */
+  Aws: "aws",
+  /** GKE spot: 30 s. */
+  Gcp: "gcp",
+} as const;
+
+/** `aws` (120 s notice) or `gcp` (30 s). */
+export type SpotNoticeCloud = (typeof SpotNoticeCloud)[keyof typeof SpotNoticeCloud];
+
 /** Where a spot interruption notice comes from: a cloud's fixed notice, or seconds. */
-export type SpotNotice = "aws" | "gcp" | number;
+export type SpotNotice = SpotNoticeCloud | number;
 
 /** Seconds from each cloud's spot interruption notice to the node going away. */
 export const SPOT_NOTICE_SECONDS: Readonly<Record<"aws" | "gcp", number>> = { aws: 120, gcp: 30 };
@@ -31,6 +42,29 @@ export function spotNoticeSeconds(component: string, notice: SpotNotice): number
     );
   }
   return notice;
+}
+
+/**
+ * The notice a service's grace period must fit: `spotNoticeSeconds` when given (validated here,
+ * and not together with `spotNotice`), else `spotNotice`, default `gcp` (the shortest).
+ */
+export function spotNoticeOf(
+  component: string,
+  args: { spotNotice?: SpotNoticeCloud; spotNoticeSeconds?: number },
+): SpotNotice {
+  if (args.spotNoticeSeconds === undefined) {
+    return args.spotNotice ?? "gcp";
+  }
+  if (args.spotNotice !== undefined) {
+    throw new HybridAiConfigError(
+      component,
+      "spotNoticeSeconds",
+      args.spotNoticeSeconds,
+      `either spotNotice (${JSON.stringify(args.spotNotice)}) or spotNoticeSeconds, not both`,
+    );
+  }
+  assertWholeNumber(component, "spotNoticeSeconds", args.spotNoticeSeconds, 1, 3600);
+  return args.spotNoticeSeconds;
 }
 
 /** An accelerator spec checked for the serving runtime, with its device count. */

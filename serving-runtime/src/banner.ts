@@ -12,17 +12,27 @@ export interface BannerInput {
   index: readonly IndexEntry[];
   /** Whether readiness waits for every model (`--strict-readiness`). */
   strictReadiness: boolean;
+  /** `host:port` of the gRPC side, when it is on (`--grpc-port`). */
+  grpcAddress?: string;
 }
 
 /**
- * The text `hybridai-serve` prints once it has loaded the repository: where it listens, the
+ * The text `hybridai-serve` prints once it has loaded the repository: where it listens (HTTP, and
+ * gRPC when it is on), the
  * ready models, every model that is not ready with its state and reason (one a line), what that
  * does to readiness, and a `curl` command for the first ready model.
  */
-export function startupBanner({ url, ready, index, strictReadiness }: BannerInput): string {
+export function startupBanner({
+  url,
+  ready,
+  index,
+  strictReadiness,
+  grpcAddress,
+}: BannerInput): string {
   const readyNames = new Set(ready.map((model) => model.name));
   const failed = index.filter((row) => row.state !== "READY" && !readyNames.has(row.name));
   const lines = [`hybridai-serve listening on ${url}`];
+  if (grpcAddress) lines.push(`gRPC (inference.GRPCInferenceService) on ${grpcAddress}`);
   if (ready.length > 0) {
     lines.push(`Models ready: ${ready.map((m) => `${m.name} (v${m.version})`).join(", ")}`);
   }

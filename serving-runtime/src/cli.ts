@@ -7,7 +7,15 @@ import type { RunningServer } from "./server";
 async function printReady(server: RunningServer, strictReadiness: boolean): Promise<void> {
   const ready = server.repository.latestVersions().map((version) => version.signature);
   const index = await server.repository.index(false);
-  process.stdout.write(startupBanner({ url: server.url, ready, index, strictReadiness }));
+  process.stdout.write(
+    startupBanner({
+      url: server.url,
+      ready,
+      index,
+      strictReadiness,
+      grpcAddress: server.grpc?.address,
+    }),
+  );
 }
 
 async function main(): Promise<number | undefined> {

@@ -11,10 +11,19 @@ import {
   type EncodedResponse,
   encodeInferResponse,
   type OutputTensor,
+  type ResponseHeader,
 } from "./protocol/infer-response";
+import type { ModelSignature } from "./protocol/tensor-spec";
 import type { LoadedVersion } from "./repository/loader";
 import type { ModelRepository } from "./repository/model-repository";
-import { type CallOutcome, type CircuitPermit, fallbackTarget } from "./resilience";
+import {
+  type CallOutcome,
+  type CircuitPermit,
+  type FallbackConfig,
+  isRemoteFallback,
+  type RemoteFallback,
+  shouldFallback,
+} from "./resilience";
 import { type ClientLink, type InferResult, SchedulingError } from "./scheduling/scheduler";
 import type { OutputData } from "./scheduling/tensor-batch";
 
@@ -24,6 +33,72 @@ export interface InferenceRequestBody {
   body: Buffer;
   /** `Inference-Header-Content-Length`, for binary-extension bodies. */
   headerLength?: string;
+  /** The request id (`X-Request-Id`), sent on with forwarded copies. */
+  requestId?: string;
+  /**
+   * Whether another runtime forwarded this request (it carries `hybridai-forwarded`): such a
+   * request is never forwarded again to a remote endpoint.
+   */
+  forwarded?: boolean;
+}
+
+/**
+ * How one transport's inference request is read and its answer written: HTTP bodies (JSON or
+ * the binary tensor extension) or gRPC `ModelInferRequest`s.
+ */
+export interface InferenceCodec<T> {
+  /**
+   * Decodes the request and checks it against a model version; called once more for the
+   * fallback model when the request is answered from it.
+   */
+  decode(model: ModelSignature): InferRequest;
+  /** Encodes the answer. */
+  encode(header: ResponseHeader, outputs: readonly OutputTensor[]): T;
+  /**
+   * The request as it arrived over HTTP, which remote fallback endpoints and shadows are sent.
+   * gRPC requests have none: they are answered by fallback models but not forwarded to fallback
+   * endpoints, and not shadowed.
+   */
+  http?: {
+    /** The body as it arrived. */
+    request: InferenceRequestBody;
+    /** Forwards the request to a remote endpoint and relays its answer. */
+    forward(
+      endpoint: RemoteFallback,
+      trigger: CallOutcome,
+      cause: unknown,
+      signal?: AbortSignal,
+    ): Promise<T>;
+  };
+}
+
+/** The codec of an HTTP request body. */
+function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedResponse> {
+  return {
+    decode: (model) => decodeInferRequest(request.body, request.headerLength, model),
+    encode: encodeInferResponse,
+    http: {
+      request,
+      forward: (endpoint, trigger, cause, signal) =>
+        endpoint.forward(request, trigger, cause, signal),
+    },
+  };
+}
+
+/** A request on its way to a fallback: whose it was, why, and the error it gets otherwise. */
+interface FallbackCall<T> {
+  /** The model the request addressed. */
+  primary: string;
+  /** Its version; absent when the model has no loaded version. */
+  primaryVersion?: string;
+  /** Why the model did not answer. */
+  trigger: CallOutcome;
+  /** The request as it arrived, read and answered by its transport's codec. */
+  codec: InferenceCodec<T>;
+  /** The model's own error, answered when the fallback cannot answer either. */
+  cause: unknown;
+  /** The client, watched while the request waits. */
+  client?: ClientLink;
 }
 
 /** What the inference service works with. */
@@ -71,41 +146,60 @@ function detached(result: InferResult): InferResult {
  * from the response cache when the model enables it, asks the model's circuit breaker, queues
  * the request on the model's scheduler, and — when the model names a fallback and the call was
  * refused by the breaker or ended in a listed condition (timeout, error, overload) — answers from
- * the fallback model, saying so in `parameters.fallback_model`. Success, failure and durations
- * are counted in the model's metrics.
+ * the fallback model, saying so in `parameters.fallback_model`, or forwards it to the fallback
+ * endpoint, saying so in `parameters.fallback_endpoint`. A model without a loaded version answers
+ * from its fallback too ({@link InferenceService.inferAbsent}). A model with a shadow gets each
+ * answered request offered to it (sampled and compared off the request path). Success, failure
+ * and durations are counted in the model's metrics.
  */
 export class InferenceService {
   /** @param options repository, metrics, cache and logger */
   constructor(private readonly options: InferenceServiceOptions) {}
 
   /**
-   * Answers one inference request for a loaded model version.
+   * Answers one HTTP inference request for a loaded model version.
    *
    * @param target the model version addressed
    * @param request the body and binary header length
    * @param client the client, watched while the request waits in a queue
    */
-  async infer(
+  infer(
     target: LoadedVersion,
     request: InferenceRequestBody,
     client?: ClientLink,
   ): Promise<EncodedResponse> {
+    return this.inferWith(target, bodyCodec(request), client);
+  }
+
+  /**
+   * Answers one inference request of any transport for a loaded model version.
+   *
+   * @param target the model version addressed
+   * @param codec reads the request and writes the answer
+   * @param client the client, watched while the request waits in a queue
+   */
+  async inferWith<T>(
+    target: LoadedVersion,
+    codec: InferenceCodec<T>,
+    client?: ClientLink,
+  ): Promise<T> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
     let decoded: InferRequest;
     try {
-      decoded = decodeInferRequest(request.body, request.headerLength, target.signature);
+      decoded = codec.decode(target.signature);
     } catch (error) {
       target.metrics.failure("OTHER", elapsedUs());
       throw error;
     }
     const cacheKey = this.cacheKey(target, decoded);
     if (cacheKey) {
+      const lookupStarted = performance.now();
       const cached = this.options.cache?.get(cacheKey);
-      target.metrics.cache(cached !== undefined);
+      target.metrics.cache(cached !== undefined, (performance.now() - lookupStarted) * 1000);
       if (cached) {
         target.metrics.success(elapsedUs());
-        return this.encode(target, decoded, cached);
+        return this.answered(codec, target, decoded, cached);
       }
     }
     let permit: CircuitPermit | undefined;
@@ -125,7 +219,7 @@ export class InferenceService {
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
-        return this.encode(target, decoded, result);
+        return this.answered(codec, target, decoded, result);
       } catch (error) {
         outcome = outcomeOf(error);
         if (outcome === "timeout" || outcome === "error") permit?.failure();
@@ -134,9 +228,106 @@ export class InferenceService {
       }
     }
     target.metrics.failure(failureReason(failure), elapsedUs());
-    const fallback = outcome && fallbackTarget(target.fallback, outcome);
-    if (!fallback || !outcome) throw failure;
-    return this.viaFallback(target, fallback, outcome, request, client);
+    if (!outcome || !shouldFallback(target.fallback, outcome)) throw failure;
+    const call: FallbackCall<T> = {
+      primary: target.signature.name,
+      primaryVersion: target.signature.version,
+      trigger: outcome,
+      codec,
+      cause: failure,
+      client,
+    };
+    return this.viaFallback(call, target.fallback, target.remoteFallback);
+  }
+
+  /**
+   * Answers an HTTP request for a model that has no loaded version on this server (still
+   * loading, failed to load, unloaded, or its files absent on this device) from the model's
+   * fallback.
+   *
+   * @param name the model addressed
+   * @param request the body and binary header length
+   * @param absent the error the request gets without a fallback (503, model not ready)
+   * @param client the client, watched while the request waits
+   */
+  inferAbsent(
+    name: string,
+    request: InferenceRequestBody,
+    absent: Error,
+    client?: ClientLink,
+  ): Promise<EncodedResponse> {
+    return this.inferAbsentWith(name, bodyCodec(request), absent, client);
+  }
+
+  /**
+   * Answers a request of any transport for a model that has no loaded version from the model's
+   * fallback.
+   *
+   * @param name the model addressed
+   * @param codec reads the request and writes the answer
+   * @param absent the error the request gets without a fallback (model not ready)
+   * @param client the client, watched while the request waits
+   */
+  async inferAbsentWith<T>(
+    name: string,
+    codec: InferenceCodec<T>,
+    absent: Error,
+    client?: ClientLink,
+  ): Promise<T> {
+    const route = this.options.repository.fallbackRoute(name);
+    if (!route || !shouldFallback(route.fallback, "absent")) throw absent;
+    const call: FallbackCall<T> = {
+      primary: name,
+      trigger: "absent",
+      codec,
+      cause: absent,
+      client,
+    };
+    return this.viaFallback(call, route.fallback, route.remoteFallback);
+  }
+
+  private viaFallback<T>(
+    call: FallbackCall<T>,
+    fallback: FallbackConfig,
+    endpoint: RemoteFallback | undefined,
+  ): Promise<T> {
+    if (!isRemoteFallback(fallback)) return this.viaModel(call, fallback.model);
+    const http = call.codec.http;
+    if (!http || http.request.forwarded || !endpoint) return Promise.reject(call.cause);
+    return this.viaEndpoint(call, http.forward, endpoint);
+  }
+
+  private async viaEndpoint<T>(
+    call: FallbackCall<T>,
+    forward: NonNullable<InferenceCodec<T>["http"]>["forward"],
+    endpoint: RemoteFallback,
+  ): Promise<T> {
+    const { client, trigger, cause } = call;
+    if (!client) return forward(endpoint, trigger, cause);
+    const abandon = new AbortController();
+    const unwatch = client.watch(() => abandon.abort());
+    if (client.gone()) abandon.abort();
+    try {
+      return await forward(endpoint, trigger, cause, abandon.signal);
+    } finally {
+      unwatch();
+    }
+  }
+
+  /** Encodes the model's own answer and offers an HTTP request to the model's shadow, if any. */
+  private answered<T>(
+    codec: InferenceCodec<T>,
+    target: LoadedVersion,
+    decoded: InferRequest,
+    result: InferResult,
+  ): T {
+    const { name, version } = target.signature;
+    const encoded = this.encode(codec, name, version, decoded, result);
+    const request = codec.http?.request;
+    if (target.shadow !== undefined && request !== undefined && request.forwarded !== true) {
+      target.shadow.offer(version, request, decoded.outputs, result);
+    }
+    return encoded;
   }
 
   private cacheKey(target: LoadedVersion, request: InferRequest): ResponseCacheKey | undefined {
@@ -150,19 +341,13 @@ export class InferenceService {
     );
   }
 
-  private async viaFallback(
-    target: LoadedVersion,
-    name: string,
-    trigger: CallOutcome,
-    request: InferenceRequestBody,
-    client?: ClientLink,
-  ): Promise<EncodedResponse> {
-    const primary = target.signature.name;
+  private async viaModel<T>(call: FallbackCall<T>, name: string): Promise<T> {
+    const { primary, primaryVersion, trigger, codec, client } = call;
     let fallback: LoadedVersion;
     let decoded: InferRequest;
     try {
       fallback = this.options.repository.resolve(name);
-      decoded = decodeInferRequest(request.body, request.headerLength, fallback.signature);
+      decoded = codec.decode(fallback.signature);
     } catch (error) {
       throw unavailable(
         `model '${primary}' could not answer (${trigger}) and its fallback '${name}' cannot: ${(error as Error).message}`,
@@ -174,7 +359,8 @@ export class InferenceService {
       fallback.metrics.success((performance.now() - started) * 1000);
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
-      return this.encode(target, decoded, result, {
+      const version = primaryVersion ?? fallback.signature.version;
+      return this.encode(codec, primary, version, decoded, result, {
         fallback_model: name,
         fallback_model_version: fallback.signature.version,
         fallback_trigger: trigger,
@@ -185,26 +371,20 @@ export class InferenceService {
     }
   }
 
-  private encode(
-    target: LoadedVersion,
+  private encode<T>(
+    codec: InferenceCodec<T>,
+    modelName: string,
+    modelVersion: string,
     request: InferRequest,
     result: InferResult,
     parameters?: Record<string, string>,
-  ): EncodedResponse {
+  ): T {
     const outputs: OutputTensor[] = request.outputs.map((wanted) => {
       const output = result.get(wanted.name);
       if (!output)
         throw new InferenceError("INTERNAL", `model returned no output '${wanted.name}'`);
       return { name: wanted.name, ...output, binary: wanted.binary };
     });
-    return encodeInferResponse(
-      {
-        modelName: target.signature.name,
-        modelVersion: target.signature.version,
-        id: request.id,
-        parameters,
-      },
-      outputs,
-    );
+    return codec.encode({ modelName, modelVersion, id: request.id, parameters }, outputs);
   }
 }

@@ -1,9 +1,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { InferenceTotals } from "./statistics/inference-totals";
 
 /** Why a request failed, as Triton's `nv_inference_request_failure{reason}` labels it. */
 export type FailureReason = "REJECTED" | "CANCELED" | "BACKEND" | "OTHER";
 
 const MODEL_LABELS = ["model", "version"] as const;
+
+/** The protocol an inference request arrived over. */
+export type Protocol = "http" | "grpc";
 
 /**
  * The server's Prometheus metrics, under Triton's names where the meaning is the same
@@ -41,6 +45,8 @@ export class ServerMetrics {
   readonly breakerState: Gauge<"model">;
   /** Requests answered by a fallback model, by primary model, fallback and trigger. */
   readonly fallbackCount: Counter<"model" | "fallback_model" | "trigger">;
+  /** Inference requests answered per protocol (`http`, `grpc`) and outcome (`success`, `failure`). */
+  readonly requestsByProtocol: Counter<"model" | "version" | "protocol" | "outcome">;
 
   private readonly models = new Set<ModelMetrics>();
 
@@ -111,6 +117,13 @@ export class ServerMetrics {
       labelNames: ["model", "fallback_model", "trigger"],
       registers,
     });
+    this.requestsByProtocol = new Counter({
+      name: "hybridai_inference_requests_total",
+      help: "Inference requests answered, by model, version, protocol (http, grpc) and outcome (success, failure)",
+      labelNames: [...MODEL_LABELS, "protocol", "outcome"],
+      registers,
+      collect: flush,
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -135,6 +148,8 @@ interface Pending {
   hits: number;
   misses: number;
   failures: Map<FailureReason, number>;
+  /** Requests answered, by protocol, outcome first (`success:http`). */
+  answered: Map<string, number>;
 }
 
 function nothingPending(): Pending {
@@ -150,6 +165,7 @@ function nothingPending(): Pending {
     hits: 0,
     misses: 0,
     failures: new Map(),
+    answered: new Map(),
   };
 }
 
@@ -162,6 +178,8 @@ function nothingPending(): Pending {
 export class ModelMetrics {
   private counts = nothingPending();
   private inFlight = 0;
+  /** Cumulative statistics since the version loaded (Triton's statistics extension). */
+  readonly totals = new InferenceTotals();
 
   /**
    * @param server the server's metrics
@@ -176,21 +194,34 @@ export class ModelMetrics {
   success(durationUs: number): void {
     this.counts.success++;
     this.counts.requestUs += durationUs;
+    this.totals.succeeded(durationUs);
   }
 
   /** Counts a failed request and its end-to-end duration. */
   failure(reason: FailureReason, durationUs: number): void {
     this.counts.failures.set(reason, (this.counts.failures.get(reason) ?? 0) + 1);
     this.counts.requestUs += durationUs;
+    this.totals.failed(durationUs);
   }
 
   /** Adds one request's time in the queue. */
   queued(durationUs: number): void {
     this.counts.queueUs += durationUs;
+    this.totals.queued(durationUs);
   }
 
-  /** Counts one model execution of `batchSize` inferences and its phase durations. */
-  executed(batchSize: number, inputUs: number, inferUs: number, outputUs: number): void {
+  /**
+   * Counts one model execution of `batchSize` inferences carrying `requests` requests, and its
+   * phase durations.
+   */
+  executed(
+    batchSize: number,
+    inputUs: number,
+    inferUs: number,
+    outputUs: number,
+    requests = 1,
+  ): void {
+    this.totals.executed(batchSize, requests, inputUs, inferUs, outputUs);
     this.counts.execs++;
     this.counts.items += batchSize;
     this.counts.inputUs += inputUs;
@@ -203,10 +234,17 @@ export class ModelMetrics {
     this.inFlight += delta;
   }
 
-  /** Counts a response cache hit or miss. */
-  cache(hit: boolean): void {
+  /** Counts a response cache hit or miss, and how long the lookup took in µs. */
+  cache(hit: boolean, lookupUs = 0): void {
     if (hit) this.counts.hits++;
     else this.counts.misses++;
+    this.totals.cacheLookup(hit, lookupUs);
+  }
+
+  /** Counts an inference request answered over `protocol`, successfully or not. */
+  answered(protocol: Protocol, ok: boolean): void {
+    const key = ok ? `success:${protocol}` : `failure:${protocol}`;
+    this.counts.answered.set(key, (this.counts.answered.get(key) ?? 0) + 1);
   }
 
   /** Adds what was counted since the last call to the Prometheus metrics (at scrape time). */
@@ -229,6 +267,10 @@ export class ModelMetrics {
     add(server.cacheMisses, counts.misses);
     for (const [reason, count] of counts.failures) {
       server.requestFailure.inc({ ...labels, reason }, count);
+    }
+    for (const [key, count] of counts.answered) {
+      const [outcome, protocol] = key.split(":");
+      server.requestsByProtocol.inc({ ...labels, protocol, outcome }, count);
     }
     server.pendingRequests.set(labels, this.inFlight);
   }

@@ -9,7 +9,13 @@ export interface ServerOptions {
   host: string;
   /** Port (`--port`, `HYBRIDAI_PORT`); default 8000, 0 picks a free port. */
   port: number;
-  /** Largest request body in bytes (`--body-limit-bytes`); default 64 MiB. */
+  /**
+   * gRPC port (`--grpc-port`, `HYBRIDAI_GRPC_PORT`): the Open Inference Protocol over gRPC
+   * (Triton's `inference.GRPCInferenceService`) and `grpc.health.v1.Health`; default 8001 as
+   * Triton, 0 disables gRPC.
+   */
+  grpcPort: number;
+  /** Largest request body in bytes (`--body-limit-bytes`); default 64 MiB; also the largest gRPC request message. */
   bodyLimitBytes: number;
   /** File holding the bearer token for inference and metadata (`--auth-token-file`). */
   authTokenFile?: string;
@@ -98,11 +104,18 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: "HTTP port (default 8000; 0 = any free port)",
   },
   {
+    flag: "grpc-port",
+    env: "HYBRIDAI_GRPC_PORT",
+    key: "grpcPort",
+    schema: integer(0, 65535).default(8001),
+    help: "gRPC port (default 8001; 0 = no gRPC)",
+  },
+  {
     flag: "body-limit-bytes",
     env: "HYBRIDAI_BODY_LIMIT_BYTES",
     key: "bodyLimitBytes",
     schema: integer(1024).default(64 * 1024 * 1024),
-    help: "largest request body, bytes (default 67108864)",
+    help: "largest request body or gRPC message, bytes (default 67108864)",
   },
   {
     flag: "auth-token-file",
@@ -196,10 +209,10 @@ export function usage(): string {
     (spec) => `  --${spec.flag.padEnd(28)} ${spec.help}\n  ${"".padEnd(30)} env ${spec.env}`,
   );
   return [
-    "Usage: hybridai-serve --model-repository DIR [--host H] [--port P] [options]",
+    "Usage: hybridai-serve --model-repository DIR [--host H] [--port P] [--grpc-port G] [options]",
     "       hybridai-serve pull --from <uri> --to <dir>   (see hybridai-serve pull --help)",
     "",
-    "Serves ONNX models over the Open Inference Protocol v2 (Triton-compatible HTTP/REST).",
+    "Serves ONNX models over the Open Inference Protocol v2 (Triton-compatible HTTP/REST and gRPC).",
     "Flags take precedence over environment variables.",
     "",
     ...lines,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { BearerToken } from "./auth";
 import { ResponseCache } from "./cache/response-cache";
+import { type RunningGrpcServer, startGrpcServer } from "./grpc/grpc-server";
 import { buildApp } from "./http/app";
 import { ServerState } from "./http/server-state";
 import { InferenceService } from "./inference";
@@ -26,12 +27,16 @@ export interface RunningServer {
   state: ServerState;
   /** Metrics. */
   metrics: ServerMetrics;
+  /** The gRPC side (`--grpc-port`); absent when the port is 0. */
+  grpc?: RunningGrpcServer;
   /**
    * Drains and stops without losing a request: readiness answers 503 at once and every response
    * says `Connection: close`; for `graceMs` new requests are still served (load balancers need
    * that long to stop sending any); then the server stops listening, closes idle connections,
    * waits for every request that has begun arriving (from its first byte, mid-body included) to
-   * be answered, and releases the models. Resolves true when that finished within `timeoutMs`
+   * be answered, and releases the models. The gRPC side drains alongside: its health turns
+   * NOT_SERVING at once, calls are served through the grace period, then it stops taking calls
+   * and waits for those in flight. Resolves true when that finished within `timeoutMs`
    * (grace included), false when connections had to be cut.
    */
   shutdown(timeoutMs: number, graceMs?: number): Promise<boolean>;
@@ -83,30 +88,40 @@ export async function startServer(
     metrics,
     onModelChanged: (name) => cache?.deleteModel(name),
   });
-  const app = buildApp(
-    {
-      repository,
-      inference: new InferenceService({ repository, metrics, cache, logger }),
-      metrics,
-      state,
-      strictReadiness: options.strictReadiness,
-      bodyLimitBytes: options.bodyLimitBytes,
-      authToken,
-      repositoryToken,
-    },
-    logger,
-  );
+  const context = {
+    repository,
+    inference: new InferenceService({ repository, metrics, cache, logger }),
+    metrics,
+    state,
+    strictReadiness: options.strictReadiness,
+    bodyLimitBytes: options.bodyLimitBytes,
+    authToken,
+    repositoryToken,
+  };
+  const app = buildApp(context, logger);
   await app.listen({ host: options.host, port: options.port });
+  let grpc: RunningGrpcServer | undefined;
+  if (options.grpcPort > 0) {
+    grpc = await startGrpcServer(
+      { ...context, logger },
+      { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimitBytes },
+    ).catch(async (error) => {
+      await app.close();
+      throw error;
+    });
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   await repository.loadAll();
   state.started = true;
+  grpc?.health.refresh();
 
   let stopping: Promise<boolean> | undefined;
   const shutdown = (timeoutMs: number, graceMs = 0) => {
     stopping ??= (async () => {
       state.draining = true;
+      grpc?.health.refresh();
       const connections = () =>
         new Promise<number>((resolve) => app.server.getConnections((_e, count) => resolve(count)));
       logger.info({ connections: await connections(), graceMs, timeoutMs }, "draining");
@@ -115,13 +130,14 @@ export async function startServer(
         timedOut = true;
         logger.warn("drain timeout reached; closing connections");
         app.server.closeAllConnections();
+        grpc?.forceClose();
       }, timeoutMs);
       if (graceMs > 0) await sleep(clock, Math.min(graceMs, timeoutMs));
       logger.info(
         { connections: await connections() },
         "stopped listening; waiting for requests in flight",
       );
-      await app.close();
+      await Promise.all([app.close(), grpc?.close()]);
       await state.idle();
       deadline.cancel();
       await repository.close();
@@ -130,5 +146,5 @@ export async function startServer(
     })();
     return stopping;
   };
-  return { url: `http://${host}:${port}`, app, repository, state, metrics, shutdown };
+  return { url: `http://${host}:${port}`, app, repository, state, metrics, grpc, shutdown };
 }

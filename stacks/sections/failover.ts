@@ -385,7 +385,7 @@ export const failoverSection: StackSection<FailoverStackConfig> = {
                         ...(capacity.devicePlugin ? [capacity.devicePlugin] : []),
                       ]
                     : [],
-                  mixedCapacityAccelerators: capacity.mixedCapacityAccelerators,
+                  mixedCapacityAccelerators: [...capacity.mixedCapacityAccelerators],
                 },
               }
             : {}),

@@ -190,10 +190,11 @@ function checkService(
         : `none: cluster "${entry.cluster}" has no accelerator nodes (its pods would wait forever for a node)`,
     );
   }
-  const { name, cluster: _cluster, model, uri, revision, image, ...rest } = entry;
+  const { name, cluster: _cluster, model, uri, revision, image, spotNotice, ...rest } = entry;
   try {
     planOnnxService(name, {
       ...rest,
+      ...spotNoticeArgs(spotNotice),
       namespace,
       image: image ?? config.image,
       model: { uri: uri ?? `s3://model-store/${model ?? name}`, name: model ?? name },
@@ -257,8 +258,15 @@ function servingCapacity(
     waitFor: type
       ? [...(capacity.nodes[type] ?? []), ...(capacity.devicePlugin ? [capacity.devicePlugin] : [])]
       : [],
-    mixedCapacityAccelerators: capacity.mixedCapacityAccelerators,
+    mixedCapacityAccelerators: [...capacity.mixedCapacityAccelerators],
   };
+}
+
+/** The stack file's `spotNotice` (a cloud, or whole seconds) as OnnxService arguments. */
+function spotNoticeArgs(
+  spotNotice: "aws" | "gcp" | number | undefined,
+): Pick<OnnxServiceArgs, "spotNotice" | "spotNoticeSeconds"> {
+  return typeof spotNotice === "number" ? { spotNoticeSeconds: spotNotice } : { spotNotice };
 }
 
 /** A checked service's OnnxService arguments on its deployed cluster. */
@@ -270,9 +278,10 @@ function resolveService(
 ): ResolvedService {
   const store = entry.uri === undefined ? cluster.modelStore : undefined;
   const capacity = servingCapacity(cluster, entry);
-  const { name, cluster: _cluster, model, uri, revision, image, ...rest } = entry;
+  const { name, cluster: _cluster, model, uri, revision, image, spotNotice, ...rest } = entry;
   const args: OnnxServiceArgs = {
     ...rest,
+    ...spotNoticeArgs(spotNotice),
     name,
     provider: cluster.provider,
     namespace,

@@ -1,9 +1,14 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { credentials } from "@grpc/grpc-js";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { layOutConsumer, RESOLUTIONS, type Resolution } from "./consumer-project";
 
 const run = promisify(execFile);
@@ -56,9 +61,52 @@ describe("the packed library", () => {
     const outside = packed.filter(
       (file) =>
         !file.startsWith("dist/components/") &&
-        !["package.json", "README.md", "LICENSE"].includes(file),
+        !file.startsWith("dist/plugin/") &&
+        !file.startsWith("docs/") &&
+        !["package.json", "README.md", "LICENSE", "schema.json"].includes(file),
     );
     expect(outside).toEqual([]);
+    expect(packed.filter((file) => /(^|\/)(test|tests|fixtures|__tests__)\//.test(file))).toEqual(
+      [],
+    );
+    expect(packed.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([]);
+    expect(packed.filter((file) => /\.test\.|\.onnx$/.test(file))).toEqual([]);
+  });
+
+  it("ships what package.json points at: main, types, every export, and the docs, schema and plugin", () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      main: string;
+      types: string;
+      files: string[];
+      exports: Record<string, string | Record<string, string>>;
+    };
+    expect(Object.keys(manifest.exports)).toEqual([".", "./testing", "./package.json"]);
+    const targets = Object.values(manifest.exports).flatMap((target) =>
+      typeof target === "string" ? [target] : Object.values(target),
+    );
+    expect(targets).toHaveLength(5);
+    for (const target of [...targets, manifest.main, manifest.types]) {
+      expect(packed).toContain(target.replace(/^\.\//, ""));
+    }
+    expect(manifest.main).toBe("dist/plugin/index.js");
+    expect(manifest.files).toEqual(expect.arrayContaining(["docs", "schema.json", "dist/plugin"]));
+    expect(packed).toContain("schema.json");
+    const docs = existsSync(path.join(REPO_ROOT, "docs"))
+      ? readdirSync(path.join(REPO_ROOT, "docs"), { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => path.relative(REPO_ROOT, path.join(entry.parentPath, entry.name)))
+      : [];
+    for (const page of docs) expect(packed).toContain(page);
+  });
+
+  it("tags the default runtime image with the installed package's own version", async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ["-e", 'console.log(require("pulumi-hybridai").kubernetes.DEFAULT_RUNTIME_IMAGE)'],
+      { cwd: consumer },
+    );
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    expect(stdout.trim()).toBe(`ghcr.io/hybridai/hybridai-serving-runtime:${version}`);
   });
 
   it.each(Object.keys(RESOLUTIONS) as Resolution[])(
@@ -74,6 +122,43 @@ describe("the packed library", () => {
     },
     120_000,
   );
+
+  it("compiles every TypeScript example of examples/ against the packed declarations", async () => {
+    const examples = path.join(REPO_ROOT, "examples");
+    const names = readdirSync(examples).filter((name) =>
+      existsSync(path.join(examples, name, "index.ts")),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    for (const name of names) {
+      await mkdir(path.join(consumer, "examples", name), { recursive: true });
+      await copyFile(
+        path.join(examples, name, "index.ts"),
+        path.join(consumer, "examples", name, "index.ts"),
+      );
+    }
+    await writeFile(
+      path.join(consumer, "tsconfig.examples.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "node16",
+          moduleResolution: "node16",
+          target: "es2022",
+          strict: true,
+          skipLibCheck: true,
+          noEmit: true,
+          types: ["node"],
+        },
+        files: names.map((name) => `examples/${name}/index.ts`),
+      }),
+    );
+    const result = await run(process.execPath, [TSC, "-p", "tsconfig.examples.json"], {
+      cwd: consumer,
+    }).then(
+      () => ({ code: 0, output: "" }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, output: error.stdout }),
+    );
+    expect(result).toEqual({ code: 0, output: "" });
+  }, 120_000);
 
   it("resolves both entry points at run time from CommonJS and from an ES module", async () => {
     const resolveBoth = [
@@ -94,4 +179,46 @@ describe("the packed library", () => {
       `file://${path.join(consumer, "node_modules/pulumi-hybridai/dist/components/testing/index.js")}`,
     );
   });
+});
+
+describe("the source-based Pulumi plugin (PulumiPlugin.yaml)", () => {
+  it("declares the Node.js runtime, loading the built entry point without ts-node", () => {
+    const manifest = parse(readFileSync(path.join(REPO_ROOT, "PulumiPlugin.yaml"), "utf8"));
+    expect(manifest).toEqual({ runtime: { name: "nodejs", options: { typescript: false } } });
+  });
+
+  it("serves schema.json over gRPC when Pulumi's run-plugin starts this repository, as `pulumi package add` does", async () => {
+    // The Node.js language host runs `node @pulumi/pulumi/cmd/run-plugin <plugin directory>`,
+    // which requires the directory (package.json `main`); the provider prints its port.
+    const runPlugin = path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/cmd/run-plugin");
+    const plugin = spawn(process.execPath, [runPlugin, REPO_ROOT], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    plugin.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        plugin.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+        plugin.once("exit", (code) => reject(new Error(`plugin exited with ${code}: ${stderr}`)));
+      });
+      expect(port).toMatch(/^\d+$/);
+      const client = new ResourceProviderClient(`127.0.0.1:${port}`, credentials.createInsecure());
+      const request = new GetSchemaRequest();
+      request.setVersion(0);
+      const served = await new Promise<string>((resolve, reject) =>
+        client.getSchema(request, (error, response) =>
+          error ? reject(error) : resolve(response.getSchema()),
+        ),
+      );
+      client.close();
+      expect(JSON.parse(served)).toEqual(
+        JSON.parse(readFileSync(path.join(REPO_ROOT, "schema.json"), "utf8")),
+      );
+    } finally {
+      plugin.kill();
+    }
+  }, 60_000);
 });

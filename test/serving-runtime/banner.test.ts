@@ -30,6 +30,22 @@ describe("startupBanner", () => {
     );
   });
 
+  it("says where gRPC listens when it is on", () => {
+    const index = [{ name: "mlp", version: "2", state: "READY" as const, reason: "" }];
+    const text = startupBanner({
+      url: URL,
+      ready: [mlp],
+      index,
+      strictReadiness: true,
+      grpcAddress: "127.0.0.1:8001",
+    });
+    expect(text.split("\n").slice(1, 4)).toEqual([
+      "hybridai-serve listening on http://127.0.0.1:8000",
+      "gRPC (inference.GRPCInferenceService) on 127.0.0.1:8001",
+      "Models ready: mlp (v2)",
+    ]);
+  });
+
   it("lists every model that failed, with its state and reason on one line, and what readiness says", () => {
     const index = [
       { name: "broken", state: "UNAVAILABLE" as const, reason: "failed to load:\n  bad\tfile" },

@@ -176,6 +176,25 @@ describe("serving-runtime/Dockerfile", () => {
     ).toBeDefined();
   });
 
+  it("ships the gRPC .proto files next to dist and exposes HTTP 8000 and gRPC 8001", () => {
+    const copies = finalStage.filter((i) => i.keyword === "COPY").map((i) => i.args);
+    expect(copies).toContain("serving-runtime/proto /app/serving-runtime/proto");
+    expect(existsSync(path.join(ROOT, "serving-runtime/proto/grpc_service.proto"))).toBe(true);
+    expect(existsSync(path.join(ROOT, "serving-runtime/proto/model_config.proto"))).toBe(true);
+    expect(finalStage.filter((i) => i.keyword === "EXPOSE").map((i) => i.args)).toEqual([
+      "8000 8001",
+    ]);
+    const manifest = JSON.parse(
+      readFileSync(path.join(ROOT, "serving-runtime/package.json"), "utf8"),
+    ) as { files: string[] };
+    expect(manifest.files).toEqual(expect.arrayContaining(["dist", "proto"]));
+    const cmd = JSON.parse(of("CMD")[0].args) as string[];
+    expect(cmd.slice(cmd.indexOf("--grpc-port"), cmd.indexOf("--grpc-port") + 2)).toEqual([
+      "--grpc-port",
+      "8001",
+    ]);
+  });
+
   it("copies only paths that exist in the build context (the repository root)", () => {
     const sources = of("COPY")
       .filter((i) => !i.args.startsWith("--from"))

@@ -16,6 +16,7 @@ describe("parseCommandLine", () => {
         modelRepository: "m",
         host: "0.0.0.0",
         port: 9000,
+        grpcPort: 8001,
         bodyLimitBytes: 64 * 1024 * 1024,
         drainTimeoutSeconds: 20,
         drainGraceSeconds: 5,
@@ -57,6 +58,11 @@ describe("parseCommandLine", () => {
         /--drain-grace-seconds '-1': expected at least 0/,
       ],
       [["--model-repository", "m", "extra"], {}, /Unexpected argument 'extra'/],
+      [
+        ["--model-repository", "m", "--grpc-port", "70000"],
+        {},
+        /--grpc-port '70000': expected at most 65535 \(gRPC port \(default 8001; 0 = no gRPC\)\)/,
+      ],
     ];
     for (const [argv, env, pattern] of cases) {
       expect(() => parseCommandLine(argv, env)).toThrow(OptionsError);
@@ -71,6 +77,15 @@ describe("parseCommandLine", () => {
     );
     expect(command.kind === "serve" && command.options.defaultMaxBatchSize).toBe("auto");
     expect(command.kind === "serve" && command.options.drainGraceSeconds).toBe(0.5);
+  });
+
+  it("turns gRPC off with port 0, from the flag or HYBRIDAI_GRPC_PORT", () => {
+    const fromEnv = parseCommandLine(["--model-repository", "m"], { HYBRIDAI_GRPC_PORT: "0" });
+    expect(fromEnv.kind === "serve" && fromEnv.options.grpcPort).toBe(0);
+    const fromFlag = parseCommandLine(["--model-repository", "m", "--grpc-port", "9001"], {
+      HYBRIDAI_GRPC_PORT: "0",
+    });
+    expect(fromFlag.kind === "serve" && fromFlag.options.grpcPort).toBe(9001);
   });
 
   it("recognises --help", () => {

@@ -12,6 +12,7 @@ import { metricsRoutes } from "./routes-metrics";
 import { modelRoutes } from "./routes-models";
 import { repositoryRoutes } from "./routes-repository";
 import { serverRoutes } from "./routes-server";
+import { statisticsRoutes } from "./routes-statistics";
 
 const REQUEST_ID = "x-request-id";
 
@@ -82,5 +83,6 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
   modelRoutes(app, context);
   repositoryRoutes(app, context);
   metricsRoutes(app, context);
+  statisticsRoutes(app, context);
   return app;
 }

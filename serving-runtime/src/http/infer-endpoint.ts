@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
 import type { EncodedResponse } from "../protocol/infer-response";
+import type { LoadedVersion } from "../repository/loader";
+import { FORWARDED_HEADER } from "../resilience/remote-client";
 import type { ClientLink } from "../scheduling/scheduler";
 import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
@@ -28,6 +30,10 @@ function clientOf(request: IncomingMessage, response: ServerResponse): ClientLin
       return () => socket.off("close", onClose);
     },
   };
+}
+
+function isUnavailable(error: unknown): error is InferenceError {
+  return error instanceof InferenceError && error.kind === "UNAVAILABLE";
 }
 
 function decode(segment: string): string {
@@ -110,19 +116,44 @@ export function inferEndpoint(
           "this endpoint needs 'Authorization: Bearer <token>'",
         );
       }
-      const target = repository.resolve(
-        decode(match[1]),
-        versionParam(match[2] === undefined ? undefined : decode(match[2])),
-      );
+      const name = decode(match[1]);
+      let target: LoadedVersion | undefined;
+      let absent: InferenceError | undefined;
+      try {
+        target = repository.resolve(
+          name,
+          versionParam(match[2] === undefined ? undefined : decode(match[2])),
+        );
+      } catch (error) {
+        // A model with no loaded version may still answer through its fallback.
+        if (!isUnavailable(error) || !repository.fallbackRoute(name)) throw error;
+        absent = error;
+      }
       const headerLength = binaryHeaderLength(request.headers);
       readBody(request, context.bodyLimitBytes, (error, body) => {
         if (error || !body) {
           fail(request, response, error ?? new Error("no body"));
           return;
         }
-        inference.infer(target, { body, headerLength }, clientOf(request, response)).then(
-          (encoded) => send(request, response, encoded),
-          (failure: Error) => fail(request, response, failure),
+        const parts = {
+          body,
+          headerLength,
+          requestId: request.headers["x-request-id"] as string | undefined,
+          forwarded: request.headers[FORWARDED_HEADER] !== undefined,
+        };
+        const client = clientOf(request, response);
+        (target
+          ? inference.infer(target, parts, client)
+          : inference.inferAbsent(name, parts, absent as InferenceError, client)
+        ).then(
+          (encoded) => {
+            target?.metrics.answered("http", true);
+            send(request, response, encoded);
+          },
+          (failure: Error) => {
+            target?.metrics.answered("http", false);
+            fail(request, response, failure);
+          },
         );
       });
     } catch (error) {

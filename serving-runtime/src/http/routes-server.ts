@@ -8,6 +8,7 @@ export const EXTENSIONS = [
   "model_configuration",
   "schedule_policy",
   "parameters",
+  "statistics",
 ];
 
 /** `GET /v2`: server metadata `{name, version, extensions}`. */

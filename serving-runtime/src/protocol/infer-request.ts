@@ -25,7 +25,36 @@ const requestSchema = z.object({
     .optional(),
 });
 
-type RequestHeader = z.infer<typeof requestSchema>;
+/**
+ * An inference request as far as a transport has parsed it: the JSON header's fields (HTTP), or
+ * the protobuf request's (gRPC) in the same shape; input elements come from an
+ * {@link InputElements}.
+ */
+export type InferRequestHeader = z.infer<typeof requestSchema>;
+
+type RequestHeader = InferRequestHeader;
+
+/** One input of an {@link InferRequestHeader}. */
+export type HeaderInput = RequestHeader["inputs"][number];
+
+/**
+ * Where a transport keeps the elements of each input: JSON `data` or the binary part of an HTTP
+ * body, typed `contents` or `raw_input_contents` of a gRPC request.
+ */
+export interface InputElements {
+  /**
+   * The elements of one input, converted to its datatype and checked against its element count.
+   * Throws an {@link InferenceError} saying what was expected.
+   *
+   * @param input the input as the header gives it (name, datatype and shape already checked)
+   * @param index its position among the request's inputs
+   * @param datatype its datatype, equal to the model's
+   * @param count the number of elements its shape calls for
+   */
+  read(input: HeaderInput, index: number, datatype: Datatype, count: number): TensorData;
+  /** Throws when data is left over once every input has been read. */
+  finish(): void;
+}
 
 /** One decoded, validated input tensor. */
 export interface DecodedInput {
@@ -71,6 +100,16 @@ function parseHeader(json: Buffer | string): RequestHeader {
         'object like {"inputs":[{"name":…,"shape":[…],"datatype":…,"data":[…]}]}',
     );
   }
+  return checkRequestHeader(value);
+}
+
+/**
+ * Checks the shape of an inference request header (names, shapes of non-negative integers,
+ * parameter values) and returns it typed; throws 400 naming every problem.
+ *
+ * @param value a parsed JSON header, or a transport's request in the same shape
+ */
+export function checkRequestHeader(value: unknown): InferRequestHeader {
   const parsed = requestSchema.safeParse(value);
   if (!parsed.success) {
     throw invalidArgument(`invalid inference request: ${formatZodIssues(parsed.error)}`);
@@ -118,14 +157,58 @@ function binarySize(input: RequestHeader["inputs"][number]): number | undefined 
   return size;
 }
 
+/** The elements of an HTTP request's inputs: JSON `data`, or the body's binary part in order. */
+class BodyElements implements InputElements {
+  private offset = 0;
+
+  /** @param binary the bytes after the JSON header of a binary-extension body */
+  constructor(private readonly binary: Buffer | undefined) {}
+
+  read(input: HeaderInput, _index: number, datatype: Datatype, count: number): TensorData {
+    const size = binarySize(input);
+    if (size !== undefined) {
+      const { binary, offset } = this;
+      const available = binary ? binary.length - offset : 0;
+      if (size > available) {
+        throw invalidArgument(
+          `input '${input.name}': binary_data_size is ${size} but only ${available} bytes of ` +
+            "binary data remain after the JSON header (is Inference-Header-Content-Length set?)",
+        );
+      }
+      this.offset += size;
+      return decodeBinaryTensor(
+        input.name,
+        datatype,
+        (binary as Buffer).subarray(offset, offset + size),
+        count,
+      );
+    }
+    if (input.data === undefined) {
+      throw invalidArgument(
+        `input '${input.name}': missing 'data' (or parameters.binary_data_size for binary data)`,
+      );
+    }
+    return decodeJsonData(input.name, datatype, input.data, input.shape);
+  }
+
+  finish(): void {
+    const { binary, offset } = this;
+    if (binary && offset !== binary.length) {
+      throw invalidArgument(
+        `the body has ${binary.length - offset} bytes of binary data beyond the inputs' ` +
+          "binary_data_size; check Inference-Header-Content-Length and binary_data_size",
+      );
+    }
+  }
+}
+
 function decodeInputs(
   header: RequestHeader,
-  binary: Buffer | undefined,
+  elements: InputElements,
   model: ModelSignature,
 ): DecodedInput[] {
   const byName = new Map<string, DecodedInput>();
-  let offset = 0;
-  for (const input of header.inputs) {
+  for (const [index, input] of header.inputs.entries()) {
     const spec = model.inputs.find((candidate) => candidate.name === input.name);
     if (!spec) {
       throw invalidArgument(
@@ -140,39 +223,10 @@ function decodeInputs(
       );
     }
     checkShape(input, spec, model);
-    const count = elementCount(input.shape);
-    const size = binarySize(input);
-    let data: TensorData;
-    if (size !== undefined) {
-      const available = binary ? binary.length - offset : 0;
-      if (size > available) {
-        throw invalidArgument(
-          `input '${input.name}': binary_data_size is ${size} but only ${available} bytes of ` +
-            "binary data remain after the JSON header (is Inference-Header-Content-Length set?)",
-        );
-      }
-      data = decodeBinaryTensor(
-        input.name,
-        spec.datatype,
-        (binary as Buffer).subarray(offset, offset + size),
-        count,
-      );
-      offset += size;
-    } else if (input.data === undefined) {
-      throw invalidArgument(
-        `input '${input.name}': missing 'data' (or parameters.binary_data_size for binary data)`,
-      );
-    } else {
-      data = decodeJsonData(input.name, spec.datatype, input.data, input.shape);
-    }
+    const data = elements.read(input, index, spec.datatype, elementCount(input.shape));
     byName.set(input.name, { name: input.name, datatype: spec.datatype, shape: input.shape, data });
   }
-  if (binary && offset !== binary.length) {
-    throw invalidArgument(
-      `the body has ${binary.length - offset} bytes of binary data beyond the inputs' ` +
-        "binary_data_size; check Inference-Header-Content-Length and binary_data_size",
-    );
-  }
+  elements.finish();
   const missing = model.inputs.filter((spec) => !byName.has(spec.name));
   if (missing.length > 0) {
     throw invalidArgument(
@@ -243,9 +297,29 @@ export function decodeInferRequest(
   model: ModelSignature,
 ): InferRequest {
   const parts = headerLength === undefined ? undefined : splitBinaryBody(body, headerLength);
-  const header = parseHeader(parts ? parts.json : body);
+  return buildInferRequest(
+    parseHeader(parts ? parts.json : body),
+    new BodyElements(parts?.binary),
+    model,
+  );
+}
+
+/**
+ * Checks a parsed inference request against the model, whatever transport carried it: every
+ * input present once, datatypes, shapes and element counts, batch size, output names, timeout.
+ * Throws an {@link InferenceError} naming what was expected.
+ *
+ * @param header the request's header, checked by {@link checkRequestHeader}
+ * @param elements where the inputs' elements are
+ * @param model the model version the request targets
+ */
+export function buildInferRequest(
+  header: InferRequestHeader,
+  elements: InputElements,
+  model: ModelSignature,
+): InferRequest {
   checkUnsupported(header);
-  const inputs = decodeInputs(header, parts?.binary, model);
+  const inputs = decodeInputs(header, elements, model);
   if (model.maxBatchSize > 0 && inputs.length > 0) {
     const batch = inputs[0].shape[0];
     const other = inputs.find((input) => input.shape[0] !== batch);

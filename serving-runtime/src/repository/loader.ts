@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { ModelMetrics, ServerMetrics } from "../metrics";
 import type { ModelSignature } from "../protocol/tensor-spec";
-import type { CircuitBreaker, FallbackConfig } from "../resilience";
+import type { CircuitBreaker, FallbackConfig, RemoteFallback } from "../resilience";
 import {
   describeSweep,
   SWEEP_LIMITS,
@@ -25,6 +25,7 @@ import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
 import { Scheduler } from "../scheduling/scheduler";
+import type { ShadowRunner } from "../shadow/shadow-runner";
 import {
   batchingBlocker,
   type ConfigOrigins,
@@ -89,6 +90,10 @@ export interface LoadedVersion {
   breaker?: CircuitBreaker;
   /** The model's fallback, when its config has a `fallback` block. */
   fallback?: FallbackConfig;
+  /** The remote endpoint, when the `fallback` block names a `url`. */
+  remoteFallback?: RemoteFallback;
+  /** Runs sampled copies on the shadow, when the config has a `shadow` block. */
+  shadow?: ShadowRunner;
   /** Waits for queued and running work, then releases the sessions. */
   close(): Promise<void>;
 }

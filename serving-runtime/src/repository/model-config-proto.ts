@@ -9,8 +9,8 @@ import {
 /*
  * The schema of Triton's `ModelConfig` (triton-inference-server/common,
  * `protobuf/model_config.proto`, package `inference`) as far as this runtime supports it, with
- * Triton's field names and numbers, plus hybridai's own `execution_providers`, `fallback` and
- * `circuit_breaker` (numbers from 1001). The protobuf text format is not self-describing, so
+ * Triton's field names and numbers, plus hybridai's own `execution_providers`, `fallback`,
+ * `circuit_breaker` and `shadow` (numbers from 1001). The protobuf text format is not self-describing, so
  * `config.pbtxt` is read against it. Fields of Triton's schema that are left out (sequence
  * batching, ensembles, optimization, reshape …) are not supported: the parser rejects them by
  * name. Declared as proto2 so that an explicit `max_batch_size: 0` is told apart from none.
@@ -164,7 +164,14 @@ const MESSAGES: DescriptorProtoJson[] = [
     },
   ),
   message("ModelResponseCache", [field("enable:bool:1")]),
-  message("HybridaiFallback", [field("model:string:1"), field("repeated on:string:2")]),
+  message("HybridaiFallback", [
+    field("model:string:1"),
+    field("repeated on:string:2"),
+    field("url:string:3"),
+    field("token_file:string:4"),
+    field("timeout_ms:uint32:5"),
+    field("circuit_breaker:.inference.HybridaiCircuitBreaker:6"),
+  ]),
   message("HybridaiCircuitBreaker", [
     field("failure_rate_threshold:double:1"),
     field("latency_threshold_ms:double:2"),
@@ -173,6 +180,18 @@ const MESSAGES: DescriptorProtoJson[] = [
     field("minimum_requests:uint32:5"),
     field("open_duration_ms:uint32:6"),
     field("half_open_max_probes:uint32:7"),
+  ]),
+  message("HybridaiShadow", [
+    field("model:string:1"),
+    field("url:string:2"),
+    field("token_file:string:3"),
+    field("timeout_ms:uint32:4"),
+    field("sample:double:5"),
+    field("tolerance:double:6"),
+    field("repeated class_outputs:string:7"),
+    field("max_queue_size:uint32:8"),
+    field("max_concurrency:uint32:9"),
+    field("log_interval_ms:uint32:10"),
   ]),
   message(
     "ModelConfig",
@@ -193,6 +212,7 @@ const MESSAGES: DescriptorProtoJson[] = [
       field("repeated execution_providers:string:1001"),
       field("fallback:.inference.HybridaiFallback:1002"),
       field("circuit_breaker:.inference.HybridaiCircuitBreaker:1003"),
+      field("shadow:.inference.HybridaiShadow:1004"),
     ],
     { nestedType: [mapEntry("ParametersEntry", ".inference.ModelParameter")] },
   ),

@@ -98,6 +98,7 @@ export const modelConfigSchema = z.strictObject({
   response_cache: z.strictObject({ enable: z.boolean() }).optional(),
   fallback: z.unknown().optional(),
   circuit_breaker: z.unknown().optional(),
+  shadow: z.unknown().optional(),
 });
 
 /** A parsed model configuration with defaults applied; `max_batch_size` may still be open. */

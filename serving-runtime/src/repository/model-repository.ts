@@ -1,6 +1,14 @@
 import { stat } from "node:fs/promises";
 import { InferenceError, notFound, unavailable } from "../protocol/errors";
-import { CIRCUIT_STATE_CODE, CircuitBreaker, parseFallbackConfig } from "../resilience";
+import {
+  CIRCUIT_STATE_CODE,
+  CircuitBreaker,
+  isRemoteFallback,
+  parseFallbackConfig,
+  RemoteFallback,
+  RemoteFallbackMetrics,
+} from "../resilience";
+import { parseShadowConfig, ShadowMetrics, ShadowRunner } from "../shadow";
 import {
   type LoadedVersion,
   type LoadSettings,
@@ -26,13 +34,24 @@ export interface IndexEntry {
   reason: string;
 }
 
+/** What a model's config adds around its versions: breaker, fallback and shadow. */
+type Resilience = Pick<LoadedVersion, "breaker" | "fallback" | "remoteFallback" | "shadow">;
+
 interface ModelEntry {
   state: ModelState;
   reason: string;
   versions: Map<string, LoadedVersion>;
+  /** The fallback of the last configuration read, answering while no version is loaded. */
+  route?: Resilience;
 }
 
 const UNLOADED = "unloaded";
+
+/** Stops the shadow runners of versions that stopped serving (versions of one load share one). */
+async function closeShadows(versions: readonly LoadedVersion[]): Promise<void> {
+  const runners = new Set(versions.map((version) => version.shadow));
+  await Promise.allSettled([...runners].map((runner) => runner?.close()));
+}
 
 /**
  * The models of a Triton-layout repository (`<root>/<model>/<version>/model.onnx`) and their
@@ -74,22 +93,30 @@ export class ModelRepository {
       if (!info?.isDirectory()) {
         throw notFound(`no model directory '${name}' in the model repository ${this.root}`);
       }
-      const entry = this.models.get(name) ?? { state: "LOADING", reason: "", versions: new Map() };
+      const entry: ModelEntry = this.models.get(name) ?? {
+        state: "LOADING",
+        reason: "",
+        versions: new Map(),
+      };
       this.models.set(name, entry);
       if (entry.versions.size === 0) {
         entry.state = "LOADING";
         entry.reason = "";
       }
       const loaded = new Map<string, LoadedVersion>();
+      let resilience: Resilience | undefined;
       try {
         const resolved = await readModelConfig(directory, name, config);
-        const resilience = await this.resilience(name, resolved);
+        resilience = await this.resilience(name, resolved);
+        if (entry.versions.size === 0) entry.route = resilience;
         for (const version of await versionsToLoad(directory, resolved)) {
           const ready = await loadVersion(directory, name, version, resolved, this.settings);
           loaded.set(String(version), Object.assign(ready, resilience));
+          resilience.shadow?.register(ready.signature);
         }
       } catch (error) {
         await Promise.allSettled([...loaded.values()].map((version) => version.close()));
+        await resilience?.shadow?.close();
         const reason = (error as Error).message;
         this.settings.logger.error({ model: name, reason }, "model failed to load");
         if (entry.versions.size === 0) {
@@ -101,10 +128,12 @@ export class ModelRepository {
       const previous = [...entry.versions.values()];
       this.settings.onModelChanged?.(name);
       entry.versions = loaded;
+      entry.route = resilience;
       entry.state = "READY";
       entry.reason = "";
       this.settings.logger.info({ model: name, versions: [...loaded.keys()] }, "model ready");
       await Promise.allSettled(previous.map((version) => version.close()));
+      await closeShadows(previous);
     });
   }
 
@@ -125,6 +154,7 @@ export class ModelRepository {
       entry.state = "UNLOADING";
       entry.reason = "";
       await Promise.allSettled(versions.map((version) => version.close()));
+      await closeShadows(versions);
       entry.state = "UNAVAILABLE";
       entry.reason = UNLOADED;
       this.settings.logger.info({ model: name }, "model unloaded");
@@ -154,6 +184,16 @@ export class ModelRepository {
       );
     }
     return found;
+  }
+
+  /**
+   * The fallback of a model that has no loaded version (loading, failed to load, unloaded, or
+   * absent on this device) but whose configuration names one; `undefined` otherwise.
+   */
+  fallbackRoute(name: string): Pick<LoadedVersion, "fallback" | "remoteFallback"> | undefined {
+    const entry = this.models.get(name);
+    if (!entry || entry.versions.size > 0 || !entry.route?.fallback) return undefined;
+    return entry.route;
   }
 
   /** Every loaded version of a model, ascending; empty when none. */
@@ -218,15 +258,32 @@ export class ModelRepository {
     await Promise.allSettled(names.map((name) => this.unload(name)));
   }
 
-  private async resilience(
-    name: string,
-    config: ModelConfig,
-  ): Promise<Pick<LoadedVersion, "breaker" | "fallback">> {
+  private async resilience(name: string, config: ModelConfig): Promise<Resilience> {
+    const needsNames = config.fallback !== undefined || config.shadow !== undefined;
+    const knownModels = needsNames ? await listModelNames(this.root) : [];
     const fallback =
       config.fallback === undefined
         ? undefined
-        : parseFallbackConfig(name, config.fallback, await listModelNames(this.root));
-    if (config.circuit_breaker === undefined) return { fallback };
+        : parseFallbackConfig(name, config.fallback, knownModels);
+    const shadow =
+      config.shadow === undefined
+        ? undefined
+        : new ShadowRunner({
+            model: name,
+            config: parseShadowConfig(name, config.shadow, knownModels),
+            metrics: ShadowMetrics.of(this.settings.metrics.registry),
+            logger: this.settings.logger,
+            resolve: (model) => this.resolve(model),
+          });
+    const remoteFallback = isRemoteFallback(fallback)
+      ? new RemoteFallback({
+          model: name,
+          config: fallback,
+          metrics: RemoteFallbackMetrics.of(this.settings.metrics.registry),
+          logger: this.settings.logger,
+        })
+      : undefined;
+    if (config.circuit_breaker === undefined) return { fallback, remoteFallback, shadow };
     const gauge = this.settings.metrics.breakerState;
     const breaker = new CircuitBreaker({
       model: name,
@@ -240,7 +297,7 @@ export class ModelRepository {
       },
     });
     gauge.set({ model: name }, CIRCUIT_STATE_CODE.closed);
-    return { breaker, fallback };
+    return { breaker, fallback, remoteFallback, shadow };
   }
 
   private exclusive<T>(name: string, task: () => Promise<T>): Promise<T> {

@@ -89,30 +89,114 @@ export type CircuitBreakerConfig = z.output<typeof circuitBreakerConfigSchema>;
 /** A model's `circuit_breaker` block as written in `config.json` (every key optional). */
 export type CircuitBreakerConfigInput = z.input<typeof circuitBreakerConfigSchema>;
 
-/** Schema of a model's `fallback` block in `config.json`. */
+const fallbackConditions = z
+  .array(
+    z.enum(FALLBACK_TRIGGERS, {
+      error: `on entries must be one of ${FALLBACK_TRIGGERS.join(", ")}`,
+    }),
+  )
+  .min(1, { error: "on must list at least one condition" })
+  .refine((on) => new Set(on).size === on.length, { error: "on must not repeat a condition" })
+  .default([...FALLBACK_TRIGGERS]);
+
+/** Schema of a model's `fallback` block in `config.json` that names another model of the repository. */
 export const fallbackConfigSchema = z.strictObject({
   /** Name of the model that answers instead of this one. */
   model: z
     .string({ error: "model must be a string naming another model of the repository" })
     .min(1, { error: "model must not be empty" }),
   /** Conditions that send a request to the fallback model. Default: all of them. */
-  on: z
-    .array(
-      z.enum(FALLBACK_TRIGGERS, {
-        error: `on entries must be one of ${FALLBACK_TRIGGERS.join(", ")}`,
-      }),
-    )
-    .min(1, { error: "on must list at least one condition" })
-    .default([...FALLBACK_TRIGGERS]),
+  on: fallbackConditions,
 });
 
-/** A model's resolved fallback settings. */
-export type FallbackConfig = z.output<typeof fallbackConfigSchema>;
+/** Default wait for a remote fallback endpoint's answer, in milliseconds (EdgeFleet's default too). */
+export const REMOTE_FALLBACK_TIMEOUT_MS = 5000;
+
+/** Why a remote URL is refused, or `undefined` when it is a usable `http(s)://` base URL. */
+export function remoteUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "url must be an absolute http:// or https:// URL, e.g. https://inference.example.com";
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return "url must start with http:// or https://";
+  }
+  if (parsed.search || parsed.hash) return "url must not carry a query or fragment";
+  if (parsed.username || parsed.password) {
+    return "url must not carry credentials; put the bearer token in token_file";
+  }
+  return undefined;
+}
+
+/** A remote Open Inference Protocol endpoint: base URL, bearer token file and timeout. */
+const remoteEndpointShape = {
+  /**
+   * Base URL of the endpoint, `http(s)://host[:port][/path]`; requests go to
+   * `{url}/v2/models/{model}/infer` with this model's name.
+   */
+  url: z
+    .string({ error: "url must be a string, the base URL of an Open Inference Protocol endpoint" })
+    .superRefine((url, context) => {
+      const problem = remoteUrlProblem(url);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    })
+    .transform((url) => url.replace(/\/+$/, "")),
+  /** File holding the bearer token sent as `Authorization: Bearer …`; re-read when it changes. */
+  token_file: z
+    .string({ error: "token_file must be a string, the path of a file holding the token" })
+    .min(1, { error: "token_file must not be empty" })
+    .optional(),
+  /** Milliseconds to wait for the endpoint's whole answer, 1–600000. Default 5000. */
+  timeout_ms: z
+    .number({ error: "timeout_ms must be a number" })
+    .int({ error: "timeout_ms must be a whole number of milliseconds" })
+    .min(1, { error: "timeout_ms must be at least 1" })
+    .max(600_000, { error: "timeout_ms must be at most 600000" })
+    .default(REMOTE_FALLBACK_TIMEOUT_MS),
+};
+
+/** Schema of a model's `fallback` block in `config.json` that names a remote endpoint. */
+export const remoteFallbackConfigSchema = z.strictObject({
+  ...remoteEndpointShape,
+  /** Conditions that forward a request to the endpoint. Default: all of them. */
+  on: fallbackConditions,
+  /**
+   * The endpoint's own circuit breaker (same keys as the model's `circuit_breaker`). Default: the
+   * breaker's defaults, without a latency threshold (`timeout_ms` bounds latency).
+   */
+  circuit_breaker: z.unknown().optional(),
+});
+
+/** Schema of a remote endpoint block (`url`, `token_file`, `timeout_ms`) inside another block. */
+export const remoteEndpointSchema = z.object(remoteEndpointShape);
+
+/** A model's resolved fallback to another model of the repository. */
+export type LocalFallbackConfig = z.output<typeof fallbackConfigSchema>;
+
+/** A model's resolved fallback to a remote endpoint; `circuit_breaker` is validated and resolved. */
+export type RemoteFallbackConfig = Omit<
+  z.output<typeof remoteFallbackConfigSchema>,
+  "circuit_breaker"
+> & { circuit_breaker: CircuitBreakerConfig };
+
+/** A model's resolved fallback settings: another model (`model`) or a remote endpoint (`url`). */
+export type FallbackConfig = LocalFallbackConfig | RemoteFallbackConfig;
 
 /** A model's `fallback` block as written in `config.json`. */
-export type FallbackConfigInput = z.input<typeof fallbackConfigSchema>;
+export type FallbackConfigInput =
+  | z.input<typeof fallbackConfigSchema>
+  | z.input<typeof remoteFallbackConfigSchema>;
 
-/** A `circuit_breaker` or `fallback` block of a model's `config.json` that is invalid. */
+/** Whether a resolved fallback forwards to a remote endpoint. */
+export function isRemoteFallback(
+  fallback: FallbackConfig | undefined,
+): fallback is RemoteFallbackConfig {
+  return fallback !== undefined && "url" in fallback;
+}
+
+/** A `circuit_breaker`, `fallback` or `shadow` block of a model's `config.json` that is invalid. */
 export class ResilienceConfigError extends Error {
   /**
    * @param model Model whose `config.json` holds the block.
@@ -142,7 +226,15 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function parseBlock<S extends z.ZodObject>(
+/**
+ * Validates one of hybridai's blocks of a model's `config.json` against its schema.
+ * @param schema the block's schema (strict: unknown keys are named with the allowed ones)
+ * @param block the block's key, e.g. `fallback`, prefixed to the offending field
+ * @param model the model, quoted in errors
+ * @param input the block as read; `undefined` parses as `{}`
+ * @throws ResilienceConfigError naming the model, the field, its value and what is allowed
+ */
+export function parseConfigBlock<S extends z.ZodObject>(
   schema: S,
   block: string,
   model: string,
@@ -171,14 +263,16 @@ function parseBlock<S extends z.ZodObject>(
  * @throws ResilienceConfigError naming the model, the key, its value and what is allowed.
  */
 export function parseCircuitBreakerConfig(model: string, input: unknown): CircuitBreakerConfig {
-  return parseBlock(circuitBreakerConfigSchema, "circuit_breaker", model, input);
+  return parseConfigBlock(circuitBreakerConfigSchema, "circuit_breaker", model, input);
 }
 
 /**
- * Validates a model's `fallback` block and applies the defaults.
+ * Validates a model's `fallback` block and applies the defaults. The block names either another
+ * model of the repository (`model`) or a remote Open Inference Protocol endpoint (`url`, with
+ * `token_file`, `timeout_ms` and its own `circuit_breaker`), never both.
  * @param model Model name, quoted in errors; a model may not name itself as its fallback.
  * @param input The block as read from `config.json`.
- * @param knownModels When given, the fallback model must be one of these names.
+ * @param knownModels When given, a fallback model must be one of these names.
  * @throws ResilienceConfigError naming the model, the key, its value and what is allowed.
  */
 export function parseFallbackConfig(
@@ -186,7 +280,37 @@ export function parseFallbackConfig(
   input: unknown,
   knownModels?: readonly string[],
 ): FallbackConfig {
-  const config = parseBlock(fallbackConfigSchema, "fallback", model, input);
+  const block =
+    input !== null && typeof input === "object" ? (input as Record<string, unknown>) : {};
+  if ("url" in block && "model" in block) {
+    throw new ResilienceConfigError(
+      model,
+      "fallback",
+      input,
+      "give either model (a model of this repository) or url (a remote endpoint), not both",
+    );
+  }
+  if (!("url" in block) && !("model" in block)) {
+    throw new ResilienceConfigError(
+      model,
+      "fallback",
+      input,
+      "name model (another model of this repository) or url (a remote Open Inference Protocol endpoint)",
+    );
+  }
+  if ("url" in block) {
+    const remote = parseConfigBlock(remoteFallbackConfigSchema, "fallback", model, input);
+    return {
+      ...remote,
+      circuit_breaker: parseConfigBlock(
+        circuitBreakerConfigSchema,
+        "fallback.circuit_breaker",
+        model,
+        remote.circuit_breaker,
+      ),
+    };
+  }
+  const config = parseConfigBlock(fallbackConfigSchema, "fallback", model, input);
   if (config.model === model) {
     throw new ResilienceConfigError(
       model,

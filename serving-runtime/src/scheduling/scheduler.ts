@@ -429,6 +429,7 @@ export class Scheduler {
         Math.max(0, total - inferMicroseconds),
         inferMicroseconds,
         (clock.now() - returned) * 1000,
+        batch.length,
       );
       this.options.onExecuted?.(inferMicroseconds, items);
       for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);

@@ -216,6 +216,32 @@ describe("aws.EksCluster", () => {
     expect(system.options.ignoreChanges).toContain("scalingConfig.desiredSize");
   });
 
+  it("launches system nodes with IMDSv2 at hop limit 1 and an encrypted root volume, not the account's defaults", async () => {
+    await deploy("lt");
+    const template = mocks.one("aws:ec2/launchTemplate:LaunchTemplate", "lt-system");
+    expect(template.inputs.metadataOptions).toEqual({
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+      instanceMetadataTags: "disabled",
+    });
+    expect(template.inputs.blockDeviceMappings).toEqual([
+      {
+        deviceName: "/dev/xvda",
+        ebs: {
+          volumeSize: 30,
+          volumeType: "gp3",
+          iops: 3000,
+          throughput: 125,
+          encrypted: "true",
+          deleteOnTermination: "true",
+        },
+      },
+    ]);
+    const system = mocks.one("aws:eks/nodeGroup:NodeGroup");
+    expect(system.inputs.launchTemplate).toEqual({ id: template.id, version: "1" });
+  });
+
   it("builds a kubeconfig on `aws eks get-token` and a Kubernetes provider from it", async () => {
     const { kubeconfig } = await deploy("kc");
     const eks = mocks.one("aws:eks/cluster:Cluster").state;

@@ -29,7 +29,7 @@ describe("aws.GpuNodeGroup", () => {
       ["l4-on-demand", "ON_DEMAND", { minSize: 1, maxSize: 1, desiredSize: 1 }],
       ["l4-spot", "SPOT", { minSize: 0, maxSize: 7, desiredSize: 0 }],
     ]);
-    const template = mocks.one("aws:ec2/launchTemplate:LaunchTemplate");
+    const template = mocks.one("aws:ec2/launchTemplate:LaunchTemplate", "l4");
     for (const group of groups) {
       expect(group.inputs).toMatchObject({
         clusterName: "prod",

@@ -110,7 +110,7 @@ describe("aws.SpotFleet Auto Scaling group", () => {
     });
     const group = mocks.one("aws:autoscaling/group:Group");
     expect(group.dependencies).toContain(mocks.one("aws:eks/accessEntry:AccessEntry").urn);
-    const template = mocks.one("aws:ec2/launchTemplate:LaunchTemplate").inputs;
+    const template = mocks.one("aws:ec2/launchTemplate:LaunchTemplate", "l4").inputs;
     expect(template.vpcSecurityGroupIds).toEqual(["sg-0cluster"]);
     expect(template.metadataOptions).toMatchObject({
       httpTokens: "required",

@@ -30,6 +30,22 @@ describe("planOnnxService (pure)", () => {
     expect(pod.containers[0].args).toContain("9000");
   });
 
+  it("turns the runtime's own drain grace off only while a preStop pause covers endpoint propagation", () => {
+    const argsWith = (preStopSeconds: number) =>
+      (
+        planOnnxService("ranker", { model: { uri: "s3://b/models/ranker" }, preStopSeconds })
+          .deployment.spec as unknown as { template: { spec: PlannedPod } }
+      ).template.spec.containers[0].args;
+    expect(argsWith(5).slice(-4)).toEqual([
+      "--drain-timeout-seconds",
+      "20",
+      "--drain-grace-seconds",
+      "0",
+    ]);
+    expect(argsWith(0)).not.toContain("--drain-grace-seconds");
+    expect(argsWith(0).slice(-2)).toEqual(["--drain-timeout-seconds", "25"]);
+  });
+
   it("knows each cloud's spot notice", () => {
     expect(SPOT_NOTICE_SECONDS).toEqual({ aws: 120, gcp: 30 });
     expect(spotNoticeSeconds("X", "aws")).toBe(120);

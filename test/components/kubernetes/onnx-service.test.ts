@@ -184,8 +184,12 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
       "0.0.0.0",
       "--port",
       "8000",
+      "--grpc-port",
+      "0",
       "--drain-timeout-seconds",
       "50",
+      "--drain-grace-seconds",
+      "0",
     ]);
   });
 

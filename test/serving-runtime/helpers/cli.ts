@@ -25,7 +25,10 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Spawns a command and collects its output. */
+/**
+ * Spawns a command and collects its output. gRPC is off (`HYBRIDAI_GRPC_PORT=0`) unless `env` or
+ * a `--grpc-port` flag asks for it: its default port 8001 would be shared by tests in parallel.
+ */
 export function spawnServer(
   command: string,
   args: string[],
@@ -33,7 +36,7 @@ export function spawnServer(
 ): ServerProcess {
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, HYBRIDAI_GRPC_PORT: "0", ...env },
     detached: true,
   });
   let out = "";

@@ -2,7 +2,10 @@ import pino from "pino";
 import type { ServerOptions } from "../../../serving-runtime/src/options";
 import { type RunningServer, startServer } from "../../../serving-runtime/src/server";
 
-/** Starts an in-process server on an ephemeral loopback port with a silent logger. */
+/**
+ * Starts an in-process server on an ephemeral loopback port with a silent logger; gRPC is off
+ * unless `overrides.grpcPort` names a port.
+ */
 export function startTestServer(
   modelRepository: string,
   overrides: Partial<ServerOptions> = {},
@@ -12,6 +15,7 @@ export function startTestServer(
       modelRepository,
       host: "127.0.0.1",
       port: 0,
+      grpcPort: 0,
       bodyLimitBytes: 1024 * 1024,
       drainTimeoutSeconds: 5,
       drainGraceSeconds: 0,

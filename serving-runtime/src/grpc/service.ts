@@ -1,0 +1,190 @@
+import { randomUUID } from "node:crypto";
+import {
+  type handleUnaryCall,
+  Metadata,
+  type ServerUnaryCall,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { Access } from "../http/access";
+import type { AppContext } from "../http/context";
+import { serverReady } from "../http/routes-health";
+import { EXTENSIONS } from "../http/routes-server";
+import { invalidArgument, notFound, unavailable } from "../protocol/errors";
+import { modelMetadata, servedModelConfig } from "../repository/model-views";
+import type { ClientLink } from "../scheduling/scheduler";
+import { collectStatistics } from "../statistics/model-statistics";
+import { version as serverVersion } from "../version";
+import { checkAccess } from "./access";
+import { grpcCodec } from "./infer-codec";
+import { clientOf, InferStreams } from "./infer-streams";
+import type {
+  ModelInferRequest,
+  ModelRequest,
+  RepositoryIndexRequest,
+  RepositoryModelRequest,
+} from "./messages";
+import { REQUEST_ID, serviceError } from "./status";
+
+/** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
+export interface GrpcContext extends AppContext {
+  /** The server's logger. */
+  logger: Logger;
+  /** Called after a model load or unload (readiness may have changed). */
+  onRepositoryChanged?: () => void;
+}
+
+/** The service's handlers, and the streams to end when the server drains. */
+export interface InferenceServiceImplementation {
+  /** The handlers, by method name. */
+  handlers: UntypedServiceImplementation;
+  /** Open `ModelStreamInfer` streams. */
+  streams: InferStreams;
+}
+
+type Handler<Request> = (request: Request, call: ServerUnaryCall<Request, unknown>) => unknown;
+
+/** A version field: empty for the server's choice, else a positive integer. */
+function versionOf(version: string | undefined): string | undefined {
+  if (!version) return undefined;
+  if (!/^\d+$/.test(version)) {
+    throw invalidArgument(`invalid model version '${version}'; versions are numbers, e.g. 1`);
+  }
+  return String(Number(version));
+}
+
+function configParameter(request: RepositoryModelRequest): unknown {
+  const config = request.parameters.config;
+  if (config === undefined) return undefined;
+  if (config.parameter_choice !== "string_param") {
+    throw invalidArgument("parameters.config must be a string holding the model config as JSON");
+  }
+  try {
+    return JSON.parse(config.string_param ?? "");
+  } catch (error) {
+    throw invalidArgument(`parameters.config is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The handlers of `inference.GRPCInferenceService`: the same repository, inference core
+ * (validation, cache, breaker, fallback, scheduler, batcher), statistics, lifecycle flags and
+ * tokens as the HTTP routes, so every RPC answers as its HTTP counterpart does. Each call gets
+ * a request id (the `x-request-id` metadata, or a generated one) sent back in its initial
+ * metadata and in the trailers of an error; errors carry the HTTP side's messages under the
+ * matching gRPC status.
+ *
+ * @param context what the handlers work with
+ */
+export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
+  const { repository, inference, state, logger } = context;
+  const idPrefix = randomUUID().slice(0, 8);
+  let nextId = 0;
+  const requestId = (metadata: Metadata) => {
+    const given = metadata.get(REQUEST_ID)[0];
+    return typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
+  };
+
+  const infer = (request: ModelInferRequest, client: ClientLink) => {
+    const target = repository.resolve(request.model_name ?? "", versionOf(request.model_version));
+    return inference.inferWith(target, grpcCodec(request), client).then(
+      (response) => {
+        target.metrics.answered("grpc", true);
+        return response;
+      },
+      (error: unknown) => {
+        target.metrics.answered("grpc", false);
+        throw error;
+      },
+    );
+  };
+  const streams = new InferStreams({
+    infer: (request, client) => {
+      try {
+        return infer(request, client);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    authorize: (metadata) => checkAccess("inference", metadata, context),
+    requestId,
+    logger,
+  });
+
+  const unary =
+    <Request>(access: Access, handler: Handler<Request>): handleUnaryCall<Request, unknown> =>
+    (call, callback) => {
+      const id = requestId(call.metadata);
+      // The id goes out with the answer's headers, in the same write as the message and the
+      // trailers (sending the headers first would cost a write and a packet of their own).
+      const answer = (value: unknown) => {
+        const metadata = new Metadata();
+        metadata.set(REQUEST_ID, id);
+        call.sendMetadata(metadata);
+        callback(null, value);
+      };
+      const fail = (error: unknown) => callback(serviceError(error, id, logger));
+      try {
+        checkAccess(access, call.metadata, context);
+        const result = handler(call.request, call);
+        if (result instanceof Promise) result.then(answer, fail);
+        else answer(result);
+      } catch (error) {
+        fail(error);
+      }
+    };
+
+  const repositoryChange = async (work: () => Promise<void>) => {
+    if (state.draining) throw unavailable("the server is shutting down");
+    try {
+      await state.track(work);
+    } finally {
+      context.onRepositoryChanged?.();
+    }
+    return {};
+  };
+
+  const handlers: UntypedServiceImplementation = {
+    ServerLive: unary("open", () => ({ live: true })),
+    ServerReady: unary("open", () => ({ ready: serverReady(context) })),
+    ModelReady: unary<ModelRequest>("inference", ({ name = "", version }) => {
+      const requested = versionOf(version);
+      if (!repository.has(name)) throw notFound(`unknown model '${name}'`);
+      const ready = repository
+        .versionsOf(name)
+        .some((v) => requested === undefined || v.signature.version === requested);
+      return { ready: ready && !state.draining };
+    }),
+    ServerMetadata: unary("inference", () => ({
+      name: "hybridai",
+      version: serverVersion,
+      extensions: EXTENSIONS,
+    })),
+    ModelMetadata: unary<ModelRequest>("inference", ({ name = "", version }) => {
+      const target = repository.resolve(name, versionOf(version));
+      const versions = repository.versionsOf(name).map((v) => v.signature.version);
+      const { parameters: _http, ...metadata } = modelMetadata(target, versions);
+      return metadata;
+    }),
+    ModelConfig: unary<ModelRequest>("inference", ({ name = "", version }) => ({
+      config: servedModelConfig(repository.resolve(name, versionOf(version))),
+    })),
+    ModelStatistics: unary<ModelRequest>("inference", ({ name, version }) => ({
+      model_stats: collectStatistics(repository, name, versionOf(version)),
+    })),
+    RepositoryIndex: unary<RepositoryIndexRequest>("inference", async ({ ready }) => ({
+      models: await repository.index(ready === true),
+    })),
+    RepositoryModelLoad: unary<RepositoryModelRequest>("repository", (request) =>
+      repositoryChange(() => repository.load(request.model_name ?? "", configParameter(request))),
+    ),
+    RepositoryModelUnload: unary<RepositoryModelRequest>("repository", (request) =>
+      repositoryChange(() => repository.unload(request.model_name ?? "")),
+    ),
+    ModelInfer: unary<ModelInferRequest>("inference", (request, call) =>
+      infer(request, clientOf(call)),
+    ),
+    ModelStreamInfer: streams.handle,
+  };
+  return { handlers, streams };
+}

@@ -1,0 +1,53 @@
+import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import { InferenceError, type InferenceErrorKind } from "../protocol/errors";
+
+/**
+ * The gRPC status of each error kind, as Triton's gRPC server maps its errors (invalid argument,
+ * not found, unavailable — queue full and shutting down included —, unsupported as
+ * UNIMPLEMENTED, internal), plus authentication. The HTTP side maps the same kinds to status
+ * codes (`ERROR_STATUS`).
+ */
+export const GRPC_STATUS: Readonly<Record<InferenceErrorKind, status>> = {
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  FORBIDDEN: status.PERMISSION_DENIED,
+  NOT_FOUND: status.NOT_FOUND,
+  TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  UNSUPPORTED_MEDIA_TYPE: status.INVALID_ARGUMENT,
+  CANCELLED: status.CANCELLED,
+  INTERNAL: status.INTERNAL,
+  UNSUPPORTED: status.UNIMPLEMENTED,
+  UNAVAILABLE: status.UNAVAILABLE,
+};
+
+/**
+ * The error a call fails with: an {@link InferenceError}'s message under its kind's status, with
+ * the request id in the trailers; anything else is INTERNAL "internal server error" (and logged
+ * with the request id, as are INTERNAL inference errors).
+ *
+ * @param error what the handler threw
+ * @param requestId the call's request id
+ * @param logger where server errors are logged
+ */
+export function serviceError(
+  error: unknown,
+  requestId: string,
+  logger: Logger,
+): Partial<ServiceError> {
+  const known = error instanceof InferenceError;
+  const code = known ? GRPC_STATUS[error.kind] : status.INTERNAL;
+  if (code === status.INTERNAL || code === status.UNKNOWN) {
+    logger.error({ err: error, request_id: requestId }, "request failed");
+  }
+  const metadata = new Metadata();
+  metadata.set(REQUEST_ID, requestId);
+  return {
+    code,
+    details: known ? error.message : "internal server error",
+    metadata,
+  };
+}
+
+/** Metadata key carrying the request id, both ways (as HTTP's `X-Request-Id`). */
+export const REQUEST_ID = "x-request-id";

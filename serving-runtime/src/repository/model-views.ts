@@ -1,0 +1,83 @@
+import type { TensorSpec } from "../protocol/tensor-spec";
+import type { LoadedVersion } from "./loader";
+
+/** Prefix of the `parameters` entries of a served config that say where each value came from. */
+export const ORIGIN_PREFIX = "origin.";
+
+/** A model's metadata as the protocol serves it (`GET /v2/models/{m}`, gRPC `ModelMetadata`). */
+export interface ModelMetadata {
+  /** Model name. */
+  name: string;
+  /** Loaded versions, ascending. */
+  versions: string[];
+  /** Always `onnxruntime_onnx`. */
+  platform: string;
+  /** Inputs, -1 for dimensions of any size. */
+  inputs: TensorSpec[];
+  /** Outputs. */
+  outputs: TensorSpec[];
+  /** Where and how the model runs (HTTP only: gRPC's metadata message has no parameters). */
+  parameters: Record<string, string | number>;
+}
+
+/**
+ * The metadata of a loaded model version.
+ *
+ * @param target the version addressed
+ * @param versions every loaded version of the model
+ */
+export function modelMetadata(target: LoadedVersion, versions: string[]): ModelMetadata {
+  const { signature } = target;
+  const parameters: Record<string, string | number> = {
+    execution_provider: target.executionProvider,
+    execution_placement: target.placement(),
+    instance_count: target.instanceCount(),
+    intra_op_thread_count: target.intraOpThreads,
+    max_batch_size: signature.maxBatchSize,
+  };
+  if (target.executionProviderFallbackReason) {
+    parameters.execution_provider_fallback_reason = target.executionProviderFallbackReason;
+  }
+  return {
+    name: signature.name,
+    versions,
+    platform: "onnxruntime_onnx",
+    inputs: signature.inputs,
+    outputs: signature.outputs,
+    parameters,
+  };
+}
+
+/**
+ * The effective configuration of a loaded model version in Triton's form (`ModelConfig`),
+ * auto-completed values included, with one `parameters["origin.<field>"]` entry per field saying
+ * where its value came from (so it stays a valid Triton `ModelConfig`).
+ */
+export function servedModelConfig(target: LoadedVersion): Record<string, unknown> {
+  const { signature, config, origins } = target;
+  const dims = (shape: number[]) => (signature.maxBatchSize > 0 ? shape.slice(1) : shape);
+  const parameters: Record<string, { string_value: string }> = {
+    ...config.parameters,
+    execution_placement: { string_value: target.placement() },
+  };
+  for (const [field, origin] of Object.entries(origins)) {
+    parameters[`${ORIGIN_PREFIX}${field}`] = { string_value: origin };
+  }
+  return {
+    ...config,
+    parameters,
+    name: signature.name,
+    platform: "onnxruntime_onnx",
+    backend: "onnxruntime",
+    input: signature.inputs.map((i) => ({
+      name: i.name,
+      data_type: `TYPE_${i.datatype === "BYTES" ? "STRING" : i.datatype}`,
+      dims: dims(i.shape),
+    })),
+    output: signature.outputs.map((o) => ({
+      name: o.name,
+      data_type: `TYPE_${o.datatype === "BYTES" ? "STRING" : o.datatype}`,
+      dims: dims(o.shape),
+    })),
+  };
+}
