@@ -228,3 +228,28 @@ describe("validCounts", () => {
     expect(validCounts(type, "gcp")).toEqual(gcp);
   });
 });
+
+describe("resolveAcceleratorSpec", () => {
+  it("applies the default count of 1 and a TPU slice's chips per node", () => {
+    expect(accelerators.resolveAcceleratorSpec({ type: "nvidia-l4" }, "gcp")).toEqual({
+      type: "nvidia-l4",
+      count: 1,
+    });
+    const tpu = accelerators.resolveAcceleratorSpec({ type: "tpu-v5e", topology: "2x4" }, "gcp");
+    expect(tpu.count).toBe(8);
+    expect(tpu.tpu?.machineType).toBe("ct5lp-hightpu-8t");
+  });
+
+  it("names itself as the component unless told otherwise", () => {
+    expect(() =>
+      accelerators.resolveAcceleratorSpec({ type: "nvidia-l4", count: 3 }, "gcp"),
+    ).toThrow(
+      expect.objectContaining({
+        component: "resolveAccelerator",
+        field: "accelerator.count",
+        value: 3,
+        allowed: "for nvidia-l4 on gcp: 1, 2, 4, 8",
+      }),
+    );
+  });
+});
