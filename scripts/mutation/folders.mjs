@@ -6,6 +6,7 @@
  * @typedef {object} MutationFolder
  * @property {string[]} mutate source files Stryker mutates
  * @property {string[]} tests vitest `include` globs: the tests that exercise those files in-process
+ * @property {string[]} [exclude] vitest `exclude` globs among those
  */
 
 /** @type {Record<string, MutationFolder>} */
@@ -37,7 +38,9 @@ export const MUTATION_FOLDERS = {
   },
   resilience: {
     mutate: ["serving-runtime/src/resilience/**/*.ts"],
+    // remote-fallback.test.ts runs the compiled CLI (dist/, never mutated) in child processes.
     tests: ["test/serving-runtime/resilience/**/*.test.ts"],
+    exclude: ["test/serving-runtime/resilience/remote-fallback.test.ts"],
   },
   accelerators: {
     mutate: ["components/accelerators/**/*.ts"],
