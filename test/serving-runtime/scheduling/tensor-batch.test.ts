@@ -28,6 +28,13 @@ describe("batchKey", () => {
     ).not.toBe(key);
     expect(batchKey([fp32("a", [1, 2], [0, 0])])).not.toBe(key);
   });
+
+  it("tells apart non-batch shapes whose digits run together", () => {
+    const zeros = (count: number) => Array(count).fill(0);
+    expect(batchKey([fp32("a", [1, 1, 12], zeros(12))])).not.toBe(
+      batchKey([fp32("a", [1, 11, 2], zeros(22))]),
+    );
+  });
 });
 
 describe("concatInputs", () => {
