@@ -17,8 +17,7 @@ export const MUTATION_FOLDERS = {
     // seconds of queue delay whenever a mutant stops a batch leaving early, for nothing these
     // do not already catch.
     tests: [
-      "test/serving-runtime/scheduling/scheduler.test.ts",
-      "test/serving-runtime/scheduling/scheduler-tensors.test.ts",
+      "test/serving-runtime/scheduling/scheduler*.test.ts",
       "test/serving-runtime/scheduling/tensor-batch.test.ts",
     ],
   },
