@@ -1,5 +1,6 @@
 import type { HeadToHead } from "./head-to-head";
 import type { LoadPoint } from "./load";
+import type { ObservabilityOverhead } from "./observability";
 import type { OverloadResult } from "./overload";
 import type { WireForm } from "./payloads";
 import type { RawResult } from "./raw";
@@ -92,6 +93,11 @@ export interface BenchResults {
   ready: ReadyResult | PhaseError;
   /** The overload run against the small-queue model. */
   overload: OverloadResult | PhaseError;
+  /**
+   * The MLP and the CNN with issue 18's features all off and all on (drift baseline, output
+   * distributions, audit log to a file, tokens file), in alternating rounds.
+   */
+  observability: ObservabilityOverhead | PhaseError;
   /** Each target of issue 12 with its measurement. */
   targets: TargetCheck[];
 }

@@ -5,9 +5,12 @@
  * time to ready for a 10 MB model and an overload run. Prints a table with the targets of issue
  * 12 and writes `bench/results/latest.json`. Exits 1 when a phase could not be measured.
  *
+ * Last, the overhead of issue 18's observability and guardrails: the MLP and the CNN with all of
+ * them off and all on, side by side.
+ *
  * Environment: `BENCH_SECONDS` (seconds per load point, default 3), `BENCH_WARMUP_SECONDS`
- * (default 0.5), `BENCH_PHASES` (comma-separated subset of raw,naive,server,ready,overload;
- * default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
+ * (default 0.5), `BENCH_PHASES` (comma-separated subset of
+ * raw,naive,server,ready,overload,observability; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -24,6 +27,7 @@ import {
 import { measureHeadToHead } from "./head-to-head";
 import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
+import { measureObservabilityOverhead } from "./observability";
 import { measureOverload } from "./overload";
 import { decodeFirstOutput, type InferPayload, inferPayload, type WireForm } from "./payloads";
 import { measureRaw, measureRawAt, referenceOutput } from "./raw";
@@ -206,7 +210,8 @@ async function withServer<T>(
 
 /** Builds the runtime up front when a server phase will run; an Error fails those phases. */
 function buildRuntime(): string | Error | undefined {
-  if (!PHASES.has("server") && !PHASES.has("overload") && !PHASES.has("ready")) return undefined;
+  const needsServer = ["server", "overload", "ready", "observability"] as const;
+  if (!needsServer.some((phase) => PHASES.has(phase))) return undefined;
   try {
     return ensureRuntimeBuilt(REPO_ROOT);
   } catch (error) {
@@ -354,6 +359,7 @@ async function main(): Promise<void> {
     cnnHeadToHead: { error: SKIPPED },
     ready: { error: SKIPPED },
     overload: { error: SKIPPED },
+    observability: { error: SKIPPED },
     targets: [],
   };
   const cli = buildRuntime();
@@ -516,6 +522,25 @@ async function main(): Promise<void> {
       } catch (error) {
         results.overload = phaseError(error);
       }
+
+    console.log("observability and guardrails: all off vs all on");
+    if (PHASES.has("observability"))
+      try {
+        results.observability = await measureObservabilityOverhead({
+          cli: runtime(),
+          dir: path.join(workDir, "observability"),
+          models: [
+            { model: models.mlp, connections: MLP_CONCURRENCY, breakdown: true },
+            { model: models.cnn, connections: MLP_CONCURRENCY },
+          ],
+          start: (repository, extra) => ourServer(runtime(), repository, extra),
+          seconds: SECONDS,
+          warmupSeconds: WARMUP_SECONDS,
+          rounds: 3,
+        });
+      } catch (error) {
+        results.observability = phaseError(error);
+      }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -539,6 +564,7 @@ async function main(): Promise<void> {
     results.cnnHeadToHead,
     results.ready,
     results.overload,
+    results.observability,
   ].some(isPhaseFailure);
   process.exitCode = failed ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import type { LoadPoint } from "./load";
+import type { ObservabilityOverhead } from "./observability";
 import {
   type BenchResults,
   isPhaseError,
@@ -82,6 +83,37 @@ function choices(model: string, value: ServedModel | PhaseError | undefined): st
     `server    ${model} config: max_batch_size ${config.max_batch_size} (${origin}); ` +
     `placement ${parameters.execution_placement?.string_value} (${parameters["origin.execution_placement"]?.string_value ?? ""})`
   );
+}
+
+/** Issue 18's overhead: each round, then the medians and their ratio, per model. */
+function observabilityLines(overhead: ObservabilityOverhead): string[] {
+  const lines = [
+    `observability: all off vs all on (drift baseline, output distributions, ${overhead.onFlags.join(" ")})`,
+  ];
+  for (const entry of overhead.models) {
+    const { connections, rounds, medianItemsPerSecond } = entry.headToHead;
+    const names = Object.keys(medianItemsPerSecond);
+    lines.push(
+      `  ${entry.model} json c=${connections} rounds (${names.join("/")} items/s): ` +
+        rounds.map((r) => names.map((n) => r[n].itemsPerSecond.toFixed(0)).join("/")).join(", "),
+      `  ${entry.model} median items/s: ` +
+        names
+          .map(
+            (n) =>
+              `${n} ${medianItemsPerSecond[n].toFixed(0)}` +
+              (n === "off" ? "" : ` (÷ off ${entry.ratios[n].toFixed(3)})`),
+          )
+          .join(", ") +
+        `; p50 ms ${names.map((n) => `${n} ${entry.p50Ms[n]}`).join(", ")}`,
+    );
+  }
+  lines.push(
+    `  evidence: audit log ${overhead.auditLogBytes} bytes; ` +
+      Object.entries(overhead.evidence)
+        .map(([name, value]) => `${name} ${Number(value.toFixed(3))}`)
+        .join(", "),
+  );
+  return lines;
 }
 
 /** Formats a run's figures as a text table followed by errors and the target checks. */
@@ -185,6 +217,8 @@ export function formatReport(results: BenchResults): string {
   }
   if (isPhaseError(results.ready)) failed("ready", results.ready.error);
   if (isPhaseError(results.overload)) failed("overload", results.overload.error);
+  if (isPhaseError(results.observability)) failed("observability", results.observability.error);
+  else sequential.push(...observabilityLines(results.observability));
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const lines = [pad(HEADER, widths), ...rows.map((r) => pad(r, widths)), "", ...sequential, ""];
   lines.push("Targets (issues 12 and 15):");

@@ -13,6 +13,17 @@ export {
   type WeightedBackend,
 } from "./canary-plan";
 export {
+  type DashboardPanel,
+  type DashboardQuery,
+  type DashboardTarget,
+  dashboardModel,
+  dashboardPanels,
+  GRAFANA_DASHBOARD_LABEL,
+  GRAFANA_FOLDER_ANNOTATION,
+  planDashboard,
+  type ServingDashboard,
+} from "./dashboard-plan";
+export {
   AUTH_TOKEN_DIRECTORY,
   CONFIG_CHECKSUM_ANNOTATION,
   hostModelDirectory,
@@ -83,6 +94,18 @@ export {
   TRACK_LABEL,
 } from "./onnx-service-plan";
 export { RUNTIME_UID } from "./pod-security";
+export {
+  type AlertRule,
+  type AlertTarget,
+  alertRuleGroups,
+  alertRules,
+  checkAlerts,
+  DEFAULT_ALERTS,
+  modelSelector,
+  planAlertRules,
+  type ResolvedAlerts,
+  type ServingAlerts,
+} from "./prometheus-rule-plan";
 export {
   planRolloutAnalysis,
   ROLLOUT_HASH_LABEL,

@@ -2,6 +2,8 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec, AcceleratorType } from "../accelerators";
 import type { Dependency } from "../dependency";
+import type { ServingDashboard } from "./dashboard-plan";
+import type { ServingAlerts } from "./prometheus-rule-plan";
 import type { SpotNoticeCloud } from "./scheduling";
 
 /** Where the served model comes from. */
@@ -171,9 +173,10 @@ export interface ServingRollout {
    */
   maxMeanLatencyMs?: number;
   /**
-   * Not available yet: a 99th percentile needs a latency histogram, and the serving runtime
-   * exports request durations as a cumulative microsecond counter (as Triton does). Setting it
-   * is refused with an explanation; use `maxMeanLatencyMs`.
+   * Highest 99th-percentile request latency, in milliseconds, on the canary pods in a step
+   * window: `histogram_quantile(0.99, …)` over the runtime's `hybridai_request_duration_seconds`
+   * histogram (buckets from 0.5 ms to 10 s, about three a decade; the quantile is interpolated
+   * within a bucket). Default: not checked.
    */
   maxP99Ms?: number;
   /**
@@ -399,6 +402,20 @@ export interface OnnxServiceArgs {
   networkPolicy?: ServingNetworkPolicy;
   /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). Default: none. */
   serviceMonitor?: ServingServiceMonitor;
+  /**
+   * Alerting rules as a PrometheusRule (error ratio, p99 latency, queue saturation, input
+   * drift, circuit breaker open, fallback ratio), labelled like the ServiceMonitor so the same
+   * Prometheus loads them. Default: on, with the defaults of {@link ServingAlerts}, whenever
+   * `serviceMonitor` is set (they need the same Prometheus Operator CRDs); `{ enabled: false }`
+   * turns them off.
+   */
+  alerts?: ServingAlerts;
+  /**
+   * A Grafana dashboard of the service as a ConfigMap labelled `grafana_dashboard: "1"`, which
+   * the Grafana sidecar (kube-prometheus-stack, Grafana's Helm chart) loads. Default: on whenever
+   * `serviceMonitor` is set; `{ enabled: false }` turns it off.
+   */
+  dashboard?: ServingDashboard;
   /** A canary on a new model version. Default: none. */
   canary?: ServingCanary;
   /**

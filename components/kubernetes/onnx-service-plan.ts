@@ -1,7 +1,7 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
 import type { DeploymentArgs } from "@pulumi/kubernetes/apps/v1";
 import type { HorizontalPodAutoscalerArgs } from "@pulumi/kubernetes/autoscaling/v2";
-import type { ServiceAccountArgs, ServiceArgs } from "@pulumi/kubernetes/core/v1";
+import type { ConfigMapArgs, ServiceAccountArgs, ServiceArgs } from "@pulumi/kubernetes/core/v1";
 import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,12 +9,14 @@ import { HybridAiConfigError } from "../errors";
 import { PACKAGE_VERSION } from "../version";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
+import { planDashboard } from "./dashboard-plan";
 import { hostModelDirectory, planServingDeployment, resolveResources } from "./deployment-plan";
 import { admitLoadBalancer, type ExposurePlan, planExposure } from "./exposure-plan";
 import { planServiceAccount } from "./identity-plan";
 import { checkMirror, type MirrorPlan, mirrorFilter, planMirror } from "./mirror-plan";
 import { planNetworkPolicy } from "./network-policy-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
+import { checkAlerts, planAlertRules } from "./prometheus-rule-plan";
 import {
   checkRollout,
   planRollout,
@@ -71,6 +73,10 @@ export interface OnnxServicePlan {
   networkPolicy: NetworkPolicyArgs;
   /** monitoring.coreos.com/v1 ServiceMonitor, when asked for. */
   serviceMonitor?: CustomResourceArgs;
+  /** monitoring.coreos.com/v1 PrometheusRule of the service's alerts (with the ServiceMonitor, unless `alerts.enabled` is false). */
+  alertRules?: CustomResourceArgs;
+  /** The Grafana dashboard ConfigMap (with the ServiceMonitor, unless `dashboard.enabled` is false). */
+  dashboard?: ConfigMapArgs;
   /** The load balancer objects, when the service is exposed beyond the cluster. */
   exposure?: ExposurePlan;
   /** Canary Deployment, Service and weighted HTTPRoute, when asked for. */
@@ -191,6 +197,39 @@ function planService(
             ]),
       ],
     },
+  };
+}
+
+/**
+ * The PrometheusRule and the Grafana dashboard ConfigMap of a service: both on by default with
+ * a ServiceMonitor, each turned off by `enabled: false`; asking for either without a
+ * ServiceMonitor is refused (nothing would scrape the metrics they read).
+ */
+function planMonitoring(
+  name: string,
+  namespace: string,
+  modelName: string,
+  labels: Record<string, string>,
+  args: OnnxServiceArgs,
+): Pick<OnnxServicePlan, "alertRules" | "dashboard"> {
+  for (const field of ["alerts", "dashboard"] as const) {
+    if (args[field] && args[field].enabled !== false && !args.serviceMonitor) {
+      throw new HybridAiConfigError(
+        ONNX_SERVICE,
+        field,
+        "set without serviceMonitor",
+        `a serviceMonitor too (e.g. { labels: { release: "kube-prometheus-stack" } }): the ${field === "alerts" ? "rules" : "dashboard"} read the metrics Prometheus scrapes through it; or leave ${field} out`,
+      );
+    }
+  }
+  if (!args.serviceMonitor) return {};
+  const alerts = checkAlerts(ONNX_SERVICE, args.alerts ?? {}, args.serviceMonitor.labels ?? {});
+  const target = { name, namespace, modelName, labels };
+  return {
+    ...(args.alerts?.enabled !== false ? { alertRules: planAlertRules(target, alerts) } : {}),
+    ...(args.dashboard?.enabled !== false
+      ? { dashboard: planDashboard(ONNX_SERVICE, { ...target, alerts }, args.dashboard ?? {}) }
+      : {}),
   };
 }
 
@@ -373,6 +412,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
     }
   }
+  Object.assign(plan, planMonitoring(name, namespace, modelName, labels, args));
   if (args.exposure) {
     const exposure = planExposure(
       { component: ONNX_SERVICE, name, namespace, labels, selector: stable, podPort: port },

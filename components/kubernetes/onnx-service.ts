@@ -1,7 +1,7 @@
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Deployment } from "@pulumi/kubernetes/apps/v1";
 import { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2";
-import { Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { ConfigMap, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,7 +15,8 @@ import type { RolloutPlan } from "./rollout-plan";
  * The hybridai serving runtime on any Kubernetes cluster (EKS, GKE, k3s): a Deployment whose
  * init container pulls the model with the pod's cloud identity, probes on the Open Inference
  * Protocol health endpoints, GPU and spot placement, a hardened pod, a Service, an autoscaler,
- * a disruption budget, a network policy, and optionally a ServiceMonitor, a weighted canary, or
+ * a disruption budget, a network policy, and optionally a ServiceMonitor with its alerting rules
+ * and Grafana dashboard, a weighted canary, or
  * an Argo Rollouts rollout that canaries every new version and rolls it back on bad metrics, and
  * a Gateway mirror copying every request to a second Service.
  * Every argument is validated by {@link planOnnxService} before anything registers. The
@@ -80,6 +81,8 @@ export class OnnxService extends pulumi.ComponentResource {
     if (plan.serviceMonitor) {
       new CustomResource(name, plan.serviceMonitor, child(service));
     }
+    if (plan.alertRules) new CustomResource(name, plan.alertRules, child());
+    if (plan.dashboard) new ConfigMap(`${name}-dashboard`, plan.dashboard, child());
     if (plan.mirror?.route) {
       new CustomResource(name, plan.mirror.route, child(service));
     }

@@ -10,13 +10,15 @@ export const ROLLOUT_HASH_METRIC_LABEL = "rollouts_pod_template_hash";
 export const CANARY_HASH_ARG = "canary-hash";
 
 /**
- * The serving runtime's metrics the analysis reads: Triton's request counters and the runtime's
- * shadow comparison counters (issue 17, item 1), all labelled `model` and `version`.
+ * The serving runtime's metrics the analysis reads: Triton's request counters, the runtime's
+ * request-duration histogram and its shadow comparison counters (issue 17, item 1), all labelled
+ * `model` and `version`.
  */
 export const ROLLOUT_METRICS = {
   success: "nv_inference_request_success",
   failure: "nv_inference_request_failure",
   durationUs: "nv_inference_request_duration_us",
+  durationBuckets: "hybridai_request_duration_seconds_bucket",
   shadowRequests: "hybridai_shadow_requests_total",
   shadowDisagreements: "hybridai_shadow_disagreement_total",
 } as const;
@@ -39,6 +41,8 @@ export interface RolloutAnalysisSpec {
   maxErrorRate: number;
   /** Highest mean latency in milliseconds, when checked. */
   maxMeanLatencyMs?: number;
+  /** Highest 99th-percentile latency in milliseconds, when checked. */
+  maxP99Ms?: number;
   /** Highest shadow disagreement share, 0–1, when checked. */
   maxShadowDisagreement?: number;
 }
@@ -54,7 +58,7 @@ export interface RolloutCheck {
 }
 
 /** A number as a plain decimal (the condition language has no exponent notation). */
-function decimal(value: number): string {
+export function decimal(value: number): string {
   const text = String(value);
   return text.includes("e") ? value.toFixed(12).replace(/0+$/, "").replace(/\.$/, "") : text;
 }
@@ -65,12 +69,26 @@ function decimal(value: number): string {
  * never failed has no failure series at all).
  */
 function canaryRate(metric: string, spec: RolloutAnalysisSpec): string {
-  const selector = [
+  return `(sum(rate(${metric}{${canarySelector(spec)}}[${spec.window}])) or vector(0))`;
+}
+
+/** The label matchers of the canary pods' series of the model. */
+function canarySelector(spec: RolloutAnalysisSpec): string {
+  return [
     `namespace="${spec.namespace}"`,
     `model="${spec.modelName}"`,
     `${ROLLOUT_HASH_METRIC_LABEL}="{{args.${CANARY_HASH_ARG}}}"`,
   ].join(",");
-  return `(sum(rate(${metric}{${selector}}[${spec.window}])) or vector(0))`;
+}
+
+/**
+ * The canary's 99th-percentile request latency over the window in milliseconds, interpolated
+ * within the histogram's buckets by `histogram_quantile`; NaN when the canary served nothing in
+ * the window (every bucket's rate 0) or has no series yet (`or vector(NaN)`).
+ */
+function canaryP99Ms(spec: RolloutAnalysisSpec): string {
+  const buckets = `rate(${ROLLOUT_METRICS.durationBuckets}{${canarySelector(spec)}}[${spec.window}])`;
+  return `((histogram_quantile(0.99, sum by (le) (${buckets})) * 1000) or vector(NaN))`;
 }
 
 /**
@@ -81,6 +99,8 @@ function canaryRate(metric: string, spec: RolloutAnalysisSpec): string {
  * - `error-rate`: failed requests over all requests.
  * - `mean-latency-ms`: the runtime's cumulative request time (microseconds, a counter as in
  *   Triton, counting failed requests too) over all requests, in milliseconds.
+ * - `p99-latency-ms`: the 99th percentile of the runtime's request-duration histogram
+ *   (`hybridai_request_duration_seconds`, failed requests included), in milliseconds.
  * - `shadow-disagreement`: disagreeing shadow comparisons over shadow comparisons.
  */
 export function rolloutChecks(spec: RolloutAnalysisSpec): RolloutCheck[] {
@@ -95,6 +115,9 @@ export function rolloutChecks(spec: RolloutAnalysisSpec): RolloutCheck[] {
       query: `${canaryRate(ROLLOUT_METRICS.durationUs, spec)} / ${requests} / 1000`,
       max: spec.maxMeanLatencyMs,
     });
+  }
+  if (spec.maxP99Ms !== undefined) {
+    checks.push({ name: "p99-latency-ms", query: canaryP99Ms(spec), max: spec.maxP99Ms });
   }
   if (spec.maxShadowDisagreement !== undefined) {
     checks.push({

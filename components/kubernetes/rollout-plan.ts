@@ -142,14 +142,6 @@ export function checkRollout(
       `at least twice the ServiceMonitor's scrape interval (${scrape}): rate() needs two samples in the window`,
     );
   }
-  if (rollout.maxP99Ms !== undefined) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.maxP99Ms",
-      rollout.maxP99Ms,
-      "unset: the serving runtime exports no latency histogram yet (nv_inference_request_duration_us is a cumulative microsecond counter, as in Triton), so no 99th percentile can be computed; bound the mean with rollout.maxMeanLatencyMs",
-    );
-  }
   const maxErrorRate = rollout.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
   checkShare(component, "rollout.maxErrorRate", maxErrorRate);
   const latency = rollout.maxMeanLatencyMs;
@@ -165,6 +157,18 @@ export function checkRollout(
       "rollout.maxMeanLatencyMs",
       latency,
       "milliseconds above 0 and at most 3600000",
+    );
+  }
+  const p99 = rollout.maxP99Ms;
+  if (
+    p99 !== undefined &&
+    (typeof p99 !== "number" || !Number.isFinite(p99) || p99 <= 0 || p99 > 3_600_000)
+  ) {
+    throw new HybridAiConfigError(
+      component,
+      "rollout.maxP99Ms",
+      p99,
+      "milliseconds above 0 and at most 3600000 (judged on the runtime's hybridai_request_duration_seconds histogram, whose buckets run from 0.5 ms to 10 s)",
     );
   }
   if (rollout.maxShadowDisagreement !== undefined) {
@@ -188,6 +192,7 @@ export function checkRollout(
       prometheusUrl: prometheusUrl.replace(/\/$/, ""),
       maxErrorRate,
       ...(latency !== undefined ? { maxMeanLatencyMs: latency } : {}),
+      ...(p99 !== undefined ? { maxP99Ms: p99 } : {}),
       ...(rollout.maxShadowDisagreement !== undefined
         ? { maxShadowDisagreement: rollout.maxShadowDisagreement }
         : {}),

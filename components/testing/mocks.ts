@@ -331,7 +331,7 @@ function startMocks(recorder: Recorder, options: MockOptions): void {
  * Installs Pulumi's mocks runtime for this test file and returns the recorder. Call once at the
  * top level of a test file; calling again returns the same recorder (with `outputs`/`calls`
  * replaced when given). Every resource gets plausible outputs for its type (ARNs, endpoints,
- * certificates, ids) and common provider functions answer plausibly; see the README, "Testing your own Pulumi programs".
+ * certificates, ids) and common provider functions answer plausibly; see docs/testing-kit.md.
  */
 export function installMocks(options: MockOptions = {}): MockRecorder {
   if (installed) {

@@ -91,17 +91,32 @@ function checkTypeNames(typeNames: string[]): void {
   }
 }
 
-/** Adds a run's type definitions, refusing a name that two runs define differently. */
+/** A definition without its descriptions: what two runs must agree on. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "description")
+      .map(([key, inner]) => [key, shapeOf(inner)]),
+  );
+}
+
+/**
+ * Adds a run's type definitions, refusing a name that two runs define differently. A run that
+ * reaches a type only through another file may miss its TSDoc: the documented definition wins.
+ */
 function mergeTypes(
   into: Record<string, TypeDefinition>,
   from: Record<string, TypeDefinition>,
 ): void {
   for (const [name, definition] of Object.entries(from)) {
     const existing = into[name];
-    if (existing && !isDeepStrictEqual(existing, definition)) {
+    if (existing && !isDeepStrictEqual(shapeOf(existing), shapeOf(definition))) {
       throw new Error(`schema: type ${name} has two different shapes in different analyzer runs`);
     }
-    into[name] = definition;
+    const documented = (type: TypeDefinition) => JSON.stringify(type).split('"description"').length;
+    if (!existing || documented(definition) > documented(existing)) into[name] = definition;
   }
 }
 

@@ -23,6 +23,10 @@ async function main(): Promise<number | undefined> {
     const { runPullCommand } = await import("./pull");
     return runPullCommand(process.argv.slice(3));
   }
+  if (process.argv[2] === "profile") {
+    const { runProfileCommand } = await import("./observability/profile-command");
+    return runProfileCommand(process.argv.slice(3));
+  }
   if (process.argv[2] === "sync") {
     const { runSyncCommand } = await import("./sync");
     return runSyncCommand(process.argv.slice(3));

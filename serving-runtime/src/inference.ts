@@ -5,6 +5,7 @@ import {
   responseCacheKey,
 } from "./cache/response-cache";
 import type { FailureReason, ServerMetrics } from "./metrics";
+import type { RequestFacts } from "./observability/audit/request-facts";
 import { InferenceError, unavailable } from "./protocol/errors";
 import { decodeInferRequest, type InferRequest } from "./protocol/infer-request";
 import {
@@ -99,6 +100,8 @@ interface FallbackCall<T> {
   cause: unknown;
   /** The client, watched while the request waits. */
   client?: ClientLink;
+  /** The audit record's facts (audited requests only). */
+  facts?: RequestFacts;
 }
 
 /** What the inference service works with. */
@@ -162,13 +165,16 @@ export class InferenceService {
    * @param target the model version addressed
    * @param request the body and binary header length
    * @param client the client, watched while the request waits in a queue
+   * @param facts the audit record's facts, filled in with cache use, fallback and outputs
+   *   (audited requests only)
    */
   infer(
     target: LoadedVersion,
     request: InferenceRequestBody,
     client?: ClientLink,
+    facts?: RequestFacts,
   ): Promise<EncodedResponse> {
-    return this.inferWith(target, bodyCodec(request), client);
+    return this.inferWith(target, bodyCodec(request), client, facts);
   }
 
   /**
@@ -177,11 +183,14 @@ export class InferenceService {
    * @param target the model version addressed
    * @param codec reads the request and writes the answer
    * @param client the client, watched while the request waits in a queue
+   * @param facts the audit record's facts, filled in with cache use, fallback and outputs
+   *   (audited requests only)
    */
   async inferWith<T>(
     target: LoadedVersion,
     codec: InferenceCodec<T>,
     client?: ClientLink,
+    facts?: RequestFacts,
   ): Promise<T> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
@@ -192,14 +201,19 @@ export class InferenceService {
       target.metrics.failure("OTHER", elapsedUs());
       throw error;
     }
+    target.observer?.inputs(decoded.inputs);
     const cacheKey = this.cacheKey(target, decoded);
     if (cacheKey) {
       const lookupStarted = performance.now();
       const cached = this.options.cache?.get(cacheKey);
       target.metrics.cache(cached !== undefined, (performance.now() - lookupStarted) * 1000);
+      if (facts) {
+        facts.cache = cached ? "hit" : "miss";
+        facts.result = cached;
+      }
       if (cached) {
         target.metrics.success(elapsedUs());
-        return this.answered(codec, target, decoded, cached);
+        return this.answered(codec, target, decoded, cached, facts);
       }
     }
     let permit: CircuitPermit | undefined;
@@ -219,7 +233,7 @@ export class InferenceService {
         permit?.success();
         if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
         target.metrics.success(elapsedUs());
-        return this.answered(codec, target, decoded, result);
+        return this.answered(codec, target, decoded, result, facts);
       } catch (error) {
         outcome = outcomeOf(error);
         if (outcome === "timeout" || outcome === "error") permit?.failure();
@@ -236,6 +250,7 @@ export class InferenceService {
       codec,
       cause: failure,
       client,
+      facts,
     };
     return this.viaFallback(call, target.fallback, target.remoteFallback);
   }
@@ -249,14 +264,16 @@ export class InferenceService {
    * @param request the body and binary header length
    * @param absent the error the request gets without a fallback (503, model not ready)
    * @param client the client, watched while the request waits
+   * @param facts the audit record's facts, filled in with the fallback used (audited requests only)
    */
   inferAbsent(
     name: string,
     request: InferenceRequestBody,
     absent: Error,
     client?: ClientLink,
+    facts?: RequestFacts,
   ): Promise<EncodedResponse> {
-    return this.inferAbsentWith(name, bodyCodec(request), absent, client);
+    return this.inferAbsentWith(name, bodyCodec(request), absent, client, facts);
   }
 
   /**
@@ -267,12 +284,14 @@ export class InferenceService {
    * @param codec reads the request and writes the answer
    * @param absent the error the request gets without a fallback (model not ready)
    * @param client the client, watched while the request waits
+   * @param facts the audit record's facts, filled in with the fallback used (audited requests only)
    */
   async inferAbsentWith<T>(
     name: string,
     codec: InferenceCodec<T>,
     absent: Error,
     client?: ClientLink,
+    facts?: RequestFacts,
   ): Promise<T> {
     const route = this.options.repository.fallbackRoute(name);
     if (!route || !shouldFallback(route.fallback, "absent")) throw absent;
@@ -282,6 +301,7 @@ export class InferenceService {
       codec,
       cause: absent,
       client,
+      facts,
     };
     return this.viaFallback(call, route.fallback, route.remoteFallback);
   }
@@ -302,25 +322,36 @@ export class InferenceService {
     forward: NonNullable<InferenceCodec<T>["http"]>["forward"],
     endpoint: RemoteFallback,
   ): Promise<T> {
-    const { client, trigger, cause } = call;
-    if (!client) return forward(endpoint, trigger, cause);
-    const abandon = new AbortController();
-    const unwatch = client.watch(() => abandon.abort());
-    if (client.gone()) abandon.abort();
-    try {
-      return await forward(endpoint, trigger, cause, abandon.signal);
-    } finally {
-      unwatch();
+    const { client, trigger, cause, facts } = call;
+    let answer: T;
+    if (!client) answer = await forward(endpoint, trigger, cause);
+    else {
+      const abandon = new AbortController();
+      const unwatch = client.watch(() => abandon.abort());
+      if (client.gone()) abandon.abort();
+      try {
+        answer = await forward(endpoint, trigger, cause, abandon.signal);
+      } finally {
+        unwatch();
+      }
     }
+    if (facts) facts.fallback = { endpoint: endpoint.url, trigger };
+    return answer;
   }
 
-  /** Encodes the model's own answer and offers an HTTP request to the model's shadow, if any. */
+  /**
+   * Encodes the model's own answer, observes its outputs (output distributions), hands them to
+   * the audit record, and offers an HTTP request to the model's shadow, if any.
+   */
   private answered<T>(
     codec: InferenceCodec<T>,
     target: LoadedVersion,
     decoded: InferRequest,
     result: InferResult,
+    facts?: RequestFacts,
   ): T {
+    target.observer?.results(result);
+    if (facts) facts.result = result;
     const { name, version } = target.signature;
     const encoded = this.encode(codec, name, version, decoded, result);
     const request = codec.http?.request;
@@ -342,7 +373,7 @@ export class InferenceService {
   }
 
   private async viaModel<T>(call: FallbackCall<T>, name: string): Promise<T> {
-    const { primary, primaryVersion, trigger, codec, client } = call;
+    const { primary, primaryVersion, trigger, codec, client, facts } = call;
     let fallback: LoadedVersion;
     let decoded: InferRequest;
     try {
@@ -354,9 +385,15 @@ export class InferenceService {
       );
     }
     const started = performance.now();
+    fallback.observer?.inputs(decoded.inputs);
     try {
       const result = await fallback.scheduler.submit(decoded, client);
       fallback.metrics.success((performance.now() - started) * 1000);
+      fallback.observer?.results(result);
+      if (facts) {
+        facts.result = result;
+        facts.fallback = { model: name, version: fallback.signature.version, trigger };
+      }
       this.options.metrics.fallbackCount.inc({ model: primary, fallback_model: name, trigger });
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
       const version = primaryVersion ?? fallback.signature.version;

@@ -1,4 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { BucketHistogram, type HistogramCell } from "./observability/bucket-histogram";
+import { ObservabilityMetrics } from "./observability/observability-metrics";
 import { InferenceTotals } from "./statistics/inference-totals";
 
 /** Why a request failed, as Triton's `nv_inference_request_failure{reason}` labels it. */
@@ -8,6 +10,14 @@ const MODEL_LABELS = ["model", "version"] as const;
 
 /** The protocol an inference request arrived over. */
 export type Protocol = "http" | "grpc";
+
+/**
+ * Upper bounds, in seconds, of `hybridai_request_duration_seconds`: 0.5 ms to 10 s, about three
+ * buckets a decade, so `histogram_quantile` places a p99 within a factor of about 2.5.
+ */
+export const REQUEST_DURATION_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /**
  * The server's Prometheus metrics, under Triton's names where the meaning is the same
@@ -47,6 +57,12 @@ export class ServerMetrics {
   readonly fallbackCount: Counter<"model" | "fallback_model" | "trigger">;
   /** Inference requests answered per protocol (`http`, `grpc`) and outcome (`success`, `failure`). */
   readonly requestsByProtocol: Counter<"model" | "version" | "protocol" | "outcome">;
+  /** End-to-end request durations in seconds (successes and failures), for percentiles. */
+  readonly requestLatency: BucketHistogram;
+  /** Largest number of requests each model version's queue holds. */
+  readonly queueCapacity: Gauge<"model" | "version">;
+  /** Input drift, output distributions and the audit log's counts. */
+  readonly observability: ObservabilityMetrics;
 
   private readonly models = new Set<ModelMetrics>();
 
@@ -124,6 +140,20 @@ export class ServerMetrics {
       registers,
       collect: flush,
     });
+    this.requestLatency = new BucketHistogram(
+      "hybridai_request_duration_seconds",
+      "End-to-end inference request duration in seconds (successes and failures, cached requests included)",
+      REQUEST_DURATION_BUCKETS,
+      this.registry,
+    );
+    this.queueCapacity = new Gauge({
+      name: "hybridai_queue_capacity",
+      help: "Requests the model version's queue holds before it answers 503 (max_queue_size)",
+      labelNames: MODEL_LABELS,
+      registers,
+      collect: flush,
+    });
+    this.observability = new ObservabilityMetrics(this.registry);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -180,6 +210,8 @@ export class ModelMetrics {
   private inFlight = 0;
   /** Cumulative statistics since the version loaded (Triton's statistics extension). */
   readonly totals = new InferenceTotals();
+  private capacity?: number;
+  private readonly latency: HistogramCell;
 
   /**
    * @param server the server's metrics
@@ -188,13 +220,16 @@ export class ModelMetrics {
   constructor(
     private readonly server: ServerMetrics,
     private readonly labels: { model: string; version: string },
-  ) {}
+  ) {
+    this.latency = server.requestLatency.cell(labels);
+  }
 
   /** Counts a successful request and its end-to-end duration. */
   success(durationUs: number): void {
     this.counts.success++;
     this.counts.requestUs += durationUs;
     this.totals.succeeded(durationUs);
+    this.latency.observe(durationUs / 1e6);
   }
 
   /** Counts a failed request and its end-to-end duration. */
@@ -202,6 +237,12 @@ export class ModelMetrics {
     this.counts.failures.set(reason, (this.counts.failures.get(reason) ?? 0) + 1);
     this.counts.requestUs += durationUs;
     this.totals.failed(durationUs);
+    this.latency.observe(durationUs / 1e6);
+  }
+
+  /** Sets the size of the version's queue, exported as `hybridai_queue_capacity`. */
+  queueCapacity(requests: number): void {
+    this.capacity = requests;
   }
 
   /** Adds one request's time in the queue. */
@@ -273,5 +314,6 @@ export class ModelMetrics {
       server.requestsByProtocol.inc({ ...labels, protocol, outcome }, count);
     }
     server.pendingRequests.set(labels, this.inFlight);
+    if (this.capacity !== undefined) server.queueCapacity.set(labels, this.capacity);
   }
 }

@@ -50,6 +50,21 @@ export interface ServerOptions {
   strictReadiness: boolean;
   /** pino log level (`--log-level`); default info. */
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /**
+   * Rows each input's drift window holds, for model versions with a `baseline.json`
+   * (`--drift-window`); default 1000, 0 turns drift off.
+   */
+  driftWindow?: number;
+  /** Where audit records go: `stdout` or a file path (`--audit-log`); no audit log when absent. */
+  auditLog?: string;
+  /** Share of inference requests audited, 0–1 (`--audit-sample-rate`); default 1 (all). */
+  auditSampleRate?: number;
+  /** Audit bytes buffered before records are dropped and counted (`--audit-buffer-bytes`); default 8 MiB. */
+  auditBufferBytes?: number;
+  /** Request and response bytes copied into each audit record (`--audit-payload-bytes`); default 0 (none). */
+  auditPayloadBytes?: number;
+  /** Named clients with their token hashes and limits (`--tokens-file`). */
+  tokensFile?: string;
 }
 
 /** A problem with the flags or environment; the CLI prints it with the usage and exits 2. */
@@ -201,6 +216,52 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     help: "log level (default info)",
   },
+  {
+    flag: "drift-window",
+    env: "HYBRIDAI_DRIFT_WINDOW",
+    key: "driftWindow",
+    schema: integer(0, 100_000).optional(),
+    help: "rows in each input's drift window, for versions with baseline.json (default 1000; 0 = off)",
+  },
+  {
+    flag: "audit-log",
+    env: "HYBRIDAI_AUDIT_LOG",
+    key: "auditLog",
+    schema: z.string().min(1).optional(),
+    help: "write a JSON-lines audit record per inference request to stdout or this file",
+  },
+  {
+    flag: "audit-sample-rate",
+    env: "HYBRIDAI_AUDIT_SAMPLE_RATE",
+    key: "auditSampleRate",
+    schema: z.coerce
+      .number({ error: "expected a number" })
+      .gt(0, { error: "expected more than 0" })
+      .max(1, { error: "expected at most 1" })
+      .optional(),
+    help: "share of inference requests audited, above 0 up to 1 (default 1 = every request)",
+  },
+  {
+    flag: "audit-buffer-bytes",
+    env: "HYBRIDAI_AUDIT_BUFFER_BYTES",
+    key: "auditBufferBytes",
+    schema: integer(4096, 1 << 30).optional(),
+    help: "audit bytes waiting to be written before records are dropped and counted (default 8388608)",
+  },
+  {
+    flag: "audit-payload-bytes",
+    env: "HYBRIDAI_AUDIT_PAYLOAD_BYTES",
+    key: "auditPayloadBytes",
+    schema: integer(0, 1 << 20).optional(),
+    help: "request and response bytes copied into each audit record (default 0 = none)",
+  },
+  {
+    flag: "tokens-file",
+    env: "HYBRIDAI_TOKENS_FILE",
+    key: "tokensFile",
+    schema: z.string().min(1).optional(),
+    help: "named API tokens (SHA-256) with rate limits, daily quotas and allowed models (JSON)",
+  },
 ];
 
 /** The usage text printed by `--help` and after an options error. */
@@ -211,6 +272,7 @@ export function usage(): string {
   return [
     "Usage: hybridai-serve --model-repository DIR [--host H] [--port P] [--grpc-port G] [options]",
     "       hybridai-serve pull --from <uri> --to <dir>   (see hybridai-serve pull --help)",
+    "       hybridai-serve profile --model-repository DIR --model M --data FILE   (see --help)",
     "",
     "Serves ONNX models over the Open Inference Protocol v2 (Triton-compatible HTTP/REST and gRPC).",
     "Flags take precedence over environment variables.",
@@ -262,6 +324,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       );
     }
     options[spec.key] = result.data;
+  }
+  if (options.tokensFile !== undefined && options.authTokenFile !== undefined) {
+    throw new OptionsError(
+      "--auth-token-file and --tokens-file exclude each other: list every client, with its token's SHA-256, in the tokens file",
+    );
   }
   return { kind: "serve", options: options as unknown as ServerOptions };
 }

@@ -9,11 +9,17 @@ import { type RunningGrpcServer, startGrpcServer } from "./grpc/grpc-server";
 import { buildApp } from "./http/app";
 import { ServerState } from "./http/server-state";
 import { InferenceService } from "./inference";
+import { ClientRegistry } from "./limits/client-registry";
 import { ServerMetrics } from "./metrics";
+import { AuditLog } from "./observability/audit/audit-log";
+import { DEFAULT_DRIFT_WINDOW } from "./observability/drift-monitor";
 import type { ServerOptions } from "./options";
 import { ModelRepository } from "./repository/model-repository";
 import { type Clock, sleep, systemClock } from "./scheduling/clock";
 import type { InferResult } from "./scheduling/scheduler";
+
+/** Audit bytes buffered before records are dropped when `--audit-buffer-bytes` is not given. */
+const DEFAULT_AUDIT_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** A started server. */
 export interface RunningServer {
@@ -71,6 +77,20 @@ export async function startServer(
       : undefined,
   ]);
   const metrics = new ServerMetrics();
+  const clients = options.tokensFile
+    ? await ClientRegistry.fromFile(options.tokensFile, "--tokens-file", metrics.registry)
+    : undefined;
+  const audit = options.auditLog
+    ? await AuditLog.open(
+        {
+          destination: options.auditLog,
+          sampleRate: options.auditSampleRate ?? 1,
+          bufferBytes: options.auditBufferBytes ?? DEFAULT_AUDIT_BUFFER_BYTES,
+          payloadBytes: options.auditPayloadBytes ?? 0,
+        },
+        metrics.registry,
+      )
+    : undefined;
   const state = new ServerState();
   const cache =
     options.cacheSizeBytes > 0
@@ -87,6 +107,10 @@ export async function startServer(
     logger,
     metrics,
     onModelChanged: (name) => cache?.deleteModel(name),
+    observability: {
+      driftWindowRows: options.driftWindow ?? DEFAULT_DRIFT_WINDOW,
+      metrics: metrics.observability,
+    },
   });
   const context = {
     repository,
@@ -97,6 +121,8 @@ export async function startServer(
     bodyLimitBytes: options.bodyLimitBytes,
     authToken,
     repositoryToken,
+    clients,
+    audit,
   };
   const app = buildApp(context, logger);
   await app.listen({ host: options.host, port: options.port });
@@ -140,6 +166,7 @@ export async function startServer(
       await Promise.all([app.close(), grpc?.close()]);
       await state.idle();
       deadline.cancel();
+      await audit?.close();
       await repository.close();
       logger.info({ drained: !timedOut }, "stopped");
       return !timedOut;

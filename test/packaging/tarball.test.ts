@@ -73,6 +73,13 @@ describe("the packed library", () => {
     expect(packed.filter((file) => /\.test\.|\.onnx$/.test(file))).toEqual([]);
   });
 
+  it("holds the documentation: README.md and every docs/ page the README links", () => {
+    const pages = readdirSync(path.join(REPO_ROOT, "docs")).filter((file) => file.endsWith(".md"));
+    expect(pages.length).toBeGreaterThanOrEqual(17);
+    expect(packed).toContain("README.md");
+    for (const page of pages) expect(packed).toContain(`docs/${page}`);
+  });
+
   it("ships what package.json points at: main, types, every export, and the docs, schema and plugin", () => {
     const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
       main: string;

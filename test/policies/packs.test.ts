@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { COMPLIANCE_PACK } from "../../policies/compliance/src";
 import { COST_PACK } from "../../policies/cost/src";
 
-/** The shipped policies and their default enforcement levels (the README lists the same). */
+/** The shipped policies and their default enforcement levels (docs/policies-and-check.md lists the same). */
 const EXPECTED = {
   "hybridai-compliance": {
     "s3-bucket-encrypted": "mandatory",

@@ -37,7 +37,7 @@ describe("the hybridai component provider (what other languages' programs run)",
     expect(children).toContain("kubernetes:apps/v1:Deployment");
     expect(children).toContain("kubernetes:core/v1:Service");
     expect(Object.keys(result.state).sort()).toEqual(
-      ["namespace", "publicAddress", "publicUrl", "serviceName", "url"].sort(),
+      ["grpcAddress", "namespace", "publicAddress", "publicUrl", "serviceName", "url"].sort(),
     );
     expect(await awaitOutput(result.state.url as pulumi.Output<string>)).toBe(
       "http://ranker.serving.svc.cluster.local:8000",

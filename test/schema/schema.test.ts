@@ -37,7 +37,7 @@ const kubernetesVersion = (
   }
 ).version;
 
-/** The type tokens of the public components, as the README's component tables name them. */
+/** The type tokens of the public components, as the docs' component tables name them. */
 const EXPECTED_TOKENS = [
   "hybridai:index:ArgoRollouts",
   "hybridai:index:AwsEksCluster",

@@ -1,5 +1,6 @@
 import { Metadata, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import type { ApiClient } from "../limits/client-registry";
 import { InferenceError, unavailable } from "../protocol/errors";
 import type { ClientLink } from "../scheduling/scheduler";
 import type { ModelInferRequest, ModelInferResponse } from "./messages";
@@ -15,10 +16,20 @@ export interface ModelStreamInferResponse {
 
 /** What a stream needs from the service. */
 export interface StreamHandlers {
-  /** Answers one request (the same path as the unary `ModelInfer`). */
-  infer(request: ModelInferRequest, client: ClientLink): Promise<ModelInferResponse>;
-  /** Throws UNAUTHENTICATED (or FORBIDDEN) when the call's metadata lacks the token. */
-  authorize(metadata: Metadata): void;
+  /**
+   * Answers one request (the same path as the unary `ModelInfer`), admitting it against the
+   * caller's limits when a tokens file is set.
+   */
+  infer(
+    request: ModelInferRequest,
+    client: ClientLink,
+    caller?: ApiClient,
+  ): Promise<ModelInferResponse>;
+  /**
+   * Throws UNAUTHENTICATED (or FORBIDDEN) when the call's metadata lacks the token; returns the
+   * tokens file's client, when one is set.
+   */
+  authorize(metadata: Metadata): ApiClient | undefined;
   /** The call's request id: its `x-request-id` metadata or a generated one. */
   requestId(metadata: Metadata): string;
   /** Where server errors are logged. */
@@ -82,8 +93,9 @@ export class InferStreams {
   readonly handle = (call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>) => {
     const { handlers } = this;
     const id = handlers.requestId(call.metadata);
+    let caller: ApiClient | undefined;
     try {
-      handlers.authorize(call.metadata);
+      caller = handlers.authorize(call.metadata);
     } catch (error) {
       call.emit("error", serviceError(error, id, handlers.logger));
       return;
@@ -104,7 +116,7 @@ export class InferStreams {
         return;
       }
       stream.inFlight++;
-      handlers.infer(request, client).then(
+      handlers.infer(request, client, caller).then(
         (response) => {
           if (!call.cancelled) call.write({ error_message: "", infer_response: response });
           settle();

@@ -10,12 +10,13 @@ import type { Access } from "../http/access";
 import type { AppContext } from "../http/context";
 import { serverReady } from "../http/routes-health";
 import { EXTENSIONS } from "../http/routes-server";
+import type { ApiClient } from "../limits/client-registry";
 import { invalidArgument, notFound, unavailable } from "../protocol/errors";
 import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
 import { version as serverVersion } from "../version";
-import { checkAccess } from "./access";
+import { checkAccess, checkModelAllowed } from "./access";
 import { grpcCodec } from "./infer-codec";
 import { clientOf, InferStreams } from "./infer-streams";
 import type {
@@ -42,7 +43,11 @@ export interface InferenceServiceImplementation {
   streams: InferStreams;
 }
 
-type Handler<Request> = (request: Request, call: ServerUnaryCall<Request, unknown>) => unknown;
+type Handler<Request> = (
+  request: Request,
+  call: ServerUnaryCall<Request, unknown>,
+  caller: ApiClient | undefined,
+) => unknown;
 
 /** A version field: empty for the server's choice, else a positive integer. */
 function versionOf(version: string | undefined): string | undefined {
@@ -85,8 +90,9 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     return typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
   };
 
-  const infer = (request: ModelInferRequest, client: ClientLink) => {
+  const infer = (request: ModelInferRequest, client: ClientLink, caller?: ApiClient) => {
     const target = repository.resolve(request.model_name ?? "", versionOf(request.model_version));
+    if (caller) context.clients?.admit(caller, target.signature.name);
     return inference.inferWith(target, grpcCodec(request), client).then(
       (response) => {
         target.metrics.answered("grpc", true);
@@ -99,9 +105,9 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     );
   };
   const streams = new InferStreams({
-    infer: (request, client) => {
+    infer: (request, client, caller) => {
       try {
-        return infer(request, client);
+        return infer(request, client, caller);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -125,8 +131,8 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       };
       const fail = (error: unknown) => callback(serviceError(error, id, logger));
       try {
-        checkAccess(access, call.metadata, context);
-        const result = handler(call.request, call);
+        const caller = checkAccess(access, call.metadata, context);
+        const result = handler(call.request, call, caller);
         if (result instanceof Promise) result.then(answer, fail);
         else answer(result);
       } catch (error) {
@@ -147,7 +153,8 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
   const handlers: UntypedServiceImplementation = {
     ServerLive: unary("open", () => ({ live: true })),
     ServerReady: unary("open", () => ({ ready: serverReady(context) })),
-    ModelReady: unary<ModelRequest>("inference", ({ name = "", version }) => {
+    ModelReady: unary<ModelRequest>("inference", ({ name = "", version }, _call, caller) => {
+      checkModelAllowed(caller, name);
       const requested = versionOf(version);
       if (!repository.has(name)) throw notFound(`unknown model '${name}'`);
       const ready = repository
@@ -160,18 +167,21 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       version: serverVersion,
       extensions: EXTENSIONS,
     })),
-    ModelMetadata: unary<ModelRequest>("inference", ({ name = "", version }) => {
+    ModelMetadata: unary<ModelRequest>("inference", ({ name = "", version }, _call, caller) => {
+      checkModelAllowed(caller, name);
       const target = repository.resolve(name, versionOf(version));
       const versions = repository.versionsOf(name).map((v) => v.signature.version);
       const { parameters: _http, ...metadata } = modelMetadata(target, versions);
       return metadata;
     }),
-    ModelConfig: unary<ModelRequest>("inference", ({ name = "", version }) => ({
-      config: servedModelConfig(repository.resolve(name, versionOf(version))),
-    })),
-    ModelStatistics: unary<ModelRequest>("inference", ({ name, version }) => ({
-      model_stats: collectStatistics(repository, name, versionOf(version)),
-    })),
+    ModelConfig: unary<ModelRequest>("inference", ({ name = "", version }, _call, caller) => {
+      checkModelAllowed(caller, name);
+      return { config: servedModelConfig(repository.resolve(name, versionOf(version))) };
+    }),
+    ModelStatistics: unary<ModelRequest>("inference", ({ name, version }, _call, caller) => {
+      checkModelAllowed(caller, name ?? "");
+      return { model_stats: collectStatistics(repository, name, versionOf(version)) };
+    }),
     RepositoryIndex: unary<RepositoryIndexRequest>("inference", async ({ ready }) => ({
       models: await repository.index(ready === true),
     })),
@@ -181,8 +191,8 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     RepositoryModelUnload: unary<RepositoryModelRequest>("repository", (request) =>
       repositoryChange(() => repository.unload(request.model_name ?? "")),
     ),
-    ModelInfer: unary<ModelInferRequest>("inference", (request, call) =>
-      infer(request, clientOf(call)),
+    ModelInfer: unary<ModelInferRequest>("inference", (request, call, caller) =>
+      infer(request, clientOf(call), caller),
     ),
     ModelStreamInfer: streams.handle,
   };

@@ -1,5 +1,6 @@
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { LimitError } from "../limits/limit-error";
 import { InferenceError, type InferenceErrorKind } from "../protocol/errors";
 
 /**
@@ -14,6 +15,7 @@ export const GRPC_STATUS: Readonly<Record<InferenceErrorKind, status>> = {
   FORBIDDEN: status.PERMISSION_DENIED,
   NOT_FOUND: status.NOT_FOUND,
   TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
   UNSUPPORTED_MEDIA_TYPE: status.INVALID_ARGUMENT,
   CANCELLED: status.CANCELLED,
   INTERNAL: status.INTERNAL,
@@ -42,6 +44,7 @@ export function serviceError(
   }
   const metadata = new Metadata();
   metadata.set(REQUEST_ID, requestId);
+  if (error instanceof LimitError) metadata.set(RETRY_AFTER, String(error.retryAfterSeconds));
   return {
     code,
     details: known ? error.message : "internal server error",
@@ -51,3 +54,9 @@ export function serviceError(
 
 /** Metadata key carrying the request id, both ways (as HTTP's `X-Request-Id`). */
 export const REQUEST_ID = "x-request-id";
+
+/**
+ * Trailer of a RESOURCE_EXHAUSTED answer to a client over its rate limit or daily quota: whole
+ * seconds until a retry can succeed (as HTTP's `Retry-After`).
+ */
+export const RETRY_AFTER = "retry-after";

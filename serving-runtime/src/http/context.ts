@@ -1,6 +1,8 @@
 import type { BearerToken } from "../auth";
 import type { InferenceService } from "../inference";
+import type { ClientRegistry } from "../limits/client-registry";
 import type { ServerMetrics } from "../metrics";
+import type { AuditLog } from "../observability/audit/audit-log";
 import type { ModelRepository } from "../repository/model-repository";
 import type { ServerState } from "./server-state";
 
@@ -22,4 +24,8 @@ export interface AppContext {
   authToken?: BearerToken;
   /** Token required for repository load/unload, when set. */
   repositoryToken?: BearerToken;
+  /** Named clients with their limits (`--tokens-file`); replaces `authToken` when set. */
+  clients?: ClientRegistry;
+  /** The audit log of inference requests (`--audit-log`), when on. */
+  audit?: AuditLog;
 }

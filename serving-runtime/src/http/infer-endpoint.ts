@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { LimitError } from "../limits/limit-error";
+import type { RequestFacts } from "../observability/audit/request-facts";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
 import type { EncodedResponse } from "../protocol/infer-response";
@@ -61,7 +63,7 @@ export function inferEndpoint(
   context: AppContext,
   logger: Logger,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const { repository, inference, state, authToken } = context;
+  const { repository, inference, state, authToken, clients, audit } = context;
   const finish = (
     request: IncomingMessage,
     response: ServerResponse,
@@ -80,60 +82,96 @@ export function inferEndpoint(
       );
     }
   };
-  const fail = (request: IncomingMessage, response: ServerResponse, error: Error) => {
+  const fail = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    error: Error,
+    facts?: RequestFacts,
+  ) => {
     const { status, message } = statusOf(error as InferenceError);
     const headers: Record<string, string | number> = { "content-type": "application/json" };
     if (status >= 500 && status !== 503) {
       logger.error({ err: error, request_id: request.headers["x-request-id"] }, "request failed");
     }
     if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
+    if (error instanceof LimitError) headers["retry-after"] = error.retryAfterSeconds;
     if (status === 413) {
       headers.connection = "close";
       lingerBeforeClose(request.socket);
     }
-    if (response.headersSent || response.destroyed) return;
-    finish(request, response, status, JSON.stringify({ error: message }), headers);
-  };
-  const send = (request: IncomingMessage, response: ServerResponse, encoded: EncodedResponse) => {
-    if (response.destroyed) return;
-    if (encoded.jsonLength === undefined) {
-      finish(request, response, 200, encoded.body, { "content-type": "application/json" });
+    if (response.headersSent || response.destroyed) {
+      if (facts) audit?.end(facts, { status: 499, error: "the client disconnected" });
       return;
     }
-    finish(request, response, 200, encoded.body, {
-      "content-type": "application/octet-stream",
-      [INFERENCE_HEADER_CONTENT_LENGTH]: encoded.jsonLength,
-    });
+    const body = JSON.stringify({ error: message });
+    finish(request, response, status, body, headers);
+    if (facts) audit?.end(facts, { status, error: message, response: body });
+  };
+  const send = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    encoded: EncodedResponse,
+    facts?: RequestFacts,
+  ) => {
+    if (response.destroyed) {
+      if (facts) audit?.end(facts, { status: 499, error: "the client disconnected" });
+      return;
+    }
+    if (encoded.jsonLength === undefined) {
+      finish(request, response, 200, encoded.body, { "content-type": "application/json" });
+    } else {
+      finish(request, response, 200, encoded.body, {
+        "content-type": "application/octet-stream",
+        [INFERENCE_HEADER_CONTENT_LENGTH]: encoded.jsonLength,
+      });
+    }
+    if (facts) {
+      audit?.end(facts, {
+        status: 200,
+        response: encoded.body,
+        binaryResponse: encoded.jsonLength !== undefined,
+      });
+    }
   };
   return (request, response) => {
     if (request.method !== "POST") return false;
     const match = INFER_PATH.exec(request.url ?? "");
     if (!match) return false;
+    const facts = audit?.begin(request.headers["x-request-id"] as string | undefined);
     try {
-      if (authToken && !authToken.accepts(request.headers.authorization)) {
+      const model = decode(match[1]);
+      if (facts) facts.model = model;
+      const caller = clients?.identify(request.headers.authorization);
+      if (clients ? !caller : authToken && !authToken.accepts(request.headers.authorization)) {
         throw new InferenceError(
           "UNAUTHENTICATED",
           "this endpoint needs 'Authorization: Bearer <token>'",
         );
       }
-      const name = decode(match[1]);
+      if (facts) facts.client = caller?.name ?? (authToken ? "auth-token-file" : undefined);
       let target: LoadedVersion | undefined;
       let absent: InferenceError | undefined;
       try {
         target = repository.resolve(
-          name,
+          model,
           versionParam(match[2] === undefined ? undefined : decode(match[2])),
         );
       } catch (error) {
         // A model with no loaded version may still answer through its fallback.
-        if (!isUnavailable(error) || !repository.fallbackRoute(name)) throw error;
+        if (!isUnavailable(error) || !repository.fallbackRoute(model)) throw error;
         absent = error;
       }
+      if (facts) facts.version = target?.signature.version;
+      if (caller) clients?.admit(caller, target?.signature.name ?? model);
       const headerLength = binaryHeaderLength(request.headers);
       readBody(request, context.bodyLimitBytes, (error, body) => {
         if (error || !body) {
-          fail(request, response, error ?? new Error("no body"));
+          fail(request, response, error ?? new Error("no body"), facts);
           return;
+        }
+        if (facts) {
+          facts.body = body;
+          facts.binary = headerLength !== undefined;
         }
         const parts = {
           body,
@@ -143,22 +181,22 @@ export function inferEndpoint(
         };
         const client = clientOf(request, response);
         (target
-          ? inference.infer(target, parts, client)
-          : inference.inferAbsent(name, parts, absent as InferenceError, client)
+          ? inference.infer(target, parts, client, facts)
+          : inference.inferAbsent(model, parts, absent as InferenceError, client, facts)
         ).then(
           (encoded) => {
             target?.metrics.answered("http", true);
-            send(request, response, encoded);
+            send(request, response, encoded, facts);
           },
           (failure: Error) => {
             target?.metrics.answered("http", false);
-            fail(request, response, failure);
+            fail(request, response, failure, facts);
           },
         );
       });
     } catch (error) {
       request.resume();
-      fail(request, response, error as Error);
+      fail(request, response, error as Error, facts);
     }
     return true;
   };

@@ -2,7 +2,7 @@
  * Error kinds of the inference protocol and the HTTP status each maps to, as Triton maps them
  * (`src/http_server.cc`): invalid argument 400, not found 404, too large 413, unsupported
  * media type 415, unsupported 501, unavailable (queue full, shutting down, timeout) 503,
- * internal 500; plus 401/403 for authentication.
+ * internal 500; plus 401/403 for authentication and 429 for per-client rate limits and quotas.
  */
 export const ERROR_STATUS = {
   INVALID_ARGUMENT: 400,
@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RESOURCE_EXHAUSTED: 429,
   CANCELLED: 499,
   INTERNAL: 500,
   UNSUPPORTED: 501,

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { ModelMetrics, ServerMetrics } from "../metrics";
+import type { ObservabilitySettings, VersionObserver } from "../observability/version-observer";
 import type { ModelSignature } from "../protocol/tensor-spec";
 import type { CircuitBreaker, FallbackConfig, RemoteFallback } from "../resilience";
 import {
@@ -62,6 +63,8 @@ export interface LoadSettings {
   metrics: ServerMetrics;
   /** Called when a model's versions are replaced or removed (e.g. to drop cached responses). */
   onModelChanged?: (name: string) => void;
+  /** Drift and output histograms; off when absent. */
+  observability?: ObservabilitySettings;
 }
 
 /** One loaded, ready model version. */
@@ -90,6 +93,8 @@ export interface LoadedVersion {
   breaker?: CircuitBreaker;
   /** The model's fallback, when its config has a `fallback` block. */
   fallback?: FallbackConfig;
+  /** Drift monitor and output histograms, when the version has a baseline or the config asks. */
+  observer?: VersionObserver;
   /** The remote endpoint, when the `fallback` block names a `url`. */
   remoteFallback?: RemoteFallback;
   /** Runs sampled copies on the shadow, when the config has a `shadow` block. */
@@ -380,13 +385,12 @@ export async function loadVersion(
         label,
       },
     );
-    const scheduler = new Scheduler(
-      label,
-      executors,
-      queuePolicy(completed.config, settings),
-      metrics,
-      { clock, onExecuted: modelExecutors.observe },
-    );
+    const policy = queuePolicy(completed.config, settings);
+    metrics.queueCapacity(policy.maxQueueSize);
+    const scheduler = new Scheduler(label, executors, policy, metrics, {
+      clock,
+      onExecuted: modelExecutors.observe,
+    });
     modelExecutors.attach(scheduler);
     if (placement === "worker" && plan.defaultInstances && plan.count > 1) {
       void modelExecutors.grow("worker", async () => {

@@ -10,8 +10,8 @@ import {
  * The schema of Triton's `ModelConfig` (triton-inference-server/common,
  * `protobuf/model_config.proto`, package `inference`) as far as this runtime supports it, with
  * Triton's field names and numbers, plus hybridai's own `execution_providers`, `fallback`,
- * `circuit_breaker` and `shadow` (numbers from 1001). The protobuf text format is not self-describing, so
- * `config.pbtxt` is read against it. Fields of Triton's schema that are left out (sequence
+ * `circuit_breaker`, `shadow` (numbers from 1001) and `output_distribution` (1020). The
+ * protobuf text format is not self-describing, so `config.pbtxt` is read against it. Fields of Triton's schema that are left out (sequence
  * batching, ensembles, optimization, reshape …) are not supported: the parser rejects them by
  * name. Declared as proto2 so that an explicit `max_batch_size: 0` is told apart from none.
  */
@@ -172,6 +172,11 @@ const MESSAGES: DescriptorProtoJson[] = [
     field("timeout_ms:uint32:5"),
     field("circuit_breaker:.inference.HybridaiCircuitBreaker:6"),
   ]),
+  message("HybridaiOutputDistribution", [
+    field("name:string:1"),
+    field("kind:string:2"),
+    field("repeated buckets:double:3"),
+  ]),
   message("HybridaiCircuitBreaker", [
     field("failure_rate_threshold:double:1"),
     field("latency_threshold_ms:double:2"),
@@ -213,6 +218,7 @@ const MESSAGES: DescriptorProtoJson[] = [
       field("fallback:.inference.HybridaiFallback:1002"),
       field("circuit_breaker:.inference.HybridaiCircuitBreaker:1003"),
       field("shadow:.inference.HybridaiShadow:1004"),
+      field("repeated output_distribution:.inference.HybridaiOutputDistribution:1020"),
     ],
     { nestedType: [mapEntry("ParametersEntry", ".inference.ModelParameter")] },
   ),

@@ -99,6 +99,8 @@ export const modelConfigSchema = z.strictObject({
   fallback: z.unknown().optional(),
   circuit_breaker: z.unknown().optional(),
   shadow: z.unknown().optional(),
+  /** hybridai's output histograms; validated against the signature at load (observability/). */
+  output_distribution: z.unknown().optional(),
 });
 
 /** A parsed model configuration with defaults applied; `max_batch_size` may still be open. */

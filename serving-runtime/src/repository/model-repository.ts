@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { observeVersion } from "../observability/version-observer";
 import { InferenceError, notFound, unavailable } from "../protocol/errors";
 import {
   CIRCUIT_STATE_CODE,
@@ -113,6 +114,8 @@ export class ModelRepository {
           const ready = await loadVersion(directory, name, version, resolved, this.settings);
           loaded.set(String(version), Object.assign(ready, resilience));
           resilience.shadow?.register(ready.signature);
+          const { observability } = this.settings;
+          if (observability) await observeVersion(ready, directory, resolved, observability);
         }
       } catch (error) {
         await Promise.allSettled([...loaded.values()].map((version) => version.close()));

@@ -11,7 +11,7 @@ import { existingEksClusterExample } from "./existing-cluster-example";
 // The kit's default `aws.eks.getCluster` answer stands in for the existing cluster.
 const mocks = installMocks();
 
-it("the README's existing-EKS program runs: capacity, store and service on the looked-up cluster", async () => {
+it("docs/existing-clusters.md's existing-EKS program runs: capacity, store and service on the looked-up cluster", async () => {
   const { url, nodeRoleArn } = existingEksClusterExample();
   await settle();
   expect(await awaitOutput(url)).toBe("http://ranker.hybridai.svc.cluster.local:8000");
@@ -52,12 +52,12 @@ it("the README's existing-EKS program runs: capacity, store and service on the l
   ).toEqual(["a10g-termination-handler", "nvidia"]);
 });
 
-it("the README shows this program verbatim", () => {
-  const readme = readFileSync("README.md", "utf8");
+it("docs/existing-clusters.md shows this program verbatim", () => {
+  const page = readFileSync("docs/existing-clusters.md", "utf8");
   const program = readFileSync("test/components/aws/existing-cluster-example.ts", "utf8");
   const body = program.slice(
     program.indexOf("  // Look the cluster up"),
     program.indexOf("\n  return"),
   );
-  expect(readme).toContain(body.replace(/^ {2}/gm, ""));
+  expect(page).toContain(body.replace(/^ {2}/gm, ""));
 });

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { aws, kubernetes } from "pulumi-hybridai";
 
-/** The README's "Use an existing cluster" AWS program, kept running by its test. */
+/** docs/existing-clusters.md's AWS program, kept running by its test. */
 export function existingEksClusterExample() {
   // Look the cluster up by name: endpoint, CA, OIDC issuer, security group, subnets, version
   // and access mode come from EKS. Nothing of the cluster itself is created or changed.

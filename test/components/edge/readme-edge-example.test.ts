@@ -23,7 +23,7 @@ mocks.setConfig({
   "project:lyon": "lyon-kubeconfig",
 });
 
-it("the README's edge program runs: a k3s host, then the fleet in two rings on it and two more sites", async () => {
+it("the edge docs' program runs: a k3s host, then the fleet in two rings on it and two more sites", async () => {
   const { sites } = readmeEdgeExample();
   await settle();
   const status = await awaitOutput(sites);
@@ -41,10 +41,10 @@ it("the README's edge program runs: a k3s host, then the fleet in two rings on i
   ).toHaveLength(3);
 });
 
-it("the README shows this program verbatim", () => {
-  const readme = readFileSync("README.md", "utf8");
+it("docs/edge.md shows this program verbatim", () => {
+  const page = readFileSync("docs/edge.md", "utf8");
   const program = readFileSync("test/components/edge/readme-edge-example.ts", "utf8");
   const body = program.slice(program.indexOf("  const config"), program.indexOf("\n  return"));
   expect(body.split("\n").length).toBeLessThanOrEqual(20);
-  expect(readme).toContain(body.replace(/^ {2}/gm, ""));
+  expect(page).toContain(body.replace(/^ {2}/gm, ""));
 });

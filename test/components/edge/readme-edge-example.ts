@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { edge } from "pulumi-hybridai";
 
-/** The README's edge example, kept compiling and running by readme-edge-example.test.ts. */
+/** The edge example of docs/edge.md ("Edge in 20 lines"), kept compiling and running by readme-edge-example.test.ts. */
 export function readmeEdgeExample() {
   const config = new pulumi.Config();
   const secret = (key: string) => config.requireSecret(key); // `pulumi config set --secret`

@@ -11,7 +11,7 @@ import { existingGkeClusterExample } from "./existing-cluster-example";
 // The kit's default `gcp.container.getCluster` answer stands in for the existing cluster.
 const mocks = installMocks();
 
-it("the README's existing-GKE program runs: pools, store and service on the looked-up cluster", async () => {
+it("docs/existing-clusters.md's existing-GKE program runs: pools, store and service on the looked-up cluster", async () => {
   const { url, nodeServiceAccount } = existingGkeClusterExample();
   await settle();
   expect(await awaitOutput(url)).toBe("http://ranker.hybridai.svc.cluster.local:8000");
@@ -42,12 +42,12 @@ it("the README's existing-GKE program runs: pools, store and service on the look
   ]);
 });
 
-it("the README shows this program verbatim", () => {
-  const readme = readFileSync("README.md", "utf8");
+it("docs/existing-clusters.md shows this program verbatim", () => {
+  const page = readFileSync("docs/existing-clusters.md", "utf8");
   const program = readFileSync("test/components/gcp/existing-cluster-example.ts", "utf8");
   const body = program.slice(
     program.indexOf("  // Look the cluster up"),
     program.indexOf("\n  return"),
   );
-  expect(readme).toContain(body.replace(/^ {2}/gm, ""));
+  expect(page).toContain(body.replace(/^ {2}/gm, ""));
 });

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { gcp, kubernetes } from "pulumi-hybridai";
 
-/** The README's "Use an existing cluster" GCP program, kept running by its test. */
+/** docs/existing-clusters.md's GCP program, kept running by its test. */
 export function existingGkeClusterExample() {
   // Look the cluster up: endpoint, CA, Workload Identity pool and mode come from GKE. A
   // least-privilege node service account is created for the new pools.

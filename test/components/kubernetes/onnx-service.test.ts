@@ -72,12 +72,14 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
         .map((v) => v.kind)
         .sort(),
     ).toEqual([
+      "ConfigMap",
       "Deployment",
       "Deployment",
       "HTTPRoute",
       "HorizontalPodAutoscaler",
       "NetworkPolicy",
       "PodDisruptionBudget",
+      "PrometheusRule",
       "Service",
       "Service",
       "ServiceAccount",
@@ -89,7 +91,7 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
     for (const child of children) {
       expect(child.inputs.metadata.namespace, child.type).toBe("serving");
       expect(child.inputs.metadata.name, child.type).toMatch(
-        /^(ranker|ranker-canary|model-reader)$/,
+        /^(ranker|ranker-canary|ranker-dashboard|model-reader)$/,
       );
       expect(child.provider, child.type).toMatch(/::cluster::/);
     }

@@ -3,15 +3,16 @@ import { kubernetes } from "pulumi-hybridai";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-/** The YAML blocks of the README section on scaling on the runtime's queue. */
+/** The YAML blocks of the docs section on scaling on the runtime's queue (docs/kubernetes-onnx-service.md). */
 function sectionYaml(): unknown[] {
-  const readme = readFileSync("README.md", "utf8");
-  const start = readme.indexOf("#### Scaling on the runtime's queue instead of CPU");
-  const section = readme.slice(start, readme.indexOf("\n### ", start));
+  const page = readFileSync("docs/kubernetes-onnx-service.md", "utf8");
+  const start = page.indexOf("### Scaling on the runtime's queue instead of CPU");
+  if (start < 0) throw new Error("docs/kubernetes-onnx-service.md lost its queue-scaling section");
+  const section = page.slice(start, page.indexOf("\n## ", start));
   return [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]));
 }
 
-describe("README: scaling on the runtime's queue", () => {
+describe("docs/kubernetes-onnx-service.md: scaling on the runtime's queue", () => {
   const [adapter, serving] = sectionYaml() as [
     { rules: { custom: { seriesQuery: string; metricsQuery: string; name: { as: string } }[] } },
     { autoscaling: { metric: { name: string; targetAverageValue: string } } },

@@ -1,7 +1,7 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import { kubernetes } from "pulumi-hybridai";
 
-/** The README's rollout example, verbatim between the markers, run under mocks by its test. */
+/** The rollout example of docs/rollouts.md, verbatim between the markers, run under mocks by its test. */
 export function rolloutExample(provider: Provider) {
   // Argo Rollouts once per cluster: pinned chart, Gateway API plugin, CRDs.
   const argo = new kubernetes.ArgoRollouts("argo-rollouts", { provider });
@@ -18,6 +18,7 @@ export function rolloutExample(provider: Provider) {
       interval: "5m", // each step holds 5 minutes, then that window is judged
       maxErrorRate: 0.01, // at most 1 % failed requests on the canary pods
       maxMeanLatencyMs: 80, // mean request time on the canary pods
+      maxP99Ms: 250, // 99th percentile of request time on the canary pods
       maxShadowDisagreement: 0.02, // needs a shadow in the new version's config.json
       waitFor: [argo], // Rollout and AnalysisTemplate wait for the CRDs
     },

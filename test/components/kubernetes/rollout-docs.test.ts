@@ -11,7 +11,7 @@ import { rolloutExample } from "./rollout-docs-example";
 
 const mocks = installMocks();
 
-it("the README's rollout example runs and yields only schema-valid objects", async () => {
+it("the rollout docs' example runs and yields only schema-valid objects", async () => {
   const { ranker } = rolloutExample(new Provider("cluster", { kubeconfig: "{}" }));
   await settle();
   expect(await awaitOutput(ranker.serviceName)).toBe("ranker");
@@ -25,29 +25,30 @@ it("the README's rollout example runs and yields only schema-valid objects", asy
   expect(template.inputs.spec.metrics.map((m: { name: string }) => m.name)).toEqual([
     "error-rate",
     "mean-latency-ms",
+    "p99-latency-ms",
     "shadow-disagreement",
   ]);
 });
 
-it("the README shows this example verbatim", () => {
-  const readme = readFileSync("README.md", "utf8");
+it("docs/rollouts.md shows this example verbatim", () => {
+  const page = readFileSync("docs/rollouts.md", "utf8");
   const program = readFileSync("test/components/kubernetes/rollout-docs-example.ts", "utf8");
   const body = program.slice(
     program.indexOf("  // Argo Rollouts once per cluster"),
     program.indexOf("\n  return"),
   );
   expect(body.length).toBeGreaterThan(500);
-  expect(readme).toContain(body.replace(/^ {2}/gm, ""));
+  expect(page).toContain(body.replace(/^ {2}/gm, ""));
 });
 
-it("the README's commands to watch, promote and abort name the Rollout as the component does", () => {
-  const readme = readFileSync("README.md", "utf8");
+it("the rollout docs' commands to watch, promote and abort name the Rollout as the component does", () => {
+  const page = readFileSync("docs/rollouts.md", "utf8");
   for (const command of [
     "kubectl argo rollouts get rollout ranker -n serving --watch",
     "kubectl argo rollouts abort ranker -n serving",
     "kubectl argo rollouts promote ranker -n serving",
   ]) {
-    expect(readme).toContain(command);
+    expect(page).toContain(command);
   }
   const rollout = mocks.one("kubernetes:argoproj.io/v1alpha1:Rollout", "ranker");
   expect(rollout.inputs.metadata).toMatchObject({ name: "ranker", namespace: "serving" });

@@ -219,9 +219,24 @@ describe("rollout planning (pure)", () => {
     ]);
   });
 
-  it("writes queries that parse as PromQL and read only counters the runtime exports", async () => {
-    const metrics = metricsOf(plan({}, { maxMeanLatencyMs: 40, maxShadowDisagreement: 0.01 }));
-    expect(metrics).toHaveLength(3);
+  it("judges the canary's p99 on the runtime's latency histogram, inconclusive without traffic", () => {
+    const metrics = metricsOf(plan({}, { maxP99Ms: 250 }));
+    expect(metrics.map((m) => m.name)).toEqual(["error-rate", "p99-latency-ms"]);
+    const p99 = metrics[1];
+    expect(p99.successCondition).toBe("result[0] <= 250");
+    expect(p99.failureCondition).toBe("result[0] > 250");
+    const scope =
+      'namespace="serving",model="ranker",rollouts_pod_template_hash="{{args.canary-hash}}"';
+    expect(p99.provider.prometheus.query).toBe(
+      `((histogram_quantile(0.99, sum by (le) (rate(hybridai_request_duration_seconds_bucket{${scope}}[5m]))) * 1000) or vector(NaN))`,
+    );
+  });
+
+  it("writes queries that parse as PromQL and read only series the runtime exports", async () => {
+    const metrics = metricsOf(
+      plan({}, { maxMeanLatencyMs: 40, maxP99Ms: 100, maxShadowDisagreement: 0.01 }),
+    );
+    expect(metrics).toHaveLength(4);
     const exported = new Map(
       (await new ServerMetrics().registry.getMetricsAsJSON()).map((m) => [m.name, String(m.type)]),
     );
@@ -237,10 +252,13 @@ describe("rollout planning (pure)", () => {
       expect(errors, m.provider.prometheus.query).toEqual([]);
       for (const name of names) read.add(name);
     }
-    expect([...read].sort()).toEqual([...runtimeNames, ...shadowNames].sort());
+    expect([...read].sort()).toEqual(
+      [...runtimeNames, "hybridai_request_duration_seconds_bucket", ...shadowNames].sort(),
+    );
     for (const name of runtimeNames) {
       expect(exported.get(name), name).toBe("counter");
     }
+    expect(exported.get("hybridai_request_duration_seconds")).toBe("histogram");
     expect(parsePromQL('sum(rate(x{a="b"[5m]))').errors.length).toBeGreaterThan(0);
   });
 
@@ -286,11 +304,12 @@ describe("rollout validation", () => {
       "rollout.interval",
       /twice the ServiceMonitor's scrape interval \(1m\)/,
     ],
+    ["p99 of zero", () => plan({}, { maxP99Ms: 0 }), "rollout.maxP99Ms", /above 0/],
     [
-      "p99 without a histogram",
-      () => plan({}, { maxP99Ms: 100 }),
+      "p99 not a number",
+      () => plan({}, { maxP99Ms: Number.NaN }),
       "rollout.maxP99Ms",
-      /no latency histogram/,
+      /milliseconds above 0 and at most 3600000/,
     ],
     ["error rate above 1", () => plan({}, { maxErrorRate: 5 }), "rollout.maxErrorRate", /0 to 1/],
     [

@@ -2,7 +2,7 @@ import path from "node:path";
 import { installMocks, runProgram } from "pulumi-hybridai/testing";
 import { expect, it } from "vitest";
 
-// The pattern the README documents: two program tests in one file, each run in isolation.
+// The pattern docs/testing-kit.md documents: two program tests in one file, each run in isolation.
 const program = path.join(__dirname, "../../fixtures/programs/buckets");
 const mocks = installMocks();
 

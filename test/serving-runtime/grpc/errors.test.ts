@@ -364,7 +364,7 @@ describe("bearer tokens from the authorization metadata", () => {
       );
       expect([refused.code, refused.details]).toEqual([
         7,
-        "model load/unload is disabled while --auth-token-file is set without --repository-auth-token-file",
+        "model load/unload is disabled while --auth-token-file or --tokens-file is set without --repository-auth-token-file",
       ]);
     } finally {
       secure.close();
