@@ -19,7 +19,7 @@ import {
   readResponse,
   write,
 } from "./helpers/raw-http";
-import { postJson } from "./helpers/server";
+import { metricValue, postJson, waitForValue } from "./helpers/server";
 
 const started: ServerProcess[] = [];
 let root: string;
@@ -27,9 +27,11 @@ let root: string;
 beforeAll(async () => {
   await buildRuntime();
   root = await repositoryWith([
+    // Holds requests for up to 10 s unless three are queued: the two sent before SIGTERM wait
+    // there until the one finished after it joins them.
     batchedModel("slow_queue", {
       max_batch_size: 8,
-      dynamic_batching: { max_queue_delay_microseconds: 1_500_000, preferred_batch_size: [8] },
+      dynamic_batching: { max_queue_delay_microseconds: 10_000_000, preferred_batch_size: [3] },
     }),
     batchedModel("quick", {}),
   ]);
@@ -136,10 +138,14 @@ describe("graceful shutdown", () => {
     const midBodyText = body(20);
     const midBodyAnswer = readResponse(midBody);
     await write(midBody, request("slow_queue", midBodyText) + midBodyText.slice(0, 10));
-    const midHeadersText = request("slow_queue", body(30)) + body(30);
+    const midHeadersText = request("quick", body(30)) + body(30);
     const midHeadersAnswer = readResponse(midHeaders);
     await write(midHeaders, midHeadersText.slice(0, 20));
     const idleGone = closedByServer(idleClosed);
+    // Both complete requests are in the queue, waiting for a third, before the signal.
+    const queued = () =>
+      metricValue(url, "nv_inference_pending_request_count", { model: "slow_queue", version: "1" });
+    expect(await waitForValue(queued, 2)).toBe(2);
 
     server.child.kill("SIGTERM");
     await waitForOutput(server, /"msg":"draining"/);

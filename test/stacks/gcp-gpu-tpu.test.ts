@@ -205,9 +205,12 @@ describe("stack gcp-gpu-tpu: the program from its own file", () => {
       ["ai-gke-models", "roles/storage.objectViewer"],
     ]);
     const projectRoles = mocks.ofType("gcp:projects/iAMMember:IAMMember").map((g) => g.inputs.role);
-    expect(
-      projectRoles.every((role) => /^roles\/(logging|monitoring|stackdriver)\./.test(role)),
-    ).toBe(true);
+    expect(projectRoles.sort()).toEqual([
+      "roles/logging.logWriter",
+      "roles/monitoring.metricWriter",
+      "roles/monitoring.viewer",
+      "roles/stackdriver.resourceMetadata.writer",
+    ]);
   });
 
   it("registers the cluster with its provider and model store for the serving section", async () => {

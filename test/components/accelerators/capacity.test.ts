@@ -1,10 +1,10 @@
-import {
-  type accelerators,
-  HybridAiConfigError,
-  splitSpotCapacity,
-  validateCapacity,
-} from "pulumi-hybridai";
+// Imports the accelerators module itself rather than the package entry point: the entry point
+// loads every Pulumi provider SDK (seconds per test file), which mutation testing pays per mutant.
+
 import { describe, expect, it } from "vitest";
+import type * as accelerators from "../../../components/accelerators";
+import { splitSpotCapacity, validateCapacity } from "../../../components/accelerators";
+import { HybridAiConfigError } from "../../../components/errors";
 
 describe("validateCapacity", () => {
   it("applies defaults", () => {
@@ -29,11 +29,28 @@ describe("validateCapacity", () => {
     ],
     [{ min: 1, max: 3, spot: { onDemandBase: -2 } }, /onDemandBase = -2/],
     [null, /capacity = null/],
+    [5, /capacity = 5.*an object \{ min, max, desired\?, spot\? \}/],
+    [{ min: 2, max: 4, desired: 1 }, /capacity\.desired = 1.*from 2 to 4/],
+    [{ min: 0, max: 3, desired: 1.5 }, /capacity\.desired = 1\.5.*whole number ≥ 0/],
+    [
+      { min: 1, max: 3, spot: { onDemandPercentAboveBase: -5 } },
+      /onDemandPercentAboveBase = -5.*0 to 100/,
+    ],
+    [
+      { min: 1, max: 3, spot: { onDemandPercentAboveBase: 12.5 } },
+      /onDemandPercentAboveBase = 12\.5.*0 to 100/,
+    ],
   ])("rejects %j", (capacity, message) => {
     const call = () => validateCapacity(capacity as accelerators.CapacitySpec, "GcpGpuNodePool");
     expect(call).toThrow(HybridAiConfigError);
     expect(call).toThrow(message);
   });
+});
+
+it("names itself as the component unless told otherwise", () => {
+  expect(() => validateCapacity({ min: 2, max: 1 })).toThrow(
+    expect.objectContaining({ component: "validateCapacity", field: "capacity.min" }),
+  );
 });
 
 describe("splitSpotCapacity", () => {
@@ -84,23 +101,31 @@ describe("splitSpotCapacity", () => {
     });
   });
 
-  it("the two parts always add up to the capacity", () => {
-    for (let max = 1; max <= 12; max++) {
-      for (const base of [0, 1, 3, 20]) {
-        for (const percent of [0, 10, 33, 50, 99, 100]) {
-          const capacity = {
-            min: 0,
-            max,
-            desired: Math.floor(max / 2),
-            spot: { onDemandBase: base, onDemandPercentAboveBase: percent },
-          };
-          const parts = split(capacity);
-          expect(parts.onDemand.max + parts.spot.max).toBe(max);
-          expect(parts.onDemand.desired + parts.spot.desired).toBe(capacity.desired);
-          expect(parts.onDemand.max).toBeGreaterThanOrEqual(Math.min(base, max));
-          expect(parts.spot.max).toBeGreaterThanOrEqual(0);
-        }
-      }
-    }
-  });
+  // On-demand nodes as an EC2 Auto Scaling mixed-instances policy counts them, worked out by
+  // hand: the base first (capped at the total), then the percentage of the rest, rounded up.
+  it.each([
+    // [total, base, percent above base, on-demand, spot]
+    [10, 1, 25, 4, 6], // 1 + ⌈9 × 0.25 = 2.25⌉
+    [7, 0, 50, 4, 3], // ⌈3.5⌉
+    [12, 3, 33, 6, 6], // 3 + ⌈2.97⌉
+    [5, 2, 10, 3, 2], // 2 + ⌈0.3⌉
+    [3, 5, 0, 3, 0], // base capped at the total
+    [4, 0, 100, 4, 0],
+    [9, 0, 0, 0, 9],
+    [1, 0, 99, 1, 0], // ⌈0.99⌉
+  ])(
+    "%i nodes, base %i, %i %% above: %i on-demand, %i spot",
+    (total, base, percent, onDemand, spot) => {
+      const parts = split({
+        min: 0,
+        max: total,
+        desired: total,
+        spot: { onDemandBase: base, onDemandPercentAboveBase: percent },
+      });
+      expect(parts.onDemand.max).toBe(onDemand);
+      expect(parts.spot.max).toBe(spot);
+      expect(parts.onDemand.desired).toBe(onDemand);
+      expect(parts.spot.desired).toBe(spot);
+    },
+  );
 });

@@ -1,4 +1,10 @@
-import { accelerators, HybridAiConfigError, resolveAccelerator } from "pulumi-hybridai";
+// Imports the accelerators module itself rather than the package entry point: the entry point
+// loads every Pulumi provider SDK (seconds per test file), which mutation testing pays per mutant.
+import * as accelerators from "../../../components/accelerators";
+import { HybridAiConfigError } from "../../../components/errors";
+
+const { resolveAccelerator } = accelerators;
+
 import { describe, expect, it } from "vitest";
 
 const { ACCELERATOR_TYPES, MACHINE_TYPES, cloudsOffering, isTpu, validCounts } = accelerators;
@@ -165,5 +171,85 @@ describe("resolveAccelerator errors", () => {
         allowed: "for nvidia-h100-80gb on aws: 8",
       });
     }
+  });
+  it("lists every accelerator type for an unknown or missing one, under its own name by default", () => {
+    const types =
+      "nvidia-t4, nvidia-a10g, nvidia-l4, nvidia-l40s, nvidia-a100-40gb, nvidia-a100-80gb, " +
+      "nvidia-h100-80gb, aws-inferentia2, tpu-v5e, tpu-v5p, tpu-v6e";
+    for (const spec of [{ type: "nvidia-b200" }, undefined]) {
+      expect(() =>
+        resolveAccelerator(spec as unknown as accelerators.AcceleratorSpec, "aws"),
+      ).toThrow(
+        expect.objectContaining({
+          component: "resolveAccelerator",
+          field: "accelerator.type",
+          allowed: types,
+        }),
+      );
+    }
+  });
+
+  it("names the clouds that offer a type and the types this cloud offers", () => {
+    expect(() => resolveAccelerator({ type: "nvidia-a10g" }, "gcp")).toThrow(
+      expect.objectContaining({
+        field: "accelerator.type",
+        allowed:
+          "nvidia-a10g is offered on aws only; on gcp: nvidia-t4, nvidia-l4, nvidia-a100-40gb, " +
+          "nvidia-a100-80gb, nvidia-h100-80gb, tpu-v5e, tpu-v5p, tpu-v6e",
+      }),
+    );
+  });
+
+  it("accepts a TPU count equal to the slice's chips per node", () => {
+    expect(
+      resolveAccelerator({ type: "tpu-v5e", topology: "4x4", count: 4 }, "gcp").map((m) => m.name),
+    ).toEqual(["ct5lp-hightpu-4t"]);
+    expect(
+      resolveAccelerator({ type: "tpu-v5e", topology: "2x4", count: 8 }, "gcp").map((m) => m.name),
+    ).toEqual(["ct5lp-hightpu-8t"]);
+  });
+});
+
+describe("validCounts", () => {
+  it.each([
+    ["nvidia-t4", [1, 4, 8], [1, 2, 4]],
+    ["nvidia-a10g", [1, 4, 8], []],
+    ["nvidia-l4", [1, 4, 8], [1, 2, 4, 8]],
+    ["nvidia-l40s", [1, 4, 8], []],
+    ["nvidia-a100-40gb", [8], [1, 2, 4, 8, 16]],
+    ["nvidia-a100-80gb", [8], [1, 2, 4, 8]],
+    ["nvidia-h100-80gb", [8], [8]],
+    ["aws-inferentia2", [1, 6, 12], []],
+    ["tpu-v5e", [], [1, 4, 8]],
+    ["tpu-v5p", [], [4]],
+    ["tpu-v6e", [], [1, 4, 8]],
+  ] as const)("%s: %j devices a node on AWS, %j on GCP", (type, aws, gcp) => {
+    expect(validCounts(type, "aws")).toEqual(aws);
+    expect(validCounts(type, "gcp")).toEqual(gcp);
+  });
+});
+
+describe("resolveAcceleratorSpec", () => {
+  it("applies the default count of 1 and a TPU slice's chips per node", () => {
+    expect(accelerators.resolveAcceleratorSpec({ type: "nvidia-l4" }, "gcp")).toEqual({
+      type: "nvidia-l4",
+      count: 1,
+    });
+    const tpu = accelerators.resolveAcceleratorSpec({ type: "tpu-v5e", topology: "2x4" }, "gcp");
+    expect(tpu.count).toBe(8);
+    expect(tpu.tpu?.machineType).toBe("ct5lp-hightpu-8t");
+  });
+
+  it("names itself as the component unless told otherwise", () => {
+    expect(() =>
+      accelerators.resolveAcceleratorSpec({ type: "nvidia-l4", count: 3 }, "gcp"),
+    ).toThrow(
+      expect.objectContaining({
+        component: "resolveAccelerator",
+        field: "accelerator.count",
+        value: 3,
+        allowed: "for nvidia-l4 on gcp: 1, 2, 4, 8",
+      }),
+    );
   });
 });

@@ -9,7 +9,7 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { irsaRole, podFromHelmValues } from "./iam-assertions";
 
-const { CLUSTER_AUTOSCALER_CHART, EksCluster, GpuNodeGroup, ModelStore, SpotFleet } = aws;
+const { EksCluster, GpuNodeGroup, ModelStore, SpotFleet } = aws;
 
 // The kit's default `aws.eks.getCluster` answer: an ACTIVE 1.33 IPv4 cluster in
 // API_AND_CONFIG_MAP mode.
@@ -86,8 +86,8 @@ describe("aws.EksCluster.get with overrides and opt-ins", () => {
       .find((r) => r.inputs.name === "cluster-autoscaler");
     expect(release?.inputs).toMatchObject({
       namespace: "kube-system",
-      chart: CLUSTER_AUTOSCALER_CHART.chart,
-      version: CLUSTER_AUTOSCALER_CHART.version,
+      chart: "cluster-autoscaler",
+      version: "9.46.6",
       values: {
         autoDiscovery: { clusterName: "shared" },
         image: { tag: "v1.33.0" },

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { attachedManagedPolicies, irsaRole, podFromHelmValues } from "./iam-assertions";
 
-const { EksCluster, GpuNodeGroup, ModelStore, NODE_MANAGED_POLICIES, SpotFleet } = aws;
+const { EksCluster, GpuNodeGroup, ModelStore, SpotFleet } = aws;
 
 /** What EKS reports for the platform team's cluster (`aws eks describe-cluster`). */
 const PLATFORM = {
@@ -98,9 +98,11 @@ describe("aws.EksCluster.get: an existing cluster", () => {
     ]);
     const role = mocks.one("aws:iam/role:Role", "platform-node");
     expect(role.inputs.namePrefix).toBe("platform-prod-node-");
-    expect(attachedManagedPolicies(mocks, "platform-node")).toEqual(
-      [...NODE_MANAGED_POLICIES].sort(),
-    );
+    expect(attachedManagedPolicies(mocks, "platform-node")).toEqual([
+      "AmazonEC2ContainerRegistryReadOnly",
+      "AmazonEKSWorkerNodePolicy",
+      "AmazonEKS_CNI_Policy",
+    ]);
     const groups = mocks.ofType("aws:eks/nodeGroup:NodeGroup");
     expect(groups.map((g) => g.inputs.nodeGroupName)).toEqual(["l4-on-demand"]);
     expect(groups[0].inputs).toMatchObject({

@@ -77,12 +77,16 @@ describe("planGpuNodeGroup per accelerator type", () => {
       capacity: { min: 1, max: 3, spot: { onDemandBase: 1 } },
       labels: { team: "search" },
     });
+    const labels = (capacityType: string) => ({
+      team: "search",
+      "hybridai.dev/accelerator": type,
+      "hybridai.dev/capacity-type": capacityType,
+    });
+    expect(plan.nodeGroups.map((group) => [group.eksCapacityType, group.labels])).toEqual([
+      ["ON_DEMAND", labels("on-demand")],
+      ["SPOT", labels("spot")],
+    ]);
     for (const group of plan.nodeGroups) {
-      expect(group.labels).toEqual({
-        team: "search",
-        "hybridai.dev/accelerator": type,
-        "hybridai.dev/capacity-type": group.capacityType,
-      });
       expect(group.taints).toEqual([{ key: taintKey, value: "present", effect: "NO_SCHEDULE" }]);
       expect(kubernetes.fromCloudTaintEffect(group.taints[0].effect)).toBe("NoSchedule");
     }

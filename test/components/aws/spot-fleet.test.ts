@@ -20,7 +20,7 @@ import {
 /** A public endpoint limited to a documentation range: how `pulumi up` reaches the API. */
 const REACHABLE = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
 
-const { EksCluster, NODE_MANAGED_POLICIES, SpotFleet, TERMINATION_HANDLER_CHART } = aws;
+const { EksCluster, SpotFleet } = aws;
 
 const mocks = installMocks({
   outputs: ({ type, inputs }) =>
@@ -96,7 +96,11 @@ describe("aws.SpotFleet Auto Scaling group", () => {
   });
 
   it("joins nodes as self-managed AL2023 nodes with their own role, profile and EC2_LINUX access entry", () => {
-    expect(attachedManagedPolicies(mocks, "l4-node")).toEqual([...NODE_MANAGED_POLICIES].sort());
+    expect(attachedManagedPolicies(mocks, "l4-node")).toEqual([
+      "AmazonEC2ContainerRegistryReadOnly",
+      "AmazonEKSWorkerNodePolicy",
+      "AmazonEKS_CNI_Policy",
+    ]);
     const role = mocks.one("aws:iam/role:Role", "l4-node");
     expect(mocks.one("aws:iam/instanceProfile:InstanceProfile").inputs.role).toBe(role.state.name);
     expect(mocks.one("aws:eks/accessEntry:AccessEntry").inputs).toMatchObject({
@@ -183,8 +187,8 @@ describe("aws.SpotFleet interruption handling", () => {
     expect(release.inputs).toMatchObject({
       name: "nth-l4",
       namespace: "kube-system",
-      chart: TERMINATION_HANDLER_CHART.chart,
-      version: TERMINATION_HANDLER_CHART.version,
+      chart: "oci://public.ecr.aws/aws-ec2/helm/aws-node-termination-handler",
+      version: "0.27.0",
     });
     const queue = mocks.one("aws:sqs/queue:Queue").state;
     const { role, trust, permissions } = irsaRole(mocks, "l4-termination-handler");

@@ -88,6 +88,8 @@ describe("FailoverEndpoint on Route 53, failover between an AWS NLB and a GKE ad
     expect(endpoint.records.map((r) => r.name)).toEqual(["aws-us-west-2", "gcp-us-central1"]);
     expect(await awaitOutput(endpoint.healthCheckIds)).toEqual(checks.map((c) => c.id));
     const urn = await awaitOutput(endpoint.urn);
+    expect(checks).toHaveLength(2);
+    expect(records).toHaveLength(2);
     expect([...checks, ...records].every((r) => r.parent === urn)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { HybridAiConfigError } from "pulumi-hybridai";
 import { awaitOutput, installMocks, settle } from "pulumi-hybridai/testing";
 import { beforeEach, describe, expect, it } from "vitest";
-import { GkeCluster, GpuNodePool, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp";
+import { GkeCluster, GpuNodePool } from "../../../components/gcp";
 
 /** The runner range allowed to reach the control plane (`pulumi up` needs a path to it). */
 const AUTHORIZED = [{ cidrBlock: "203.0.113.0/24" }];
@@ -37,7 +37,12 @@ describe("GkeCluster under mocks", () => {
     const email = "prod-2f61fd-nodes@acme-ml.iam.gserviceaccount.com";
 
     const grants = mocks.ofType("gcp:projects/iAMMember:IAMMember").map((r) => r.inputs);
-    expect(grants.map((g) => g.role).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());
+    expect(grants.map((g) => g.role).sort()).toEqual([
+      "roles/logging.logWriter",
+      "roles/monitoring.metricWriter",
+      "roles/monitoring.viewer",
+      "roles/stackdriver.resourceMetadata.writer",
+    ]);
     for (const grant of grants) {
       expect(grant.member).toBe(`serviceAccount:${email}`);
       expect(PRIMITIVE_ROLES).not.toContain(grant.role);

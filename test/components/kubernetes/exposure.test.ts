@@ -164,6 +164,15 @@ describe("OnnxService exposed through an AWS NLB", async () => {
   it("produces only schema-valid Kubernetes objects", () => {
     const objects = validateKubernetesObjects(children);
     expect(objects.length).toBe(children.length);
+    expect(objects.map((o) => o.kind)).toEqual([
+      "ServiceAccount",
+      "Service",
+      "Service",
+      "PodDisruptionBudget",
+      "NetworkPolicy",
+      "Deployment",
+      "HorizontalPodAutoscaler",
+    ]);
     expect(objects.every((o) => o.status === "validated")).toBe(true);
   });
 });

@@ -330,7 +330,7 @@ describe("OnnxService with defaults on CPU", async () => {
       [ACCOUNT, DEPLOYMENT, HPA, NETPOL, PDB, SERVICE].sort(),
     );
     expect(deployment.metadata.namespace).toBe("default");
-    expect(pod.containers[0].image).toBe(kubernetes.DEFAULT_RUNTIME_IMAGE);
+    expect(pod.containers[0].image).toBe("ghcr.io/hybridai/hybridai-serving-runtime:0.1.0");
     expect(pod.containers[0].resources.limits).toEqual({ memory: "2Gi" });
     expect(pod.nodeSelector).toBeUndefined();
   });

@@ -253,9 +253,9 @@ describe("warmup", () => {
     void loading.then(() => {
       loaded = true;
     });
+    // Back-to-back polls, each sent when the previous one is answered: no timer involved.
     while (!loaded) {
       statesWhileLoading.push((await fetch(`${server.url}/v2/models/warm/ready`)).status);
-      await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect((await loading).status).toBe(200);
     const known = statesWhileLoading.filter((status) => status !== 404);
@@ -264,6 +264,31 @@ describe("warmup", () => {
     if (firstReady >= 0)
       expect(known.slice(firstReady).every((status) => status === 200)).toBe(true);
     expect((await fetch(`${server.url}/v2/models/warm/ready`)).status).toBe(200);
+  });
+
+  it("executes the model during warmup: a sample onnxruntime refuses fails the load", async () => {
+    // The sample's data type and names fit, so only running the model can find that its
+    // second dimension (4) is not the model's fixed 3.
+    await writeRepository(root, [
+      {
+        ...fixedModel(),
+        name: "wrongdims",
+        config: {
+          model_warmup: [
+            {
+              name: "too_wide",
+              inputs: { x: { data_type: "TYPE_FP32", dims: [2, 4], zero_data: true } },
+            },
+          ],
+        },
+      },
+    ]);
+    const response = await postJson(`${server.url}/v2/repository/models/wrongdims/load`, {});
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(
+      /warmup 'too_wide' failed: .*invalid dimensions for input: x/,
+    );
+    expect((await fetch(`${server.url}/v2/models/wrongdims/ready`)).status).not.toBe(200);
   });
 
   it("fails the load, naming the sample, when warmup does not fit the model", async () => {

@@ -15,8 +15,8 @@ describe("DriftMonitor", () => {
     const monitor = new DriftMonitor("inline", 100);
     const moves: (string | undefined)[] = [];
     for (let i = 0; i < 63; i++) moves.push(monitor.observe(250));
-    expect(moves.every((move) => move === undefined)).toBe(true);
     expect(moves).toHaveLength(63);
+    expect(moves.every((move) => move === undefined)).toBe(true);
     expect(monitor.observe(250)).toBe("worker");
   });
 

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../../serving-runtime/src/server";
 import { batchedModel, identityModel, repositoryWith } from "../helpers/models";
-import { getJson, type Json, metricValue, startTestServer, waitForValue } from "../helpers/server";
+import {
+  getJson,
+  type Json,
+  metricValue,
+  postJson,
+  startTestServer,
+  waitForValue,
+} from "../helpers/server";
 
 let server: RunningServer;
 
@@ -42,7 +49,7 @@ beforeAll(async () => {
     batchedModel("small_queue", {
       max_batch_size: 8,
       dynamic_batching: {
-        max_queue_delay_microseconds: 3_000_000,
+        max_queue_delay_microseconds: 10_000_000,
         preferred_batch_size: [8],
         default_queue_policy: { max_queue_size: 2 },
       },
@@ -53,7 +60,7 @@ beforeAll(async () => {
         max_queue_delay_microseconds: 3_000_000,
         preferred_batch_size: [8],
         default_queue_policy: {
-          default_timeout_microseconds: 2_000_000,
+          default_timeout_microseconds: 300_000,
           allow_timeout_override: true,
         },
       },
@@ -68,7 +75,7 @@ beforeAll(async () => {
     }),
     batchedModel("disconnect", {
       max_batch_size: 8,
-      dynamic_batching: { max_queue_delay_microseconds: 2_000_000, preferred_batch_size: [8] },
+      dynamic_batching: { max_queue_delay_microseconds: 10_000_000, preferred_batch_size: [8] },
     }),
     ...(["BYTES", "INT64"] as const).map((datatype) => ({
       ...identityModel(datatype),
@@ -188,7 +195,10 @@ describe("queue policy", () => {
     expect(rejected.body).toEqual({
       error: expect.stringMatching(/queue is full \(max_queue_size 2\)/),
     });
+    // Unloading sends what is queued at once instead of waiting out the 10 s delay.
+    const unloaded = postJson(`${server.url}/v2/repository/models/small_queue/unload`, {});
     expect((await Promise.all(queued)).map((r) => r.status)).toEqual([200, 200]);
+    expect((await unloaded).status).toBe(200);
     expect(
       await metricValue(server.url, "nv_inference_request_failure", {
         model: "small_queue",
@@ -204,7 +214,7 @@ describe("queue policy", () => {
     expect(timedOut.body.error).toMatch(/timed out after 100000 µs in the queue/);
     const defaultTimeout = await request("timeouts", [[1, 1]]);
     expect(defaultTimeout.status).toBe(503);
-    expect(defaultTimeout.body.error).toMatch(/timed out after 2000000 µs/);
+    expect(defaultTimeout.body.error).toMatch(/timed out after 300000 µs/);
   });
 
   it("ignores parameters.timeout when the policy does not allow overrides", async () => {

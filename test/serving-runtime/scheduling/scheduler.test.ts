@@ -1,72 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ServerMetrics } from "../../../serving-runtime/src/metrics";
-import type {
-  DecodedInput,
-  InferRequest,
-} from "../../../serving-runtime/src/protocol/infer-request";
 import type { QueuePolicy } from "../../../serving-runtime/src/scheduling/queue-policy";
 import {
-  type BatchExecutor,
   type ClientLink,
-  type Execution,
   Scheduler,
   SchedulingError,
 } from "../../../serving-runtime/src/scheduling/scheduler";
 import { FakeClock, settle } from "../helpers/fake-clock";
-
-/** An executor whose executions finish when the test says so; y = 2 × x. */
-class ManualExecutor implements BatchExecutor {
-  readonly calls: { rows: number[][]; finish: () => void; fail: (error: Error) => void }[] = [];
-
-  constructor(readonly capacity: number) {}
-
-  execute(inputs: DecodedInput[]): Promise<Execution> {
-    const [x] = inputs;
-    const data = x.data as Float32Array;
-    const width = x.shape[1];
-    const rows = Array.from({ length: x.shape[0] }, (_, r) =>
-      Array.from(data.subarray(r * width, (r + 1) * width)),
-    );
-    return new Promise((resolve, reject) => {
-      this.calls.push({
-        rows,
-        finish: () =>
-          resolve({
-            outputs: new Map([
-              ["y", { datatype: "FP32", shape: x.shape, data: data.map((v) => 2 * v) }],
-            ]),
-            inferMicroseconds: 10,
-          }),
-        fail: reject,
-      });
-    });
-  }
-}
-
-const POLICY: QueuePolicy = {
-  maxBatchSize: 4,
-  maxQueueDelayMicroseconds: 0,
-  preferredBatchSizes: [],
-  maxQueueSize: 100,
-  defaultTimeoutMicroseconds: 0,
-  allowTimeoutOverride: true,
-};
-
-function request(rows: number[][], timeoutMicroseconds?: number): InferRequest {
-  return {
-    inputs: [
-      {
-        name: "x",
-        datatype: "FP32",
-        shape: [rows.length, 2],
-        data: Float32Array.from(rows.flat()),
-      },
-    ],
-    outputs: [{ name: "y", binary: false }],
-    batchSize: rows.length,
-    timeoutMicroseconds,
-  };
-}
+import { ManualExecutor, POLICY, request, rowsOf } from "../helpers/scheduler-kit";
 
 function setup(policy: Partial<QueuePolicy> = {}, capacity = 1) {
   const clock = new FakeClock();
@@ -79,9 +20,6 @@ function setup(policy: Partial<QueuePolicy> = {}, capacity = 1) {
   });
   return { clock, executor, scheduler, executed };
 }
-
-const rowsOf = (result: Map<string, { data: unknown }>) =>
-  Array.from(result.get("y")?.data as Float32Array);
 
 describe("Scheduler", () => {
   it("groups the requests of one event-loop turn into one execution and splits the results back", async () => {

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import type { DecodedInput } from "../../../serving-runtime/src/protocol/infer-request";
+import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
+import { parseModelConfig } from "../../../serving-runtime/src/repository/model-config";
+import { runWarmup, warmupInputs } from "../../../serving-runtime/src/runtime/warmup";
+import type { BatchExecutor, Execution } from "../../../serving-runtime/src/scheduling/scheduler";
+
+/** x FP32 [-1, 4], n INT64 [-1, 2] → y FP32 [-1, 4], z INT64 [-1]; batching up to 8. */
+const MODEL: ModelSignature = {
+  name: "warm",
+  version: "1",
+  maxBatchSize: 8,
+  inputs: [
+    { name: "x", datatype: "FP32", shape: [-1, 4] },
+    { name: "n", datatype: "INT64", shape: [-1, 2] },
+  ],
+  outputs: [
+    { name: "y", datatype: "FP32", shape: [-1, 4] },
+    { name: "z", datatype: "INT64", shape: [-1] },
+  ],
+};
+
+/** Warmup samples as a model config states them (Triton's spelling), parsed by the runtime. */
+const samples = (warmup: unknown[]) =>
+  parseModelConfig({ model_warmup: warmup }, "test").model_warmup;
+
+const BOTH_ZERO = {
+  x: { data_type: "TYPE_FP32", dims: [4], zero_data: true },
+  n: { data_type: "TYPE_INT64", dims: [2], zero_data: true },
+};
+
+/** Records every execution; fails with `failWith` when given. */
+class RecordingExecutor implements BatchExecutor {
+  readonly capacity = 1;
+  readonly calls: { inputs: DecodedInput[]; outputNames: string[] }[] = [];
+
+  constructor(private readonly failWith?: string) {}
+
+  execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
+    this.calls.push({ inputs, outputNames });
+    if (this.failWith) return Promise.reject(new Error(this.failWith));
+    return Promise.resolve({ outputs: new Map(), inferMicroseconds: 1 });
+  }
+}
+
+describe("runWarmup", () => {
+  it("executes every sample `count` times on every instance, asking for every output", async () => {
+    const first = new RecordingExecutor();
+    const second = new RecordingExecutor();
+    await runWarmup(
+      samples([
+        { name: "zeros", batch_size: 2, count: 3, inputs: BOTH_ZERO },
+        { name: "once", count: 0, inputs: BOTH_ZERO },
+      ]),
+      MODEL,
+      [first, second],
+    );
+    for (const executor of [first, second]) {
+      expect(executor.calls).toHaveLength(4);
+      expect(executor.calls.map((call) => call.inputs.map((input) => input.shape))).toEqual([
+        [
+          [2, 4],
+          [2, 2],
+        ],
+        [
+          [2, 4],
+          [2, 2],
+        ],
+        [
+          [2, 4],
+          [2, 2],
+        ],
+        [
+          [1, 4],
+          [1, 2],
+        ],
+      ]);
+      expect(executor.calls.map((call) => call.outputNames)).toEqual(Array(4).fill(["y", "z"]));
+    }
+  });
+
+  it("hands each execution buffers of its own, since an execution may move them to a thread", async () => {
+    const executor = new RecordingExecutor();
+    await runWarmup(samples([{ name: "zeros", count: 2, inputs: BOTH_ZERO }]), MODEL, [executor]);
+    expect(executor.calls).toHaveLength(2);
+    const [a, b] = executor.calls.map((call) => call.inputs[0].data);
+    expect(a).not.toBe(b);
+    expect((a as Float32Array).buffer).not.toBe((b as Float32Array).buffer);
+  });
+
+  it("stops at the first failed execution and names the sample", async () => {
+    const executor = new RecordingExecutor("Got invalid dimensions for input: x");
+    await expect(
+      runWarmup(samples([{ name: "bad", count: 5, inputs: BOTH_ZERO }]), MODEL, [executor]),
+    ).rejects.toThrow("warmup 'bad' failed: Got invalid dimensions for input: x");
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  it("refuses a sample that does not fit the model without executing it", async () => {
+    const executor = new RecordingExecutor();
+    await expect(
+      runWarmup(
+        samples([
+          { name: "fine", inputs: BOTH_ZERO },
+          { name: "short", inputs: { x: BOTH_ZERO.x } },
+        ]),
+        MODEL,
+        [executor],
+      ),
+    ).rejects.toThrow("warmup 'short': input 'n' is missing");
+    expect(executor.calls.map((call) => call.inputs[0].shape)).toEqual([[1, 4]]);
+  });
+});
+
+describe("warmupInputs", () => {
+  it("fills zero_data with zeros and random_data with floats in [0, 1), in the model's input order", () => {
+    const [x, n] = warmupInputs(
+      samples([
+        {
+          name: "mixed",
+          batch_size: 3,
+          inputs: {
+            n: { data_type: "TYPE_INT64", dims: [2], zero_data: true },
+            x: { data_type: "TYPE_FP32", dims: [4], random_data: true },
+          },
+        },
+      ])[0],
+      MODEL,
+    );
+    expect([x.name, n.name]).toEqual(["x", "n"]);
+    expect(n.data).toEqual(new BigInt64Array(6));
+    const values = Array.from(x.data as Float32Array);
+    expect(values).toHaveLength(12);
+    expect(values.every((value) => value >= 0 && value < 1)).toBe(true);
+    expect(new Set(values).size).toBeGreaterThan(1);
+  });
+
+  it("leaves out the batch dimension for a model that does not batch", () => {
+    const [x] = warmupInputs(samples([{ name: "plain", batch_size: 4, inputs: BOTH_ZERO }])[0], {
+      ...MODEL,
+      maxBatchSize: 0,
+    });
+    expect(x.shape).toEqual([4]);
+  });
+
+  it("refuses a sample naming an input the model lacks, or giving the wrong datatype", () => {
+    expect(() =>
+      warmupInputs(
+        samples([
+          { name: "extra", inputs: { ...BOTH_ZERO, w: { data_type: "TYPE_FP32", dims: [1] } } },
+        ])[0],
+        MODEL,
+      ),
+    ).toThrow("warmup 'extra': 'w' is not an input of the model");
+    expect(() =>
+      warmupInputs(
+        samples([
+          {
+            name: "ints",
+            inputs: { ...BOTH_ZERO, x: { data_type: "TYPE_INT32", dims: [4], zero_data: true } },
+          },
+        ])[0],
+        MODEL,
+      ),
+    ).toThrow("warmup 'ints': input 'x' data_type INT32 does not match the model's FP32");
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { ServerMetrics } from "../../../serving-runtime/src/metrics";
+import type {
+  DecodedInput,
+  InferRequest,
+} from "../../../serving-runtime/src/protocol/infer-request";
+import {
+  type BatchExecutor,
+  type Execution,
+  Scheduler,
+} from "../../../serving-runtime/src/scheduling/scheduler";
+import { FakeClock } from "../helpers/fake-clock";
+
+/**
+ * A two-input, two-output model computed by hand: sum = a + b, diff = a - b, row by row. It
+ * records the inputs of every execution.
+ */
+class SumDiffExecutor implements BatchExecutor {
+  readonly capacity = 1;
+  readonly executions: { a: number[]; b: number[]; shape: readonly number[] }[] = [];
+
+  execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
+    const [a, b] = inputs.map((input) => Array.from(input.data as Float32Array));
+    this.executions.push({ a, b, shape: inputs[0].shape });
+    const all = {
+      sum: Float32Array.from(a, (value, i) => value + b[i]),
+      diff: Float32Array.from(a, (value, i) => value - b[i]),
+    };
+    const outputs = new Map(
+      outputNames.map((name) => [
+        name,
+        { datatype: "FP32" as const, shape: inputs[0].shape, data: all[name as keyof typeof all] },
+      ]),
+    );
+    return Promise.resolve({ outputs, inferMicroseconds: 1 });
+  }
+}
+
+function request(a: number[], b: number[], outputs = ["sum", "diff"]): InferRequest {
+  const input = (name: string, values: number[]): DecodedInput => ({
+    name,
+    datatype: "FP32",
+    shape: [values.length, 1],
+    data: Float32Array.from(values),
+  });
+  return {
+    inputs: [input("a", a), input("b", b)],
+    outputs: outputs.map((name) => ({ name, binary: false })),
+    batchSize: a.length,
+  };
+}
+
+const values = (result: Map<string, { data: unknown }>, name: string) =>
+  Array.from(result.get(name)?.data as Float32Array);
+
+describe("Scheduler with several inputs and outputs", () => {
+  it("batches each input with its own data and splits each output back per request", async () => {
+    const clock = new FakeClock();
+    const executor = new SumDiffExecutor();
+    const scheduler = new Scheduler(
+      "model 'sumdiff'",
+      [executor],
+      {
+        maxBatchSize: 8,
+        maxQueueDelayMicroseconds: 0,
+        preferredBatchSizes: [],
+        maxQueueSize: 10,
+        defaultTimeoutMicroseconds: 0,
+        allowTimeoutOverride: false,
+      },
+      new ServerMetrics().forModel("sumdiff", "1"),
+      { clock },
+    );
+    const answers = [
+      scheduler.submit(request([1], [10])),
+      scheduler.submit(request([2, 3], [20, 30])),
+      scheduler.submit(request([4], [40], ["diff"])),
+    ];
+    clock.endTurn();
+    expect(executor.executions).toEqual([{ a: [1, 2, 3, 4], b: [10, 20, 30, 40], shape: [4, 1] }]);
+    const [first, second, third] = await Promise.all(answers);
+    expect(values(first, "sum")).toEqual([11]);
+    expect(values(first, "diff")).toEqual([-9]);
+    expect(values(second, "sum")).toEqual([22, 33]);
+    expect(values(second, "diff")).toEqual([-18, -27]);
+    expect(values(third, "diff")).toEqual([-36]);
+  });
+});
