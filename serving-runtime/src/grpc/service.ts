@@ -6,7 +6,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import type { Access } from "../http/access";
+import { type Access, checkModelAllowed } from "../access-rules";
 import type { AppContext } from "../http/context";
 import { serverReady } from "../http/routes-health";
 import { EXTENSIONS } from "../http/routes-server";
@@ -24,7 +24,7 @@ import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
 import { version as serverVersion } from "../version";
-import { checkAccess, checkModelAllowed } from "./access";
+import { checkAccess } from "./access";
 import { grpcCodec } from "./infer-codec";
 import { clientOf, InferStreams } from "./infer-streams";
 import type {
