@@ -18,6 +18,7 @@ export const MUTATION_FOLDERS = {
     // do not already catch.
     tests: [
       "test/serving-runtime/scheduling/scheduler*.test.ts",
+      "test/serving-runtime/scheduling/clock.test.ts",
       "test/serving-runtime/scheduling/tensor-batch.test.ts",
     ],
   },
