@@ -39,6 +39,9 @@ describe("probeInputs", () => {
       [1, 2],
       [3, 1],
     ]);
+    const [empty] = probeInputs([{ name: "e", datatype: "FP32", shape: [-1, 0] }], 2, true);
+    expect(empty.shape).toEqual([2, 0]);
+    expect(empty.data).toHaveLength(0);
   });
 
   it("fills floats with the same pseudo-random values in [0, 1) on every call, in new buffers", () => {

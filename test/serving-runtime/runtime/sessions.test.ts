@@ -9,6 +9,7 @@ import {
   createWorkerExecutors,
   type SessionPlan,
 } from "../../../serving-runtime/src/runtime/sessions";
+import { outputsOf } from "../../../serving-runtime/src/runtime/worker-executor";
 import type { OutputData } from "../../../serving-runtime/src/scheduling/tensor-batch";
 import { multiModel } from "../helpers/models";
 
@@ -92,8 +93,8 @@ describe("createInlineExecutor", () => {
       createInlineExecutor(MODEL, plan({ executionProviders: ["cuda", "cpu"] }), logger),
     );
     expect(result.executionProvider).toBe("cpu");
-    expect(result.fallbackReason).toMatch(/^cuda unavailable: \S/);
-    expect(result.fallbackReason).not.toContain("\n");
+    // onnxruntime's first line only: more than a character, no line break.
+    expect(result.fallbackReason).toMatch(/^cuda unavailable: \S.{8,}$/);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 40,
@@ -116,6 +117,15 @@ describe("createInlineExecutor", () => {
     ).rejects.toThrow(/protobuf|parse|model/i);
     // cuda is tried (and fails) first, then cpu, whose error is the answer.
     expect(lines.map((line) => line.provider)).toEqual(["cuda"]);
+  });
+});
+
+describe("InlineExecutor release", () => {
+  it("frees the session: a later execution is refused", async () => {
+    const { logger } = recordingLogger();
+    const result = await createInlineExecutor(MODEL, plan(), logger);
+    await result.executors[0].release();
+    await expect(result.executors[0].execute(inputs(), ["sum"])).rejects.toThrow();
   });
 });
 
@@ -154,5 +164,56 @@ describe("createWorkerExecutors", () => {
     await expect(
       createWorkerExecutors(Uint8Array.from([1, 2, 3]), plan({ count: 2 }), logger),
     ).rejects.toThrow(/protobuf|parse|model/i);
+  });
+
+  it("stops the thread on release: a later execution is refused", async () => {
+    const { logger } = recordingLogger();
+    const result = await createWorkerExecutors(MODEL, plan(), logger);
+    await result.executors[0].release();
+    await expect(result.executors[0].execute(inputs(), ["sum"])).rejects.toThrow(
+      "the session was released",
+    );
+  });
+});
+
+describe("InlineExecutor", () => {
+  it("measures the model's own run in microseconds", async () => {
+    const size = 256;
+    const layers = 4;
+    const model = buildOnnxModel({
+      name: "matmul",
+      inputs: [{ name: "x", datatype: "FP32", shape: [size, size] }],
+      outputs: [{ name: `h${layers}`, datatype: "FP32", shape: [size, size] }],
+      initializers: [
+        { name: "w", dims: [size, size], values: new Float32Array(size * size).fill(1) },
+      ],
+      nodes: Array.from({ length: layers }, (_, i) => ({
+        op: "MatMul",
+        inputs: [i === 0 ? "x" : `h${i}`, "w"],
+        outputs: [`h${i + 1}`],
+      })),
+    });
+    const { logger } = recordingLogger();
+    const result = await keep(createInlineExecutor(model, plan(), logger));
+    const before = performance.now();
+    const execution = await result.executors[0].execute(
+      [{ name: "x", datatype: "FP32", shape: [size, size], data: new Float32Array(size * size) }],
+      [`h${layers}`],
+    );
+    const elapsedMicroseconds = (performance.now() - before) * 1000;
+    // 4 products of 256×256 matrices are 134 million multiply-adds: well over 100 µs on any
+    // CPU, and the run cannot take longer than the call around it.
+    expect(execution.inferMicroseconds).toBeGreaterThan(100);
+    expect(execution.inferMicroseconds).toBeLessThanOrEqual(elapsedMicroseconds);
+  });
+});
+
+describe("outputsOf", () => {
+  it("refuses an output type the protocol has no datatype for, naming the output", () => {
+    expect(() =>
+      outputsOf({ y: { type: "complex64" as "float32", dims: [1], data: new Float32Array(2) } }, [
+        "y",
+      ]),
+    ).toThrow("output 'y' has unsupported type complex64");
   });
 });
