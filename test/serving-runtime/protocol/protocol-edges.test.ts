@@ -99,6 +99,12 @@ describe("datatypes, errors and value descriptions", () => {
       "FP64",
       "BYTES",
     ]);
+    expect(["int8", "int16", "uint16", "uint32"].map(datatypeOfOrtType)).toEqual([
+      "INT8",
+      "INT16",
+      "UINT16",
+      "UINT32",
+    ]);
     expect(datatypeOfOrtType("complex64")).toBeUndefined();
   });
 
@@ -126,6 +132,28 @@ describe("JSON data edges", () => {
     expect(message(() => decodeJsonData("x", "FP32", [1, 2, 3, 4, 5], [2, 2]))).toBe(
       "input 'x': its shape has 4 elements but 'data' holds 5; the number of elements must equal the product of the shape",
     );
+  });
+
+  it("holds 16- and 32-bit integers to their ranges", () => {
+    expect(decodeJsonData("x", "INT16", [-32768, 32767], [2])).toEqual(
+      new Int16Array([-32768, 32767]),
+    );
+    expect(decodeJsonData("x", "UINT32", [0, 4294967295], [2])).toEqual(
+      new Uint32Array([0, 4294967295]),
+    );
+    const cases: [string, number, string][] = [
+      ["INT16", 32768, "-32768 to 32767"],
+      ["INT16", -32769, "-32768 to 32767"],
+      ["UINT16", 65536, "0 to 65535"],
+      ["UINT16", -1, "0 to 65535"],
+      ["UINT32", 4294967296, "0 to 4294967295"],
+      ["UINT32", -1, "0 to 4294967295"],
+    ];
+    for (const [datatype, value, range] of cases) {
+      expect(message(() => decodeJsonData("x", datatype as "INT16", [value], [1]))).toBe(
+        `input 'x' (${datatype}): element 0 is ${value}; expected an integer from ${range}`,
+      );
+    }
   });
 
   it("takes 64-bit integer text only as whole, optionally negative, digit strings", () => {
@@ -223,6 +251,17 @@ describe("request checks at their edges", () => {
     expect(message(() => decodeInferRequest(Buffer.from("[]"), undefined, E))).toBe(
       "invalid inference request: Invalid input: expected object, received array",
     );
+  });
+
+  it("holds a fixed dimension of size 0 to 0", () => {
+    const zero: ModelSignature = {
+      ...E,
+      inputs: [{ name: "first", datatype: "FP32", shape: [0] }],
+    };
+    const header = { inputs: [{ name: "first", shape: [1], datatype: "FP32", data: [1] }] };
+    expect(
+      message(() => decodeInferRequest(Buffer.from(JSON.stringify(header)), undefined, zero)),
+    ).toBe("input 'first': shape [1] does not match the model's [0] (-1 = any size)");
   });
 
   it("gives a batching model without inputs batch size 1", () => {
