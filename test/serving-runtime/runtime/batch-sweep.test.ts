@@ -42,6 +42,9 @@ describe("sweepBatchSizes", () => {
     expect(result.maxBatchSize).toBe(64);
     expect(batches).toHaveLength(21);
     expect(result.stoppedBecause).toBeUndefined();
+    expect(describeSweep(result)).toBe(
+      "measured at load: knee of items/s by batch size (1: 9091, 2: 16667, 4: 28571, 8: 44444, 16: 61538, 32: 76190, 64: 86486)",
+    );
     const looser = await sweepBatchSizes(model(clock, 100, 10, []), clock, {
       ...SWEEP_LIMITS,
       kneeFraction: 0.8,

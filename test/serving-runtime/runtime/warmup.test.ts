@@ -223,5 +223,21 @@ describe("warmupInputs, random_data", () => {
     const strings = randomInput("BYTES") as string[];
     expect(strings).toHaveLength(64);
     expect(strings.every((value) => /^\d+$/.test(value))).toBe(true);
+    const [zeros] = warmupInputs(
+      samples([
+        {
+          name: "zeros",
+          inputs: { v: { data_type: "TYPE_STRING", dims: [3], zero_data: true } },
+        },
+      ])[0],
+      {
+        name: "s",
+        version: "1",
+        maxBatchSize: 0,
+        inputs: [{ name: "v", datatype: "BYTES", shape: [3] }],
+        outputs: [{ name: "w", datatype: "BYTES", shape: [3] }],
+      },
+    );
+    expect(zeros.data).toEqual(["", "", ""]);
   });
 });
