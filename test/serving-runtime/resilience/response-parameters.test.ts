@@ -43,4 +43,30 @@ describe("marking a relayed response", () => {
     expect(() => withResponseParameters('{"a":[1,2}', added)).toThrow();
     expect(() => withResponseParameters('{"a" 1}', added)).toThrow(/expected ':'/);
   });
+
+  it("steps over scalar members before the parameters, and replaces parameters that are not an object", () => {
+    expect(withResponseParameters('{"n": -1.5e3 ,"t":true, "z":null}', { a: "b" })).toBe(
+      '{"parameters":{"a":"b"},"n": -1.5e3 ,"t":true, "z":null}',
+    );
+    expect(withResponseParameters('{"n":1,"parameters":null}', { a: "b" })).toBe(
+      '{"n":1,"parameters":{"a":"b"}}',
+    );
+    expect(withResponseParameters('{"parameters":["x"]}', { a: "b" })).toBe(
+      '{"parameters":{"a":"b"}}',
+    );
+    expect(withResponseParameters('{"parameters":"x"}', { a: "b" })).toBe(
+      '{"parameters":{"a":"b"}}',
+    );
+  });
+
+  it("names what it found where a value or the end was expected", () => {
+    expect(() => withResponseParameters('{"a":}', added)).toThrow("unexpected '}'");
+    expect(() => withResponseParameters('{"a":', added)).toThrow("unexpected 'end'");
+    expect(() => withResponseParameters('{"a":{"b":[1]', added)).toThrow(
+      "unterminated object or array",
+    );
+    expect(() => withResponseParameters('{"a":1', added)).toThrow(
+      "expected '}' at offset 6, found 'end'",
+    );
+  });
 });

@@ -42,6 +42,9 @@ describe("sweepBatchSizes", () => {
     expect(result.maxBatchSize).toBe(64);
     expect(batches).toHaveLength(21);
     expect(result.stoppedBecause).toBeUndefined();
+    expect(describeSweep(result)).toBe(
+      "measured at load: knee of items/s by batch size (1: 9091, 2: 16667, 4: 28571, 8: 44444, 16: 61538, 32: 76190, 64: 86486)",
+    );
     const looser = await sweepBatchSizes(model(clock, 100, 10, []), clock, {
       ...SWEEP_LIMITS,
       kneeFraction: 0.8,
@@ -70,5 +73,75 @@ describe("sweepBatchSizes", () => {
     expect(describeSweep(budget)).toBe(
       "measured at load: knee of items/s by batch size (1: 500, 2: 500, 4: 500); sweep stopped: the 40 ms budget was spent",
     );
+  });
+});
+
+describe("sweepBatchSizes, limits at their edges", () => {
+  /** A model costing `us(batch)` µs per execution; each run advances the clock and is logged. */
+  const timed =
+    (clock: FakeClock, us: (batch: number) => number, log: number[]) => async (batch: number) => {
+      log.push(batch);
+      clock.advance(us(batch) / 1000);
+      return us(batch);
+    };
+
+  it("stops repeating a point as soon as one run is over the limit, and goes on when one is exactly at it", async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const result = await sweepBatchSizes(
+      timed(clock, (batch) => 50_000 * batch, runs),
+      clock,
+      {
+        ...SWEEP_LIMITS,
+        budgetMs: 10_000,
+      },
+    );
+    expect(runs).toEqual([1, 1, 1, 2]);
+    expect(result.points.map((point) => point.batch)).toEqual([1, 2]);
+    expect(result.stoppedBecause).toBe("batch 2 took 100 ms");
+  });
+
+  it("gives no stop reason when it reached the cap, however slow the last point", async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const result = await sweepBatchSizes(
+      timed(clock, (batch) => 20_000 * batch, runs),
+      clock,
+      {
+        ...SWEEP_LIMITS,
+        cap: 4,
+        budgetMs: 10_000,
+      },
+    );
+    expect(result.points.map((point) => point.batch)).toEqual([1, 2, 4]);
+    expect(runs).toEqual([1, 1, 1, 2, 2, 2, 4]);
+    expect(result.stoppedBecause).toBeUndefined();
+  });
+
+  it("counts the budget from the sweep's own start, and stops only once it is exceeded", async () => {
+    const clock = new FakeClock();
+    clock.advance(1_000);
+    const result = await sweepBatchSizes(
+      timed(clock, () => 10_000, []),
+      clock,
+      {
+        ...SWEEP_LIMITS,
+        budgetMs: 30,
+      },
+    );
+    // 30 ms after batch 1 (three runs of 10 ms): not over the budget yet; 60 ms after batch 2.
+    expect(result.points.map((point) => point.batch)).toEqual([1, 2]);
+    expect(result.stoppedBecause).toBe("the 30 ms budget was spent");
+  });
+});
+
+describe("kneeOf, points in any order", () => {
+  it("picks the smallest qualifying batch size wherever it is in the list", () => {
+    const points = [
+      { batch: 16, itemsPerSecond: 400 },
+      { batch: 8, itemsPerSecond: 380 },
+      { batch: 1, itemsPerSecond: 100 },
+    ];
+    expect(kneeOf(points, 0.9)).toBe(8);
   });
 });

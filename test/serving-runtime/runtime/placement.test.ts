@@ -44,4 +44,34 @@ describe("DriftMonitor", () => {
     for (let i = 0; i < 300; i++) moves.push(inline.observe(190), worker.observe(60));
     expect(moves.filter((move) => move !== undefined)).toEqual([]);
   });
+
+  it("takes the median of the last 64 executions only, looked at every 16th execution", () => {
+    const monitor = new DriftMonitor("inline", 100);
+    const fast: (string | undefined)[] = [];
+    for (let i = 0; i < 72; i++) fast.push(monitor.observe(10));
+    expect(fast.filter((move) => move !== undefined)).toEqual([]);
+    // From the 32nd slow execution on, the upper median of the window is slow; the next look is
+    // at the 112th execution in all, the 40th slow one.
+    let moved = -1;
+    for (let i = 0; i < 200 && moved < 0; i++) if (monitor.observe(300) === "worker") moved = i;
+    expect(moved).toBe(39);
+  });
+
+  it("moves only across the margins: not at exactly twice or half the threshold, never to where it is", () => {
+    const atTwice = new DriftMonitor("inline", 100);
+    const atHalf = new DriftMonitor("worker", 100);
+    const slowWorker = new DriftMonitor("worker", 100);
+    const fastInline = new DriftMonitor("inline", 100);
+    const moves: (string | undefined)[] = [];
+    for (let i = 0; i < 300; i++) {
+      moves.push(
+        atTwice.observe(200),
+        atHalf.observe(50),
+        slowWorker.observe(5_000),
+        fastInline.observe(1),
+      );
+    }
+    expect(moves).toHaveLength(1200);
+    expect(moves.filter((move) => move !== undefined)).toEqual([]);
+  });
 });

@@ -165,3 +165,79 @@ describe("warmupInputs", () => {
     ).toThrow("warmup 'ints': input 'x' data_type INT32 does not match the model's FP32");
   });
 });
+
+describe("warmupInputs, random_data", () => {
+  /** One input `v` of `datatype`, 64 elements without batching. */
+  function randomInput(datatype: string) {
+    const model: ModelSignature = {
+      name: "r",
+      version: "1",
+      maxBatchSize: 0,
+      inputs: [{ name: "v", datatype: datatype as "FP32", shape: [64] }],
+      outputs: [{ name: "w", datatype: datatype as "FP32", shape: [64] }],
+    };
+    const [sample] = samples([
+      {
+        name: "random",
+        inputs: {
+          v: {
+            data_type: `TYPE_${datatype === "BYTES" ? "STRING" : datatype}`,
+            dims: [64],
+            random_data: true,
+          },
+        },
+      },
+    ]);
+    const [input] = warmupInputs(sample, model);
+    expect(input.shape).toEqual([64]);
+    return input.data;
+  }
+
+  // 64 random elements: the chance that none shows what the assertion looks for is below 2⁻⁶⁴.
+  it("fills integers with random bytes, over their whole width", () => {
+    const int8 = [...(randomInput("INT8") as Int8Array)];
+    expect(int8).toHaveLength(64);
+    expect(int8.some((value) => value > 1 || value < 0)).toBe(true);
+    const int16 = [...(randomInput("INT16") as Int16Array)];
+    expect(int16.some((value) => (value & 0x4000) !== 0 || value < 0)).toBe(true);
+  });
+
+  it("keeps BOOL to 0 and 1, FP16 below 1.0, floats in [0, 1)", () => {
+    const bools = [...(randomInput("BOOL") as Uint8Array)];
+    expect(bools).toHaveLength(64);
+    expect(bools.every((value) => value === 0 || value === 1)).toBe(true);
+    expect(bools.some((value) => value === 1)).toBe(true);
+    const halves = [...(randomInput("FP16") as Uint16Array)];
+    expect(halves).toHaveLength(64);
+    expect(halves.every((bits) => bits < 0x3c00)).toBe(true);
+    expect(halves.some((bits) => bits !== 0)).toBe(true);
+    for (const datatype of ["FP32", "FP64"]) {
+      const floats = [...(randomInput(datatype) as Float32Array)];
+      expect(floats).toHaveLength(64);
+      expect(floats.every((value) => value >= 0 && value < 1)).toBe(true);
+      expect(new Set(floats).size).toBeGreaterThan(1);
+    }
+  });
+
+  it("gives BYTES inputs random decimal strings, zero_data empty ones", () => {
+    const strings = randomInput("BYTES") as string[];
+    expect(strings).toHaveLength(64);
+    expect(strings.every((value) => /^\d+$/.test(value))).toBe(true);
+    const [zeros] = warmupInputs(
+      samples([
+        {
+          name: "zeros",
+          inputs: { v: { data_type: "TYPE_STRING", dims: [3], zero_data: true } },
+        },
+      ])[0],
+      {
+        name: "s",
+        version: "1",
+        maxBatchSize: 0,
+        inputs: [{ name: "v", datatype: "BYTES", shape: [3] }],
+        outputs: [{ name: "w", datatype: "BYTES", shape: [3] }],
+      },
+    );
+    expect(zeros.data).toEqual(["", "", ""]);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildOnnxModel } from "../../../serving-runtime/src/modelgen/onnx-graph";
 import { WorkerSession } from "../../../serving-runtime/src/runtime/worker-session";
+import { identityModel } from "../helpers/models";
 
 const SIZE = 1024;
 const LAYERS = 12;
@@ -67,5 +68,66 @@ describe("WorkerSession", () => {
     await expect(WorkerSession.create(new Uint8Array([1, 2, 3]), {})).rejects.toThrow(
       /protobuf|parse|model/i,
     );
+  });
+
+  it("transfers an input owning its whole buffer, copies a view into a larger or shared one", async () => {
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {});
+    const whole = new Float32Array([1, 2, 3]);
+    const first = await session.run({ x: { type: "float32", dims: [1, 3], data: whole } }, ["y"]);
+    expect([...(first.outputs.y.data as Float32Array)]).toEqual([1, 2, 3]);
+    // Transferred: the caller's buffer is detached, as the run's contract says.
+    expect(whole.buffer.byteLength).toBe(0);
+
+    const body = new Float32Array([9, 4, 5, 6, 9]);
+    const view = body.subarray(1, 4);
+    const second = await session.run({ x: { type: "float32", dims: [1, 3], data: view } }, ["y"]);
+    expect([...(second.outputs.y.data as Float32Array)]).toEqual([4, 5, 6]);
+    expect([...body]).toEqual([9, 4, 5, 6, 9]);
+
+    const head = new Float32Array([7, 8, 9, 0]).subarray(0, 3);
+    const third = await session.run({ x: { type: "float32", dims: [1, 3], data: head } }, ["y"]);
+    expect([...(third.outputs.y.data as Float32Array)]).toEqual([7, 8, 9]);
+    expect(head.buffer.byteLength).toBe(16);
+
+    const shared = new Float32Array(new SharedArrayBuffer(12));
+    shared.set([3, 2, 1]);
+    const fourth = await session.run({ x: { type: "float32", dims: [1, 3], data: shared } }, ["y"]);
+    expect([...(fourth.outputs.y.data as Float32Array)]).toEqual([3, 2, 1]);
+    expect([...shared]).toEqual([3, 2, 1]);
+    await session.release();
+  });
+
+  it("passes string tensors, which have no buffer to transfer", async () => {
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("BYTES").graph), {});
+    const run = await session.run({ x: { type: "string", dims: [1, 3], data: ["a", "bc", ""] } }, [
+      "y",
+    ]);
+    expect(run.outputs.y.data).toEqual(["a", "bc", ""]);
+    await session.release();
+  });
+
+  it("releases once: a second release resolves at once", async () => {
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {});
+    await session.release();
+    await session.release();
+    await expect(
+      session.run({ x: { type: "float32", dims: [1, 3], data: new Float32Array(3) } }, ["y"]),
+    ).rejects.toThrow("the session was released");
+  });
+
+  it("fails the runs in flight, and every later one, when its thread dies", async () => {
+    const session = await WorkerSession.create(slowModel(), { intraOpNumThreads: 1 });
+    const running = session.run(
+      { x: { type: "float32", dims: [SIZE, SIZE], data: new Float32Array(SIZE * SIZE) } },
+      [`h${LAYERS}`],
+    );
+    // The thread dies as it would on a native crash; `worker` is the session's own thread.
+    await (session as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await expect(running).rejects.toThrow("inference thread exited with code 1");
+    await expect(
+      session.run({ x: { type: "float32", dims: [SIZE, SIZE], data: new Float32Array(1) } }, [
+        "h1",
+      ]),
+    ).rejects.toThrow("inference thread exited with code 1");
   });
 });

@@ -97,6 +97,21 @@ describe("Scheduler drain and hand-over", () => {
     ]);
   });
 
+  it("resolves close only when the busy one of two executors has finished, the other idle all along", async () => {
+    const busy = new ManualExecutor(1);
+    const idle = new ManualExecutor(1);
+    const { clock, scheduler } = setup([busy, idle], { maxBatchSize: 1 });
+    const answer = scheduler.submit(request([[1, 1]]));
+    clock.endTurn();
+    expect([busy.calls.length, idle.calls.length]).toEqual([1, 0]);
+    const closing = scheduler.close();
+    clock.endTurn();
+    expect(await settled(closing)).toBe(false);
+    busy.calls[0].finish();
+    expect(rowsOf(await answer)).toEqual([2, 2]);
+    expect(await settled(closing)).toBe(true);
+  });
+
   it("retires an executor only when its last execution in flight ends, hand-over after hand-over", async () => {
     const old = new ManualExecutor(2);
     const { clock, scheduler } = setup([old], { maxBatchSize: 1 });
@@ -264,6 +279,8 @@ describe("Scheduler execution outcomes", () => {
   it("counts time in the queue, in the model and around it, per request and per batch", async () => {
     const executor = new ManualExecutor(1);
     const { clock, scheduler, metrics } = setup([executor], { maxBatchSize: 4 });
+    // Requests arrive at 7 ms, not at the clock's origin: queue time is start minus arrival.
+    clock.advance(7);
     const first = scheduler.submit(request([[1, 1]]));
     clock.endTurn();
     const later = [scheduler.submit(request([[2, 2]])), scheduler.submit(request([[3, 3]]))];
