@@ -75,6 +75,17 @@ export function authorizeCall(
 }
 
 /**
+ * Who made an authorized call, as the audit log records it: the tokens file's client name,
+ * `auth-token-file` for the single token, undefined when the server is open.
+ *
+ * @param client the tokens file's client, when a tokens file is set
+ * @param tokens the configured tokens
+ */
+export function callerName(client: ApiClient | undefined, tokens: CallTokens): string | undefined {
+  return client?.name ?? (tokens.authToken ? "auth-token-file" : undefined);
+}
+
+/**
  * Refuses a tokens-file client a model its entry does not list (FORBIDDEN); anyone else
  * passes.
  *

@@ -6,7 +6,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import { type Access, checkModelAllowed } from "../access-rules";
+import { type Access, callerName, checkModelAllowed } from "../access-rules";
 import type { AppContext } from "../http/context";
 import { serverReady } from "../http/routes-health";
 import { EXTENSIONS } from "../http/routes-server";
@@ -119,7 +119,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     try {
       if (facts) {
         facts.model = request.model_name ?? "";
-        facts.client = caller?.name ?? (context.authToken ? "auth-token-file" : undefined);
+        facts.client = callerName(caller, context);
         facts.body = rawBytesOf(request);
         facts.binary = true;
       }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { authorizeCall, callerName } from "../access-rules";
 import { LimitError } from "../limits/limit-error";
 import type { RequestFacts } from "../observability/audit/request-facts";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
@@ -63,7 +64,7 @@ export function inferEndpoint(
   context: AppContext,
   logger: Logger,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const { repository, inference, state, authToken, clients, audit } = context;
+  const { repository, inference, state, clients, audit } = context;
   const finish = (
     request: IncomingMessage,
     response: ServerResponse,
@@ -141,14 +142,8 @@ export function inferEndpoint(
     try {
       const model = decode(match[1]);
       if (facts) facts.model = model;
-      const caller = clients?.identify(request.headers.authorization);
-      if (clients ? !caller : authToken && !authToken.accepts(request.headers.authorization)) {
-        throw new InferenceError(
-          "UNAUTHENTICATED",
-          "this endpoint needs 'Authorization: Bearer <token>'",
-        );
-      }
-      if (facts) facts.client = caller?.name ?? (authToken ? "auth-token-file" : undefined);
+      const caller = authorizeCall("inference", request.headers.authorization, context);
+      if (facts) facts.client = callerName(caller, context);
       let target: LoadedVersion | undefined;
       let absent: InferenceError | undefined;
       try {
