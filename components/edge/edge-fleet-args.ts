@@ -1,6 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec } from "../accelerators";
-import type { ServingNetworkPolicy, ServingResources } from "../kubernetes/onnx-service-args";
+import type {
+  ServingNetworkPolicy,
+  ServingResources,
+} from "../kubernetes/onnx-service/onnx-service-args";
 
 /** CPU architectures of edge devices, by name (the Kubernetes `kubernetes.io/arch` node label). */
 export const EdgeArch = {

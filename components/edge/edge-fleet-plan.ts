@@ -4,17 +4,20 @@ import type { RuntimeClassArgs } from "@pulumi/kubernetes/node/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorType } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
-import { hostModelDirectory, MODEL_REPOSITORY_PATH } from "../kubernetes/deployment-plan";
 import {
   type NvidiaDevicePluginArgs,
   planNvidiaDevicePlugin,
 } from "../kubernetes/nvidia-device-plugin-plan";
-import type { OnnxServiceArgs } from "../kubernetes/onnx-service-args";
+import {
+  hostModelDirectory,
+  MODEL_REPOSITORY_PATH,
+} from "../kubernetes/onnx-service/deployment-plan";
+import type { OnnxServiceArgs } from "../kubernetes/onnx-service/onnx-service-args";
 import {
   DEFAULT_RUNTIME_IMAGE,
   type OnnxServicePlan,
   planOnnxService,
-} from "../kubernetes/onnx-service-plan";
+} from "../kubernetes/onnx-service/onnx-service-plan";
 import {
   assertDns1035,
   assertNamespace,

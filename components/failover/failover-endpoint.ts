@@ -2,8 +2,8 @@ import { HealthCheck, Record as Route53Record } from "@pulumi/aws/route53";
 import { HealthCheck as GcpHealthCheck } from "@pulumi/gcp/compute/healthCheck";
 import { RecordSet } from "@pulumi/gcp/dns/recordSet";
 import * as pulumi from "@pulumi/pulumi";
-import type { FailoverEndpointArgs } from "./failover-args";
-import { planFailoverEndpoint } from "./failover-plan";
+import type { FailoverEndpointArgs } from "./failover-endpoint-args";
+import { planFailoverEndpoint } from "./failover-endpoint-plan";
 
 /** One endpoint's published record and health check, as outputs. */
 export interface FailoverRecordOutput {

@@ -1,3 +1,3 @@
-export * from "./failover-args";
 export { FailoverEndpoint, type FailoverRecordOutput } from "./failover-endpoint";
-export * from "./failover-plan";
+export * from "./failover-endpoint-args";
+export * from "./failover-endpoint-plan";

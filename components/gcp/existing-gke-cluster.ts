@@ -5,7 +5,7 @@ import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { Dependency } from "../dependency";
 import type { GkeClusterRef } from "./cluster-ref";
-import { existingGkeClusterAttributes, planExistingGkeCluster } from "./existing-cluster-plan";
+import { existingGkeClusterAttributes, planExistingGkeCluster } from "./existing-gke-cluster-plan";
 import { NODE_SERVICE_ACCOUNT_ROLES } from "./iam";
 import { gkeKubeconfig } from "./kubeconfig";
 

@@ -8,7 +8,7 @@ import {
   nodePoolClusterName,
   withNodeServiceAccount,
 } from "./cluster-ref";
-import { type GpuNodePoolSpec, planGpuNodePool } from "./gpu-pool-plan";
+import { type GpuNodePoolSpec, planGpuNodePool } from "./gpu-node-pool-plan";
 import { nodePoolName } from "./names";
 
 /** Arguments of {@link GpuNodePool}: the GPU spec plus the cluster it joins. */

@@ -1,3 +1,18 @@
+export type { GkeClusterRef, WorkloadIdentityFacts } from "./cluster-ref";
+export {
+  assertStandardCluster,
+  assertWorkloadIdentity,
+  nodePoolClusterName,
+} from "./cluster-ref";
+export { ExistingGkeCluster, type ExistingGkeClusterArgs } from "./existing-gke-cluster";
+export type {
+  ExistingGkeClusterAttributes,
+  ExistingGkeClusterPlan,
+  ExistingGkeClusterSpec,
+  GkeClusterFacts,
+} from "./existing-gke-cluster-plan";
+export { existingGkeClusterAttributes, planExistingGkeCluster } from "./existing-gke-cluster-plan";
+export { GkeCluster } from "./gke-cluster";
 export type {
   AuthorizedNetwork,
   EgressPlan,
@@ -5,23 +20,8 @@ export type {
   GkeClusterPlan,
   ReleaseChannel,
   SystemNodePoolSpec,
-} from "./cluster-plan";
-export { planGkeCluster, RELEASE_CHANNELS } from "./cluster-plan";
-export type { GkeClusterRef, WorkloadIdentityFacts } from "./cluster-ref";
-export {
-  assertStandardCluster,
-  assertWorkloadIdentity,
-  nodePoolClusterName,
-} from "./cluster-ref";
-export type {
-  ExistingGkeClusterAttributes,
-  ExistingGkeClusterPlan,
-  ExistingGkeClusterSpec,
-  GkeClusterFacts,
-} from "./existing-cluster-plan";
-export { existingGkeClusterAttributes, planExistingGkeCluster } from "./existing-cluster-plan";
-export { ExistingGkeCluster, type ExistingGkeClusterArgs } from "./existing-gke-cluster";
-export { GkeCluster } from "./gke-cluster";
+} from "./gke-cluster-plan";
+export { planGkeCluster, RELEASE_CHANNELS } from "./gke-cluster-plan";
 export { GpuNodePool, type GpuNodePoolArgs } from "./gpu-node-pool";
 export type {
   GpuNodePoolPlan,
@@ -29,13 +29,13 @@ export type {
   GpuPoolPart,
   GpuPoolPlacement,
   GpuSharingSpec,
-} from "./gpu-pool-plan";
+} from "./gpu-node-pool-plan";
 export {
   GPU_DRIVER_VERSIONS,
   GPU_SHARING_STRATEGIES,
   MAX_SHARED_CLIENTS_PER_GPU,
   planGpuNodePool,
-} from "./gpu-pool-plan";
+} from "./gpu-node-pool-plan";
 export {
   CLOUD_PLATFORM_SCOPE,
   MODEL_READER_ROLE,
@@ -68,5 +68,5 @@ export type {
   TpuNodePoolSpec,
   TpuPoolPart,
   TpuPoolPlacement,
-} from "./tpu-pool-plan";
-export { planTpuNodePool } from "./tpu-pool-plan";
+} from "./tpu-node-pool-plan";
+export { planTpuNodePool } from "./tpu-node-pool-plan";

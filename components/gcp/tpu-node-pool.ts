@@ -9,7 +9,7 @@ import {
   withNodeServiceAccount,
 } from "./cluster-ref";
 import { nodePoolName } from "./names";
-import { planTpuNodePool, type TpuNodePoolSpec } from "./tpu-pool-plan";
+import { planTpuNodePool, type TpuNodePoolSpec } from "./tpu-node-pool-plan";
 
 /** Arguments of {@link TpuNodePool}: the TPU spec plus the cluster it joins. */
 export interface TpuNodePoolArgs extends TpuNodePoolSpec {

@@ -3,7 +3,7 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import type { ClusterRoleArgs, ClusterRoleBindingArgs } from "@pulumi/kubernetes/rbac/v1";
 import { HybridAiConfigError } from "../errors";
 import { HELM_RELEASE_NAME_MAX } from "./nvidia-device-plugin-plan";
-import { GATEWAY_API_PLUGIN_NAME } from "./rollout-plan";
+import { GATEWAY_API_PLUGIN_NAME } from "./onnx-service/rollout-plan";
 import { assertNamespace, assertWholeNumber } from "./validate";
 
 const COMPONENT = "ArgoRollouts";

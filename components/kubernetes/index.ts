@@ -6,12 +6,22 @@ export {
   GATEWAY_API_PLUGIN,
   planArgoRollouts,
 } from "./argo-rollouts-plan";
+export * from "./labels";
+export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
+export {
+  MIG_STRATEGIES,
+  type MigStrategy,
+  NVIDIA_DEVICE_PLUGIN_CHART,
+  NVIDIA_GPU_TYPES,
+  type NvidiaDevicePluginArgs,
+  planNvidiaDevicePlugin,
+} from "./nvidia-device-plugin-plan";
 export {
   planCanaryRoute,
   planServiceRoute,
   type RouteAttachment,
   type WeightedBackend,
-} from "./canary-plan";
+} from "./onnx-service/canary-plan";
 export {
   type DashboardPanel,
   type DashboardQuery,
@@ -22,7 +32,7 @@ export {
   GRAFANA_FOLDER_ANNOTATION,
   planDashboard,
   type ServingDashboard,
-} from "./dashboard-plan";
+} from "./onnx-service/dashboard-plan";
 export {
   AUTH_TOKEN_DIRECTORY,
   CONFIG_CHECKSUM_ANNOTATION,
@@ -31,7 +41,7 @@ export {
   planServingDeployment,
   type ResolvedResources,
   type ServingDeploymentSpec,
-} from "./deployment-plan";
+} from "./onnx-service/deployment-plan";
 export {
   admitLoadBalancer,
   DEFAULT_NLB_SSL_POLICY,
@@ -43,26 +53,20 @@ export {
   NLB_LOAD_BALANCER_CLASS,
   planExposure,
   READINESS_PATH,
-} from "./exposure-plan";
-export { IRSA_ANNOTATION, planServiceAccount, WORKLOAD_IDENTITY_ANNOTATION } from "./identity-plan";
-export * from "./labels";
+} from "./onnx-service/exposure-plan";
+export {
+  IRSA_ANNOTATION,
+  planServiceAccount,
+  WORKLOAD_IDENTITY_ANNOTATION,
+} from "./onnx-service/identity-plan";
 export {
   checkMirror,
   type MirrorPlan,
   mirrorFilter,
   planMirror,
   type ResolvedMirror,
-} from "./mirror-plan";
-export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
-export {
-  MIG_STRATEGIES,
-  type MigStrategy,
-  NVIDIA_DEVICE_PLUGIN_CHART,
-  NVIDIA_GPU_TYPES,
-  type NvidiaDevicePluginArgs,
-  planNvidiaDevicePlugin,
-} from "./nvidia-device-plugin-plan";
-export { OnnxService } from "./onnx-service";
+} from "./onnx-service/mirror-plan";
+export { OnnxService } from "./onnx-service/onnx-service";
 export type {
   GatewayRef,
   IngressPeer,
@@ -78,22 +82,21 @@ export type {
   ServingRollout,
   ServingServiceAccount,
   ServingServiceMonitor,
-} from "./onnx-service-args";
+} from "./onnx-service/onnx-service-args";
 export {
   EXPOSURE_LOAD_BALANCERS,
   type ExposureLoadBalancer,
   type ExposureTls,
   type ServingAuth,
   type ServingExposure,
-} from "./onnx-service-args";
+} from "./onnx-service/onnx-service-args";
 export {
   DEFAULT_RUNTIME_IMAGE,
   GPU_ROLLOUT_TIMEOUT_MINUTES,
   type OnnxServicePlan,
   planOnnxService,
   TRACK_LABEL,
-} from "./onnx-service-plan";
-export { RUNTIME_UID } from "./pod-security";
+} from "./onnx-service/onnx-service-plan";
 export {
   type AlertRule,
   type AlertTarget,
@@ -105,7 +108,7 @@ export {
   planAlertRules,
   type ResolvedAlerts,
   type ServingAlerts,
-} from "./prometheus-rule-plan";
+} from "./onnx-service/prometheus-rule-plan";
 export {
   planRolloutAnalysis,
   ROLLOUT_HASH_LABEL,
@@ -113,7 +116,7 @@ export {
   type RolloutAnalysisSpec,
   type RolloutCheck,
   rolloutChecks,
-} from "./rollout-analysis-plan";
+} from "./onnx-service/rollout-analysis-plan";
 export {
   DEFAULT_MAX_ERROR_RATE,
   DEFAULT_PROMETHEUS_URL,
@@ -122,7 +125,8 @@ export {
   GATEWAY_API_PLUGIN_NAME,
   planRollout,
   type RolloutPlan,
-} from "./rollout-plan";
+} from "./onnx-service/rollout-plan";
+export { RUNTIME_UID } from "./pod-security";
 export {
   GKE_SPOT_LABEL,
   SPOT_NOTICE_SECONDS,

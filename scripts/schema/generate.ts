@@ -9,7 +9,7 @@ import {
 } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema, type PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
 import { PACKAGE_NAME, type PublicComponent, publicComponents } from "../../plugin/catalog";
-import { readSourceDeclarations } from "./sources";
+import { type DeclaredComponent, readSourceDeclarations } from "./sources";
 
 /** The repository root. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -58,8 +58,7 @@ function analyzerRuns(
 }
 
 /** Checks each class's `super(...)` token against the token the package serves it under. */
-function checkTokens(components: PublicComponent[]): void {
-  const declared = readSourceDeclarations(REPO_ROOT, path.join(REPO_ROOT, "components")).components;
+function checkTokens(components: PublicComponent[], declared: DeclaredComponent[]): void {
   for (const c of components) {
     const matches = declared.filter(
       (d) => d.className === c.className && d.file.startsWith(`components/${c.namespace}/`),
@@ -154,7 +153,8 @@ export function generatePackageSchema(): PackageSpec {
     description: string;
   };
   const components = publicComponents();
-  checkTokens(components);
+  const sources = readSourceDeclarations(REPO_ROOT, path.join(REPO_ROOT, "components"));
+  checkTokens(components, sources.components);
   const definitions: Record<string, ComponentDefinition> = {};
   const types: Record<string, TypeDefinition> = {};
   const dependencies: Dependency[] = [];
@@ -190,9 +190,13 @@ export function generatePackageSchema(): PackageSpec {
     ...spec.language,
     go: { ...spec.language?.go, importBasePath: GO_IMPORT_BASE_PATH },
   };
+  // The analyzer collects a type's TSDoc only from the files it walked before it found every
+  // component, so whether a type keeps its description would depend on import order: the
+  // sources' own TSDoc fills what it missed.
   for (const [name, definition] of Object.entries(types)) {
     const type = spec.types[`${PACKAGE_NAME}:index:${name}`];
-    if (type && definition.description) type.description = definition.description;
+    const description = definition.description ?? sources.typeDocs.get(name);
+    if (type && description) type.description = description;
   }
   return fixProviderRefs(spec) as PackageSpec;
 }

@@ -18,6 +18,18 @@ export interface SourceDeclarations {
   components: DeclaredComponent[];
   /** Files declaring each type name (interfaces, type aliases, classes, enums, `as const` objects). */
   typeNames: Map<string, string[]>;
+  /** The TSDoc summary of each documented interface, class and enum, by name. */
+  typeDocs: Map<string, string>;
+}
+
+/** The comment text of a declaration's TSDoc blocks, as Pulumi's analyzer joins them. */
+function docOf(node: ts.Node): string | undefined {
+  const blocks = (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  const text = blocks
+    .map((block) => ts.getTextOfJSDocComment(block.comment) ?? "")
+    .join("\n")
+    .trim();
+  return text || undefined;
 }
 
 function sourceFiles(directory: string): string[] {
@@ -60,6 +72,7 @@ function superToken(node: ts.ClassDeclaration): string | undefined {
 export function readSourceDeclarations(root: string, directory: string): SourceDeclarations {
   const components: DeclaredComponent[] = [];
   const typeNames = new Map<string, string[]>();
+  const typeDocs = new Map<string, string>();
   const declare = (name: string, file: string) => {
     const files = typeNames.get(name) ?? [];
     if (!files.includes(file)) files.push(file);
@@ -74,6 +87,15 @@ export function readSourceDeclarations(root: string, directory: string): SourceD
       true,
     );
     for (const statement of source.statements) {
+      if (
+        (ts.isClassDeclaration(statement) ||
+          ts.isInterfaceDeclaration(statement) ||
+          ts.isEnumDeclaration(statement)) &&
+        statement.name
+      ) {
+        const doc = docOf(statement);
+        if (doc) typeDocs.set(statement.name.text, doc);
+      }
       if (ts.isClassDeclaration(statement) && statement.name) {
         declare(statement.name.text, file);
         if (extendsComponentResource(statement)) {
@@ -89,5 +111,5 @@ export function readSourceDeclarations(root: string, directory: string): SourceD
       }
     }
   }
-  return { components, typeNames };
+  return { components, typeNames, typeDocs };
 }

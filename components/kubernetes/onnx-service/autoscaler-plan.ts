@@ -1,8 +1,8 @@
 import type { HorizontalPodAutoscalerArgs } from "@pulumi/kubernetes/autoscaling/v2";
 import type * as inputs from "@pulumi/kubernetes/types/input";
-import { HybridAiConfigError } from "../errors";
+import { HybridAiConfigError } from "../../errors";
+import { assertQuantity, assertWholeNumber } from "../validate";
 import type { ServingAutoscaling } from "./onnx-service-args";
-import { assertQuantity, assertWholeNumber } from "./validate";
 
 /** A Prometheus metric name. */
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -1,7 +1,7 @@
 import type { ConfigMapArgs } from "@pulumi/kubernetes/core/v1";
-import { HybridAiConfigError } from "../errors";
+import { HybridAiConfigError } from "../../errors";
+import { assertNamespace } from "../validate";
 import { modelSelector, type ResolvedAlerts } from "./prometheus-rule-plan";
-import { assertNamespace } from "./validate";
 
 /** The label the Grafana sidecar (Grafana's Helm chart, kube-prometheus-stack) loads dashboards by. */
 export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";

@@ -2,7 +2,8 @@ import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
 import type { HorizontalPodAutoscalerArgs } from "@pulumi/kubernetes/autoscaling/v2";
 import type { ServiceArgs } from "@pulumi/kubernetes/core/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
-import { HybridAiConfigError } from "../errors";
+import { HybridAiConfigError } from "../../errors";
+import { assertDns1035 } from "../validate";
 import { checkRouteAttachment, planServiceRoute } from "./canary-plan";
 import type { OnnxServiceArgs, ServingRollout } from "./onnx-service-args";
 import {
@@ -11,7 +12,6 @@ import {
   ROLLOUT_HASH_LABEL,
   type RolloutAnalysisSpec,
 } from "./rollout-analysis-plan";
-import { assertDns1035 } from "./validate";
 
 /** The Argo Rollouts traffic router plugin for the Gateway API, by the name its config registers. */
 export const GATEWAY_API_PLUGIN_NAME = "argoproj-labs/gatewayAPI";

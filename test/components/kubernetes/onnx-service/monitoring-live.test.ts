@@ -4,17 +4,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { kubernetes } from "pulumi-hybridai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlpDemo } from "../../../serving-runtime/src/modelgen/demo-models";
-import { runProfileCommand } from "../../../serving-runtime/src/observability/profile-command";
+import { mlpDemo } from "../../../../serving-runtime/src/modelgen/demo-models";
+import { runProfileCommand } from "../../../../serving-runtime/src/observability/profile-command";
 import {
   buildRuntime,
   CLI,
   type ServerProcess,
   spawnServer,
   waitForUrl,
-} from "../../serving-runtime/helpers/cli";
-import { flakyModel, negateModel, repositoryWith } from "../../serving-runtime/helpers/models";
-import { postJson } from "../../serving-runtime/helpers/server";
+} from "../../../serving-runtime/helpers/cli";
+import { flakyModel, negateModel, repositoryWith } from "../../../serving-runtime/helpers/models";
+import { postJson } from "../../../serving-runtime/helpers/server";
 import { parsePromQL } from "./promql";
 
 const TOKEN = "live-scrape-token-0c7e";

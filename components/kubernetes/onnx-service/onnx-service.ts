@@ -5,7 +5,7 @@ import { ConfigMap, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { dependsOnAll } from "../dependency";
+import { dependsOnAll } from "../../dependency";
 import { EXPOSURE_SUFFIX } from "./exposure-plan";
 import type { OnnxServiceArgs } from "./onnx-service-args";
 import { type OnnxServicePlan, planOnnxService } from "./onnx-service-plan";

@@ -3,13 +3,13 @@ import type { HealthCheckArgs as GcpHealthCheckArgs } from "@pulumi/gcp/compute/
 import type { RecordSetArgs } from "@pulumi/gcp/dns/recordSet";
 import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
-import { READINESS_PATH } from "../kubernetes/exposure-plan";
+import { READINESS_PATH } from "../kubernetes/onnx-service/exposure-plan";
 import {
   FAILOVER_DNS_SERVICES,
   type FailoverEndpointArgs,
   type FailoverTarget,
   ROUTING_POLICIES,
-} from "./failover-args";
+} from "./failover-endpoint-args";
 
 /** The component name in errors. */
 export const FAILOVER_ENDPOINT = "FailoverEndpoint";

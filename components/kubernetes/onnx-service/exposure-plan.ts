@@ -3,14 +3,14 @@ import type { ServiceArgs } from "@pulumi/kubernetes/core/v1";
 import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
-import { HybridAiConfigError } from "../errors";
+import { HybridAiConfigError } from "../../errors";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import {
   EXPOSURE_LOAD_BALANCERS,
   type ExposureLoadBalancer,
   type ServingAuth,
   type ServingExposure,
 } from "./onnx-service-args";
-import { assertOneOf, assertWholeNumber } from "./validate";
 
 /** The path every outside health check (load balancer, Route 53, Cloud DNS) probes: open without a token. */
 export const READINESS_PATH = "/v2/health/ready";

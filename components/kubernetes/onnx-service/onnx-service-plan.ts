@@ -5,8 +5,10 @@ import type { ConfigMapArgs, ServiceAccountArgs, ServiceArgs } from "@pulumi/kub
 import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { HybridAiConfigError } from "../errors";
-import { PACKAGE_VERSION } from "../version";
+import { HybridAiConfigError } from "../../errors";
+import { PACKAGE_VERSION } from "../../version";
+import { servingAccelerator, shutdownTiming, spotNoticeOf } from "../scheduling";
+import { assertDns1035, assertNamespace, assertWholeNumber } from "../validate";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { planDashboard } from "./dashboard-plan";
@@ -30,9 +32,7 @@ import {
   rolloutAutoscaler,
   rolloutServiceMonitor,
 } from "./rollout-plan";
-import { servingAccelerator, shutdownTiming, spotNoticeOf } from "./scheduling";
 import { planServiceMonitor } from "./service-monitor-plan";
-import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
 
 /** The component name in errors. */
 export const ONNX_SERVICE = "OnnxService";

@@ -1,7 +1,7 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
-import { HybridAiConfigError } from "../errors";
+import { HybridAiConfigError } from "../../errors";
+import { assertNamespace } from "../validate";
 import { decimal } from "./rollout-analysis-plan";
-import { assertNamespace } from "./validate";
 
 /**
  * The alerting rules `OnnxService` ships (a Prometheus Operator PrometheusRule), with their

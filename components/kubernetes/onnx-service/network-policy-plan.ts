@@ -1,7 +1,7 @@
 import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
+import { assertNamespace } from "../validate";
 import type { IngressPeer, ServingNetworkPolicy } from "./onnx-service-args";
-import { assertNamespace } from "./validate";
 
 /** The label every namespace carries with its own name (Kubernetes ≥ 1.22). */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

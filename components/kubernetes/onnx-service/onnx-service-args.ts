@@ -1,10 +1,10 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AcceleratorSpec, AcceleratorType } from "../accelerators";
-import type { Dependency } from "../dependency";
+import type { AcceleratorSpec, AcceleratorType } from "../../accelerators";
+import type { Dependency } from "../../dependency";
+import type { SpotNoticeCloud } from "../scheduling";
 import type { ServingDashboard } from "./dashboard-plan";
 import type { ServingAlerts } from "./prometheus-rule-plan";
-import type { SpotNoticeCloud } from "./scheduling";
 
 /** Where the served model comes from. */
 export interface OnnxModelSource {

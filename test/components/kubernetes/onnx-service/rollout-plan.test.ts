@@ -2,7 +2,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { HybridAiConfigError, kubernetes } from "pulumi-hybridai";
 import { type PropertyMap, validateKubernetesObject } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
-import { ServerMetrics } from "../../../serving-runtime/src/metrics";
+import { ServerMetrics } from "../../../../serving-runtime/src/metrics";
 
 const { planOnnxService } = kubernetes;
 type Args = Parameters<typeof planOnnxService>[1];

@@ -32,7 +32,10 @@ it("the rollout docs' example runs and yields only schema-valid objects", async 
 
 it("docs/rollouts.md shows this example verbatim", () => {
   const page = readFileSync("docs/rollouts.md", "utf8");
-  const program = readFileSync("test/components/kubernetes/rollout-docs-example.ts", "utf8");
+  const program = readFileSync(
+    "test/components/kubernetes/onnx-service/rollout-docs-example.ts",
+    "utf8",
+  );
   const body = program.slice(
     program.indexOf("  // Argo Rollouts once per cluster"),
     program.indexOf("\n  return"),

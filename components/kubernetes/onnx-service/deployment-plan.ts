@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import type { DeploymentArgs } from "@pulumi/kubernetes/apps/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { containerSecurityContext, podSecurityContext } from "../pod-security";
+import { podPlacement, type ServingAccelerator, type ShutdownTiming } from "../scheduling";
+import { assertQuantity } from "../validate";
 import type { ServingResources } from "./onnx-service-args";
-import { containerSecurityContext, podSecurityContext } from "./pod-security";
-import { podPlacement, type ServingAccelerator, type ShutdownTiming } from "./scheduling";
-import { assertQuantity } from "./validate";
 
 /** Where models are pulled to and served from inside the pod. */
 export const MODEL_REPOSITORY_PATH = "/models";

@@ -1,7 +1,7 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
-import { HybridAiConfigError } from "../errors";
+import { HybridAiConfigError } from "../../errors";
+import { assertDns1035, assertNamespace, assertWholeNumber } from "../validate";
 import type { GatewayRef, ServingCanary } from "./onnx-service-args";
-import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
 
 /** A Gateway API hostname: a DNS name, optionally with one leading `*.` label. */
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

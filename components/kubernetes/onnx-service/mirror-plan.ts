@@ -1,8 +1,8 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
-import { HybridAiConfigError } from "../errors";
+import { HybridAiConfigError } from "../../errors";
+import { assertDns1035, assertNamespace, assertWholeNumber } from "../validate";
 import { checkRouteAttachment, planServiceRoute } from "./canary-plan";
 import type { OnnxServiceArgs, ServingMirror } from "./onnx-service-args";
-import { assertDns1035, assertNamespace, assertWholeNumber } from "./validate";
 
 /** A mirror's target after validation and defaults. */
 export interface ResolvedMirror {
