@@ -17,6 +17,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     pool: "forks",
+    reporters: ["default", "./test/reporters/skipped-tests.ts"],
     testTimeout: 60_000,
     // The AWS SDK warns once per process (S3 pulls) that its 2027 releases need Node 22: an
     // advisory, not a failure, that would otherwise print into every passing run on Node 20.
