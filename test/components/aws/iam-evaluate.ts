@@ -13,13 +13,20 @@ export interface IamRequest {
   context?: Record<string, string | string[]>;
 }
 
+const compiled = new Map<string, RegExp>();
+
 /** An IAM wildcard pattern (`*` any run of characters, `?` one character) as a regular expression. */
 function wildcard(pattern: string, caseInsensitive = false): RegExp {
+  const key = `${caseInsensitive ? "i" : "s"}${pattern}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
   const body = pattern
     .split("")
     .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
     .join("");
-  return new RegExp(`^${body}$`, caseInsensitive ? "i" : "");
+  const regex = new RegExp(`^${body}$`, caseInsensitive ? "i" : "");
+  compiled.set(key, regex);
+  return regex;
 }
 
 function values(value: string | string[] | undefined): string[] {
