@@ -169,18 +169,17 @@ describe("ArgoRollouts", () => {
     const role = mocks.one(ROLE, "rbac-check-gateway-api-plugin");
     const binding = mocks.one(BINDING, "rbac-check-gateway-api-plugin");
     expect(role.inputs.rules).toEqual([
-      { apiGroups: [""], resources: ["services"], verbs: ["get"] },
       { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
       {
         apiGroups: [""],
         resources: ["configmaps"],
         resourceNames: ["argo-gatewayapi-configmap"],
-        verbs: ["get", "update"],
+        verbs: ["update"],
       },
       {
         apiGroups: ["gateway.networking.k8s.io"],
         resources: ["httproutes"],
-        verbs: ["get", "list", "update", "patch"],
+        verbs: ["get", "update"],
       },
     ]);
     expect(binding.inputs.roleRef).toEqual({
