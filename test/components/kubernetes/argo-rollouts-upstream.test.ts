@@ -28,7 +28,7 @@ function pluginConfigKeys(): string[] {
     serviceMonitor: { labels: { release: "kube-prometheus-stack" } },
     rollout: { gateway: { name: "inference", namespace: "gateways" } },
   });
-  const rollout = plan.rollout?.rollout as {
+  const rollout = plan.rollout?.rollout as unknown as {
     spec: { strategy: { canary: { trafficRouting: { plugins: Record<string, object> } } } };
   };
   const config = rollout.spec.strategy.canary.trafficRouting.plugins[GATEWAY_API_PLUGIN.name];
