@@ -1,4 +1,3 @@
-import type { RecordedResource } from "pulumi-hybridai/testing";
 import { ARGO_ROLLOUTS_CHART_VALUES } from "../../fixtures/upstream/argo-rollouts";
 import { LOAD_BALANCER_CONTROLLER_CHART_VALUES } from "../../fixtures/upstream/aws-load-balancer-controller";
 import { TERMINATION_HANDLER_CHART_VALUES } from "../../fixtures/upstream/aws-node-termination-handler";
@@ -9,7 +8,7 @@ import {
 } from "../../fixtures/upstream/eks-addons";
 import { NVIDIA_DEVICE_PLUGIN_CHART_VALUES } from "../../fixtures/upstream/nvidia-device-plugin";
 import type { UpstreamChartValues } from "../../fixtures/upstream/types";
-import { runLabel, type StackRun } from "../run-stack";
+import type { ProgramRecords } from "./wait-budgets";
 
 /** Every chart whose values hybridai sets, with the keys its `values.yaml` has at the pinned version. */
 export const CHART_VALUES_ORACLES: readonly UpstreamChartValues[] = [
@@ -59,10 +58,8 @@ export function chartOracle(chart: string, version: string): UpstreamChartValues
  * `values.yaml` at that version lacks (Helm ignores unknown keys silently: the setting never
  * takes effect), or whose chart and version have no oracle yet.
  */
-export function chartValuesProblems(
-  run: StackRun | { label: string; records: RecordedResource[] },
-): string[] {
-  const label = "variant" in run ? runLabel(run) : run.label;
+export function chartValuesProblems(run: ProgramRecords): string[] {
+  const { label } = run;
   const problems: string[] = [];
   for (const record of run.records) {
     if (record.type === "kubernetes:helm.sh/v3:Release") {
