@@ -1,4 +1,4 @@
-import type { RecordedResource } from "pulumi-hybridai/testing";
+import type { PropertyMap, RecordedResource } from "pulumi-hybridai/testing";
 import { ACCELERATOR_LABEL, acceleratorCapacity, clusterOfObject, clustersOf } from "../clusters";
 import { DependencyGraph, providerUrn } from "../graph";
 import { durationMinutes, MIN_GPU_ROLLOUT_MINUTES } from "./workload-dependencies";
@@ -34,7 +34,7 @@ const AWAITED_TYPES = new Set([
 ]);
 
 /** Kinds whose pods a Service can select, with where their pod labels are. */
-const POD_TEMPLATES: Readonly<Record<string, (inputs: Record<string, any>) => unknown>> = {
+const POD_TEMPLATES: Readonly<Record<string, (inputs: PropertyMap) => unknown>> = {
   "kubernetes:apps/v1:Deployment": (i) => i.spec?.template?.metadata?.labels,
   "kubernetes:apps/v1:StatefulSet": (i) => i.spec?.template?.metadata?.labels,
   "kubernetes:apps/v1:DaemonSet": (i) => i.spec?.template?.metadata?.labels,
