@@ -21,7 +21,8 @@ import type { RolloutPlan } from "./rollout-plan";
  * a Gateway mirror copying every request to a second Service.
  * Every argument is validated by {@link planOnnxService} before anything registers. The
  * component's `dependsOn` (e.g. the namespace) and `capacity.waitFor` (the GPU nodes and device
- * plugin) apply to every object it creates; a GPU Deployment's rollout may take 30 minutes.
+ * plugin) apply to every object it creates; a GPU Deployment's rollout may take 30 minutes, and
+ * so may every Service selecting its pods (the provider awaits their endpoints).
  */
 export class OnnxService extends pulumi.ComponentResource {
   /** Name of the Service clients call. */
