@@ -27,13 +27,17 @@ export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = {
 export const LOAD_BALANCER_CONTROLLER_TAG = "elbv2.k8s.aws/cluster";
 
 /**
- * The controller's permissions, reviewed against the upstream `docs/install/iam_policy.json` of
- * v2.14 and narrowed to what Network Load Balancers for Services need: the describe calls (which
- * support no resource scoping), certificate lookup for TLS listeners, and writes only on security
- * groups, load balancers and target groups that carry (or are created with) the controller's
- * cluster tag, in this account and region. Application Load Balancer, WAF, Shield and Cognito
- * permissions are left out (the chart's values switch those features off), and no statement
- * allows `*` or `service:*` on `*`.
+ * The controller's permissions: the upstream `docs/install/iam_policy.json` of v2.14.0 narrowed to
+ * what Network Load Balancers for Services need (`test/fixtures/upstream/` holds that file's
+ * grants and a test checks every one of them against this document). The describe calls
+ * (`DescribeRules` included: v2.14's listener-rule synthesizer runs for NLB listeners too) support
+ * no resource scoping; certificate lookup serves TLS listeners; listeners and listener rules may be
+ * tagged (the `ListenerRulesTagging` feature gate, on by default, tags a listener as it is
+ * created); other writes touch only security groups, load balancers, target groups and listeners
+ * that carry (or are created with) the controller's cluster tag, in this account and region.
+ * Application Load Balancer, WAF, Shield, Cognito, customer-owned IP and IPAM permissions are left
+ * out (the chart's values switch those features off, or they exist only for ALBs), and no
+ * statement allows `*` or `service:*` on `*`.
  */
 export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocument {
   const { partition, region, accountId } = account;
@@ -72,6 +76,7 @@ export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocumen
         "elasticloadbalancing:DescribeListenerAttributes",
         "elasticloadbalancing:DescribeListenerCertificates",
         "elasticloadbalancing:DescribeSSLPolicies",
+        "elasticloadbalancing:DescribeRules",
         "elasticloadbalancing:DescribeTargetGroups",
         "elasticloadbalancing:DescribeTargetGroupAttributes",
         "elasticloadbalancing:DescribeTargetHealth",
@@ -157,6 +162,12 @@ export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocumen
           [`aws:ResourceTag/${LOAD_BALANCER_CONTROLLER_TAG}`]: "false",
         },
       },
+    },
+    {
+      Sid: "TagListenersAndRules",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+      Resource: [elb("listener/net/*/*/*"), elb("listener-rule/net/*/*/*")],
     },
     {
       Sid: "ManageOwnLoadBalancers",

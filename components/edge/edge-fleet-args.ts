@@ -55,10 +55,17 @@ export interface EdgeSite {
   /** Serving devices at the site: one replica each. Default 1. */
   devices?: number;
   /**
-   * NVIDIA GPUs per replica (the CUDA image, the `nvidia` RuntimeClass and the device plugin).
+   * NVIDIA GPUs per replica (the CUDA image, `runtimeClassName: nvidia` and the device plugin).
    * amd64 only: onnxruntime-node's CUDA builds are x86-64 only. Default: none (CPU).
    */
   accelerator?: AcceleratorSpec;
+  /**
+   * Create the `nvidia` RuntimeClass on this GPU site. Default `false`: k3s installs it itself
+   * (with `nvidia-experimental` and the Wasm runtimes, from its bundled `runtimes.yaml`), and
+   * creating an object that exists fails with AlreadyExists. Set `true` where nothing else creates
+   * it (k0s, or MicroK8s without its GPU add-on).
+   */
+  createRuntimeClass?: boolean;
   /** Image for this site. Default: the fleet's `image` (CPU) or `gpuImage` (with an accelerator). */
   image?: pulumi.Input<string>;
   /** CPU and memory for this site, over the fleet's `resources`. */

@@ -83,7 +83,7 @@ export interface EdgeSitePlan {
   namespace?: NamespaceArgs;
   /** Secret with the cloud endpoint's token, when there is one. */
   fallbackSecret?: SecretArgs;
-  /** The `nvidia` RuntimeClass, on GPU sites. */
+  /** The `nvidia` RuntimeClass, on GPU sites that asked for it (`createRuntimeClass`). */
   runtimeClass?: RuntimeClassArgs;
   /** NVIDIA's device plugin, on GPU sites. */
   devicePlugin?: NvidiaDevicePluginArgs;
@@ -272,6 +272,15 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
       labels,
     });
     const accelerator = site.accelerator?.type;
+    const createRuntimeClass = site.site.createRuntimeClass ?? false;
+    if (typeof createRuntimeClass !== "boolean" || (createRuntimeClass && !accelerator)) {
+      throw new HybridAiConfigError(
+        EDGE_FLEET,
+        `sites[${site.index}].createRuntimeClass`,
+        createRuntimeClass,
+        "true or false, and true only on a site with an accelerator (k3s installs the nvidia RuntimeClass itself: leave it false there)",
+      );
+    }
     const devicePlugin = accelerator ? { accelerators: [accelerator] } : undefined;
     if (devicePlugin) planNvidiaDevicePlugin(`${name}-nvidia`, devicePlugin);
     const statefulSet = planEdgeStatefulSet(deployment, {
@@ -324,7 +333,7 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
             },
           }
         : {}),
-      ...(accelerator
+      ...(createRuntimeClass
         ? {
             runtimeClass: {
               metadata: {
@@ -333,9 +342,9 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
               },
               handler: NVIDIA_RUNTIME_CLASS,
             },
-            devicePlugin,
           }
         : {}),
+      ...(devicePlugin ? { devicePlugin } : {}),
       statefulSet,
       service,
     };

@@ -99,9 +99,11 @@ export class EdgeFleet extends pulumi.ComponentResource {
     const secret = site.fallbackSecret
       ? [new Secret(`${prefix}-cloud-fallback`, site.fallbackSecret, child(...namespace))]
       : [];
-    const gpu = site.runtimeClass
+    const runtimeClass = site.runtimeClass
+      ? [new RuntimeClass(`${prefix}-nvidia`, site.runtimeClass, child())]
+      : [];
+    const devicePlugin = site.devicePlugin
       ? [
-          new RuntimeClass(`${prefix}-nvidia`, site.runtimeClass, child()),
           new NvidiaDevicePlugin(
             `${prefix}-nvidia`,
             { ...site.devicePlugin, provider },
@@ -109,6 +111,7 @@ export class EdgeFleet extends pulumi.ComponentResource {
           ),
         ]
       : [];
+    const gpu = [...runtimeClass, ...devicePlugin];
     const timeout = `${rolloutTimeoutMinutes}m`;
     // Not after the Service: the provider awaits a Service until it has ready endpoints, which
     // only this StatefulSet's pods give it. The StatefulSet only names it (`serviceName`).
@@ -116,7 +119,11 @@ export class EdgeFleet extends pulumi.ComponentResource {
       ...child(...namespace, ...account, ...secret, ...gpu),
       customTimeouts: { create: timeout, update: timeout },
     });
-    const created = new Service(prefix, service.service, child(...namespace));
+    // The provider awaits the Service until the same pods are ready: the same budget.
+    const created = new Service(prefix, service.service, {
+      ...child(...namespace),
+      customTimeouts: { create: timeout, update: timeout },
+    });
     new PodDisruptionBudget(prefix, service.disruptionBudget, child(...namespace));
     new NetworkPolicy(prefix, service.networkPolicy, child(...namespace));
     const template = statefulSet.spec.template;

@@ -33,6 +33,8 @@ export const GATEWAY_API_PLUGIN = {
   image: "ghcr.io/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi",
   version: "v0.5.0",
   binary: "/bin/rollouts-plugin-trafficrouter-gatewayapi",
+  /** The ConfigMap (in each route's namespace) where the plugin keeps its managed-route state. */
+  stateConfigMap: "argo-gatewayapi-configmap",
 } as const;
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -59,7 +61,10 @@ export interface ArgoRolloutsPlan {
   namespace: string;
   /** The pinned chart with its CRDs, the controller and the plugin. */
   release: ReleaseArgs;
-  /** Rights the plugin needs on top of the chart's: read Services, rewrite HTTPRoute weights. */
+  /**
+   * Rights the plugin needs on top of the chart's: create and update its route state ConfigMap,
+   * read and rewrite HTTPRoutes (exactly the calls of the pinned plugin version).
+   */
   pluginRole: ClusterRoleArgs;
   /** Binds {@link ArgoRolloutsPlan.pluginRole} to the controller's service account. */
   pluginRoleBinding: ClusterRoleBindingArgs;
@@ -148,11 +153,21 @@ export function planArgoRollouts(name: string, args: ArgoRolloutsArgs = {}): Arg
     pluginRole: {
       metadata: { name: `${name}-gateway-api-plugin` },
       rules: [
-        { apiGroups: [""], resources: ["services"], verbs: ["get"] },
+        // Up to v0.12.0 the plugin keeps its managed-route state in a ConfigMap in the route's
+        // namespace, created on first use: by RemoveManagedRoutes, which Argo Rollouts calls after
+        // every full promotion. Creation cannot be limited to a name; updates are. Reading it,
+        // and Services, the chart's own ClusterRole already allows.
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+        {
+          apiGroups: [""],
+          resources: ["configmaps"],
+          resourceNames: [GATEWAY_API_PLUGIN.stateConfigMap],
+          verbs: ["update"],
+        },
         {
           apiGroups: ["gateway.networking.k8s.io"],
           resources: ["httproutes"],
-          verbs: ["get", "list", "update", "patch"],
+          verbs: ["get", "update"],
         },
       ],
     },

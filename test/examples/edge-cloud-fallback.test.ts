@@ -77,8 +77,10 @@ it("rolls the model out to three sites in two rings, each forwarding timeouts an
     );
   }
 
-  // The GPU site gets NVIDIA's runtime class and device plugin; the others do not.
-  expect(mocks.ofType("kubernetes:node.k8s.io/v1:RuntimeClass").map((r) => r.name)).toEqual([
+  // The GPU site gets NVIDIA's device plugin and uses k3s' own nvidia RuntimeClass; the others
+  // get neither.
+  expect(mocks.ofType("kubernetes:node.k8s.io/v1:RuntimeClass")).toEqual([]);
+  expect(mocks.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.name)).toEqual([
     "ranker-lyon-nvidia",
   ]);
 

@@ -441,9 +441,10 @@ export interface OnnxServiceArgs {
   /** The nodes the pods need, when this program creates them. Default: none to wait for. */
   capacity?: ServingCapacity;
   /**
-   * Minutes `pulumi up` waits for a Deployment to roll out (1–180). Default 30 with an
-   * accelerator — a GPU node from zero, its driver and a multi-GB CUDA image take longer than
-   * the Kubernetes provider's 10-minute default — and that default without.
+   * Minutes `pulumi up` waits for a Deployment to roll out (1–180), and for every Service that
+   * selects its pods. Default 30 with an accelerator — a GPU node from zero, its driver and a
+   * multi-GB CUDA image take longer than the Kubernetes provider's 10-minute default — and that
+   * default without.
    */
   rolloutTimeoutMinutes?: number;
   /**

@@ -21,7 +21,8 @@ import type { RolloutPlan } from "./rollout-plan";
  * a Gateway mirror copying every request to a second Service.
  * Every argument is validated by {@link planOnnxService} before anything registers. The
  * component's `dependsOn` (e.g. the namespace) and `capacity.waitFor` (the GPU nodes and device
- * plugin) apply to every object it creates; a GPU Deployment's rollout may take 30 minutes.
+ * plugin) apply to every object it creates; a GPU Deployment's rollout may take 30 minutes, and
+ * so may every Service selecting its pods (the provider awaits their endpoints).
  */
 export class OnnxService extends pulumi.ComponentResource {
   /** Name of the Service clients call. */
@@ -61,19 +62,22 @@ export class OnnxService extends pulumi.ComponentResource {
         .all([inherited, capacity])
         .apply(([d, nodes]) => [...(Array.isArray(d) ? d : [d]), ...nodes, ...after]),
     });
-    const rollout = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
-      ...child(...after),
+    // The Deployments' rollout budget, also given to every Service that selects their pods: the
+    // provider awaits such a Service until the same pods are ready (its endpoints).
+    const podsReady = (options: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
+      ...options,
       ...(plan.rolloutTimeout
         ? { customTimeouts: { create: plan.rolloutTimeout, update: plan.rolloutTimeout } }
         : {}),
     });
+    const rollout = (...after: pulumi.Resource[]) => podsReady(child(...after));
     const account = plan.serviceAccount
       ? [new ServiceAccount(name, plan.serviceAccount, child())]
       : [];
     const deployment = new Deployment(name, plan.deployment, rollout(...account));
-    const service = new Service(name, plan.service, child());
+    const service = new Service(name, plan.service, rollout());
     const scaled = plan.rollout
-      ? this.createRollout(name, plan.rollout, args, child, deployment, service)
+      ? this.createRollout(name, plan.rollout, args, child, rollout, deployment, service)
       : deployment;
     new HorizontalPodAutoscaler(name, plan.autoscaler, child(scaled));
     new PodDisruptionBudget(name, plan.disruptionBudget, child());
@@ -91,10 +95,10 @@ export class OnnxService extends pulumi.ComponentResource {
     }
     if (plan.canary) {
       new Deployment(`${name}-canary`, plan.canary.deployment, rollout(...account));
-      const canaryService = new Service(`${name}-canary`, plan.canary.service, child());
+      const canaryService = new Service(`${name}-canary`, plan.canary.service, rollout());
       new CustomResource(name, plan.canary.route, child(service, canaryService));
     }
-    const exposed = this.expose(name, plan, args, child);
+    const exposed = this.expose(name, plan, args, child, podsReady);
     this.publicAddress = exposed.address;
     this.publicUrl = exposed.address.apply((address) => {
       if (!plan.exposure || address === "") return "";
@@ -129,6 +133,7 @@ export class OnnxService extends pulumi.ComponentResource {
     plan: RolloutPlan,
     args: OnnxServiceArgs,
     child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+    selectsPods: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
     deployment: Deployment,
     service: Service,
   ): CustomResource {
@@ -142,8 +147,8 @@ export class OnnxService extends pulumi.ComponentResource {
           .apply(([before, installed]) => [...before, ...installed]),
       };
     };
-    const canaryService = new Service(`${name}-canary`, plan.canaryService, child());
-    new Service(`${name}-metrics`, plan.metricsService, child());
+    const canaryService = new Service(`${name}-canary`, plan.canaryService, selectsPods());
+    new Service(`${name}-metrics`, plan.metricsService, selectsPods());
     const route = new CustomResource(name, plan.route, child(service, canaryService));
     const template = new CustomResource(name, plan.analysisTemplate, afterController());
     return new CustomResource(
@@ -152,12 +157,16 @@ export class OnnxService extends pulumi.ComponentResource {
       afterController(deployment, service, canaryService, route, template),
     );
   }
-  /** Creates the exposure's objects (after `exposure.waitFor`) and returns the public address. */
+  /**
+   * Creates the exposure's objects (after `exposure.waitFor`) and returns the public address; the
+   * load balancer Service gets the pods' rollout budget (`podsReady`).
+   */
   private expose(
     name: string,
     plan: OnnxServicePlan,
     args: OnnxServiceArgs,
     child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+    podsReady: (options: pulumi.CustomResourceOptions) => pulumi.CustomResourceOptions,
   ): { address: pulumi.Output<string> } {
     if (!plan.exposure) return { address: pulumi.output("") };
     const waitFor = pulumi.output(dependsOnAll(args.exposure?.waitFor));
@@ -172,7 +181,7 @@ export class OnnxService extends pulumi.ComponentResource {
     };
     const publicName = `${name}${EXPOSURE_SUFFIX}`;
     if (plan.exposure.service) {
-      const lb = new Service(publicName, plan.exposure.service, opts());
+      const lb = new Service(publicName, plan.exposure.service, podsReady(opts()));
       return {
         address: lb.status.apply(
           (status) =>

@@ -9,6 +9,7 @@ import {
 } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { irsaRole, podFromHelmValues } from "./iam-assertions";
+import { isAllowed } from "./iam-evaluate";
 
 const { EksCluster, LOAD_BALANCER_CONTROLLER_CHART, loadBalancerControllerPolicy } = aws;
 
@@ -138,6 +139,36 @@ describe("loadBalancerControllerPolicy", () => {
     expect(withAction("iam:CreateServiceLinkedRole")[0].Condition).toEqual({
       StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" },
     });
+  });
+
+  const listener =
+    "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/net/k8s-serving-ranker/50dc6c495c0c9188/f2f7dc8efc522ab2";
+
+  it("lets v2.14 tag each NLB listener as it creates it (ListenerRulesTagging, on by default)", () => {
+    const tagAtCreation = {
+      action: "elasticloadbalancing:AddTags",
+      resource: listener,
+      context: {
+        "elasticloadbalancing:CreateAction": "CreateListener",
+        "aws:RequestTag/elbv2.k8s.aws/cluster": "prod",
+      },
+    };
+    expect(isAllowed(policy, tagAtCreation)).toBe(true);
+    expect(
+      isAllowed(policy, {
+        action: "elasticloadbalancing:CreateListener",
+        resource: listener.replace(":listener/", ":loadbalancer/").replace(/\/[^/]+$/, ""),
+      }),
+    ).toBe(true);
+    expect(
+      isAllowed(policy, { ...tagAtCreation, resource: listener.replace("eu-west-1", "us-east-1") }),
+    ).toBe(false);
+  });
+
+  it("lets v2.14 describe the rules of every listener, NLB listeners included", () => {
+    expect(isAllowed(policy, { action: "elasticloadbalancing:DescribeRules", resource: "*" })).toBe(
+      true,
+    );
   });
 
   it("leaves out Application Load Balancer, WAF, Shield and Cognito permissions", () => {

@@ -166,7 +166,7 @@ describe("planEdgeFleet: architectures and accelerators", () => {
     expect(plan.rings[0][0].runtimeClass).toBeUndefined();
   });
 
-  it("gives a GPU site the CUDA image, the nvidia RuntimeClass, the device plugin and the GPU limit", () => {
+  it("gives a GPU site the CUDA image, k3s' nvidia RuntimeClass (without creating it), the device plugin and the GPU limit", () => {
     const plan = planEdgeFleet("ranker", {
       model,
       sites: [site("clinic", 0, { accelerator: { type: "nvidia-l4", count: 1 } })],
@@ -174,10 +174,8 @@ describe("planEdgeFleet: architectures and accelerators", () => {
     const planned = plan.rings[0][0];
     const pod = statefulSetOf(plan, 0).spec.template.spec;
     expect(pod.runtimeClassName).toBe("nvidia");
-    expect(planned.runtimeClass).toEqual({
-      metadata: { name: "nvidia", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
-      handler: "nvidia",
-    });
+    // k3s installs RuntimeClass nvidia itself: creating it again fails with AlreadyExists.
+    expect(planned.runtimeClass).toBeUndefined();
     expect(planned.devicePlugin).toEqual({ accelerators: ["nvidia-l4"] });
     expect(pod.containers[0].image).toBe("ghcr.io/hybridai/hybridai-serving-runtime:0.1.0-cuda");
     expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
@@ -185,6 +183,40 @@ describe("planEdgeFleet: architectures and accelerators", () => {
       "hybridai.dev/accelerator": "nvidia-l4",
       "kubernetes.io/arch": "amd64",
     });
+  });
+});
+
+describe("planEdgeFleet: the nvidia RuntimeClass on distributions without it", () => {
+  it("creates it on a GPU site that asks (k0s, MicroK8s without its GPU add-on)", () => {
+    const plan = planEdgeFleet("ranker", {
+      model,
+      sites: [
+        site("lab", 0, { accelerator: { type: "nvidia-l4", count: 1 }, createRuntimeClass: true }),
+      ],
+    });
+    expect(plan.rings[0][0].runtimeClass).toEqual({
+      metadata: { name: "nvidia", labels: { "app.kubernetes.io/managed-by": "pulumi" } },
+      handler: "nvidia",
+    });
+  });
+
+  it("refuses createRuntimeClass on a CPU site or as a non-boolean, naming the site", () => {
+    expect(() =>
+      planEdgeFleet("ranker", { model, sites: [site("shop", 0, { createRuntimeClass: true })] }),
+    ).toThrow(
+      /EdgeFleet: sites\[0\]\.createRuntimeClass = true.*only on a site with an accelerator/s,
+    );
+    expect(() =>
+      planEdgeFleet("ranker", {
+        model,
+        sites: [
+          site("lab", 0, {
+            accelerator: { type: "nvidia-l4", count: 1 },
+            createRuntimeClass: "yes" as never,
+          }),
+        ],
+      }),
+    ).toThrow(/sites\[0\]\.createRuntimeClass/);
   });
 });
 

@@ -96,7 +96,8 @@ describe("EdgeFleet under mocks", async () => {
     expect(kinds.filter((k) => k === "Deployment")).toHaveLength(0);
     expect(kinds.filter((k) => k === "Namespace")).toHaveLength(3);
     expect(kinds.filter((k) => k === "Secret")).toHaveLength(3);
-    expect(kinds.filter((k) => k === "RuntimeClass")).toHaveLength(1);
+    // k3s ships the nvidia RuntimeClass itself: the fleet creates none unless a site asks.
+    expect(kinds.filter((k) => k === "RuntimeClass")).toHaveLength(0);
     expect(kinds.filter((k) => k === "HorizontalPodAutoscaler")).toHaveLength(0);
     expect(validated.filter((v) => v.status === "skipped").map((v) => v.kind)).toEqual(["Release"]);
   });
@@ -146,13 +147,12 @@ describe("EdgeFleet under mocks", async () => {
     expect(plugin.dependencies).not.toContain(canary.urn);
   });
 
-  it("starts a site's StatefulSet after its namespace, account, token secret and GPU runtime, not after its Service", () => {
+  it("starts a site's StatefulSet after its namespace, account, token secret and device plugin, not after its Service", () => {
     const clinic = statefulSetOf("clinic-c");
     const needed = [
       mocks.one("kubernetes:core/v1:Namespace", "ranker-clinic-c"),
       mocks.one("kubernetes:core/v1:ServiceAccount", "ranker-clinic-c"),
       mocks.one("kubernetes:core/v1:Secret", "ranker-clinic-c-cloud-fallback"),
-      mocks.one("kubernetes:node.k8s.io/v1:RuntimeClass", "ranker-clinic-c-nvidia"),
       // dependsOn on a component waits for its children: the device plugin's Helm release.
       mocks.one("kubernetes:helm.sh/v3:Release", "ranker-clinic-c-nvidia"),
     ];
@@ -183,6 +183,16 @@ describe("EdgeFleet under mocks", async () => {
         update: "15m",
         delete: "",
       });
+    }
+  });
+
+  it("gives each site's Service its StatefulSet's budget: the provider awaits it until the same pods are ready", () => {
+    const services = mocks.ofType("kubernetes:core/v1:Service");
+    expect(services).toHaveLength(3);
+    for (const service of services) {
+      expect(service.options.customTimeouts, service.name).toEqual(
+        mocks.one(STATEFUL_SET, service.name).options.customTimeouts,
+      );
     }
   });
 

@@ -59,6 +59,37 @@ describe("OnnxService waits for the capacity its pods need", () => {
     });
   });
 
+  it("gives every Service selecting a GPU service's pods the Deployment's 30 minutes: the provider awaits their endpoints", async () => {
+    const service = new OnnxService("scorer", {
+      provider,
+      model: { uri: "s3://models/scorer" },
+      accelerator: { type: "nvidia-l4" },
+      auth: { secretName: "scorer-token" },
+      canary: { uri: "s3://models/scorer-v2", weight: 10, gateway: { name: "inference" } },
+      exposure: {
+        loadBalancer: "aws-nlb",
+        sourceRanges: ["203.0.113.0/24"],
+        tls: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/abc" },
+        vpcCidrs: ["10.40.0.0/16"],
+      },
+    });
+    const services = (await objectsOf(service)).filter(
+      (o) => o.type === "kubernetes:core/v1:Service",
+    );
+    expect(services.map((s) => s.name).sort()).toEqual([
+      "scorer",
+      "scorer-canary",
+      "scorer-public",
+    ]);
+    for (const object of services) {
+      expect(object.options.customTimeouts, object.name).toEqual({
+        create: "30m",
+        update: "30m",
+        delete: "",
+      });
+    }
+  });
+
   it("leaves a CPU Deployment on the provider's default timeout unless told", async () => {
     const cpu = await objectsOf(
       new OnnxService("cpu", { provider, model: { uri: "s3://models/cpu" } }),
@@ -70,13 +101,20 @@ describe("OnnxService waits for the capacity its pods need", () => {
         rolloutTimeoutMinutes: 15,
       }),
     );
-    const timeouts = [cpu, told].map(
-      (objects) =>
-        objects.find((o) => o.type === "kubernetes:apps/v1:Deployment")?.options.customTimeouts,
+    const timeouts = [cpu, told].map((objects) =>
+      ["Deployment", "Service"].map(
+        (kind) => objects.find((o) => o.type.endsWith(`:${kind}`))?.options.customTimeouts,
+      ),
     );
     expect(timeouts).toEqual([
-      { create: "", update: "", delete: "" },
-      { create: "15m", update: "15m", delete: "" },
+      [
+        { create: "", update: "", delete: "" },
+        { create: "", update: "", delete: "" },
+      ],
+      [
+        { create: "15m", update: "15m", delete: "" },
+        { create: "15m", update: "15m", delete: "" },
+      ],
     ]);
   });
 });

@@ -163,17 +163,23 @@ describe("ArgoRollouts", () => {
     expect(await awaitOutput(argo.namespace)).toBe("progressive");
   });
 
-  it("lets the plugin's service account rewrite HTTPRoutes and nothing more", async () => {
+  it("lets the plugin's service account rewrite HTTPRoutes and create and update its route state ConfigMap, nothing more", async () => {
     new kubernetes.ArgoRollouts("rbac-check", { namespace: "argo" });
     await settle();
     const role = mocks.one(ROLE, "rbac-check-gateway-api-plugin");
     const binding = mocks.one(BINDING, "rbac-check-gateway-api-plugin");
     expect(role.inputs.rules).toEqual([
-      { apiGroups: [""], resources: ["services"], verbs: ["get"] },
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+      {
+        apiGroups: [""],
+        resources: ["configmaps"],
+        resourceNames: ["argo-gatewayapi-configmap"],
+        verbs: ["update"],
+      },
       {
         apiGroups: ["gateway.networking.k8s.io"],
         resources: ["httproutes"],
-        verbs: ["get", "list", "update", "patch"],
+        verbs: ["get", "update"],
       },
     ]);
     expect(binding.inputs.roleRef).toEqual({
