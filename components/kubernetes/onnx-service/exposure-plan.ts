@@ -72,6 +72,8 @@ export interface ExposureTarget {
   selector: Record<string, string>;
   /** The pods' HTTP port. */
   podPort: number;
+  /** The path the load balancer health-checks, open without a token. Default {@link READINESS_PATH}. */
+  healthPath?: string;
 }
 
 function assertCidrs(component: string, field: string, cidrs: unknown): string[] {
@@ -200,7 +202,7 @@ function awsNlbService(
         ...tls,
         [`${S}healthcheck-protocol`]: "http",
         [`${S}healthcheck-port`]: "traffic-port",
-        [`${S}healthcheck-path`]: READINESS_PATH,
+        [`${S}healthcheck-path`]: target.healthPath ?? READINESS_PATH,
         [`${S}healthcheck-interval`]: "10",
         [`${S}healthcheck-healthy-threshold`]: "2",
         [`${S}healthcheck-unhealthy-threshold`]: "2",
@@ -304,7 +306,10 @@ function gcpGateway(
           unhealthyThreshold: 2,
           config: {
             type: "HTTP",
-            httpHealthCheck: { port: target.podPort, requestPath: READINESS_PATH },
+            httpHealthCheck: {
+              port: target.podPort,
+              requestPath: target.healthPath ?? READINESS_PATH,
+            },
           },
         },
         targetRef: serviceRef,
