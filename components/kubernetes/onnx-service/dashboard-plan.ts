@@ -376,7 +376,7 @@ export function dashboardModel(target: DashboardTarget): Record<string, unknown>
  */
 export function planDashboard(
   component: string,
-  target: Pick<DashboardTarget, "name" | "namespace" | "labels">,
+  target: Pick<DashboardTarget, "name" | "namespace" | "labels"> & Partial<DashboardTarget>,
   dashboard: ServingDashboard,
   model: Record<string, unknown> = dashboardModel(target as DashboardTarget),
 ): ConfigMapArgs {

@@ -74,6 +74,11 @@ export interface ExposureTarget {
   podPort: number;
   /** The path the load balancer health-checks, open without a token. Default {@link READINESS_PATH}. */
   healthPath?: string;
+  /**
+   * `gcp-gateway`: the path prefixes the HTTPRoute forwards (every other path is answered 404
+   * by the load balancer). Default: every path.
+   */
+  routePaths?: string[];
 }
 
 function assertCidrs(component: string, field: string, cidrs: unknown): string[] {
@@ -291,7 +296,18 @@ function gcpGateway(
       metadata,
       spec: {
         parentRefs: [{ name, sectionName: listener }],
-        rules: [{ backendRefs: [{ name: target.name, port: target.podPort }] }],
+        rules: [
+          {
+            ...(target.routePaths
+              ? {
+                  matches: target.routePaths.map((value) => ({
+                    path: { type: "PathPrefix", value },
+                  })),
+                }
+              : {}),
+            backendRefs: [{ name: target.name, port: target.podPort }],
+          },
+        ],
       },
     },
     healthCheck: {
