@@ -258,7 +258,7 @@ function checkServices(
           SECTION,
           `hybridai:serving.${list}[${i}].name`,
           entry.name,
-          "a name not used twice in one namespace of one cluster (ONNX and LLM services together)",
+          "a name not used twice in one namespace of one cluster",
         );
       }
       names.add(key);
