@@ -125,7 +125,9 @@ export interface AcceleratedService {
 /** Every OnnxService whose Deployment requests accelerators. */
 export function acceleratedServices(graph: DependencyGraph): AcceleratedService[] {
   return graph.records
-    .filter((r) => r.type === "hybridai:index:OnnxService" || r.type === "hybridai:index:LlmService")
+    .filter(
+      (r) => r.type === "hybridai:index:OnnxService" || r.type === "hybridai:index:LlmService",
+    )
     .flatMap((component) => {
       const objects = graph
         .descendants(component.urn)

@@ -12,12 +12,12 @@ const plan = kubernetes.planLlmService("chat", {
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: plain provider arguments
-const rules = (plan.alertRules?.spec as any).groups[0].rules as { alert: string; expr: string }[];
+const rules = (plan.alertRules as any).spec.groups[0].rules as { alert: string; expr: string }[];
 const dashboard = JSON.parse(
   Object.values(plan.dashboard?.data as Record<string, string>)[0] as string,
 );
 // biome-ignore lint/suspicious/noExplicitAny: plain provider arguments
-const analysis = (plan.rollout?.analysisTemplate.spec as any).metrics as {
+const analysis = (plan.rollout as any).analysisTemplate.spec.metrics as {
   name: string;
   provider: { prometheus: { query: string } };
 }[];

@@ -39,7 +39,7 @@ describe("planLlmService: accelerators", () => {
       expect(vllm.resources.limits["nvidia.com/gpu"]).toBe(String(count));
       // biome-ignore lint/suspicious/noExplicitAny: plain provider arguments
       const shm = (plan.deployment.spec as any).template.spec.volumes.find(
-        (v: any) => v.name === "shm",
+        (v: { name: string }) => v.name === "shm",
       );
       expect(shm.emptyDir.medium).toBe("Memory");
       expect(Number.parseInt(shm.emptyDir.sizeLimit, 10)).toBe(1 + 2 * (count - 1));
