@@ -221,7 +221,8 @@ export function planLlmDeployment(spec: LlmDeploymentSpec): DeploymentArgs {
           ],
           volumes: [
             { name: "shm", emptyDir: { medium: "Memory", sizeLimit: spec.resources.shm } },
-            { name: "home", emptyDir: { sizeLimit: "2Gi" } },
+            // Triton, FlashInfer and Hugging Face JIT caches default under the home directory.
+            { name: "home", emptyDir: { sizeLimit: "10Gi" } },
             { name: "tmp", emptyDir: { sizeLimit: "10Gi" } },
             spec.cache.claimName
               ? { name: "cache", persistentVolumeClaim: { claimName: spec.cache.claimName } }

@@ -64,11 +64,11 @@ export function checkSecretKey(
 }
 
 /** The bucket and the folder (no slashes around it) of a `gs://bucket/prefix` URI. */
-function bucketAndFolder(uri: string): { bucket: string; folder: string } {
+function bucketAndFolder(component: string, uri: string): { bucket: string; folder: string } {
   const match = STORE_URI.exec(uri);
   if (match?.[1] !== "gs") {
     throw new HybridAiConfigError(
-      "LlmService",
+      component,
       "model.uri",
       uri,
       "gs://bucket/prefix for the gcs-fuse loader",
@@ -182,8 +182,8 @@ export function planWeights(
   if (loader === "runai-streamer") {
     return { ...empty, loader, model: uri, flags: ["--load-format", "runai_streamer"] };
   }
-  if (typeof uri === "string") bucketAndFolder(uri);
-  const location = pulumi.output(uri).apply(bucketAndFolder);
+  if (typeof uri === "string") bucketAndFolder(component, uri);
+  const location = pulumi.output(uri).apply((value) => bucketAndFolder(component, value));
   return {
     ...empty,
     loader,
