@@ -68,8 +68,13 @@ export const FailoverRole = {
 /** `primary` or `secondary`. */
 export type FailoverRole = (typeof FailoverRole)[keyof typeof FailoverRole];
 
-/** How every endpoint is health-checked: `GET /v2/health/ready` of the serving runtime. */
+/** How every endpoint is health-checked: `GET <path>`, by default the serving runtime's readiness. */
 export interface FailoverHealthCheck {
+  /**
+   * The path every checker requests, open without a token: `/v2/health/ready` (default, the
+   * serving runtime's readiness; OnnxService) or `/health` (vLLM; LlmService).
+   */
+  path?: string;
   /** `HTTPS` (default) or `HTTP`; the same for every endpoint, as clients use one URL. */
   protocol?: HealthCheckProtocol;
   /** Port. Default 443 for HTTPS, 80 for HTTP. */

@@ -74,7 +74,7 @@ export interface ResolvedHealthCheck {
   protocol: "HTTPS" | "HTTP";
   /** Port. */
   port: number;
-  /** Always {@link READINESS_PATH}. */
+  /** The path checked: `healthCheck.path`, default {@link READINESS_PATH}. */
   path: string;
   /** Seconds between checks. */
   intervalSeconds: number;
@@ -136,6 +136,9 @@ function checkIpv4(field: string, value: pulumi.Input<string>): void {
   }
 }
 
+/** A health check path: Route 53 takes at most 255 characters. */
+const HEALTH_PATH = /^\/[\x21-\x7e]{0,254}$/;
+
 function resolveHealthCheck(args: FailoverEndpointArgs, cloudDns: boolean): ResolvedHealthCheck {
   const check = args.healthCheck ?? {};
   const protocol = check.protocol ?? "HTTPS";
@@ -196,7 +199,15 @@ function resolveHealthCheck(args: FailoverEndpointArgs, cloudDns: boolean): Reso
       );
     }
   }
-  return { protocol, port, path: READINESS_PATH, intervalSeconds, failureThreshold, regions };
+  const path = check.path ?? READINESS_PATH;
+  if (typeof path !== "string" || !HEALTH_PATH.test(path)) {
+    fail(
+      "healthCheck.path",
+      path,
+      "an absolute URL path of at most 255 characters without spaces, e.g. /v2/health/ready (OnnxService) or /health (LlmService)",
+    );
+  }
+  return { protocol, port, path, intervalSeconds, failureThreshold, regions };
 }
 
 /** Checks the endpoints against the policy: roles, weights, regions, unique identifiers. */

@@ -16,8 +16,9 @@ export interface FailoverRecordOutput {
 }
 
 /**
- * One DNS name over endpoints in several clouds, each health-checked on the serving runtime's
- * `GET /v2/health/ready` (open without a token, so the checkers need no header): Route 53
+ * One DNS name over endpoints in several clouds, each health-checked on `healthCheck.path`
+ * (default the serving runtime's `GET /v2/health/ready`; `/health` for vLLM; open without a
+ * token, so the checkers need no header): Route 53
  * records with `failover` (primary/secondary), `weighted` or `latency` routing and a health
  * check per endpoint; or, for zones on Google Cloud, a Cloud DNS record set with failover or
  * weighted routing over IP endpoints and one global health check. Everything is validated by

@@ -6,7 +6,58 @@ export {
   GATEWAY_API_PLUGIN,
   planArgoRollouts,
 } from "./argo-rollouts-plan";
+export { Keda } from "./keda";
+export { KEDA_CHART, type KedaArgs, type KedaPlan, planKeda } from "./keda-plan";
 export * from "./labels";
+export {
+  GKE_TPU_ACCELERATOR_LABEL,
+  GKE_TPU_TOPOLOGY_LABEL,
+  type LlmAccelerator,
+  llmAccelerator,
+  VLLM_IMAGES,
+} from "./llm-service/llm-accelerator-plan";
+export {
+  DEFAULT_TARGET_WAITING_REQUESTS,
+  planLlmAutoscaler,
+  QUEUE_METRIC,
+} from "./llm-service/llm-autoscaler-plan";
+export { VLLM_HEALTH_PATH, VLLM_UID } from "./llm-service/llm-deployment-plan";
+export {
+  MANAGED_VLLM_FLAGS,
+  planEngine,
+  VLLM_LORA_RANKS,
+  VLLM_QUANTIZATIONS,
+} from "./llm-service/llm-engine-plan";
+export {
+  DEFAULT_LLM_ALERTS,
+  llmAlertRules,
+  llmDashboardPanels,
+  VLLM_METRICS,
+} from "./llm-service/llm-monitoring-plan";
+export { llmRolloutChecks } from "./llm-service/llm-rollout-plan";
+export { LlmService } from "./llm-service/llm-service";
+export type {
+  LlmActiveHours,
+  LlmAlerts,
+  LlmAutoscaling,
+  LlmCache,
+  LlmEngine,
+  LlmLoraAdapter,
+  LlmModelSource,
+  LlmReplicas,
+  LlmResources,
+  LlmRollout,
+  LlmSecretKey,
+  LlmServiceArgs,
+} from "./llm-service/llm-service-args";
+export { LLM_LOADERS, LlmLoader } from "./llm-service/llm-service-args";
+export {
+  LLM_ROUTE_PATHS,
+  LLM_SERVICE,
+  type LlmServicePlan,
+  planLlmService,
+} from "./llm-service/llm-service-plan";
+export { COLD_START, type StartupBudget, startupBudget } from "./llm-service/llm-startup-plan";
 export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
 export {
   MIG_STRATEGIES,

@@ -19,6 +19,7 @@ import * as rbacV1 from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import * as schedulingV1 from "kubernetes-models/scheduling.k8s.io/v1";
 import * as storageV1 from "kubernetes-models/storage.k8s.io/v1";
 import * as coreV1 from "kubernetes-models/v1";
+import { KEDA_V1ALPHA1_MODELS } from "./crd-models";
 import { isNamespacedKind } from "./kubernetes-scope";
 import type { RecordedResource } from "./mocks";
 import type { PropertyMap } from "./property-map";
@@ -30,7 +31,8 @@ type ModelClass = new (data: PropertyMap) => { validate(): void };
  * The schema modules per `apiVersion`: upstream Kubernetes (kubernetes-models) plus the CRDs our
  * components create (Prometheus Operator, Gateway API, and Argo Rollouts' Rollout,
  * AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun and Experiment from the v1.5.0 CRDs that
- * the pinned `ArgoRollouts` chart installs).
+ * the pinned `ArgoRollouts` chart installs; KEDA's ScaledObject from the CRD the pinned `Keda`
+ * chart installs).
  */
 const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   v1: coreV1,
@@ -54,6 +56,7 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   "gateway.networking.k8s.io/v1beta1": gatewayV1beta1,
   "argoproj.io/v1alpha1": argoRolloutsV1alpha1,
   "networking.gke.io/v1": gkeNetworkingV1,
+  "keda.sh/v1alpha1": KEDA_V1ALPHA1_MODELS,
 };
 
 /** The outcome for one recorded Kubernetes resource. */

@@ -4,8 +4,19 @@ import { z } from "zod";
 import { ACCELERATOR_TYPES, type AcceleratorType } from "../../components/accelerators";
 import { HybridAiConfigError } from "../../components/errors";
 import type { OnnxServiceArgs, ServingCapacity } from "../../components/kubernetes";
-import { hostModelDirectory, OnnxService, planOnnxService } from "../../components/kubernetes";
+import {
+  hostModelDirectory,
+  LlmService,
+  OnnxService,
+  planOnnxService,
+} from "../../components/kubernetes";
 import type { DeployedCluster, PlannedCluster, StackSection } from "../section";
+import {
+  checkLlmService,
+  type LlmServiceEntry,
+  llmServiceSchema,
+  resolveLlmService,
+} from "./llm-services";
 
 const SECTION = "serving stack section";
 
@@ -79,21 +90,33 @@ const service = z.strictObject({
   runtimeArgs: z.array(z.string()).optional(),
 });
 
-/** `hybridai:serving`: ONNX services on the stack's clusters. */
+/** `hybridai:serving`: ONNX services and vLLM services on the stack's clusters. */
 export interface ServingStackConfig {
-  /** The serving runtime image every service uses unless it names its own. */
-  image: string;
+  /** The serving runtime image every ONNX service uses unless it names its own. */
+  image?: string;
   /** Create each namespace the services use (labelled for the restricted Pod Security Standard). Default true. */
   createNamespaces?: boolean;
-  /** The services. */
+  /** The ONNX services. */
   services: z.infer<typeof service>[];
+  /** The vLLM services (LlmService). */
+  llm: LlmServiceEntry[];
 }
 
-const schema: z.ZodType<ServingStackConfig> = z.strictObject({
-  image: z.string().min(1),
-  createNamespaces: z.boolean().optional(),
-  services: z.array(service).min(1),
-});
+const schema: z.ZodType<ServingStackConfig> = z
+  .strictObject({
+    image: z.string().min(1).optional(),
+    createNamespaces: z.boolean().optional(),
+    services: z.array(service).default([]),
+    llm: z.array(llmServiceSchema).default([]),
+  })
+  .refine((config) => config.services.length + config.llm.length > 0, {
+    message: "at least one service in services or llm",
+    path: ["services"],
+  })
+  .refine((config) => config.services.length === 0 || config.image !== undefined, {
+    message: "the serving runtime image every ONNX service uses unless it names its own",
+    path: ["image"],
+  });
 
 /**
  * Pod Security Standard labels of a serving namespace: `restricted` enforced; where a service
@@ -196,7 +219,7 @@ function checkService(
       ...rest,
       ...spotNoticeArgs(spotNotice),
       namespace,
-      image: image ?? config.image,
+      image: image ?? (config.image as string),
       model: { uri: uri ?? `s3://model-store/${model ?? name}`, name: model ?? name },
       capacity: { waitFor: [], mixedCapacityAccelerators: [...cluster.mixedCapacityAccelerators] },
       ...(store
@@ -219,28 +242,36 @@ function checkServices(
   config: ServingStackConfig,
   clusters: ReadonlyMap<string, ClusterFacts>,
   partial = false,
-): (string | undefined)[] {
+): { services: (string | undefined)[]; llm: (string | undefined)[] } {
   const names = new Set<string>();
-  const namespaces: (string | undefined)[] = [];
-  for (const [i, entry] of config.services.entries()) {
-    if (partial && !clusters.has(entry.cluster)) {
-      namespaces.push(undefined);
-      continue;
-    }
-    const namespace = checkService(config, entry, i, clusters);
-    namespaces.push(namespace);
-    const key = `${entry.cluster}/${namespace}/${entry.name}`;
-    if (names.has(key)) {
-      throw new HybridAiConfigError(
-        SECTION,
-        `hybridai:serving.services[${i}].name`,
-        entry.name,
-        "a name not used twice in one namespace of one cluster",
-      );
-    }
-    names.add(key);
-  }
-  return namespaces;
+  const checked = (
+    list: "services" | "llm",
+    entries: readonly { name: string; cluster: string }[],
+    check: (i: number) => string,
+  ) =>
+    entries.map((entry, i) => {
+      if (partial && !clusters.has(entry.cluster)) return undefined;
+      const namespace = check(i);
+      const key = `${entry.cluster}/${namespace}/${entry.name}`;
+      if (names.has(key)) {
+        throw new HybridAiConfigError(
+          SECTION,
+          `hybridai:serving.${list}[${i}].name`,
+          entry.name,
+          "a name not used twice in one namespace of one cluster",
+        );
+      }
+      names.add(key);
+      return namespace;
+    });
+  return {
+    services: checked("services", config.services, (i) =>
+      checkService(config, config.services[i] as z.infer<typeof service>, i, clusters),
+    ),
+    llm: checked("llm", config.llm, (i) =>
+      checkLlmService(config.llm[i] as LlmServiceEntry, i, clusters),
+    ),
+  };
 }
 
 /**
@@ -285,7 +316,7 @@ function resolveService(
     name,
     provider: cluster.provider,
     namespace,
-    image: image ?? config.image,
+    image: image ?? (config.image as string),
     model: {
       uri: uri ?? (store as NonNullable<typeof store>).uriFor(model ?? name),
       name: model ?? name,
@@ -315,21 +346,17 @@ function resolveService(
  */
 export const servingSection: StackSection<ServingStackConfig> = {
   key: "serving",
-  summary: "ONNX serving runtime services on the stack's clusters",
+  summary: "ONNX serving runtime and vLLM services on the stack's clusters",
   schema,
   preflight(config, clusters) {
     checkServices(config, clusters, true);
   },
   deploy(config, context) {
     const facts = new Map([...context.clusters].map(([name, c]) => [name, factsOf(c)]));
-    const serviceNamespaces = checkServices(config, facts);
+    const checked = checkServices(config, facts);
+    const clusterOf = (name: string) => context.clusters.get(name) as DeployedCluster;
     const resolved = config.services.map((entry, i) =>
-      resolveService(
-        config,
-        entry,
-        context.clusters.get(entry.cluster) as DeployedCluster,
-        serviceNamespaces[i] as string,
-      ),
+      resolveService(config, entry, clusterOf(entry.cluster), checked.services[i] as string),
     );
     const needsHostPath = new Set(
       resolved
@@ -338,21 +365,23 @@ export const servingSection: StackSection<ServingStackConfig> = {
     );
     const namespaces = new Map<string, Namespace>();
     const readers = new Map<string, ServiceAccount>();
-    const outputs: Record<
-      string,
-      { url: pulumi.Output<string>; namespace: pulumi.Output<string> }
-    > = {};
-    for (const r of resolved) {
-      const opts = { provider: r.cluster.provider };
-      const nsKey = `${r.clusterName}/${r.namespace}`;
+    /** The namespace and store reader a service needs, created once per cluster and namespace. */
+    const prerequisites = (
+      clusterName: string,
+      cluster: DeployedCluster,
+      namespace: string,
+      usesStore: boolean,
+    ): (Namespace | ServiceAccount)[] => {
+      const opts = { provider: cluster.provider };
+      const nsKey = `${clusterName}/${namespace}`;
       if ((config.createNamespaces ?? true) && !namespaces.has(nsKey)) {
         namespaces.set(
           nsKey,
           new Namespace(
-            `${r.clusterName}-${r.namespace}`,
+            `${clusterName}-${namespace}`,
             {
               metadata: {
-                name: r.namespace,
+                name: namespace,
                 labels: {
                   ...podSecurityLabels(needsHostPath.has(nsKey)),
                   "app.kubernetes.io/managed-by": "pulumi",
@@ -363,12 +392,12 @@ export const servingSection: StackSection<ServingStackConfig> = {
           ),
         );
       }
-      const store = r.args.serviceAccount?.create === false ? r.cluster.modelStore : undefined;
-      if (store && !readers.has(r.clusterName)) {
+      const store = usesStore ? cluster.modelStore : undefined;
+      if (store && !readers.has(clusterName)) {
         readers.set(
-          r.clusterName,
+          clusterName,
           new ServiceAccount(
-            `${r.clusterName}-${store.reader.serviceAccountName}`,
+            `${clusterName}-${store.reader.serviceAccountName}`,
             {
               metadata: {
                 name: store.reader.serviceAccountName,
@@ -381,8 +410,20 @@ export const servingSection: StackSection<ServingStackConfig> = {
           ),
         );
       }
-      const dependsOn = [namespaces.get(nsKey), readers.get(r.clusterName)].filter(
+      return [namespaces.get(nsKey), readers.get(clusterName)].filter(
         (d): d is Namespace | ServiceAccount => d !== undefined,
+      );
+    };
+    const outputs: Record<
+      string,
+      { url: pulumi.Output<string>; namespace: pulumi.Output<string> }
+    > = {};
+    for (const r of resolved) {
+      const dependsOn = prerequisites(
+        r.clusterName,
+        r.cluster,
+        r.namespace,
+        r.args.serviceAccount?.create === false,
       );
       const deployed = new OnnxService(`${r.clusterName}-${r.config.name}`, r.args, { dependsOn });
       outputs[`${r.clusterName}/${r.config.name}`] = {
@@ -390,6 +431,24 @@ export const servingSection: StackSection<ServingStackConfig> = {
         namespace: deployed.namespace,
       };
     }
-    return { services: outputs };
+    const llmOutputs: Record<string, { url: pulumi.Output<string>; model: pulumi.Output<string> }> =
+      {};
+    for (const [i, entry] of config.llm.entries()) {
+      const cluster = clusterOf(entry.cluster);
+      const namespace = checked.llm[i] as string;
+      const args = resolveLlmService(entry, cluster, namespace);
+      const dependsOn = prerequisites(
+        entry.cluster,
+        cluster,
+        namespace,
+        args.serviceAccount?.create === false,
+      );
+      const deployed = new LlmService(`${entry.cluster}-${entry.name}`, args, { dependsOn });
+      llmOutputs[`${entry.cluster}/${entry.name}`] = {
+        url: deployed.url,
+        model: deployed.servedModelName,
+      };
+    }
+    return { services: outputs, ...(config.llm.length > 0 ? { llm: llmOutputs } : {}) };
   },
 };

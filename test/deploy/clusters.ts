@@ -1,8 +1,12 @@
+import { accelerators, kubernetes } from "pulumi-hybridai";
 import type { RecordedResource } from "pulumi-hybridai/testing";
 import { type DependencyGraph, providerUrn } from "./graph";
 
 /** The node label hybridai puts the accelerator type in, on every cloud. */
 export const ACCELERATOR_LABEL = "hybridai.dev/accelerator";
+
+const { GKE_TPU_ACCELERATOR_LABEL } = kubernetes;
+const { ACCELERATOR_MODELS, ACCELERATOR_TYPES } = accelerators;
 
 /** A Kubernetes cluster a stack run created, found from the raw provider resources. */
 export interface RunCluster {
@@ -121,14 +125,20 @@ export interface AcceleratedService {
 /** Every OnnxService whose Deployment requests accelerators. */
 export function acceleratedServices(graph: DependencyGraph): AcceleratedService[] {
   return graph.records
-    .filter((r) => r.type === "hybridai:index:OnnxService")
+    .filter(
+      (r) => r.type === "hybridai:index:OnnxService" || r.type === "hybridai:index:LlmService",
+    )
     .flatMap((component) => {
       const objects = graph
         .descendants(component.urn)
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"));
       const deployment = objects.find((o) => o.type === "kubernetes:apps/v1:Deployment");
-      const accelerator =
-        deployment?.inputs.spec?.template?.spec?.nodeSelector?.[ACCELERATOR_LABEL];
+      const selector = deployment?.inputs.spec?.template?.spec?.nodeSelector ?? {};
+      // TPU pods select GKE's TPU labels: map the GKE accelerator name back to hybridai's type.
+      const tpu = ACCELERATOR_TYPES.find(
+        (t) => ACCELERATOR_MODELS[t].gkeAcceleratorType === selector[GKE_TPU_ACCELERATOR_LABEL],
+      );
+      const accelerator = selector[ACCELERATOR_LABEL] ?? tpu;
       return accelerator ? [{ component, accelerator, objects }] : [];
     });
 }

@@ -24,6 +24,7 @@ type Section = Record<string, unknown> & {
   fleets?: { name: string }[];
   nodeGroups?: { name: string }[];
   services?: { cluster: string }[];
+  llm?: { cluster: string }[];
   endpoints?: { cluster: string }[];
 };
 
@@ -54,7 +55,8 @@ export function clusterNameFields(config: StackFileConfig): NameField[] {
         set(target, renamed) {
           const own = section(target, key);
           own.cluster = { ...own.cluster, name: renamed };
-          for (const service of section(target, "hybridai:serving")?.services ?? []) {
+          const serving = section(target, "hybridai:serving");
+          for (const service of [...(serving?.services ?? []), ...(serving?.llm ?? [])]) {
             if (service.cluster === value) service.cluster = renamed;
           }
           for (const endpoint of section(target, "hybridai:failover")?.endpoints ?? []) {

@@ -53,6 +53,8 @@ const EXPECTED_TOKENS = [
   "hybridai:index:GcpGpuNodePool",
   "hybridai:index:GcpModelStore",
   "hybridai:index:GcpTpuNodePool",
+  "hybridai:index:Keda",
+  "hybridai:index:LlmService",
   "hybridai:index:NvidiaDevicePlugin",
   "hybridai:index:OnnxService",
 ];

@@ -270,9 +270,27 @@ function dashboardUid(namespace: string, name: string): string {
   return uid.length <= 40 ? uid : uid.slice(0, 40);
 }
 
-/** The Grafana dashboard model (JSON) of a service. */
-export function dashboardModel(target: DashboardTarget): Record<string, unknown> {
-  const panels = dashboardPanels(target).map((panel, i) => ({
+/** What a dashboard is titled and tagged as, apart from its panels. */
+export interface DashboardMeta {
+  /** The service's namespace. */
+  namespace: string;
+  /** The service's name. */
+  name: string;
+  /** The dashboard's description. */
+  description: string;
+  /** Grafana tags. */
+  tags: string[];
+}
+
+/**
+ * A Grafana dashboard (JSON model) of `panels`, two a row, each with its threshold line, over
+ * the dashboard's `datasource` variable; uid and title name the service.
+ */
+export function grafanaDashboard(
+  meta: DashboardMeta,
+  panels: DashboardPanel[],
+): Record<string, unknown> {
+  const models = panels.map((panel, i) => ({
     id: i + 1,
     type: "timeseries",
     title: panel.title,
@@ -306,10 +324,10 @@ export function dashboardModel(target: DashboardTarget): Record<string, unknown>
     })),
   }));
   return {
-    uid: dashboardUid(target.namespace, target.name),
-    title: `hybridai / ${target.namespace} / ${target.name}`,
-    description: `Model ${target.modelName} served by hybridai-serve (OnnxService ${target.name})`,
-    tags: ["hybridai", "inference"],
+    uid: dashboardUid(meta.namespace, meta.name),
+    title: `hybridai / ${meta.namespace} / ${meta.name}`,
+    description: meta.description,
+    tags: meta.tags,
     timezone: "browser",
     schemaVersion: 39,
     version: 1,
@@ -328,23 +346,39 @@ export function dashboardModel(target: DashboardTarget): Record<string, unknown>
         },
       ],
     },
-    panels,
+    panels: models,
   };
+}
+
+/** The Grafana dashboard model (JSON) of a service. */
+export function dashboardModel(target: DashboardTarget): Record<string, unknown> {
+  return grafanaDashboard(
+    {
+      namespace: target.namespace,
+      name: target.name,
+      description: `Model ${target.modelName} served by hybridai-serve (OnnxService ${target.name})`,
+      tags: ["hybridai", "inference"],
+    },
+    dashboardPanels(target),
+  );
 }
 
 /**
  * The ConfigMap `<name>-dashboard` holding the service's dashboard, labelled
- * `grafana_dashboard: "1"` so the Grafana sidecar loads it. Throws {@link HybridAiConfigError}
+ * `grafana_dashboard: "1"` so the Grafana sidecar loads it: `model`, or the serving runtime's
+ * {@link dashboardModel}. Throws {@link HybridAiConfigError}
  * for a bad namespace or folder.
  *
  * @param component component name for errors
  * @param target the service
  * @param dashboard the user's settings
+ * @param model the dashboard's JSON model
  */
 export function planDashboard(
   component: string,
-  target: DashboardTarget,
+  target: Pick<DashboardTarget, "name" | "namespace" | "labels"> & Partial<DashboardTarget>,
   dashboard: ServingDashboard,
+  model: Record<string, unknown> = dashboardModel(target as DashboardTarget),
 ): ConfigMapArgs {
   const namespace = dashboard.namespace ?? target.namespace;
   assertNamespace(component, "dashboard.namespace", namespace);
@@ -369,6 +403,6 @@ export function planDashboard(
         ? { annotations: { [GRAFANA_FOLDER_ANNOTATION]: dashboard.folder } }
         : {}),
     },
-    data: { [key]: `${JSON.stringify(dashboardModel(target), null, 1)}\n` },
+    data: { [key]: `${JSON.stringify(model, null, 1)}\n` },
   };
 }

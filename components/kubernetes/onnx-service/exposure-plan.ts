@@ -72,6 +72,13 @@ export interface ExposureTarget {
   selector: Record<string, string>;
   /** The pods' HTTP port. */
   podPort: number;
+  /** The path the load balancer health-checks, open without a token. Default {@link READINESS_PATH}. */
+  healthPath?: string;
+  /**
+   * `gcp-gateway`: the path prefixes the HTTPRoute forwards (every other path is answered 404
+   * by the load balancer). Default: every path.
+   */
+  routePaths?: string[];
 }
 
 function assertCidrs(component: string, field: string, cidrs: unknown): string[] {
@@ -200,7 +207,7 @@ function awsNlbService(
         ...tls,
         [`${S}healthcheck-protocol`]: "http",
         [`${S}healthcheck-port`]: "traffic-port",
-        [`${S}healthcheck-path`]: READINESS_PATH,
+        [`${S}healthcheck-path`]: target.healthPath ?? READINESS_PATH,
         [`${S}healthcheck-interval`]: "10",
         [`${S}healthcheck-healthy-threshold`]: "2",
         [`${S}healthcheck-unhealthy-threshold`]: "2",
@@ -289,7 +296,18 @@ function gcpGateway(
       metadata,
       spec: {
         parentRefs: [{ name, sectionName: listener }],
-        rules: [{ backendRefs: [{ name: target.name, port: target.podPort }] }],
+        rules: [
+          {
+            ...(target.routePaths
+              ? {
+                  matches: target.routePaths.map((value) => ({
+                    path: { type: "PathPrefix", value },
+                  })),
+                }
+              : {}),
+            backendRefs: [{ name: target.name, port: target.podPort }],
+          },
+        ],
       },
     },
     healthCheck: {
@@ -304,7 +322,10 @@ function gcpGateway(
           unhealthyThreshold: 2,
           config: {
             type: "HTTP",
-            httpHealthCheck: { port: target.podPort, requestPath: READINESS_PATH },
+            httpHealthCheck: {
+              port: target.podPort,
+              requestPath: target.healthPath ?? READINESS_PATH,
+            },
           },
         },
         targetRef: serviceRef,

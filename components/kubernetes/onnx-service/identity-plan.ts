@@ -16,7 +16,7 @@ export function planServiceAccount(
   name: string,
   namespace: string,
   labels: Record<string, string>,
-  args: OnnxServiceArgs,
+  args: Pick<OnnxServiceArgs, "serviceAccount" | "automountServiceAccountToken">,
 ): ServiceAccountArgs {
   const account = args.serviceAccount ?? {};
   const annotations = pulumi.output(account.annotations ?? {}).apply((extra) => ({

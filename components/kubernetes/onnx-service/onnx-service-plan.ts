@@ -177,7 +177,8 @@ function checkGrpc(args: OnnxServiceArgs, httpPort: number) {
   return { port, probes: args.grpc.probes ?? false };
 }
 
-function planService(
+/** A ClusterIP Service over `selector`: the `http` port, and `grpc` (h2c) when a gRPC port is given. */
+export function planService(
   name: string,
   namespace: string,
   labels: Record<string, string>,

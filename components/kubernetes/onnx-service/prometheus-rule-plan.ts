@@ -233,19 +233,28 @@ export function alertRules(target: AlertTarget, alerts: ResolvedAlerts): AlertRu
   ];
 }
 
-/** The rules as a Prometheus rule file's `groups`, which `promtool check rules` reads too. */
+/**
+ * The rules as a Prometheus rule file's `groups`, which `promtool check rules` reads too:
+ * `rules`, or the serving runtime's {@link alertRules}.
+ */
 export function alertRuleGroups(
   target: AlertTarget,
-  alerts: ResolvedAlerts,
+  alerts: Pick<ResolvedAlerts, "labels">,
+  rules: AlertRule[] = alertRules(target, alerts as ResolvedAlerts),
 ): { name: string; rules: AlertRule[] }[] {
   assertNamespace("alertRuleGroups", "namespace", target.namespace);
-  return [
-    { name: `hybridai-${target.namespace}-${target.name}`, rules: alertRules(target, alerts) },
-  ];
+  return [{ name: `hybridai-${target.namespace}-${target.name}`, rules }];
 }
 
-/** The monitoring.coreos.com/v1 PrometheusRule holding a service's alerting rules. */
-export function planAlertRules(target: AlertTarget, alerts: ResolvedAlerts): CustomResourceArgs {
+/**
+ * The monitoring.coreos.com/v1 PrometheusRule holding a service's alerting rules: `rules`, or
+ * the serving runtime's {@link alertRules}.
+ */
+export function planAlertRules(
+  target: AlertTarget,
+  alerts: Pick<ResolvedAlerts, "labels">,
+  rules?: AlertRule[],
+): CustomResourceArgs {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
@@ -254,6 +263,6 @@ export function planAlertRules(target: AlertTarget, alerts: ResolvedAlerts): Cus
       namespace: target.namespace,
       labels: { ...target.labels, ...alerts.labels },
     },
-    spec: { groups: alertRuleGroups(target, alerts) },
+    spec: { groups: alertRuleGroups(target, alerts, rules) },
   };
 }

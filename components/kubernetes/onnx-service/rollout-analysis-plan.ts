@@ -45,6 +45,8 @@ export interface RolloutAnalysisSpec {
   maxP99Ms?: number;
   /** Highest shadow disagreement share, 0–1, when checked. */
   maxShadowDisagreement?: number;
+  /** The checks to run instead of the serving runtime's {@link rolloutChecks} (another server's metrics). */
+  checks?: RolloutCheck[];
 }
 
 /** One metric of the AnalysisTemplate: its name, PromQL query and upper bound. */
@@ -130,7 +132,8 @@ export function rolloutChecks(spec: RolloutAnalysisSpec): RolloutCheck[] {
 }
 
 /**
- * The Argo Rollouts AnalysisTemplate a rollout runs after each step: one measurement per check
+ * The Argo Rollouts AnalysisTemplate a rollout runs after each step (`spec.checks`, or the
+ * serving runtime's {@link rolloutChecks}): one measurement per check
  * (`count: 1`), failing the run on the first failure (`failureLimit: 0`), so a bad canary is
  * aborted at the end of the step that showed it.
  */
@@ -141,7 +144,7 @@ export function planRolloutAnalysis(spec: RolloutAnalysisSpec): CustomResourceAr
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     spec: {
       args: [{ name: CANARY_HASH_ARG }],
-      metrics: rolloutChecks(spec).map((check) => ({
+      metrics: (spec.checks ?? rolloutChecks(spec)).map((check) => ({
         name: check.name,
         count: 1,
         failureLimit: 0,

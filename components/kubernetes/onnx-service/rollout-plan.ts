@@ -99,7 +99,7 @@ export interface ResolvedRollout {
 export function checkRollout(
   component: string,
   name: string,
-  args: OnnxServiceArgs,
+  args: Pick<OnnxServiceArgs, "rollout" | "canary" | "serviceMonitor">,
 ): ResolvedRollout {
   const rollout = args.rollout as ServingRollout;
   if (args.canary) {
