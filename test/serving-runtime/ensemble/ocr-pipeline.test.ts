@@ -46,8 +46,7 @@ beforeAll(async () => {
     ort.InferenceSession.create(classifierBytes),
   ]);
   byHand = async (image, shape) => {
-    const normalized = (await pre.run({ image: new ort.Tensor("uint8", image, shape) }))
-      .normalized;
+    const normalized = (await pre.run({ image: new ort.Tensor("uint8", image, shape) })).normalized;
     const probabilities = (await cls.run({ x: normalized }))["softmax_0.tmp_0"];
     return Array.from(probabilities.data as Float32Array);
   };
@@ -92,10 +91,9 @@ describe("a Triton ensemble repository served unchanged: PaddleOCR's direction c
     const config = await getJson(`${server.url}/v2/models/${ensemble}/config`);
     expect(config.platform).toBe("ensemble");
     expect(config.max_batch_size).toBe(8);
-    expect(config.ensemble_scheduling.step.map((step: { model_name: string }) => step.model_name)).toEqual([
-      preprocess,
-      classifier,
-    ]);
+    expect(
+      config.ensemble_scheduling.step.map((step: { model_name: string }) => step.model_name),
+    ).toEqual([preprocess, classifier]);
     expect(config.ensemble_scheduling.step[1]).toMatchObject({
       model_version: -1,
       input_map: { x: "normalized_image" },
@@ -123,7 +121,11 @@ describe("a Triton ensemble repository served unchanged: PaddleOCR's direction c
       expect(answer.body.model_name).toBe(ensemble);
       expect(answer.body.model_version).toBe("1");
       expect(answer.body.parameters).toBeUndefined();
-      expect(answer.body.outputs[0]).toMatchObject({ name: OUTPUT, datatype: "FP32", shape: [1, 2] });
+      expect(answer.body.outputs[0]).toMatchObject({
+        name: OUTPUT,
+        datatype: "FP32",
+        shape: [1, 2],
+      });
       expectClose(answer.body.outputs[0].data, await byHand(image.pixels, image.shape));
     }
   });
@@ -176,11 +178,17 @@ describe("a Triton ensemble repository served unchanged: PaddleOCR's direction c
       [ensemble, preprocess, classifier].map(stats),
     );
     // The ensemble counts the client's request; each step model counts its own.
-    expect(ensembleAfter.inference_stats.success.count - ensembleBefore.inference_stats.success.count).toBe(1);
+    expect(
+      ensembleAfter.inference_stats.success.count - ensembleBefore.inference_stats.success.count,
+    ).toBe(1);
     expect(ensembleAfter.inference_count - ensembleBefore.inference_count).toBe(1);
     expect(ensembleAfter.execution_count - ensembleBefore.execution_count).toBe(1);
-    expect(preAfter.inference_stats.success.count - preBefore.inference_stats.success.count).toBe(1);
-    expect(clsAfter.inference_stats.success.count - clsBefore.inference_stats.success.count).toBe(1);
+    expect(preAfter.inference_stats.success.count - preBefore.inference_stats.success.count).toBe(
+      1,
+    );
+    expect(clsAfter.inference_stats.success.count - clsBefore.inference_stats.success.count).toBe(
+      1,
+    );
     // The ensemble's compute time is its steps' compute time added up (Triton's aggregation).
     const computed = (s: typeof ensembleAfter, b: typeof ensembleAfter) =>
       s.inference_stats.compute_infer.ns - b.inference_stats.compute_infer.ns;
