@@ -76,7 +76,10 @@ export const OCR_PIPELINE_CONFIGS: Readonly<Record<string, string>> = {
  * @param root the repository directory (created if missing)
  * @param classifier the classifier's ONNX bytes (`ch_ppocr_mobile_v2.0_cls_infer.onnx`)
  */
-export async function writeOcrPipelineRepository(root: string, classifier: Uint8Array): Promise<void> {
+export async function writeOcrPipelineRepository(
+  root: string,
+  classifier: Uint8Array,
+): Promise<void> {
   const files: Record<string, Uint8Array | undefined> = {
     [OCR_PIPELINE.preprocess]: buildOnnxModel(ocrPreprocessGraph()),
     [OCR_PIPELINE.classifier]: classifier,

@@ -227,7 +227,7 @@ describe("ensembles served end to end", () => {
   it("passes tensors between steps without re-encoding them (INT64 beyond 2^53 stays exact)", async () => {
     const values = [2n ** 60n + 1n, -(2n ** 62n) - 3n, 9007199254740993n];
     const bytes = Buffer.alloc(24);
-    values.forEach((value, i) => bytes.writeBigInt64LE(value, 8 * i));
+    for (const [i, value] of values.entries()) bytes.writeBigInt64LE(value, 8 * i);
     const answer = await postBinary(
       `${edge.url}/v2/models/int64_chain/infer`,
       {

@@ -61,7 +61,9 @@ afterAll(async () => {
 
 function expectClose(actual: number[], expected: number[]): void {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => expect(Math.abs(value - expected[i])).toBeLessThan(TOLERANCE));
+  for (const [i, value] of actual.entries()) {
+    expect(Math.abs(value - expected[i])).toBeLessThan(TOLERANCE);
+  }
 }
 
 const floats = (raw: Buffer) =>
