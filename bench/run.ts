@@ -218,7 +218,7 @@ async function withServer<T>(
 
 /** Builds the runtime up front when a server phase will run; an Error fails those phases. */
 function buildRuntime(): string | Error | undefined {
-  const needsServer = ["server", "overload", "ready", "observability"] as const;
+  const needsServer = ["server", "overload", "ready", "observability", "pipeline"] as const;
   if (!needsServer.some((phase) => PHASES.has(phase))) return undefined;
   try {
     return ensureRuntimeBuilt(REPO_ROOT);
