@@ -151,13 +151,13 @@ export async function loadEnsemble(
     }
   }
   checkNoCycle(repository, name, spec);
+  // Triton wants an empty `1/`; object stores (and so `hybridai-serve pull`) keep no empty
+  // directories, so an ensemble without any version directory serves as version 1.
   const available = await versionDirectories(directory);
-  const versions = selectVersions(available, config.version_policy);
+  const versions = available.length === 0 ? [1] : selectVersions(available, config.version_policy);
   if (versions.length === 0) {
     throw new Error(
-      available.length === 0
-        ? "an ensemble needs a version directory, as in Triton: create an empty <ensemble>/1/"
-        : `version_policy selects none of the versions on disk (${available.join(", ")})`,
+      `version_policy selects none of the versions on disk (${available.join(", ")})`,
     );
   }
   const tensors = connectSignatures(

@@ -342,7 +342,7 @@ describe("ensembles and the repository", () => {
     expect(output((await infer("outer", [[1, 1, 1, 1]])).body, "OUT")).toEqual([6, 6, 6, 6]);
   });
 
-  it("refuses an ensemble without a version directory, as Triton does", async () => {
+  it("serves an ensemble without a version directory (as pull lays it out) as version 1", async () => {
     const lone = await repositoryWith([scaleModel("double", 2)]);
     await writeEnsemble(lone, "pipe", {
       platform: "ensemble",
@@ -353,9 +353,9 @@ describe("ensembles and the repository", () => {
     await rm(path.join(lone, "pipe", "1"), { recursive: true });
     const server = await startTestServer(lone);
     servers.push(server);
-    const index = (await postJson(`${server.url}/v2/repository/index`, {})).body;
-    expect(index.find((row: { name: string }) => row.name === "pipe").reason).toContain(
-      "an ensemble needs a version directory, as in Triton: create an empty <ensemble>/1/",
-    );
+    const answer = await postJson(`${server.url}/v2/models/pipe/infer`, {
+      inputs: [{ name: "X", datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] }],
+    });
+    expect(answer.body).toMatchObject({ model_version: "1", outputs: [{ data: [2, 4, 6, 8] }] });
   });
 });
