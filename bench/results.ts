@@ -3,6 +3,7 @@ import type { LoadPoint } from "./load";
 import type { ObservabilityOverhead } from "./observability";
 import type { OverloadResult } from "./overload";
 import type { WireForm } from "./payloads";
+import type { PipelineComparison } from "./pipeline";
 import type { RawResult } from "./raw";
 import type { ReadyResult } from "./ready";
 import type { LatencySummary } from "./stats";
@@ -98,6 +99,11 @@ export interface BenchResults {
    * distributions, audit log to a file, tokens file), in alternating rounds.
    */
   observability: ObservabilityOverhead | PhaseError;
+  /**
+   * Issue 31's text-direction pipeline: the Triton ensemble against the client calling its two
+   * steps one by one, at c=1 and c=32, in alternating rounds.
+   */
+  pipeline: PipelineComparison | PhaseError;
   /** Each target of issue 12 with its measurement. */
   targets: TargetCheck[];
 }

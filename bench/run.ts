@@ -5,16 +5,21 @@
  * time to ready for a 10 MB model and an overload run. Prints a table with the targets of issue
  * 12 and writes `bench/results/latest.json`. Exits 1 when a phase could not be measured.
  *
- * Last, the overhead of issue 18's observability and guardrails: the MLP and the CNN with all of
+ * Then the overhead of issue 18's observability and guardrails: the MLP and the CNN with all of
  * them off and all on, side by side.
+ *
+ * Last, issue 31's pipeline: PaddleOCR's text-direction classifier behind a generated
+ * preprocessing model, served as a Triton ensemble, against a client calling the two steps one by
+ * one (requests/s and CPU per request at c=1 and c=32).
  *
  * Environment: `BENCH_SECONDS` (seconds per load point, default 3), `BENCH_WARMUP_SECONDS`
  * (default 0.5), `BENCH_PHASES` (comma-separated subset of
- * raw,naive,server,ready,overload,observability; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
+ * raw,naive,server,ready,overload,observability,pipeline; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { writeOcrPipelineRepository } from "../serving-runtime/src/modelgen/ocr-pipeline";
 import { ensureRuntimeBuilt } from "./build-runtime";
 import { ChildServer, freePort } from "./child-server";
 import {
@@ -30,6 +35,7 @@ import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "
 import { measureObservabilityOverhead } from "./observability";
 import { measureOverload } from "./overload";
 import { decodeFirstOutput, type InferPayload, inferPayload, type WireForm } from "./payloads";
+import { measurePipeline, paddleClassifierBytes } from "./pipeline";
 import { measureRaw, measureRawAt, referenceOutput } from "./raw";
 import { measureReady } from "./ready";
 import {
@@ -52,6 +58,8 @@ const SECONDS = SETTINGS.seconds;
 const WARMUP_SECONDS = SETTINGS.warmupSeconds;
 const PHASES = SETTINGS.phases;
 const CONCURRENCIES = [1, 8, 32, 64];
+/** Issue 31's concurrencies for the pipeline comparison. */
+const PIPELINE_CONCURRENCIES = [1, 32];
 const SEQUENTIAL_SECONDS = Math.min(1.5, SECONDS);
 const WATCHDOG_MS = 10 * 60_000;
 
@@ -210,7 +218,7 @@ async function withServer<T>(
 
 /** Builds the runtime up front when a server phase will run; an Error fails those phases. */
 function buildRuntime(): string | Error | undefined {
-  const needsServer = ["server", "overload", "ready", "observability"] as const;
+  const needsServer = ["server", "overload", "ready", "observability", "pipeline"] as const;
   if (!needsServer.some((phase) => PHASES.has(phase))) return undefined;
   try {
     return ensureRuntimeBuilt(REPO_ROOT);
@@ -360,6 +368,7 @@ async function main(): Promise<void> {
     ready: { error: SKIPPED },
     overload: { error: SKIPPED },
     observability: { error: SKIPPED },
+    pipeline: { error: SKIPPED },
     targets: [],
   };
   const cli = buildRuntime();
@@ -541,6 +550,19 @@ async function main(): Promise<void> {
       } catch (error) {
         results.observability = phaseError(error);
       }
+
+    console.log("pipeline: ensemble vs the client calling the steps one by one");
+    if (PHASES.has("pipeline"))
+      try {
+        const pipelineRepo = path.join(workDir, "pipeline");
+        await writeOcrPipelineRepository(pipelineRepo, paddleClassifierBytes());
+        results.pipeline = await withServer(
+          () => ourServer(runtime(), pipelineRepo),
+          (server) => measurePipeline(server, PIPELINE_CONCURRENCIES, 3, SECONDS, WARMUP_SECONDS),
+        );
+      } catch (error) {
+        results.pipeline = phaseError(error);
+      }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -565,6 +587,7 @@ async function main(): Promise<void> {
     results.ready,
     results.overload,
     results.observability,
+    results.pipeline,
   ].some(isPhaseFailure);
   process.exitCode = failed ? 1 : 0;
 }

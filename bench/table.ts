@@ -1,5 +1,6 @@
 import type { LoadPoint } from "./load";
 import type { ObservabilityOverhead } from "./observability";
+import type { PipelineComparison } from "./pipeline";
 import {
   type BenchResults,
   isPhaseError,
@@ -83,6 +84,29 @@ function choices(model: string, value: ServedModel | PhaseError | undefined): st
     `server    ${model} config: max_batch_size ${config.max_batch_size} (${origin}); ` +
     `placement ${parameters.execution_placement?.string_value} (${parameters["origin.execution_placement"]?.string_value ?? ""})`
   );
+}
+
+/** Issue 31's pipeline: the ensemble against the client calling the steps, per concurrency. */
+function pipelineLines(pipeline: PipelineComparison): string[] {
+  const lines = [
+    `pipeline: ocr_direction ensemble vs client calling ocr_preprocess then ocr_direction_cls (image ${pipeline.imageShape.join("x")} UINT8, HTTP binary; ${pipeline.cpuSource})`,
+  ];
+  for (const point of pipeline.points) {
+    const { ensemble, client } = point.median;
+    lines.push(
+      `  c=${point.connections} rounds (ensemble/client req/s): ` +
+        point.rounds
+          .map(
+            (r) =>
+              `${r.ensemble.requestsPerSecond.toFixed(0)}/${r.client.requestsPerSecond.toFixed(0)}`,
+          )
+          .join(", "),
+      `  c=${point.connections} median: ensemble ${ensemble.requestsPerSecond.toFixed(0)} req/s, ${ensemble.serverCpuMsPerRequest.toFixed(2)} server CPU ms/req, p50 ${ensemble.p50Ms.toFixed(1)} ms; ` +
+        `client ${client.requestsPerSecond.toFixed(0)} req/s, ${client.serverCpuMsPerRequest.toFixed(2)} server CPU ms/req, p50 ${client.p50Ms.toFixed(1)} ms; ` +
+        `ensemble ÷ client: req/s ${point.ratio.requestsPerSecond.toFixed(2)}, server CPU/req ${point.ratio.serverCpuPerRequest.toFixed(2)}`,
+    );
+  }
+  return lines;
 }
 
 /** Issue 18's overhead: each round, then the medians and their ratio, per model. */
@@ -219,6 +243,8 @@ export function formatReport(results: BenchResults): string {
   if (isPhaseError(results.overload)) failed("overload", results.overload.error);
   if (isPhaseError(results.observability)) failed("observability", results.observability.error);
   else sequential.push(...observabilityLines(results.observability));
+  if (isPhaseError(results.pipeline)) failed("pipeline", results.pipeline.error);
+  else sequential.push(...pipelineLines(results.pipeline));
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const lines = [pad(HEADER, widths), ...rows.map((r) => pad(r, widths)), "", ...sequential, ""];
   lines.push("Targets (issues 12 and 15):");

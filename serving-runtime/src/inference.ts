@@ -4,6 +4,7 @@ import {
   type ResponseCacheKey,
   responseCacheKey,
 } from "./cache/response-cache";
+import { isDegraded, resultParameters } from "./ensemble/ensemble-result";
 import type { FailureReason, ServerMetrics } from "./metrics";
 import type { RequestFacts } from "./observability/audit/request-facts";
 import { InferenceError, unavailable } from "./protocol/errors";
@@ -76,7 +77,11 @@ export interface InferenceCodec<T> {
 /** The codec of an HTTP request body. */
 function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedResponse> {
   return {
-    decode: (model) => decodeInferRequest(request.body, request.headerLength, model),
+    decode: (model) => {
+      const decoded = decodeInferRequest(request.body, request.headerLength, model);
+      if (request.forwarded) decoded.forwarded = true;
+      return decoded;
+    },
     encode: encodeInferResponse,
     http: {
       request,
@@ -116,13 +121,15 @@ export interface InferenceServiceOptions {
   logger: Logger;
 }
 
-function failureReason(error: unknown): FailureReason {
+/** How Triton's failure metric labels a failed request's error. */
+export function failureReason(error: unknown): FailureReason {
   if (error instanceof SchedulingError) return error.reason;
   if (error instanceof InferenceError && error.kind === "INVALID_ARGUMENT") return "OTHER";
   return "BACKEND";
 }
 
-function outcomeOf(error: unknown): CallOutcome | undefined {
+/** How a failed call ended as far as breakers and fallbacks are concerned; none when cancelled. */
+export function outcomeOf(error: unknown): CallOutcome | undefined {
   if (!(error instanceof SchedulingError)) return "error";
   return error.failure === "cancelled" ? undefined : error.failure;
 }
@@ -231,7 +238,9 @@ export class InferenceService {
       try {
         const result = await target.scheduler.submit(decoded, client);
         permit?.success();
-        if (cacheKey) this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
+        if (cacheKey && !isDegraded(result)) {
+          this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
+        }
         target.metrics.success(elapsedUs());
         return this.answered(codec, target, decoded, result, facts);
       } catch (error) {
@@ -353,7 +362,7 @@ export class InferenceService {
     target.observer?.results(result);
     if (facts) facts.result = result;
     const { name, version } = target.signature;
-    const encoded = this.encode(codec, name, version, decoded, result);
+    const encoded = this.encode(codec, name, version, decoded, result, resultParameters(result));
     if (target.shadow !== undefined) {
       const request = codec.http?.request;
       if (request !== undefined && request.forwarded !== true) {
@@ -400,6 +409,7 @@ export class InferenceService {
       this.options.logger.debug({ model: primary, fallback: name, trigger }, "served by fallback");
       const version = primaryVersion ?? fallback.signature.version;
       return this.encode(codec, primary, version, decoded, result, {
+        ...resultParameters(result),
         fallback_model: name,
         fallback_model_version: fallback.signature.version,
         fallback_trigger: trigger,
@@ -418,12 +428,15 @@ export class InferenceService {
     result: InferResult,
     parameters?: Record<string, string>,
   ): T {
-    const outputs: OutputTensor[] = request.outputs.map((wanted) => {
+    const outputs: OutputTensor[] = [];
+    for (const wanted of request.outputs) {
       const output = result.get(wanted.name);
+      // A degraded ensemble answer leaves out the outputs of the steps it skipped.
+      if (!output && isDegraded(result)) continue;
       if (!output)
         throw new InferenceError("INTERNAL", `model returned no output '${wanted.name}'`);
-      return { name: wanted.name, ...output, binary: wanted.binary };
-    });
+      outputs.push({ name: wanted.name, ...output, binary: wanted.binary });
+    }
     return codec.encode({ modelName, modelVersion, id: request.id, parameters }, outputs);
   }
 }

@@ -88,6 +88,11 @@ export interface InferRequest {
   batchSize: number;
   /** Per-request queue timeout in microseconds (`parameters.timeout`), if given. */
   timeoutMicroseconds?: number;
+  /**
+   * Whether another runtime forwarded the request (`hybridai-forwarded`): an ensemble does not
+   * send it on to its remote steps.
+   */
+  forwarded?: boolean;
 }
 
 function parseHeader(json: Buffer | string): RequestHeader {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import type { EnsembleVersionInfo } from "../ensemble/ensemble-loader";
 import type { ModelMetrics, ServerMetrics } from "../metrics";
 import type { ObservabilitySettings, VersionObserver } from "../observability/version-observer";
 import type { ModelSignature } from "../protocol/tensor-spec";
@@ -25,7 +26,7 @@ import {
 import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
-import { Scheduler } from "../scheduling/scheduler";
+import { type RequestScheduler, Scheduler } from "../scheduling/scheduler";
 import type { ShadowRunner } from "../shadow/shadow-runner";
 import {
   batchingBlocker,
@@ -75,8 +76,8 @@ export interface LoadedVersion {
   config: EffectiveConfig;
   /** Where each value of the effective configuration came from. */
   origins: ConfigOrigins;
-  /** The queue and batcher. */
-  scheduler: Scheduler;
+  /** The queue and batcher (an ensemble's: its steps). */
+  scheduler: RequestScheduler;
   /** This version's metrics. */
   metrics: ModelMetrics;
   /** Provider the sessions run on. */
@@ -99,6 +100,8 @@ export interface LoadedVersion {
   remoteFallback?: RemoteFallback;
   /** Runs sampled copies on the shadow, when the config has a `shadow` block. */
   shadow?: ShadowRunner;
+  /** The steps of an ensemble (`platform: "ensemble"`); absent for an ONNX model. */
+  ensemble?: EnsembleVersionInfo;
   /** Waits for queued and running work, then releases the sessions. */
   close(): Promise<void>;
 }

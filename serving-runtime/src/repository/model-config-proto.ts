@@ -10,9 +10,10 @@ import {
  * The schema of Triton's `ModelConfig` (triton-inference-server/common,
  * `protobuf/model_config.proto`, package `inference`) as far as this runtime supports it, with
  * Triton's field names and numbers, plus hybridai's own `execution_providers`, `fallback`,
- * `circuit_breaker`, `shadow` (numbers from 1001) and `output_distribution` (1020). The
+ * `circuit_breaker`, `shadow` (numbers from 1001) and `output_distribution` (1020), and the
+ * ensemble step's `on_failure`, `fallback_model` and `remote` (1001–1003 of `Step`). The
  * protobuf text format is not self-describing, so `config.pbtxt` is read against it. Fields of Triton's schema that are left out (sequence
- * batching, ensembles, optimization, reshape …) are not supported: the parser rejects them by
+ * batching, optimization, reshape …) are not supported: the parser rejects them by
  * name. Declared as proto2 so that an explicit `max_batch_size: 0` is told apart from none.
  */
 type Scalar = "string" | "bool" | "int32" | "uint32" | "int64" | "uint64" | "double";
@@ -198,6 +199,39 @@ const MESSAGES: DescriptorProtoJson[] = [
     field("max_concurrency:uint32:9"),
     field("log_interval_ms:uint32:10"),
   ]),
+  message("HybridaiRemoteStep", [
+    field("url:string:1"),
+    field("token_file:string:2"),
+    field("timeout_ms:uint32:3"),
+    field("circuit_breaker:.inference.HybridaiCircuitBreaker:4"),
+  ]),
+  message(
+    "ModelEnsembling",
+    [
+      field("repeated step:.inference.ModelEnsembling.Step:1"),
+      field("max_inflight_requests:uint32:2"),
+    ],
+    {
+      nestedType: [
+        message(
+          "Step",
+          [
+            field("model_name:string:1"),
+            field("model_version:int64:2"),
+            field("repeated input_map:.inference.ModelEnsembling.Step.InputMapEntry:3"),
+            field("repeated output_map:.inference.ModelEnsembling.Step.OutputMapEntry:4"),
+            field("model_namespace:string:5"),
+            field("on_failure:string:1001"),
+            field("fallback_model:string:1002"),
+            field("remote:.inference.HybridaiRemoteStep:1003"),
+          ],
+          {
+            nestedType: [mapEntry("InputMapEntry", "string"), mapEntry("OutputMapEntry", "string")],
+          },
+        ),
+      ],
+    },
+  ),
   message(
     "ModelConfig",
     [
@@ -209,6 +243,7 @@ const MESSAGES: DescriptorProtoJson[] = [
       field("repeated input:.inference.ModelInput:5"),
       field("repeated output:.inference.ModelOutput:6"),
       field("dynamic_batching:.inference.ModelDynamicBatching:11"),
+      field("ensemble_scheduling:.inference.ModelEnsembling:15"),
       field("repeated instance_group:.inference.ModelInstanceGroup:7"),
       field("default_model_filename:string:8"),
       field("repeated parameters:.inference.ModelConfig.ParametersEntry:14"),

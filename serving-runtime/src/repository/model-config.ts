@@ -77,7 +77,11 @@ const stringValue = z.strictObject({ string_value: z.string() });
  */
 export const modelConfigSchema = z.strictObject({
   name: z.string().optional(),
-  platform: z.literal("onnxruntime_onnx").optional(),
+  platform: z
+    .enum(["onnxruntime_onnx", "ensemble"], {
+      error: "platform must be onnxruntime_onnx or ensemble",
+    })
+    .optional(),
   backend: z.literal("onnxruntime").optional(),
   /** Absent: auto-completed at load (see `auto-complete.ts`); 0: no batching. */
   max_batch_size: int(0).optional(),
@@ -101,6 +105,8 @@ export const modelConfigSchema = z.strictObject({
   shadow: z.unknown().optional(),
   /** hybridai's output histograms; validated against the signature at load (observability/). */
   output_distribution: z.unknown().optional(),
+  /** Triton's ensemble steps (`platform: "ensemble"`); validated at load (ensemble/). */
+  ensemble_scheduling: z.unknown().optional(),
 });
 
 /** A parsed model configuration with defaults applied; `max_batch_size` may still be open. */

@@ -1,4 +1,7 @@
 import { stat } from "node:fs/promises";
+import { isEnsembleConfig } from "../ensemble/ensemble-config";
+import { loadEnsemble } from "../ensemble/ensemble-loader";
+import { isEnsembleModel, loadOrder } from "../ensemble/load-order";
 import { observeVersion } from "../observability/version-observer";
 import { InferenceError, notFound, unavailable } from "../protocol/errors";
 import {
@@ -75,7 +78,7 @@ export class ModelRepository {
 
   /** Loads every model in the repository, one after another; failures are recorded, not thrown. */
   async loadAll(): Promise<void> {
-    for (const name of await listModelNames(this.root)) {
+    for (const name of await loadOrder(this.root, await listModelNames(this.root))) {
       await this.load(name).catch(() => undefined);
     }
   }
@@ -110,7 +113,27 @@ export class ModelRepository {
         const resolved = await readModelConfig(directory, name, config);
         resilience = await this.resilience(name, resolved);
         if (entry.versions.size === 0) entry.route = resilience;
-        for (const version of await versionsToLoad(directory, resolved)) {
+        if (isEnsembleConfig(resolved) || resolved.ensemble_scheduling !== undefined) {
+          const ensemble = {
+            repository: this,
+            settings: this.settings,
+            isEnsemble: this.isEnsemble,
+          };
+          const fromRequest = config !== undefined;
+          for (const [version, ready] of await loadEnsemble(
+            ensemble,
+            directory,
+            name,
+            resolved,
+            fromRequest,
+          )) {
+            loaded.set(version, Object.assign(ready, resilience));
+            resilience.shadow?.register(ready.signature);
+          }
+        }
+        for (const version of isEnsembleConfig(resolved)
+          ? []
+          : await versionsToLoad(directory, resolved)) {
           const ready = await loadVersion(directory, name, version, resolved, this.settings);
           loaded.set(String(version), Object.assign(ready, resilience));
           resilience.shadow?.register(ready.signature);
@@ -260,6 +283,8 @@ export class ModelRepository {
     const names = [...this.models.keys()].filter((name) => this.versionsOf(name).length > 0);
     await Promise.allSettled(names.map((name) => this.unload(name)));
   }
+
+  private readonly isEnsemble = (model: string) => isEnsembleModel(this.root, model);
 
   private async resilience(name: string, config: ModelConfig): Promise<Resilience> {
     const needsNames = config.fallback !== undefined || config.shadow !== undefined;

@@ -1,3 +1,4 @@
+import { ensembleMetadata, servedEnsembleConfig } from "../ensemble/ensemble-views";
 import type { TensorSpec } from "../protocol/tensor-spec";
 import type { LoadedVersion } from "./loader";
 
@@ -10,7 +11,7 @@ export interface ModelMetadata {
   name: string;
   /** Loaded versions, ascending. */
   versions: string[];
-  /** Always `onnxruntime_onnx`. */
+  /** `onnxruntime_onnx`, or `ensemble` for an ensemble. */
   platform: string;
   /** Inputs, -1 for dimensions of any size. */
   inputs: TensorSpec[];
@@ -27,6 +28,7 @@ export interface ModelMetadata {
  * @param versions every loaded version of the model
  */
 export function modelMetadata(target: LoadedVersion, versions: string[]): ModelMetadata {
+  if (target.ensemble) return ensembleMetadata(target, target.ensemble.spec, versions);
   const { signature } = target;
   const parameters: Record<string, string | number> = {
     execution_provider: target.executionProvider,
@@ -54,6 +56,7 @@ export function modelMetadata(target: LoadedVersion, versions: string[]): ModelM
  * where its value came from (so it stays a valid Triton `ModelConfig`).
  */
 export function servedModelConfig(target: LoadedVersion): Record<string, unknown> {
+  if (target.ensemble) return servedEnsembleConfig(target, target.ensemble.spec);
   const { signature, config, origins } = target;
   const dims = (shape: number[]) => (signature.maxBatchSize > 0 ? shape.slice(1) : shape);
   const parameters: Record<string, { string_value: string }> = {

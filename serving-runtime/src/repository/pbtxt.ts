@@ -10,7 +10,6 @@ const TRITON_ONLY_FIELDS = new Set([
   "batch_output",
   "optimization",
   "sequence_batching",
-  "ensemble_scheduling",
   "cc_model_filenames",
   "metric_tags",
   "model_operations",

@@ -1,9 +1,10 @@
 import { TokenFile } from "./token-file";
 
 /**
- * The header a runtime sets on a request it sends to another runtime: `fallback` or `shadow`.
- * A runtime never forwards a request carrying it again (no remote fallback, no shadow copy), so
- * two runtimes that name each other cannot bounce a request between them.
+ * The header a runtime sets on a request it sends to another runtime: `fallback`, `shadow` or
+ * `step` (an ensemble's remote step). A runtime never forwards a request carrying it again (no
+ * remote fallback, no shadow copy, no remote ensemble step), so two runtimes that name each other
+ * cannot bounce a request between them.
  */
 export const FORWARDED_HEADER = "hybridai-forwarded";
 
@@ -38,8 +39,8 @@ export interface RemoteInferRequest {
   headerLength?: string;
   /** Request id, sent as `X-Request-Id`. */
   requestId?: string;
-  /** Why the request is sent, as {@link FORWARDED_HEADER} says. */
-  purpose: "fallback" | "shadow";
+  /** Why the request is sent, as {@link FORWARDED_HEADER} says (`step`: an ensemble's remote step). */
+  purpose: "fallback" | "shadow" | "step";
   /** Aborts the call (the client went away, the model is unloading). */
   signal?: AbortSignal;
 }

@@ -34,7 +34,8 @@ export interface RemoteFallbackOptions {
 
 const MESSAGE_LIMIT = 500;
 
-function errorText(body: Buffer): string {
+/** The error message of a remote answer that is not 200: its `error`, or the start of its body. */
+export function errorText(body: Buffer): string {
   const text = body.toString("utf8", 0, Math.min(body.length, 4096));
   try {
     const parsed = JSON.parse(text) as { error?: unknown };

@@ -45,6 +45,38 @@ export interface ClientLink {
 /** A request's outputs by name. */
 export type InferResult = Map<string, OutputData>;
 
+/** How long the execution that carried one request took, by phase, in microseconds. */
+export interface RequestTiming {
+  /** Preparing the inputs (batching, handing them to the executor). */
+  inputUs: number;
+  /** Running the model. */
+  inferUs: number;
+  /** Taking the outputs apart. */
+  outputUs: number;
+}
+
+/** Per-request options of {@link RequestScheduler.submit}. */
+export interface SubmitOptions {
+  /** Called with the phases of the request's execution once it has succeeded. */
+  onExecuted?: (timing: RequestTiming) => void;
+}
+
+/** What runs a model version's requests: its queue and batcher, or an ensemble's steps. */
+export interface RequestScheduler {
+  /**
+   * Runs one request and resolves with its outputs.
+   *
+   * @param request the decoded request
+   * @param client the client, watched while the request waits
+   * @param options per-request options
+   */
+  submit(request: InferRequest, client?: ClientLink, options?: SubmitOptions): Promise<InferResult>;
+  /** Stops taking requests and resolves once queued and running work has finished. */
+  close(): Promise<void>;
+  /** Requests waiting in its queue (an ensemble queues nothing itself: 0). */
+  readonly queued: number;
+}
+
 /**
  * Why a queued request did not get a result: `overload` (queue full or model unloading),
  * `timeout` (its queue timeout expired), `cancelled` (client disconnected), `error` (the
@@ -99,6 +131,7 @@ interface Job {
   timer?: Timer;
   client?: ClientLink;
   unwatch?: () => void;
+  onExecuted?: SubmitOptions["onExecuted"];
 }
 
 interface Slot {
@@ -124,7 +157,7 @@ const OVERLAP_SMOOTHING = 0.2;
  * Results are split back per request. Queued requests leave the queue when their timeout
  * expires or their client disconnects.
  */
-export class Scheduler {
+export class Scheduler implements RequestScheduler {
   private readonly queue: Job[] = [];
   private slots: Slot[];
   private readonly retiring = new Set<Slot>();
@@ -194,8 +227,13 @@ export class Scheduler {
    *
    * @param request the decoded request
    * @param client the client, watched while the request waits
+   * @param options per-request options (an execution observer)
    */
-  submit(request: InferRequest, client?: ClientLink): Promise<InferResult> {
+  submit(
+    request: InferRequest,
+    client?: ClientLink,
+    options?: SubmitOptions,
+  ): Promise<InferResult> {
     if (this.closed) {
       return Promise.reject(
         new SchedulingError("UNAVAILABLE", `${this.label} is unloading`, "overload"),
@@ -218,6 +256,7 @@ export class Scheduler {
         resolve,
         reject,
         client,
+        onExecuted: options?.onExecuted,
       };
       const timeout =
         this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined
@@ -424,15 +463,17 @@ export class Scheduler {
         return;
       }
       const total = (returned - started) * 1000;
-      this.metrics.executed(
-        items,
-        Math.max(0, total - inferMicroseconds),
-        inferMicroseconds,
-        (clock.now() - returned) * 1000,
-        batch.length,
-      );
+      const timing = {
+        inputUs: Math.max(0, total - inferMicroseconds),
+        inferUs: inferMicroseconds,
+        outputUs: (clock.now() - returned) * 1000,
+      };
+      this.metrics.executed(items, timing.inputUs, timing.inferUs, timing.outputUs, batch.length);
       this.options.onExecuted?.(inferMicroseconds, items);
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      for (let i = 0; i < batch.length; i++) {
+        batch[i].onExecuted?.(timing);
+        batch[i].resolve(results[i]);
+      }
       settle();
     }, fail);
   }

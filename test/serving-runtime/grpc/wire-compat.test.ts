@@ -64,7 +64,11 @@ const TRITON: Record<string, string> = {
     "name=1:string platform=2:string backend=17:string version_policy=3:message " +
     "max_batch_size=4:int32 input=5:*message output=6:*message dynamic_batching=11:message " +
     "instance_group=7:*message default_model_filename=8:string parameters=14:map " +
-    "model_warmup=16:*message response_cache=24:message",
+    "model_warmup=16:*message response_cache=24:message ensemble_scheduling=15:message",
+  ModelEnsembling: "step=1:*message max_inflight_requests=2:uint32",
+  "ModelEnsembling.Step":
+    "model_name=1:string model_version=2:int64 input_map=3:map output_map=4:map " +
+    "model_namespace=5:string",
   ModelInput: "name=1:string data_type=2:enum format=3:enum dims=4:*int64",
   ModelOutput: "name=1:string data_type=2:enum dims=3:*int64",
   ModelInstanceGroup: "name=1:string kind=4:enum count=2:int32 gpus=3:*int32",
