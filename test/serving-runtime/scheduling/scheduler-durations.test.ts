@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ServerMetrics } from "../../../serving-runtime/src/metrics";
 import type { DecodedInput } from "../../../serving-runtime/src/protocol/infer-request";
 import { type Execution, Scheduler } from "../../../serving-runtime/src/scheduling/scheduler";
-import { FakeClock } from "../helpers/fake-clock";
+import { answered, FakeClock } from "../helpers/fake-clock";
 import { POLICY, request, rowsOf } from "../helpers/scheduler-kit";
 
 // The phases of an execution as the statistics extension reports them: compute input (the
@@ -65,7 +65,7 @@ describe("Scheduler execution phases", () => {
     clock.endTurn();
     clock.advance(4);
     finish();
-    expect((await Promise.all(answers)).map(rowsOf)).toEqual([
+    expect((await answered(Promise.all(answers))).map(rowsOf)).toEqual([
       [2, 2],
       [4, 4],
     ]);
