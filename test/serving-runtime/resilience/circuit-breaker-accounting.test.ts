@@ -107,6 +107,23 @@ describe("CircuitBreaker accounting", () => {
     expect(breaker.snapshot()).toMatchObject({ state: "closed", windowCalls: 0 });
   });
 
+  it("measures a call from its permit to its settlement, whatever the clock's origin", () => {
+    const { breaker, advance } = breakerAt(1_000_000, {
+      ...base,
+      minimum_requests: 1,
+      latency_threshold_ms: 50,
+      latency_quantile: 1,
+    });
+    const fast = breaker.tryAcquire() as CircuitPermit;
+    advance(30);
+    fast.success();
+    expect(breaker.snapshot()).toMatchObject({ state: "closed", windowCalls: 1, slowRate: 0 });
+    const slow = breaker.tryAcquire() as CircuitPermit;
+    advance(51);
+    slow.success();
+    expect(breaker.state).toBe("open");
+  });
+
   it("measures on the real monotonic clock when none is given", async () => {
     const breaker = new CircuitBreaker({
       model: "ranker",

@@ -143,6 +143,25 @@ describe("fallback messages", () => {
     );
   });
 
+  it("refuses an endpoint URL that is not a string or carries a user name without a password", () => {
+    expect(refusal(() => parseFallbackConfig("ranker", { url: 8000 }))).toBe(
+      invalid(
+        "fallback.url",
+        "8000",
+        "url must be a string, the base URL of an Open Inference Protocol endpoint",
+      ),
+    );
+    expect(
+      refusal(() => parseFallbackConfig("ranker", { url: "https://t0ken@a.example.com" })),
+    ).toBe(
+      invalid(
+        "fallback.url",
+        '"https://t0ken@a.example.com"',
+        "url must not carry credentials; put the bearer token in token_file",
+      ),
+    );
+  });
+
   it("drops every trailing slash of an endpoint URL", () => {
     const config = parseFallbackConfig("ranker", { url: "https://cloud.example.com/serving//" });
     expect("url" in config && config.url).toBe("https://cloud.example.com/serving");
