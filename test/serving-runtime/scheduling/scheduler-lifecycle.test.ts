@@ -343,14 +343,16 @@ describe("Scheduler execution outcomes", () => {
     const { clock, scheduler } = setup([executor], { maxBatchSize: 4 });
     const batched = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
     clock.endTurn();
-    for (const answer of batched) {
-      await expect(answered(answer)).rejects.toMatchObject({
-        kind: "INTERNAL",
-        failure: "error",
-        message:
-          "model 'm': output 'y' has dimension 0 of 3 for a batch of 2; a model with max_batch_size > 0 must keep the batch dimension",
-      });
-    }
+    await Promise.all(
+      batched.map((answer) =>
+        expect(answered(answer)).rejects.toMatchObject({
+          kind: "INTERNAL",
+          failure: "error",
+          message:
+            "model 'm': output 'y' has dimension 0 of 3 for a batch of 2; a model with max_batch_size > 0 must keep the batch dimension",
+        }),
+      ),
+    );
     const lone: Promise<InferResult> = scheduler.submit(request([[1, 1]]));
     clock.endTurn();
     expect((await answered(lone)).get("y")?.shape).toEqual([3]);

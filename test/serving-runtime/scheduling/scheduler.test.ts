@@ -237,12 +237,14 @@ describe("Scheduler", () => {
     const results = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
     clock.endTurn();
     executor.calls[0].fail(new Error("boom"));
-    for (const result of results) {
-      await expect(answered(result)).rejects.toMatchObject({
-        kind: "INTERNAL",
-        message: "model 'm': model execution failed: boom",
-      });
-    }
+    await Promise.all(
+      results.map((result) =>
+        expect(answered(result)).rejects.toMatchObject({
+          kind: "INTERNAL",
+          message: "model 'm': model execution failed: boom",
+        }),
+      ),
+    );
   });
 
   it("finishes queued and running work before close resolves", async () => {
