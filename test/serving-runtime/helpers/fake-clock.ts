@@ -63,3 +63,29 @@ export class FakeClock implements Clock {
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * What `promise` settled with once pending callbacks have run: its value, or its rejection
+ * thrown again. On a hand-driven clock every answer that is due has been given by then, so a
+ * promise still pending fails the test at once instead of leaving it waiting forever (a
+ * scheduler that stopped dispatching is caught by this assertion, not by a timeout).
+ *
+ * @param promise an answer, a rejection or a drain the test expects to have happened
+ */
+export async function answered<T>(promise: Promise<T>): Promise<T> {
+  let outcome: { value: T } | { error: unknown } | undefined;
+  promise.then(
+    (value) => {
+      outcome = { value };
+    },
+    (error: unknown) => {
+      outcome = { error };
+    },
+  );
+  await settle();
+  if (outcome === undefined) {
+    throw new Error("still pending once the turn ended: the scheduler gave no answer");
+  }
+  if ("error" in outcome) throw outcome.error;
+  return outcome.value;
+}

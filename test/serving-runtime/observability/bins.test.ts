@@ -49,11 +49,12 @@ describe("population stability index", () => {
     );
   });
 
-  it("floors empty bins instead of going infinite", () => {
+  it("floors empty bins at a share of 1e-4 instead of going infinite", () => {
+    expect(PSI_FLOOR).toBe(1e-4);
     const psi = populationStabilityIndex([0.5, 0.5, 0], [100, 0, 0], 100);
-    const expected = (1 - 0.5) * Math.log(1 / 0.5) + (PSI_FLOOR - 0.5) * Math.log(PSI_FLOOR / 0.5);
-    expect(psi).toBeCloseTo(expected, 12);
-    expect(Number.isFinite(psi)).toBe(true);
+    // a = [1, 0, 0] floored to [1, 1e-4, 1e-4], e = [0.5, 0.5, 0] floored to [0.5, 0.5, 1e-4]:
+    // 0.5·ln 2 + (1e-4 − 0.5)·ln(1e-4 / 0.5) + 0, worked out once; 3.4477 with a floor of 1e-3.
+    expect(psi).toBeCloseTo(4.60431846666895, 12);
   });
 });
 

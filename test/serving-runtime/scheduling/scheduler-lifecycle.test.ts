@@ -7,7 +7,7 @@ import {
   type InferResult,
   Scheduler,
 } from "../../../serving-runtime/src/scheduling/scheduler";
-import { FakeClock, settle } from "../helpers/fake-clock";
+import { answered, FakeClock, settle } from "../helpers/fake-clock";
 import { ManualExecutor, POLICY, request, rowsOf } from "../helpers/scheduler-kit";
 
 // Queue, drain, executor hand-over and accounting of the Scheduler, on a hand-driven clock with
@@ -48,7 +48,7 @@ describe("Scheduler drain and hand-over", () => {
     const { scheduler } = setup([executor]);
     expect(await settled(scheduler.useExecutors([new ManualExecutor(1)]))).toBe(true);
     expect(await settled(scheduler.close())).toBe(true);
-    await expect(scheduler.submit(request([[1, 1]]))).rejects.toMatchObject({
+    await expect(answered(scheduler.submit(request([[1, 1]])))).rejects.toMatchObject({
       kind: "UNAVAILABLE",
       failure: "overload",
       reason: "REJECTED",
@@ -71,7 +71,7 @@ describe("Scheduler drain and hand-over", () => {
     expect(executor.calls.map((call) => call.rows)).toEqual([[[1, 1]]]);
     expect(await settled(closing)).toBe(false);
     executor.calls[0].finish();
-    expect(rowsOf(await waiting)).toEqual([2, 2]);
+    expect(rowsOf(await answered(waiting))).toEqual([2, 2]);
     expect(await settled(closing)).toBe(true);
   });
 
@@ -91,7 +91,7 @@ describe("Scheduler drain and hand-over", () => {
     second.calls[0].finish();
     expect(await settled(moved)).toBe(true);
     expect(await settled(closing)).toBe(true);
-    expect((await Promise.all(answers)).map(rowsOf)).toEqual([
+    expect((await answered(Promise.all(answers))).map(rowsOf)).toEqual([
       [2, 2],
       [4, 4],
     ]);
@@ -108,7 +108,7 @@ describe("Scheduler drain and hand-over", () => {
     clock.endTurn();
     expect(await settled(closing)).toBe(false);
     busy.calls[0].finish();
-    expect(rowsOf(await answer)).toEqual([2, 2]);
+    expect(rowsOf(await answered(answer))).toEqual([2, 2]);
     expect(await settled(closing)).toBe(true);
   });
 
@@ -130,7 +130,7 @@ describe("Scheduler drain and hand-over", () => {
     expect(await settled(movedAgain)).toBe(false);
     next.calls[0].finish();
     expect(await settled(movedAgain)).toBe(true);
-    expect((await Promise.all([...answers, third])).map(rowsOf)).toEqual([
+    expect((await answered(Promise.all([...answers, third]))).map(rowsOf)).toEqual([
       [2, 2],
       [4, 4],
       [6, 6],
@@ -178,7 +178,7 @@ describe("Scheduler queue", () => {
       [[2, 2, 2]],
     ]);
     executor.calls[1].finish();
-    expect((await Promise.all(answers)).map(rowsOf)).toEqual([
+    expect((await answered(Promise.all(answers))).map(rowsOf)).toEqual([
       [2, 2],
       [4, 4, 4],
       [6, 6],
@@ -230,7 +230,7 @@ describe("Scheduler queue", () => {
     clock.advance(9);
     expect(await settled(queued)).toBe(false);
     clock.advance(1);
-    await expect(queued).rejects.toMatchObject({
+    await expect(answered(queued)).rejects.toMatchObject({
       kind: "UNAVAILABLE",
       failure: "timeout",
       reason: "REJECTED",
@@ -257,7 +257,7 @@ describe("Scheduler queue", () => {
     const left = scheduler.submit(request([[2, 2]]), client("left", true));
     const stays = scheduler.submit(request([[3, 3]]), client("stays", false));
     clock.endTurn();
-    await expect(left).rejects.toMatchObject({
+    await expect(answered(left)).rejects.toMatchObject({
       kind: "CANCELLED",
       failure: "cancelled",
       reason: "CANCELED",
@@ -265,12 +265,12 @@ describe("Scheduler queue", () => {
     });
     expect([...watching]).toEqual(["stays"]);
     executor.calls[0].finish();
-    await running;
+    await answered(running);
     await settle();
     expect(executor.calls.map((call) => call.rows)).toEqual([[[1, 1]], [[3, 3]]]);
     expect(watching.size).toBe(0);
     executor.calls[1].finish();
-    expect(rowsOf(await stays)).toEqual([6, 6]);
+    expect(rowsOf(await answered(stays))).toEqual([6, 6]);
     expect(await pending()).toBe(0);
   });
 });
@@ -286,11 +286,11 @@ describe("Scheduler execution outcomes", () => {
     const later = [scheduler.submit(request([[2, 2]])), scheduler.submit(request([[3, 3]]))];
     clock.advance(2);
     executor.calls[0].finish();
-    await first;
+    await answered(first);
     await settle();
     clock.advance(3);
     executor.calls[1].finish();
-    await Promise.all(later);
+    await answered(Promise.all(later));
     const totals = metrics.totals;
     // queued: 0 ms, then 2 ms twice; executions of 2 ms and 3 ms, 10 µs of each in the model.
     expect(totals.queue).toEqual({ count: 3, ns: 4_000_000 });
@@ -316,7 +316,7 @@ describe("Scheduler execution outcomes", () => {
     const { clock, scheduler, pending } = setup([executor], { maxBatchSize: 1 });
     const failed = scheduler.submit(request([[1, 1]]));
     clock.endTurn();
-    await expect(failed).rejects.toMatchObject({
+    await expect(answered(failed)).rejects.toMatchObject({
       kind: "INTERNAL",
       failure: "error",
       reason: "BACKEND",
@@ -325,7 +325,7 @@ describe("Scheduler execution outcomes", () => {
     const next = scheduler.submit(request([[2, 2]]));
     clock.endTurn();
     inner.calls[0].finish();
-    expect(rowsOf(await next)).toEqual([4, 4]);
+    expect(rowsOf(await answered(next))).toEqual([4, 4]);
     expect(await pending()).toBe(0);
   });
 
@@ -343,16 +343,18 @@ describe("Scheduler execution outcomes", () => {
     const { clock, scheduler } = setup([executor], { maxBatchSize: 4 });
     const batched = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
     clock.endTurn();
-    for (const answer of batched) {
-      await expect(answer).rejects.toMatchObject({
-        kind: "INTERNAL",
-        failure: "error",
-        message:
-          "model 'm': output 'y' has dimension 0 of 3 for a batch of 2; a model with max_batch_size > 0 must keep the batch dimension",
-      });
-    }
+    await Promise.all(
+      batched.map((answer) =>
+        expect(answered(answer)).rejects.toMatchObject({
+          kind: "INTERNAL",
+          failure: "error",
+          message:
+            "model 'm': output 'y' has dimension 0 of 3 for a batch of 2; a model with max_batch_size > 0 must keep the batch dimension",
+        }),
+      ),
+    );
     const lone: Promise<InferResult> = scheduler.submit(request([[1, 1]]));
     clock.endTurn();
-    expect((await lone).get("y")?.shape).toEqual([3]);
+    expect((await answered(lone)).get("y")?.shape).toEqual([3]);
   });
 });

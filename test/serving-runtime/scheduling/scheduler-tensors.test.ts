@@ -9,7 +9,7 @@ import {
   type Execution,
   Scheduler,
 } from "../../../serving-runtime/src/scheduling/scheduler";
-import { FakeClock } from "../helpers/fake-clock";
+import { answered, FakeClock } from "../helpers/fake-clock";
 
 /**
  * A two-input, two-output model computed by hand: sum = a + b, diff = a - b, row by row. It
@@ -78,7 +78,7 @@ describe("Scheduler with several inputs and outputs", () => {
     ];
     clock.endTurn();
     expect(executor.executions).toEqual([{ a: [1, 2, 3, 4], b: [10, 20, 30, 40], shape: [4, 1] }]);
-    const [first, second, third] = await Promise.all(answers);
+    const [first, second, third] = await answered(Promise.all(answers));
     expect(values(first, "sum")).toEqual([11]);
     expect(values(first, "diff")).toEqual([-9]);
     expect(values(second, "sum")).toEqual([22, 33]);

@@ -6,7 +6,7 @@ import {
   Scheduler,
   SchedulingError,
 } from "../../../serving-runtime/src/scheduling/scheduler";
-import { FakeClock, settle } from "../helpers/fake-clock";
+import { answered, FakeClock, settle } from "../helpers/fake-clock";
 import { ManualExecutor, POLICY, request, rowsOf } from "../helpers/scheduler-kit";
 
 function setup(policy: Partial<QueuePolicy> = {}, capacity = 1) {
@@ -43,7 +43,7 @@ describe("Scheduler", () => {
       ],
     ]);
     executor.calls[0].finish();
-    const [first, second] = await Promise.all(results);
+    const [first, second] = await answered(Promise.all(results));
     expect(rowsOf(first)).toEqual([2, 4]);
     expect(rowsOf(second)).toEqual([6, 8, 10, 12]);
   });
@@ -71,7 +71,7 @@ describe("Scheduler", () => {
     await settle();
     expect(executor.calls.map((call) => call.rows.length)).toEqual([4, 3, 2]);
     executor.calls[2].finish();
-    const answers = await Promise.all(results);
+    const answers = await answered(Promise.all(results));
     expect(answers.map((answer) => rowsOf(answer)[0])).toEqual([2, 4, 6, 8, 10, 12]);
   });
 
@@ -88,7 +88,7 @@ describe("Scheduler", () => {
     clock.endTurn();
     expect(executor.calls.map((call) => call.rows.length)).toEqual([3]);
     executor.calls[0].finish();
-    await Promise.all([...two, third]);
+    await answered(Promise.all([...two, third]));
     await settle();
     const late = scheduler.submit(request([[4, 4]]));
     clock.advance(4);
@@ -96,7 +96,7 @@ describe("Scheduler", () => {
     clock.advance(1);
     expect(executor.calls.map((call) => call.rows.length)).toEqual([3, 1]);
     executor.calls[1].finish();
-    await late;
+    await answered(late);
   });
 
   it("waits out the queue delay only while clients overlap: a sequential client never pays it", async () => {
@@ -112,7 +112,7 @@ describe("Scheduler", () => {
       if (executor.calls.length === i) clock.advance(1_000);
       waits.push(clock.now() - submitted);
       executor.calls[i].finish();
-      await answer;
+      await answered(answer);
       await settle();
     }
     expect(waits).toEqual([1_000, 1_000, 1_000, 0, 0, 0, 0, 0]);
@@ -131,13 +131,13 @@ describe("Scheduler", () => {
     expect(executor.calls.map((call) => call.rows.length)).toEqual([3, 3]);
     executor.calls[0].finish();
     executor.calls[1].finish();
-    await Promise.all([...first, ...second]);
+    await answered(Promise.all([...first, ...second]));
   });
 
   it("answers 503 when the queue is full", async () => {
     const { scheduler } = setup({ maxQueueSize: 2 });
     const queued = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
-    await expect(scheduler.submit(request([[3, 3]]))).rejects.toMatchObject({
+    await expect(answered(scheduler.submit(request([[3, 3]])))).rejects.toMatchObject({
       kind: "UNAVAILABLE",
       failure: "overload",
       message: "model 'm': the queue is full (max_queue_size 2); retry later",
@@ -152,16 +152,16 @@ describe("Scheduler", () => {
     const own = scheduler.submit(request([[2, 2]], 2_000));
     const byDefault = scheduler.submit(request([[3, 3]]));
     clock.advance(1);
-    const ownOutcome = expect(own).rejects.toMatchObject({ failure: "timeout" });
+    const ownOutcome = expect(answered(own)).rejects.toMatchObject({ failure: "timeout" });
     clock.advance(1);
     await ownOutcome;
-    const defaultOutcome = expect(byDefault).rejects.toMatchObject({
+    const defaultOutcome = expect(answered(byDefault)).rejects.toMatchObject({
       message: "model 'm': request timed out after 10000 µs in the queue",
     });
     clock.advance(8);
     await defaultOutcome;
     executor.calls[0].finish();
-    await busy;
+    await answered(busy);
     expect(executor.calls).toHaveLength(1);
   });
 
@@ -185,10 +185,10 @@ describe("Scheduler", () => {
     expect(listener).toBeDefined();
     gone = true;
     listener?.();
-    await expect(abandoned).rejects.toBeInstanceOf(SchedulingError);
-    await expect(abandoned).rejects.toMatchObject({ failure: "cancelled" });
+    await expect(answered(abandoned)).rejects.toBeInstanceOf(SchedulingError);
+    await expect(answered(abandoned)).rejects.toMatchObject({ failure: "cancelled" });
     executor.calls[0].finish();
-    await busy;
+    await answered(busy);
     await settle();
     expect(executor.calls).toHaveLength(1);
   });
@@ -208,11 +208,11 @@ describe("Scheduler", () => {
     await settle();
     expect(retired).toBe(false);
     executor.calls[0].finish();
-    await moved;
+    await answered(moved);
     expect(retired).toBe(true);
     next.calls[0].finish();
-    expect(rowsOf(await running)).toEqual([2, 2]);
-    expect(rowsOf(await later)).toEqual([4, 4]);
+    expect(rowsOf(await answered(running))).toEqual([2, 2]);
+    expect(rowsOf(await answered(later))).toEqual([4, 4]);
   });
 
   it("hands batches to executors added later, next to the busy ones", async () => {
@@ -228,8 +228,8 @@ describe("Scheduler", () => {
     expect(added.calls.map((call) => call.rows)).toEqual([[[2, 2]]]);
     executor.calls[0].finish();
     added.calls[0].finish();
-    expect(rowsOf(await first)).toEqual([2, 2]);
-    expect(rowsOf(await second)).toEqual([4, 4]);
+    expect(rowsOf(await answered(first))).toEqual([2, 2]);
+    expect(rowsOf(await answered(second))).toEqual([4, 4]);
   });
 
   it("fails every request of a failed execution with a 500 naming the model", async () => {
@@ -237,12 +237,14 @@ describe("Scheduler", () => {
     const results = [scheduler.submit(request([[1, 1]])), scheduler.submit(request([[2, 2]]))];
     clock.endTurn();
     executor.calls[0].fail(new Error("boom"));
-    for (const result of results) {
-      await expect(result).rejects.toMatchObject({
-        kind: "INTERNAL",
-        message: "model 'm': model execution failed: boom",
-      });
-    }
+    await Promise.all(
+      results.map((result) =>
+        expect(answered(result)).rejects.toMatchObject({
+          kind: "INTERNAL",
+          message: "model 'm': model execution failed: boom",
+        }),
+      ),
+    );
   });
 
   it("finishes queued and running work before close resolves", async () => {
@@ -253,15 +255,15 @@ describe("Scheduler", () => {
     const closing = scheduler.close().then(() => {
       closed = true;
     });
-    await expect(scheduler.submit(request([[3, 3]]))).rejects.toMatchObject({
+    await expect(answered(scheduler.submit(request([[3, 3]])))).rejects.toMatchObject({
       failure: "overload",
     });
     executor.calls[0].finish();
     await settle();
     expect(closed).toBe(false);
     executor.calls[1].finish();
-    await closing;
-    await Promise.all(results);
+    await answered(closing);
+    await answered(Promise.all(results));
     expect(executed).toEqual([1, 1]);
   });
 });
