@@ -316,14 +316,17 @@ export class Scheduler {
   /**
    * The next batch for a slot, or undefined when it should wait: for an idle slot, while a
    * fuller batch is worth the queue delay; for a busy slot, until the batch is full or at least
-   * as large as the one it runs.
+   * as large as the one it runs. The oldest request is always part of the batch, even when its
+   * own batch size is above the batcher's limit (a model with `max_batch_size` but no
+   * `dynamic_batching` runs each request alone, whatever its batch size): a batch is never empty,
+   * so the queue always moves.
    */
   private takeBatch(slot: Slot): Job[] | undefined {
     const first = this.queue[0];
     const limit = Math.max(1, this.policy.maxBatchSize);
-    const picked: number[] = [];
-    let total = 0;
-    for (let i = 0; i < this.queue.length && total < limit; i++) {
+    const picked: number[] = [0];
+    let total = first.request.batchSize;
+    for (let i = 1; i < this.queue.length && total < limit; i++) {
       const job = this.queue[i];
       if (job.key !== first.key || total + job.request.batchSize > limit) continue;
       picked.push(i);
