@@ -144,6 +144,7 @@ export function inferEndpoint(
       if (facts) facts.model = model;
       const caller = authorizeCall("inference", request.headers.authorization, context);
       if (facts) facts.client = callerName(caller, context);
+      if (caller) clients?.checkModel(caller, model, repository.has(model));
       let target: LoadedVersion | undefined;
       let absent: InferenceError | undefined;
       try {

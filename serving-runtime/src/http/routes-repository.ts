@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
+import { visibleTo } from "../access-rules";
 import { invalidArgument, unavailable } from "../protocol/errors";
+import { callerOf } from "./access";
 import type { AppContext } from "./context";
 import { optionalJsonBody } from "./request-parts";
 
@@ -22,16 +24,19 @@ function configParameter(body: Record<string, unknown>): unknown {
 }
 
 /**
- * Triton's model repository extension: `POST /v2/repository/index` (optional `{"ready": true}`),
- * `POST /v2/repository/models/{m}/load` (optional `parameters.config` replacing `config.json`)
- * and `…/unload`.
+ * Triton's model repository extension: `POST /v2/repository/index` (optional `{"ready": true}`;
+ * a tokens-file client sees only the models its entry lists), `POST /v2/repository/models/{m}/load`
+ * (optional `parameters.config` replacing `config.json`, without settings that name a file or a
+ * URL) and `…/unload`; load and unload only with `--model-control-mode explicit` and the
+ * repository token (see the access rules).
  */
 export function repositoryRoutes(app: FastifyInstance, context: AppContext): void {
   const { repository, state } = context;
   app.post("/v2/repository/index", async (request, reply) => {
     const body = optionalJsonBody(request);
     const rows = await repository.index(body.ready === true);
-    return reply.type("application/json").send(JSON.stringify(rows));
+    const visible = visibleTo(callerOf(request), rows, (row) => row.name);
+    return reply.type("application/json").send(JSON.stringify(visible));
   });
   const control = { config: { access: "repository" as const } };
   app.post<{ Params: ModelParams }>(

@@ -10,6 +10,7 @@ import {
   RemoteFallbackMetrics,
 } from "../resilience";
 import { parseShadowConfig, ShadowMetrics, ShadowRunner } from "../shadow";
+import { checkConfigOverride } from "./config-override";
 import {
   type LoadedVersion,
   type LoadSettings,
@@ -82,13 +83,19 @@ export class ModelRepository {
 
   /**
    * Loads (or reloads) a model. Throws 400 for an invalid name, 404 when the repository has no
-   * such directory, and 400 with the reason when loading fails.
+   * such directory, 400 naming the field for a `config` that names a file or a URL, and 400
+   * with the reason when loading fails. A load that fails changes nothing that serves: the
+   * versions already loaded and their settings (breaker, fallback, shadow) stay. Only a model
+   * with no loaded version takes the fallback of the configuration its repository files give
+   * even when its versions fail to load (a model that cannot load on this device still answers
+   * through its fallback); a `config` override never does.
    *
    * @param name model name
    * @param config a configuration replacing `config.json` (a load request's `parameters.config`)
    */
   load(name: string, config?: unknown): Promise<void> {
     const directory = modelDirectory(this.root, name);
+    if (config !== undefined) checkConfigOverride(name, config);
     return this.exclusive(name, async () => {
       const info = await stat(directory).catch(() => undefined);
       if (!info?.isDirectory()) {
@@ -109,7 +116,7 @@ export class ModelRepository {
       try {
         const resolved = await readModelConfig(directory, name, config);
         resilience = await this.resilience(name, resolved);
-        if (entry.versions.size === 0) entry.route = resilience;
+        if (entry.versions.size === 0 && config === undefined) entry.route = resilience;
         for (const version of await versionsToLoad(directory, resolved)) {
           const ready = await loadVersion(directory, name, version, resolved, this.settings);
           loaded.set(String(version), Object.assign(ready, resilience));

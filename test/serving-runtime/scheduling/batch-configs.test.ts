@@ -3,6 +3,7 @@ import type { DemoModel } from "../../../serving-runtime/src/modelgen/demo-model
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";
 import { batchedModel, repositoryWith } from "../helpers/models";
+import type { Json } from "../helpers/server";
 import { type SourceServer, startSourceServer } from "../helpers/source-server";
 
 // Issue 24, finding 0: `max_batch_size: 8` without `dynamic_batching` (the most common
@@ -93,7 +94,7 @@ describe("every max_batch_size × dynamic_batching × request batch", () => {
       }).catch((error: Error) => {
         throw new Error(`${label}: no answer within ${HANG_MS} ms (${error.message})`);
       });
-      const body = await response.json();
+      const body = (await response.json()) as Json;
       expect({ label, status: response.status }).toEqual({
         label,
         status: expectedStatus(max, batching, batch),
