@@ -11,6 +11,7 @@ import {
 } from "../protocol/infer-request";
 import type { OutputTensor, ResponseHeader } from "../protocol/infer-response";
 import { decodeJsonData } from "../protocol/json-codec";
+import { checkHeaderBounds } from "../protocol/request-bounds";
 import { formatShape, type ModelSignature } from "../protocol/tensor-spec";
 import { fromHttpAnswer, httpBodyOf } from "./http-forward";
 import type {
@@ -218,10 +219,13 @@ function headerOf(request: ModelInferRequest): unknown {
  * comes back as a `ModelInferResponse`.
  *
  * @param request the decoded request
+ * @param carriedBytes the size of the message the request was decoded from: no input's shape
+ *   may call for more elements than that many bytes can hold
  * @param requestId the call's request id, sent on with forwarded copies
  */
 export function grpcCodec(
   request: ModelInferRequest,
+  carriedBytes: number,
   requestId?: string,
 ): InferenceCodec<ModelInferResponse> {
   let header: ReturnType<typeof checkRequestHeader> | undefined;
@@ -229,8 +233,10 @@ export function grpcCodec(
   let http: InferenceCodec<ModelInferResponse>["http"];
   const codec: InferenceCodec<ModelInferResponse> = {
     decode(model: ModelSignature): InferRequest {
-      header ??= checkRequestHeader(headerOf(request));
-      const decoded = buildInferRequest(header, new MessageElements(request), model);
+      // The message's sizes are checked before it is mapped input by input.
+      checkHeaderBounds(request, model);
+      header ??= checkRequestHeader(headerOf(request), model);
+      const decoded = buildInferRequest(header, new MessageElements(request), model, carriedBytes);
       primary ??= decoded;
       return decoded;
     },

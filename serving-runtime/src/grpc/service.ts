@@ -33,7 +33,7 @@ import type {
   RepositoryIndexRequest,
   RepositoryModelRequest,
 } from "./messages";
-import { rawBytesOf } from "./raw-messages";
+import { rawBytesOf, refusalOf } from "./raw-messages";
 import { REQUEST_ID, serviceError } from "./status";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
@@ -125,6 +125,8 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       }
       const model = request.model_name ?? "";
       if (caller) context.clients?.checkModel(caller, model, repository.has(model));
+      const refusal = refusalOf(request);
+      if (refusal) throw refusal;
       target = repository.resolve(model, versionOf(request.model_version));
       if (facts) facts.version = target.signature.version;
       if (caller) context.clients?.admit(caller, target.signature.name);
@@ -132,7 +134,8 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       if (facts) audit?.end(facts, auditFailure(error));
       throw error;
     }
-    return inference.inferWith(target, grpcCodec(request, id), client, facts).then(
+    const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
+    return inference.inferWith(target, grpcCodec(request, carried, id), client, facts).then(
       (response) => {
         target.metrics.answered("grpc", true);
         if (facts) audit?.end(facts, { status: 200 });

@@ -62,8 +62,8 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
       ),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", (_request, payload, done) =>
-    readBody(payload, context.bodyLimitBytes, done),
+  app.addContentTypeParser("*", (request, payload, done) =>
+    readBody(payload, Math.min(request.routeOptions.bodyLimit, context.bodyLimitBytes), done),
   );
   if (logger.isLevelEnabled("debug")) {
     app.addHook("onResponse", (request, reply, done) => {

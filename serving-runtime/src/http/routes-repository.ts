@@ -9,6 +9,12 @@ interface ModelParams {
   model: string;
 }
 
+/**
+ * Largest body of a repository request: `{"ready": true}` or a load's `parameters.config`. Far
+ * below the inference body limit, so a huge body sent here is refused before it is parsed.
+ */
+export const REPOSITORY_BODY_LIMIT_BYTES = 1024 * 1024;
+
 function configParameter(body: Record<string, unknown>): unknown {
   const parameters = body.parameters as Record<string, unknown> | undefined;
   const config = parameters?.config;
@@ -32,13 +38,14 @@ function configParameter(body: Record<string, unknown>): unknown {
  */
 export function repositoryRoutes(app: FastifyInstance, context: AppContext): void {
   const { repository, state } = context;
-  app.post("/v2/repository/index", async (request, reply) => {
+  const small = { bodyLimit: REPOSITORY_BODY_LIMIT_BYTES };
+  app.post("/v2/repository/index", small, async (request, reply) => {
     const body = optionalJsonBody(request);
     const rows = await repository.index(body.ready === true);
     const visible = visibleTo(callerOf(request), rows, (row) => row.name);
     return reply.type("application/json").send(JSON.stringify(visible));
   });
-  const control = { config: { access: "repository" as const } };
+  const control = { ...small, config: { access: "repository" as const } };
   app.post<{ Params: ModelParams }>(
     "/v2/repository/models/:model/load",
     control,

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { decodeBinaryTensor, splitBinaryBody } from "./binary-codec";
-import { type Datatype, elementCount, isDatatype, type TensorData } from "./datatypes";
+import { type Datatype, isDatatype, type TensorData } from "./datatypes";
 import { InferenceError, invalidArgument } from "./errors";
 import { decodeJsonData } from "./json-codec";
+import { boundedElementCount, checkHeaderBounds, checkJsonSize } from "./request-bounds";
 import { formatShape, type ModelSignature, type TensorSpec } from "./tensor-spec";
 import { formatZodIssues } from "./zod-issues";
 
@@ -90,26 +91,31 @@ export interface InferRequest {
   timeoutMicroseconds?: number;
 }
 
-function parseHeader(json: Buffer | string): RequestHeader {
+function parseHeader(json: Buffer, model: ModelSignature): RequestHeader {
+  checkJsonSize(json, model);
   let value: unknown;
   try {
-    value = JSON.parse(typeof json === "string" ? json : json.toString("utf8"));
+    value = JSON.parse(json.toString("utf8"));
   } catch (error) {
     throw invalidArgument(
       `malformed JSON in request body: ${(error as Error).message}; send an inference request ` +
         'object like {"inputs":[{"name":…,"shape":[…],"datatype":…,"data":[…]}]}',
     );
   }
-  return checkRequestHeader(value);
+  return checkRequestHeader(value, model);
 }
 
 /**
  * Checks the shape of an inference request header (names, shapes of non-negative integers,
- * parameter values) and returns it typed; throws 400 naming every problem.
+ * parameter values) and returns it typed; throws 400 naming every problem. Its sizes are
+ * checked against the model first ({@link checkHeaderBounds}), so the schema check walks only
+ * as many inputs, outputs, dimensions and parameters as a valid request can have.
  *
  * @param value a parsed JSON header, or a transport's request in the same shape
+ * @param model the model version the request targets
  */
-export function checkRequestHeader(value: unknown): InferRequestHeader {
+export function checkRequestHeader(value: unknown, model: ModelSignature): InferRequestHeader {
+  checkHeaderBounds(value, model);
   const parsed = requestSchema.safeParse(value);
   if (!parsed.success) {
     throw invalidArgument(`invalid inference request: ${formatZodIssues(parsed.error)}`);
@@ -206,6 +212,7 @@ function decodeInputs(
   header: RequestHeader,
   elements: InputElements,
   model: ModelSignature,
+  carriedBytes: number,
 ): DecodedInput[] {
   const byName = new Map<string, DecodedInput>();
   for (const [index, input] of header.inputs.entries()) {
@@ -223,7 +230,8 @@ function decodeInputs(
       );
     }
     checkShape(input, spec, model);
-    const data = elements.read(input, index, spec.datatype, elementCount(input.shape));
+    const count = boundedElementCount(input.name, input.shape, spec.datatype, carriedBytes);
+    const data = elements.read(input, index, spec.datatype, count);
     byName.set(input.name, { name: input.name, datatype: spec.datatype, shape: input.shape, data });
   }
   elements.finish();
@@ -298,9 +306,10 @@ export function decodeInferRequest(
 ): InferRequest {
   const parts = headerLength === undefined ? undefined : splitBinaryBody(body, headerLength);
   return buildInferRequest(
-    parseHeader(parts ? parts.json : body),
+    parseHeader(parts ? parts.json : body, model),
     new BodyElements(parts?.binary),
     model,
+    body.length,
   );
 }
 
@@ -312,14 +321,17 @@ export function decodeInferRequest(
  * @param header the request's header, checked by {@link checkRequestHeader}
  * @param elements where the inputs' elements are
  * @param model the model version the request targets
+ * @param carriedBytes the size of the request (body or message) carrying the elements: no
+ *   input's shape may call for more elements than that many bytes can hold
  */
 export function buildInferRequest(
   header: InferRequestHeader,
   elements: InputElements,
   model: ModelSignature,
+  carriedBytes: number,
 ): InferRequest {
   checkUnsupported(header);
-  const inputs = decodeInputs(header, elements, model);
+  const inputs = decodeInputs(header, elements, model, carriedBytes);
   if (model.maxBatchSize > 0 && inputs.length > 0) {
     const batch = inputs[0].shape[0];
     const other = inputs.find((input) => input.shape[0] !== batch);

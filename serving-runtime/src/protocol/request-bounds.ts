@@ -1,0 +1,209 @@
+import { DATATYPES, type Datatype } from "./datatypes";
+import { invalidArgument } from "./errors";
+import type { ModelSignature } from "./tensor-spec";
+
+/** Parameters one `parameters` block may hold (request, input or output). */
+export const MAX_PARAMETERS = 64;
+
+/** Largest value of one dimension: onnxruntime's and Triton's 32-bit limit. */
+export const MAX_DIMENSION = 2 ** 31 - 1;
+
+/** Keys a request object, an input or an output may carry besides its parameters. */
+const KEYS_PER_OBJECT = 16;
+
+const OPEN_BRACE = 0x7b;
+const COLON = 0x3a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** The most JSON objects and keys a valid request for `model` can hold. */
+function jsonLimits(model: ModelSignature): { objects: number; keys: number } {
+  const tensors = model.inputs.length + model.outputs.length;
+  return {
+    // The request and its parameters, and each input and output with its parameters.
+    objects: 2 + 2 * tensors,
+    keys: (1 + tensors) * (KEYS_PER_OBJECT + MAX_PARAMETERS),
+  };
+}
+
+/** How many times `byte` occurs in `bytes`, counting no further than `limit + 1`. */
+function countUpTo(bytes: Buffer, byte: number, limit: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(byte); at >= 0 && count <= limit; at = bytes.indexOf(byte, at + 1)) {
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Counts the objects and keys of a JSON text outside its strings, stopping as soon as either
+ * passes its limit; returns which one did, or undefined.
+ */
+function exactOverflow(
+  bytes: Buffer,
+  limits: { objects: number; keys: number },
+): "objects" | "keys" | undefined {
+  let objects = 0;
+  let keys = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (byte === OPEN_BRACE) {
+      if (++objects > limits.objects) return "objects";
+    } else if (byte === COLON) {
+      if (++keys > limits.keys) return "keys";
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses, before it is parsed, the JSON of an inference request that holds more objects or
+ * keys than any valid request for the model can (one object per input, output and parameters
+ * block; {@link MAX_PARAMETERS} parameters a block): a body of a million tiny objects costs
+ * seconds and gigabytes to parse, a valid one of the same size almost nothing. Counting the
+ * `{` and `:` bytes with `indexOf` decides almost every body at memory speed; only when those
+ * raw counts (which include bytes inside strings) pass a limit is the text scanned string by
+ * string, and that scan stops at the first object or key over the limit. Throws 400.
+ *
+ * @param json the JSON text (the whole body, or a binary request's JSON header)
+ * @param model the model version the request targets
+ */
+export function checkJsonSize(json: Buffer, model: ModelSignature): void {
+  const limits = jsonLimits(model);
+  if (
+    countUpTo(json, OPEN_BRACE, limits.objects) <= limits.objects &&
+    countUpTo(json, COLON, limits.keys) <= limits.keys
+  ) {
+    return;
+  }
+  const overflow = exactOverflow(json, limits);
+  if (overflow === undefined) return;
+  const shape =
+    `a request for model '${model.name}' (${plural(model.inputs.length, "input")}, ` +
+    `${plural(model.outputs.length, "output")})`;
+  throw invalidArgument(
+    overflow === "objects"
+      ? `the request's JSON holds more than ${limits.objects} objects: ${shape} has at most one object per input, output and parameters block`
+      : `the request's JSON holds more than ${limits.keys} keys: ${shape} has at most ${MAX_PARAMETERS} parameters in each parameters block`,
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkParameterCount(parameters: unknown, where: string): void {
+  if (!isRecord(parameters)) return;
+  let count = 0;
+  for (const _key in parameters) {
+    if (++count > MAX_PARAMETERS) {
+      throw invalidArgument(`${where}parameters holds more than ${MAX_PARAMETERS} parameters`);
+    }
+  }
+}
+
+/**
+ * Checks the sizes of a parsed request header against the model before anything walks it
+ * element by element (the schema check would otherwise build one issue per bad element): at
+ * most as many inputs and outputs as the model has, shapes no longer than the model's highest
+ * rank, at most {@link MAX_PARAMETERS} parameters a block. Throws 400 naming the count and the
+ * model's.
+ *
+ * @param value a parsed JSON header, or a transport's request in the same shape
+ * @param model the model version the request targets
+ */
+export function checkHeaderBounds(value: unknown, model: ModelSignature): void {
+  if (!isRecord(value)) return;
+  const { inputs, outputs } = value;
+  checkParameterCount(value.parameters, "");
+  if (Array.isArray(inputs)) {
+    checkTensorCount(inputs.length, "input", model);
+    const rank = Math.max(0, ...model.inputs.map((input) => input.shape.length));
+    for (const input of inputs) {
+      if (!isRecord(input)) continue;
+      const name = typeof input.name === "string" ? input.name : "";
+      if (Array.isArray(input.shape) && input.shape.length > rank) {
+        throw invalidArgument(
+          `input '${name}': shape has ${input.shape.length} dimensions; the model's has ${rank} at most`,
+        );
+      }
+      checkParameterCount(input.parameters, `input '${name}': `);
+    }
+  }
+  if (Array.isArray(outputs)) {
+    checkTensorCount(outputs.length, "output", model);
+    for (const output of outputs) {
+      if (!isRecord(output)) continue;
+      const name = typeof output.name === "string" ? output.name : "";
+      checkParameterCount(output.parameters, `output '${name}': `);
+    }
+  }
+}
+
+/** Tensor names listed in a count error, at most. */
+const NAMES_LISTED = 8;
+
+/**
+ * Refuses a request naming more inputs or outputs than the model has, listing the model's
+ * (up to {@link NAMES_LISTED} names).
+ *
+ * @param count the request's inputs (or outputs)
+ * @param kind `input` or `output`
+ * @param model the model version the request targets
+ */
+function checkTensorCount(count: number, kind: "input" | "output", model: ModelSignature): void {
+  const specs = kind === "input" ? model.inputs : model.outputs;
+  if (count <= specs.length) return;
+  const names = specs.slice(0, NAMES_LISTED).map((spec) => `'${spec.name}'`);
+  if (specs.length > NAMES_LISTED) names.push("…");
+  throw invalidArgument(
+    `the request has ${plural(count, kind)}; model '${model.name}' has ${specs.length}` +
+      (names.length > 0 ? ` (${names.join(", ")})` : ""),
+  );
+}
+
+/**
+ * The number of elements of a shape whose dimensions are each at most {@link MAX_DIMENSION},
+ * after checking that the request could carry them: every element takes at least one byte of
+ * it (its datatype's size for fixed-size types), in JSON, in the binary extension and in gRPC
+ * alike. A zero-element shape passes whatever its other dimensions. Throws 400 naming the input.
+ *
+ * @param name the input's name
+ * @param shape its shape as sent, non-negative integers
+ * @param datatype its datatype
+ * @param carriedBytes the size of the request (body or message) that carries the elements
+ */
+export function boundedElementCount(
+  name: string,
+  shape: readonly number[],
+  datatype: Datatype,
+  carriedBytes: number,
+): number {
+  let count = 1;
+  for (const [i, dim] of shape.entries()) {
+    if (dim > MAX_DIMENSION) {
+      throw invalidArgument(
+        `input '${name}': dimension ${i} is ${dim}; dimensions are at most ${MAX_DIMENSION} (2^31-1)`,
+      );
+    }
+    count *= dim;
+  }
+  if (shape.includes(0)) return 0;
+  if (count * Math.max(1, DATATYPES[datatype].size) > carriedBytes) {
+    throw invalidArgument(
+      `input '${name}': its shape [${shape.join(",")}] has ${count} ${datatype} elements, more ` +
+        `than this request of ${carriedBytes} bytes can carry`,
+    );
+  }
+  return count;
+}
