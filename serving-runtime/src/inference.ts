@@ -6,7 +6,7 @@ import {
 } from "./cache/response-cache";
 import type { FailureReason, ServerMetrics } from "./metrics";
 import type { RequestFacts } from "./observability/audit/request-facts";
-import { InferenceError, unavailable } from "./protocol/errors";
+import { ERROR_STATUS, InferenceError, unavailable } from "./protocol/errors";
 import { decodeInferRequest, type InferRequest } from "./protocol/infer-request";
 import {
   type EncodedResponse,
@@ -122,9 +122,27 @@ function failureReason(error: unknown): FailureReason {
   return "BACKEND";
 }
 
+/**
+ * What a failed call means for the fallback: undefined when the request itself was at fault (a
+ * 4xx-class error, such as an input onnxruntime refused) or its client went away.
+ */
 function outcomeOf(error: unknown): CallOutcome | undefined {
-  if (!(error instanceof SchedulingError)) return "error";
-  return error.failure === "cancelled" ? undefined : error.failure;
+  if (error instanceof SchedulingError) {
+    return error.failure === "cancelled" ? undefined : error.failure;
+  }
+  if (error instanceof InferenceError && ERROR_STATUS[error.kind] < 500) return undefined;
+  return "error";
+}
+
+/**
+ * Whether a failed call counts against the model's circuit breaker: only the model's own
+ * failures do (execution errors, and queue timeouts the model's config set). Client-caused
+ * problems (4xx-class errors, inputs onnxruntime refuses), timeouts the request asked for
+ * itself, cancellations and a full queue do not.
+ */
+function blamesModel(error: unknown, outcome: CallOutcome | undefined): boolean {
+  if (outcome === "error") return true;
+  return outcome === "timeout" && !(error instanceof SchedulingError && error.requested);
 }
 
 function sizeOf(result: InferResult): number {
@@ -236,7 +254,7 @@ export class InferenceService {
         return this.answered(codec, target, decoded, result, facts);
       } catch (error) {
         outcome = outcomeOf(error);
-        if (outcome === "timeout" || outcome === "error") permit?.failure();
+        if (blamesModel(error, outcome)) permit?.failure();
         else permit?.release();
         failure = error;
       }

@@ -3,6 +3,7 @@ import { DATATYPES, datatypeOfOrtType, type TensorData } from "../protocol/datat
 import type { DecodedInput } from "../protocol/infer-request";
 import type { BatchExecutor, Execution } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
+import { classifyExecutionError } from "./input-refusal";
 import type { PlainTensor, WorkerSession } from "./worker-session";
 
 /** Executions a worker thread holds at once: one running, the next waiting in its thread. */
@@ -43,7 +44,11 @@ export class WorkerExecutor implements BatchExecutor {
         dims: input.shape,
       };
     }
-    const { outputs, inferMicroseconds } = await this.session.run(feeds, outputNames);
+    const { outputs, inferMicroseconds } = await this.session
+      .run(feeds, outputNames)
+      .catch((error: unknown) => {
+        throw classifyExecutionError(error);
+      });
     return { outputs: outputsOf(outputs, outputNames), inferMicroseconds };
   }
 }

@@ -68,11 +68,14 @@ export class SchedulingError extends InferenceError {
    * @param kind error kind
    * @param message what happened
    * @param failure why the request got no result
+   * @param requested the timeout that expired was the request's own `parameters.timeout` (the
+   *   client asked for it: it says nothing about the model's health)
    */
   constructor(
     kind: InferenceError["kind"],
     message: string,
     readonly failure: SchedulingFailure,
+    readonly requested = false,
   ) {
     super(kind, message);
     this.reason = FAILURE_REASON[failure];
@@ -219,10 +222,11 @@ export class Scheduler {
         reject,
         client,
       };
-      const timeout =
-        this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined
-          ? request.timeoutMicroseconds
-          : this.policy.defaultTimeoutMicroseconds;
+      const requested =
+        this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined;
+      const timeout = requested
+        ? (request.timeoutMicroseconds as number)
+        : this.policy.defaultTimeoutMicroseconds;
       if (timeout > 0) {
         job.timer = this.clock.setTimer(
           () => {
@@ -232,6 +236,7 @@ export class Scheduler {
                 "UNAVAILABLE",
                 `${this.label}: request timed out after ${timeout} µs in the queue`,
                 "timeout",
+                requested,
               ),
             );
           },
