@@ -150,7 +150,7 @@ function sizeOf(result: InferResult): number {
   for (const [name, output] of result) {
     bytes += name.length + 8 * output.shape.length;
     bytes += Array.isArray(output.data)
-      ? output.data.reduce((sum, text) => sum + 4 + Buffer.byteLength(text), 0)
+      ? output.data.reduce((sum, element) => sum + 4 + element.length, 0)
       : output.data.byteLength;
   }
   return bytes;

@@ -155,9 +155,9 @@ function typedElements(
             `contents.${field} holds ${values.length}`,
     );
   }
-  const elements =
-    datatype === "BYTES" ? (values as Buffer[]).map((bytes) => bytes.toString("utf8")) : values;
-  return decodeJsonData(input.name, datatype, elements, input.shape);
+  // BYTES elements stay the Buffers they arrived as, byte for byte.
+  if (datatype === "BYTES") return values as Buffer[];
+  return decodeJsonData(input.name, datatype, values, input.shape);
 }
 
 /** The elements of a gRPC request's inputs: `raw_input_contents`, or each input's `contents`. */

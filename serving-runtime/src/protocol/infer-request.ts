@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { decodeBinaryTensor, splitBinaryBody } from "./binary-codec";
+import { checkBytesElements } from "./bytes-elements";
 import { type Datatype, isDatatype, type TensorData } from "./datatypes";
 import { InferenceError, invalidArgument } from "./errors";
 import { decodeJsonData } from "./json-codec";
@@ -232,6 +233,7 @@ function decodeInputs(
     checkShape(input, spec, model);
     const count = boundedElementCount(input.name, input.shape, spec.datatype, carriedBytes);
     const data = elements.read(input, index, spec.datatype, count);
+    if (spec.datatype === "BYTES") checkBytesElements(input.name, data as Buffer[]);
     byName.set(input.name, { name: input.name, datatype: spec.datatype, shape: input.shape, data });
   }
   elements.finish();

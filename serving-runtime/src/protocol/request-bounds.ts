@@ -1,4 +1,4 @@
-import { DATATYPES, type Datatype } from "./datatypes";
+import type { Datatype } from "./datatypes";
 import { invalidArgument } from "./errors";
 import type { ModelSignature } from "./tensor-spec";
 
@@ -175,8 +175,10 @@ function checkTensorCount(count: number, kind: "input" | "output", model: ModelS
 /**
  * The number of elements of a shape whose dimensions are each at most {@link MAX_DIMENSION},
  * after checking that the request could carry them: every element takes at least one byte of
- * it (its datatype's size for fixed-size types), in JSON, in the binary extension and in gRPC
- * alike. A zero-element shape passes whatever its other dimensions. Throws 400 naming the input.
+ * it, in JSON (a digit), in the binary extension (at least one byte; four for a BYTES length)
+ * and in gRPC alike, so a valid request is never refused and a shape calling for more elements
+ * than its request has bytes is, before anything is allocated or walked for them. A
+ * zero-element shape passes whatever its other dimensions. Throws 400 naming the input.
  *
  * @param name the input's name
  * @param shape its shape as sent, non-negative integers
@@ -199,7 +201,7 @@ export function boundedElementCount(
     count *= dim;
   }
   if (shape.includes(0)) return 0;
-  if (count * Math.max(1, DATATYPES[datatype].size) > carriedBytes) {
+  if (count > carriedBytes) {
     throw invalidArgument(
       `input '${name}': its shape [${shape.join(",")}] has ${count} ${datatype} elements, more ` +
         `than this request of ${carriedBytes} bytes can carry`,

@@ -3,7 +3,7 @@ import { DATATYPES } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
 import type { BatchExecutor, Execution } from "../scheduling/scheduler";
 import { classifyExecutionError } from "./input-refusal";
-import { outputsOf } from "./worker-executor";
+import { ortData, outputsOf } from "./worker-executor";
 import type { PlainTensor } from "./worker-session";
 
 /**
@@ -35,7 +35,7 @@ export class InlineExecutor implements BatchExecutor {
       for (const input of inputs) {
         feeds[input.name] = new ort.Tensor(
           DATATYPES[input.datatype].ort as ort.Tensor.Type,
-          input.data as ort.Tensor.DataType,
+          ortData(input),
           input.shape,
         );
       }

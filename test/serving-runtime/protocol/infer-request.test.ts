@@ -92,7 +92,7 @@ describe("decodeInferRequest, well-formed requests", () => {
       PLAIN,
     );
     expect(request.batchSize).toBe(1);
-    expect(request.inputs[0].data).toEqual(["a", "b", "c"]);
+    expect(request.inputs[0].data).toEqual(["a", "b", "c"].map((text) => Buffer.from(text)));
     const nested = decode({
       inputs: [
         {

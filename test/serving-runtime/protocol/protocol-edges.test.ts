@@ -34,7 +34,7 @@ const body = (header: unknown, ...binary: Buffer[]) => {
 
 describe("binary codec boundaries", () => {
   it("reads a lone empty BYTES element: a length prefix ending exactly at the end", () => {
-    expect(decodeBinaryTensor("s", "BYTES", Buffer.alloc(4), 1)).toEqual([""]);
+    expect(decodeBinaryTensor("s", "BYTES", Buffer.alloc(4), 1)).toEqual([Buffer.alloc(0)]);
   });
 
   it("refuses numeric bytes that do not match the shape", () => {
