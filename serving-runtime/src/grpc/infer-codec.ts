@@ -54,10 +54,12 @@ const FIELDS = Object.keys({
 
 type ParameterValue = string | number | boolean;
 
-/** A protobuf integer (decimal string) as a number when exact, else as the string. */
-function integer(text: string): number | string {
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : text;
+/**
+ * A protobuf 64-bit integer (a decimal string) as a number, as JSON carries it: exact up to
+ * 2^53, rounded above (the only numeric request parameter, `timeout`, is clamped far below).
+ */
+function integer(text: string): number {
+  return Number(text);
 }
 
 /** Protocol parameters as the JSON form carries them: booleans, numbers and strings. */

@@ -270,13 +270,25 @@ function selectOutputs(header: RequestHeader, model: ModelSignature): OutputRequ
   });
 }
 
+/**
+ * The longest queue timeout a request may ask for, in microseconds: 2^31-1 ms (about 24.8
+ * days), the most a Node timer holds. A longer timeout waits this long (a timer given more fires
+ * after 1 ms).
+ */
+export const MAX_TIMEOUT_MICROSECONDS = (2 ** 31 - 1) * 1000;
+
+/**
+ * A request's `parameters.timeout`, the same for every transport: a non-negative integer of
+ * microseconds (gRPC's 64-bit integer parameters arrive as numbers too), clamped to
+ * {@link MAX_TIMEOUT_MICROSECONDS}. Throws 400 otherwise.
+ */
 function timeoutOf(header: RequestHeader): number | undefined {
   const timeout = header.parameters?.timeout;
   if (timeout === undefined) return undefined;
   if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 0) {
     throw invalidArgument("parameters.timeout must be a non-negative integer (microseconds)");
   }
-  return timeout;
+  return Math.min(timeout, MAX_TIMEOUT_MICROSECONDS);
 }
 
 function checkUnsupported(header: RequestHeader): void {
