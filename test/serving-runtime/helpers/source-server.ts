@@ -5,6 +5,12 @@ import { REPO_ROOT } from "./cli";
 
 const CLI_SOURCE = path.join(REPO_ROOT, "serving-runtime/src/cli.ts");
 
+/** One memory figure of a process's `/proc/<pid>/status`, in MiB. */
+function statusMiB(child: ChildProcess, field: "VmRSS" | "VmSize"): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+}
+
 /** A server running the runtime's sources in a child process of its own. */
 export interface SourceServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
@@ -17,6 +23,8 @@ export interface SourceServer {
   output(): string;
   /** Resident set size of the server process in MiB, from `/proc/<pid>/status`. */
   rssMiB(): number;
+  /** Virtual memory the server process has reserved, in MiB (`VmSize` of `/proc/<pid>/status`). */
+  vmSizeMiB(): number;
   /** Sends SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -66,10 +74,8 @@ export function startSourceServer(args: string[], timeoutMs = 60_000): Promise<S
         grpcAddress: /gRPC \(inference\.GRPCInferenceService\) on (\S+)/.exec(output)?.[1],
         child,
         output: () => output,
-        rssMiB: () => {
-          const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-          return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-        },
+        rssMiB: () => statusMiB(child, "VmRSS"),
+        vmSizeMiB: () => statusMiB(child, "VmSize"),
         stop,
       });
     };
