@@ -1,5 +1,13 @@
 /** The phases of a benchmark run, in order. */
-export const ALL_PHASES = ["raw", "naive", "server", "ready", "overload", "observability"] as const;
+export const ALL_PHASES = [
+  "raw",
+  "naive",
+  "server",
+  "ready",
+  "overload",
+  "observability",
+  "hostile",
+] as const;
 
 /** One phase of a benchmark run. */
 export type Phase = (typeof ALL_PHASES)[number];

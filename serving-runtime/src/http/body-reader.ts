@@ -24,16 +24,19 @@ export function declaredLength(request: IncomingMessage): number | undefined {
  * into a buffer of the size that arrived (so its tensors own their memory and can be handed to
  * a worker thread without another copy). Memory grows with what arrived, never with what
  * `Content-Length` claims: a client declaring 50 MB and sending two bytes holds two bytes. A
- * body growing past `limit` fails with 413 while the rest of it is read and discarded.
+ * body growing past `limit` fails with 413 while the rest of it is read and discarded; so does
+ * one `inspect` refuses (it sees each chunk as it arrives, and throws to refuse the body).
  *
  * @param request the incoming request
  * @param limit the body limit in bytes
  * @param done called once with the body or an error
+ * @param inspect sees each chunk as it arrives; what it throws fails the body
  */
 export function readBody(
   request: IncomingMessage,
   limit: number,
   done: (error: Error | null, body?: Buffer) => void,
+  inspect?: (chunk: Buffer) => void,
 ): void {
   const declared = declaredLength(request);
   if (declared !== undefined && declared > limit) {
@@ -52,6 +55,16 @@ export function readBody(
       chunks.length = 0;
       done(bodyTooLarge(limit));
       return;
+    }
+    if (inspect) {
+      try {
+        inspect(chunk);
+      } catch (error) {
+        failed = true;
+        chunks.length = 0;
+        done(error as Error);
+        return;
+      }
     }
     chunks.push(chunk);
   };

@@ -3,8 +3,9 @@ import { decodeBinaryTensor, splitBinaryBody } from "./binary-codec";
 import { checkBytesElements } from "./bytes-elements";
 import { type Datatype, isDatatype, type TensorData } from "./datatypes";
 import { InferenceError, invalidArgument } from "./errors";
+import { checkJsonSize } from "./json-census";
 import { decodeJsonData } from "./json-codec";
-import { boundedElementCount, checkHeaderBounds, checkJsonSize } from "./request-bounds";
+import { boundedElementCount, checkHeaderBounds } from "./request-bounds";
 import { formatShape, type ModelSignature, type TensorSpec } from "./tensor-spec";
 import { formatZodIssues } from "./zod-issues";
 
