@@ -216,6 +216,8 @@ export interface RolloutTarget {
   modelName: string;
   /** Service port. */
   port: number;
+  /** Port of `/metrics`, which the metrics Service carries for the ServiceMonitor. */
+  metricsPort: number;
   /** Seconds a version may take to become available before the rollout aborts. */
   progressDeadlineSeconds: number;
 }
@@ -238,7 +240,7 @@ function clusterService(
   name: string,
   target: RolloutTarget,
   selector: Record<string, string>,
-  extra: { labels?: Record<string, string>; headless?: boolean } = {},
+  extra: { labels?: Record<string, string>; headless?: boolean; metrics?: boolean } = {},
 ): ServiceArgs {
   return {
     metadata: { name, namespace: target.namespace, labels: { ...target.labels, ...extra.labels } },
@@ -254,6 +256,17 @@ function clusterService(
           protocol: "TCP",
           appProtocol: "http",
         },
+        ...(extra.metrics
+          ? [
+              {
+                name: "metrics",
+                port: target.metricsPort,
+                targetPort: "metrics",
+                protocol: "TCP",
+                appProtocol: "http",
+              },
+            ]
+          : []),
       ],
     },
   };
@@ -332,6 +345,7 @@ export function planRollout(
     metricsService: clusterService(`${name}-metrics`, target, target.instance, {
       labels: { [METRICS_SERVICE_LABEL]: "true" },
       headless: true,
+      metrics: true,
     }),
   };
 }

@@ -1,7 +1,7 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
 import type { ServingServiceMonitor } from "./onnx-service-args";
 
-/** A Prometheus Operator ServiceMonitor scraping `/metrics` on the Service's `http` port. */
+/** A Prometheus Operator ServiceMonitor scraping `/metrics` on the Service's `metrics` port. */
 export function planServiceMonitor(
   name: string,
   namespace: string,
@@ -16,7 +16,7 @@ export function planServiceMonitor(
     spec: {
       selector: { matchLabels: selector },
       namespaceSelector: { matchNames: [namespace] },
-      endpoints: [{ port: "http", path: "/metrics", interval: monitor.interval ?? "30s" }],
+      endpoints: [{ port: "metrics", path: "/metrics", interval: monitor.interval ?? "30s" }],
     },
   };
 }
