@@ -102,6 +102,7 @@ export function inferEndpoint(
     response: ServerResponse,
     error: Error,
     facts?: RequestFacts,
+    bodyRefused = false,
   ) => {
     const { status, message } = statusOf(error as InferenceError);
     const headers: Record<string, string | number> = { "content-type": "application/json" };
@@ -110,7 +111,7 @@ export function inferEndpoint(
     }
     if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
     if (error instanceof LimitError) headers["retry-after"] = error.retryAfterSeconds;
-    if (status === 413 || !request.complete) {
+    if (status === 413 || (bodyRefused && !request.complete)) {
       // Answered before its body has all arrived (too large, or refused as it came in): the
       // rest is read and discarded while the answer goes out, then the connection closes.
       headers.connection = "close";
@@ -182,7 +183,7 @@ export function inferEndpoint(
         context.bodyLimitBytes,
         (error, body) => {
           if (error || !body) {
-            fail(request, response, error ?? new Error("no body"), facts);
+            fail(request, response, error ?? new Error("no body"), facts, true);
             return;
           }
           if (facts) {
