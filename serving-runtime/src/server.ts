@@ -185,7 +185,8 @@ export async function startServer(
     stopping ??= (async () => {
       state.draining = true;
       grpc?.health.refresh();
-      await poller?.stop();
+      // No further read starts; a load a read already began is tracked, and waited for below.
+      void poller?.stop();
       const connections = () =>
         new Promise<number>((resolve) => app.server.getConnections((_e, count) => resolve(count)));
       logger.info({ connections: await connections(), graceMs, timeoutMs }, "draining");

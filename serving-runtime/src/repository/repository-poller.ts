@@ -72,10 +72,14 @@ export class RepositoryPoller {
   start(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.reading = this.poll().finally(() => {
-        this.reading = undefined;
-        this.start();
-      });
+      this.reading = this.poll()
+        .catch((error: Error) =>
+          this.options.logger.warn({ err: error }, "reading the model repository failed"),
+        )
+        .finally(() => {
+          this.reading = undefined;
+          this.start();
+        });
     }, this.options.intervalMs);
     this.timer.unref();
   }
