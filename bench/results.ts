@@ -1,4 +1,5 @@
 import type { HeadToHead } from "./head-to-head";
+import type { HostileResult } from "./hostile";
 import type { LoadPoint } from "./load";
 import type { ObservabilityOverhead } from "./observability";
 import type { OverloadResult } from "./overload";
@@ -104,6 +105,8 @@ export interface BenchResults {
    * steps one by one, at c=1 and c=32, in alternating rounds.
    */
   pipeline: PipelineComparison | PhaseError;
+  /** Issue 24's hostile requests (a 40 MB JSON body, 200,000 gRPC inputs) against a live server. */
+  hostile: HostileResult | PhaseError;
   /** Each target of issue 12 with its measurement. */
   targets: TargetCheck[];
 }

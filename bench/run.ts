@@ -14,7 +14,7 @@
  *
  * Environment: `BENCH_SECONDS` (seconds per load point, default 3), `BENCH_WARMUP_SECONDS`
  * (default 0.5), `BENCH_PHASES` (comma-separated subset of
- * raw,naive,server,ready,overload,observability,pipeline; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
+ * raw,naive,server,ready,overload,observability,pipeline,hostile; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -30,6 +30,7 @@ import {
   measureGrpcStreamLoad,
 } from "./grpc-load";
 import { measureHeadToHead } from "./head-to-head";
+import { measureHostile } from "./hostile";
 import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
 import { measureObservabilityOverhead } from "./observability";
@@ -218,7 +219,14 @@ async function withServer<T>(
 
 /** Builds the runtime up front when a server phase will run; an Error fails those phases. */
 function buildRuntime(): string | Error | undefined {
-  const needsServer = ["server", "overload", "ready", "observability", "pipeline"] as const;
+  const needsServer = [
+    "server",
+    "overload",
+    "ready",
+    "observability",
+    "pipeline",
+    "hostile",
+  ] as const;
   if (!needsServer.some((phase) => PHASES.has(phase))) return undefined;
   try {
     return ensureRuntimeBuilt(REPO_ROOT);
@@ -369,6 +377,7 @@ async function main(): Promise<void> {
     overload: { error: SKIPPED },
     observability: { error: SKIPPED },
     pipeline: { error: SKIPPED },
+    hostile: { error: SKIPPED },
     targets: [],
   };
   const cli = buildRuntime();
@@ -563,6 +572,16 @@ async function main(): Promise<void> {
       } catch (error) {
         results.pipeline = phaseError(error);
       }
+    console.log("hostile input: a 40 MB JSON body, 200,000 gRPC inputs");
+    if (PHASES.has("hostile"))
+      try {
+        results.hostile = await withServer(
+          () => ourServer(runtime(), serverRepo),
+          (server) => measureHostile(server, grpcAddresses.get(server) ?? "", "mlp"),
+        );
+      } catch (error) {
+        results.hostile = phaseError(error);
+      }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -588,6 +607,7 @@ async function main(): Promise<void> {
     results.overload,
     results.observability,
     results.pipeline,
+    results.hostile,
   ].some(isPhaseFailure);
   process.exitCode = failed ? 1 : 0;
 }

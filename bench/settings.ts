@@ -7,6 +7,7 @@ export const ALL_PHASES = [
   "overload",
   "observability",
   "pipeline",
+  "hostile",
 ] as const;
 
 /** One phase of a benchmark run. */

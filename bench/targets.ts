@@ -1,3 +1,4 @@
+import type { HostileResult } from "./hostile";
 import type { LoadPoint } from "./load";
 import type { OverloadResult } from "./overload";
 import type { HttpForm, WireForm } from "./payloads";
@@ -159,7 +160,27 @@ function overload(result: OverloadResult | PhaseError): TargetCheck {
   };
 }
 
-/** Judges a run's figures against the targets of issue 12 and issue 15 (gRPC). */
+/** Issue 24: a hostile request refused within 1 s, health within 500 ms, memory back within 50 MB. */
+function hostile(result: HostileResult | PhaseError): TargetCheck[] {
+  const target = (label: string) =>
+    `hostile input (${label}): refused in < 1 s, /v2/health/live ≤ 500 ms meanwhile, RSS within 50 MB of start 1 s after`;
+  if (isPhaseError(result)) return [{ target: target("all"), measured: "phase failed", met: null }];
+  return result.cases.map((run) => ({
+    target: target(`${run.label}, ${fixed(run.requestBytes / 1e6, 1)} MB`),
+    measured:
+      `status ${run.status} (expected ${run.expectedStatus}) in ${fixed(run.answerMs)} ms, server CPU ` +
+      `${fixed(run.serverCpuSeconds * 1000)} ms; health: ${run.healthProbes} probes, longest ` +
+      `${fixed(run.healthMaxMs)} ms; RSS ${fixed(run.rssBeforeMiB)} → peak ${fixed(run.rssPeakMiB)} → ` +
+      `${fixed(run.rssAfterMiB)} MiB after (${run.rssAfterMiB >= run.rssBeforeMiB ? "+" : ""}${fixed(run.rssAfterMiB - run.rssBeforeMiB)})`,
+    met:
+      run.status === run.expectedStatus &&
+      run.answerMs < 1000 &&
+      run.healthMaxMs <= 500 &&
+      run.rssAfterMiB - run.rssBeforeMiB <= 50,
+  }));
+}
+
+/** Judges a run's figures against the targets of issue 12, issue 15 (gRPC) and issue 24 (hostile input). */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   return [
     mlpHeadToHead(results, "ceiling", "the inference-free ceiling", 0.8),
@@ -173,5 +194,6 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     cnnGrpcVersusBinary(results, "grpc-stream"),
     ready(results),
     overload(results.overload),
+    ...hostile(results.hostile),
   ];
 }

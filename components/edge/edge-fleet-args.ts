@@ -195,7 +195,11 @@ export interface EdgeFleetArgs {
   cache?: EdgeModelCache;
   /** Forward what a device cannot answer to a cloud endpoint. Default: none. */
   cloudFallback?: CloudFallback;
-  /** Who may reach the service on each site. Default: the same namespace, plus `/metrics` from `monitoring`. */
+  /**
+   * Who may reach the service on each site, and where its pods may send traffic. Default:
+   * inference from the same namespace, the metrics port from `monitoring`; egress to DNS, 443
+   * out of the cluster (never the metadata server) and `cloudFallback.url` only.
+   */
   networkPolicy?: ServingNetworkPolicy;
   /** Minutes a site's rollout may take before `pulumi up` fails it (and stops later rings), 1–120. Default 15. */
   rolloutTimeoutMinutes?: number;

@@ -12,7 +12,10 @@ import {
   hostModelDirectory,
   MODEL_REPOSITORY_PATH,
 } from "../kubernetes/onnx-service/deployment-plan";
-import type { OnnxServiceArgs } from "../kubernetes/onnx-service/onnx-service-args";
+import type {
+  OnnxServiceArgs,
+  ServingNetworkPolicy,
+} from "../kubernetes/onnx-service/onnx-service-args";
 import {
   DEFAULT_RUNTIME_IMAGE,
   type OnnxServicePlan,
@@ -193,6 +196,21 @@ function planSiteService(site: ResolvedSite, name: string, args: OnnxServiceArgs
 }
 
 /**
+ * A site's network policy: the fleet's, with the cloud fallback's URL among the egress
+ * endpoints, so a device reaches the cloud it forwards to and nothing else beyond DNS, 443 and
+ * its model store.
+ */
+function siteNetworkPolicy(args: EdgeFleetArgs): ServingNetworkPolicy {
+  const policy = args.networkPolicy ?? {};
+  if (!args.cloudFallback) return policy;
+  const egress = policy.egress ?? {};
+  return {
+    ...policy,
+    egress: { ...egress, endpoints: [...(egress.endpoints ?? []), args.cloudFallback.url] },
+  };
+}
+
+/**
  * Validates {@link EdgeFleetArgs} and plans every site ring by ring with the same
  * `planOnnxService` as the cloud, then turns each Deployment into the site's StatefulSet (see
  * `planEdgeStatefulSet`). Throws {@link HybridAiConfigError} naming the field for: a name longer
@@ -268,7 +286,7 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
       spot: false,
       runtimeArgs: ["--intra-op-threads", String(siteThreads), ...(args.runtimeArgs ?? [])],
       ...(args.env ? { env: args.env } : {}),
-      ...(args.networkPolicy ? { networkPolicy: args.networkPolicy } : {}),
+      networkPolicy: siteNetworkPolicy(args),
       labels,
     });
     const accelerator = site.accelerator?.type;

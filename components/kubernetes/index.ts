@@ -94,6 +94,10 @@ export {
   type ServingDeploymentSpec,
 } from "./onnx-service/deployment-plan";
 export {
+  METADATA_SERVERS,
+  planEgressRules,
+} from "./onnx-service/egress-plan";
+export {
   admitLoadBalancer,
   DEFAULT_NLB_SSL_POLICY,
   EXPOSURE_SUFFIX,
@@ -127,6 +131,7 @@ export type {
   ServingAutoscaling,
   ServingCanary,
   ServingCapacity,
+  ServingEgress,
   ServingMirror,
   ServingNetworkPolicy,
   ServingResources,
@@ -142,6 +147,7 @@ export {
   type ServingExposure,
 } from "./onnx-service/onnx-service-args";
 export {
+  DEFAULT_METRICS_PORT,
   DEFAULT_RUNTIME_IMAGE,
   GPU_ROLLOUT_TIMEOUT_MINUTES,
   type OnnxServicePlan,

@@ -1,4 +1,5 @@
 import { curlExample } from "./curl-example";
+import type { ModelControlMode } from "./options";
 import type { ModelSignature } from "./protocol/tensor-spec";
 import type { IndexEntry } from "./repository/model-repository";
 
@@ -14,7 +15,20 @@ export interface BannerInput {
   strictReadiness: boolean;
   /** `host:port` of the gRPC side, when it is on (`--grpc-port`). */
   grpcAddress?: string;
+  /**
+   * `--model-control-mode`, which decides how a model that failed is loaded once fixed: a load
+   * request (`explicit`), the next repository read (`poll`) or a restart (`none`). Default
+   * `explicit`'s advice.
+   */
+  modelControlMode?: ModelControlMode;
 }
+
+/** How a model that failed to load gets loaded once its files are fixed, by model control mode. */
+const RELOAD_ADVICE: Record<ModelControlMode, string> = {
+  explicit: "fix them, then POST /v2/repository/models/<name>/load",
+  poll: "fix them in the repository; the server polls it and loads them",
+  none: "fix them, then restart the server (--model-control-mode none)",
+};
 
 /**
  * The text `hybridai-serve` prints once it has loaded the repository: where it listens (HTTP, and
@@ -28,6 +42,7 @@ export function startupBanner({
   index,
   strictReadiness,
   grpcAddress,
+  modelControlMode = "explicit",
 }: BannerInput): string {
   const readyNames = new Set(ready.map((model) => model.name));
   const failed = index.filter((row) => row.state !== "READY" && !readyNames.has(row.name));
@@ -42,7 +57,7 @@ export function startupBanner({
         strictReadiness
           ? `${url}/v2/health/ready answers 503 until every model loads`
           : "readiness ignores them: --strict-readiness is off"
-      }; fix them, then POST /v2/repository/models/<name>/load):`,
+      }; ${RELOAD_ADVICE[modelControlMode]}):`,
       ...failed.map((row) => `  ${row.name}: ${row.state}: ${oneLine(row.reason)}`),
     );
   }

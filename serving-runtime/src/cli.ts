@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import pino from "pino";
 import { startupBanner } from "./banner";
-import { OptionsError, parseCommandLine, usage } from "./options";
+import { OptionsError, parseCommandLine, type ServerOptions, usage } from "./options";
 import type { RunningServer } from "./server";
 
-async function printReady(server: RunningServer, strictReadiness: boolean): Promise<void> {
+async function printReady(server: RunningServer, options: ServerOptions): Promise<void> {
   const ready = server.repository.latestVersions().map((version) => version.signature);
   const index = await server.repository.index(false);
   process.stdout.write(
@@ -12,8 +12,9 @@ async function printReady(server: RunningServer, strictReadiness: boolean): Prom
       url: server.url,
       ready,
       index,
-      strictReadiness,
+      strictReadiness: options.strictReadiness,
       grpcAddress: server.grpc?.address,
+      modelControlMode: options.modelControlMode,
     }),
   );
 }
@@ -71,7 +72,7 @@ async function main(): Promise<number | undefined> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  await printReady(server, options.strictReadiness);
+  await printReady(server, options);
   return undefined;
 }
 

@@ -7,7 +7,7 @@ import {
 import { isDegraded, resultParameters } from "./ensemble/ensemble-result";
 import type { FailureReason, ServerMetrics } from "./metrics";
 import type { RequestFacts } from "./observability/audit/request-facts";
-import { InferenceError, unavailable } from "./protocol/errors";
+import { ERROR_STATUS, InferenceError, unavailable } from "./protocol/errors";
 import { decodeInferRequest, type InferRequest } from "./protocol/infer-request";
 import {
   type EncodedResponse,
@@ -128,10 +128,27 @@ export function failureReason(error: unknown): FailureReason {
   return "BACKEND";
 }
 
-/** How a failed call ended as far as breakers and fallbacks are concerned; none when cancelled. */
+/**
+ * What a failed call means for the fallback: undefined when the request itself was at fault (a
+ * 4xx-class error, such as an input onnxruntime refused) or its client went away.
+ */
 export function outcomeOf(error: unknown): CallOutcome | undefined {
-  if (!(error instanceof SchedulingError)) return "error";
-  return error.failure === "cancelled" ? undefined : error.failure;
+  if (error instanceof SchedulingError) {
+    return error.failure === "cancelled" ? undefined : error.failure;
+  }
+  if (error instanceof InferenceError && ERROR_STATUS[error.kind] < 500) return undefined;
+  return "error";
+}
+
+/**
+ * Whether a failed call counts against the model's circuit breaker: only the model's own
+ * failures do (execution errors, and queue timeouts the model's config set). Client-caused
+ * problems (4xx-class errors, inputs onnxruntime refuses), timeouts the request asked for
+ * itself, cancellations and a full queue do not.
+ */
+export function blamesModel(error: unknown, outcome: CallOutcome | undefined): boolean {
+  if (outcome === "error") return true;
+  return outcome === "timeout" && !(error instanceof SchedulingError && error.requested);
 }
 
 function sizeOf(result: InferResult): number {
@@ -139,7 +156,7 @@ function sizeOf(result: InferResult): number {
   for (const [name, output] of result) {
     bytes += name.length + 8 * output.shape.length;
     bytes += Array.isArray(output.data)
-      ? output.data.reduce((sum, text) => sum + 4 + Buffer.byteLength(text), 0)
+      ? output.data.reduce((sum, element) => sum + 4 + element.length, 0)
       : output.data.byteLength;
   }
   return bytes;
@@ -245,7 +262,7 @@ export class InferenceService {
         return this.answered(codec, target, decoded, result, facts);
       } catch (error) {
         outcome = outcomeOf(error);
-        if (outcome === "timeout" || outcome === "error") permit?.failure();
+        if (blamesModel(error, outcome)) permit?.failure();
         else permit?.release();
         failure = error;
       }

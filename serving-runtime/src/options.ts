@@ -65,6 +65,52 @@ export interface ServerOptions {
   auditPayloadBytes?: number;
   /** Named clients with their token hashes and limits (`--tokens-file`). */
   tokensFile?: string;
+  /**
+   * Who may change which models are served, as Triton names it (`--model-control-mode`):
+   * `none` (default: every model of the repository is loaded at start and the load/unload API
+   * answers 403), `explicit` (load/unload for the holder of `--repository-auth-token-file`, which
+   * it requires) or `poll` (the repository is re-read every `--repository-poll-seconds`; models
+   * added, changed or removed there are loaded, reloaded or unloaded; the API answers 403).
+   */
+  modelControlMode: ModelControlMode;
+  /** Seconds between two reads of the repository with `--model-control-mode poll` (`--repository-poll-seconds`); default 15. */
+  repositoryPollSeconds: number;
+  /**
+   * Port of `/metrics` (`--metrics-port`), as Triton's 8002: metrics then leave the main port.
+   * Absent (default): `/metrics` is served on the main port.
+   */
+  metricsPort?: number;
+  /** Label per-client metrics with the client's name (`--metrics-client-labels`); default false. */
+  metricsClientLabels: boolean;
+  /**
+   * Longest a client may take to send a request's headers and body (`--request-timeout-seconds`);
+   * default 60. A request still arriving then is answered 408 and its connection closed.
+   */
+  requestTimeoutSeconds: number;
+}
+
+/** The model control modes of `--model-control-mode`. */
+export const MODEL_CONTROL_MODES = ["none", "explicit", "poll"] as const;
+
+/** Who may change which models are served; see {@link ServerOptions.modelControlMode}. */
+export type ModelControlMode = (typeof MODEL_CONTROL_MODES)[number];
+
+/**
+ * What is wrong with the model control settings, or undefined: `explicit` needs a repository
+ * token, since it opens the load/unload API.
+ *
+ * @param options the model control mode and the repository token file
+ */
+export function modelControlProblem(
+  options: Pick<ServerOptions, "modelControlMode" | "repositoryAuthTokenFile">,
+): string | undefined {
+  if (options.modelControlMode === "explicit" && options.repositoryAuthTokenFile === undefined) {
+    return (
+      "--model-control-mode explicit needs --repository-auth-token-file: the load/unload API " +
+      "it opens is for the holder of the repository token only"
+    );
+  }
+  return undefined;
 }
 
 /** A problem with the flags or environment; the CLI prints it with the usage and exits 2. */
@@ -262,6 +308,51 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     schema: z.string().min(1).optional(),
     help: "named API tokens (SHA-256) with rate limits, daily quotas and allowed models (JSON)",
   },
+  {
+    flag: "model-control-mode",
+    env: "HYBRIDAI_MODEL_CONTROL_MODE",
+    key: "modelControlMode",
+    schema: z
+      .enum(MODEL_CONTROL_MODES, { error: "expected none, explicit or poll" })
+      .default("none"),
+    help: "none (load/unload API off), explicit (API for the repository token) or poll (default none)",
+  },
+  {
+    flag: "repository-poll-seconds",
+    env: "HYBRIDAI_REPOSITORY_POLL_SECONDS",
+    key: "repositoryPollSeconds",
+    schema: z.coerce
+      .number({ error: "expected a number of seconds" })
+      .min(0.1, { error: "expected at least 0.1" })
+      .max(3600, { error: "expected at most 3600" })
+      .default(15),
+    help: "seconds between repository reads with --model-control-mode poll (default 15)",
+  },
+  {
+    flag: "metrics-port",
+    env: "HYBRIDAI_METRICS_PORT",
+    key: "metricsPort",
+    schema: integer(1, 65535).optional(),
+    help: "serve /metrics on this port instead of the main one (Triton's is 8002)",
+  },
+  {
+    flag: "metrics-client-labels",
+    env: "HYBRIDAI_METRICS_CLIENT_LABELS",
+    key: "metricsClientLabels",
+    schema: boolean.default(false),
+    help: "label per-client metrics with tokens-file client names: true|false (default false)",
+  },
+  {
+    flag: "request-timeout-seconds",
+    env: "HYBRIDAI_REQUEST_TIMEOUT_SECONDS",
+    key: "requestTimeoutSeconds",
+    schema: z.coerce
+      .number({ error: "expected a number of seconds" })
+      .min(0.1, { error: "expected at least 0.1" })
+      .max(3600, { error: "expected at most 3600" })
+      .default(60),
+    help: "longest a client may take to send a request's headers and body; then 408 (default 60)",
+  },
 ];
 
 /** The usage text printed by `--help` and after an options error. */
@@ -330,5 +421,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       "--auth-token-file and --tokens-file exclude each other: list every client, with its token's SHA-256, in the tokens file",
     );
   }
+  const controlProblem = modelControlProblem(options as unknown as ServerOptions);
+  if (controlProblem) throw new OptionsError(controlProblem);
   return { kind: "serve", options: options as unknown as ServerOptions };
 }

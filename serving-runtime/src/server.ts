@@ -7,14 +7,16 @@ import { BearerToken } from "./auth";
 import { ResponseCache } from "./cache/response-cache";
 import { type RunningGrpcServer, startGrpcServer } from "./grpc/grpc-server";
 import { buildApp } from "./http/app";
+import { type RunningMetricsServer, startMetricsServer } from "./http/metrics-server";
 import { ServerState } from "./http/server-state";
 import { InferenceService } from "./inference";
 import { ClientRegistry } from "./limits/client-registry";
 import { ServerMetrics } from "./metrics";
 import { AuditLog } from "./observability/audit/audit-log";
 import { DEFAULT_DRIFT_WINDOW } from "./observability/drift-monitor";
-import type { ServerOptions } from "./options";
+import { modelControlProblem, type ServerOptions } from "./options";
 import { ModelRepository } from "./repository/model-repository";
+import { RepositoryPoller } from "./repository/repository-poller";
 import { type Clock, sleep, systemClock } from "./scheduling/clock";
 import type { InferResult } from "./scheduling/scheduler";
 
@@ -35,6 +37,8 @@ export interface RunningServer {
   metrics: ServerMetrics;
   /** The gRPC side (`--grpc-port`); absent when the port is 0. */
   grpc?: RunningGrpcServer;
+  /** Base URL of the metrics port (`--metrics-port`); absent when `/metrics` is on the main port. */
+  metricsUrl?: string;
   /**
    * Drains and stops without losing a request: readiness answers 503 at once and every response
    * says `Connection: close`; for `graceMs` new requests are still served (load balancers need
@@ -61,6 +65,8 @@ export async function startServer(
   logger: Logger,
   clock: Clock = systemClock,
 ): Promise<RunningServer> {
+  const controlProblem = modelControlProblem(options);
+  if (controlProblem) throw new Error(controlProblem);
   const root = path.resolve(options.modelRepository);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -78,7 +84,12 @@ export async function startServer(
   ]);
   const metrics = new ServerMetrics();
   const clients = options.tokensFile
-    ? await ClientRegistry.fromFile(options.tokensFile, "--tokens-file", metrics.registry)
+    ? await ClientRegistry.fromFile(
+        options.tokensFile,
+        "--tokens-file",
+        metrics.registry,
+        options.metricsClientLabels,
+      )
     : undefined;
   const audit = options.auditLog
     ? await AuditLog.open(
@@ -123,31 +134,59 @@ export async function startServer(
     repositoryToken,
     clients,
     audit,
+    modelControlMode: options.modelControlMode,
+    requestTimeoutMs: options.requestTimeoutSeconds * 1000,
+    metricsOnOwnPort: options.metricsPort !== undefined,
   };
   const app = buildApp(context, logger);
   await app.listen({ host: options.host, port: options.port });
   let grpc: RunningGrpcServer | undefined;
-  if (options.grpcPort > 0) {
-    grpc = await startGrpcServer(
-      { ...context, logger },
-      { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimitBytes },
-    ).catch(async (error) => {
-      await app.close();
-      throw error;
-    });
+  let metricsServer: RunningMetricsServer | undefined;
+  try {
+    if (options.grpcPort > 0) {
+      grpc = await startGrpcServer(
+        { ...context, logger },
+        { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimitBytes },
+      );
+    }
+    if (options.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics.registry, {
+        host: options.host,
+        port: options.metricsPort,
+        requestTimeoutMs: context.requestTimeoutMs,
+      });
+    }
+  } catch (error) {
+    grpc?.forceClose();
+    await app.close();
+    throw error;
   }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const poller =
+    options.modelControlMode === "poll"
+      ? new RepositoryPoller({
+          repository,
+          intervalMs: options.repositoryPollSeconds * 1000,
+          logger,
+          track: (work) => state.track(work),
+          onChanged: () => grpc?.health.refresh(),
+        })
+      : undefined;
+  await poller?.remember();
   await repository.loadAll();
   state.started = true;
   grpc?.health.refresh();
+  poller?.start();
 
   let stopping: Promise<boolean> | undefined;
   const shutdown = (timeoutMs: number, graceMs = 0) => {
     stopping ??= (async () => {
       state.draining = true;
       grpc?.health.refresh();
+      // No further read starts; a load a read already began is tracked, and waited for below.
+      void poller?.stop();
       const connections = () =>
         new Promise<number>((resolve) => app.server.getConnections((_e, count) => resolve(count)));
       logger.info({ connections: await connections(), graceMs, timeoutMs }, "draining");
@@ -163,7 +202,7 @@ export async function startServer(
         { connections: await connections() },
         "stopped listening; waiting for requests in flight",
       );
-      await Promise.all([app.close(), grpc?.close()]);
+      await Promise.all([app.close(), grpc?.close(), metricsServer?.close()]);
       await state.idle();
       deadline.cancel();
       await audit?.close();
@@ -173,5 +212,14 @@ export async function startServer(
     })();
     return stopping;
   };
-  return { url: `http://${host}:${port}`, app, repository, state, metrics, grpc, shutdown };
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    repository,
+    state,
+    metrics,
+    grpc,
+    metricsUrl: metricsServer?.url,
+    shutdown,
+  };
 }

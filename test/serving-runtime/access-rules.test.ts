@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { authorizeCall, checkModelAllowed } from "../../serving-runtime/src/access-rules";
+import {
+  authorizeCall,
+  checkModelAllowed,
+  visibleTo,
+} from "../../serving-runtime/src/access-rules";
 import { BearerToken } from "../../serving-runtime/src/auth";
 import { ClientRegistry } from "../../serving-runtime/src/limits/client-registry";
 import { InferenceError } from "../../serving-runtime/src/protocol/errors";
@@ -25,21 +29,34 @@ function outcome(run: () => unknown): string {
 }
 
 describe("authorizeCall (the rules HTTP and gRPC share)", () => {
-  it("lets everything through when no token is configured, and open calls always", () => {
+  it("lets inference through when no token is configured, and open calls always", () => {
     expect(outcome(() => authorizeCall("inference", undefined, {}))).toBe("allowed");
-    expect(outcome(() => authorizeCall("repository", undefined, {}))).toBe("allowed");
     const tokens = { authToken: new BearerToken("secret") };
     expect(outcome(() => authorizeCall("open", undefined, tokens))).toBe("allowed");
   });
 
-  it("checks the inference token, and refuses repository calls without a repository token", () => {
+  it("refuses load/unload unless --model-control-mode is explicit, naming the flag", () => {
+    const admin = { repositoryToken: new BearerToken("admin") };
+    expect(outcome(() => authorizeCall("repository", "Bearer admin", admin))).toMatch(
+      /^FORBIDDEN: model load\/unload is off \(--model-control-mode none, the default\)/,
+    );
+    expect(
+      outcome(() =>
+        authorizeCall("repository", "Bearer admin", { ...admin, modelControlMode: "poll" }),
+      ),
+    ).toMatch(/^FORBIDDEN: model load\/unload is off \(--model-control-mode poll\)/);
+    expect(
+      outcome(() => authorizeCall("repository", undefined, { modelControlMode: "explicit" })),
+    ).toBe(
+      "FORBIDDEN: model load/unload needs --repository-auth-token-file (--model-control-mode explicit)",
+    );
+  });
+
+  it("checks the inference token on inference calls", () => {
     const tokens = { authToken: new BearerToken("secret") };
     expect(outcome(() => authorizeCall("inference", "Bearer secret", tokens))).toBe("allowed");
     expect(outcome(() => authorizeCall("inference", "Bearer other", tokens))).toBe(
       "UNAUTHENTICATED: this endpoint needs 'Authorization: Bearer <token>'",
-    );
-    expect(outcome(() => authorizeCall("repository", "Bearer secret", tokens))).toBe(
-      "FORBIDDEN: model load/unload is disabled while --auth-token-file or --tokens-file is set without --repository-auth-token-file",
     );
   });
 
@@ -47,6 +64,7 @@ describe("authorizeCall (the rules HTTP and gRPC share)", () => {
     const tokens = {
       authToken: new BearerToken("secret"),
       repositoryToken: new BearerToken("admin"),
+      modelControlMode: "explicit" as const,
     };
     expect(outcome(() => authorizeCall("repository", "Bearer admin", tokens))).toBe("allowed");
     expect(outcome(() => authorizeCall("repository", "Bearer secret", tokens))).toBe(
@@ -66,16 +84,27 @@ describe("authorizeCall (the rules HTTP and gRPC share)", () => {
       "UNAUTHENTICATED: this endpoint needs 'Authorization: Bearer <token>'",
     );
     expect(outcome(() => authorizeCall("repository", "Bearer web-1", tokens))).toMatch(
-      /^FORBIDDEN: model load\/unload is disabled/,
+      /^FORBIDDEN: model load\/unload is off/,
     );
   });
 
-  it("keeps a client to the models its entry lists", () => {
+  it("keeps a client to the models its entry lists, with one 403 for forbidden and unknown models", () => {
     const web = authorizeCall("inference", "Bearer web-1", { clients: clients() });
     expect(outcome(() => checkModelAllowed(web, "ranker"))).toBe("allowed");
-    expect(outcome(() => checkModelAllowed(web, "scorer"))).toBe(
-      "FORBIDDEN: client 'web' may not use model 'scorer'",
+    const forbidden = outcome(() => checkModelAllowed(web, "scorer"));
+    expect(forbidden).toBe(
+      "FORBIDDEN: client 'web' may not use model 'scorer'; its tokens-file entry lists 'ranker'",
+    );
+    expect(outcome(() => checkModelAllowed(web, "no-such-model"))).toBe(
+      forbidden.replace("scorer", "no-such-model"),
     );
     expect(outcome(() => checkModelAllowed(undefined, "scorer"))).toBe("allowed");
+  });
+
+  it("filters listings to the models a client may see", () => {
+    const web = authorizeCall("inference", "Bearer web-1", { clients: clients() });
+    const rows = [{ name: "ranker" }, { name: "scorer" }];
+    expect(visibleTo(web, rows, (row) => row.name)).toEqual([{ name: "ranker" }]);
+    expect(visibleTo(undefined, rows, (row) => row.name)).toEqual(rows);
   });
 });

@@ -64,6 +64,12 @@ describe("startupBanner", () => {
     expect(lenient.split("\n")[3]).toBe(
       "Models not ready (readiness ignores them: --strict-readiness is off; fix them, then POST /v2/repository/models/<name>/load):",
     );
+    const advice = (modelControlMode: "none" | "poll") =>
+      startupBanner({ url: URL, ready: [mlp], index, strictReadiness: false, modelControlMode })
+        .split("\n")[3]
+        .replace(/^.*is off; /, "");
+    expect(advice("none")).toBe("fix them, then restart the server (--model-control-mode none)):");
+    expect(advice("poll")).toBe("fix them in the repository; the server polls it and loads them):");
   });
 
   it("says so when no model is ready", () => {

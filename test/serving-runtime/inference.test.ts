@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../serving-runtime/src/server";
 import { batchedModel, negateModel, repositoryWith } from "./helpers/models";
-import { metricValue, postJson, startTestServer, waitForValue } from "./helpers/server";
+import {
+  explicitModelControl,
+  type ModelControlAccess,
+  metricValue,
+  postJson,
+  startTestServer,
+  waitForValue,
+} from "./helpers/server";
 
 let server: RunningServer;
+let control: ModelControlAccess;
 
 const infer = (model: string, rows: number[][], parameters?: Record<string, unknown>) =>
   postJson(`${server.url}/v2/models/${model}/infer`, {
@@ -38,7 +46,8 @@ beforeAll(async () => {
       fallback: { model: "backup", on: ["timeout"] },
     }),
   ]);
-  server = await startTestServer(root, { strictReadiness: false });
+  control = await explicitModelControl();
+  server = await startTestServer(root, { ...control.options, strictReadiness: false });
 });
 
 afterAll(async () => {
@@ -71,6 +80,7 @@ describe("response cache", () => {
     expect(await metric("nv_cache_num_hits_per_model", labels)).toBe(hits + 1);
     const reload = await fetch(`${server.url}/v2/repository/models/cached/load`, {
       method: "POST",
+      headers: control.headers,
     });
     expect(reload.status).toBe(200);
     await infer("cached", [[1, 2, 3]]);
@@ -124,9 +134,15 @@ describe("fallback", () => {
 
 describe("fallback configuration", () => {
   it("refuses a fallback that names an unknown model, naming the key and value", async () => {
-    const response = await postJson(`${server.url}/v2/repository/models/uncached/load`, {
-      parameters: { config: JSON.stringify({ max_batch_size: 4, fallback: { model: "ghost" } }) },
-    });
+    const response = await postJson(
+      `${server.url}/v2/repository/models/uncached/load`,
+      {
+        parameters: {
+          config: JSON.stringify({ max_batch_size: 4, fallback: { model: "ghost" } }),
+        },
+      },
+      control.headers,
+    );
     expect(response.status).toBe(400);
     expect(response.body.error).toMatch(/fallback.model = "ghost" is invalid: no such model/);
   });

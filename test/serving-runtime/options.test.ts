@@ -28,6 +28,10 @@ describe("parseCommandLine", () => {
         cacheSizeBytes: 64 * 1024 * 1024,
         strictReadiness: false,
         logLevel: "info",
+        modelControlMode: "none",
+        repositoryPollSeconds: 15,
+        metricsClientLabels: false,
+        requestTimeoutSeconds: 60,
       },
     });
   });

@@ -13,7 +13,7 @@ import {
   waitForUrl,
 } from "./helpers/cli";
 import { batchedModel, repositoryWith, writeBrokenModel } from "./helpers/models";
-import { postJson } from "./helpers/server";
+import { explicitModelControl, postJson } from "./helpers/server";
 
 const run = promisify(execFile);
 const SHIM = path.join(REPO_ROOT, "serving-runtime/bin/hybridai-serve.js");
@@ -42,6 +42,7 @@ describe("npx hybridai-serve from the repository root", () => {
   it("serves, and its banner lists the model that failed with its reason while readiness is 503", async () => {
     const root = await repositoryWith([batchedModel("ok", { max_batch_size: 4 })]);
     await writeBrokenModel(root, "broken");
+    const control = await explicitModelControl();
     const server = spawnServer("npx", [
       "--no-install",
       "hybridai-serve",
@@ -54,6 +55,10 @@ describe("npx hybridai-serve from the repository root", () => {
         "0",
         "--log-level",
         "silent",
+        "--model-control-mode",
+        "explicit",
+        "--repository-auth-token-file",
+        String(control.options.repositoryAuthTokenFile),
       ],
     ]);
     started.push(server);
@@ -73,7 +78,7 @@ describe("npx hybridai-serve from the repository root", () => {
 
     // Doing what the banner says makes the server ready.
     await writeRepository(root, [batchedModel("broken", { max_batch_size: 4 })]);
-    const load = await postJson(`${url}/v2/repository/models/broken/load`, {});
+    const load = await postJson(`${url}/v2/repository/models/broken/load`, {}, control.headers);
     expect(load.status).toBe(200);
     expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200);
   });

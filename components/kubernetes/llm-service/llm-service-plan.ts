@@ -294,20 +294,21 @@ export function planLlmService(name: string, args: LlmServiceArgs): LlmServicePl
       env: args.env ?? {},
       ...(fixedReplicas !== undefined ? { replicas: fixedReplicas } : {}),
     }),
-    service: planService(name, namespace, labels, stable, port),
+    service: planService(name, namespace, labels, stable, { http: port }),
     disruptionBudget: {
       metadata: { name, namespace, labels },
       spec: { maxUnavailable: 1, selector: { matchLabels: stable } },
     },
-    networkPolicy: planNetworkPolicy(
-      LLM_SERVICE,
+    networkPolicy: planNetworkPolicy({
+      component: LLM_SERVICE,
       name,
       namespace,
       labels,
-      instance,
+      podSelector: instance,
       port,
-      args.networkPolicy,
-    ),
+      metricsPort: port,
+      policy: args.networkPolicy,
+    }),
     ...(args.serviceMonitor
       ? {
           serviceMonitor: planServiceMonitor(
@@ -316,6 +317,7 @@ export function planLlmService(name: string, args: LlmServiceArgs): LlmServicePl
             labels,
             instance,
             args.serviceMonitor,
+            "http",
           ),
         }
       : {}),

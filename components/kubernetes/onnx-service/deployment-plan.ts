@@ -105,6 +105,8 @@ export interface ServingDeploymentSpec {
   replicas?: number;
   /** Container port. */
   port: number;
+  /** Container port of `/metrics` (`--metrics-port`). */
+  metricsPort: number;
   /** The gRPC side: its container port, and whether the probes use it. Default: gRPC off. */
   grpc?: { port: number; probes: boolean };
   /** CPU, memory and model volume. */
@@ -189,6 +191,11 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     String(spec.port),
     "--grpc-port",
     String(spec.grpc?.port ?? 0),
+    "--metrics-port",
+    String(spec.metricsPort),
+    // Model control stays off: the pods serve what the init container pulled. A flag in
+    // runtimeArgs (explicit or poll) is the operator's choice and wins.
+    ...(spec.runtimeArgs.includes("--model-control-mode") ? [] : ["--model-control-mode", "none"]),
     "--drain-timeout-seconds",
     String(spec.timing.drainSeconds),
     // The preStop pause already waits for endpoints to drop the pod, so the runtime need not
@@ -275,6 +282,7 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
               env,
               ports: [
                 { name: "http", containerPort: spec.port, protocol: "TCP" },
+                { name: "metrics", containerPort: spec.metricsPort, protocol: "TCP" },
                 ...(spec.grpc
                   ? [{ name: "grpc", containerPort: spec.grpc.port, protocol: "TCP" }]
                   : []),

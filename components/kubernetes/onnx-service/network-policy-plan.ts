@@ -1,5 +1,6 @@
 import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
+import type * as pulumi from "@pulumi/pulumi";
 import { assertNamespace } from "../validate";
 import type { IngressPeer, ServingNetworkPolicy } from "./onnx-service-args";
 
@@ -17,22 +18,39 @@ function peerOf(peer: IngressPeer): inputs.networking.v1.NetworkPolicyPeer {
   };
 }
 
+/** The serving pods' NetworkPolicy: who it selects, their ports and its egress rules. */
+export interface NetworkPolicySpec {
+  /** The component, for errors. */
+  component: string;
+  /** Policy name. */
+  name: string;
+  /** Namespace. */
+  namespace: string;
+  /** Labels of the policy. */
+  labels: Record<string, string>;
+  /** Labels of the pods it applies to. */
+  podSelector: Record<string, string>;
+  /** The HTTP inference port. */
+  port: number;
+  /** The gRPC port, when gRPC is on. */
+  grpcPort?: number;
+  /** The metrics port. */
+  metricsPort: number;
+  /** The service's `networkPolicy`. */
+  policy?: ServingNetworkPolicy;
+  /** Egress rules ({@link planEgressRules}); absent when egress stays open. */
+  egress?: pulumi.Input<inputs.networking.v1.NetworkPolicyEgressRule[]>;
+}
+
 /**
- * Ingress rules of the serving pods: inference traffic to the HTTP port (and the gRPC port, when
- * gRPC is on) only from the allowed peers (default: pods of the same namespace), and `/metrics`
- * (HTTP port) from the monitoring namespace. Everything else is denied; egress stays open for the
- * model pull.
+ * The serving pods' rules: inference traffic to the HTTP port (and the gRPC port, when gRPC is
+ * on) only from the allowed peers (default: pods of the same namespace); `/metrics`, on its own
+ * port, only from the monitoring namespace; every other ingress denied. Egress as planned by
+ * `planEgressRules` (DNS, 443 out of the cluster, the model's endpoints), or open when that
+ * plan is absent.
  */
-export function planNetworkPolicy(
-  component: string,
-  name: string,
-  namespace: string,
-  labels: Record<string, string>,
-  podSelector: Record<string, string>,
-  port: number,
-  policy: ServingNetworkPolicy = {},
-  grpcPort?: number,
-): NetworkPolicyArgs {
+export function planNetworkPolicy(spec: NetworkPolicySpec): NetworkPolicyArgs {
+  const { component, policy = {} } = spec;
   const allowFrom = policy.allowFrom ?? [{}];
   allowFrom.forEach((peer, i) => {
     if (peer.namespace !== undefined)
@@ -40,22 +58,26 @@ export function planNetworkPolicy(
   });
   const monitoring = policy.monitoringNamespace ?? "monitoring";
   assertNamespace(component, "networkPolicy.monitoringNamespace", monitoring);
-  const ports = [{ protocol: "TCP", port }];
+  const ports = [{ protocol: "TCP", port: spec.port }];
   return {
-    metadata: { name, namespace, labels },
+    metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     spec: {
-      podSelector: { matchLabels: podSelector },
-      policyTypes: ["Ingress"],
+      podSelector: { matchLabels: spec.podSelector },
+      policyTypes: spec.egress === undefined ? ["Ingress"] : ["Ingress", "Egress"],
       ingress: [
         {
           from: allowFrom.map(peerOf),
-          ports: grpcPort === undefined ? ports : [...ports, { protocol: "TCP", port: grpcPort }],
+          ports:
+            spec.grpcPort === undefined
+              ? ports
+              : [...ports, { protocol: "TCP", port: spec.grpcPort }],
         },
         {
           from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: monitoring } } }],
-          ports,
+          ports: [{ protocol: "TCP", port: spec.metricsPort }],
         },
       ],
+      ...(spec.egress === undefined ? {} : { egress: spec.egress }),
     },
   };
 }

@@ -105,12 +105,51 @@ export interface IngressPeer {
   podLabels?: Record<string, string>;
 }
 
-/** Who may reach the service. */
+/**
+ * Where the serving pods (the model pull and the runtime) may send traffic. The default closes
+ * everything a pod does not need: the runtime sends requests only to the remote fallback or
+ * shadow endpoints its model's config names, and the pull only to the model store.
+ */
+export interface ServingEgress {
+  /**
+   * Restrict egress. Default `true`: DNS (UDP/TCP 53 to kube-system, and to NodeLocal DNSCache
+   * at 169.254.20.10), TCP 443 to any address outside the link-local range 169.254.0.0/16 (so
+   * never the cloud metadata server 169.254.169.254) and `exceptCidrs`, the port of an https
+   * model source that is not 443, each of `endpoints`, and the metadata servers only with
+   * `metadataServer`. `false` leaves egress open, as before this default.
+   */
+  enabled?: boolean;
+  /**
+   * Base URLs the model's config sends requests to: a remote `fallback` or `shadow` `url`. An
+   * in-cluster Service (`http://svc.ns.svc.cluster.local:8000`) admits that namespace on the
+   * URL's port; another host admits the URL's port on every address the 443 rule admits (a
+   * NetworkPolicy cannot name a host). A 443 URL elsewhere needs no entry. Default none.
+   */
+  endpoints?: pulumi.Input<string>[];
+  /**
+   * Address ranges left out of the 443 rule (and of `endpoints` outside the cluster), e.g. the
+   * cluster's pod and Service CIDRs, so the pods cannot reach in-cluster HTTPS services either.
+   * Default none.
+   */
+  exceptCidrs?: string[];
+  /**
+   * Admit the metadata servers pods take their cloud identity from: GKE's metadata server for
+   * Workload Identity (169.254.169.254:80 with Dataplane V2, 169.254.169.252:988 otherwise) and
+   * the EKS Pod Identity agent (169.254.170.23:80). Default: `true` when
+   * `serviceAccount.gcpServiceAccount` is set, `false` otherwise (IRSA needs only 443 to STS).
+   * On nodes without GKE's metadata server, 169.254.169.254:80 is the node's own metadata.
+   */
+  metadataServer?: boolean;
+}
+
+/** Who may reach the service, and where its pods may send traffic. */
 export interface ServingNetworkPolicy {
   /** Allowed sources of inference traffic. Default: pods of the same namespace only. */
   allowFrom?: IngressPeer[];
-  /** Namespace allowed to scrape `/metrics`. Default `monitoring`. */
+  /** Namespace allowed to scrape `/metrics` on the metrics port. Default `monitoring`. */
   monitoringNamespace?: string;
+  /** Egress rules. Default: DNS, 443 out of the cluster, the model's endpoints; see {@link ServingEgress}. */
+  egress?: ServingEgress;
 }
 
 /** A Prometheus Operator ServiceMonitor for `/metrics`. */
@@ -383,8 +422,14 @@ export interface OnnxServiceArgs {
   replicas?: ReplicaSpec;
   /** CPU and memory. Defaults in {@link ServingResources}. */
   resources?: ServingResources;
-  /** Container and Service port (HTTP and `/metrics`). Default 8000. */
+  /** Container and Service port of HTTP inference and health. Default 8000. */
   port?: number;
+  /**
+   * Container and Service port of `/metrics` (the runtime's `--metrics-port`, as Triton's):
+   * the ServiceMonitor scrapes it, and the NetworkPolicy admits only
+   * `networkPolicy.monitoringNamespace` to it. Default 8002.
+   */
+  metricsPort?: number;
   /** Tolerate and prefer spot nodes (spread across capacity types). Default `true`; `false` keeps pods off spot. */
   spot?: boolean;
   /**
@@ -404,7 +449,10 @@ export interface OnnxServiceArgs {
   serviceAccount?: ServingServiceAccount;
   /** Mount a service account token. Default `false` (the runtime never calls the API server; IRSA and Workload Identity do not need it). */
   automountServiceAccountToken?: boolean;
-  /** Ingress rules. Default: same namespace, plus `/metrics` from `monitoring`. */
+  /**
+   * Ingress and egress rules. Default: inference from the same namespace, the metrics port from
+   * `monitoring`; egress to DNS, 443 out of the cluster and the model's endpoints only.
+   */
   networkPolicy?: ServingNetworkPolicy;
   /** Create a ServiceMonitor (needs the Prometheus Operator CRDs). Default: none. */
   serviceMonitor?: ServingServiceMonitor;

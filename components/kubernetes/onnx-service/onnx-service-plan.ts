@@ -18,6 +18,7 @@ import {
   resolveResources,
   type ServingAuthMount,
 } from "./deployment-plan";
+import { planEgressRules } from "./egress-plan";
 import { admitLoadBalancer, type ExposurePlan, planExposure } from "./exposure-plan";
 import { planServiceAccount } from "./identity-plan";
 import { checkMirror, type MirrorPlan, mirrorFilter, planMirror } from "./mirror-plan";
@@ -161,6 +162,24 @@ function checkReplicas(args: OnnxServiceArgs): { min: number; max: number } {
 /** Default gRPC port, as Triton's. */
 export const DEFAULT_GRPC_PORT = 8001;
 
+/** Default metrics port, as Triton's. */
+export const DEFAULT_METRICS_PORT = 8002;
+
+/** The metrics port, checked: 1024–65535, and neither the HTTP nor the gRPC port. */
+function checkMetricsPort(args: OnnxServiceArgs, httpPort: number, grpcPort?: number): number {
+  const port = args.metricsPort ?? DEFAULT_METRICS_PORT;
+  assertWholeNumber(ONNX_SERVICE, "metricsPort", port, 1024, 65535);
+  if (port === httpPort || port === grpcPort) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "metricsPort",
+      port,
+      `a port other than the HTTP port (${httpPort})${grpcPort === undefined ? "" : ` and the gRPC port (${grpcPort})`}: /metrics listens on its own port`,
+    );
+  }
+  return port;
+}
+
 /** The gRPC side, checked: its port (1024–65535, not the HTTP port) and probe choice. */
 function checkGrpc(args: OnnxServiceArgs, httpPort: number) {
   if (!args.grpc) return undefined;
@@ -183,9 +202,9 @@ export function planService(
   namespace: string,
   labels: Record<string, string>,
   selector: Record<string, string>,
-  port: number,
-  grpcPort?: number,
+  ports: { http: number; metrics?: number; grpc?: number },
 ): ServiceArgs {
+  const { http: port, metrics, grpc: grpcPort } = ports;
   return {
     metadata: { name, namespace, labels },
     spec: {
@@ -193,6 +212,17 @@ export function planService(
       selector,
       ports: [
         { name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" },
+        ...(metrics === undefined
+          ? []
+          : [
+              {
+                name: "metrics",
+                port: metrics,
+                targetPort: "metrics",
+                protocol: "TCP",
+                appProtocol: "http",
+              },
+            ]),
         ...(grpcPort === undefined
           ? []
           : [
@@ -248,7 +278,9 @@ function planMonitoring(
  * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
  * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
  * below the grace period, malformed quantities, an out-of-range port, canary weight,
- * autoscaling target or rollout timeout, a gRPC port out of range or equal to the HTTP port,
+ * autoscaling target or rollout timeout, a gRPC port out of range or equal to the HTTP port, a
+ * metrics port out of range or shared with HTTP or gRPC, an egress endpoint that is not an
+ * http(s) URL or an `exceptCidrs` entry that is not a CIDR,
  * `spot: false` on an accelerator whose nodes come
  * from a spot fleet, an invalid `rollout` (see {@link checkRollout}) and an invalid `mirror`
  * (see {@link checkMirror}).
@@ -281,6 +313,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
   const port = args.port ?? 8000;
   assertWholeNumber(ONNX_SERVICE, "port", port, 1024, 65535);
   const grpc = checkGrpc(args, port);
+  const metricsPort = checkMetricsPort(args, port, grpc?.port);
   const spot = args.spot ?? true;
   const timing = shutdownTiming(
     ONNX_SERVICE,
@@ -334,6 +367,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     labels,
     modelName,
     port,
+    metricsPort,
     resources,
     accelerator,
     timing,
@@ -372,22 +406,36 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
       rollOn,
       ...(args.rollout ? { replicas: 0 } : {}),
     }),
-    service: planService(name, namespace, labels, stable, port, grpc?.port),
+    service: planService(name, namespace, labels, stable, {
+      http: port,
+      metrics: metricsPort,
+      grpc: grpc?.port,
+    }),
     autoscaler: planAutoscaler(ONNX_SERVICE, name, namespace, labels, replicas, args.autoscaling),
     disruptionBudget: {
       metadata: { name, namespace, labels },
       spec: { maxUnavailable: 1, selector: { matchLabels: stable } },
     },
-    networkPolicy: planNetworkPolicy(
-      ONNX_SERVICE,
+    networkPolicy: planNetworkPolicy({
+      component: ONNX_SERVICE,
       name,
       namespace,
       labels,
-      instance,
+      podSelector: instance,
       port,
-      args.networkPolicy,
-      grpc?.port,
-    ),
+      grpcPort: grpc?.port,
+      metricsPort,
+      policy: args.networkPolicy,
+      egress: planEgressRules(args.networkPolicy?.egress, {
+        component: ONNX_SERVICE,
+        modelUris: [
+          args.model.uri,
+          ...(args.model.mirrors ?? []),
+          ...(args.canary ? [args.canary.uri] : []),
+        ],
+        metadataIdentity: args.serviceAccount?.gcpServiceAccount !== undefined,
+      }),
+    }),
     ...(args.serviceMonitor
       ? {
           serviceMonitor: planServiceMonitor(
@@ -410,6 +458,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         selector: stable,
         modelName,
         port,
+        metricsPort,
         progressDeadlineSeconds: (rolloutMinutes ?? 10) * 60,
       },
       args.rollout,
@@ -446,7 +495,11 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
         rollOn,
         replicas: canary.replicas ?? 1,
       }),
-      service: planService(canaryName, namespace, labels, canarySelector, port, grpc?.port),
+      service: planService(canaryName, namespace, labels, canarySelector, {
+        http: port,
+        metrics: metricsPort,
+        grpc: grpc?.port,
+      }),
       route: planCanaryRoute(name, namespace, labels, port, canary, routeFilters),
     };
   }

@@ -216,6 +216,11 @@ export interface RolloutTarget {
   modelName: string;
   /** Service port. */
   port: number;
+  /**
+   * Port of `/metrics`, which the metrics Service carries for the ServiceMonitor; absent when
+   * the server answers `/metrics` on its HTTP port (vLLM).
+   */
+  metricsPort?: number;
   /** Seconds a version may take to become available before the rollout aborts. */
   progressDeadlineSeconds: number;
 }
@@ -238,7 +243,7 @@ function clusterService(
   name: string,
   target: RolloutTarget,
   selector: Record<string, string>,
-  extra: { labels?: Record<string, string>; headless?: boolean } = {},
+  extra: { labels?: Record<string, string>; headless?: boolean; metrics?: boolean } = {},
 ): ServiceArgs {
   return {
     metadata: { name, namespace: target.namespace, labels: { ...target.labels, ...extra.labels } },
@@ -254,6 +259,17 @@ function clusterService(
           protocol: "TCP",
           appProtocol: "http",
         },
+        ...(extra.metrics && target.metricsPort !== undefined
+          ? [
+              {
+                name: "metrics",
+                port: target.metricsPort,
+                targetPort: "metrics",
+                protocol: "TCP",
+                appProtocol: "http",
+              },
+            ]
+          : []),
       ],
     },
   };
@@ -332,6 +348,7 @@ export function planRollout(
     metricsService: clusterService(`${name}-metrics`, target, target.instance, {
       labels: { [METRICS_SERVICE_LABEL]: "true" },
       headless: true,
+      metrics: true,
     }),
   };
 }

@@ -10,9 +10,10 @@ export interface CacheKeyTensor {
   shape: readonly number[];
   /**
    * Contents: the raw little-endian bytes (any typed array or byte view, as the binary protocol
-   * delivers them or as converted from JSON), or the elements of a `BYTES` tensor.
+   * delivers them or as converted from JSON), or the elements of a `BYTES` tensor, each its
+   * bytes.
    */
-  data: ArrayBufferView | readonly string[];
+  data: ArrayBufferView | readonly Uint8Array[];
 }
 
 /** Identifies one cached response: which model version, and a digest of the exact inputs. */
@@ -55,7 +56,10 @@ function updateTensor(hash: Hash, tensor: CacheKeyTensor): void {
   } else {
     hash.update("s");
     updateLength(hash, tensor.data.length);
-    for (const element of tensor.data) updateString(hash, element);
+    for (const element of tensor.data) {
+      updateLength(hash, element.byteLength);
+      hash.update(element);
+    }
   }
 }
 

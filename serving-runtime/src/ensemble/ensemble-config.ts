@@ -127,21 +127,7 @@ export function describeStep(step: Pick<EnsembleStep, "index" | "model_name">): 
   return `step ${step.index} (model '${step.model_name}')`;
 }
 
-function parseRemote(
-  raw: unknown,
-  field: string,
-  fromRequest: boolean,
-  name: string,
-): RemoteStepConfig {
-  if (fromRequest && raw !== null && typeof raw === "object") {
-    for (const key of ["url", "token_file"]) {
-      if (key in raw) {
-        throw new Error(
-          `${field}.${key}: a setting that names a URL or a file is read only from the model repository's config file, never from a load request's parameters.config; put it in ${name}/config.pbtxt or config.json`,
-        );
-      }
-    }
-  }
+function parseRemote(raw: unknown, field: string, name: string): RemoteStepConfig {
   const parsed = remoteSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${field}.${formatZodIssues(parsed.error, 3)}`);
   const { circuit_breaker, ...endpoint } = parsed.data;
@@ -151,7 +137,7 @@ function parseRemote(
   };
 }
 
-function parseStep(raw: unknown, index: number, name: string, fromRequest: boolean) {
+function parseStep(raw: unknown, index: number, name: string) {
   const field = `ensemble_scheduling.step[${index}]`;
   const parsed = stepSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${field}.${formatZodIssues(parsed.error, 3)}`);
@@ -179,9 +165,7 @@ function parseStep(raw: unknown, index: number, name: string, fromRequest: boole
     throw new Error(`${field}.fallback_model: an ensemble cannot be its own step's fallback`);
   }
   const remote =
-    step.remote === undefined
-      ? undefined
-      : parseRemote(step.remote, `${field}.remote`, fromRequest, name);
+    step.remote === undefined ? undefined : parseRemote(step.remote, `${field}.remote`, name);
   if (remote && step.model_version !== -1) {
     throw new Error(
       `${field}.model_version: a remote step runs the endpoint's latest version; set model_version: -1`,
@@ -195,18 +179,14 @@ function parseStep(raw: unknown, index: number, name: string, fromRequest: boole
  * rules (platform `ensemble` with `ensemble_scheduling` and neither without the other, no
  * backend, instances, warmup or batcher of its own, declared inputs and outputs, at least one
  * step, each with `model_name`, `input_map` and `output_map`) and hybridai's step extensions
- * (`on_failure`, `fallback_model`, `remote`). A config from a load request's `parameters.config`
- * may not set a remote step's `url` or `token_file`. Throws an Error naming the field.
+ * (`on_failure`, `fallback_model`, `remote`). Throws an Error naming the field. (A load
+ * request's `parameters.config` never reaches here with a remote step's `url` or `token_file`:
+ * `checkConfigOverride` refuses every field that names a file or a URL first.)
  *
  * @param config the validated model configuration
  * @param name the ensemble's name
- * @param fromRequest whether the config came from a load request rather than the repository
  */
-export function parseEnsembleSpec(
-  config: ModelConfig,
-  name: string,
-  fromRequest: boolean,
-): EnsembleSpec {
+export function parseEnsembleSpec(config: ModelConfig, name: string): EnsembleSpec {
   if (config.ensemble_scheduling !== undefined && !isEnsembleConfig(config)) {
     throw new Error(
       `ensemble_scheduling cannot be set for model '${name}' whose platform is not ${ENSEMBLE_PLATFORM}`,
@@ -240,7 +220,7 @@ export function parseEnsembleSpec(
   if (scheduling.data.step.length === 0) {
     throw new Error(`must specify 'step' for ensemble '${name}'`);
   }
-  const parsed = scheduling.data.step.map((raw, index) => parseStep(raw, index, name, fromRequest));
+  const parsed = scheduling.data.step.map((raw, index) => parseStep(raw, index, name));
   const labels = stepLabels(parsed);
   return {
     steps: parsed.map((step, index) => ({

@@ -128,17 +128,15 @@ export interface EnsembleLoad {
  * @param directory the ensemble's directory
  * @param name its name
  * @param config its validated configuration
- * @param fromRequest whether the configuration came from a load request's `parameters.config`
  */
 export async function loadEnsemble(
   load: EnsembleLoad,
   directory: string,
   name: string,
   config: ModelConfig,
-  fromRequest: boolean,
 ): Promise<Map<string, LoadedVersion>> {
   const { repository, settings } = load;
-  const spec = parseEnsembleSpec(config, name, fromRequest);
+  const spec = parseEnsembleSpec(config, name);
   const graph = buildEnsembleGraph(
     config.input.map((tensor) => tensor.name),
     config.output.map((tensor) => tensor.name),

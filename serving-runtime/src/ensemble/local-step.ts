@@ -1,4 +1,4 @@
-import { failureReason, outcomeOf } from "../inference";
+import { blamesModel, failureReason, outcomeOf } from "../inference";
 import { InferenceError, invalidArgument } from "../protocol/errors";
 import type { DecodedInput, InferRequest } from "../protocol/infer-request";
 import { formatShape, type ModelSignature, type TensorSpec } from "../protocol/tensor-spec";
@@ -141,7 +141,7 @@ export async function runLocalStep(
     return result;
   } catch (error) {
     const outcome = outcomeOf(error);
-    if (outcome === "timeout" || outcome === "error") permit?.failure();
+    if (blamesModel(error, outcome)) permit?.failure();
     else permit?.release();
     target.metrics.failure(failureReason(error), elapsedUs());
     throw named(call, error);

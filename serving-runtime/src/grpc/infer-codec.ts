@@ -11,6 +11,7 @@ import {
 } from "../protocol/infer-request";
 import type { OutputTensor, ResponseHeader } from "../protocol/infer-response";
 import { decodeJsonData } from "../protocol/json-codec";
+import { checkHeaderBounds } from "../protocol/request-bounds";
 import { formatShape, type ModelSignature } from "../protocol/tensor-spec";
 import { fromHttpAnswer, httpBodyOf } from "./http-forward";
 import type {
@@ -53,10 +54,12 @@ const FIELDS = Object.keys({
 
 type ParameterValue = string | number | boolean;
 
-/** A protobuf integer (decimal string) as a number when exact, else as the string. */
-function integer(text: string): number | string {
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : text;
+/**
+ * A protobuf 64-bit integer (a decimal string) as a number, as JSON carries it: exact up to
+ * 2^53, rounded above (the only numeric request parameter, `timeout`, is clamped far below).
+ */
+function integer(text: string): number {
+  return Number(text);
 }
 
 /** Protocol parameters as the JSON form carries them: booleans, numbers and strings. */
@@ -154,9 +157,9 @@ function typedElements(
             `contents.${field} holds ${values.length}`,
     );
   }
-  const elements =
-    datatype === "BYTES" ? (values as Buffer[]).map((bytes) => bytes.toString("utf8")) : values;
-  return decodeJsonData(input.name, datatype, elements, input.shape);
+  // BYTES elements stay the Buffers they arrived as, byte for byte.
+  if (datatype === "BYTES") return values as Buffer[];
+  return decodeJsonData(input.name, datatype, values, input.shape);
 }
 
 /** The elements of a gRPC request's inputs: `raw_input_contents`, or each input's `contents`. */
@@ -218,10 +221,13 @@ function headerOf(request: ModelInferRequest): unknown {
  * comes back as a `ModelInferResponse`.
  *
  * @param request the decoded request
+ * @param carriedBytes the size of the message the request was decoded from: no input's shape
+ *   may call for more elements than that many bytes can hold
  * @param requestId the call's request id, sent on with forwarded copies
  */
 export function grpcCodec(
   request: ModelInferRequest,
+  carriedBytes: number,
   requestId?: string,
 ): InferenceCodec<ModelInferResponse> {
   let header: ReturnType<typeof checkRequestHeader> | undefined;
@@ -229,8 +235,10 @@ export function grpcCodec(
   let http: InferenceCodec<ModelInferResponse>["http"];
   const codec: InferenceCodec<ModelInferResponse> = {
     decode(model: ModelSignature): InferRequest {
-      header ??= checkRequestHeader(headerOf(request));
-      const decoded = buildInferRequest(header, new MessageElements(request), model);
+      // The message's sizes are checked before it is mapped input by input.
+      checkHeaderBounds(request, model);
+      header ??= checkRequestHeader(headerOf(request), model);
+      const decoded = buildInferRequest(header, new MessageElements(request), model, carriedBytes);
       primary ??= decoded;
       return decoded;
     },

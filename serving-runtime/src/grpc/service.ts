@@ -6,7 +6,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import { type Access, callerName, checkModelAllowed } from "../access-rules";
+import { type Access, callerName, checkModelAllowed, visibleTo } from "../access-rules";
 import type { AppContext } from "../http/context";
 import { serverReady } from "../http/routes-health";
 import { EXTENSIONS } from "../http/routes-server";
@@ -33,7 +33,7 @@ import type {
   RepositoryIndexRequest,
   RepositoryModelRequest,
 } from "./messages";
-import { rawBytesOf } from "./raw-messages";
+import { rawBytesOf, refusalOf } from "./raw-messages";
 import { REQUEST_ID, serviceError } from "./status";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
@@ -123,14 +123,19 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
         facts.body = rawBytesOf(request);
         facts.binary = true;
       }
-      target = repository.resolve(request.model_name ?? "", versionOf(request.model_version));
+      const model = request.model_name ?? "";
+      if (caller) context.clients?.checkModel(caller, model, repository.has(model));
+      const refusal = refusalOf(request);
+      if (refusal) throw refusal;
+      target = repository.resolve(model, versionOf(request.model_version));
       if (facts) facts.version = target.signature.version;
       if (caller) context.clients?.admit(caller, target.signature.name);
     } catch (error) {
       if (facts) audit?.end(facts, auditFailure(error));
       throw error;
     }
-    return inference.inferWith(target, grpcCodec(request, id), client, facts).then(
+    const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
+    return inference.inferWith(target, grpcCodec(request, carried, id), client, facts).then(
       (response) => {
         target.metrics.answered("grpc", true);
         if (facts) audit?.end(facts, { status: 200 });
@@ -218,12 +223,16 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       return { config: servedModelConfig(repository.resolve(name, versionOf(version))) };
     }),
     ModelStatistics: unary<ModelRequest>("inference", ({ name, version }, _call, caller) => {
-      checkModelAllowed(caller, name ?? "");
-      return { model_stats: collectStatistics(repository, name, versionOf(version)) };
+      if (name) checkModelAllowed(caller, name);
+      const stats = collectStatistics(repository, name || undefined, versionOf(version));
+      return { model_stats: visibleTo(caller, stats, (entry) => entry.name) };
     }),
-    RepositoryIndex: unary<RepositoryIndexRequest>("inference", async ({ ready }) => ({
-      models: await repository.index(ready === true),
-    })),
+    RepositoryIndex: unary<RepositoryIndexRequest>(
+      "inference",
+      async ({ ready }, _call, caller) => ({
+        models: visibleTo(caller, await repository.index(ready === true), (row) => row.name),
+      }),
+    ),
     RepositoryModelLoad: unary<RepositoryModelRequest>("repository", (request) =>
       repositoryChange(() => repository.load(request.model_name ?? "", configParameter(request))),
     ),

@@ -54,12 +54,16 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
           response.setHeader(REQUEST_ID, id);
           if (!infer(request, response)) handler(request, response);
         },
-        { bodyLimitBytes: context.bodyLimitBytes, draining: () => context.state.draining },
+        {
+          bodyLimitBytes: context.bodyLimitBytes,
+          draining: () => context.state.draining,
+          requestTimeoutMs: context.requestTimeoutMs,
+        },
       ),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", (_request, payload, done) =>
-    readBody(payload, context.bodyLimitBytes, done),
+  app.addContentTypeParser("*", (request, payload, done) =>
+    readBody(payload, Math.min(request.routeOptions.bodyLimit, context.bodyLimitBytes), done),
   );
   if (logger.isLevelEnabled("debug")) {
     app.addHook("onResponse", (request, reply, done) => {
@@ -82,7 +86,7 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
   serverRoutes(app);
   modelRoutes(app, context);
   repositoryRoutes(app, context);
-  metricsRoutes(app, context);
+  if (!context.metricsOnOwnPort) metricsRoutes(app, context);
   statisticsRoutes(app, context);
   return app;
 }

@@ -20,18 +20,23 @@ export function declaredLength(request: IncomingMessage): number | undefined {
 
 /**
  * Reads a request body as bytes, at most `limit` of them. A body that arrives in one chunk is
- * used as it is; a longer one is copied once into a buffer of its declared length (so its
- * tensors own their memory and can be handed to a worker thread without another copy). A body
- * growing past `limit` fails with 413 while the rest of it is read and discarded.
+ * used as it is; a longer one is kept as its chunks and copied once, when it has all arrived,
+ * into a buffer of the size that arrived (so its tensors own their memory and can be handed to
+ * a worker thread without another copy). Memory grows with what arrived, never with what
+ * `Content-Length` claims: a client declaring 50 MB and sending two bytes holds two bytes. A
+ * body growing past `limit` fails with 413 while the rest of it is read and discarded; so does
+ * one `inspect` refuses (it sees each chunk as it arrives, and throws to refuse the body).
  *
  * @param request the incoming request
  * @param limit the body limit in bytes
  * @param done called once with the body or an error
+ * @param inspect sees each chunk as it arrives; what it throws fails the body
  */
 export function readBody(
   request: IncomingMessage,
   limit: number,
   done: (error: Error | null, body?: Buffer) => void,
+  inspect?: (chunk: Buffer) => void,
 ): void {
   const declared = declaredLength(request);
   if (declared !== undefined && declared > limit) {
@@ -39,9 +44,7 @@ export function readBody(
     done(bodyTooLarge(limit, declared));
     return;
   }
-  let single: Buffer | undefined;
-  let whole: Buffer | undefined;
-  let chunks: Buffer[] | undefined;
+  const chunks: Buffer[] = [];
   let received = 0;
   let failed = false;
   const onData = (chunk: Buffer) => {
@@ -49,38 +52,33 @@ export function readBody(
     received += chunk.length;
     if (received > limit) {
       failed = true;
+      chunks.length = 0;
       done(bodyTooLarge(limit));
       return;
     }
-    if (whole) {
-      if (received <= whole.length) chunk.copy(whole, received - chunk.length);
-      return;
+    if (inspect) {
+      try {
+        inspect(chunk);
+      } catch (error) {
+        failed = true;
+        chunks.length = 0;
+        done(error as Error);
+        return;
+      }
     }
-    if (!single && !chunks) {
-      single = chunk;
-      return;
-    }
-    if (declared !== undefined && declared <= limit && single) {
-      whole = Buffer.allocUnsafeSlow(declared);
-      single.copy(whole, 0);
-      chunk.copy(whole, single.length);
-      single = undefined;
-      return;
-    }
-    chunks ??= single ? [single] : [];
-    single = undefined;
     chunks.push(chunk);
   };
   request.on("data", onData);
   request.once("error", (error) => {
     if (failed) return;
     failed = true;
+    chunks.length = 0;
     done(error);
   });
   request.once("end", () => {
     if (failed) return;
-    if (whole) done(null, received === whole.length ? whole : whole.subarray(0, received));
-    else if (chunks) done(null, Buffer.concat(chunks, received));
-    else done(null, single ?? Buffer.alloc(0));
+    if (chunks.length === 0) done(null, Buffer.alloc(0));
+    else if (chunks.length === 1) done(null, chunks[0]);
+    else done(null, Buffer.concat(chunks, received));
   });
 }

@@ -3,6 +3,7 @@ import type { InferenceService } from "../inference";
 import type { ClientRegistry } from "../limits/client-registry";
 import type { ServerMetrics } from "../metrics";
 import type { AuditLog } from "../observability/audit/audit-log";
+import type { ModelControlMode } from "../options";
 import type { ModelRepository } from "../repository/model-repository";
 import type { ServerState } from "./server-state";
 
@@ -28,4 +29,10 @@ export interface AppContext {
   clients?: ClientRegistry;
   /** The audit log of inference requests (`--audit-log`), when on. */
   audit?: AuditLog;
+  /** `--model-control-mode`: load/unload are refused unless `explicit`. */
+  modelControlMode: ModelControlMode;
+  /** Longest a client may take to send a request's headers and body, in ms. */
+  requestTimeoutMs: number;
+  /** `/metrics` is served on its own port (`--metrics-port`), not on this one. */
+  metricsOnOwnPort: boolean;
 }

@@ -6,6 +6,7 @@ import type { RequestFacts } from "../observability/audit/request-facts";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
 import type { EncodedResponse } from "../protocol/infer-response";
+import { JsonCensus } from "../protocol/json-census";
 import type { LoadedVersion } from "../repository/loader";
 import { FORWARDED_HEADER } from "../resilience/remote-client";
 import type { ClientLink } from "../scheduling/scheduler";
@@ -14,6 +15,19 @@ import type { AppContext } from "./context";
 import { statusOf } from "./errors";
 import { lingerBeforeClose } from "./linger";
 import { binaryHeaderLength, versionParam } from "./request-parts";
+
+/**
+ * Counts a request's JSON as it arrives ({@link JsonCensus}), so a body holding more objects
+ * than any request for the model can is refused before the rest of it is buffered. Binary
+ * requests are counted over their JSON header only; one with a malformed header length is left
+ * to the decoder, which names the problem.
+ */
+function censusOf(target: LoadedVersion, headerLength: string | undefined): JsonCensus | undefined {
+  if (headerLength === undefined) return new JsonCensus(target.signature);
+  return /^\d+$/.test(headerLength)
+    ? new JsonCensus(target.signature, Number(headerLength))
+    : undefined;
+}
 
 const INFER_PATH = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/infer(?:\?.*)?$/;
 
@@ -88,6 +102,7 @@ export function inferEndpoint(
     response: ServerResponse,
     error: Error,
     facts?: RequestFacts,
+    bodyRefused = false,
   ) => {
     const { status, message } = statusOf(error as InferenceError);
     const headers: Record<string, string | number> = { "content-type": "application/json" };
@@ -96,7 +111,9 @@ export function inferEndpoint(
     }
     if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
     if (error instanceof LimitError) headers["retry-after"] = error.retryAfterSeconds;
-    if (status === 413) {
+    if (status === 413 || (bodyRefused && !request.complete)) {
+      // Answered before its body has all arrived (too large, or refused as it came in): the
+      // rest is read and discarded while the answer goes out, then the connection closes.
       headers.connection = "close";
       lingerBeforeClose(request.socket);
     }
@@ -144,6 +161,7 @@ export function inferEndpoint(
       if (facts) facts.model = model;
       const caller = authorizeCall("inference", request.headers.authorization, context);
       if (facts) facts.client = callerName(caller, context);
+      if (caller) clients?.checkModel(caller, model, repository.has(model));
       let target: LoadedVersion | undefined;
       let absent: InferenceError | undefined;
       try {
@@ -159,36 +177,42 @@ export function inferEndpoint(
       if (facts) facts.version = target?.signature.version;
       if (caller) clients?.admit(caller, target?.signature.name ?? model);
       const headerLength = binaryHeaderLength(request.headers);
-      readBody(request, context.bodyLimitBytes, (error, body) => {
-        if (error || !body) {
-          fail(request, response, error ?? new Error("no body"), facts);
-          return;
-        }
-        if (facts) {
-          facts.body = body;
-          facts.binary = headerLength !== undefined;
-        }
-        const parts = {
-          body,
-          headerLength,
-          requestId: request.headers["x-request-id"] as string | undefined,
-          forwarded: request.headers[FORWARDED_HEADER] !== undefined,
-        };
-        const client = clientOf(request, response);
-        (target
-          ? inference.infer(target, parts, client, facts)
-          : inference.inferAbsent(model, parts, absent as InferenceError, client, facts)
-        ).then(
-          (encoded) => {
-            target?.metrics.answered("http", true);
-            send(request, response, encoded, facts);
-          },
-          (failure: Error) => {
-            target?.metrics.answered("http", false);
-            fail(request, response, failure, facts);
-          },
-        );
-      });
+      const census = target && censusOf(target, headerLength);
+      readBody(
+        request,
+        context.bodyLimitBytes,
+        (error, body) => {
+          if (error || !body) {
+            fail(request, response, error ?? new Error("no body"), facts, true);
+            return;
+          }
+          if (facts) {
+            facts.body = body;
+            facts.binary = headerLength !== undefined;
+          }
+          const parts = {
+            body,
+            headerLength,
+            requestId: request.headers["x-request-id"] as string | undefined,
+            forwarded: request.headers[FORWARDED_HEADER] !== undefined,
+          };
+          const client = clientOf(request, response);
+          (target
+            ? inference.infer(target, parts, client, facts)
+            : inference.inferAbsent(model, parts, absent as InferenceError, client, facts)
+          ).then(
+            (encoded) => {
+              target?.metrics.answered("http", true);
+              send(request, response, encoded, facts);
+            },
+            (failure: Error) => {
+              target?.metrics.answered("http", false);
+              fail(request, response, failure, facts);
+            },
+          );
+        },
+        census && ((chunk) => census.feed(chunk)),
+      );
     } catch (error) {
       request.resume();
       fail(request, response, error as Error, facts);

@@ -1,11 +1,19 @@
 import type { FastifyInstance } from "fastify";
+import { visibleTo } from "../access-rules";
 import { invalidArgument, unavailable } from "../protocol/errors";
+import { callerOf } from "./access";
 import type { AppContext } from "./context";
 import { optionalJsonBody } from "./request-parts";
 
 interface ModelParams {
   model: string;
 }
+
+/**
+ * Largest body of a repository request: `{"ready": true}` or a load's `parameters.config`. Far
+ * below the inference body limit, so a huge body sent here is refused before it is parsed.
+ */
+export const REPOSITORY_BODY_LIMIT_BYTES = 1024 * 1024;
 
 function configParameter(body: Record<string, unknown>): unknown {
   const parameters = body.parameters as Record<string, unknown> | undefined;
@@ -22,18 +30,22 @@ function configParameter(body: Record<string, unknown>): unknown {
 }
 
 /**
- * Triton's model repository extension: `POST /v2/repository/index` (optional `{"ready": true}`),
- * `POST /v2/repository/models/{m}/load` (optional `parameters.config` replacing `config.json`)
- * and `…/unload`.
+ * Triton's model repository extension: `POST /v2/repository/index` (optional `{"ready": true}`;
+ * a tokens-file client sees only the models its entry lists), `POST /v2/repository/models/{m}/load`
+ * (optional `parameters.config` replacing `config.json`, without settings that name a file or a
+ * URL) and `…/unload`; load and unload only with `--model-control-mode explicit` and the
+ * repository token (see the access rules).
  */
 export function repositoryRoutes(app: FastifyInstance, context: AppContext): void {
   const { repository, state } = context;
-  app.post("/v2/repository/index", async (request, reply) => {
+  const small = { bodyLimit: REPOSITORY_BODY_LIMIT_BYTES };
+  app.post("/v2/repository/index", small, async (request, reply) => {
     const body = optionalJsonBody(request);
     const rows = await repository.index(body.ready === true);
-    return reply.type("application/json").send(JSON.stringify(rows));
+    const visible = visibleTo(callerOf(request), rows, (row) => row.name);
+    return reply.type("application/json").send(JSON.stringify(visible));
   });
-  const control = { config: { access: "repository" as const } };
+  const control = { ...small, config: { access: "repository" as const } };
   app.post<{ Params: ModelParams }>(
     "/v2/repository/models/:model/load",
     control,

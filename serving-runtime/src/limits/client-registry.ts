@@ -49,13 +49,24 @@ export class ApiClient {
   allows(model: string): boolean {
     return this.models === undefined || this.models.has(model);
   }
+
+  /**
+   * The 403 for a model the client may not call: the same whether the model exists or not, so
+   * that it tells nothing about which models exist.
+   */
+  forbidden(model: string): InferenceError {
+    return new InferenceError(
+      "FORBIDDEN",
+      `client '${this.name}' may not use model '${model}'; its tokens-file entry lists ${[...(this.models ?? [])].map((m) => `'${m}'`).join(", ")}`,
+    );
+  }
 }
 
 /**
  * The named clients of `--tokens-file`: who a bearer token belongs to (compared in constant
  * time against every client, so the answer's timing says nothing about which token came
  * close), which models each may call, and their token-bucket rate limits and daily quotas,
- * counted per client in `hybridai_client_requests_total`.
+ * counted in `hybridai_client_requests_total` (per client with `--metrics-client-labels`).
  */
 export class ClientRegistry {
   private readonly clients: ApiClient[];
@@ -65,11 +76,14 @@ export class ClientRegistry {
    * @param entries the tokens file's clients
    * @param registry where the per-client metrics are exported
    * @param clocks time sources; the system's by default
+   * @param clientLabels label the metrics with each client's name (`--metrics-client-labels`);
+   *   without it they are summed over clients and the per-client quota gauge is left out
    */
   constructor(
     entries: readonly ClientEntry[],
     registry: Registry,
     private readonly clocks: LimitClocks = systemClocks,
+    clientLabels = false,
   ) {
     const now = clocks.monotonic();
     this.clients = entries.map((entry) => new ApiClient(entry, now));
@@ -78,7 +92,7 @@ export class ClientRegistry {
       const quota = client.quota;
       if (quota) quotas.set(client.name, () => quota.remaining(clocks.wall()));
     }
-    this.metrics = new ClientMetrics(registry, quotas);
+    this.metrics = new ClientMetrics(registry, quotas, clientLabels);
   }
 
   /**
@@ -87,9 +101,20 @@ export class ClientRegistry {
    * @param file path of the file
    * @param flag the flag that named it, for messages
    * @param registry where the per-client metrics are exported
+   * @param clientLabels label the metrics with each client's name
    */
-  static async fromFile(file: string, flag: string, registry: Registry): Promise<ClientRegistry> {
-    return new ClientRegistry(await readTokensFile(file, flag), registry);
+  static async fromFile(
+    file: string,
+    flag: string,
+    registry: Registry,
+    clientLabels = false,
+  ): Promise<ClientRegistry> {
+    return new ClientRegistry(
+      await readTokensFile(file, flag),
+      registry,
+      systemClocks,
+      clientLabels,
+    );
   }
 
   /**
@@ -108,6 +133,21 @@ export class ClientRegistry {
   }
 
   /**
+   * Refuses a model the client may not call, before the model is looked up: 403, the same for a
+   * model that does not exist, counted as `forbidden` under the model's name when it exists and
+   * under `""` when it does not (so made-up names add no metric series).
+   *
+   * @param client the caller
+   * @param model the model the request names
+   * @param exists whether the repository knows the model
+   */
+  checkModel(client: ApiClient, model: string, exists: boolean): void {
+    if (client.allows(model)) return;
+    this.metrics.count(client.name, exists ? model : "", "forbidden");
+    throw client.forbidden(model);
+  }
+
+  /**
    * Admits one inference request of `client` for `model`, or throws: 403 for a model the
    * client may not call, 429 ({@link LimitError}, with the seconds to wait) when its bucket is
    * empty or its daily quota used up. A refused request takes nothing from the quota.
@@ -115,10 +155,7 @@ export class ClientRegistry {
   admit(client: ApiClient, model: string): void {
     if (!client.allows(model)) {
       this.metrics.count(client.name, model, "forbidden");
-      throw new InferenceError(
-        "FORBIDDEN",
-        `client '${client.name}' may not use model '${model}'; its tokens-file entry lists ${[...(client.models ?? [])].map((m) => `'${m}'`).join(", ")}`,
-      );
+      throw client.forbidden(model);
     }
     const bucket = client.bucket;
     if (bucket) {

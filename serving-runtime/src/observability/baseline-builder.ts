@@ -78,7 +78,7 @@ class InputSample {
       for (let i = 0; i < positions.length; i++) {
         values[i] = read
           ? read(tensor.data, start + positions[i])
-          : Buffer.byteLength((tensor.data as string[])[start + positions[i]]);
+          : (tensor.data as Buffer[])[start + positions[i]].length;
       }
       this.rows.push(values);
     }

@@ -80,7 +80,7 @@ class InputWindow {
       for (let i = 0; i < positions.length; i++) {
         const value = read
           ? read(data, start + positions[i])
-          : Buffer.byteLength((data as string[])[start + positions[i]]);
+          : (data as Buffer[])[start + positions[i]].length;
         window.push(binOf(edges, value));
       }
     }

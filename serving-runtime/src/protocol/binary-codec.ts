@@ -29,14 +29,18 @@ export function splitBinaryBody(
   return { json: body.subarray(0, jsonLength), binary: body.subarray(jsonLength) };
 }
 
-function decodeStrings(name: string, bytes: Buffer, count: number): string[] {
+/**
+ * The elements of a binary `BYTES` input: each one's bytes exactly as sent (views of the body,
+ * not copies; nothing is decoded as text).
+ */
+function decodeStrings(name: string, bytes: Buffer, count: number): Buffer[] {
   if (count * 4 > bytes.length) {
     throw invalidArgument(
       `input '${name}' (BYTES): ${count} elements need at least ${count * 4} bytes of length ` +
         `prefixes but binary_data_size is ${bytes.length}`,
     );
   }
-  const out = new Array<string>(count);
+  const out = new Array<Buffer>(count);
   let offset = 0;
   for (let i = 0; i < count; i++) {
     if (offset + 4 > bytes.length) {
@@ -52,7 +56,7 @@ function decodeStrings(name: string, bytes: Buffer, count: number): string[] {
         `input '${name}' (BYTES): element ${i} declares ${length} bytes but only ${bytes.length - offset} remain`,
       );
     }
-    out[i] = bytes.toString("utf8", offset, offset + length);
+    out[i] = bytes.subarray(offset, offset + length);
     offset += length;
   }
   if (offset !== bytes.length) {
@@ -102,15 +106,14 @@ export function decodeBinaryTensor(
   return array;
 }
 
-/** Encodes tensor elements as raw little-endian bytes (BYTES elements length-prefixed). */
+/** Encodes tensor elements as raw little-endian bytes (BYTES elements length-prefixed, byte for byte). */
 export function encodeBinaryTensor(data: TensorData): Buffer {
   if (!Array.isArray(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const encoded = data.map((text) => Buffer.from(text, "utf8"));
   let total = 0;
-  for (const item of encoded) total += 4 + item.length;
+  for (const item of data) total += 4 + item.length;
   const out = Buffer.allocUnsafe(total);
   let offset = 0;
-  for (const item of encoded) {
+  for (const item of data) {
     out.writeUInt32LE(item.length, offset);
     item.copy(out, offset + 4);
     offset += 4 + item.length;

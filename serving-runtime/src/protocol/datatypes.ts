@@ -43,8 +43,11 @@ export type NumericArray =
   | Float32Array
   | Float64Array;
 
-/** Elements of a tensor: a typed array, or strings for `BYTES`. */
-export type TensorData = NumericArray | string[];
+/**
+ * Elements of a tensor: a typed array, or for `BYTES` one Buffer per element holding its bytes
+ * exactly as they arrived (no text decoding anywhere between the request and the model).
+ */
+export type TensorData = NumericArray | Buffer[];
 
 /** A constructor of one of the typed arrays in {@link NumericArray}. */
 export type NumericArrayConstructor = {

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { decodeBinaryTensor, splitBinaryBody } from "./binary-codec";
-import { type Datatype, elementCount, isDatatype, type TensorData } from "./datatypes";
+import { checkBytesElements } from "./bytes-elements";
+import { type Datatype, isDatatype, type TensorData } from "./datatypes";
 import { InferenceError, invalidArgument } from "./errors";
+import { checkJsonSize } from "./json-census";
 import { decodeJsonData } from "./json-codec";
+import { boundedElementCount, checkHeaderBounds } from "./request-bounds";
 import { formatShape, type ModelSignature, type TensorSpec } from "./tensor-spec";
 import { formatZodIssues } from "./zod-issues";
 
@@ -95,26 +98,31 @@ export interface InferRequest {
   forwarded?: boolean;
 }
 
-function parseHeader(json: Buffer | string): RequestHeader {
+function parseHeader(json: Buffer, model: ModelSignature): RequestHeader {
+  checkJsonSize(json, model);
   let value: unknown;
   try {
-    value = JSON.parse(typeof json === "string" ? json : json.toString("utf8"));
+    value = JSON.parse(json.toString("utf8"));
   } catch (error) {
     throw invalidArgument(
       `malformed JSON in request body: ${(error as Error).message}; send an inference request ` +
         'object like {"inputs":[{"name":…,"shape":[…],"datatype":…,"data":[…]}]}',
     );
   }
-  return checkRequestHeader(value);
+  return checkRequestHeader(value, model);
 }
 
 /**
  * Checks the shape of an inference request header (names, shapes of non-negative integers,
- * parameter values) and returns it typed; throws 400 naming every problem.
+ * parameter values) and returns it typed; throws 400 naming every problem. Its sizes are
+ * checked against the model first ({@link checkHeaderBounds}), so the schema check walks only
+ * as many inputs, outputs, dimensions and parameters as a valid request can have.
  *
  * @param value a parsed JSON header, or a transport's request in the same shape
+ * @param model the model version the request targets
  */
-export function checkRequestHeader(value: unknown): InferRequestHeader {
+export function checkRequestHeader(value: unknown, model: ModelSignature): InferRequestHeader {
+  checkHeaderBounds(value, model);
   const parsed = requestSchema.safeParse(value);
   if (!parsed.success) {
     throw invalidArgument(`invalid inference request: ${formatZodIssues(parsed.error)}`);
@@ -211,6 +219,7 @@ function decodeInputs(
   header: RequestHeader,
   elements: InputElements,
   model: ModelSignature,
+  carriedBytes: number,
 ): DecodedInput[] {
   const byName = new Map<string, DecodedInput>();
   for (const [index, input] of header.inputs.entries()) {
@@ -228,7 +237,9 @@ function decodeInputs(
       );
     }
     checkShape(input, spec, model);
-    const data = elements.read(input, index, spec.datatype, elementCount(input.shape));
+    const count = boundedElementCount(input.name, input.shape, spec.datatype, carriedBytes);
+    const data = elements.read(input, index, spec.datatype, count);
+    if (spec.datatype === "BYTES") checkBytesElements(input.name, data as Buffer[]);
     byName.set(input.name, { name: input.name, datatype: spec.datatype, shape: input.shape, data });
   }
   elements.finish();
@@ -265,13 +276,25 @@ function selectOutputs(header: RequestHeader, model: ModelSignature): OutputRequ
   });
 }
 
+/**
+ * The longest queue timeout a request may ask for, in microseconds: 2^31-1 ms (about 24.8
+ * days), the most a Node timer holds. A longer timeout waits this long (a timer given more fires
+ * after 1 ms).
+ */
+export const MAX_TIMEOUT_MICROSECONDS = (2 ** 31 - 1) * 1000;
+
+/**
+ * A request's `parameters.timeout`, the same for every transport: a non-negative integer of
+ * microseconds (gRPC's 64-bit integer parameters arrive as numbers too), clamped to
+ * {@link MAX_TIMEOUT_MICROSECONDS}. Throws 400 otherwise.
+ */
 function timeoutOf(header: RequestHeader): number | undefined {
   const timeout = header.parameters?.timeout;
   if (timeout === undefined) return undefined;
   if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 0) {
     throw invalidArgument("parameters.timeout must be a non-negative integer (microseconds)");
   }
-  return timeout;
+  return Math.min(timeout, MAX_TIMEOUT_MICROSECONDS);
 }
 
 function checkUnsupported(header: RequestHeader): void {
@@ -303,9 +326,10 @@ export function decodeInferRequest(
 ): InferRequest {
   const parts = headerLength === undefined ? undefined : splitBinaryBody(body, headerLength);
   return buildInferRequest(
-    parseHeader(parts ? parts.json : body),
+    parseHeader(parts ? parts.json : body, model),
     new BodyElements(parts?.binary),
     model,
+    body.length,
   );
 }
 
@@ -317,14 +341,17 @@ export function decodeInferRequest(
  * @param header the request's header, checked by {@link checkRequestHeader}
  * @param elements where the inputs' elements are
  * @param model the model version the request targets
+ * @param carriedBytes the size of the request (body or message) carrying the elements: no
+ *   input's shape may call for more elements than that many bytes can hold
  */
 export function buildInferRequest(
   header: InferRequestHeader,
   elements: InputElements,
   model: ModelSignature,
+  carriedBytes: number,
 ): InferRequest {
   checkUnsupported(header);
-  const inputs = decodeInputs(header, elements, model);
+  const inputs = decodeInputs(header, elements, model, carriedBytes);
   if (model.maxBatchSize > 0 && inputs.length > 0) {
     const batch = inputs[0].shape[0];
     const other = inputs.find((input) => input.shape[0] !== batch);

@@ -57,8 +57,13 @@ export function decodeJsonData(
     );
   switch (info.json) {
     case "string": {
-      for (let i = 0; i < count; i++) if (typeof values[i] !== "string") throw bad(i, "a string");
-      return values as string[];
+      const out = new Array<Buffer>(count);
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (typeof value !== "string") throw bad(i, "a string");
+        out[i] = Buffer.from(value, "utf8");
+      }
+      return out;
     }
     case "boolean": {
       const out = new Uint8Array(count);
@@ -117,10 +122,11 @@ const HAS_NON_FINITE = /Infinity|NaN/;
 /**
  * Writes tensor elements as the text of a flat JSON array: booleans for `BOOL`, exact integers
  * for 64-bit types, numbers for floats (`null` for NaN and infinities, which JSON cannot carry)
- * and strings for `BYTES`.
+ * and strings for `BYTES` (their bytes read as UTF-8: JSON carries text only; an element that is
+ * not UTF-8 comes back byte for byte only in the binary tensor extension).
  */
 export function encodeJsonData(datatype: Datatype, data: TensorData): string {
-  if (Array.isArray(data)) return JSON.stringify(data);
+  if (Array.isArray(data)) return JSON.stringify(data.map((element) => element.toString("utf8")));
   if (datatype === "BOOL") {
     const parts = new Array<string>(data.length);
     for (let i = 0; i < data.length; i++) parts[i] = data[i] ? "true" : "false";

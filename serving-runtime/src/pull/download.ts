@@ -22,11 +22,13 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /**
  * Streams one object into `destination` (overwriting a previous partial attempt) and checks its
- * size, and its SHA-256 when expected. A short or long body is a transient {@link PullError}
- * (the connection broke, or the object changed while listing); a SHA-256 mismatch is permanent
- * (the store holds other bytes than its manifest promises). A transfer that receives nothing for
- * `stallTimeoutMs` (some SDK streams never end when the server drops the connection) is aborted
- * as a transient error.
+ * size, and its SHA-256 when expected. A body is stopped the moment it passes its expected
+ * size, so no more than that (and the chunk that crossed it) is ever written. A short body, or
+ * a long one whose size came from a listing, is a transient {@link PullError} (the connection
+ * broke, or the object changed while listing); a long body whose size a manifest gives, and a
+ * SHA-256 mismatch, are permanent (the store holds other bytes than its manifest promises). A
+ * transfer that receives nothing for `stallTimeoutMs` (some SDK streams never end when the
+ * server drops the connection) is aborted as a transient error.
  */
 export async function downloadFile(
   store: ObjectStore,
@@ -58,6 +60,16 @@ export async function downloadFile(
     transform(chunk: Buffer, _encoding, done) {
       armStallTimer();
       received += chunk.length;
+      if (received > file.size) {
+        const source = file.sha256 === undefined ? "the listing gives" : "the manifest lists";
+        done(
+          new PullError(
+            `${store.uri}: "${file.path}" sends more than the ${file.size} bytes ${source}; the download was stopped`,
+            file.sha256 === undefined,
+          ),
+        );
+        return;
+      }
       hash.update(chunk);
       done(null, chunk);
     },

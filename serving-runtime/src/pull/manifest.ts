@@ -27,17 +27,28 @@ export interface Manifest {
   files: ManifestFile[];
 }
 
+/** The largest file a manifest may list, and the most all its files may add up to: 1 TiB. */
+export const MAX_MANIFEST_BYTES = 2 ** 40;
+
+/** The most files a manifest may list. */
+export const MAX_MANIFEST_FILES = 100_000;
+
 const manifestSchema = z.strictObject({
   version: z.literal(1).optional(),
   files: z
     .array(
       z.strictObject({
         path: z.string().min(1),
-        size: z.number().int().min(0),
+        size: z.number().int().min(0).max(MAX_MANIFEST_BYTES),
         sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits"),
       }),
     )
-    .min(1, "must list at least one file"),
+    .min(1, "must list at least one file")
+    .max(MAX_MANIFEST_FILES, `must list at most ${MAX_MANIFEST_FILES} files`)
+    .refine(
+      (files) => files.reduce((sum, file) => sum + file.size, 0) <= MAX_MANIFEST_BYTES,
+      `must add up to at most ${MAX_MANIFEST_BYTES} bytes`,
+    ),
 });
 
 /**

@@ -13,6 +13,7 @@ import {
   RemoteFallbackMetrics,
 } from "../resilience";
 import { parseShadowConfig, ShadowMetrics, ShadowRunner } from "../shadow";
+import { checkConfigOverride } from "./config-override";
 import {
   type LoadedVersion,
   type LoadSettings,
@@ -85,13 +86,19 @@ export class ModelRepository {
 
   /**
    * Loads (or reloads) a model. Throws 400 for an invalid name, 404 when the repository has no
-   * such directory, and 400 with the reason when loading fails.
+   * such directory, 400 naming the field for a `config` that names a file or a URL, and 400
+   * with the reason when loading fails. A load that fails changes nothing that serves: the
+   * versions already loaded and their settings (breaker, fallback, shadow) stay. Only a model
+   * with no loaded version takes the fallback of the configuration its repository files give
+   * even when its versions fail to load (a model that cannot load on this device still answers
+   * through its fallback); a `config` override never does.
    *
    * @param name model name
    * @param config a configuration replacing `config.json` (a load request's `parameters.config`)
    */
-  load(name: string, config?: unknown): Promise<void> {
+  async load(name: string, config?: unknown): Promise<void> {
     const directory = modelDirectory(this.root, name);
+    if (config !== undefined) checkConfigOverride(name, config);
     return this.exclusive(name, async () => {
       const info = await stat(directory).catch(() => undefined);
       if (!info?.isDirectory()) {
@@ -112,21 +119,14 @@ export class ModelRepository {
       try {
         const resolved = await readModelConfig(directory, name, config);
         resilience = await this.resilience(name, resolved);
-        if (entry.versions.size === 0) entry.route = resilience;
+        if (entry.versions.size === 0 && config === undefined) entry.route = resilience;
         if (isEnsembleConfig(resolved) || resolved.ensemble_scheduling !== undefined) {
           const ensemble = {
             repository: this,
             settings: this.settings,
             isEnsemble: this.isEnsemble,
           };
-          const fromRequest = config !== undefined;
-          for (const [version, ready] of await loadEnsemble(
-            ensemble,
-            directory,
-            name,
-            resolved,
-            fromRequest,
-          )) {
+          for (const [version, ready] of await loadEnsemble(ensemble, directory, name, resolved)) {
             loaded.set(version, Object.assign(ready, resilience));
             resilience.shadow?.register(ready.signature);
           }

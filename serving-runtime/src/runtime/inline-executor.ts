@@ -2,7 +2,8 @@ import * as ort from "onnxruntime-node";
 import { DATATYPES } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
 import type { BatchExecutor, Execution } from "../scheduling/scheduler";
-import { outputsOf } from "./worker-executor";
+import { classifyExecutionError } from "./input-refusal";
+import { ortData, outputsOf } from "./worker-executor";
 import type { PlainTensor } from "./worker-session";
 
 /**
@@ -25,21 +26,26 @@ export class InlineExecutor implements BatchExecutor {
   constructor(readonly session: ort.InferenceSession) {}
 
   async execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const input of inputs) {
-      feeds[input.name] = new ort.Tensor(
-        DATATYPES[input.datatype].ort as ort.Tensor.Type,
-        input.data as ort.Tensor.DataType,
-        input.shape,
-      );
-    }
     // onnxruntime-node runs the model in a setImmediate callback; one queued just before it
     // marks when the run really starts, so the time spent meanwhile on other I/O is not counted.
     let started = performance.now();
-    setImmediate(() => {
-      started = performance.now();
-    });
-    const results = await this.session.run(feeds, outputNames);
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const input of inputs) {
+        feeds[input.name] = new ort.Tensor(
+          DATATYPES[input.datatype].ort as ort.Tensor.Type,
+          ortData(input),
+          input.shape,
+        );
+      }
+      setImmediate(() => {
+        started = performance.now();
+      });
+      results = await this.session.run(feeds, outputNames);
+    } catch (error) {
+      throw classifyExecutionError(error);
+    }
     const inferMicroseconds = (performance.now() - started) * 1000;
     return {
       outputs: outputsOf(results as unknown as Record<string, PlainTensor>, outputNames),

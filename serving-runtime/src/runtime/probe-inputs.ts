@@ -35,7 +35,9 @@ export function probeInputs(
     const shape = spec.shape.map((dim, i) => (batched && i === 0 ? batch : dim < 0 ? 1 : dim));
     const count = elementCount(shape);
     const Array_ = DATATYPES[spec.datatype].array;
-    const data: TensorData = Array_ ? new Array_(count) : Array.from({ length: count }, () => "");
+    const data: TensorData = Array_
+      ? new Array_(count)
+      : Array.from({ length: count }, () => Buffer.alloc(0));
     fill(data, spec.datatype);
     return { name: spec.name, datatype: spec.datatype, shape, data };
   });

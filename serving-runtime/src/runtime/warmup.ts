@@ -11,7 +11,9 @@ function sampleData(
   random: boolean,
 ): TensorData {
   const Array_ = DATATYPES[datatype].array;
-  if (!Array_) return Array.from({ length: count }, () => (random ? String(randomInt(1e6)) : ""));
+  if (!Array_) {
+    return Array.from({ length: count }, () => Buffer.from(random ? String(randomInt(1e6)) : ""));
+  }
   const data = new Array_(count);
   if (random) {
     const bytes = new Uint8Array(data.buffer);

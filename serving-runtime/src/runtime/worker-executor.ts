@@ -1,14 +1,23 @@
 import type * as ort from "onnxruntime-node";
+import { fromOrtStrings, toOrtStrings } from "../protocol/bytes-elements";
 import { DATATYPES, datatypeOfOrtType, type TensorData } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
 import type { BatchExecutor, Execution } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
+import { classifyExecutionError } from "./input-refusal";
 import type { PlainTensor, WorkerSession } from "./worker-session";
 
 /** Executions a worker thread holds at once: one running, the next waiting in its thread. */
 export const WORKER_CAPACITY = 2;
 
-/** Converts onnxruntime's outputs to the scheduler's form. */
+/** An input's elements as onnxruntime-node takes them: `BYTES` elements as strings. */
+export function ortData(input: DecodedInput): ort.Tensor.DataType {
+  return input.datatype === "BYTES"
+    ? toOrtStrings(input.data as Buffer[])
+    : (input.data as ort.Tensor.DataType);
+}
+
+/** Converts onnxruntime's outputs to the scheduler's form (string outputs as their UTF-8 bytes). */
 export function outputsOf(
   results: Record<string, PlainTensor>,
   outputNames: readonly string[],
@@ -18,7 +27,9 @@ export function outputsOf(
     const tensor = results[name];
     const datatype = datatypeOfOrtType(tensor.type);
     if (!datatype) throw new Error(`output '${name}' has unsupported type ${tensor.type}`);
-    outputs.set(name, { datatype, shape: tensor.dims, data: tensor.data as TensorData });
+    const data =
+      datatype === "BYTES" ? fromOrtStrings(tensor.data as string[]) : (tensor.data as TensorData);
+    outputs.set(name, { datatype, shape: tensor.dims, data });
   }
   return outputs;
 }
@@ -39,11 +50,15 @@ export class WorkerExecutor implements BatchExecutor {
     for (const input of inputs) {
       feeds[input.name] = {
         type: DATATYPES[input.datatype].ort as ort.Tensor.Type,
-        data: input.data as ort.Tensor.DataType,
+        data: ortData(input),
         dims: input.shape,
       };
     }
-    const { outputs, inferMicroseconds } = await this.session.run(feeds, outputNames);
+    const { outputs, inferMicroseconds } = await this.session
+      .run(feeds, outputNames)
+      .catch((error: unknown) => {
+        throw classifyExecutionError(error);
+      });
     return { outputs: outputsOf(outputs, outputNames), inferMicroseconds };
   }
 }

@@ -100,11 +100,14 @@ export class SchedulingError extends InferenceError {
    * @param kind error kind
    * @param message what happened
    * @param failure why the request got no result
+   * @param requested the timeout that expired was the request's own `parameters.timeout` (the
+   *   client asked for it: it says nothing about the model's health)
    */
   constructor(
     kind: InferenceError["kind"],
     message: string,
     readonly failure: SchedulingFailure,
+    readonly requested = false,
   ) {
     super(kind, message);
     this.reason = FAILURE_REASON[failure];
@@ -258,10 +261,11 @@ export class Scheduler implements RequestScheduler {
         client,
         onExecuted: options?.onExecuted,
       };
-      const timeout =
-        this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined
-          ? request.timeoutMicroseconds
-          : this.policy.defaultTimeoutMicroseconds;
+      const requested =
+        this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined;
+      const timeout = requested
+        ? (request.timeoutMicroseconds as number)
+        : this.policy.defaultTimeoutMicroseconds;
       if (timeout > 0) {
         job.timer = this.clock.setTimer(
           () => {
@@ -271,6 +275,7 @@ export class Scheduler implements RequestScheduler {
                 "UNAVAILABLE",
                 `${this.label}: request timed out after ${timeout} µs in the queue`,
                 "timeout",
+                requested,
               ),
             );
           },
@@ -355,14 +360,17 @@ export class Scheduler implements RequestScheduler {
   /**
    * The next batch for a slot, or undefined when it should wait: for an idle slot, while a
    * fuller batch is worth the queue delay; for a busy slot, until the batch is full or at least
-   * as large as the one it runs.
+   * as large as the one it runs. The oldest request is always part of the batch, even when its
+   * own batch size is above the batcher's limit (a model with `max_batch_size` but no
+   * `dynamic_batching` runs each request alone, whatever its batch size): a batch is never empty,
+   * so the queue always moves.
    */
   private takeBatch(slot: Slot): Job[] | undefined {
     const first = this.queue[0];
     const limit = Math.max(1, this.policy.maxBatchSize);
-    const picked: number[] = [];
-    let total = 0;
-    for (let i = 0; i < this.queue.length && total < limit; i++) {
+    const picked: number[] = [0];
+    let total = first.request.batchSize;
+    for (let i = 1; i < this.queue.length && total < limit; i++) {
       const job = this.queue[i];
       if (job.key !== first.key || total + job.request.batchSize > limit) continue;
       picked.push(i);

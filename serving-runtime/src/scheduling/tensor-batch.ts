@@ -46,7 +46,7 @@ export function concatInputs(requests: readonly (readonly DecodedInput[])[]): De
       return {
         ...first,
         shape,
-        data: requests.flatMap((inputs) => inputs[index].data as string[]),
+        data: requests.flatMap((inputs) => inputs[index].data as Buffer[]),
       };
     }
     const data = new Array_(length);

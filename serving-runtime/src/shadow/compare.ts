@@ -139,9 +139,9 @@ function compareOne(
         mismatch: `datatype ${primary.datatype} against the shadow's ${shadow.datatype}`,
       };
     }
-    const left = primary.data as string[];
-    const right = shadow.data as string[];
-    return { name, disagrees: left.some((value, i) => value !== right[i]) };
+    const left = primary.data as Buffer[];
+    const right = shadow.data as Buffer[];
+    return { name, disagrees: left.some((value, i) => !right[i] || !value.equals(right[i])) };
   }
   const maxAbsDifference = maxDifference(primary.data, shadow.data, a, b);
   const comparison: OutputComparison = {

@@ -10,7 +10,13 @@ const image: CacheKeyTensor = {
   shape: [1, 2],
   data: new Float32Array([0.5, 1.5]),
 };
-const label: CacheKeyTensor = { name: "label", datatype: "BYTES", shape: [2], data: ["ab", "c"] };
+const bytes = (...texts: string[]) => texts.map((text) => Buffer.from(text, "utf8"));
+const label: CacheKeyTensor = {
+  name: "label",
+  datatype: "BYTES",
+  shape: [2],
+  data: bytes("ab", "c"),
+};
 const reference = responseCacheKey("m", "1", [image, label]);
 
 describe("responseCacheKey", () => {
@@ -33,7 +39,10 @@ describe("responseCacheKey", () => {
       "data bytes",
       () => responseCacheKey("m", "1", [{ ...image, data: new Float32Array([0.5, 1.25]) }, label]),
     ],
-    ["string elements", () => responseCacheKey("m", "1", [image, { ...label, data: ["a", "bc"] }])],
+    [
+      "string elements",
+      () => responseCacheKey("m", "1", [image, { ...label, data: bytes("a", "bc") }]),
+    ],
     ["set of inputs", () => responseCacheKey("m", "1", [image])],
     ["variant", () => responseCacheKey("m", "1", [image, label], "outputs=y")],
   ])("changes with the %s", (_field, build) => {

@@ -324,7 +324,7 @@ describe("ensembles and the repository", () => {
       },
     };
     await expect(edge.repository.load("inner", override)).rejects.toThrow(
-      "ensemble_scheduling.step[0].remote.url: a setting that names a URL or a file is read only from the model repository",
+      "ensemble_scheduling.step[0].remote.url names a file or a URL",
     );
     expect(output((await infer("inner", [[1, 1, 1, 1]])).body, "OUT")).toEqual([2, 2, 2, 2]);
   });

@@ -6,6 +6,7 @@ import {
 import { buildEnsembleGraph, stepsFor } from "../../../serving-runtime/src/ensemble/ensemble-graph";
 import { connectSignatures } from "../../../serving-runtime/src/ensemble/ensemble-signatures";
 import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
+import { checkConfigOverride } from "../../../serving-runtime/src/repository/config-override";
 import { parseModelConfig } from "../../../serving-runtime/src/repository/model-config";
 import { parseModelConfigText } from "../../../serving-runtime/src/repository/pbtxt";
 
@@ -13,8 +14,8 @@ import { parseModelConfigText } from "../../../serving-runtime/src/repository/pb
 // the data flow (cycles, missing inputs, unused tensors), and each step against its model's
 // signature (datatype, shape, batch size), every message naming the step and the tensor.
 
-function spec(config: Record<string, unknown>, fromRequest = false) {
-  return parseEnsembleSpec(parseModelConfig(config, "test"), "pipe", fromRequest);
+function spec(config: Record<string, unknown>) {
+  return parseEnsembleSpec(parseModelConfig(config, "test"), "pipe");
 }
 
 const base = {
@@ -123,20 +124,20 @@ ensemble_scheduling {
     expect(() => spec(config as Record<string, unknown>)).toThrow(message);
   });
 
-  it("refuses a remote step's url or token_file from a load request, naming the field", () => {
+  it("refuses a remote step's url or token_file from a load request (checkConfigOverride), naming the field", () => {
     const remote = steps(
       s("a", { x: "IN" }, { y: "OUT" }, { remote: { url: "https://cloud.example" } }),
     );
-    expect(() => spec(remote, true)).toThrow(
-      /ensemble_scheduling\.step\[0\]\.remote\.url: a setting that names a URL or a file is read only from the model repository/,
+    expect(() => checkConfigOverride("pipe", remote)).toThrow(
+      /ensemble_scheduling\.step\[0\]\.remote\.url names a file or a URL/,
     );
     const token = steps(
       s("a", { x: "IN" }, { y: "OUT" }, { remote: { token_file: "/etc/passwd" } }),
     );
-    expect(() => spec(token, true)).toThrow(
-      /step\[0\]\.remote\.token_file: a setting that names a URL or a file/,
+    expect(() => checkConfigOverride("pipe", token)).toThrow(
+      /step\[0\]\.remote\.token_file names a file or a URL/,
     );
-    expect(spec(remote, false).steps[0].remote?.url).toBe("https://cloud.example");
+    expect(spec(remote).steps[0].remote?.url).toBe("https://cloud.example");
   });
 
   it("labels steps by model, with the index when a model runs in several steps", () => {

@@ -44,7 +44,11 @@ beforeAll(async () => {
       ],
     }),
   );
-  server = await startTestServer(root, { tokensFile, grpcPort: await freePort() });
+  server = await startTestServer(root, {
+    tokensFile,
+    grpcPort: await freePort(),
+    metricsClientLabels: true,
+  });
   client = new TestGrpcClient(server.grpc?.address ?? "");
 });
 
@@ -72,7 +76,7 @@ describe("per-client limits over gRPC", () => {
     );
     const metadata = await client.error("ModelMetadata", { name: "multi" }, bearer(TOKENS.web));
     expect(metadata.code).toBe(7);
-    expect(metadata.details).toBe("client 'web' may not use model 'multi'");
+    expect(metadata.details).toBe(inference.details);
     const allowed = await client.ok("ModelMetadata", { name: "identity_fp32" }, bearer(TOKENS.web));
     expect(allowed.name).toBe("identity_fp32");
   });

@@ -3,10 +3,19 @@ import type { RunningServer } from "../../../serving-runtime/src/server";
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";
 import { identityModel, multiModel, repositoryWith } from "../helpers/models";
-import { getJson, type Json, metricValue, postJson, startTestServer } from "../helpers/server";
+import {
+  explicitModelControl,
+  getJson,
+  type Json,
+  type ModelControlAccess,
+  metricValue,
+  postJson,
+  startTestServer,
+} from "../helpers/server";
 
 let server: RunningServer;
 let client: TestGrpcClient;
+let control: ModelControlAccess;
 let health: TestGrpcClient;
 
 const MULTI_INPUTS = [
@@ -36,7 +45,8 @@ beforeAll(async () => {
       },
     },
   ]);
-  server = await startTestServer(root, { grpcPort: await freePort() });
+  control = await explicitModelControl();
+  server = await startTestServer(root, { ...control.options, grpcPort: await freePort() });
   const address = server.grpc?.address ?? "";
   client = new TestGrpcClient(address);
   health = new TestGrpcClient(address, "grpc.health.v1.Health");
@@ -192,7 +202,9 @@ describe("repository RPCs", () => {
   });
 
   it("RepositoryModelUnload and RepositoryModelLoad change what is served, with a config override", async () => {
-    expect(await client.ok("RepositoryModelUnload", { model_name: "identity_fp32" })).toEqual({});
+    expect(
+      await client.ok("RepositoryModelUnload", { model_name: "identity_fp32" }, control.headers),
+    ).toEqual({});
     expect(await client.ok("ModelReady", { name: "identity_fp32" })).toEqual({ ready: false });
     const ready = await client.ok("RepositoryIndex", { ready: true });
     expect(ready.models.map((m: Json) => m.name)).toEqual(["identity_fp64", "multi"]);
@@ -207,10 +219,14 @@ describe("repository RPCs", () => {
       "model 'identity_fp32' is not ready (UNAVAILABLE: unloaded)",
     ]);
     expect(
-      await client.ok("RepositoryModelLoad", {
-        model_name: "identity_fp32",
-        parameters: { config: { string_param: '{"max_batch_size": 0}' } },
-      }),
+      await client.ok(
+        "RepositoryModelLoad",
+        {
+          model_name: "identity_fp32",
+          parameters: { config: { string_param: '{"max_batch_size": 0}' } },
+        },
+        control.headers,
+      ),
     ).toEqual({});
     expect(await client.ok("ModelReady", { name: "identity_fp32" })).toEqual({ ready: true });
     const { config } = await client.ok("ModelConfig", { name: "identity_fp32" });
@@ -218,19 +234,25 @@ describe("repository RPCs", () => {
   });
 
   it("refuses a bad load as HTTP does: unknown model, malformed config", async () => {
-    const unknown = await client.error("RepositoryModelLoad", { model_name: "nope" });
+    const unknown = await client.error(
+      "RepositoryModelLoad",
+      { model_name: "nope" },
+      control.headers,
+    );
     expect(unknown.code).toBe(5);
     expect(unknown.details).toContain("no model directory 'nope'");
-    const malformed = await client.error("RepositoryModelLoad", {
-      model_name: "multi",
-      parameters: { config: { string_param: "{not json" } },
-    });
+    const malformed = await client.error(
+      "RepositoryModelLoad",
+      { model_name: "multi", parameters: { config: { string_param: "{not json" } } },
+      control.headers,
+    );
     expect(malformed.code).toBe(3);
     expect(malformed.details).toMatch(/^parameters\.config is not valid JSON: /);
-    const notString = await client.error("RepositoryModelLoad", {
-      model_name: "multi",
-      parameters: { config: { bool_param: true } },
-    });
+    const notString = await client.error(
+      "RepositoryModelLoad",
+      { model_name: "multi", parameters: { config: { bool_param: true } } },
+      control.headers,
+    );
     expect(notString.details).toBe(
       "parameters.config must be a string holding the model config as JSON",
     );

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import pino from "pino";
 import type { ServerOptions } from "../../../serving-runtime/src/options";
 import { type RunningServer, startServer } from "../../../serving-runtime/src/server";
@@ -27,6 +30,10 @@ export function startTestServer(
       cacheSizeBytes: 1024 * 1024,
       strictReadiness: true,
       logLevel: "silent",
+      modelControlMode: "none",
+      repositoryPollSeconds: 15,
+      metricsClientLabels: false,
+      requestTimeoutSeconds: 60,
       ...overrides,
     },
     pino({ level: "silent" }),
@@ -92,4 +99,30 @@ export async function waitForValue<T>(
     value = await read();
   }
   return value;
+}
+
+/** The options and request headers of a server whose repository API is open to a token holder. */
+export interface ModelControlAccess {
+  /** `--model-control-mode explicit` with `--repository-auth-token-file`. */
+  options: Partial<ServerOptions>;
+  /** `Authorization: Bearer <repository token>`, for load and unload requests. */
+  headers: Record<string, string>;
+}
+
+/**
+ * Turns on the repository API as a test that loads and unloads models needs it:
+ * `--model-control-mode explicit` (off by default) with a repository token in a fresh file.
+ *
+ * @param token the repository token
+ */
+export async function explicitModelControl(
+  token = "repository-token",
+): Promise<ModelControlAccess> {
+  const directory = await mkdtemp(path.join(tmpdir(), "hybridai-control-"));
+  const file = path.join(directory, "repository-token");
+  await writeFile(file, token);
+  return {
+    options: { modelControlMode: "explicit", repositoryAuthTokenFile: file },
+    headers: { authorization: `Bearer ${token}` },
+  };
 }

@@ -39,13 +39,13 @@ afterAll(async () => {
 });
 
 describe("auth off", () => {
-  it("serves everything without a token", async () => {
+  it("serves inference without a token, and keeps model control off", async () => {
     const server = await startTestServer(root);
     servers.push(server);
     expect((await call(server, "/v2/models/identity_fp32/infer", "POST")).status).toBe(200);
-    expect((await call(server, "/v2/repository/models/identity_fp32/load", "POST")).status).toBe(
-      200,
-    );
+    const load = await call(server, "/v2/repository/models/identity_fp32/load", "POST");
+    expect(load.status).toBe(403);
+    expect(((await load.json()) as Json).error).toMatch(/--model-control-mode none/);
   });
 });
 
@@ -56,6 +56,7 @@ describe("auth on", () => {
     server = await startTestServer(root, {
       authTokenFile: await tokenFile("inference", "s3cret-inference\n"),
       repositoryAuthTokenFile: await tokenFile("repository", "s3cret-repository"),
+      modelControlMode: "explicit",
     });
     servers.push(server);
   });
@@ -95,12 +96,17 @@ describe("auth on", () => {
     expect((await call(server, unload, "POST", "s3cret-repository")).status).toBe(200);
   });
 
-  it("disables load and unload when only the inference token is set", async () => {
-    const only = await startTestServer(root, { authTokenFile: await tokenFile("only", "tok") });
+  it("keeps load and unload off by default, whatever token is set", async () => {
+    const only = await startTestServer(root, {
+      authTokenFile: await tokenFile("only", "tok"),
+      repositoryAuthTokenFile: await tokenFile("admin", "admin"),
+    });
     servers.push(only);
-    const response = await call(only, "/v2/repository/models/identity_fp32/load", "POST", "tok");
-    expect(response.status).toBe(403);
-    expect(((await response.json()) as Json).error).toMatch(/--repository-auth-token-file/);
+    for (const token of ["tok", "admin"]) {
+      const response = await call(only, "/v2/repository/models/identity_fp32/load", "POST", token);
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as Json).error).toMatch(/--model-control-mode none/);
+    }
   });
 
   it("refuses to start with an empty or missing token file", async () => {

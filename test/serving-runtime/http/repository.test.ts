@@ -12,10 +12,20 @@ import {
   slowModel,
   writeBrokenModel,
 } from "../helpers/models";
-import { getJson, postJson, startTestServer } from "../helpers/server";
+import {
+  explicitModelControl,
+  getJson,
+  type ModelControlAccess,
+  postJson,
+  startTestServer,
+} from "../helpers/server";
 
 let server: RunningServer;
 let root: string;
+let control: ModelControlAccess;
+
+/** POSTs to the repository API with the repository token (the server runs in explicit mode). */
+const controlPost = (url: string, body: unknown) => postJson(url, body, control.headers);
 
 const infer = (model: string, version?: string) =>
   postJson(`${server.url}/v2/models/${model}${version ? `/versions/${version}` : ""}/infer`, {
@@ -23,10 +33,14 @@ const infer = (model: string, version?: string) =>
   });
 
 /** POSTs to a path sent exactly as given (fetch would normalise `..` segments away). */
-function rawPost(base: string, rawPath: string): Promise<{ status: number; body: string }> {
+function rawPost(
+  base: string,
+  rawPath: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(base);
-    const req = request({ hostname, port, path: rawPath, method: "POST" }, (res) => {
+    const req = request({ hostname, port, path: rawPath, method: "POST", headers }, (res) => {
       let body = "";
       res.on("data", (chunk) => {
         body += chunk;
@@ -45,7 +59,8 @@ beforeAll(async () => {
   await writeRepository(root, [
     batchedModel("misconfigured", { max_batch_size: 4, dynamic_batching: { bogus: 1 } }),
   ]);
-  server = await startTestServer(root, { strictReadiness: false });
+  control = await explicitModelControl();
+  server = await startTestServer(root, { ...control.options, strictReadiness: false });
 });
 
 afterAll(async () => {
@@ -89,7 +104,7 @@ describe("load and unload", () => {
     const config = JSON.stringify({ version_policy: { all: {} } });
     const load = await fetch(`${server.url}/v2/repository/models/identity_fp32/load`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...control.headers },
       body: JSON.stringify({ parameters: { config } }),
     });
     expect(load.status).toBe(200);
@@ -102,6 +117,7 @@ describe("load and unload", () => {
   it("unloads a model, which then answers 503 and shows as unloaded, and loads it again", async () => {
     const unload = await fetch(`${server.url}/v2/repository/models/identity_fp32/unload`, {
       method: "POST",
+      headers: control.headers,
     });
     expect(unload.status).toBe(200);
     expect((await infer("identity_fp32")).status).toBe(503);
@@ -114,10 +130,12 @@ describe("load and unload", () => {
     });
     const again = await fetch(`${server.url}/v2/repository/models/identity_fp32/unload`, {
       method: "POST",
+      headers: control.headers,
     });
     expect(again.status).toBe(404);
     const load = await fetch(`${server.url}/v2/repository/models/identity_fp32/load`, {
       method: "POST",
+      headers: control.headers,
     });
     expect(load.status).toBe(200);
     expect((await infer("identity_fp32")).status).toBe(200);
@@ -128,6 +146,7 @@ describe("load and unload", () => {
     expect((await infer("identity_int32")).status).toBe(404);
     const load = await fetch(`${server.url}/v2/repository/models/identity_int32/load`, {
       method: "POST",
+      headers: control.headers,
     });
     expect(load.status).toBe(200);
     const response = await postJson(`${server.url}/v2/models/identity_int32/infer`, {
@@ -137,16 +156,16 @@ describe("load and unload", () => {
   });
 
   it("reports load failures with their reason and keeps a serving model on a failed reload", async () => {
-    const broken = await postJson(`${server.url}/v2/repository/models/broken/load`, {});
+    const broken = await controlPost(`${server.url}/v2/repository/models/broken/load`, {});
     expect(broken.status).toBe(400);
     expect(broken.body.error).toMatch(/^failed to load 'broken': /);
-    const badConfig = await postJson(`${server.url}/v2/repository/models/identity_fp32/load`, {
+    const badConfig = await controlPost(`${server.url}/v2/repository/models/identity_fp32/load`, {
       parameters: { config: JSON.stringify({ max_batch_size: -1 }) },
     });
     expect(badConfig.status).toBe(400);
     expect(badConfig.body.error).toMatch(/max_batch_size/);
     expect((await infer("identity_fp32")).status).toBe(200);
-    const notJson = await postJson(`${server.url}/v2/repository/models/identity_fp32/load`, {
+    const notJson = await controlPost(`${server.url}/v2/repository/models/identity_fp32/load`, {
       parameters: { config: "{oops" },
     });
     expect(notJson.status).toBe(400);
@@ -155,7 +174,7 @@ describe("load and unload", () => {
 
   it("loads only the versions a specific version policy names", async () => {
     const config = JSON.stringify({ version_policy: { specific: { versions: [1] } } });
-    const load = await postJson(`${server.url}/v2/repository/models/identity_fp32/load`, {
+    const load = await controlPost(`${server.url}/v2/repository/models/identity_fp32/load`, {
       parameters: { config },
     });
     expect(load.status).toBe(200);
@@ -193,14 +212,14 @@ describe("load and unload", () => {
       [{ input: [{ name: "x", data_type: "TYPE_FLOAT" }] }, /unknown data_type 'TYPE_FLOAT'/],
     ];
     for (const [config, pattern] of cases) {
-      const response = await postJson(`${server.url}/v2/repository/models/identity_fp32/load`, {
+      const response = await controlPost(`${server.url}/v2/repository/models/identity_fp32/load`, {
         parameters: { config: JSON.stringify(config) },
       });
       expect(response.status, JSON.stringify(config)).toBe(400);
       expect(response.body.error).toMatch(pattern);
     }
     await writeRepository(root, [fixedModel()]);
-    const fixed = await postJson(`${server.url}/v2/repository/models/fixed/load`, {
+    const fixed = await controlPost(`${server.url}/v2/repository/models/fixed/load`, {
       parameters: { config: JSON.stringify({ max_batch_size: 2 }) },
     });
     expect(fixed.status).toBe(400);
@@ -211,11 +230,15 @@ describe("load and unload", () => {
 
   it("refuses model names that could escape the repository", async () => {
     for (const name of ["..", "%2E%2E", "..%2Fetc", "%2Fetc%2Fpasswd", ".hidden", "a%5Cb"]) {
-      const response = await rawPost(server.url, `/v2/repository/models/${name}/load`);
+      const response = await rawPost(
+        server.url,
+        `/v2/repository/models/${name}/load`,
+        control.headers,
+      );
       expect(response.status, name).toBe(400);
       expect(JSON.parse(response.body).error).toMatch(/invalid model name/);
     }
-    const missing = await postJson(`${server.url}/v2/repository/models/absent/load`, {});
+    const missing = await controlPost(`${server.url}/v2/repository/models/absent/load`, {});
     expect(missing.status).toBe(404);
     expect(missing.body.error).toMatch(/no model directory 'absent'/);
   });
@@ -226,7 +249,10 @@ describe("load and unload", () => {
       path.join(root, "identity_uint8", "config.json"),
       '{"instance_group":[{"count":0}]}',
     );
-    const response = await postJson(`${server.url}/v2/repository/models/identity_uint8/load`, {});
+    const response = await controlPost(
+      `${server.url}/v2/repository/models/identity_uint8/load`,
+      {},
+    );
     expect(response.status).toBe(400);
     expect(response.body.error).toMatch(/identity_uint8\/config.json: instance_group\[0\]\.count/);
   });
@@ -247,7 +273,7 @@ describe("warmup", () => {
         ],
       }),
     ]);
-    const loading = postJson(`${server.url}/v2/repository/models/warm/load`, {});
+    const loading = controlPost(`${server.url}/v2/repository/models/warm/load`, {});
     const statesWhileLoading: number[] = [];
     let loaded = false;
     void loading.then(() => {
@@ -283,7 +309,7 @@ describe("warmup", () => {
         },
       },
     ]);
-    const response = await postJson(`${server.url}/v2/repository/models/wrongdims/load`, {});
+    const response = await controlPost(`${server.url}/v2/repository/models/wrongdims/load`, {});
     expect(response.status).toBe(400);
     expect(response.body.error).toMatch(
       /warmup 'too_wide' failed: .*invalid dimensions for input: x/,
@@ -300,7 +326,7 @@ describe("warmup", () => {
         ],
       }),
     ]);
-    const response = await postJson(`${server.url}/v2/repository/models/badwarm/load`, {});
+    const response = await controlPost(`${server.url}/v2/repository/models/badwarm/load`, {});
     expect(response.status).toBe(400);
     expect(response.body.error).toMatch(
       /warmup 'ints': input 'x' data_type INT32 does not match the model's FP32/,

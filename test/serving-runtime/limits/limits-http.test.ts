@@ -51,7 +51,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  server = await startTestServer(root, { tokensFile });
+  server = await startTestServer(root, { tokensFile, metricsClientLabels: true });
 });
 
 afterAll(async () => {

@@ -6,7 +6,12 @@ import { runProfileCommand } from "../../../serving-runtime/src/observability/pr
 import type { RunningServer } from "../../../serving-runtime/src/server";
 import { repositoryWith } from "../helpers/models";
 import { type Exposition, samplesOf, scrape } from "../helpers/prometheus-text";
-import { postJson, startTestServer } from "../helpers/server";
+import {
+  explicitModelControl,
+  type ModelControlAccess,
+  postJson,
+  startTestServer,
+} from "../helpers/server";
 import { featuresRequest, gaussianRows } from "./streams";
 
 const MEANS = [0, 5, -2, 10];
@@ -16,6 +21,7 @@ const labels = { model: "mlp", version: "1", input: "features" };
 
 let root: string;
 let server: RunningServer;
+let control: ModelControlAccess;
 
 const psiOf = (page: Exposition): number[] =>
   samplesOf(page, "hybridai_input_drift_psi", labels).map((sample) => sample.value);
@@ -40,7 +46,8 @@ beforeAll(async () => {
   expect(
     await runProfileCommand(["--model-repository", root, "--model", "mlp", "--data", data], quiet),
   ).toBe(0);
-  server = await startTestServer(root, { driftWindow: WINDOW });
+  control = await explicitModelControl();
+  server = await startTestServer(root, { ...control.options, driftWindow: WINDOW });
 });
 
 afterAll(async () => {
@@ -97,7 +104,11 @@ describe("input drift (PSI against the baseline) over real HTTP", () => {
   });
 
   it("stops exporting a version's drift when it is unloaded", async () => {
-    const unloaded = await postJson(`${server.url}/v2/repository/models/mlp/unload`, {});
+    const unloaded = await postJson(
+      `${server.url}/v2/repository/models/mlp/unload`,
+      {},
+      control.headers,
+    );
     expect(unloaded.status).toBe(200);
     const page = await scrape(server.url);
     expect(psiOf(page)).toEqual([]);

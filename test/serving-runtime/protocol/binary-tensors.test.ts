@@ -26,7 +26,9 @@ describe("BYTES binary decoder, malformed input", () => {
   it("accepts well-formed elements, including an empty one", () => {
     // "ab", "", "c": each a 4-byte little-endian length, then the bytes.
     const body = bytes(2, 0, 0, 0, 0x61, 0x62, 0, 0, 0, 0, 1, 0, 0, 0, 0x63);
-    expect(decodeBinaryTensor("x", "BYTES", body, 3)).toEqual(["ab", "", "c"]);
+    expect(decodeBinaryTensor("x", "BYTES", body, 3)).toEqual(
+      ["ab", "", "c"].map((text) => Buffer.from(text)),
+    );
   });
 
   it("refuses a truncated element: the data ends inside the next length prefix", () => {
@@ -79,7 +81,12 @@ describe("BYTES binary decoder, malformed input", () => {
 
 describe("binary encoder", () => {
   it("writes BYTES elements as a little-endian length then UTF-8", () => {
-    expect([...encodeBinaryTensor(["é", ""])]).toEqual([2, 0, 0, 0, 0xc3, 0xa9, 0, 0, 0, 0]);
+    expect([...encodeBinaryTensor([Buffer.from("é"), Buffer.alloc(0)])]).toEqual([
+      2, 0, 0, 0, 0xc3, 0xa9, 0, 0, 0, 0,
+    ]);
+    expect([...encodeBinaryTensor([Buffer.from([0xff, 0xfe, 0x41])])]).toEqual([
+      3, 0, 0, 0, 0xff, 0xfe, 0x41,
+    ]);
   });
 
   it("writes a numeric view's own bytes, not its whole backing buffer", () => {
@@ -126,7 +133,7 @@ describe("binary request with several tensors", () => {
     const [a, b, c] = request.inputs;
     expect(Array.from(a.data as Float32Array)).toEqual([1.5, -10]);
     expect(Array.from(b.data as Int32Array)).toEqual([7, -8, 256]);
-    expect(c.data).toEqual(["hi"]);
+    expect(c.data).toEqual([Buffer.from("hi")]);
     expect(request.batchSize).toBe(1);
   });
 
@@ -144,7 +151,7 @@ describe("binary request with several tensors", () => {
     const [a, b, c] = request.inputs;
     expect(Array.from(a.data as Float32Array)).toEqual([1, 2]);
     expect(Array.from(b.data as Int32Array)).toEqual([1, 2, 3]);
-    expect(c.data).toEqual(["z"]);
+    expect(c.data).toEqual([Buffer.from("z")]);
   });
 });
 
@@ -153,7 +160,13 @@ describe("binary response with several tensors", () => {
     const encoded = encodeInferResponse({ modelName: "three", modelVersion: "1" }, [
       { name: "q", datatype: "INT32", shape: [1, 2], data: new Int32Array([1, -1]), binary: true },
       { name: "p", datatype: "FP32", shape: [1, 1], data: new Float32Array([0.5]), binary: false },
-      { name: "r", datatype: "BYTES", shape: [2], data: ["x", "yz"], binary: true },
+      {
+        name: "r",
+        datatype: "BYTES",
+        shape: [2],
+        data: [Buffer.from("x"), Buffer.from("yz")],
+        binary: true,
+      },
     ]);
     expect(encoded.jsonLength).toBeDefined();
     const body = encoded.body as Buffer;

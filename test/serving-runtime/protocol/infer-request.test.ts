@@ -92,7 +92,7 @@ describe("decodeInferRequest, well-formed requests", () => {
       PLAIN,
     );
     expect(request.batchSize).toBe(1);
-    expect(request.inputs[0].data).toEqual(["a", "b", "c"]);
+    expect(request.inputs[0].data).toEqual(["a", "b", "c"].map((text) => Buffer.from(text)));
     const nested = decode({
       inputs: [
         {
@@ -148,9 +148,12 @@ describe("decodeInferRequest, refusals", () => {
   it("names the input that is unknown, repeated, of the wrong type, or missing", () => {
     expect(refusal({ inputs: [X, N, { ...X, name: "w" }] })).toEqual({
       kind: "INVALID_ARGUMENT",
-      message: "unexpected input 'w' for model 'pair'; its inputs are 'x', 'n'",
+      message: "the request has 3 inputs; model 'pair' has 2 ('x', 'n')",
     });
-    expect(refusal({ inputs: [X, X, N] }).message).toBe("input 'x' is given twice");
+    expect(refusal({ inputs: [X, { ...X, name: "w" }] }).message).toBe(
+      "unexpected input 'w' for model 'pair'; its inputs are 'x', 'n'",
+    );
+    expect(refusal({ inputs: [X, X] }).message).toBe("input 'x' is given twice");
     expect(refusal({ inputs: [{ ...X, datatype: "FP64" }, N] }).message).toBe(
       "input 'x': datatype 'FP64' does not match the model's FP32",
     );

@@ -34,7 +34,10 @@ describe("decodeJsonData", () => {
     expect([...(fp64 as Float64Array)]).toEqual([0.1, -3]);
     const fp32 = decodeJsonData("x", "FP32", [0.5, 2], [2]);
     expect(fp32).toBeInstanceOf(Float32Array);
-    expect(decodeJsonData("x", "BYTES", ["a", ""], [2])).toEqual(["a", ""]);
+    expect(decodeJsonData("x", "BYTES", ["a", ""], [2])).toEqual([
+      Buffer.from("a"),
+      Buffer.alloc(0),
+    ]);
   });
 
   it("names the element, its value and what was expected", () => {
@@ -142,7 +145,7 @@ describe("encodeJsonData and datatype names", () => {
     expect(encodeJsonData("FP64", new Float64Array([Infinity, 2]))).toBe("[null,2]");
     expect(encodeJsonData("FP64", new Float64Array([0.25]))).toBe("[0.25]");
     expect(encodeJsonData("INT32", new Int32Array([-1, 2]))).toBe("[-1,2]");
-    expect(encodeJsonData("BYTES", ["a", 'q"'])).toBe('["a","q\\""]');
+    expect(encodeJsonData("BYTES", [Buffer.from("a"), Buffer.from('q"')])).toBe('["a","q\\""]');
   });
 
   it("knows the protocol's datatype names only", () => {

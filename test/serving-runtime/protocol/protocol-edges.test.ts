@@ -34,7 +34,7 @@ const body = (header: unknown, ...binary: Buffer[]) => {
 
 describe("binary codec boundaries", () => {
   it("reads a lone empty BYTES element: a length prefix ending exactly at the end", () => {
-    expect(decodeBinaryTensor("s", "BYTES", Buffer.alloc(4), 1)).toEqual([""]);
+    expect(decodeBinaryTensor("s", "BYTES", Buffer.alloc(4), 1)).toEqual([Buffer.alloc(0)]);
   });
 
   it("refuses numeric bytes that do not match the shape", () => {
@@ -240,13 +240,16 @@ describe("request checks at their edges", () => {
 
   it("lists at most three problems of a malformed header", () => {
     const header = {
-      inputs: [{ name: "a", shape: [-1, 1.5], datatype: 3 }],
+      inputs: [
+        { name: "a", shape: [-1], datatype: 3 },
+        { name: "b", shape: [1.5], datatype: "FP32" },
+      ],
       outputs: [{ name: "" }],
     };
     expect(
       message(() => decodeInferRequest(Buffer.from(JSON.stringify(header)), undefined, E)),
     ).toBe(
-      "invalid inference request: inputs[0].shape[0]: Too small: expected number to be >=0; inputs[0].shape[1]: Invalid input: expected int, received number; inputs[0].datatype: Invalid input: expected string, received number",
+      "invalid inference request: inputs[0].shape[0]: Too small: expected number to be >=0; inputs[0].datatype: Invalid input: expected string, received number; inputs[1].shape[0]: Invalid input: expected int, received number",
     );
     expect(message(() => decodeInferRequest(Buffer.from("[]"), undefined, E))).toBe(
       "invalid inference request: Invalid input: expected object, received array",

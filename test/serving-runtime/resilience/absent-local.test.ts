@@ -3,9 +3,16 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../../serving-runtime/src/server";
 import { negateModel, repositoryWith } from "../helpers/models";
-import { metricValue, postJson, startTestServer } from "../helpers/server";
+import {
+  explicitModelControl,
+  type ModelControlAccess,
+  metricValue,
+  postJson,
+  startTestServer,
+} from "../helpers/server";
 
 let server: RunningServer;
+let control: ModelControlAccess;
 const body = { inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: [1, 2, 3, 4] }] };
 
 beforeAll(async () => {
@@ -16,7 +23,8 @@ beforeAll(async () => {
     JSON.stringify({ fallback: { model: "backup", on: ["error"] } }),
   );
   await mkdir(path.join(root, "plain_missing"), { recursive: true });
-  server = await startTestServer(root, { strictReadiness: false });
+  control = await explicitModelControl();
+  server = await startTestServer(root, { ...control.options, strictReadiness: false });
 });
 
 afterAll(async () => {
@@ -54,6 +62,7 @@ describe("a model absent on this device", () => {
   it("answers from the fallback after an explicit unload, and from the model again once loaded", async () => {
     const unload = await fetch(`${server.url}/v2/repository/models/backup/unload`, {
       method: "POST",
+      headers: control.headers,
     });
     expect(unload.status).toBe(200);
     const gone = await postJson(`${server.url}/v2/models/missing/infer`, body);
@@ -61,7 +70,10 @@ describe("a model absent on this device", () => {
     expect(gone.body.error).toMatch(
       /model 'missing' could not answer \(absent\) and its fallback 'backup' cannot: model 'backup' is not ready/,
     );
-    await fetch(`${server.url}/v2/repository/models/backup/load`, { method: "POST" });
+    await fetch(`${server.url}/v2/repository/models/backup/load`, {
+      method: "POST",
+      headers: control.headers,
+    });
     expect((await postJson(`${server.url}/v2/models/missing/infer`, body)).status).toBe(200);
   });
 });

@@ -67,6 +67,6 @@ describe("probeInputs", () => {
     );
     expect([...(probes[0].data as Uint16Array)]).toEqual([0, 0]);
     expect([...(probes[1].data as Uint8Array)]).toEqual([0, 0]);
-    expect(probes[2].data).toEqual(["", "", ""]);
+    expect(probes[2].data).toEqual([Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)]);
   });
 });

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../../serving-runtime/src/server";
 import { batchedModel, identityModel, repositoryWith } from "../helpers/models";
 import {
+  explicitModelControl,
   getJson,
   type Json,
+  type ModelControlAccess,
   metricValue,
   postJson,
   startTestServer,
@@ -11,6 +13,7 @@ import {
 } from "../helpers/server";
 
 let server: RunningServer;
+let control: ModelControlAccess;
 
 const request = (
   model: string,
@@ -97,7 +100,8 @@ beforeAll(async () => {
       parameters: { execution_placement: { string_value: "worker" } },
     }),
   ]);
-  server = await startTestServer(root, { intraOpThreads: undefined });
+  control = await explicitModelControl();
+  server = await startTestServer(root, { ...control.options, intraOpThreads: undefined });
 });
 
 afterAll(async () => {
@@ -196,7 +200,11 @@ describe("queue policy", () => {
       error: expect.stringMatching(/queue is full \(max_queue_size 2\)/),
     });
     // Unloading sends what is queued at once instead of waiting out the 10 s delay.
-    const unloaded = postJson(`${server.url}/v2/repository/models/small_queue/unload`, {});
+    const unloaded = postJson(
+      `${server.url}/v2/repository/models/small_queue/unload`,
+      {},
+      control.headers,
+    );
     expect((await Promise.all(queued)).map((r) => r.status)).toEqual([200, 200]);
     expect((await unloaded).status).toBe(200);
     expect(

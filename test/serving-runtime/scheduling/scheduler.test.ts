@@ -48,6 +48,36 @@ describe("Scheduler", () => {
     expect(rowsOf(second)).toEqual([6, 8, 10, 12]);
   });
 
+  it("runs a request larger than the batcher's limit alone instead of never taking it", async () => {
+    // A model with max_batch_size 8 and no dynamic_batching: the batcher's limit is 1, requests
+    // of up to 8 rows are valid and each runs alone (issue 24, finding 0: it was never taken).
+    const { clock, executor, scheduler } = setup({ maxBatchSize: 1 });
+    const results = [
+      scheduler.submit(
+        request([
+          [1, 1],
+          [2, 2],
+        ]),
+      ),
+      scheduler.submit(request([[3, 3]])),
+    ];
+    clock.endTurn();
+    expect(executor.calls.map((call) => call.rows)).toEqual([
+      [
+        [1, 1],
+        [2, 2],
+      ],
+    ]);
+    executor.calls[0].finish();
+    await settle();
+    clock.endTurn();
+    expect(executor.calls.map((call) => call.rows)).toHaveLength(2);
+    executor.calls[1].finish();
+    const [first, second] = await Promise.all(results);
+    expect(rowsOf(first)).toEqual([2, 2, 4, 4]);
+    expect(rowsOf(second)).toEqual([6, 6]);
+  });
+
   it("never puts more rows than max_batch_size into one execution", async () => {
     const { clock, executor, scheduler } = setup({ maxBatchSize: 4 });
     const results = [1, 2, 3, 4, 5, 6].map((i) =>

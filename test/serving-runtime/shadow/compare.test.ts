@@ -76,11 +76,11 @@ describe("comparing primary and shadow outputs", () => {
     const primary = new Map<string, OutputData>([
       ["p", fp32([1, 2], [1, 2])],
       ["q", fp32([1, 2], [1, 2])],
-      ["t", { datatype: "BYTES", shape: [2], data: ["a", "b"] }],
+      ["t", { datatype: "BYTES", shape: [2], data: [Buffer.from("a"), Buffer.from("b")] }],
     ]);
     const shadow = new Map<string, OutputData>([
       ["p", fp32([2, 1], [1, 2])],
-      ["t", { datatype: "BYTES", shape: [2], data: ["a", "c"] }],
+      ["t", { datatype: "BYTES", shape: [2], data: [Buffer.from("a"), Buffer.from("c")] }],
     ]);
     const result = compareOutputs(primary, shadow, ["p", "q", "t"], strict);
     expect(result.outputs).toEqual([

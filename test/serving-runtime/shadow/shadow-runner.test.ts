@@ -6,7 +6,7 @@ import { parseShadowConfig } from "../../../serving-runtime/src/shadow/config";
 import { ShadowMetrics } from "../../../serving-runtime/src/shadow/shadow-metrics";
 import { ShadowRunner } from "../../../serving-runtime/src/shadow/shadow-runner";
 import { repositoryWith } from "../helpers/models";
-import { metricValue, postJson, waitForValue } from "../helpers/server";
+import { explicitModelControl, metricValue, postJson, waitForValue } from "../helpers/server";
 import { classifier, type LogLine, startLoggedServer } from "./helpers/shadow-models";
 
 // A `model:` shadow runs off the request path: the model is looked up when a copy runs, never
@@ -94,12 +94,17 @@ describe("a primary whose model shadow is not loaded", () => {
       classifier("lonely", { shadow: { model: "lonely_twin", sample: 1, log_interval_ms: 0 } }),
       classifier("lonely_twin", {}),
     ]);
-    ({ server, logs } = await startLoggedServer(root));
+    const control = await explicitModelControl();
+    ({ server, logs } = await startLoggedServer(root, control.options));
     // The twin computes what the primary does; its answer is the one the primary must give.
     const twin = await infer(server.url, "lonely_twin");
     expect(twin.status).toBe(200);
     reference = twin.body.outputs[0].data;
-    const unload = await postJson(`${server.url}/v2/repository/models/lonely_twin/unload`, {});
+    const unload = await postJson(
+      `${server.url}/v2/repository/models/lonely_twin/unload`,
+      {},
+      control.headers,
+    );
     expect(unload.status).toBe(200);
   });
 

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../../serving-runtime/src/server";
 import { postBinary } from "../helpers/binary";
 import { batchedModel, repositoryWith } from "../helpers/models";
-import { metricValue, postJson, startTestServer, waitForValue } from "../helpers/server";
+import {
+  explicitModelControl,
+  type ModelControlAccess,
+  metricValue,
+  postJson,
+  startTestServer,
+  waitForValue,
+} from "../helpers/server";
 import { closedPort } from "../resilience/helpers/stub-endpoint";
 import {
   classifier,
@@ -16,6 +23,7 @@ import {
 let server: RunningServer;
 let logs: LogLine[];
 let stable: RunningServer;
+let control: ModelControlAccess;
 
 /** Feature rows spread over [-1, 1], different for each index. */
 function features(index: number): number[] {
@@ -54,7 +62,8 @@ beforeAll(async () => {
     }),
     batchedModel("crowded_twin", { max_batch_size: 8 }),
   ]);
-  ({ server, logs } = await startLoggedServer(root));
+  control = await explicitModelControl();
+  ({ server, logs } = await startLoggedServer(root, control.options));
 });
 
 afterAll(async () => {
@@ -225,9 +234,11 @@ describe("shadow traffic", () => {
 
   it("refuses a shadow block that does not fit the model, keeping the version that serves", async () => {
     const load = (shadow: unknown) =>
-      postJson(`${server.url}/v2/repository/models/orphan/load`, {
-        parameters: { config: JSON.stringify({ ...classifier("orphan", {}).config, shadow }) },
-      });
+      postJson(
+        `${server.url}/v2/repository/models/orphan/load`,
+        { parameters: { config: JSON.stringify({ ...classifier("orphan", {}).config, shadow }) } },
+        control.headers,
+      );
     const unknownOutput = await load({
       model: "ranker_twin",
       sample: 1,

@@ -25,6 +25,32 @@ const analysis = (plan.rollout as any).analysisTemplate.spec.metrics as {
 /** Every metric vLLM or its HTTP instrumentation exports that the queries may read. */
 const KNOWN = new Set(Object.values(kubernetes.VLLM_METRICS).flatMap((m) => [m, `${m}_bucket`]));
 
+describe("LlmService scrapes vLLM where it serves /metrics: its HTTP port", () => {
+  // biome-ignore lint/suspicious/noExplicitAny: plain provider arguments
+  const container = (plan.deployment as any).spec.template.spec.containers[0];
+  const containerPorts = container.ports.map((p: { name: string }) => p.name);
+  // biome-ignore lint/suspicious/noExplicitAny: plain provider arguments
+  const policy = (plan.networkPolicy as any).spec.ingress;
+
+  it("points the ServiceMonitor and every Service port at a port the container names", () => {
+    // biome-ignore lint/suspicious/noExplicitAny: plain provider arguments
+    const endpoints = (plan.serviceMonitor as any).spec.endpoints as { port: string }[];
+    expect(endpoints.map((e) => e.port)).toEqual(["http"]);
+    // biome-ignore lint/suspicious/noExplicitAny: plain provider arguments
+    const rollout = plan.rollout as any;
+    for (const service of [plan.service, rollout.metricsService, rollout.canaryService]) {
+      for (const port of (service as { spec: { ports: { targetPort: string }[] } }).spec.ports) {
+        expect(containerPorts).toContain(port.targetPort);
+      }
+    }
+  });
+
+  it("admits the monitoring namespace to the serving port, and nothing to a port vLLM lacks", () => {
+    const servingPort = container.ports[0].containerPort;
+    expect(policy[1].ports).toEqual([{ protocol: "TCP", port: servingPort }]);
+  });
+});
+
 describe("LlmService monitoring over vLLM's metrics", () => {
   it("ships schema-valid PrometheusRule and dashboard ConfigMap", () => {
     expect(validateKubernetesObject(plan.alertRules as never).status).toBe("validated");

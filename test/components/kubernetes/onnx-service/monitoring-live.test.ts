@@ -93,6 +93,9 @@ beforeAll(async () => {
     path.join(dir, "audit.jsonl"),
     "--drift-window",
     "20",
+    // The dashboard's per-client panels read client-labelled series, which are opt-in.
+    "--metrics-client-labels",
+    "true",
   ]);
   url = await waitForUrl(server);
   const auth = { authorization: `Bearer ${TOKEN}` };

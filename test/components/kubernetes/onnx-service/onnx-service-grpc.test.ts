@@ -35,8 +35,14 @@ describe("OnnxService gRPC plan (pure)", () => {
     const plan = planOnnxService("ranker", { model });
     const serve = serveContainer(plan);
     expect(argAfter(serve.args, "--grpc-port")).toBe("0");
-    expect(serve.ports).toEqual([{ name: "http", containerPort: 8000, protocol: "TCP" }]);
-    expect((plan.service.spec as Plain).ports.map((p: Plain) => p.name)).toEqual(["http"]);
+    expect(serve.ports).toEqual([
+      { name: "http", containerPort: 8000, protocol: "TCP" },
+      { name: "metrics", containerPort: 8002, protocol: "TCP" },
+    ]);
+    expect((plan.service.spec as Plain).ports.map((p: Plain) => p.name)).toEqual([
+      "http",
+      "metrics",
+    ]);
     expect(plan.grpcPort).toBeUndefined();
     expect(serve.readinessProbe.httpGet).toEqual({ path: "/v2/health/ready", port: "http" });
   });
@@ -47,10 +53,12 @@ describe("OnnxService gRPC plan (pure)", () => {
     expect(argAfter(serve.args, "--grpc-port")).toBe("8001");
     expect(serve.ports).toEqual([
       { name: "http", containerPort: 8000, protocol: "TCP" },
+      { name: "metrics", containerPort: 8002, protocol: "TCP" },
       { name: "grpc", containerPort: 8001, protocol: "TCP" },
     ]);
     expect((plan.service.spec as Plain).ports).toEqual([
       { name: "http", port: 8000, targetPort: "http", protocol: "TCP", appProtocol: "http" },
+      { name: "metrics", port: 8002, targetPort: "metrics", protocol: "TCP", appProtocol: "http" },
       {
         name: "grpc",
         port: 8001,
@@ -82,7 +90,7 @@ describe("OnnxService gRPC plan (pure)", () => {
     }
   });
 
-  it("lets the allowed peers reach the gRPC port, and monitoring only the HTTP port (/metrics)", () => {
+  it("lets the allowed peers reach the gRPC port, and monitoring only the metrics port", () => {
     const plan = planOnnxService("ranker", {
       model,
       grpc: {},
@@ -93,7 +101,7 @@ describe("OnnxService gRPC plan (pure)", () => {
       { protocol: "TCP", port: 8000 },
       { protocol: "TCP", port: 8001 },
     ]);
-    expect(monitoring.ports).toEqual([{ protocol: "TCP", port: 8000 }]);
+    expect(monitoring.ports).toEqual([{ protocol: "TCP", port: 8002 }]);
   });
 
   it("gives the canary's Service the gRPC port too", () => {
@@ -105,6 +113,7 @@ describe("OnnxService gRPC plan (pure)", () => {
     const canary = plan.canary as NonNullable<typeof plan.canary>;
     expect((canary.service.spec as Plain).ports.map((p: Plain) => [p.name, p.port])).toEqual([
       ["http", 8000],
+      ["metrics", 8002],
       ["grpc", 8001],
     ]);
     expect(
@@ -155,6 +164,7 @@ describe("OnnxService with gRPC under mocks", async () => {
     const ports = one(SERVICE).inputs.spec.ports;
     expect(ports.map((p: Plain) => `${p.name}:${p.port}:${p.appProtocol}`)).toEqual([
       "http:8000:http",
+      "metrics:8002:http",
       "grpc:8001:kubernetes.io/h2c",
     ]);
     const ingress = one(NETPOL).inputs.spec.ingress;

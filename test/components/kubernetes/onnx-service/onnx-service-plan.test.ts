@@ -26,6 +26,7 @@ describe("planOnnxService (pure)", () => {
     expect(pod.serviceAccountName).toBe("model-reader");
     expect(pod.containers[0].ports).toEqual([
       { name: "http", containerPort: 9000, protocol: "TCP" },
+      { name: "metrics", containerPort: 8002, protocol: "TCP" },
     ]);
     expect(pod.containers[0].args).toContain("9000");
   });

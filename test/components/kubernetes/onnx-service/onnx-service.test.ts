@@ -188,6 +188,10 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
       "8000",
       "--grpc-port",
       "0",
+      "--metrics-port",
+      "8002",
+      "--model-control-mode",
+      "none",
       "--drain-timeout-seconds",
       "50",
       "--drain-grace-seconds",
@@ -248,9 +252,9 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
     expect(pdb.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
   });
 
-  it("lets only the allowed peers and the monitoring namespace in", () => {
+  it("lets only the allowed peers in, and the monitoring namespace to the metrics port", () => {
     const policy = one(children, NETPOL).inputs.spec;
-    expect(policy.policyTypes).toEqual(["Ingress"]);
+    expect(policy.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(policy.podSelector.matchLabels).toEqual({
       "app.kubernetes.io/name": "hybridai-serve",
       "app.kubernetes.io/instance": "ranker",
@@ -269,7 +273,30 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
         from: [
           { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
         ],
-        ports: [{ protocol: "TCP", port: 8000 }],
+        ports: [{ protocol: "TCP", port: 8002 }],
+      },
+    ]);
+  });
+
+  it("lets the pods out only to DNS and to 443 beyond the link-local range", () => {
+    const policy = one(children, NETPOL).inputs.spec;
+    expect(policy.egress).toEqual([
+      {
+        to: [
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } },
+          { ipBlock: { cidr: "169.254.20.10/32" } },
+        ],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+      {
+        to: [
+          { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } },
+          { ipBlock: { cidr: "::/0", except: ["fe80::/10", "fd00:ec2::254/128"] } },
+        ],
+        ports: [{ protocol: "TCP", port: 443 }],
       },
     ]);
   });
@@ -304,8 +331,18 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
   it("scrapes /metrics through a ServiceMonitor that selects the services", () => {
     const monitor = one(children, MONITOR).inputs;
     expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
-    expect(monitor.spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "30s" }]);
-    const serviceLabels = one(children, SERVICE, "ranker").inputs.metadata.labels;
+    expect(monitor.spec.endpoints).toEqual([
+      { port: "metrics", path: "/metrics", interval: "30s" },
+    ]);
+    const stable = one(children, SERVICE, "ranker").inputs;
+    expect(stable.spec.ports).toContainEqual({
+      name: "metrics",
+      port: 8002,
+      targetPort: "metrics",
+      protocol: "TCP",
+      appProtocol: "http",
+    });
+    const serviceLabels = stable.metadata.labels;
     expect(serviceLabels).toMatchObject(monitor.spec.selector.matchLabels);
   });
 
