@@ -28,6 +28,8 @@ import {
 } from "./resilience";
 import { type ClientLink, type InferResult, SchedulingError } from "./scheduling/scheduler";
 import type { OutputData } from "./scheduling/tensor-batch";
+import { ATTR, SPAN } from "./tracing/attributes";
+import { endSpan, type RequestTrace, type TraceHeaders } from "./tracing/request-trace";
 
 /** The encoded body of one inference request. */
 export interface InferenceRequestBody {
@@ -42,6 +44,8 @@ export interface InferenceRequestBody {
    * request is never forwarded again to a remote endpoint.
    */
   forwarded?: boolean;
+  /** The request's trace (tracing on): carried to the scheduler, fallbacks and shadows. */
+  trace?: RequestTrace;
 }
 
 /**
@@ -56,6 +60,8 @@ export interface InferenceCodec<T> {
   decode(model: ModelSignature): InferRequest;
   /** Encodes the answer. */
   encode(header: ResponseHeader, outputs: readonly OutputTensor[]): T;
+  /** The request's trace, with tracing on. */
+  readonly trace?: RequestTrace;
   /**
    * The request as an HTTP body, which remote fallback endpoints and shadows are sent: the body
    * as it arrived for HTTP requests, one built from the decoded request for gRPC (absent before
@@ -64,12 +70,16 @@ export interface InferenceCodec<T> {
   readonly http?: {
     /** The HTTP body. */
     request: InferenceRequestBody;
-    /** Forwards the request to a remote endpoint and relays its answer. */
+    /**
+     * Forwards the request to a remote endpoint and relays its answer; `traceHeaders` carry the
+     * trace (`traceparent`, `tracestate`) to the endpoint.
+     */
     forward(
       endpoint: RemoteFallback,
       trigger: CallOutcome,
       cause: unknown,
       signal?: AbortSignal,
+      traceHeaders?: TraceHeaders,
     ): Promise<T>;
   };
 }
@@ -83,10 +93,11 @@ function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedRespons
       return decoded;
     },
     encode: encodeInferResponse,
+    trace: request.trace,
     http: {
       request,
-      forward: (endpoint, trigger, cause, signal) =>
-        endpoint.forward(request, trigger, cause, signal),
+      forward: (endpoint, trigger, cause, signal, traceHeaders) =>
+        endpoint.forward(request, trigger, cause, signal, traceHeaders),
     },
   };
 }
@@ -218,19 +229,25 @@ export class InferenceService {
   ): Promise<T> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
+    const trace = codec.trace;
+    trace?.set(ATTR.version, target.signature.version);
+    const decodeSpan = trace?.child(SPAN.decode);
     let decoded: InferRequest;
     try {
       decoded = codec.decode(target.signature);
     } catch (error) {
       target.metrics.failure("OTHER", elapsedUs());
+      endSpan(decodeSpan, error);
       throw error;
     }
+    decodeSpan?.end();
     target.observer?.inputs(decoded.inputs);
     const cacheKey = this.cacheKey(target, decoded);
     if (cacheKey) {
       const lookupStarted = performance.now();
       const cached = this.options.cache?.get(cacheKey);
       target.metrics.cache(cached !== undefined, (performance.now() - lookupStarted) * 1000);
+      trace?.child(SPAN.cache, { [ATTR.cacheHit]: cached !== undefined }, lookupStarted)?.end();
       if (facts) {
         facts.cache = cached ? "hit" : "miss";
         facts.result = cached;
@@ -253,7 +270,9 @@ export class InferenceService {
       );
     } else {
       try {
-        const result = await target.scheduler.submit(decoded, client);
+        const result = await (trace
+          ? trace.run(() => target.scheduler.submit(decoded, client, { trace }))
+          : target.scheduler.submit(decoded, client));
         permit?.success();
         if (cacheKey && !isDegraded(result)) {
           this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
@@ -349,18 +368,28 @@ export class InferenceService {
     endpoint: RemoteFallback,
   ): Promise<T> {
     const { client, trigger, cause, facts } = call;
+    const traced = call.codec.trace?.outgoing(SPAN.fallback, {
+      [ATTR.fallbackTrigger]: trigger,
+      [ATTR.fallbackEndpoint]: endpoint.url,
+    });
     let answer: T;
-    if (!client) answer = await forward(endpoint, trigger, cause);
-    else {
-      const abandon = new AbortController();
-      const unwatch = client.watch(() => abandon.abort());
-      if (client.gone()) abandon.abort();
-      try {
-        answer = await forward(endpoint, trigger, cause, abandon.signal);
-      } finally {
-        unwatch();
+    try {
+      if (!client) answer = await forward(endpoint, trigger, cause, undefined, traced?.headers);
+      else {
+        const abandon = new AbortController();
+        const unwatch = client.watch(() => abandon.abort());
+        if (client.gone()) abandon.abort();
+        try {
+          answer = await forward(endpoint, trigger, cause, abandon.signal, traced?.headers);
+        } finally {
+          unwatch();
+        }
       }
+    } catch (error) {
+      endSpan(traced?.span, error);
+      throw error;
     }
+    traced?.span?.end();
     if (facts) facts.fallback = { endpoint: endpoint.url, trigger };
     return answer;
   }
@@ -379,11 +408,14 @@ export class InferenceService {
     target.observer?.results(result);
     if (facts) facts.result = result;
     const { name, version } = target.signature;
+    const encodeSpan = codec.trace?.child(SPAN.encode);
     const encoded = this.encode(codec, name, version, decoded, result, resultParameters(result));
+    encodeSpan?.end();
     if (target.shadow !== undefined) {
       const request = codec.http?.request;
       if (request !== undefined && request.forwarded !== true) {
-        target.shadow.offer(version, request, decoded.outputs, result);
+        const taken = target.shadow.offer(version, request, decoded.outputs, result);
+        codec.trace?.set(ATTR.shadowSampled, taken);
       }
     }
     return encoded;
@@ -401,7 +433,23 @@ export class InferenceService {
   }
 
   private async viaModel<T>(call: FallbackCall<T>, name: string): Promise<T> {
+    const span = call.codec.trace?.child(SPAN.fallback, {
+      [ATTR.fallbackTrigger]: call.trigger,
+      [ATTR.fallbackModel]: name,
+    });
+    try {
+      const answer = await this.viaModelTraced(call, name);
+      span?.end();
+      return answer;
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+  }
+
+  private async viaModelTraced<T>(call: FallbackCall<T>, name: string): Promise<T> {
     const { primary, primaryVersion, trigger, codec, client, facts } = call;
+    const trace = codec.trace;
     let fallback: LoadedVersion;
     let decoded: InferRequest;
     try {
@@ -415,7 +463,9 @@ export class InferenceService {
     const started = performance.now();
     fallback.observer?.inputs(decoded.inputs);
     try {
-      const result = await fallback.scheduler.submit(decoded, client);
+      const result = await (trace
+        ? trace.run(() => fallback.scheduler.submit(decoded, client, { trace }))
+        : fallback.scheduler.submit(decoded, client));
       fallback.metrics.success((performance.now() - started) * 1000);
       fallback.observer?.results(result);
       if (facts) {

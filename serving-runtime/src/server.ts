@@ -19,6 +19,7 @@ import { ModelRepository } from "./repository/model-repository";
 import { RepositoryPoller } from "./repository/repository-poller";
 import { type Clock, sleep, systemClock } from "./scheduling/clock";
 import type { InferResult } from "./scheduling/scheduler";
+import { Tracing } from "./tracing/tracing";
 
 /** Audit bytes buffered before records are dropped when `--audit-buffer-bytes` is not given. */
 const DEFAULT_AUDIT_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -102,6 +103,13 @@ export async function startServer(
         metrics.registry,
       )
     : undefined;
+  const tracing = options.tracing ? new Tracing(options.tracing) : undefined;
+  if (tracing) {
+    logger.info(
+      { traces_url: options.tracing?.tracesUrl, ...tracing.settings.effective() },
+      "tracing on: exporting OTLP/HTTP",
+    );
+  }
   const state = new ServerState();
   const cache =
     options.cacheSizeBytes > 0
@@ -137,6 +145,7 @@ export async function startServer(
     modelControlMode: options.modelControlMode,
     requestTimeoutMs: options.requestTimeoutSeconds * 1000,
     metricsOnOwnPort: options.metricsPort !== undefined,
+    tracing,
   };
   const app = buildApp(context, logger);
   await app.listen({ host: options.host, port: options.port });
@@ -159,6 +168,7 @@ export async function startServer(
   } catch (error) {
     grpc?.forceClose();
     await app.close();
+    await tracing?.shutdown();
     throw error;
   }
   const address = app.server.address();
@@ -207,6 +217,7 @@ export async function startServer(
       deadline.cancel();
       await audit?.close();
       await repository.close();
+      await tracing?.shutdown();
       logger.info({ drained: !timedOut }, "stopped");
       return !timedOut;
     })();

@@ -25,6 +25,7 @@ export interface StreamHandlers {
     client: ClientLink,
     caller: ApiClient | undefined,
     id: string,
+    metadata: Metadata,
   ): Promise<ModelInferResponse>;
   /**
    * Throws UNAUTHENTICATED (or FORBIDDEN) when the call's metadata lacks the token; returns the
@@ -117,7 +118,7 @@ export class InferStreams {
         return;
       }
       stream.inFlight++;
-      handlers.infer(request, client, caller, id).then(
+      handlers.infer(request, client, caller, id, call.metadata).then(
         (response) => {
           if (!call.cancelled) call.write({ error_message: "", infer_response: response });
           settle();

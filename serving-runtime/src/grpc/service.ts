@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  status as grpcStatus,
   type handleUnaryCall,
   Metadata,
   type ServerUnaryCall,
@@ -34,7 +35,7 @@ import type {
   RepositoryModelRequest,
 } from "./messages";
 import { rawBytesOf, refusalOf } from "./raw-messages";
-import { REQUEST_ID, serviceError } from "./status";
+import { GRPC_STATUS, REQUEST_ID, serviceError } from "./status";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
 export interface GrpcContext extends AppContext {
@@ -100,7 +101,7 @@ function configParameter(request: RepositoryModelRequest): unknown {
  * @param context what the handlers work with
  */
 export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
-  const { repository, inference, state, logger, audit } = context;
+  const { repository, inference, state, logger, audit, tracing } = context;
   const idPrefix = randomUUID().slice(0, 8);
   let nextId = 0;
   const requestId = (metadata: Metadata) => {
@@ -113,8 +114,24 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     client: ClientLink,
     caller: ApiClient | undefined,
     id: string,
+    metadata: Metadata,
   ) => {
     const facts = audit?.begin(id, "grpc");
+    const trace = tracing?.startGrpc(metadata, request.model_name ?? "", id);
+    if (facts && trace) {
+      facts.traceId = trace.traceId;
+      facts.spanId = trace.spanId;
+    }
+    const traceEnd = (error?: unknown) => {
+      if (!trace) return;
+      if (error === undefined) trace.end(200, undefined, 0);
+      else {
+        const { status, error: message } = auditFailure(error);
+        const code =
+          error instanceof InferenceError ? GRPC_STATUS[error.kind] : grpcStatus.INTERNAL;
+        trace.end(status, message, code);
+      }
+    };
     let target: LoadedVersion;
     try {
       if (facts) {
@@ -131,27 +148,31 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       if (facts) facts.version = target.signature.version;
       if (caller) context.clients?.admit(caller, target.signature.name);
     } catch (error) {
+      traceEnd(error);
       if (facts) audit?.end(facts, auditFailure(error));
       throw error;
     }
     const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
-    return inference.inferWith(target, grpcCodec(request, carried, id), client, facts).then(
+    const codec = grpcCodec(request, carried, id, trace);
+    return inference.inferWith(target, codec, client, facts).then(
       (response) => {
         target.metrics.answered("grpc", true);
+        traceEnd();
         if (facts) audit?.end(facts, { status: 200 });
         return response;
       },
       (error: unknown) => {
         target.metrics.answered("grpc", false);
+        traceEnd(error);
         if (facts) audit?.end(facts, auditFailure(error));
         throw error;
       },
     );
   };
   const streams = new InferStreams({
-    infer: (request, client, caller, id) => {
+    infer: (request, client, caller, id, metadata) => {
       try {
-        return infer(request, client, caller, id);
+        return infer(request, client, caller, id, metadata);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -240,7 +261,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       repositoryChange(() => repository.unload(request.model_name ?? "")),
     ),
     ModelInfer: unary<ModelInferRequest>("inference", (request, call, caller, id) =>
-      infer(request, clientOf(call), caller, id),
+      infer(request, clientOf(call), caller, id, call.metadata),
     ),
     ModelStreamInfer: streams.handle,
   };

@@ -10,6 +10,8 @@ import { JsonCensus } from "../protocol/json-census";
 import type { LoadedVersion } from "../repository/loader";
 import { FORWARDED_HEADER } from "../resilience/remote-client";
 import type { ClientLink } from "../scheduling/scheduler";
+import { traceFields } from "../tracing/log-fields";
+import type { RequestTrace } from "../tracing/request-trace";
 import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
 import { statusOf } from "./errors";
@@ -78,13 +80,14 @@ export function inferEndpoint(
   context: AppContext,
   logger: Logger,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const { repository, inference, state, clients, audit } = context;
+  const { repository, inference, state, clients, audit, tracing } = context;
   const finish = (
     request: IncomingMessage,
     response: ServerResponse,
     status: number,
     body: string | Buffer,
     headers: Record<string, string | number>,
+    trace: RequestTrace | undefined,
   ) => {
     if (state.draining) headers.connection = "close";
     headers["content-length"] = Buffer.byteLength(body);
@@ -92,7 +95,12 @@ export function inferEndpoint(
     response.end(body);
     if (logger.isLevelEnabled("debug")) {
       logger.debug(
-        { request_id: request.headers["x-request-id"], url: request.url, status },
+        {
+          request_id: request.headers["x-request-id"],
+          ...traceFields(trace),
+          url: request.url,
+          status,
+        },
         "request completed",
       );
     }
@@ -101,13 +109,17 @@ export function inferEndpoint(
     request: IncomingMessage,
     response: ServerResponse,
     error: Error,
-    facts?: RequestFacts,
+    facts: RequestFacts | undefined,
+    trace: RequestTrace | undefined,
     bodyRefused = false,
   ) => {
     const { status, message } = statusOf(error as InferenceError);
     const headers: Record<string, string | number> = { "content-type": "application/json" };
     if (status >= 500 && status !== 503) {
-      logger.error({ err: error, request_id: request.headers["x-request-id"] }, "request failed");
+      logger.error(
+        { err: error, request_id: request.headers["x-request-id"], ...traceFields(trace) },
+        "request failed",
+      );
     }
     if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
     if (error instanceof LimitError) headers["retry-after"] = error.retryAfterSeconds;
@@ -118,30 +130,36 @@ export function inferEndpoint(
       lingerBeforeClose(request.socket);
     }
     if (response.headersSent || response.destroyed) {
+      trace?.end(499, "the client disconnected");
       if (facts) audit?.end(facts, { status: 499, error: "the client disconnected" });
       return;
     }
     const body = JSON.stringify({ error: message });
-    finish(request, response, status, body, headers);
+    trace?.end(status, message);
+    finish(request, response, status, body, headers, trace);
     if (facts) audit?.end(facts, { status, error: message, response: body });
   };
   const send = (
     request: IncomingMessage,
     response: ServerResponse,
     encoded: EncodedResponse,
-    facts?: RequestFacts,
+    facts: RequestFacts | undefined,
+    trace: RequestTrace | undefined,
   ) => {
     if (response.destroyed) {
+      trace?.end(499, "the client disconnected");
       if (facts) audit?.end(facts, { status: 499, error: "the client disconnected" });
       return;
     }
+    trace?.end(200);
     if (encoded.jsonLength === undefined) {
-      finish(request, response, 200, encoded.body, { "content-type": "application/json" });
+      finish(request, response, 200, encoded.body, { "content-type": "application/json" }, trace);
     } else {
-      finish(request, response, 200, encoded.body, {
+      const headers = {
         "content-type": "application/octet-stream",
         [INFERENCE_HEADER_CONTENT_LENGTH]: encoded.jsonLength,
-      });
+      };
+      finish(request, response, 200, encoded.body, headers, trace);
     }
     if (facts) {
       audit?.end(facts, {
@@ -155,9 +173,15 @@ export function inferEndpoint(
     if (request.method !== "POST") return false;
     const match = INFER_PATH.exec(request.url ?? "");
     if (!match) return false;
-    const facts = audit?.begin(request.headers["x-request-id"] as string | undefined);
+    const requestId = request.headers["x-request-id"] as string | undefined;
+    const facts = audit?.begin(requestId);
+    const model = decode(match[1]);
+    const trace = tracing?.startHttp(request.headers, model, requestId);
+    if (facts && trace) {
+      facts.traceId = trace.traceId;
+      facts.spanId = trace.spanId;
+    }
     try {
-      const model = decode(match[1]);
       if (facts) facts.model = model;
       const caller = authorizeCall("inference", request.headers.authorization, context);
       if (facts) facts.client = callerName(caller, context);
@@ -183,7 +207,7 @@ export function inferEndpoint(
         context.bodyLimitBytes,
         (error, body) => {
           if (error || !body) {
-            fail(request, response, error ?? new Error("no body"), facts, true);
+            fail(request, response, error ?? new Error("no body"), facts, trace, true);
             return;
           }
           if (facts) {
@@ -193,8 +217,9 @@ export function inferEndpoint(
           const parts = {
             body,
             headerLength,
-            requestId: request.headers["x-request-id"] as string | undefined,
+            requestId,
             forwarded: request.headers[FORWARDED_HEADER] !== undefined,
+            trace,
           };
           const client = clientOf(request, response);
           (target
@@ -203,11 +228,11 @@ export function inferEndpoint(
           ).then(
             (encoded) => {
               target?.metrics.answered("http", true);
-              send(request, response, encoded, facts);
+              send(request, response, encoded, facts, trace);
             },
             (failure: Error) => {
               target?.metrics.answered("http", false);
-              fail(request, response, failure, facts);
+              fail(request, response, failure, facts, trace);
             },
           );
         },
@@ -215,7 +240,7 @@ export function inferEndpoint(
       );
     } catch (error) {
       request.resume();
-      fail(request, response, error as Error, facts);
+      fail(request, response, error as Error, facts, trace);
     }
     return true;
   };

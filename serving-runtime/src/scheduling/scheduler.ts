@@ -1,6 +1,8 @@
 import type { FailureReason, ModelMetrics } from "../metrics";
 import { InferenceError } from "../protocol/errors";
 import type { DecodedInput, InferRequest } from "../protocol/infer-request";
+import { BatchSpans, type Placement } from "../tracing/batch-spans";
+import type { RequestTrace } from "../tracing/request-trace";
 import { type Clock, systemClock, type Timer } from "./clock";
 import type { QueuePolicy } from "./queue-policy";
 import { batchKey, concatInputs, type OutputData, splitOutput } from "./tensor-batch";
@@ -20,6 +22,8 @@ export interface BatchExecutor {
    * then waits in the thread and starts the moment the current one ends.
    */
   readonly capacity: number;
+  /** Where it runs executions, for traces: on the event loop or in a worker thread. */
+  readonly placement?: Placement;
   /**
    * Executes the model.
    *
@@ -59,6 +63,8 @@ export interface RequestTiming {
 export interface SubmitOptions {
   /** Called with the phases of the request's execution once it has succeeded. */
   onExecuted?: (timing: RequestTiming) => void;
+  /** The request's trace: its queue wait, batch and execution become spans of it. */
+  trace?: RequestTrace;
 }
 
 /** What runs a model version's requests: its queue and batcher, or an ensemble's steps. */
@@ -135,6 +141,7 @@ interface Job {
   client?: ClientLink;
   unwatch?: () => void;
   onExecuted?: SubmitOptions["onExecuted"];
+  trace?: RequestTrace;
 }
 
 interface Slot {
@@ -260,7 +267,9 @@ export class Scheduler implements RequestScheduler {
         reject,
         client,
         onExecuted: options?.onExecuted,
+        trace: options?.trace,
       };
+      job.trace?.queued();
       const requested =
         this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined;
       const timeout = requested
@@ -429,6 +438,7 @@ export class Scheduler implements RequestScheduler {
     slot.running.push(items);
     this.executing += batch.length;
     for (const job of batch) this.metrics.queued((started - job.enqueuedAt) * 1000);
+    const spans = BatchSpans.start(batch, items, this.slots.indexOf(slot), slot.executor.placement);
     const names = new Set<string>();
     for (const job of batch) for (const output of job.request.outputs) names.add(output.name);
     let execution: Promise<Execution>;
@@ -458,6 +468,7 @@ export class Scheduler implements RequestScheduler {
               `${this.label}: model execution failed: ${error.message}`,
               "error",
             );
+      spans?.end(failure.message);
       for (const job of batch) job.reject(failure);
       settle();
     };
@@ -478,6 +489,7 @@ export class Scheduler implements RequestScheduler {
       };
       this.metrics.executed(items, timing.inputUs, timing.inferUs, timing.outputUs, batch.length);
       this.options.onExecuted?.(inferMicroseconds, items);
+      spans?.end();
       for (let i = 0; i < batch.length; i++) {
         batch[i].onExecuted?.(timing);
         batch[i].resolve(results[i]);
