@@ -24,6 +24,7 @@ import type { LoadedVersion } from "../repository/loader";
 import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
+import { changeTraceSetting, readTraceSetting } from "../tracing/trace-setting-api";
 import { version as serverVersion } from "../version";
 import { checkAccess } from "./access";
 import { grpcCodec } from "./infer-codec";
@@ -33,9 +34,11 @@ import type {
   ModelRequest,
   RepositoryIndexRequest,
   RepositoryModelRequest,
+  TraceSettingRequest,
 } from "./messages";
 import { rawBytesOf, refusalOf } from "./raw-messages";
 import { GRPC_STATUS, REQUEST_ID, serviceError } from "./status";
+import { traceSettingChanges, traceSettingMessage } from "./trace-setting";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
 export interface GrpcContext extends AppContext {
@@ -215,6 +218,19 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     return {};
   };
 
+  // Trace settings: reading takes the inference token; changing them is model control.
+  const has = (name: string) => repository.has(name);
+  const traceRead = unary<TraceSettingRequest>("inference", (request, _call, caller) => {
+    const model = request.model_name || undefined;
+    if (model !== undefined) checkModelAllowed(caller, model);
+    return traceSettingMessage(readTraceSetting(context.tracing, model, has));
+  });
+  const traceChange = unary<TraceSettingRequest>("repository", (request) => {
+    const model = request.model_name || undefined;
+    const view = changeTraceSetting(context.tracing, model, traceSettingChanges(request), has);
+    return traceSettingMessage(view);
+  });
+
   const handlers: UntypedServiceImplementation = {
     ServerLive: unary("open", () => ({ live: true })),
     ServerReady: unary("open", () => ({ ready: serverReady(context) })),
@@ -264,6 +280,10 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       infer(request, clientOf(call), caller, id, call.metadata),
     ),
     ModelStreamInfer: streams.handle,
+    TraceSetting: ((call, callback) => {
+      const reading = Object.keys(call.request.settings ?? {}).length === 0;
+      (reading ? traceRead : traceChange)(call, callback);
+    }) as handleUnaryCall<TraceSettingRequest, unknown>,
   };
   return { handlers, streams };
 }

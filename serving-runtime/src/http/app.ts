@@ -13,6 +13,7 @@ import { modelRoutes } from "./routes-models";
 import { repositoryRoutes } from "./routes-repository";
 import { serverRoutes } from "./routes-server";
 import { statisticsRoutes } from "./routes-statistics";
+import { traceRoutes } from "./routes-trace";
 
 const REQUEST_ID = "x-request-id";
 
@@ -88,5 +89,6 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
   repositoryRoutes(app, context);
   if (!context.metricsOnOwnPort) metricsRoutes(app, context);
   statisticsRoutes(app, context);
+  traceRoutes(app, context);
   return app;
 }

@@ -66,8 +66,9 @@ function rateOf(
   ratio: number,
   source: string,
 ): Pick<TraceSettingValues, "trace_level" | "trace_rate"> {
+  const ratio = typeof raw === "number" ? raw : raw.trim() === "" ? Number.NaN : Number(raw);
   if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
-    throw new TracingConfigError(`${source}: '${ratio}' must be a number from 0 to 1`);
+    throw new TracingConfigError(`${source}: '${raw}' must be a number from 0 to 1`);
   }
   if (ratio === 0) return { trace_level: "OFF", trace_rate: 1 };
   return { trace_level: "TIMESTAMPS", trace_rate: Math.max(1, Math.round(1 / ratio)) };
@@ -90,7 +91,7 @@ function samplerSettings(
   if (sampler.endsWith("always_on")) return { rate: rateOf(1, "OTEL_TRACES_SAMPLER"), parentBased };
   const arg = env.OTEL_TRACES_SAMPLER_ARG;
   return {
-    rate: rateOf(arg === undefined || arg === "" ? 1 : Number(arg), "OTEL_TRACES_SAMPLER_ARG"),
+    rate: rateOf(arg === undefined || arg === "" ? 1 : arg, "OTEL_TRACES_SAMPLER_ARG"),
     parentBased,
   };
 }
