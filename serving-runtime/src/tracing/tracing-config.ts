@@ -63,7 +63,7 @@ function tracesUrlOf(base: string, source: string): string {
 
 /** A share of requests as Triton's "one in every N": 0 means none (level OFF). */
 function rateOf(
-  ratio: number,
+  raw: number | string,
   source: string,
 ): Pick<TraceSettingValues, "trace_level" | "trace_rate"> {
   const ratio = typeof raw === "number" ? raw : raw.trim() === "" ? Number.NaN : Number(raw);
