@@ -270,9 +270,7 @@ export class InferenceService {
       );
     } else {
       try {
-        const result = await (trace
-          ? trace.run(() => target.scheduler.submit(decoded, client, { trace }))
-          : target.scheduler.submit(decoded, client));
+        const result = await target.scheduler.submit(decoded, client, trace && { trace });
         permit?.success();
         if (cacheKey && !isDegraded(result)) {
           this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
@@ -463,9 +461,7 @@ export class InferenceService {
     const started = performance.now();
     fallback.observer?.inputs(decoded.inputs);
     try {
-      const result = await (trace
-        ? trace.run(() => fallback.scheduler.submit(decoded, client, { trace }))
-        : fallback.scheduler.submit(decoded, client));
+      const result = await fallback.scheduler.submit(decoded, client, trace && { trace });
       fallback.metrics.success((performance.now() - started) * 1000);
       fallback.observer?.results(result);
       if (facts) {

@@ -13,7 +13,7 @@ import { errorText } from "../resilience/remote-fallback";
 import { type InferResult, SchedulingError } from "../scheduling/scheduler";
 import { decodeInferResponse } from "../shadow/decode-response";
 import { ATTR, SPAN } from "../tracing/attributes";
-import { activeRequestTrace, endSpan } from "../tracing/request-trace";
+import { endSpan } from "../tracing/request-trace";
 import type { EnsembleStep, RemoteStepConfig } from "./ensemble-config";
 import type { EnsembleMetrics, RemoteStepResult } from "./ensemble-metrics";
 import type { EnsembleTensorSpec } from "./ensemble-signatures";
@@ -95,7 +95,7 @@ export class RemoteStep {
     const abandon = new AbortController();
     const unwatch = call.link.watch(() => abandon.abort());
     if (call.link.gone()) abandon.abort();
-    const traced = activeRequestTrace()?.outgoing(SPAN.step, {
+    const traced = call.trace?.outgoing(SPAN.step, {
       [ATTR.stepModel]: this.options.step.model_name,
       [ATTR.fallbackEndpoint]: url,
     });

@@ -142,6 +142,8 @@ interface Job {
   unwatch?: () => void;
   onExecuted?: SubmitOptions["onExecuted"];
   trace?: RequestTrace;
+  /** When a sampled request entered the queue (`performance.now()`), for its queue-wait span. */
+  queuedAt?: number;
 }
 
 interface Slot {
@@ -269,7 +271,7 @@ export class Scheduler implements RequestScheduler {
         onExecuted: options?.onExecuted,
         trace: options?.trace,
       };
-      job.trace?.queued();
+      if (job.trace?.recording) job.queuedAt = performance.now();
       const requested =
         this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined;
       const timeout = requested

@@ -6,6 +6,8 @@ import { type RequestTrace, recordFailure } from "./request-trace";
 export interface TracedJob {
   /** The request's trace; absent with tracing off. */
   trace?: RequestTrace;
+  /** When it entered the queue (`performance.now()`), for sampled requests. */
+  queuedAt?: number;
 }
 
 /** Where an execution runs: on the event loop, or in a worker thread. */
@@ -65,10 +67,9 @@ export class BatchSpans {
     const toBatch: Link[] = [{ context: batch.spanContext() }];
     for (const job of jobs) {
       const trace = job.trace;
-      const queuedSince = trace?.queuedSince;
-      if (!trace || queuedSince === undefined) continue;
+      if (!trace || job.queuedAt === undefined) continue;
       trace
-        .child(SPAN.queue, undefined, queuedSince, trace === owner ? undefined : toBatch)
+        .child(SPAN.queue, undefined, job.queuedAt, trace === owner ? undefined : toBatch)
         ?.end(now);
     }
     return new BatchSpans(batch, execute);

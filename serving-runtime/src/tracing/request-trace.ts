@@ -1,8 +1,6 @@
 import {
   type Attributes,
   type Context,
-  context,
-  createContextKey,
   type Link,
   type Span,
   SpanKind,
@@ -12,16 +10,6 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { ERROR_STATUS, InferenceError } from "../protocol/errors";
-
-const ACTIVE_TRACE = createContextKey("hybridai.request_trace");
-
-/**
- * The request trace whose {@link RequestTrace.run} the caller runs inside (an ensemble's remote
- * step, called from its request's scheduler); undefined outside one or with tracing off.
- */
-export function activeRequestTrace(): RequestTrace | undefined {
-  return context.active().getValue(ACTIVE_TRACE) as RequestTrace | undefined;
-}
 
 /** W3C trace context headers (`traceparent`, and `tracestate` when there is one). */
 export type TraceHeaders = Record<string, string>;
@@ -74,7 +62,6 @@ export class RequestTrace {
   readonly context: Context;
   /** Whether the request is sampled (its spans are recorded and exported). */
   readonly recording: boolean;
-  private queuedAt?: number;
 
   /**
    * @param span the request's server span
@@ -156,26 +143,6 @@ export class RequestTrace {
     const span = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, this.context);
     this.propagator.inject(trace.setSpan(this.context, span), headers, defaultSetter);
     return { span, headers };
-  }
-
-  /**
-   * Runs `work` with the request's span active, so calls made inside it (an ensemble's remote
-   * steps) carry the trace on.
-   *
-   * @param work what to run
-   */
-  run<T>(work: () => T): T {
-    return context.with(this.context.setValue(ACTIVE_TRACE, this), work);
-  }
-
-  /** Notes that the request entered a scheduler queue (the start of its queue-wait span). */
-  queued(): void {
-    if (this.recording) this.queuedAt = performance.now();
-  }
-
-  /** When the request entered its queue (`performance.now()` ms); undefined when not sampled. */
-  get queuedSince(): number | undefined {
-    return this.queuedAt;
   }
 
   /**

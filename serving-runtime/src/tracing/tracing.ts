@@ -3,13 +3,11 @@ import type { Metadata } from "@grpc/grpc-js";
 import {
   type Attributes,
   type Context,
-  context,
   ROOT_CONTEXT,
   SpanKind,
   type TextMapGetter,
   type Tracer,
 } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
@@ -37,15 +35,14 @@ const headersGetter: TextMapGetter<IncomingHttpHeaders> = {
   keys: (headers) => Object.keys(headers),
 };
 
-let contextManagerSet = false;
-
 /**
  * The runtime's OpenTelemetry tracing: a tracer provider of the Node SDK with its own sampler
  * ({@link TraceSettings}, which Triton's trace extension changes at run time), a batch span
  * processor and the OTLP/HTTP protobuf exporter, and the W3C trace context propagator that reads
  * `traceparent`/`tracestate` from requests and writes them on forwarded ones. Nothing is
- * registered globally except an async-local-storage context manager (so an ensemble's remote
- * steps find their request's trace); several servers in one process keep their own tracers.
+ * registered globally (no context manager: a request's trace is passed along explicitly, which
+ * costs nothing on requests that are not traced); several servers in one process keep their own
+ * tracers.
  */
 export class Tracing {
   /** The trace extension's settings, which are also the sampler. */
@@ -72,11 +69,6 @@ export class Tracing {
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracesUrl }))],
     });
     this.tracer = this.provider.getTracer("hybridai-serving-runtime", version);
-    if (!contextManagerSet) {
-      contextManagerSet = context.setGlobalContextManager(
-        new AsyncLocalStorageContextManager().enable(),
-      );
-    }
   }
 
   /**
