@@ -1,3 +1,5 @@
+import { parseStackFrame } from "./stack-frames";
+
 /**
  * The stack as Node itself formats it: source-mapped through the maps the TypeScript loader
  * registered (tsx inlines one in every file it compiles). Test runners install their own
@@ -15,11 +17,9 @@ function nodeFormattedStack(error: Error): string {
   }
 }
 
-/** The file a stack frame line names (`at f (file:line:col)` or `at file:line:col`). */
-export function frameFile(line: string): string | undefined {
-  const match = /^\s*at (?:.*? \()?(.+?):\d+:\d+\)?$/.exec(line);
-  if (!match) return undefined;
-  return match[1].startsWith("file://") ? new URL(match[1]).pathname : match[1];
+/** The file a stack frame line names. */
+function frameFile(line: string): string | undefined {
+  return parseStackFrame(line)?.file;
 }
 
 /** Packages that compile TypeScript for Node's `require`: their frames are loader machinery. */
