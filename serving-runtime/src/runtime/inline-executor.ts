@@ -1,7 +1,8 @@
 import * as ort from "onnxruntime-node";
 import { DATATYPES } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
-import type { BatchExecutor, Execution } from "../scheduling/scheduler";
+import type { BatchExecutor, ExecuteOptions, Execution } from "../scheduling/scheduler";
+import { runOptions } from "./run-options";
 import { outputsOf } from "./worker-executor";
 import type { PlainTensor } from "./worker-session";
 
@@ -24,7 +25,11 @@ export class InlineExecutor implements BatchExecutor {
   /** @param session a session created on the main thread */
   constructor(readonly session: ort.InferenceSession) {}
 
-  async execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
+  async execute(
+    inputs: DecodedInput[],
+    outputNames: string[],
+    options: ExecuteOptions = {},
+  ): Promise<Execution> {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) {
       feeds[input.name] = new ort.Tensor(
@@ -39,7 +44,7 @@ export class InlineExecutor implements BatchExecutor {
     setImmediate(() => {
       started = performance.now();
     });
-    const results = await this.session.run(feeds, outputNames);
+    const results = await this.session.run(feeds, outputNames, runOptions(options));
     const inferMicroseconds = (performance.now() - started) * 1000;
     return {
       outputs: outputsOf(results as unknown as Record<string, PlainTensor>, outputNames),

@@ -1,8 +1,9 @@
 import type * as ort from "onnxruntime-node";
 import { DATATYPES, datatypeOfOrtType, type TensorData } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
-import type { BatchExecutor, Execution } from "../scheduling/scheduler";
+import type { BatchExecutor, ExecuteOptions, Execution } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
+import { runOptions } from "./run-options";
 import type { PlainTensor, WorkerSession } from "./worker-session";
 
 /** Executions a worker thread holds at once: one running, the next waiting in its thread. */
@@ -34,7 +35,11 @@ export class WorkerExecutor implements BatchExecutor {
   /** @param session the instance's session */
   constructor(readonly session: WorkerSession) {}
 
-  async execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
+  async execute(
+    inputs: DecodedInput[],
+    outputNames: string[],
+    options: ExecuteOptions = {},
+  ): Promise<Execution> {
     const feeds: Record<string, PlainTensor> = {};
     for (const input of inputs) {
       feeds[input.name] = {
@@ -43,7 +48,11 @@ export class WorkerExecutor implements BatchExecutor {
         dims: input.shape,
       };
     }
-    const { outputs, inferMicroseconds } = await this.session.run(feeds, outputNames);
+    const { outputs, inferMicroseconds } = await this.session.run(
+      feeds,
+      outputNames,
+      runOptions(options),
+    );
     return { outputs: outputsOf(outputs, outputNames), inferMicroseconds };
   }
 }
