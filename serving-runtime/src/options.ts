@@ -214,7 +214,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: "HYBRIDAI_LOG_LEVEL",
     key: "logLevel",
     schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    help: "log level (default info)",
+    help: "log level (default info); onnxruntime's own log: errors, warnings too at debug/trace, none at fatal/silent",
   },
   {
     flag: "drift-window",

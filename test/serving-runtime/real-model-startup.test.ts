@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoModel } from "../../serving-runtime/src/modelgen/demo-models";
 import { CLI, REPO_ROOT, type ServerProcess, spawnServer, waitForUrl } from "./helpers/cli";
-import { repositoryWith } from "./helpers/models";
+import { flakyModel, repositoryWith } from "./helpers/models";
 import { getJson, postJson } from "./helpers/server";
 
 // What a user sees when the runtime first serves real-world models, from a real server process
@@ -37,7 +37,10 @@ function reflectPadModel(): DemoModel {
   };
 }
 
-/** `kws`: features FP32 [1, 2400] → score FP32 [1, 1], as a wake-word model takes a 2,400-value window. */
+/**
+ * `kws`: features FP32 [1, 2400] → score FP32 [1, 1], as a wake-word model takes a 2,400-value
+ * window. Its config pins it to the event loop and leaves `instance_group` to the server.
+ */
 function wideInputModel(): DemoModel {
   return {
     name: "kws",
@@ -55,7 +58,7 @@ function wideInputModel(): DemoModel {
       ],
       opset: 13,
     },
-    config: {},
+    config: { parameters: { execution_placement: { string_value: "inline" } } },
   };
 }
 
@@ -181,5 +184,30 @@ describe("a model on the event loop", () => {
       { count: metadata.parameters.instance_count, kind: "KIND_CPU" },
     ]);
     expect(metadata.parameters.instance_count).toBe(1);
+  });
+});
+
+describe("onnxruntime's native log follows --log-level", () => {
+  it("a silent server prints nothing on stderr when a model's execution fails in onnxruntime", async () => {
+    const root = await repositoryWith([flakyModel("flaky", {})]);
+    const silent = spawnServer("node", [
+      CLI,
+      ...["--model-repository", root, "--host", "127.0.0.1", "--port", "0"],
+      ...["--log-level", "silent", "--intra-op-threads", "1", "--inter-op-threads", "1"],
+    ]);
+    try {
+      const base = await waitForUrl(silent);
+      // Two rows: the model's Reshape to [4] fails in onnxruntime.
+      const failed = await postJson(`${base}/v2/models/flaky/infer`, {
+        inputs: [{ name: "x", shape: [2, 4], datatype: "FP32", data: [1, 2, 3, 4, 5, 6, 7, 8] }],
+      });
+      expect(failed.status).toBe(500);
+      expect(failed.body.error).toMatch(/Reshape/);
+      silent.child.kill("SIGTERM");
+      await silent.exited;
+      expect(silent.stderr()).toBe("");
+    } finally {
+      if (silent.child.exitCode === null) silent.child.kill("SIGKILL");
+    }
   });
 });
