@@ -1,21 +1,5 @@
+import { nodeFormattedStack } from "./stack-format";
 import { parseStackFrame } from "./stack-frames";
-
-/**
- * The stack as Node itself formats it: source-mapped through the maps the TypeScript loader
- * registered (tsx inlines one in every file it compiles). Test runners install their own
- * `Error.prepareStackTrace`, which knows only the files they transformed themselves, so a
- * program's frames would otherwise point into tsx's compiled output.
- */
-function nodeFormattedStack(error: Error): string {
-  const errorClass = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
-  const runnerFormat = errorClass.prepareStackTrace;
-  errorClass.prepareStackTrace = undefined;
-  try {
-    return String(error.stack ?? `${error.name}: ${error.message}`);
-  } finally {
-    errorClass.prepareStackTrace = runnerFormat;
-  }
-}
 
 /** The file a stack frame line names. */
 function frameFile(line: string): string | undefined {

@@ -10,6 +10,7 @@ import {
   projectConfigDefaults,
   stackConfig,
 } from "./pulumi-project";
+import { withNodeStackFormat } from "./stack-format";
 
 /** Options for {@link runProgram}. */
 export interface RunProgramOptions {
@@ -229,9 +230,11 @@ export async function runProgram(
     project: options.project ?? project?.settings.name,
   });
   mocks.setConfig(options.config ?? defaultConfig(project, options.stack));
-  return failingOnUnhandledRejections(async () => {
-    const outputs = await stackOutputsOf(loadFresh(entry));
-    await settle();
-    return { mocks, outputs, entry, ...(project ? { projectFile: project.file } : {}) };
-  });
+  return withNodeStackFormat(() =>
+    failingOnUnhandledRejections(async () => {
+      const outputs = await stackOutputsOf(loadFresh(entry));
+      await settle();
+      return { mocks, outputs, entry, ...(project ? { projectFile: project.file } : {}) };
+    }),
+  );
 }

@@ -1,9 +1,15 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { installMocks } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { runCheck } from "../../policies/check/src/run";
 
-// `hybridai check` end to end: the real bin in a child process, on small programs in test/fixtures.
+// `hybridai check` on small programs in test/fixtures: the real bin in a child process where the
+// process is what is tested (the bin, npm run, exit codes), the same command in this process
+// (runCheck, what the bin calls) everywhere else, which spares a process start and a reload of
+// the Pulumi SDKs per case.
 const root = path.resolve(__dirname, "../..");
+installMocks();
 const bin = path.join(root, "policies/check/bin/hybridai.js");
 const fixture = (name: string) => path.join("test/fixtures/check", name);
 
@@ -29,11 +35,27 @@ function run(command: string, args: string[]): Promise<Run> {
   });
 }
 
-const check = (...args: string[]) => run(process.execPath, [bin, "check", ...args]);
+/** `hybridai check` in a child process, through the bin. */
+const spawnCheck = (...args: string[]) => run(process.execPath, [bin, "check", ...args]);
+
+/** `hybridai check` in this process: what the bin runs, with its output captured. */
+async function check(...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCheck(args, {
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
 
 describe("hybridai check on a clean program", () => {
   it("exits 0, takes the stack name from the config file and prints the report", async () => {
-    const result = await check(
+    const result = await spawnCheck(
       "--program",
       fixture("clean"),
       "--config",
@@ -331,6 +353,13 @@ describe("hybridai check failures exit 2 with the reason on stderr", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(reason);
   });
+});
+
+it("the bin exits 2 with the reason on stderr and nothing on stdout when the program fails", async () => {
+  const result = await spawnCheck("--program", fixture("broken"));
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe("");
+  expect(result.stderr).toContain("the program failed: Missing required configuration variable");
 });
 
 it("hybridai without a known command prints its usage and exits 2", async () => {

@@ -63,3 +63,11 @@ it("a load-time throw keeps its class and message, and its stack holds the progr
   expect(frames[1]).toContain(`${path.join(folder, "index.ts")}:5:21)`);
   for (const frame of frames) expect(frame).toContain(folder);
 });
+
+it("records where each resource was created, at the program's source-mapped line", async () => {
+  const run = await runProgram(program, { stack: "dev" });
+  const [bucket] = run.mocks.ofType("aws:s3/bucket:Bucket");
+  const own = bucket.stackTrace.find((frame) => frame.file === path.join(program, "index.ts"));
+  // `new s3.Bucket(…)` is on line 11 of the fixture, column 13.
+  expect(own).toEqual({ file: path.join(program, "index.ts"), line: 11, column: 13 });
+});
