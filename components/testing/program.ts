@@ -57,6 +57,15 @@ function typeScriptLoaderRegistered(): boolean {
   return ".ts" in nodeRequire.extensions;
 }
 
+/** tsx's CommonJS API, from the program's project, else from next to this library. */
+function loadTsx(entry: string): { register(): () => void } {
+  try {
+    return createRequire(entry)("tsx/cjs/api");
+  } catch {
+    return require("tsx/cjs/api");
+  }
+}
+
 /**
  * Registers tsx's CommonJS loader (esbuild transpilation, tsconfig `paths` honoured) unless some
  * loader (ts-node, jest's, tsx) already handles `.ts` files.
@@ -67,7 +76,7 @@ function ensureTypeScriptLoader(entry: string): void {
   }
   let tsx: { register(): () => void };
   try {
-    tsx = createRequire(entry)("tsx/cjs/api");
+    tsx = loadTsx(entry);
   } catch {
     throw new Error(
       `runProgram: ${entry} is TypeScript and no TypeScript loader is registered: ` +
@@ -207,10 +216,11 @@ function defaultConfig(
  * Runs a Pulumi program in isolation under the mocks: a fresh instance of the program's own
  * modules (packages in `node_modules`, like `@pulumi/pulumi`, stay shared), fresh config
  * (`options.config`, else what its `Pulumi.yaml` and stack file give) and fresh records (the
- * recorder is reset first). The project name comes from the program's `Pulumi.yaml`. Installs the mocks when this
- * file has not. `program` is a `.ts`/`.js` file or a folder (its `package.json` `main`, else
- * `index.ts`/`index.js`), as `pulumi up` would run it; a `.ts` program needs a TypeScript loader
- * (tsx is registered when installed and none is). Exports become the resolved `outputs`; an
+ * recorder is reset first); the project name comes from its `Pulumi.yaml`. Installs the mocks
+ * when this file has not. `program` is a `.ts`/`.js` file or a folder (its `Pulumi.yaml` `main`,
+ * else its `package.json` `main`, else `index.ts`/`index.js`), as `pulumi up` would run it; a
+ * `.ts` program needs a TypeScript loader (tsx, from the program's project or next to this
+ * library, is registered when installed and none is). Exports become the resolved `outputs`; an
  * exported function is called and awaited, as the Pulumi CLI does. Rejects with the program's
  * error when it throws (its stack reduced to the program's own, source-mapped frames), and with
  * the mocks' errors when a registration failed.

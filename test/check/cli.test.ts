@@ -222,6 +222,31 @@ describe("hybridai check --stack reads the Pulumi project in the working folder"
     expect(result.stdout).toContain("  at maximum capacity       $528.81\n");
   });
 
+  it("runs Pulumi.yaml's main with the stack file from its stackConfigDir", async () => {
+    const project = "test/fixtures/programs/main-elsewhere";
+    const result = await check("--cwd", project, "--stack", "dev", "--format", "json");
+    expect(result.stderr).toBe("");
+    // The program ran: its one bucket (no encryption, no public access block) fails two policies.
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.stack).toBe("dev");
+    expect(report.resources).toEqual([
+      {
+        type: "aws:s3/bucket:Bucket",
+        name: "models",
+        urn: "urn:pulumi:dev::laid-out::aws:s3/bucket:Bucket::models",
+      },
+    ]);
+    expect(report.violations.map((v: { policy: string }) => v.policy).sort()).toEqual([
+      "s3-bucket-encrypted",
+      "s3-public-access-blocked",
+    ]);
+    const text = await check("--cwd", project, "--stack", "dev");
+    expect(text.stdout).toContain(
+      `hybridai check: stack dev (project laid-out, program ${project}/src/index.ts, config ${project}/stacks/Pulumi.dev.yaml)`,
+    );
+  });
+
   it("names the project's stacks when the stack has no file", async () => {
     const result = await check("--cwd", fixture("clean"), "--stack", "prod");
     expect(result.code).toBe(2);

@@ -71,3 +71,17 @@ it("records where each resource was created, at the program's source-mapped line
   // `new s3.Bucket(…)` is on line 11 of the fixture, column 13.
   expect(own).toEqual({ file: path.join(program, "index.ts"), line: 11, column: 13 });
 });
+
+it("runs a project folder as pulumi up does: Pulumi.yaml's main, and stack files in its stackConfigDir", async () => {
+  const folder = path.join(__dirname, "../../fixtures/programs/main-elsewhere");
+  const run = await runProgram(folder, { stack: "dev" });
+  expect(run.entry).toBe(path.join(folder, "src/index.ts"));
+  expect(run.projectFile).toBe(path.join(folder, "Pulumi.yaml"));
+  // stacks/Pulumi.dev.yaml's team overrides Pulumi.yaml's default; no project option given.
+  expect(run.outputs).toEqual({ project: "laid-out", bucketTags: { team: "ranking" } });
+  expect(mocks.one("aws:s3/bucket:Bucket").urn).toBe(
+    "urn:pulumi:dev::laid-out::aws:s3/bucket:Bucket::models",
+  );
+  const defaults = await runProgram(folder);
+  expect(defaults.outputs.bucketTags).toEqual({ team: "platform" });
+});
