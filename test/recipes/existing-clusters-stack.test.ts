@@ -63,3 +63,36 @@ it.each([
   expect(mocks.resources.filter((r) => r.custom)).toEqual([]);
   expect(mocks.calls).toEqual([]);
 });
+
+/** The recipe's config with its `hybridai:existing` clusters replaced. */
+function withClusters(
+  config: StackConfigValues,
+  clusters: (recipeClusters: object[]) => object[],
+): StackConfigValues {
+  const existing = config["hybridai:existing"] as { clusters: object[] };
+  return { ...config, "hybridai:existing": { clusters: clusters(existing.clusters) } };
+}
+
+it.each([
+  [
+    "two existing clusters under one name",
+    () => withClusters(recipe(), ([eks, gke]) => [eks, { ...gke, name: "platform" }]),
+    "hybridai:existing.clusters[1].name",
+    "a name no other existing cluster uses",
+  ],
+  [
+    "a GKE cluster whose region neither it nor gcp:region gives",
+    () => {
+      const { "gcp:region": _, ...config } = recipe();
+      return config;
+    },
+    "hybridai:existing.clusters[1].region",
+    "the GKE cluster's region: set it here or gcp:region",
+  ],
+])("refuses %s, naming the field", async (_, config, field, allowed) => {
+  const error = await deploy(config()).catch((e: unknown) => e);
+  expect(error).toMatchObject({ field: expect.stringContaining(field) });
+  expect((error as Error).message).toContain(allowed);
+  expect(mocks.resources.filter((r) => r.custom)).toEqual([]);
+  expect(mocks.calls).toEqual([]);
+});
