@@ -387,6 +387,31 @@ it("the bin exits 2 with the reason on stderr and nothing on stdout when the pro
   expect(result.stderr).toContain("the program failed: Missing required configuration variable");
 });
 
+it("npm run --silent check -- --format sarif on a failing program exits 2 with one SARIF run on stdout and the reason on stderr", async () => {
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = await run(npm, [
+    "run",
+    "--silent",
+    "check",
+    "--",
+    "--program",
+    fixture("invalid-component"),
+    "--format",
+    "sarif",
+  ]);
+  expect(result.code).toBe(2);
+  const sarif = JSON.parse(result.stdout);
+  expect(sarif.runs).toHaveLength(1);
+  expect(sarif.runs[0].results).toEqual([
+    expect.objectContaining({
+      ruleId: "hybridai-check/check-failed",
+      level: "error",
+      properties: { component: "OnnxService", field: "replicas.max" },
+    }),
+  ]);
+  expect(result.stderr).toContain("hybridai check: the program failed: OnnxService");
+});
+
 it("hybridai without a known command prints its usage and exits 2", async () => {
   const result = await run(process.execPath, [bin, "deploy"]);
   expect(result.code).toBe(2);
