@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { parse } from "yaml";
 import {
   TEMPLATE_PACKAGE_JSON,
   TEMPLATE_PULUMI_YAML,
@@ -64,6 +65,41 @@ export async function documentedAllowScripts(): Promise<Record<string, boolean>>
   const block = /```json\n([\s\S]*?)\n```/.exec(page)?.[1];
   if (!block) throw new Error("docs/install.md has no ```json block with allowScripts");
   return (JSON.parse(`{${block}}`) as { allowScripts: Record<string, boolean> }).allowScripts;
+}
+
+/** The `hybridai check` step of the GitHub Actions job docs/policies-and-check.md gives. */
+export interface DocumentedCheckStep {
+  /** The job's `working-directory`, relative to the repository root. */
+  workingDirectory: string;
+  /** The step's command, without its output redirection. */
+  command: string;
+  /** Its arguments. */
+  args: string[];
+}
+
+/**
+ * The consumer repository's `hybridai-check` job in docs/policies-and-check.md (the first
+ * ```yaml block of "In CI"): its working directory and the command of its `hybridai check` step.
+ */
+export async function documentedCheckStep(): Promise<DocumentedCheckStep> {
+  const page = await readFile(path.join(REPO_ROOT, "docs/policies-and-check.md"), "utf8");
+  const block = /## In CI[\s\S]*?```yaml\n([\s\S]*?)\n```/.exec(page)?.[1];
+  if (!block) throw new Error("docs/policies-and-check.md has no ```yaml block under In CI");
+  const job = (
+    parse(block) as {
+      jobs: Record<
+        string,
+        { defaults: { run: { "working-directory": string } }; steps: { run?: string }[] }
+      >;
+    }
+  ).jobs["hybridai-check"];
+  const step = job?.steps.find((s) => s.run?.includes("hybridai check"));
+  if (!step?.run) throw new Error("docs/policies-and-check.md: no hybridai-check job step");
+  const [command, ...args] = step.run
+    .replace(/\s*>.*$/, "")
+    .trim()
+    .split(/\s+/);
+  return { workingDirectory: job.defaults.run["working-directory"], command, args };
 }
 
 /** A consumer repository laid out and installed. */

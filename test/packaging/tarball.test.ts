@@ -12,6 +12,7 @@ import { parse } from "yaml";
 import { layOutConsumer, RESOLUTIONS, type Resolution } from "./consumer-project";
 import {
   documentedAllowScripts,
+  documentedCheckStep,
   type InstalledConsumer,
   installConsumer,
   runCommand,
@@ -292,11 +293,20 @@ describe("a `pulumi new typescript` project that installed the tarball and the d
   }, 300_000);
 
   it("npx hybridai check --stack dev --format sarif reads the project and points at the program's lines, relative to the repository root", async () => {
-    const check = await runCommand(
+    // The step of the GitHub Actions job docs/policies-and-check.md gives, in its working directory.
+    const step = await documentedCheckStep();
+    expect(path.join(installed.repository, step.workingDirectory)).toBe(installed.project);
+    expect([step.command, ...step.args]).toEqual([
       "npx",
-      ["--no-install", "hybridai", "check", "--stack", "dev", "--format", "sarif"],
-      installed.project,
-    );
+      "--no-install",
+      "hybridai",
+      "check",
+      "--stack",
+      "dev",
+      "--format",
+      "sarif",
+    ]);
+    const check = await runCommand(step.command, step.args, installed.project);
     expect(check.code).toBe(1);
     const [sarifRun] = JSON.parse(check.stdout).runs;
     expect(sarifRun.automationDetails.id).toBe("hybridai-check/dev/");
