@@ -26,13 +26,27 @@ export function cloudsOffering(type: AcceleratorSpec["type"]): Cloud[] {
   );
 }
 
-/** Checks that a spec names a known accelerator type, throwing an error that lists them otherwise. */
+/** The accelerator types a cloud offers, in catalog order. */
+export function typesOffered(cloud: Cloud): AcceleratorSpec["type"][] {
+  return ACCELERATOR_TYPES.filter((type) => cloudsOffering(type).includes(cloud));
+}
+
+/**
+ * Checks that a spec names a known accelerator type, throwing an error that lists the types
+ * otherwise: those `cloud` offers when a cloud is given (an AWS fleet never lists TPUs), else all.
+ */
 export function assertAcceleratorType(
   spec: AcceleratorSpec | undefined,
   component: string,
+  cloud?: Cloud,
 ): asserts spec is AcceleratorSpec {
   if (!(ACCELERATOR_TYPES as readonly string[]).includes(spec?.type as string)) {
-    throw new HybridAiConfigError(component, "accelerator.type", spec?.type, ACCELERATOR_TYPES);
+    throw new HybridAiConfigError(
+      component,
+      "accelerator.type",
+      spec?.type,
+      cloud ? typesOffered(cloud) : ACCELERATOR_TYPES,
+    );
   }
 }
 
@@ -47,10 +61,10 @@ export function resolveAcceleratorSpec(
   component = "resolveAccelerator",
 ): ResolvedAcceleratorSpec {
   assertCloud(cloud, component);
-  assertAcceleratorType(spec, component);
+  assertAcceleratorType(spec, component, cloud);
   const offeredOn = cloudsOffering(spec.type);
   if (!offeredOn.includes(cloud)) {
-    const alternatives = ACCELERATOR_TYPES.filter((t) => cloudsOffering(t).includes(cloud));
+    const alternatives = typesOffered(cloud);
     throw new HybridAiConfigError(
       component,
       "accelerator.type",

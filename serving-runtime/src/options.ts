@@ -260,7 +260,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: "HYBRIDAI_LOG_LEVEL",
     key: "logLevel",
     schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    help: "log level (default info)",
+    help: "log level (default info); onnxruntime's own log: errors, warnings too at debug/trace, none at fatal/silent",
   },
   {
     flag: "drift-window",
@@ -364,6 +364,7 @@ export function usage(): string {
     "Usage: hybridai-serve --model-repository DIR [--host H] [--port P] [--grpc-port G] [options]",
     "       hybridai-serve pull --from <uri> --to <dir>   (see hybridai-serve pull --help)",
     "       hybridai-serve profile --model-repository DIR --model M --data FILE   (see --help)",
+    "       hybridai-serve example MODEL [--url URL]   (a JSON request for MODEL; see --help)",
     "",
     "Serves ONNX models over the Open Inference Protocol v2 (Triton-compatible HTTP/REST and gRPC).",
     "Flags take precedence over environment variables.",

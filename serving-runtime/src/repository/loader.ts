@@ -308,13 +308,25 @@ export async function loadVersion(
     });
     const batched = provisionalSignature.maxBatchSize > 0;
     const outputNames = provisionalSignature.outputs.map((output) => output.name);
+    // Probes run generated inputs, which some models refuse (a reflect Pad over a length-1
+    // axis, a Reshape to a fixed size): onnxruntime logs nothing for them, the first failure
+    // is logged once here, and no further probe is tried.
     const timeBatch = async (executor: OwnedExecutor, batch: number) =>
       (
         await executor.execute(
           probeInputs(provisionalSignature.inputs, batch, batched),
           outputNames,
+          { quiet: true },
         )
       ).inferMicroseconds;
+    let untimable: string | undefined;
+    const probeFailed = (error: unknown, consequence: string) => {
+      untimable = (error as Error).message.split("\n")[0];
+      settings.logger.warn(
+        { model: name, version, reason: untimable },
+        `${label} could not be timed with generated inputs; ${consequence}`,
+      );
+    };
 
     let placement: Placement = setting === "auto" ? "worker" : setting;
     let placementOrigin = "config parameters.execution_placement";
@@ -327,7 +339,13 @@ export async function loadVersion(
           `measured at load: batch-1 execution ${Math.round(median)} µs ` +
           `${placement === "inline" ? "≤" : ">"} --inline-threshold-microseconds ${settings.inlineThresholdMicroseconds}`;
       } catch (error) {
-        placementOrigin = `worker threads: the model could not be timed with generated inputs (${(error as Error).message.split("\n")[0]})`;
+        probeFailed(
+          error,
+          decision.kind === "measure"
+            ? "it runs in worker threads, with Triton's default max_batch_size 4"
+            : "it runs in worker threads",
+        );
+        placementOrigin = `worker threads: the model could not be timed with generated inputs (${untimable})`;
       }
     }
     let created = probe;
@@ -345,6 +363,7 @@ export async function loadVersion(
     let maxBatchOrigin = decision.kind === "fixed" ? decision.origin : "";
     if (decision.kind === "measure") {
       try {
+        if (untimable !== undefined) throw new Error(untimable);
         const sweep = await sweepBatchSizes(
           (batch) => timeBatch(executors[0], batch),
           clock,
@@ -353,8 +372,9 @@ export async function loadVersion(
         maxBatchSize = sweep.maxBatchSize;
         maxBatchOrigin = describeSweep(sweep);
       } catch (error) {
+        if (untimable === undefined) probeFailed(error, "max_batch_size is Triton's default 4");
         maxBatchSize = 4;
-        maxBatchOrigin = `auto-complete: Triton's default 4; the batch sweep failed (${(error as Error).message.split("\n")[0]})`;
+        maxBatchOrigin = `auto-complete: Triton's default 4; the model could not be timed with generated inputs (${untimable})`;
       }
     }
     const completed = completeConfig(

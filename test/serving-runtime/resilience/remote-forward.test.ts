@@ -277,7 +277,9 @@ describe("RemoteFallback", () => {
   it("abandons the call when the caller aborts, without holding it against the endpoint or logging it", async () => {
     const silent = await startSilentEndpoint();
     try {
-      const { fallback, count, logs } = setup(silent.url);
+      // The call must still be waiting when the abort comes, however slowly a loaded machine
+      // connects: a timeout far above any connection time (the default 5 s was reached under load).
+      const { fallback, count, logs } = setup(silent.url, { timeout_ms: 600_000 });
       for (let i = 0; i < 3; i++) {
         const controller = new AbortController();
         const call = fallback.forward({ body }, "error", ownError(), controller.signal);
