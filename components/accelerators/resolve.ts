@@ -1,4 +1,5 @@
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { assertCloud, MACHINE_TYPES } from "./catalog";
 import type { MachineType } from "./machine-type";
 import { singleHostTpuSlice, type TpuSlice, tpuSlice } from "./tpu";
@@ -31,9 +32,7 @@ export function assertAcceleratorType(
   spec: AcceleratorSpec | undefined,
   component: string,
 ): asserts spec is AcceleratorSpec {
-  if (!(ACCELERATOR_TYPES as readonly string[]).includes(spec?.type as string)) {
-    throw new HybridAiConfigError(component, "accelerator.type", spec?.type, ACCELERATOR_TYPES);
-  }
+  assertOneOf(component, "accelerator.type", spec?.type, ACCELERATOR_TYPES);
 }
 
 /**
@@ -58,9 +57,7 @@ export function resolveAcceleratorSpec(
       `${spec.type} is offered on ${offeredOn.join(", ")} only; on ${cloud}: ${alternatives.join(", ")}`,
     );
   }
-  if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
-    throw new HybridAiConfigError(component, "accelerator.count", spec.count, "a whole number ≥ 1");
-  }
+  if (spec.count !== undefined) assertWholeNumber(component, "accelerator.count", spec.count, 1);
   if (isTpu(spec.type)) {
     const tpu =
       spec.topology !== undefined

@@ -18,12 +18,8 @@ import {
   type OnnxServicePlan,
   planOnnxService,
 } from "../kubernetes/onnx-service/onnx-service-plan";
-import {
-  assertDns1035,
-  assertNamespace,
-  assertQuantity,
-  assertWholeNumber,
-} from "../kubernetes/validate";
+import { assertDns1035, assertNamespace, assertQuantity } from "../kubernetes/validate";
+import { assertWholeNumber } from "../validate";
 import { FALLBACK_TOKEN_KEY, planCloudFallback } from "./cloud-fallback";
 import type { EdgeArch, EdgeFleetArgs } from "./edge-fleet-args";
 import { planEdgeStatefulSet } from "./edge-statefulset";

@@ -1,6 +1,7 @@
 import { validateCapacity } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
 import { cloudName } from "../names";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { workloadPool } from "./iam";
 import { parseCryptoKeyName } from "./kms";
 import { assertGkeClusterName, assertZonesInRegion, GCP_NAME_LIMITS, nodePoolName } from "./names";
@@ -11,13 +12,7 @@ import {
   type RouterNatSettings,
   type RouterSettings,
 } from "./node-config";
-import {
-  assertCidr,
-  assertOneOf,
-  assertProjectId,
-  assertRegion,
-  assertWholeNumber,
-} from "./validate";
+import { assertCidr, assertProjectId, assertRegion } from "./validate";
 import { GKE_DEFAULT_ZONE_COUNT, zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGkeCluster";

@@ -10,6 +10,7 @@ import {
   validateCapacity,
 } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
 import { assertZonesInRegion } from "./names";
 import {
   acceleratorNodeMarks,
@@ -18,7 +19,6 @@ import {
   type NodePoolSettings,
 } from "./node-config";
 import { assertOnDemandFloor } from "./spot-floor";
-import { assertWholeNumber } from "./validate";
 
 const COMPONENT = "GcpTpuNodePool";
 

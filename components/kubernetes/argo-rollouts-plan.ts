@@ -2,9 +2,10 @@ import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import type { ClusterRoleArgs, ClusterRoleBindingArgs } from "@pulumi/kubernetes/rbac/v1";
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
 import { HELM_RELEASE_NAME_MAX } from "./nvidia-device-plugin-plan";
 import { GATEWAY_API_PLUGIN_NAME } from "./onnx-service/rollout-plan";
-import { assertNamespace, assertWholeNumber } from "./validate";
+import { assertNamespace } from "./validate";
 
 const COMPONENT = "ArgoRollouts";
 

@@ -1,8 +1,9 @@
 import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
 import { HELM_RELEASE_NAME_MAX } from "./nvidia-device-plugin-plan";
-import { assertNamespace, assertWholeNumber } from "./validate";
+import { assertNamespace } from "./validate";
 
 const COMPONENT = "Keda";
 

@@ -2,8 +2,9 @@ import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import { ACCELERATOR_MODELS, ACCELERATOR_TYPES, type AcceleratorType } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { acceleratorTaint, LABELS, tolerationFor } from "./labels";
-import { assertNamespace, assertOneOf, assertWholeNumber } from "./validate";
+import { assertNamespace } from "./validate";
 
 const COMPONENT = "NvidiaDevicePlugin";
 

@@ -4,6 +4,7 @@ import type { ConfigMapArgs, ServiceAccountArgs, ServiceArgs } from "@pulumi/kub
 import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import { admitLoadBalancer, type ExposurePlan, planExposure } from "../onnx-service/exposure-plan";
 import { planServiceAccount } from "../onnx-service/identity-plan";
 import { planNetworkPolicy } from "../onnx-service/network-policy-plan";
@@ -11,7 +12,7 @@ import { planService, TRACK_LABEL } from "../onnx-service/onnx-service-plan";
 import { planRollout, type RolloutPlan, rolloutServiceMonitor } from "../onnx-service/rollout-plan";
 import { planServiceMonitor } from "../onnx-service/service-monitor-plan";
 import { shutdownTiming, spotNoticeOf } from "../scheduling";
-import { assertDns1035, assertNamespace, assertQuantity, assertWholeNumber } from "../validate";
+import { assertDns1035, assertNamespace, assertQuantity } from "../validate";
 import { type LlmAccelerator, llmAccelerator, VLLM_IMAGES } from "./llm-accelerator-plan";
 import { planLlmAutoscaler } from "./llm-autoscaler-plan";
 import {
@@ -109,15 +110,14 @@ function resolveResources(args: LlmServiceArgs, accelerator: LlmAccelerator): Re
 function checkReplicas(args: LlmServiceArgs): { min: number; max: number } {
   const min = args.replicas?.min ?? 1;
   assertWholeNumber(LLM_SERVICE, "replicas.min", min, 1, 100);
-  const max = args.replicas?.max ?? min;
-  if (!Number.isInteger(max) || max < min || max > 100) {
-    throw new HybridAiConfigError(
-      LLM_SERVICE,
-      "replicas.max",
-      max,
-      `a whole number from replicas.min (${min}) to 100`,
-    );
-  }
+  const max = assertWholeNumber(
+    LLM_SERVICE,
+    "replicas.max",
+    args.replicas?.max ?? min,
+    min,
+    100,
+    `a whole number from replicas.min (${min}) to 100`,
+  );
   if (max > min && !args.autoscaling) {
     throw new HybridAiConfigError(
       LLM_SERVICE,

@@ -4,7 +4,7 @@ import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../../errors";
-import { assertOneOf, assertWholeNumber } from "../validate";
+import { assertOneOf, assertWholeNumber } from "../../validate";
 import {
   EXPOSURE_LOAD_BALANCERS,
   type ExposureLoadBalancer,

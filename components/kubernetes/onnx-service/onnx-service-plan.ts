@@ -6,9 +6,10 @@ import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import { PACKAGE_VERSION } from "../../version";
 import { servingAccelerator, shutdownTiming, spotNoticeOf } from "../scheduling";
-import { assertDns1035, assertNamespace, assertWholeNumber } from "../validate";
+import { assertDns1035, assertNamespace } from "../validate";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { planDashboard } from "./dashboard-plan";
@@ -147,14 +148,14 @@ function checkReplicas(args: OnnxServiceArgs): { min: number; max: number } {
   const min = args.replicas?.min ?? 2;
   const max = args.replicas?.max ?? Math.max(10, min);
   assertWholeNumber(ONNX_SERVICE, "replicas.min", min, 1, 1000);
-  if (!Number.isInteger(max) || max < min || max > 1000) {
-    throw new HybridAiConfigError(
-      ONNX_SERVICE,
-      "replicas.max",
-      max,
-      `a whole number from replicas.min (${min}) to 1000`,
-    );
-  }
+  assertWholeNumber(
+    ONNX_SERVICE,
+    "replicas.max",
+    max,
+    min,
+    1000,
+    `a whole number from replicas.min (${min}) to 1000`,
+  );
   return { min, max };
 }
 

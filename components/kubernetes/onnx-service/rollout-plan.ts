@@ -3,6 +3,7 @@ import type { HorizontalPodAutoscalerArgs } from "@pulumi/kubernetes/autoscaling
 import type { ServiceArgs } from "@pulumi/kubernetes/core/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import { assertDns1035 } from "../validate";
 import { checkRouteAttachment, planServiceRoute } from "./canary-plan";
 import type { OnnxServiceArgs, ServingRollout } from "./onnx-service-args";
@@ -68,14 +69,14 @@ function checkSteps(component: string, steps: unknown): number[] {
   }
   steps.forEach((step, i) => {
     const previous = i === 0 ? 0 : steps[i - 1];
-    if (!Number.isInteger(step) || step <= previous || step > 100) {
-      throw new HybridAiConfigError(
-        component,
-        `rollout.steps[${i}]`,
-        step,
-        `a whole percentage above ${previous} and at most 100 (steps strictly increase)`,
-      );
-    }
+    assertWholeNumber(
+      component,
+      `rollout.steps[${i}]`,
+      step,
+      previous + 1,
+      100,
+      `a whole percentage above ${previous} and at most 100 (steps strictly increase)`,
+    );
   });
   return steps as number[];
 }
