@@ -4,10 +4,8 @@ import type { RuntimeClassArgs } from "@pulumi/kubernetes/node/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorType } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
-import {
-  type NvidiaDevicePluginArgs,
-  planNvidiaDevicePlugin,
-} from "../kubernetes/nvidia-device-plugin-plan";
+import type { NvidiaDevicePluginArgs } from "../kubernetes/nvidia-device-plugin-args";
+import { planNvidiaDevicePlugin } from "../kubernetes/nvidia-device-plugin-plan";
 import {
   hostModelDirectory,
   MODEL_REPOSITORY_PATH,

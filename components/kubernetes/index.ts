@@ -1,13 +1,14 @@
 export { ArgoRollouts } from "./argo-rollouts";
+export type { ArgoRolloutsArgs } from "./argo-rollouts-args";
 export {
   ARGO_ROLLOUTS_CHART,
-  type ArgoRolloutsArgs,
   type ArgoRolloutsPlan,
   GATEWAY_API_PLUGIN,
   planArgoRollouts,
 } from "./argo-rollouts-plan";
 export { Keda } from "./keda";
-export { KEDA_CHART, type KedaArgs, type KedaPlan, planKeda } from "./keda-plan";
+export type { KedaArgs } from "./keda-args";
+export { KEDA_CHART, type KedaPlan, planKeda } from "./keda-plan";
 export * from "./labels";
 export {
   GKE_TPU_ACCELERATOR_LABEL,
@@ -62,9 +63,11 @@ export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
 export {
   MIG_STRATEGIES,
   type MigStrategy,
+  type NvidiaDevicePluginArgs,
+} from "./nvidia-device-plugin-args";
+export {
   NVIDIA_DEVICE_PLUGIN_CHART,
   NVIDIA_GPU_TYPES,
-  type NvidiaDevicePluginArgs,
   planNvidiaDevicePlugin,
 } from "./nvidia-device-plugin-plan";
 export {
