@@ -1,34 +1,15 @@
 import * as kms from "@pulumi/aws/kms";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelReaderSpec } from "../model-reader";
 import { cloudName } from "../names";
 import { IRSA_ANNOTATION } from "./addon-placement";
 import { awsAccountOf } from "./aws-account";
-import { assertEksClusterRef, type EksClusterRef } from "./cluster-ref";
+import { assertEksClusterRef } from "./cluster-ref";
 import { clusterRolePrefix } from "./eks-cluster-plan";
 import { modelStoreReadPolicy, tlsOnlyBucketPolicy } from "./iam-policies";
 import { createIrsaRole } from "./iam-roles";
+import type { ModelStoreArgs } from "./model-store-args";
 import { assertModelName, modelUri, planModelStore } from "./model-store-plan";
-
-/** Arguments of {@link ModelStore}. */
-export interface ModelStoreArgs {
-  /**
-   * The cluster whose OIDC provider the reader role trusts: an `aws.EksCluster`, or an existing
-   * cluster from `aws.EksCluster.get(name, { clusterName })` (its IAM OIDC provider must exist).
-   */
-  cluster: EksClusterRef;
-  /** The one service account allowed to read. Default `hybridai/model-reader`. */
-  reader?: ModelReaderSpec;
-  /** Key prefix of the model repository. Default `models/`. */
-  prefix?: string;
-  /** Days a replaced or deleted model version is kept. Default 30. */
-  noncurrentVersionDays?: number;
-  /** Let `pulumi destroy` delete a bucket that still holds models. Default `false`. */
-  forceDestroy?: boolean;
-  /** Tags for the bucket, key and role. */
-  tags?: Record<string, string>;
-}
 
 /** The service account that may read the store, ready to put on a serving pod. */
 export interface ModelStoreReader {
