@@ -149,7 +149,6 @@ export {
   GPU_ROLLOUT_TIMEOUT_MINUTES,
   type OnnxServicePlan,
   planOnnxService,
-  TRACK_LABEL,
 } from "./onnx-service/onnx-service-plan";
 export {
   type AlertRule,
@@ -180,6 +179,7 @@ export {
   planRollout,
   type RolloutPlan,
 } from "./onnx-service/rollout-plan";
+export { TRACK_LABEL } from "./onnx-service/serving-plan";
 export { RUNTIME_UID } from "./pod-security";
 export {
   GKE_SPOT_LABEL,
