@@ -38,7 +38,10 @@ interface ControllerArns {
   managedOnly: { Null: Record<string, string> };
 }
 
-/** The lookups: the ELB service-linked role, the describe calls (no resource scoping exists for them) and certificate lookup. */
+/**
+ * The lookups: the ELB service-linked role, the describe calls (no resource scoping exists for
+ * them) and certificate lookup.
+ */
 function lookupStatements(): PolicyStatement[] {
   return [
     {
@@ -89,7 +92,10 @@ function lookupStatements(): PolicyStatement[] {
   ];
 }
 
-/** Security groups: create in the VPC, tag at creation, retag, open to load balancers and delete only the controller's own. */
+/**
+ * Security groups: create in the VPC, tag at creation, retag, open to load balancers, and delete
+ * only the controller's own.
+ */
 function securityGroupStatements({
   securityGroups,
   vpcs,
@@ -140,7 +146,10 @@ function securityGroupStatements({
   ];
 }
 
-/** Network Load Balancers, target groups and listeners: created tagged, changed and deleted only when they carry the controller's tag. */
+/**
+ * Network Load Balancers, target groups and listeners: created tagged, changed and deleted only
+ * when they carry the controller's tag.
+ */
 function loadBalancerStatements({ elb, managedOnly }: ControllerArns): PolicyStatement[] {
   return [
     {

@@ -219,7 +219,9 @@ function modelPanels(
   ];
 }
 
-/** Resilience and access: breaker and fallback, per-client traffic and quotas, the audit log. */
+/**
+ * Resilience and access: breaker and fallback, per-client traffic and quotas, the audit log.
+ */
 function guardPanels({ s, pods, rate }: PanelQueries): DashboardPanel[] {
   return [
     {
