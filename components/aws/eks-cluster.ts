@@ -150,42 +150,8 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       : pulumi.output(args.subnetIds as pulumi.Input<pulumi.Input<string>[]>);
     this.privateSubnetIds = subnetIds;
 
-    const key = new kms.Key(
-      `${name}-secrets`,
-      {
-        description: `Envelope encryption of Kubernetes secrets in EKS cluster ${plan.name}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        tags,
-      },
-      parent,
-    );
+    const { cluster, key } = this.createControlPlane(name, plan, args, subnetIds, tags);
     this.kmsKeyArn = key.arn;
-    const clusterRole = this.clusterRole(name, plan.rolePrefixes.cluster, key.arn, tags);
-    const logGroup = new cloudwatch.LogGroup(
-      `${name}-control-plane`,
-      { name: `/aws/eks/${plan.name}/cluster`, retentionInDays: plan.logRetentionDays, tags },
-      parent,
-    );
-    const cluster = new eks.Cluster(
-      name,
-      {
-        name: plan.name,
-        version: plan.version,
-        roleArn: clusterRole.role.arn,
-        vpcConfig: { subnetIds, ...plan.endpoint },
-        accessConfig: {
-          authenticationMode: "API",
-          bootstrapClusterCreatorAdminPermissions: args.creatorIsAdmin ?? true,
-        },
-        encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
-        enabledClusterLogTypes: plan.enabledClusterLogTypes,
-        kubernetesNetworkConfig: { serviceIpv4Cidr: plan.serviceIpv4Cidr, ipFamily: "ipv4" },
-        upgradePolicy: { supportType: "STANDARD" },
-        tags,
-      },
-      { parent: this, dependsOn: [logGroup, ...clusterRole.attachments] },
-    );
     this.name = cluster.name;
     this.endpoint = cluster.endpoint;
     this.certificateAuthorityData = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
@@ -205,70 +171,12 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       this.clusterAdmin(`${name}-admin-${i}`, cluster.name, admin);
     }
 
-    this.nodeRole = createNodeRole(`${name}-node`, {
-      parent: this,
-      partition: this.account.partition,
-      policyNames: NODE_MANAGED_POLICIES,
-      namePrefix: plan.rolePrefixes.node,
-      tags,
-    });
+    const egress = vpcNetwork?.egress ?? [];
+    const nodes = this.createSystemNodes(name, plan, args, cluster.name, subnetIds, tags, egress);
+    this.nodeRole = nodes.nodeRole;
     this.nodeRoleArn = this.nodeRole.arn;
-    const addons = planEksAddons(plan.version, { metricsServer: args.metricsServer ?? true });
-    const install = (specs: PlannedAddon[], dependsOn: pulumi.Resource[]) =>
-      specs.map((spec) => {
-        const addon = this.addon(name, cluster.name, spec, tags, dependsOn);
-        this.addons[spec.addonName] = addon;
-        return addon;
-      });
-    const network = install(
-      addons.filter((a) => a.beforeNodes),
-      [],
-    );
-    const nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
-    this.nodeDependencies = nodeDependencies;
-    const system = plan.systemNodeGroup;
-    const systemTemplate = new ec2.LaunchTemplate(
-      `${name}-system`,
-      {
-        description: `system nodes of ${name}`,
-        metadataOptions: system.launch.metadataOptions,
-        blockDeviceMappings: system.launch.blockDeviceMappings,
-        monitoring: system.launch.monitoring,
-        updateDefaultVersion: true,
-        tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags })),
-        tags,
-      },
-      { parent: this },
-    );
-    this.systemNodeGroup = new eks.NodeGroup(
-      `${name}-system`,
-      {
-        clusterName: cluster.name,
-        nodeGroupName: system.nodeGroupName,
-        nodeRoleArn: this.nodeRole.arn,
-        subnetIds,
-        amiType: system.amiType,
-        capacityType: system.capacityType,
-        instanceTypes: system.instanceTypes,
-        scalingConfig: system.scalingConfig,
-        labels: system.labels,
-        launchTemplate: {
-          id: systemTemplate.id,
-          version: systemTemplate.latestVersion.apply(String),
-        },
-        updateConfig: { maxUnavailable: 1 },
-        tags,
-      },
-      {
-        parent: this,
-        ignoreChanges: ["scalingConfig.desiredSize"],
-        dependsOn: nodeDependencies,
-      },
-    );
-    install(
-      addons.filter((a) => !a.beforeNodes),
-      [this.systemNodeGroup],
-    );
+    this.nodeDependencies = nodes.nodeDependencies;
+    this.systemNodeGroup = nodes.systemNodeGroup;
 
     const apiAccess = this.apiAccessRules(name, plan);
     this.kubeconfig = pulumi.secret(
@@ -306,6 +214,135 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       kmsKeyArn: this.kmsKeyArn,
       kubeconfig: this.kubeconfig,
     });
+  }
+
+  /**
+   * The control plane: the KMS key for secrets, the cluster role, the log group and the cluster
+   * itself (after its log group and role policies).
+   */
+  private createControlPlane(
+    name: string,
+    plan: EksClusterPlan,
+    args: EksClusterArgs,
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>,
+    tags: Record<string, string>,
+  ): { cluster: eks.Cluster; key: kms.Key } {
+    const parent = { parent: this };
+    const key = new kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes secrets in EKS cluster ${plan.name}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      parent,
+    );
+    const clusterRole = this.clusterRole(name, plan.rolePrefixes.cluster, key.arn, tags);
+    const logGroup = new cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      { name: `/aws/eks/${plan.name}/cluster`, retentionInDays: plan.logRetentionDays, tags },
+      parent,
+    );
+    const cluster = new eks.Cluster(
+      name,
+      {
+        name: plan.name,
+        version: plan.version,
+        roleArn: clusterRole.role.arn,
+        vpcConfig: { subnetIds, ...plan.endpoint },
+        accessConfig: {
+          authenticationMode: "API",
+          bootstrapClusterCreatorAdminPermissions: args.creatorIsAdmin ?? true,
+        },
+        encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+        enabledClusterLogTypes: plan.enabledClusterLogTypes,
+        kubernetesNetworkConfig: { serviceIpv4Cidr: plan.serviceIpv4Cidr, ipFamily: "ipv4" },
+        upgradePolicy: { supportType: "STANDARD" },
+        tags,
+      },
+      { parent: this, dependsOn: [logGroup, ...clusterRole.attachments] },
+    );
+    return { cluster, key };
+  }
+
+  /**
+   * The node role, the add-ons nodes need before they boot (pod network), the on-demand system
+   * node group with its launch template (after those add-ons and `egress`), then the add-ons
+   * that run on nodes.
+   */
+  private createSystemNodes(
+    name: string,
+    plan: EksClusterPlan,
+    args: EksClusterArgs,
+    clusterName: pulumi.Output<string>,
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>,
+    tags: Record<string, string>,
+    egress: pulumi.Resource[],
+  ): { nodeRole: iam.Role; nodeDependencies: pulumi.Resource[]; systemNodeGroup: eks.NodeGroup } {
+    const nodeRole = createNodeRole(`${name}-node`, {
+      parent: this,
+      partition: this.account.partition,
+      policyNames: NODE_MANAGED_POLICIES,
+      namePrefix: plan.rolePrefixes.node,
+      tags,
+    });
+    const addons = planEksAddons(plan.version, { metricsServer: args.metricsServer ?? true });
+    const install = (specs: PlannedAddon[], dependsOn: pulumi.Resource[]) =>
+      specs.map((spec) => {
+        const addon = this.addon(name, clusterName, spec, tags, dependsOn);
+        this.addons[spec.addonName] = addon;
+        return addon;
+      });
+    const network = install(
+      addons.filter((a) => a.beforeNodes),
+      [],
+    );
+    const nodeDependencies = [...network, ...egress];
+    const system = plan.systemNodeGroup;
+    const systemTemplate = new ec2.LaunchTemplate(
+      `${name}-system`,
+      {
+        description: `system nodes of ${name}`,
+        metadataOptions: system.launch.metadataOptions,
+        blockDeviceMappings: system.launch.blockDeviceMappings,
+        monitoring: system.launch.monitoring,
+        updateDefaultVersion: true,
+        tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags })),
+        tags,
+      },
+      { parent: this },
+    );
+    const systemNodeGroup = new eks.NodeGroup(
+      `${name}-system`,
+      {
+        clusterName,
+        nodeGroupName: system.nodeGroupName,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds,
+        amiType: system.amiType,
+        capacityType: system.capacityType,
+        instanceTypes: system.instanceTypes,
+        scalingConfig: system.scalingConfig,
+        labels: system.labels,
+        launchTemplate: {
+          id: systemTemplate.id,
+          version: systemTemplate.latestVersion.apply(String),
+        },
+        updateConfig: { maxUnavailable: 1 },
+        tags,
+      },
+      {
+        parent: this,
+        ignoreChanges: ["scalingConfig.desiredSize"],
+        dependsOn: nodeDependencies,
+      },
+    );
+    install(
+      addons.filter((a) => !a.beforeNodes),
+      [systemNodeGroup],
+    );
+    return { nodeRole, nodeDependencies, systemNodeGroup };
   }
 
   /** One pinned EKS add-on. */
