@@ -88,7 +88,7 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const maxAt = args.indexOf("--max");
   const max = maxAt >= 0 ? Number(args[maxAt + 1]) : MAX_FUNCTION_LINES;
-  const folders = args.filter((_, i) => i !== maxAt && i !== maxAt + 1);
+  const folders = maxAt >= 0 ? args.filter((_, i) => i !== maxAt && i !== maxAt + 1) : args;
   const found = (folders.length > 0 ? folders : ["components"]).flatMap((folder) =>
     longFunctions(folder, max),
   );
