@@ -38,33 +38,8 @@ export interface GkeClusterPlan {
   databaseEncryptionKey?: string;
 }
 
-/**
- * Validates {@link GkeClusterArgs} (with the cluster name filled in) and turns them into GKE
- * arguments: a regional Standard
- * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
- * monitoring of system components and workloads, the default node pool removed, a small
- * system node pool (the component adds the dedicated node service account to both), and a
- * Cloud Router with Cloud NAT so the private nodes can pull public images.
- */
-export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): GkeClusterPlan {
-  if (args === null || typeof args !== "object") {
-    throw new HybridAiConfigError(COMPONENT, "args", args, "an object { project, region, … }");
-  }
-  const name = assertGkeClusterName(COMPONENT, "clusterName", args.clusterName);
-  const project = assertProjectId(COMPONENT, "project", args.project);
-  const region = assertRegion(COMPONENT, "region", args.region);
-  const channel = assertOneOf(
-    COMPONENT,
-    "releaseChannel",
-    args.releaseChannel ?? "REGULAR",
-    RELEASE_CHANNELS,
-  );
-  const masterCidr = assertCidr(
-    COMPONENT,
-    "masterIpv4CidrBlock",
-    args.masterIpv4CidrBlock ?? "172.16.0.32/28",
-    28,
-  );
+/** The networks allowed to reach the control plane, checked: at least one is required. */
+function authorizedNetworks(args: GkeClusterArgs): { cidrBlock: string; displayName: string }[] {
   const authorized = (args.masterAuthorizedNetworks ?? []).map((network, i) => ({
     cidrBlock: assertCidr(
       COMPONENT,
@@ -83,11 +58,18 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
         "(for a runner inside the VPC, its subnet's range)",
     );
   }
-  const key = args.databaseEncryptionKey;
-  if (key !== undefined) parseCryptoKeyName(COMPONENT, "databaseEncryptionKey", key, [region]);
-  if (args.nodeLocations) {
-    assertZonesInRegion(COMPONENT, "nodeLocations", args.nodeLocations, region);
-  }
+  return authorized;
+}
+
+/**
+ * The system node pool, checked: its bounds, disk size and zones (GKE starts the same number
+ * of nodes in each zone, so the bounds must allow a multiple of the zone count).
+ */
+function planSystemNodePool(
+  args: GkeClusterArgs,
+  cluster: { name: string; project: string; region: string },
+): NodePoolSettings {
+  const { name, project, region } = cluster;
   const system = args.systemNodePool ?? {};
   const systemCapacity = validateCapacity(
     { min: system.minNodes ?? 1, max: system.maxNodes ?? 3 },
@@ -99,7 +81,6 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     system.diskSizeGb ?? 50,
     10,
   );
-  const hardened = hardenedNodeConfig();
   const systemZones = args.nodeLocations ?? [];
   const zonal = zonalPlacement(systemZones.length || GKE_DEFAULT_ZONE_COUNT, systemCapacity);
   if (systemZones.length === 0 && zonal.zoneCount < GKE_DEFAULT_ZONE_COUNT) {
@@ -110,8 +91,43 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
       `the system pool's zones: GKE spreads the pool over three zones by default and starts the same number of nodes in each, which cannot stay within systemNodePool ${systemCapacity.min}–${systemCapacity.max}; list nodeLocations (zones of ${region}) or use bounds that allow a multiple of 3`,
     );
   }
+  return {
+    name: nodePoolName(name, "system"),
+    project,
+    location: region,
+    ...(systemZones.length > 0 ? { nodeLocations: systemZones.slice(0, zonal.zoneCount) } : {}),
+    initialNodeCount: zonal.perZone,
+    autoscaling: {
+      totalMinNodeCount: systemCapacity.min,
+      totalMaxNodeCount: systemCapacity.max,
+      locationPolicy: "BALANCED",
+    },
+    management: { autoRepair: true, autoUpgrade: true },
+    nodeConfig: {
+      ...hardenedNodeConfig(),
+      machineType: system.machineType ?? "e2-standard-4",
+      diskSizeGb,
+      diskType: "pd-balanced",
+      labels: { "hybridai.dev/pool": "system" },
+    },
+  };
+}
 
-  const cluster: ClusterSettings = {
+/** The cluster's checked fields {@link clusterSettings} writes out. */
+interface CheckedCluster {
+  name: string;
+  project: string;
+  region: string;
+  channel: (typeof RELEASE_CHANNELS)[number];
+  masterCidr: string;
+  authorized: { cidrBlock: string; displayName: string }[];
+  key?: string;
+}
+
+/** The hardened cluster itself, from its checked fields and the remaining arguments. */
+function clusterSettings(args: GkeClusterArgs, checked: CheckedCluster): ClusterSettings {
+  const { name, project, region, channel, masterCidr, authorized, key } = checked;
+  return {
     name,
     project,
     location: region,
@@ -126,7 +142,7 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     releaseChannel: { channel },
     removeDefaultNodePool: true,
     initialNodeCount: 1,
-    nodeConfig: { ...hardened, machineType: "e2-small" },
+    nodeConfig: { ...hardenedNodeConfig(), machineType: "e2-small" },
     privateClusterConfig: {
       enablePrivateNodes: true,
       enablePrivateEndpoint: args.privateEndpoint ?? false,
@@ -162,27 +178,51 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     deletionProtection: args.deletionProtection ?? true,
     ...(args.resourceLabels ? { resourceLabels: args.resourceLabels } : {}),
   };
+}
 
-  const systemNodePool: NodePoolSettings = {
-    name: nodePoolName(name, "system"),
+/**
+ * Validates {@link GkeClusterArgs} (with the cluster name filled in) and turns them into GKE
+ * arguments: a regional Standard
+ * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
+ * monitoring of system components and workloads, the default node pool removed, a small
+ * system node pool (the component adds the dedicated node service account to both), and a
+ * Cloud Router with Cloud NAT so the private nodes can pull public images.
+ */
+export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): GkeClusterPlan {
+  if (args === null || typeof args !== "object") {
+    throw new HybridAiConfigError(COMPONENT, "args", args, "an object { project, region, … }");
+  }
+  const name = assertGkeClusterName(COMPONENT, "clusterName", args.clusterName);
+  const project = assertProjectId(COMPONENT, "project", args.project);
+  const region = assertRegion(COMPONENT, "region", args.region);
+  const channel = assertOneOf(
+    COMPONENT,
+    "releaseChannel",
+    args.releaseChannel ?? "REGULAR",
+    RELEASE_CHANNELS,
+  );
+  const masterCidr = assertCidr(
+    COMPONENT,
+    "masterIpv4CidrBlock",
+    args.masterIpv4CidrBlock ?? "172.16.0.32/28",
+    28,
+  );
+  const authorized = authorizedNetworks(args);
+  const key = args.databaseEncryptionKey;
+  if (key !== undefined) parseCryptoKeyName(COMPONENT, "databaseEncryptionKey", key, [region]);
+  if (args.nodeLocations) {
+    assertZonesInRegion(COMPONENT, "nodeLocations", args.nodeLocations, region);
+  }
+  const systemNodePool = planSystemNodePool(args, { name, project, region });
+  const cluster = clusterSettings(args, {
+    name,
     project,
-    location: region,
-    ...(systemZones.length > 0 ? { nodeLocations: systemZones.slice(0, zonal.zoneCount) } : {}),
-    initialNodeCount: zonal.perZone,
-    autoscaling: {
-      totalMinNodeCount: systemCapacity.min,
-      totalMaxNodeCount: systemCapacity.max,
-      locationPolicy: "BALANCED",
-    },
-    management: { autoRepair: true, autoUpgrade: true },
-    nodeConfig: {
-      ...hardened,
-      machineType: system.machineType ?? "e2-standard-4",
-      diskSizeGb,
-      diskType: "pd-balanced",
-      labels: { "hybridai.dev/pool": "system" },
-    },
-  };
+    region,
+    channel,
+    masterCidr,
+    authorized,
+    ...(key !== undefined ? { key } : {}),
+  });
   const egress = args.cloudNat === false ? undefined : planEgress(name, project, region, args);
   return {
     cluster,
