@@ -92,6 +92,48 @@ export interface ResolvedRollout {
 }
 
 /**
+ * Checks the step interval: a duration from 1 minute to 24 hours that holds at least two
+ * scrapes of `scrape` (the ServiceMonitor's interval), so rate() has two samples in the window.
+ */
+function checkInterval(component: string, interval: string, scrape: string): string {
+  const match = typeof interval === "string" ? DURATION.exec(interval) : null;
+  const seconds = match ? Number(match[1]) * SECONDS[match[2] as "s" | "m" | "h"] : Number.NaN;
+  if (!(seconds >= 60 && seconds <= 86400)) {
+    throw new HybridAiConfigError(
+      component,
+      "rollout.interval",
+      interval,
+      'a duration from 1 minute to 24 hours in s, m or h, e.g. "5m"',
+    );
+  }
+  const scrapeEvery = scrapeSeconds(scrape);
+  if (scrapeEvery !== undefined && seconds < 2 * scrapeEvery) {
+    throw new HybridAiConfigError(
+      component,
+      "rollout.interval",
+      interval,
+      `at least twice the ServiceMonitor's scrape interval (${scrape}): rate() needs two samples in the window`,
+    );
+  }
+  return interval;
+}
+
+/** Checks an optional latency bound: milliseconds above 0 and at most an hour. */
+function checkMilliseconds(component: string, field: string, value: unknown, note: string): void {
+  if (
+    value !== undefined &&
+    (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 3_600_000)
+  ) {
+    throw new HybridAiConfigError(
+      component,
+      field,
+      value,
+      `milliseconds above 0 and at most 3600000${note}`,
+    );
+  }
+}
+
+/**
  * Validates `args.rollout` against the rest of the service: not with `canary`, only with a
  * `serviceMonitor` whose scrape interval fits at least twice in the step interval, steps,
  * thresholds, Gateway, Prometheus URL and room for the `-canary` and `-metrics` names. Throws
@@ -122,56 +164,22 @@ export function checkRollout(
   assertDns1035(component, "name (with a rollout, plus -canary)", `${name}-canary`);
   assertDns1035(component, "name (with a rollout, plus -metrics)", `${name}-metrics`);
   const steps = checkSteps(component, rollout.steps ?? [...DEFAULT_ROLLOUT_STEPS]);
-  const interval = rollout.interval ?? DEFAULT_ROLLOUT_INTERVAL;
-  const match = typeof interval === "string" ? DURATION.exec(interval) : null;
-  const seconds = match ? Number(match[1]) * SECONDS[match[2] as "s" | "m" | "h"] : Number.NaN;
-  if (!(seconds >= 60 && seconds <= 86400)) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.interval",
-      interval,
-      'a duration from 1 minute to 24 hours in s, m or h, e.g. "5m"',
-    );
-  }
-  const scrape = args.serviceMonitor.interval ?? "30s";
-  const scrapeEvery = scrapeSeconds(scrape);
-  if (scrapeEvery !== undefined && seconds < 2 * scrapeEvery) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.interval",
-      interval,
-      `at least twice the ServiceMonitor's scrape interval (${scrape}): rate() needs two samples in the window`,
-    );
-  }
+  const interval = checkInterval(
+    component,
+    rollout.interval ?? DEFAULT_ROLLOUT_INTERVAL,
+    args.serviceMonitor.interval ?? "30s",
+  );
   const maxErrorRate = rollout.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
   checkShare(component, "rollout.maxErrorRate", maxErrorRate);
   const latency = rollout.maxMeanLatencyMs;
-  if (
-    latency !== undefined &&
-    (typeof latency !== "number" ||
-      !Number.isFinite(latency) ||
-      latency <= 0 ||
-      latency > 3_600_000)
-  ) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.maxMeanLatencyMs",
-      latency,
-      "milliseconds above 0 and at most 3600000",
-    );
-  }
+  checkMilliseconds(component, "rollout.maxMeanLatencyMs", latency, "");
   const p99 = rollout.maxP99Ms;
-  if (
-    p99 !== undefined &&
-    (typeof p99 !== "number" || !Number.isFinite(p99) || p99 <= 0 || p99 > 3_600_000)
-  ) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.maxP99Ms",
-      p99,
-      "milliseconds above 0 and at most 3600000 (judged on the runtime's hybridai_request_duration_seconds histogram, whose buckets run from 0.5 ms to 10 s)",
-    );
-  }
+  checkMilliseconds(
+    component,
+    "rollout.maxP99Ms",
+    p99,
+    " (judged on the runtime's hybridai_request_duration_seconds histogram, whose buckets run from 0.5 ms to 10 s)",
+  );
   if (rollout.maxShadowDisagreement !== undefined) {
     checkShare(component, "rollout.maxShadowDisagreement", rollout.maxShadowDisagreement);
   }
