@@ -28,20 +28,22 @@ export function assertWholeNumber(
 
 /**
  * Checks that `value` is one of `allowed` and returns it, typed as the union. The error lists
- * the allowed values.
+ * the allowed values, or says `explanation` when given (for a set that needs a reason).
  * @param component the component or function name the error names.
  * @param field the dotted field path.
  * @param value the value to check.
  * @param allowed the allowed values.
+ * @param explanation what the error says is allowed, when the list alone does not explain it.
  */
 export function assertOneOf<T extends string | number>(
   component: string,
   field: string,
   value: unknown,
   allowed: readonly T[],
+  explanation?: string,
 ): T {
   if (!(allowed as readonly unknown[]).includes(value)) {
-    throw new HybridAiConfigError(component, field, value, allowed);
+    throw new HybridAiConfigError(component, field, value, explanation ?? allowed);
   }
   return value as T;
 }

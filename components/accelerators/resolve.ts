@@ -87,14 +87,13 @@ export function resolveAcceleratorSpec(
   }
   const count = spec.count ?? 1;
   const counts = validCounts(spec.type, cloud);
-  if (!counts.includes(count)) {
-    throw new HybridAiConfigError(
-      component,
-      "accelerator.count",
-      count,
-      `for ${spec.type} on ${cloud}: ${counts.join(", ")}`,
-    );
-  }
+  assertOneOf(
+    component,
+    "accelerator.count",
+    count,
+    counts,
+    `for ${spec.type} on ${cloud}: ${counts.join(", ")}`,
+  );
   return { type: spec.type, count };
 }
 

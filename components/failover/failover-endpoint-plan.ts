@@ -153,10 +153,12 @@ function resolveHealthCheck(args: FailoverEndpointArgs, cloudDns: boolean): Reso
       CLOUD_DNS_SUPPORT.minIntervalSeconds,
       300,
     );
-  } else if (!(ROUTE53_INTERVALS as readonly number[]).includes(intervalSeconds)) {
-    fail(
+  } else {
+    assertOneOf(
+      FAILOVER_ENDPOINT,
       "healthCheck.intervalSeconds",
       intervalSeconds,
+      ROUTE53_INTERVALS,
       "10 or 30 (Route 53's request intervals; fixed when the health check is created)",
     );
   }
@@ -407,13 +409,13 @@ function cloudDnsPlan(
 }
 
 function checkCloudDns(args: FailoverEndpointArgs): void {
-  if (!(CLOUD_DNS_SUPPORT.policies as readonly string[]).includes(args.policy)) {
-    fail(
-      "policy",
-      args.policy,
-      "failover or weighted with dns: cloud-dns (Cloud DNS has no latency-based routing; use Route 53 for latency)",
-    );
-  }
+  assertOneOf(
+    FAILOVER_ENDPOINT,
+    "policy",
+    args.policy,
+    CLOUD_DNS_SUPPORT.policies,
+    "failover or weighted with dns: cloud-dns (Cloud DNS has no latency-based routing; use Route 53 for latency)",
+  );
   for (const [i, endpoint] of args.endpoints.entries()) {
     if (endpoint.addressType !== "ip") {
       fail(

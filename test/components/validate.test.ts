@@ -59,4 +59,14 @@ describe("assertOneOf", () => {
       'Logs: days = "30" is not valid. Allowed: 7, 30, 90.',
     );
   });
+
+  it("says the explanation instead of the list when given one", () => {
+    const explained = thrown(() =>
+      assertOneOf("Dns", "intervalSeconds", 20, [10, 30], "10 or 30 (fixed at creation)"),
+    );
+    expect(explained.message).toBe(
+      "Dns: intervalSeconds = 20 is not valid. Allowed: 10 or 30 (fixed at creation).",
+    );
+    expect(assertOneOf("Dns", "intervalSeconds", 30, [10, 30], "10 or 30")).toBe(30);
+  });
 });
