@@ -1,4 +1,5 @@
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { assertCloud, MACHINE_TYPES } from "./catalog";
 import type { MachineType } from "./machine-type";
 import { singleHostTpuSlice, type TpuSlice, tpuSlice } from "./tpu";
@@ -72,9 +73,7 @@ export function resolveAcceleratorSpec(
       `${spec.type} is offered on ${offeredOn.join(", ")} only; on ${cloud}: ${alternatives.join(", ")}`,
     );
   }
-  if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
-    throw new HybridAiConfigError(component, "accelerator.count", spec.count, "a whole number ≥ 1");
-  }
+  if (spec.count !== undefined) assertWholeNumber(component, "accelerator.count", spec.count, 1);
   if (isTpu(spec.type)) {
     const tpu =
       spec.topology !== undefined
@@ -104,14 +103,13 @@ export function resolveAcceleratorSpec(
   }
   const count = spec.count ?? 1;
   const counts = validCounts(spec.type, cloud);
-  if (!counts.includes(count)) {
-    throw new HybridAiConfigError(
-      component,
-      "accelerator.count",
-      count,
-      `for ${spec.type} on ${cloud}: ${counts.join(", ")}`,
-    );
-  }
+  assertOneOf(
+    component,
+    "accelerator.count",
+    count,
+    counts,
+    `for ${spec.type} on ${cloud}: ${counts.join(", ")}`,
+  );
   return { type: spec.type, count };
 }
 
