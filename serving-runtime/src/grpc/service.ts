@@ -19,7 +19,7 @@ import {
   notFound,
   unavailable,
 } from "../protocol/errors";
-import type { LoadedVersion } from "../repository/loader";
+import type { LoadedVersion } from "../repository/loaded-version";
 import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";

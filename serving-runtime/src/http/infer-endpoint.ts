@@ -7,7 +7,7 @@ import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
 import type { EncodedResponse } from "../protocol/infer-response";
 import { JsonCensus } from "../protocol/json-census";
-import type { LoadedVersion } from "../repository/loader";
+import type { LoadedVersion } from "../repository/loaded-version";
 import { FORWARDED_HEADER } from "../resilience/remote-client";
 import type { ClientLink } from "../scheduling/scheduler";
 import { readBody } from "./body-reader";

@@ -1,11 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { EnsembleVersionInfo } from "../ensemble/ensemble-loader";
-import type { ModelMetrics, ServerMetrics } from "../metrics";
-import type { ObservabilitySettings, VersionObserver } from "../observability/version-observer";
-import type { ModelSignature } from "../protocol/tensor-spec";
-import type { CircuitBreaker, FallbackConfig, RemoteFallback } from "../resilience";
+import type { ServerMetrics } from "../metrics";
+import type { ObservabilitySettings } from "../observability/version-observer";
 import {
   describeSweep,
   SWEEP_LIMITS,
@@ -19,23 +16,21 @@ import {
   type CreatedExecutors,
   createInlineExecutor,
   createWorkerExecutors,
-  type ExecutionProvider,
   type OwnedExecutor,
   type SessionPlan,
 } from "../runtime/sessions";
 import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
-import { type RequestScheduler, Scheduler } from "../scheduling/scheduler";
-import type { ShadowRunner } from "../shadow/shadow-runner";
+import { Scheduler } from "../scheduling/scheduler";
 import {
   batchingBlocker,
-  type ConfigOrigins,
   completeConfig,
   type DefaultMaxBatchSize,
   decideMaxBatchSize,
 } from "./auto-complete";
 import { readConfigSource } from "./config-file";
+import type { LoadedVersion } from "./loaded-version";
 import { type EffectiveConfig, type ModelConfig, parseModelConfig } from "./model-config";
 import { listVersions, MODEL_FILE, selectVersions } from "./scan";
 import { buildSignature, specOf } from "./signature";
@@ -66,44 +61,6 @@ export interface LoadSettings {
   onModelChanged?: (name: string) => void;
   /** Drift and output histograms; off when absent. */
   observability?: ObservabilitySettings;
-}
-
-/** One loaded, ready model version. */
-export interface LoadedVersion {
-  /** What requests must match. */
-  signature: ModelSignature;
-  /** The effective configuration, auto-completed values included. */
-  config: EffectiveConfig;
-  /** Where each value of the effective configuration came from. */
-  origins: ConfigOrigins;
-  /** The queue and batcher (an ensemble's: its steps). */
-  scheduler: RequestScheduler;
-  /** This version's metrics. */
-  metrics: ModelMetrics;
-  /** Provider the sessions run on. */
-  executionProvider: ExecutionProvider;
-  /** Why a preferred provider was not used. */
-  executionProviderFallbackReason?: string;
-  /** Where executions run now (may change when execution time drifts). */
-  placement(): Placement;
-  /** Instances (sessions) in use now: 1 on the event loop, `instance_group` count in workers. */
-  instanceCount(): number;
-  /** Intra-op threads of each session. */
-  intraOpThreads: number;
-  /** The model's circuit breaker, when its config has a `circuit_breaker` block. */
-  breaker?: CircuitBreaker;
-  /** The model's fallback, when its config has a `fallback` block. */
-  fallback?: FallbackConfig;
-  /** Drift monitor and output histograms, when the version has a baseline or the config asks. */
-  observer?: VersionObserver;
-  /** The remote endpoint, when the `fallback` block names a `url`. */
-  remoteFallback?: RemoteFallback;
-  /** Runs sampled copies on the shadow, when the config has a `shadow` block. */
-  shadow?: ShadowRunner;
-  /** The steps of an ensemble (`platform: "ensemble"`); absent for an ONNX model. */
-  ensemble?: EnsembleVersionInfo;
-  /** Waits for queued and running work, then releases the sessions. */
-  close(): Promise<void>;
 }
 
 /**
