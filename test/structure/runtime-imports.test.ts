@@ -70,7 +70,9 @@ const ALLOWED_UPWARD = new Set(["runtime/warmup.ts → repository/model-config.t
 function layerOf(file: string): number {
   const name = relative(file);
   return LAYERS.findIndex((layer) =>
-    layer.members.some((member) => (member.endsWith("/") ? name.startsWith(member) : name === member)),
+    layer.members.some((member) =>
+      member.endsWith("/") ? name.startsWith(member) : name === member,
+    ),
   );
 }
 
