@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   type handleUnaryCall,
   Metadata,
@@ -21,6 +20,7 @@ import {
 } from "../protocol/errors";
 import type { LoadedVersion } from "../repository/loaded-version";
 import { modelMetadata, servedModelConfig } from "../repository/model-views";
+import { REQUEST_ID, requestIds } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
 import { version as serverVersion } from "../version";
@@ -34,7 +34,7 @@ import type {
   RepositoryModelRequest,
 } from "./messages";
 import { rawBytesOf, refusalOf } from "./raw-messages";
-import { REQUEST_ID, serviceError } from "./status";
+import { serviceError } from "./status";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
 export interface GrpcContext extends AppContext {
@@ -101,12 +101,8 @@ function configParameter(request: RepositoryModelRequest): unknown {
  */
 export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
   const { repository, inference, state, logger, audit } = context;
-  const idPrefix = randomUUID().slice(0, 8);
-  let nextId = 0;
-  const requestId = (metadata: Metadata) => {
-    const given = metadata.get(REQUEST_ID)[0];
-    return typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
-  };
+  const nextRequestId = requestIds();
+  const requestId = (metadata: Metadata) => nextRequestId(metadata.get(REQUEST_ID)[0]);
 
   const infer = (
     request: ModelInferRequest,

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { authorizeCall, callerName } from "../access-rules";
-import { LimitError } from "../limits/limit-error";
 import type { RequestFacts } from "../observability/audit/request-facts";
 import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
@@ -12,8 +11,7 @@ import { FORWARDED_HEADER } from "../resilience/remote-client";
 import type { ClientLink } from "../scheduling/scheduler";
 import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
-import { statusOf } from "./errors";
-import { lingerBeforeClose } from "./linger";
+import { errorReply } from "./error-reply";
 import { binaryHeaderLength, versionParam } from "./request-parts";
 
 /**
@@ -104,25 +102,18 @@ export function inferEndpoint(
     facts?: RequestFacts,
     bodyRefused = false,
   ) => {
-    const { status, message } = statusOf(error as InferenceError);
-    const headers: Record<string, string | number> = { "content-type": "application/json" };
-    if (status >= 500 && status !== 503) {
-      logger.error({ err: error, request_id: request.headers["x-request-id"] }, "request failed");
-    }
-    if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
-    if (error instanceof LimitError) headers["retry-after"] = error.retryAfterSeconds;
-    if (status === 413 || (bodyRefused && !request.complete)) {
-      // Answered before its body has all arrived (too large, or refused as it came in): the
-      // rest is read and discarded while the answer goes out, then the connection closes.
-      headers.connection = "close";
-      lingerBeforeClose(request.socket);
-    }
+    const { status, message, body, headers } = errorReply(error as InferenceError, {
+      log: logger,
+      requestId: request.headers["x-request-id"],
+      socket: request.socket,
+      realm: "inference",
+      bodyUnread: bodyRefused && !request.complete,
+    });
     if (response.headersSent || response.destroyed) {
       if (facts) audit?.end(facts, { status: 499, error: "the client disconnected" });
       return;
     }
-    const body = JSON.stringify({ error: message });
-    finish(request, response, status, body, headers);
+    finish(request, response, status, body, { "content-type": "application/json", ...headers });
     if (facts) audit?.end(facts, { status, error: message, response: body });
   };
   const send = (
