@@ -27,7 +27,12 @@ function nameOf(node: ts.Node, source: ts.SourceFile): string {
 
 /** Every function-like node of one file with its length in lines. */
 export function functionLengths(file: string, root: string): FunctionLength[] {
-  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, "utf8"),
+    ts.ScriptTarget.Latest,
+    true,
+  );
   const found: FunctionLength[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node) && (node as ts.FunctionLikeDeclaration).body !== undefined) {
