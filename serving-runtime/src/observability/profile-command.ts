@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { wholeNumber } from "../command-kit";
 import { BASELINE_FILE } from "./baseline";
 import { DEFAULT_BINS } from "./baseline-builder";
 import { profileModel } from "./profile";
@@ -34,20 +35,6 @@ const defaultIo: ProfileIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };
-
-function wholeNumber(
-  flag: string,
-  text: string | undefined,
-  min: number,
-  max: number,
-): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new Error(`--${flag} '${text}': expected a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
 
 /**
  * Runs `hybridai-serve profile` with the arguments after `profile` and returns the exit code: 0
@@ -89,8 +76,9 @@ export async function runProfileCommand(
       model: values.model as string,
       data: values.data as string,
       version: values.version === undefined ? undefined : String(Number(values.version)),
-      bins: wholeNumber("bins", values.bins, 2, 100) ?? DEFAULT_BINS,
-      limit: wholeNumber("limit", values.limit, 1, 100_000_000) ?? DEFAULT_PROFILE_LIMIT,
+      bins: wholeNumber("bins", values.bins, { min: 2, max: 100 }) ?? DEFAULT_BINS,
+      limit:
+        wholeNumber("limit", values.limit, { min: 1, max: 100_000_000 }) ?? DEFAULT_PROFILE_LIMIT,
     };
   } catch (error) {
     io.err(`hybridai-serve profile: ${(error as Error).message}\n\n${PROFILE_USAGE}`);

@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { catchInterrupts, wholeNumber } from "../command-kit";
+import { messageOf } from "./errors";
 import { MANIFEST_NAME } from "./manifest";
 import { pullModelRepository } from "./pull";
 import { SOURCE_FORMS } from "./source-uri";
@@ -34,16 +36,6 @@ const defaultIo: CommandIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };
-
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new Error(`--${flag} "${text}" is not a whole number`);
-  return Number(text);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Runs `hybridai-serve pull` with the arguments after `pull` and returns the exit code: 0 on
@@ -101,14 +93,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
     io.err(`hybridai-serve pull: ${messageOf(error)}\n\n${PULL_USAGE}`);
     return 2;
   }
-  const controller = new AbortController();
-  let interrupted: number | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = signal === "SIGINT" ? 130 : 143;
-    controller.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  const interrupts = catchInterrupts();
   const started = Date.now();
   try {
     const result = await pullModelRepository({
@@ -118,7 +103,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
       cacheKeep: values["cache-keep"],
       concurrency: values.concurrency,
       retry: { attempts: values.attempts },
-      signal: controller.signal,
+      signal: interrupts.signal,
       log: (line) => io.err(`hybridai-serve pull: ${line}`),
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -129,9 +114,8 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
     return 0;
   } catch (error) {
     io.err(`hybridai-serve pull: failed: ${messageOf(error)}; ${values.to} is unchanged`);
-    return interrupted ?? 1;
+    return interrupts.exitCode() ?? 1;
   } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
+    interrupts.release();
   }
 }

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { pipeline, Readable, Transform } from "node:stream";
 import { DEFAULT_STALL_TIMEOUT_MS, downloadFile, type ExpectedFile } from "../pull/download";
-import { PullError } from "../pull/errors";
+import { messageOf, PullError } from "../pull/errors";
 import { forEachLimited } from "../pull/for-each-limited";
 import { MANIFEST_NAME, type Manifest, parseManifest } from "../pull/manifest";
 import { openStore, openWritableStore, type StoreClientOptions } from "../pull/open-store";
@@ -51,10 +51,6 @@ export interface SyncResult {
   replaced: string[];
   /** Whether the manifest was written, or already the source's. */
   manifest: "written" | "unchanged";
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
