@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { wholeNumber } from "../command-kit";
+import { type CommandIo, processIo, wholeNumber } from "../pull/command-kit";
 import { BASELINE_FILE } from "./baseline";
 import { DEFAULT_BINS } from "./baseline-builder";
 import { profileModel } from "./profile";
@@ -24,17 +24,7 @@ Numeric inputs whose rows have at most 256 elements are profiled feature by feat
 numeric inputs by sampled element values, BYTES inputs by element lengths.`;
 
 /** Where the command writes; defaults to the process's streams. */
-export interface ProfileIo {
-  /** The summary. */
-  out: (line: string) => void;
-  /** Errors. */
-  err: (line: string) => void;
-}
-
-const defaultIo: ProfileIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export type ProfileIo = CommandIo;
 
 /**
  * Runs `hybridai-serve profile` with the arguments after `profile` and returns the exit code: 0
@@ -43,7 +33,7 @@ const defaultIo: ProfileIo = {
  */
 export async function runProfileCommand(
   argv: string[],
-  io: ProfileIo = defaultIo,
+  io: ProfileIo = processIo,
 ): Promise<number> {
   let options: Parameters<typeof profileModel>[0];
   try {

@@ -1,5 +1,8 @@
 import { parseArgs } from "node:util";
-import { catchInterrupts, wholeNumber } from "../command-kit";
+import { type CommandIo, catchInterrupts, processIo, wholeNumber } from "./command-kit";
+
+export type { CommandIo } from "./command-kit";
+
 import { messageOf } from "./errors";
 import { MANIFEST_NAME } from "./manifest";
 import { pullModelRepository } from "./pull";
@@ -24,25 +27,12 @@ Lays a model repository from an object store into <dir>, all or nothing.
 Credentials come from the environment only (IRSA, EKS Pod Identity, GKE Workload Identity,
 instance metadata). Sizes are always verified; SHA-256 too when <uri>/${MANIFEST_NAME} exists.`;
 
-/** Where the command writes; defaults to the process's streams. */
-export interface CommandIo {
-  /** Normal output (the summary line). */
-  out: (line: string) => void;
-  /** Errors and retry notices. */
-  err: (line: string) => void;
-}
-
-const defaultIo: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
 /**
  * Runs `hybridai-serve pull` with the arguments after `pull` and returns the exit code: 0 on
  * success, 2 for bad arguments, 1 when the pull failed, 130/143 when interrupted by
  * SIGINT/SIGTERM (the staging directory is removed first).
  */
-export async function runPullCommand(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+export async function runPullCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   let values: {
     from?: string[];
     to?: string;

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
-import { catchInterrupts, wholeNumber } from "../command-kit";
-import type { CommandIo } from "../pull/command";
+import { type CommandIo, catchInterrupts, processIo, wholeNumber } from "../pull/command-kit";
 import { messageOf } from "../pull/errors";
 import { MANIFEST_NAME } from "../pull/manifest";
 import { SOURCE_FORMS } from "../pull/source-uri";
@@ -19,17 +18,12 @@ skipped, and the manifest is written last, so readers of <to> see the old versio
 Credentials come from the environment only, for both clouds (AWS SDK default chain, Google
 Application Default Credentials). Files are staged in $TMPDIR between download and upload.`;
 
-const defaultIo: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
 /**
  * Runs `hybridai-serve sync` with the arguments after `sync` and returns the exit code: 0 on
  * success, 2 for bad arguments, 1 when the sync failed (the target keeps its previous
  * manifest), 130/143 when interrupted by SIGINT/SIGTERM.
  */
-export async function runSyncCommand(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+export async function runSyncCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   let from: string;
   let to: string;
   let concurrency: number | undefined;

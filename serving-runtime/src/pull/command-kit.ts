@@ -3,6 +3,20 @@
  * and stopping cleanly on SIGINT/SIGTERM.
  */
 
+/** Where a command writes; defaults to the process's streams. */
+export interface CommandIo {
+  /** The summary. */
+  out: (line: string) => void;
+  /** Progress and errors. */
+  err: (line: string) => void;
+}
+
+/** The process's stdout and stderr, a line at a time. */
+export const processIo: CommandIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
 /** An inclusive range a flag's value must fall in. */
 export interface WholeNumberRange {
   /** Smallest value allowed. */
