@@ -2,6 +2,7 @@ import type { InferenceCodec } from "../inference";
 import { decodeBinaryTensor, encodeBinaryTensor } from "../protocol/binary-codec";
 import { DATATYPES, type Datatype, type TensorData } from "../protocol/datatypes";
 import { invalidArgument } from "../protocol/errors";
+import { httpBodyOf } from "../protocol/http-body";
 import {
   buildInferRequest,
   checkRequestHeader,
@@ -13,7 +14,7 @@ import type { OutputTensor, ResponseHeader } from "../protocol/infer-response";
 import { decodeJsonData } from "../protocol/json-codec";
 import { checkHeaderBounds } from "../protocol/request-bounds";
 import { formatShape, type ModelSignature } from "../protocol/tensor-spec";
-import { fromHttpAnswer, httpBodyOf } from "./http-forward";
+import { fromHttpAnswer } from "./http-forward";
 import type {
   InferParameter,
   InferParameterOut,

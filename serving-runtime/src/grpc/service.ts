@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   type handleUnaryCall,
   Metadata,
@@ -19,8 +18,9 @@ import {
   notFound,
   unavailable,
 } from "../protocol/errors";
-import type { LoadedVersion } from "../repository/loader";
+import type { LoadedVersion } from "../repository/loaded-version";
 import { modelMetadata, servedModelConfig } from "../repository/model-views";
+import { REQUEST_ID, requestIds } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
 import { version as serverVersion } from "../version";
@@ -29,12 +29,13 @@ import { grpcCodec } from "./infer-codec";
 import { clientOf, InferStreams } from "./infer-streams";
 import type {
   ModelInferRequest,
+  ModelInferResponse,
   ModelRequest,
   RepositoryIndexRequest,
   RepositoryModelRequest,
 } from "./messages";
 import { rawBytesOf, refusalOf } from "./raw-messages";
-import { REQUEST_ID, serviceError } from "./status";
+import { serviceError } from "./status";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
 export interface GrpcContext extends AppContext {
@@ -90,79 +91,58 @@ function configParameter(request: RepositoryModelRequest): unknown {
 }
 
 /**
- * The handlers of `inference.GRPCInferenceService`: the same repository, inference core
- * (validation, cache, breaker, fallback, scheduler, batcher), statistics, lifecycle flags and
- * tokens as the HTTP routes, so every RPC answers as its HTTP counterpart does. Each call gets
- * a request id (the `x-request-id` metadata, or a generated one) sent back in its initial
- * metadata and in the trailers of an error; errors carry the HTTP side's messages under the
- * matching gRPC status.
- *
- * @param context what the handlers work with
+ * One `ModelInfer` call (unary or on a stream): checks the caller's model allow-list and limits,
+ * finds the version, runs it through the inference service and writes the audit record.
  */
-export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
-  const { repository, inference, state, logger, audit } = context;
-  const idPrefix = randomUUID().slice(0, 8);
-  let nextId = 0;
-  const requestId = (metadata: Metadata) => {
-    const given = metadata.get(REQUEST_ID)[0];
-    return typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
-  };
-
-  const infer = (
-    request: ModelInferRequest,
-    client: ClientLink,
-    caller: ApiClient | undefined,
-    id: string,
-  ) => {
-    const facts = audit?.begin(id, "grpc");
-    let target: LoadedVersion;
-    try {
-      if (facts) {
-        facts.model = request.model_name ?? "";
-        facts.client = callerName(caller, context);
-        facts.body = rawBytesOf(request);
-        facts.binary = true;
-      }
-      const model = request.model_name ?? "";
-      if (caller) context.clients?.checkModel(caller, model, repository.has(model));
-      const refusal = refusalOf(request);
-      if (refusal) throw refusal;
-      target = repository.resolve(model, versionOf(request.model_version));
-      if (facts) facts.version = target.signature.version;
-      if (caller) context.clients?.admit(caller, target.signature.name);
-    } catch (error) {
+function inferCall(
+  context: GrpcContext,
+  request: ModelInferRequest,
+  client: ClientLink,
+  caller: ApiClient | undefined,
+  id: string,
+): Promise<ModelInferResponse> {
+  const { repository, inference, audit } = context;
+  const facts = audit?.begin(id, "grpc");
+  let target: LoadedVersion;
+  try {
+    if (facts) {
+      facts.model = request.model_name ?? "";
+      facts.client = callerName(caller, context);
+      facts.body = rawBytesOf(request);
+      facts.binary = true;
+    }
+    const model = request.model_name ?? "";
+    if (caller) context.clients?.checkModel(caller, model, repository.has(model));
+    const refusal = refusalOf(request);
+    if (refusal) throw refusal;
+    target = repository.resolve(model, versionOf(request.model_version));
+    if (facts) facts.version = target.signature.version;
+    if (caller) context.clients?.admit(caller, target.signature.name);
+  } catch (error) {
+    if (facts) audit?.end(facts, auditFailure(error));
+    throw error;
+  }
+  const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
+  return inference.inferWith(target, grpcCodec(request, carried, id), client, facts).then(
+    (response) => {
+      target.metrics.answered("grpc", true);
+      if (facts) audit?.end(facts, { status: 200 });
+      return response;
+    },
+    (error: unknown) => {
+      target.metrics.answered("grpc", false);
       if (facts) audit?.end(facts, auditFailure(error));
       throw error;
-    }
-    const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
-    return inference.inferWith(target, grpcCodec(request, carried, id), client, facts).then(
-      (response) => {
-        target.metrics.answered("grpc", true);
-        if (facts) audit?.end(facts, { status: 200 });
-        return response;
-      },
-      (error: unknown) => {
-        target.metrics.answered("grpc", false);
-        if (facts) audit?.end(facts, auditFailure(error));
-        throw error;
-      },
-    );
-  };
-  const streams = new InferStreams({
-    infer: (request, client, caller, id) => {
-      try {
-        return infer(request, client, caller, id);
-      } catch (error) {
-        return Promise.reject(error);
-      }
     },
-    authorize: (metadata) => checkAccess("inference", metadata, context),
-    requestId,
-    logger,
-  });
+  );
+}
 
-  const unary =
-    <Request>(access: Access, handler: Handler<Request>): handleUnaryCall<Request, unknown> =>
+/**
+ * Wraps a unary RPC's handler: gives the call its request id, checks access, and answers with the
+ * id in the answer's headers, or with the error mapped to its gRPC status.
+ */
+function unaryHandler(context: GrpcContext, requestId: (metadata: Metadata) => string) {
+  return <Request>(access: Access, handler: Handler<Request>): handleUnaryCall<Request, unknown> =>
     (call, callback) => {
       const id = requestId(call.metadata);
       // The id goes out with the answer's headers, in the same write as the message and the
@@ -173,7 +153,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
         call.sendMetadata(metadata);
         callback(null, value);
       };
-      const fail = (error: unknown) => callback(serviceError(error, id, logger));
+      const fail = (error: unknown) => callback(serviceError(error, id, context.logger));
       try {
         const caller = checkAccess(access, call.metadata, context);
         const result = handler(call.request, call, caller, id);
@@ -183,6 +163,37 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
         fail(error);
       }
     };
+}
+
+/**
+ * The handlers of `inference.GRPCInferenceService`: the same repository, inference core
+ * (validation, cache, breaker, fallback, scheduler, batcher), statistics, lifecycle flags and
+ * tokens as the HTTP routes, so every RPC answers as its HTTP counterpart does. Each call gets
+ * a request id (the `x-request-id` metadata, or a generated one) sent back in its initial
+ * metadata and in the trailers of an error; errors carry the HTTP side's messages under the
+ * matching gRPC status.
+ *
+ * @param context what the handlers work with
+ */
+export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
+  const { repository, state, logger } = context;
+  const nextRequestId = requestIds();
+  const requestId = (metadata: Metadata) => nextRequestId(metadata.get(REQUEST_ID)[0]);
+
+  const streams = new InferStreams({
+    infer: (request, client, caller, id) => {
+      try {
+        return inferCall(context, request, client, caller, id);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    authorize: (metadata) => checkAccess("inference", metadata, context),
+    requestId,
+    logger,
+  });
+
+  const unary = unaryHandler(context, requestId);
 
   const repositoryChange = async (work: () => Promise<void>) => {
     if (state.draining) throw unavailable("the server is shutting down");
@@ -240,7 +251,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       repositoryChange(() => repository.unload(request.model_name ?? "")),
     ),
     ModelInfer: unary<ModelInferRequest>("inference", (request, call, caller, id) =>
-      infer(request, clientOf(call), caller, id),
+      inferCall(context, request, clientOf(call), caller, id),
     ),
     ModelStreamInfer: streams.handle,
   };

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import { REQUEST_ID, requestIds } from "../request-id";
 import { installAccessControl } from "./access";
 import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
@@ -13,8 +13,6 @@ import { modelRoutes } from "./routes-models";
 import { repositoryRoutes } from "./routes-repository";
 import { serverRoutes } from "./routes-server";
 import { statisticsRoutes } from "./routes-statistics";
-
-const REQUEST_ID = "x-request-id";
 
 /**
  * Builds the HTTP application. Inference requests take a framework-free path
@@ -29,8 +27,7 @@ const REQUEST_ID = "x-request-id";
  * @param logger the server's pino logger
  */
 export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
-  const idPrefix = randomUUID().slice(0, 8);
-  let nextId = 0;
+  const requestId = requestIds();
   const infer = inferEndpoint(context, logger);
   const app = Fastify({
     loggerInstance: logger,
@@ -46,11 +43,8 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
     serverFactory: (handler) =>
       createHttpServer(
         (request, response) => {
-          let id = request.headers[REQUEST_ID];
-          if (typeof id !== "string") {
-            id = `${idPrefix}-${++nextId}`;
-            request.headers[REQUEST_ID] = id;
-          }
+          const id = requestId(request.headers[REQUEST_ID]);
+          request.headers[REQUEST_ID] = id;
           response.setHeader(REQUEST_ID, id);
           if (!infer(request, response)) handler(request, response);
         },

@@ -86,6 +86,18 @@ describe("auth on", () => {
     }
   });
 
+  it("names the realm of the token a 401 asks for, on the framework routes and inference alike", async () => {
+    for (const [route, method, realm] of [
+      ["/v2/models/identity_fp32/infer", "POST", "inference"],
+      ["/v2/models/identity_fp32", "GET", "inference"],
+      ["/v2/repository/models/identity_fp32/load", "POST", "repository"],
+    ]) {
+      const missing = await call(server, route, method);
+      expect(missing.status, route).toBe(401);
+      expect(missing.headers.get("www-authenticate"), route).toBe(`Bearer realm="${realm}"`);
+    }
+  });
+
   it("requires the separate repository token for load and unload", async () => {
     const load = "/v2/repository/models/identity_fp32/load";
     expect((await call(server, load, "POST")).status).toBe(401);

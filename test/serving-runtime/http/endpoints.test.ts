@@ -48,6 +48,11 @@ describe("server endpoints", () => {
     const generated = await fetch(`${server.url}/v2`);
     expect(generated.headers.get("x-request-id")).toBeTruthy();
   });
+
+  it("makes up an id for an empty X-Request-Id too, as gRPC does", async () => {
+    const empty = await fetch(`${server.url}/v2`, { headers: { "x-request-id": "" } });
+    expect(empty.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-\d+$/);
+  });
 });
 
 describe("model endpoints", () => {

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LoadedVersion } from "../../../serving-runtime/src/repository/loader";
+import type { LoadedVersion } from "../../../serving-runtime/src/repository/loaded-version";
 import { parseShadowConfig } from "../../../serving-runtime/src/shadow/config";
 import { ShadowMetrics } from "../../../serving-runtime/src/shadow/shadow-metrics";
 import { ShadowRunner } from "../../../serving-runtime/src/shadow/shadow-runner";
