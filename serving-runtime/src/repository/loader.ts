@@ -23,6 +23,7 @@ import {
   type OwnedExecutor,
   type SessionPlan,
 } from "../runtime/sessions";
+import { type TuningShapes, tuningInputs } from "../runtime/tuning-shapes";
 import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
@@ -54,6 +55,8 @@ export interface LoadSettings {
   defaultMaxBatchSize: DefaultMaxBatchSize;
   /** A model whose batch-1 execution takes at most this long runs on the event loop, in µs. */
   inlineThresholdMicroseconds: number;
+  /** Item shapes to time models with dynamic dimensions beyond the batch on (`--tuning-shapes`). */
+  tuningShapes?: TuningShapes;
   /** Limits of the load-time batch-size sweep; {@link SWEEP_LIMITS} by default. */
   sweepLimits?: SweepLimits;
   /** Time source for queues and measurements; the system clock by default. */
@@ -308,13 +311,15 @@ export async function loadVersion(
     });
     const batched = provisionalSignature.maxBatchSize > 0;
     const outputNames = provisionalSignature.outputs.map((output) => output.name);
+    const tuning = tuningInputs(
+      name,
+      provisionalSignature.inputs,
+      batched,
+      settings.tuningShapes?.get(name),
+    );
     const timeBatch = async (executor: OwnedExecutor, batch: number) =>
-      (
-        await executor.execute(
-          probeInputs(provisionalSignature.inputs, batch, batched),
-          outputNames,
-        )
-      ).inferMicroseconds;
+      (await executor.execute(probeInputs(tuning.specs, batch, batched), outputNames))
+        .inferMicroseconds;
 
     let placement: Placement = setting === "auto" ? "worker" : setting;
     let placementOrigin = "config parameters.execution_placement";
@@ -371,6 +376,7 @@ export async function loadVersion(
           },
     );
     completed.origins.execution_placement = placementOrigin;
+    completed.origins.tuning_shapes = tuning.origin;
     const signature = buildSignature(name, String(version), session, completed.config);
     await runWarmup(config.model_warmup, signature, executors);
     const metrics = settings.metrics.forModel(name, String(version));
