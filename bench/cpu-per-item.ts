@@ -64,6 +64,24 @@ export interface CpuPerItem {
   raw: RawCpu[];
   /** Every server system measured. */
   systems: CpuSystem[];
+  /** How our server configured each model: `max_batch_size` and the origins it gives. */
+  configs: { model: string; maxBatchSize: number; origins: Record<string, string> }[];
+}
+
+interface ServedConfig {
+  max_batch_size: number;
+  parameters?: Record<string, { string_value?: string }>;
+}
+
+async function configOf(server: ChildServer, model: string): Promise<CpuPerItem["configs"][0]> {
+  const config = (await (
+    await fetch(`${server.url}/v2/models/${model}/config`)
+  ).json()) as ServedConfig;
+  const origins: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.parameters ?? {})) {
+    if (key.startsWith("origin.")) origins[key.slice("origin.".length)] = value.string_value ?? "";
+  }
+  return { model, maxBatchSize: config.max_batch_size, origins };
 }
 
 /** What the phase needs from the benchmark. */
@@ -250,6 +268,7 @@ export async function measureCpuPerItem(setup: CpuPhaseSetup): Promise<CpuPerIte
       cnnItemShape: setup.cnn.itemShape,
       raw,
       systems,
+      configs: [await configOf(server, setup.cnn.name), await configOf(server, setup.mlp.name)],
     };
   } finally {
     await raws.cnn.release();

@@ -34,6 +34,11 @@ export function cpuLines(result: CpuPerItem): string[] {
       `  ${s.label.padEnd(22)} ${micros(s.medianCpuMicrosPerItem).padStart(16)}  ${rounds(s).padEnd(22)} ${s.medianItemsPerSecond.toFixed(0).padStart(8)}  ${efficiency.toFixed(3).padStart(10)}`,
     );
   }
+  for (const config of result.configs ?? []) {
+    lines.push(
+      `  our ${config.model}: max_batch_size ${config.maxBatchSize} (${config.origins.max_batch_size ?? ""}); tuned on ${config.origins.tuning_shapes ?? "?"}`,
+    );
+  }
   return lines;
 }
 
