@@ -12,9 +12,12 @@
  * preprocessing model, served as a Triton ensemble, against a client calling the two steps one by
  * one (requests/s and CPU per request at c=1 and c=32).
  *
+ * First, issue 27's primary figure: CPU per item of each model and wire form against raw
+ * onnxruntime (one thread, no spinning), the ceiling and the naive server.
+ *
  * Environment: `BENCH_SECONDS` (seconds per load point, default 3), `BENCH_WARMUP_SECONDS`
  * (default 0.5), `BENCH_PHASES` (comma-separated subset of
- * raw,naive,server,ready,overload,observability,pipeline,hostile; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
+ * cpu,raw,naive,server,ready,overload,observability,pipeline,hostile; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -22,6 +25,12 @@ import path from "node:path";
 import { writeOcrPipelineRepository } from "../serving-runtime/src/modelgen/ocr-pipeline";
 import { ensureRuntimeBuilt } from "./build-runtime";
 import { ChildServer, freePort } from "./child-server";
+import {
+  auditLogPath,
+  type CpuPerItem,
+  measureCpuPerItem,
+  paddleClassifierModel,
+} from "./cpu-per-item";
 import {
   grpcFirstOutput,
   grpcPayload,
@@ -62,7 +71,7 @@ const CONCURRENCIES = [1, 8, 32, 64];
 /** Issue 31's concurrencies for the pipeline comparison. */
 const PIPELINE_CONCURRENCIES = [1, 32];
 const SEQUENTIAL_SECONDS = Math.min(1.5, SECONDS);
-const WATCHDOG_MS = 10 * 60_000;
+const WATCHDOG_MS = 15 * 60_000;
 
 function settingsOrExit(): BenchSettings {
   try {
@@ -217,9 +226,58 @@ async function withServer<T>(
   }
 }
 
+/**
+ * Issue 27's CPU per item: our server (config-less PaddleOCR classifier and MLP, the cached MLP),
+ * the same with the audit log at sample rate 1, and the naive server, all started up front and
+ * measured in alternating rounds with raw onnxruntime.
+ */
+async function cpuPhase(cli: string, dir: string, benchDist: string): Promise<CpuPerItem> {
+  const cnn = paddleClassifierModel(paddleClassifierBytes());
+  const mlp = mlpModel("mlp");
+  const repository = path.join(dir, "repository");
+  const naiveRepository = path.join(dir, "naive");
+  writeRepository(repository, [
+    { model: cnn },
+    { model: mlp },
+    { model: mlp, name: CEILING_MODEL, config: { response_cache: { enable: true } } },
+  ]);
+  writeRepository(naiveRepository, [{ model: mlp }]);
+  const auditFlags = ["--audit-log", auditLogPath(dir), "--audit-sample-rate", "1"];
+  return withServer(
+    () => ourServer(cli, repository),
+    (server) =>
+      withServer(
+        () => ourServer(cli, repository, auditFlags),
+        (audited) =>
+          withServer(
+            () =>
+              ChildServer.start(
+                "naive",
+                path.join(benchDist, "naive-server.js"),
+                [naiveRepository, "{port}"],
+                "/v2/health/ready",
+              ),
+            (naive) =>
+              measureCpuPerItem({
+                cnn,
+                mlp,
+                ours: { server, grpc: grpcAddresses.get(server) ?? "" },
+                audited,
+                naive,
+                ceilingModel: CEILING_MODEL,
+                rounds: 3,
+                seconds: SECONDS,
+                warmupSeconds: WARMUP_SECONDS,
+              }),
+          ),
+      ),
+  );
+}
+
 /** Builds the runtime up front when a server phase will run; an Error fails those phases. */
 function buildRuntime(): string | Error | undefined {
   const needsServer = [
+    "cpu",
     "server",
     "overload",
     "ready",
@@ -378,6 +436,7 @@ async function main(): Promise<void> {
     observability: { error: SKIPPED },
     pipeline: { error: SKIPPED },
     hostile: { error: SKIPPED },
+    cpuPerItem: { error: SKIPPED },
     targets: [],
   };
   const cli = buildRuntime();
@@ -386,6 +445,13 @@ async function main(): Promise<void> {
     return cli;
   };
   try {
+    console.log("CPU per item: raw onnxruntime, our server, the ceiling, the naive server");
+    if (PHASES.has("cpu"))
+      try {
+        results.cpuPerItem = await cpuPhase(runtime(), path.join(workDir, "cpu"), benchDist);
+      } catch (error) {
+        results.cpuPerItem = phaseError(error);
+      }
     const references: Record<string, number[]> = {};
     for (const [name, model] of Object.entries(models)) {
       references[name] = await referenceOutput(model);
@@ -608,6 +674,7 @@ async function main(): Promise<void> {
     results.observability,
     results.pipeline,
     results.hostile,
+    results.cpuPerItem,
   ].some(isPhaseFailure);
   process.exitCode = failed ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { parseTuningShapes, type TuningShapes } from "./runtime/tuning-shapes";
 
 /** Server settings from flags and `HYBRIDAI_*` environment variables. */
 export interface ServerOptions {
@@ -38,6 +39,8 @@ export interface ServerOptions {
    * threads (`--inline-threshold-microseconds`); default 100.
    */
   inlineThresholdMicroseconds: number;
+  /** Item shapes to time models with dynamic dimensions beyond the batch on (`--tuning-shapes`). */
+  tuningShapes?: TuningShapes;
   /** Intra-op threads per session (`--intra-op-threads`); default 1 (parallelism comes from instances). */
   intraOpThreads?: number;
   /** Inter-op threads per session (`--inter-op-threads`); default 1. */
@@ -219,6 +222,23 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: "inlineThresholdMicroseconds",
     schema: integer(0, 10_000_000).default(100),
     help: "models this fast (batch 1, µs) run on the event loop (default 100)",
+  },
+  {
+    flag: "tuning-shapes",
+    env: "HYBRIDAI_TUNING_SHAPES",
+    key: "tuningShapes",
+    schema: z
+      .string()
+      .transform((text, context) => {
+        try {
+          return parseTuningShapes(text);
+        } catch (error) {
+          context.addIssue({ code: "custom", message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    help: "item shapes to time models with dynamic dims beyond the batch on: <model>:<input>=3x48x192[,…][;…] (default: config dims, else 1)",
   },
   {
     flag: "intra-op-threads",

@@ -82,6 +82,7 @@ export async function startServer(
     defaultMaxQueueSize: options.maxQueueSize,
     defaultMaxBatchSize: options.defaultMaxBatchSize,
     inlineThresholdMicroseconds: options.inlineThresholdMicroseconds,
+    tuningShapes: options.tuningShapes,
     clock,
     logger,
     metrics,

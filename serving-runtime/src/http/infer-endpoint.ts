@@ -136,6 +136,7 @@ export function inferEndpoint(
           );
         },
         census && ((chunk) => census.feed(chunk)),
+        headerLength !== undefined && /^\d+$/.test(headerLength) ? Number(headerLength) : 0,
       );
     } catch (error) {
       request.resume();

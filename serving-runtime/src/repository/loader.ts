@@ -15,6 +15,7 @@ import {
   type OwnedExecutor,
   type SessionPlan,
 } from "../runtime/sessions";
+import { type TuningShapes, tuningInputs } from "../runtime/tuning-shapes";
 import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
@@ -47,6 +48,8 @@ export interface LoadSettings {
   defaultMaxBatchSize: DefaultMaxBatchSize;
   /** A model whose batch-1 execution takes at most this long runs on the event loop, in µs. */
   inlineThresholdMicroseconds: number;
+  /** Item shapes to time models with dynamic dimensions beyond the batch on (`--tuning-shapes`). */
+  tuningShapes?: TuningShapes;
   /** Limits of the load-time batch-size sweep; {@link SWEEP_LIMITS} by default. */
   sweepLimits?: SweepLimits;
   /** Time source for queues and measurements; the system clock by default. */
@@ -318,16 +321,20 @@ async function measureVersion(
   });
   const batched = provisionalSignature.maxBatchSize > 0;
   const outputNames = provisionalSignature.outputs.map((output) => output.name);
+  const tuning = tuningInputs(
+    load.name,
+    provisionalSignature.inputs,
+    batched,
+    settings.tuningShapes?.get(load.name),
+  );
   // Probes run generated inputs, which some models refuse (a reflect Pad over a length-1 axis, a
   // Reshape to a fixed size): onnxruntime logs nothing for them (quiet), the first failure is
   // logged once here, and no further probe is tried.
   const timeBatch = async (batch: number) =>
     (
-      await held.executors[0].execute(
-        probeInputs(provisionalSignature.inputs, batch, batched),
-        outputNames,
-        { quiet: true },
-      )
+      await held.executors[0].execute(probeInputs(tuning.specs, batch, batched), outputNames, {
+        quiet: true,
+      })
     ).inferMicroseconds;
   const untimable = (reason: string, consequence: string) =>
     settings.logger.warn(
@@ -371,6 +378,7 @@ async function measureVersion(
         },
   );
   completed.origins.execution_placement = placement.origin;
+  completed.origins.tuning_shapes = tuning.origin;
   const signature = buildSignature(load.name, load.version, session, completed.config);
   await runWarmup(config.model_warmup, signature, held.executors);
   return { signature, completed, placement: placement.value, created };

@@ -219,6 +219,32 @@ describe("the audit log's bounded buffer", () => {
     for (const line of lines) expect(line.request_body.bytes).toBe(1000);
   });
 
+  it("counts every record of a dropped chunk when records go out several to a write", async () => {
+    const registry = new Registry();
+    const file = path.join(dir, "chunked.jsonl");
+    const log = await AuditLog.open(
+      { destination: file, sampleRate: 1, bufferBytes: 65_536, payloadBytes: 1000 },
+      registry,
+    );
+    const body = Buffer.alloc(1000, "b");
+    for (let i = 0; i < 1000; i++) {
+      const facts = log.begin(`id-${i}`);
+      if (!facts) throw new Error("sample rate 1 audits every request");
+      facts.body = body;
+      log.end(facts, { status: 200 });
+    }
+    await log.close();
+    const page = parseExposition(await registry.metrics());
+    const written = samplesOf(page, "hybridai_audit_records_total")[0]?.value;
+    const dropped = samplesOf(page, "hybridai_audit_dropped_total")[0]?.value;
+    const lines = await readLines(file);
+    expect(written).toBe(lines.length);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(dropped).toBeGreaterThan(0);
+    expect((written ?? 0) + (dropped ?? 0)).toBe(1000);
+    for (const line of lines) expect(line.request_body.bytes).toBe(1000);
+  });
+
   it("refuses a destination it cannot open, naming it", async () => {
     const underAFile = path.join(tokensFile, "audit.jsonl");
     await expect(
