@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DemoModel } from "../../serving-runtime/src/modelgen/demo-models";
 import { CLI, REPO_ROOT, type ServerProcess, spawnServer, waitForUrl } from "./helpers/cli";
 import { flakyModel, repositoryWith } from "./helpers/models";
 import { getJson, postJson } from "./helpers/server";

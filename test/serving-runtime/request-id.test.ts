@@ -1,5 +1,5 @@
+import { requestIds } from "@hybridai/serving-runtime/src/request-id";
 import { describe, expect, it } from "vitest";
-import { requestIds } from "../../serving-runtime/src/request-id";
 
 describe("requestIds", () => {
   it("keeps the id a client sent", () => {

@@ -1,6 +1,6 @@
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import type * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { decodeStrings, encodeStrings } from "../helpers/binary";
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";

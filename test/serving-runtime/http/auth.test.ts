@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { identityModel, repositoryWith } from "../helpers/models";
 import { type Json, startTestServer } from "../helpers/server";
 

@@ -1,5 +1,5 @@
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { batchedModel, identityModel, multiModel, repositoryWith } from "../helpers/models";
 import { getJson, type Json, metricValue, postJson, startTestServer } from "../helpers/server";
 

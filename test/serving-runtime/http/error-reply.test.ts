@@ -1,10 +1,10 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Writable } from "node:stream";
+import { type ErrorRequest, errorReply } from "@hybridai/serving-runtime/src/http/error-reply";
+import { LimitError } from "@hybridai/serving-runtime/src/limits/limit-error";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ErrorRequest, errorReply } from "../../../serving-runtime/src/http/error-reply";
-import { LimitError } from "../../../serving-runtime/src/limits/limit-error";
-import { InferenceError } from "../../../serving-runtime/src/protocol/errors";
 
 /** A pino logger at debug that keeps what it writes, as parsed lines. */
 function capturingLogger() {

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import { request } from "node:http";
 import { Readable } from "node:stream";
+import { readBody } from "@hybridai/serving-runtime/src/http/body-reader";
+import { decodeInferRequest } from "@hybridai/serving-runtime/src/protocol/infer-request";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readBody } from "../../../serving-runtime/src/http/body-reader";
-import { decodeInferRequest } from "../../../serving-runtime/src/protocol/infer-request";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { binaryBody } from "../helpers/binary";
 import { identityModel, repositoryWith } from "../helpers/models";
 import { startTestServer } from "../helpers/server";

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { mlpDemo } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import type { BaselineProfile } from "@hybridai/serving-runtime/src/observability/baseline";
+import { runProfileCommand } from "@hybridai/serving-runtime/src/observability/profile-command";
 import { beforeAll, describe, expect, it } from "vitest";
-import { mlpDemo } from "../../../serving-runtime/src/modelgen/demo-models";
-import type { BaselineProfile } from "../../../serving-runtime/src/observability/baseline";
-import { runProfileCommand } from "../../../serving-runtime/src/observability/profile-command";
 import { buildRuntime, CLI, spawnServer } from "../helpers/cli";
 import { dynamicModel, identityModel, repositoryWith, tempRepository } from "../helpers/models";
 import { featuresRequest, gaussianRows } from "./streams";
@@ -189,7 +189,7 @@ describe("hybridai-serve profile", () => {
     await buildRuntime();
     const other = await tempRepository();
     const { writeRepository } = await import(
-      "../../../serving-runtime/src/modelgen/write-repository"
+      "@hybridai/serving-runtime/src/modelgen/write-repository"
     );
     await writeRepository(other, [mlpDemo()]);
     const run = spawnServer("node", [

@@ -1,11 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { decodeInferRequest } from "../../../serving-runtime/src/protocol/infer-request";
-import { decodeJsonData } from "../../../serving-runtime/src/protocol/json-codec";
+import { decodeInferRequest } from "@hybridai/serving-runtime/src/protocol/infer-request";
+import { decodeJsonData } from "@hybridai/serving-runtime/src/protocol/json-codec";
 import {
   extractNumericData,
   NUMERIC_SCAN_MIN_BYTES,
-} from "../../../serving-runtime/src/protocol/json-numeric-data";
-import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
+} from "@hybridai/serving-runtime/src/protocol/json-numeric-data";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
+import { describe, expect, it } from "vitest";
 
 // The scanner that reads large numeric `data` arrays straight from a JSON body (issue 27): the
 // same numbers as JSON.parse, bit for bit, and the same request or the same error as without it.

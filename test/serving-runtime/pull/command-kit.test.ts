@@ -1,6 +1,6 @@
+import { catchInterrupts, wholeNumber } from "@hybridai/serving-runtime/src/pull/command-kit";
+import { messageOf } from "@hybridai/serving-runtime/src/pull/errors";
 import { describe, expect, it } from "vitest";
-import { catchInterrupts, wholeNumber } from "../../../serving-runtime/src/pull/command-kit";
-import { messageOf } from "../../../serving-runtime/src/pull/errors";
 
 describe("wholeNumber", () => {
   it("reads digits, and gives undefined for an absent flag", () => {

@@ -1,20 +1,20 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pino from "pino";
-import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InferenceError } from "../../../serving-runtime/src/protocol/errors";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
 import {
   parseFallbackConfig,
   type RemoteFallbackConfig,
-} from "../../../serving-runtime/src/resilience/config";
+} from "@hybridai/serving-runtime/src/resilience/config";
 import {
   RemoteCallError,
   RemoteInferenceClient,
-} from "../../../serving-runtime/src/resilience/remote-client";
-import { RemoteFallback } from "../../../serving-runtime/src/resilience/remote-fallback";
-import { RemoteFallbackMetrics } from "../../../serving-runtime/src/resilience/remote-metrics";
+} from "@hybridai/serving-runtime/src/resilience/remote-client";
+import { RemoteFallback } from "@hybridai/serving-runtime/src/resilience/remote-fallback";
+import { RemoteFallbackMetrics } from "@hybridai/serving-runtime/src/resilience/remote-metrics";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   closedPort,
   type StubAnswer,

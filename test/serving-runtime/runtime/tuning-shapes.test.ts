@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DemoModel } from "../../../serving-runtime/src/modelgen/demo-models";
-import { parseCommandLine } from "../../../serving-runtime/src/options";
+import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import { parseCommandLine } from "@hybridai/serving-runtime/src/options";
 import {
   parseTuningShapes,
   tuningInputs,
-} from "../../../serving-runtime/src/runtime/tuning-shapes";
-import type { RunningServer } from "../../../serving-runtime/src/server";
+} from "@hybridai/serving-runtime/src/runtime/tuning-shapes";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repositoryWith } from "../helpers/models";
 import { startTestServer } from "../helpers/server";
 
@@ -125,7 +125,9 @@ describe("served config of models with dynamic dimensions beyond the batch", () 
   it("really runs the model on that shape: one it cannot take fails the sweep", async () => {
     const wrong = await origins("wide_wrong");
     expect(wrong["origin.tuning_shapes"]).toBe("x: 7 from --tuning-shapes");
-    expect(wrong["origin.max_batch_size"]).toMatch(/Triton.s default 4; the model could not be timed/);
+    expect(wrong["origin.max_batch_size"]).toMatch(
+      /Triton.s default 4; the model could not be timed/,
+    );
   });
 
   it("uses the config's dims, or says the shapes were generated", async () => {

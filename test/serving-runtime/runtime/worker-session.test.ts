@@ -1,6 +1,6 @@
+import { buildOnnxModel } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
+import { WorkerSession } from "@hybridai/serving-runtime/src/runtime/worker-session";
 import { describe, expect, it } from "vitest";
-import { buildOnnxModel } from "../../../serving-runtime/src/modelgen/onnx-graph";
-import { WorkerSession } from "../../../serving-runtime/src/runtime/worker-session";
 import { identityModel } from "../helpers/models";
 
 const SIZE = 1024;

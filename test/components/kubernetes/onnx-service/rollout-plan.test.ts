@@ -1,8 +1,8 @@
+import { ServerMetrics } from "@hybridai/serving-runtime/src/metrics";
 import { parser } from "@prometheus-io/lezer-promql";
 import { kubernetes } from "pulumi-hybridai";
 import { type PropertyMap, validateKubernetesObject } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
-import { ServerMetrics } from "../../../../serving-runtime/src/metrics";
 import { configErrorOf } from "../../helpers/config-error";
 
 const { planOnnxService } = kubernetes;
