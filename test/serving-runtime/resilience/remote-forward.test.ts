@@ -286,7 +286,13 @@ describe("RemoteFallback", () => {
         const outcome = expect(call).rejects.toMatchObject({
           message: expect.stringContaining("it failed: the call was abandoned"),
         });
-        while (silent.connections() < i + 1) await new Promise((resolve) => setImmediate(resolve));
+        // Abort once the call reached the endpoint, or after 5 s while it still waits for a
+        // connection (a loaded machine may keep the previous, aborted socket in the client's pool
+        // a while): either way the call is in flight when the abort comes.
+        const deadline = Date.now() + 5_000;
+        while (silent.connections() < i + 1 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
         controller.abort();
         await outcome;
       }
