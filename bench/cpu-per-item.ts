@@ -1,10 +1,11 @@
 import path from "node:path";
+import { checkValues, verifyAnswer } from "./answers";
 import type { ChildServer } from "./child-server";
 import { type RawCpuPoint, RawCpuSession } from "./cpu-raw";
 import { grpcFirstOutput, grpcPayload, measureGrpcLoad, measureGrpcStreamLoad } from "./grpc-load";
 import { type LoadPoint, measureLoad } from "./load";
 import type { BenchModel } from "./models";
-import { decodeFirstOutput, inferPayload, type WireForm } from "./payloads";
+import { inferPayload, type WireForm } from "./payloads";
 
 /** How the server's CPU time is read. */
 export const CPU_SOURCE =
@@ -117,17 +118,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function check(label: string, values: number[], reference: number[]): void {
-  const wrong = reference.findIndex(
-    (expected, i) => !(Math.abs(values[i] - expected) <= 1e-3 + 1e-3 * Math.abs(expected)),
-  );
-  if (values.length !== reference.length || wrong >= 0) {
-    throw new Error(
-      `${label} gave a wrong answer: [${values.slice(0, 4)}…] for [${reference.slice(0, 4)}…]`,
-    );
-  }
-}
-
 function httpUnit(
   label: string,
   server: ChildServer,
@@ -140,19 +130,7 @@ function httpUnit(
   return {
     label,
     model: model.name === "mlp" ? "mlp" : "cnn",
-    verify: async () => {
-      const response = await fetch(server.url + payload.path, {
-        method: "POST",
-        headers: payload.headers,
-        body: payload.body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      const body = Buffer.from(await response.arrayBuffer());
-      if (response.status !== 200) {
-        throw new Error(`${label} answered ${response.status}: ${body.toString("utf8", 0, 300)}`);
-      }
-      check(label, decodeFirstOutput(response.headers, body).values, reference);
-    },
+    verify: () => verifyAnswer(server, payload, reference),
     measure: (seconds) => measureLoad(server, payload, CPU_CONCURRENCY, seconds, 0),
   };
 }
@@ -169,7 +147,7 @@ function grpcUnit(
   return {
     label,
     model: model.name === "mlp" ? "mlp" : "cnn",
-    verify: async () => check(label, await grpcFirstOutput(address, payload), reference),
+    verify: async () => checkValues(label, await grpcFirstOutput(address, payload), reference),
     measure: (seconds) =>
       form === "grpc"
         ? measureGrpcLoad(server, address, payload, CPU_CONCURRENCY, seconds, 0)

@@ -23,6 +23,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeOcrPipelineRepository } from "../serving-runtime/src/modelgen/ocr-pipeline";
+import { checkValues, verifyAnswer } from "./answers";
 import { ensureRuntimeBuilt } from "./build-runtime";
 import { ChildServer, freePort } from "./child-server";
 import {
@@ -44,7 +45,7 @@ import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
 import { measureObservabilityOverhead } from "./observability";
 import { measureOverload } from "./overload";
-import { decodeFirstOutput, type InferPayload, inferPayload, type WireForm } from "./payloads";
+import { inferPayload, type WireForm } from "./payloads";
 import { measurePipeline, paddleClassifierBytes } from "./pipeline";
 import { measureRaw, measureRawAt, referenceOutput } from "./raw";
 import { measureReady } from "./ready";
@@ -93,18 +94,6 @@ function phaseError(error: unknown): PhaseError {
 
 /** The gRPC address (`host:port`) of each of our servers. */
 const grpcAddresses = new WeakMap<ChildServer, string>();
-
-function checkValues(label: string, values: number[], reference: number[]): void {
-  const wrong = reference.findIndex(
-    (expected, i) => !(Math.abs(values[i] - expected) <= 1e-3 + 1e-3 * Math.abs(expected)),
-  );
-  if (values.length !== reference.length || wrong >= 0) {
-    throw new Error(
-      `${label} gave a wrong answer: got ${values.length} values ` +
-        `[${values.slice(0, 4).join(", ")}…], expected ${reference.length} [${reference.slice(0, 4).join(", ")}…]`,
-    );
-  }
-}
 
 /** How one wire form is checked and measured against a server. */
 interface FormDriver {
@@ -159,30 +148,6 @@ function driverFor(
     load: (connections) =>
       measureLoad(server, payload, connections, SECONDS, WARMUP_SECONDS, model.name),
   };
-}
-
-async function verifyAnswer(
-  server: ChildServer,
-  payload: InferPayload,
-  reference: number[],
-): Promise<void> {
-  const response = await fetch(server.url + payload.path, {
-    method: "POST",
-    headers: payload.headers,
-    body: payload.body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = Buffer.from(await response.arrayBuffer());
-  if (response.status !== 200) {
-    throw new Error(
-      `${server.label} answered ${response.status} to ${payload.path}: ${body.toString("utf8").slice(0, 300)}`,
-    );
-  }
-  checkValues(
-    `${server.label} on ${payload.path}`,
-    decodeFirstOutput(response.headers, body).values,
-    reference,
-  );
 }
 
 async function measureServed(
