@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -16,8 +17,13 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Each test file in a fresh child process (Pulumi's mocks keep one global store a process),
+    // as many at once as there are cores: vitest's default of cores - 1 left one of two cores idle.
     pool: "forks",
     reporters: ["default", "./test/reporters/skipped-tests.ts"],
+    maxWorkers: availableParallelism(),
+    // Builds the serving runtime once, before any file, when dist/ is older than its sources.
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     // The AWS SDK warns once per process (S3 pulls) that its 2027 releases need Node 22: an
     // advisory, not a failure, that would otherwise print into every passing run on Node 20.

@@ -1,3 +1,4 @@
+import type { CpuPerItem } from "./cpu-per-item";
 import type { HeadToHead } from "./head-to-head";
 import type { HostileResult } from "./hostile";
 import type { LoadPoint } from "./load";
@@ -108,6 +109,12 @@ export interface BenchResults {
    * steps one by one, at c=1 and c=32, in alternating rounds.
    */
   pipeline: PipelineComparison | PhaseError;
+  /**
+   * Issue 27's CPU per item: the server process's CPU over its answers for each model and wire
+   * form, raw onnxruntime (one thread, no spinning, cheapest batch), the inference-free ceiling,
+   * the naive server and the audited server, in alternating rounds.
+   */
+  cpuPerItem: CpuPerItem | PhaseError;
   /** Issue 24's hostile requests (a 40 MB JSON body, 200,000 gRPC inputs) against a live server. */
   hostile: HostileResult | PhaseError;
   /** Each target of issue 12 with its measurement. */

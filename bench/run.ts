@@ -12,16 +12,26 @@
  * preprocessing model, served as a Triton ensemble, against a client calling the two steps one by
  * one (requests/s and CPU per request at c=1 and c=32).
  *
+ * First, issue 27's primary figure: CPU per item of each model and wire form against raw
+ * onnxruntime (one thread, no spinning), the ceiling and the naive server.
+ *
  * Environment: `BENCH_SECONDS` (seconds per load point, default 3), `BENCH_WARMUP_SECONDS`
  * (default 0.5), `BENCH_PHASES` (comma-separated subset of
- * raw,naive,server,ready,overload,observability,pipeline,hostile; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
+ * cpu,raw,naive,server,ready,overload,observability,pipeline,hostile; default all), `BENCH_SERVER_ARGS` (extra flags for our server, e.g. `--intra-op-threads 1`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeOcrPipelineRepository } from "../serving-runtime/src/modelgen/ocr-pipeline";
+import { checkValues, verifyAnswer } from "./answers";
 import { ensureRuntimeBuilt } from "./build-runtime";
 import { ChildServer, freePort } from "./child-server";
+import {
+  auditLogPath,
+  type CpuPerItem,
+  measureCpuPerItem,
+  paddleClassifierModel,
+} from "./cpu-per-item";
 import {
   grpcFirstOutput,
   grpcPayload,
@@ -35,7 +45,7 @@ import { type LoadPoint, measureLoad, measureSequentialLatency } from "./load";
 import { type BenchModel, bigModel, cnnModel, mlpModel, writeRepository } from "./models";
 import { measureObservabilityOverhead } from "./observability";
 import { measureOverload } from "./overload";
-import { decodeFirstOutput, type InferPayload, inferPayload, type WireForm } from "./payloads";
+import { inferPayload, type WireForm } from "./payloads";
 import { measurePipeline, paddleClassifierBytes } from "./pipeline";
 import { measureRaw, measureRawAt, referenceOutput } from "./raw";
 import { measureReady } from "./ready";
@@ -63,7 +73,7 @@ const CONCURRENCIES = [1, 8, 32, 64];
 /** Issue 31's concurrencies for the pipeline comparison. */
 const PIPELINE_CONCURRENCIES = [1, 32];
 const SEQUENTIAL_SECONDS = Math.min(1.5, SECONDS);
-const WATCHDOG_MS = 10 * 60_000;
+const WATCHDOG_MS = 15 * 60_000;
 
 function settingsOrExit(): BenchSettings {
   try {
@@ -85,18 +95,6 @@ function phaseError(error: unknown): PhaseError {
 
 /** The gRPC address (`host:port`) of each of our servers. */
 const grpcAddresses = new WeakMap<ChildServer, string>();
-
-function checkValues(label: string, values: number[], reference: number[]): void {
-  const wrong = reference.findIndex(
-    (expected, i) => !(Math.abs(values[i] - expected) <= 1e-3 + 1e-3 * Math.abs(expected)),
-  );
-  if (values.length !== reference.length || wrong >= 0) {
-    throw new Error(
-      `${label} gave a wrong answer: got ${values.length} values ` +
-        `[${values.slice(0, 4).join(", ")}…], expected ${reference.length} [${reference.slice(0, 4).join(", ")}…]`,
-    );
-  }
-}
 
 /** How one wire form is checked and measured against a server. */
 interface FormDriver {
@@ -153,30 +151,6 @@ function driverFor(
   };
 }
 
-async function verifyAnswer(
-  server: ChildServer,
-  payload: InferPayload,
-  reference: number[],
-): Promise<void> {
-  const response = await fetch(server.url + payload.path, {
-    method: "POST",
-    headers: payload.headers,
-    body: payload.body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = Buffer.from(await response.arrayBuffer());
-  if (response.status !== 200) {
-    throw new Error(
-      `${server.label} answered ${response.status} to ${payload.path}: ${body.toString("utf8").slice(0, 300)}`,
-    );
-  }
-  checkValues(
-    `${server.label} on ${payload.path}`,
-    decodeFirstOutput(response.headers, body).values,
-    reference,
-  );
-}
-
 async function measureServed(
   server: ChildServer,
   model: BenchModel,
@@ -218,9 +192,58 @@ async function withServer<T>(
   }
 }
 
+/**
+ * Issue 27's CPU per item: our server (config-less PaddleOCR classifier and MLP, the cached MLP),
+ * the same with the audit log at sample rate 1, and the naive server, all started up front and
+ * measured in alternating rounds with raw onnxruntime.
+ */
+async function cpuPhase(cli: string, dir: string, benchDist: string): Promise<CpuPerItem> {
+  const cnn = paddleClassifierModel(paddleClassifierBytes());
+  const mlp = mlpModel("mlp");
+  const repository = path.join(dir, "repository");
+  const naiveRepository = path.join(dir, "naive");
+  writeRepository(repository, [
+    { model: cnn },
+    { model: mlp },
+    { model: mlp, name: CEILING_MODEL, config: { response_cache: { enable: true } } },
+  ]);
+  writeRepository(naiveRepository, [{ model: mlp }]);
+  const auditFlags = ["--audit-log", auditLogPath(dir), "--audit-sample-rate", "1"];
+  return withServer(
+    () => ourServer(cli, repository),
+    (server) =>
+      withServer(
+        () => ourServer(cli, repository, auditFlags),
+        (audited) =>
+          withServer(
+            () =>
+              ChildServer.start(
+                "naive",
+                path.join(benchDist, "naive-server.js"),
+                [naiveRepository, "{port}"],
+                "/v2/health/ready",
+              ),
+            (naive) =>
+              measureCpuPerItem({
+                cnn,
+                mlp,
+                ours: { server, grpc: grpcAddresses.get(server) ?? "" },
+                audited,
+                naive,
+                ceilingModel: CEILING_MODEL,
+                rounds: 3,
+                seconds: SECONDS,
+                warmupSeconds: WARMUP_SECONDS,
+              }),
+          ),
+      ),
+  );
+}
+
 /** Builds the runtime up front when a server phase will run; an Error fails those phases. */
 function buildRuntime(): string | Error | undefined {
   const needsServer = [
+    "cpu",
     "server",
     "overload",
     "ready",
@@ -381,6 +404,7 @@ async function main(): Promise<void> {
     tracing: { error: SKIPPED },
     pipeline: { error: SKIPPED },
     hostile: { error: SKIPPED },
+    cpuPerItem: { error: SKIPPED },
     targets: [],
   };
   const cli = buildRuntime();
@@ -389,6 +413,13 @@ async function main(): Promise<void> {
     return cli;
   };
   try {
+    console.log("CPU per item: raw onnxruntime, our server, the ceiling, the naive server");
+    if (PHASES.has("cpu"))
+      try {
+        results.cpuPerItem = await cpuPhase(runtime(), path.join(workDir, "cpu"), benchDist);
+      } catch (error) {
+        results.cpuPerItem = phaseError(error);
+      }
     const references: Record<string, number[]> = {};
     for (const [name, model] of Object.entries(models)) {
       references[name] = await referenceOutput(model);
@@ -627,6 +658,7 @@ async function main(): Promise<void> {
     results.tracing,
     results.pipeline,
     results.hostile,
+    results.cpuPerItem,
   ].some(isPhaseFailure);
   process.exitCode = failed ? 1 : 0;
 }

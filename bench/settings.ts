@@ -1,5 +1,6 @@
 /** The phases of a benchmark run, in order. */
 export const ALL_PHASES = [
+  "cpu",
   "raw",
   "naive",
   "server",

@@ -1,3 +1,4 @@
+import { cpuLines } from "./cpu-report";
 import type { LoadPoint } from "./load";
 import type { ObservabilityOverhead } from "./observability";
 import type { PipelineComparison } from "./pipeline";
@@ -182,6 +183,8 @@ export function formatReport(results: BenchResults): string {
     errors.set(short, [...(errors.get(short) ?? []), phase]);
   };
   const sequential: string[] = [];
+  if (isPhaseError(results.cpuPerItem)) failed("cpu", results.cpuPerItem.error);
+  else sequential.push(...cpuLines(results.cpuPerItem), "");
   const ceiling = isPhaseError(results.ceiling) ? [] : results.ceiling;
   if (isPhaseError(results.ceiling)) failed("ceiling", results.ceiling.error);
   for (const model of ["cnn", "mlp"]) {
@@ -277,7 +280,7 @@ export function formatReport(results: BenchResults): string {
   else sequential.push(...pipelineLines(results.pipeline));
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const lines = [pad(HEADER, widths), ...rows.map((r) => pad(r, widths)), "", ...sequential, ""];
-  lines.push("Targets (issues 12 and 15):");
+  lines.push("Targets (issues 27, 12, 15 and 24):");
   for (const check of results.targets) {
     const verdict = check.met === null ? "NOT MEASURED" : check.met ? "met" : "MISSED";
     lines.push(`  [${verdict}] ${check.target}\n      ${check.measured}`);

@@ -1,3 +1,4 @@
+import { cpuTargets } from "./cpu-report";
 import type { HostileResult } from "./hostile";
 import type { LoadPoint } from "./load";
 import type { OverloadResult } from "./overload";
@@ -180,9 +181,13 @@ function hostile(result: HostileResult | PhaseError): TargetCheck[] {
   }));
 }
 
-/** Judges a run's figures against the targets of issue 12, issue 15 (gRPC) and issue 24 (hostile input). */
+/**
+ * Judges a run's figures against the targets of issue 27 (CPU per item), issue 12, issue 15
+ * (gRPC) and issue 24 (hostile input).
+ */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   return [
+    ...(isPhaseError(results.cpuPerItem) ? [] : cpuTargets(results.cpuPerItem)),
     mlpHeadToHead(results, "ceiling", "the inference-free ceiling", 0.8),
     mlpHeadToHead(results, "naive", "the naive server", 1.2),
     cnnVersusRaw(results, "binary", 0.8),

@@ -34,3 +34,47 @@ export function dependsOnAll(
       ...(list as unknown[]).filter((d) => pulumi.Resource.isInstance(d)),
     ]);
 }
+
+/**
+ * `options` whose `dependsOn` also holds the resources `waitFor` stands for (see
+ * {@link dependsOnAll}) and `after`: the one way a component adds what a child waits for to
+ * what it already waits for. `options.dependsOn` may be a resource, a list, or an output of one.
+ */
+export function withDependsOn(
+  options: pulumi.CustomResourceOptions,
+  waitFor: pulumi.Input<Dependency[]> | undefined,
+  ...after: pulumi.Resource[]
+): pulumi.CustomResourceOptions {
+  return {
+    ...options,
+    dependsOn: pulumi
+      .all([pulumi.output(options.dependsOn ?? []), pulumi.output(dependsOnAll(waitFor))])
+      .apply(([before, extra]) => [
+        ...(Array.isArray(before) ? before : [before]),
+        ...extra,
+        ...after,
+      ]),
+  };
+}
+
+/** Options of a component's child, waiting for the resources given. */
+export type ChildOptions = (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions;
+
+/**
+ * The options of every child of `parent`: parented to it, on `provider` when given, and waiting
+ * for the component's own `dependsOn` (`opts`), for `waitFor` and for the resources each call
+ * names.
+ */
+export function childOptions(
+  parent: pulumi.Resource,
+  opts: pulumi.ComponentResourceOptions,
+  provider: pulumi.ProviderResource | undefined,
+  waitFor: pulumi.Input<Dependency[]> | undefined,
+): ChildOptions {
+  return (...after) =>
+    withDependsOn(
+      { parent, ...(provider ? { provider } : {}), dependsOn: opts.dependsOn },
+      waitFor,
+      ...after,
+    );
+}

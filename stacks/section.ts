@@ -21,8 +21,13 @@ export interface DeployedCluster {
     vpcCidrBlock: pulumi.Input<string>;
     /** The AWS Load Balancer Controller, when the cluster installed it. */
     loadBalancerController?: pulumi.Resource;
+    /** The cluster already runs the controller (an existing cluster: nothing to wait for). */
+    runsLoadBalancerController?: boolean;
   };
 }
+
+/** A way to expose a service to the internet that a cluster supports (`OnnxService` exposure). */
+export type ClusterExposure = "aws-nlb" | "gcp-gateway";
 
 /**
  * Accelerator nodes a cluster section created. A serving workload that needs an accelerator
@@ -62,6 +67,11 @@ export interface PlannedCluster {
   accelerators: readonly AcceleratorType[];
   /** Of those, the ones served by groups mixing spot and on-demand instances (aws.SpotFleet). */
   mixedCapacityAccelerators: readonly AcceleratorType[];
+  /**
+   * The internet-facing exposures it will support: `aws-nlb` with the AWS Load Balancer
+   * Controller, `gcp-gateway` with the Gateway API. Absent when the section does not say.
+   */
+  exposures?: readonly ClusterExposure[];
 }
 
 /** What sections share while the stack program runs, in section order. */

@@ -1,4 +1,5 @@
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
 import type { CapacitySpec } from "./types";
 
 /** A capacity spec with defaults applied and every bound checked. */
@@ -31,13 +32,6 @@ export interface CapacitySplit {
   spot: NodeBounds;
 }
 
-function wholeNumber(component: string, field: string, value: unknown, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new HybridAiConfigError(component, field, value, `a whole number ≥ ${min}`);
-  }
-  return value;
-}
-
 /**
  * Checks a capacity spec and applies defaults: `desired` = `min`; with `spot`, `onDemandBase` = 0
  * and `onDemandPercentAboveBase` = 0. Throws {@link HybridAiConfigError} for negative or
@@ -55,8 +49,8 @@ export function validateCapacity(
       "an object { min, max, desired?, spot? }",
     );
   }
-  const min = wholeNumber(component, "capacity.min", capacity.min, 0);
-  const max = wholeNumber(component, "capacity.max", capacity.max, 1);
+  const min = assertWholeNumber(component, "capacity.min", capacity.min, 0);
+  const max = assertWholeNumber(component, "capacity.max", capacity.max, 1);
   if (min > max) {
     throw new HybridAiConfigError(
       component,
@@ -68,7 +62,7 @@ export function validateCapacity(
   const desired =
     capacity.desired === undefined
       ? min
-      : wholeNumber(component, "capacity.desired", capacity.desired, 0);
+      : assertWholeNumber(component, "capacity.desired", capacity.desired, 0);
   if (desired < min || desired > max) {
     throw new HybridAiConfigError(
       component,
@@ -78,21 +72,19 @@ export function validateCapacity(
     );
   }
   if (capacity.spot === undefined) return { min, max, desired };
-  const onDemandBase = wholeNumber(
+  const onDemandBase = assertWholeNumber(
     component,
     "capacity.spot.onDemandBase",
     capacity.spot.onDemandBase ?? 0,
     0,
   );
-  const percent = capacity.spot.onDemandPercentAboveBase ?? 0;
-  if (typeof percent !== "number" || !Number.isInteger(percent) || percent < 0 || percent > 100) {
-    throw new HybridAiConfigError(
-      component,
-      "capacity.spot.onDemandPercentAboveBase",
-      percent,
-      "a whole number from 0 to 100",
-    );
-  }
+  const percent = assertWholeNumber(
+    component,
+    "capacity.spot.onDemandPercentAboveBase",
+    capacity.spot.onDemandPercentAboveBase ?? 0,
+    0,
+    100,
+  );
   return { min, max, desired, spot: { onDemandBase, onDemandPercentAboveBase: percent } };
 }
 

@@ -1,4 +1,5 @@
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf } from "../validate";
 import { AWS_INSTANCE_TYPES } from "./aws-instance-types";
 import { GCP_MACHINE_TYPES } from "./gcp-machine-types";
 import type { MachineType } from "./machine-type";
@@ -12,10 +13,7 @@ export const MACHINE_TYPES: Readonly<Record<Cloud, readonly MachineType[]>> = {
 
 /** Checks a cloud name, throwing {@link HybridAiConfigError} listing the clouds otherwise. */
 export function assertCloud(cloud: string, component: string, field = "cloud"): Cloud {
-  if (!(CLOUDS as readonly string[]).includes(cloud)) {
-    throw new HybridAiConfigError(component, field, cloud, CLOUDS);
-  }
-  return cloud as Cloud;
+  return assertOneOf(component, field, cloud, CLOUDS);
 }
 
 /** Looks up one machine type by name, throwing an error that lists the known names otherwise. */

@@ -1,4 +1,5 @@
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { assertCloud, MACHINE_TYPES } from "./catalog";
 import type { MachineType } from "./machine-type";
 import { singleHostTpuSlice, type TpuSlice, tpuSlice } from "./tpu";
@@ -26,13 +27,27 @@ export function cloudsOffering(type: AcceleratorSpec["type"]): Cloud[] {
   );
 }
 
-/** Checks that a spec names a known accelerator type, throwing an error that lists them otherwise. */
+/** The accelerator types a cloud offers, in catalog order. */
+export function typesOffered(cloud: Cloud): AcceleratorSpec["type"][] {
+  return ACCELERATOR_TYPES.filter((type) => cloudsOffering(type).includes(cloud));
+}
+
+/**
+ * Checks that a spec names a known accelerator type, throwing an error that lists the types
+ * otherwise: those `cloud` offers when a cloud is given (an AWS fleet never lists TPUs), else all.
+ */
 export function assertAcceleratorType(
   spec: AcceleratorSpec | undefined,
   component: string,
+  cloud?: Cloud,
 ): asserts spec is AcceleratorSpec {
   if (!(ACCELERATOR_TYPES as readonly string[]).includes(spec?.type as string)) {
-    throw new HybridAiConfigError(component, "accelerator.type", spec?.type, ACCELERATOR_TYPES);
+    throw new HybridAiConfigError(
+      component,
+      "accelerator.type",
+      spec?.type,
+      cloud ? typesOffered(cloud) : ACCELERATOR_TYPES,
+    );
   }
 }
 
@@ -47,10 +62,10 @@ export function resolveAcceleratorSpec(
   component = "resolveAccelerator",
 ): ResolvedAcceleratorSpec {
   assertCloud(cloud, component);
-  assertAcceleratorType(spec, component);
+  assertAcceleratorType(spec, component, cloud);
   const offeredOn = cloudsOffering(spec.type);
   if (!offeredOn.includes(cloud)) {
-    const alternatives = ACCELERATOR_TYPES.filter((t) => cloudsOffering(t).includes(cloud));
+    const alternatives = typesOffered(cloud);
     throw new HybridAiConfigError(
       component,
       "accelerator.type",
@@ -58,9 +73,7 @@ export function resolveAcceleratorSpec(
       `${spec.type} is offered on ${offeredOn.join(", ")} only; on ${cloud}: ${alternatives.join(", ")}`,
     );
   }
-  if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
-    throw new HybridAiConfigError(component, "accelerator.count", spec.count, "a whole number ≥ 1");
-  }
+  if (spec.count !== undefined) assertWholeNumber(component, "accelerator.count", spec.count, 1);
   if (isTpu(spec.type)) {
     const tpu =
       spec.topology !== undefined
@@ -90,14 +103,13 @@ export function resolveAcceleratorSpec(
   }
   const count = spec.count ?? 1;
   const counts = validCounts(spec.type, cloud);
-  if (!counts.includes(count)) {
-    throw new HybridAiConfigError(
-      component,
-      "accelerator.count",
-      count,
-      `for ${spec.type} on ${cloud}: ${counts.join(", ")}`,
-    );
-  }
+  assertOneOf(
+    component,
+    "accelerator.count",
+    count,
+    counts,
+    `for ${spec.type} on ${cloud}: ${counts.join(", ")}`,
+  );
   return { type: spec.type, count };
 }
 

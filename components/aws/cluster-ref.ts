@@ -3,6 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Dependency } from "../dependency";
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf } from "../validate";
 import { parseCidr } from "./cidr";
 
 /**
@@ -86,17 +87,15 @@ export const ACCESS_ENTRY_MODES = ["API", "API_AND_CONFIG_MAP"] as const;
  * must be `API` or `API_AND_CONFIG_MAP`. Returns the mode.
  */
 export function assertAccessEntries(component: string, clusterName: string, mode: string): string {
-  if (!(ACCESS_ENTRY_MODES as readonly string[]).includes(mode)) {
-    throw new HybridAiConfigError(
-      component,
-      "cluster.authenticationMode",
-      mode,
-      `${ACCESS_ENTRY_MODES.join(" or ")}: self-managed nodes join through an EC2_LINUX access entry, which EKS refuses in CONFIG_MAP mode. ` +
-        `Switch with \`aws eks update-cluster-config --name ${clusterName} --access-config authenticationMode=API_AND_CONFIG_MAP\` ` +
-        "(aws-auth mappings keep working), or use aws.GpuNodeGroup, whose managed node groups EKS maps itself",
-    );
-  }
-  return mode;
+  return assertOneOf(
+    component,
+    "cluster.authenticationMode",
+    mode,
+    ACCESS_ENTRY_MODES,
+    `${ACCESS_ENTRY_MODES.join(" or ")}: self-managed nodes join through an EC2_LINUX access entry, which EKS refuses in CONFIG_MAP mode. ` +
+      `Switch with \`aws eks update-cluster-config --name ${clusterName} --access-config authenticationMode=API_AND_CONFIG_MAP\` ` +
+      "(aws-auth mappings keep working), or use aws.GpuNodeGroup, whose managed node groups EKS maps itself",
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
 import { cloudName } from "../names";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { parseCidr, subnetCidr } from "./cidr";
 import { type NodeLaunchSettings, nodeLaunchSettings } from "./gpu-nodes";
 import { assertAwsName } from "./names";
@@ -205,13 +206,6 @@ export interface EksClusterPlan {
   };
 }
 
-function wholeNumber(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new HybridAiConfigError(COMPONENT, field, value, `a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
 function planNetwork(vpc: VpcSpec): NetworkPlan {
   const cidrText = vpc.cidr ?? "10.0.0.0/16";
   const cidr = parseCidr(cidrText);
@@ -223,11 +217,9 @@ function planNetwork(vpc: VpcSpec): NetworkPlan {
       "an IPv4 network CIDR from /16 to /20, e.g. 10.0.0.0/16",
     );
   }
-  const zones = wholeNumber("vpc.zones", vpc.zones ?? 3, 2, 3);
+  const zones = assertWholeNumber(COMPONENT, "vpc.zones", vpc.zones ?? 3, 2, 3);
   const nat = vpc.natGateways ?? "single";
-  if (nat !== "single" && nat !== "per-zone") {
-    throw new HybridAiConfigError(COMPONENT, "vpc.natGateways", nat, ["single", "per-zone"]);
-  }
+  assertOneOf(COMPONENT, "vpc.natGateways", nat, ["single", "per-zone"]);
   const zoneIndexes = Array.from({ length: zones }, (_, i) => i);
   // Private subnets take three quarters of the VPC (one quarter a zone); public subnets are
   // small blocks in the last quarter.
@@ -321,9 +313,7 @@ function assertReachable(
 function planLogTypes(logTypes: string[] | undefined): string[] {
   const types = logTypes ?? [...DEFAULT_EKS_LOG_TYPES];
   for (const type of types) {
-    if (!(EKS_LOG_TYPES as readonly string[]).includes(type)) {
-      throw new HybridAiConfigError(COMPONENT, "logTypes", type, EKS_LOG_TYPES);
-    }
+    assertOneOf(COMPONENT, "logTypes", type, EKS_LOG_TYPES);
   }
   if (!types.includes("audit")) {
     throw new HybridAiConfigError(COMPONENT, "logTypes", types, "a list that includes audit");
@@ -338,10 +328,7 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 function planLogRetention(days: number): number {
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-    throw new HybridAiConfigError(COMPONENT, "logRetentionDays", days, LOG_RETENTION_DAYS);
-  }
-  return days;
+  return assertOneOf(COMPONENT, "logRetentionDays", days, LOG_RETENTION_DAYS);
 }
 
 /** Root volume of a system node: the AL2023 image, add-on images and logs. */
@@ -357,9 +344,21 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
       "a non-empty list of EC2 instance types such as m6i.large",
     );
   }
-  const min = wholeNumber("systemNodes.min", nodes.min ?? 2, 1, 100);
-  const max = wholeNumber("systemNodes.max", nodes.max ?? Math.max(3, min), min, 100);
-  const desired = wholeNumber("systemNodes.desired", nodes.desired ?? min, min, max);
+  const min = assertWholeNumber(COMPONENT, "systemNodes.min", nodes.min ?? 2, 1, 100);
+  const max = assertWholeNumber(
+    COMPONENT,
+    "systemNodes.max",
+    nodes.max ?? Math.max(3, min),
+    min,
+    100,
+  );
+  const desired = assertWholeNumber(
+    COMPONENT,
+    "systemNodes.desired",
+    nodes.desired ?? min,
+    min,
+    max,
+  );
   return {
     nodeGroupName: cloudName({ scope: name, suffix: "system", max: AWS_NAME_LIMITS.nodeGroup }),
     instanceTypes,
@@ -380,9 +379,7 @@ function planSystemNodes(name: string, nodes: SystemNodesSpec): EksClusterPlan["
 export function planEksCluster(spec: EksClusterSpec): EksClusterPlan {
   const name = assertAwsName(COMPONENT, "name", spec.name, EKS_CLUSTER_NAME_MAX);
   const version = spec.version ?? DEFAULT_EKS_VERSION;
-  if (!(EKS_VERSIONS as readonly string[]).includes(version)) {
-    throw new HybridAiConfigError(COMPONENT, "version", version, EKS_VERSIONS);
-  }
+  assertOneOf(COMPONENT, "version", version, EKS_VERSIONS);
   if (spec.subnetIds !== undefined && spec.vpc !== undefined) {
     throw new HybridAiConfigError(
       COMPONENT,

@@ -12,14 +12,10 @@ import { awsAccountOf } from "./aws-account";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./cluster-autoscaler";
 import type { EksClusterRef } from "./cluster-ref";
 import { type PlannedAddon, planEksAddons } from "./eks-addons";
-import {
-  type EksClusterPlan,
-  type EndpointSpec,
-  planEksCluster,
-  type SystemNodesSpec,
-  type VpcSpec,
-} from "./eks-cluster-plan";
-import { ExistingEksCluster, type ExistingEksClusterArgs } from "./existing-eks-cluster";
+import type { EksClusterArgs } from "./eks-cluster-args";
+import { type EksClusterPlan, planEksCluster } from "./eks-cluster-plan";
+import { ExistingEksCluster } from "./existing-eks-cluster";
+import type { ExistingEksClusterArgs } from "./existing-eks-cluster-args";
 import { CLUSTER_AUTOSCALER_CHART } from "./helm-charts";
 import {
   type AwsAccount,
@@ -39,54 +35,6 @@ import {
   loadBalancerControllerValues,
 } from "./load-balancer-controller";
 import { createNetwork } from "./network";
-
-/** Arguments of {@link EksCluster}. Fields that decide which resources exist are plain values. */
-export interface EksClusterArgs {
-  /** EKS cluster name. Default: the component name. */
-  clusterName?: string;
-  /** Kubernetes version, one of `EKS_VERSIONS`. Default `1.33`. */
-  version?: string;
-  /** Existing private subnets (at least 2 zones) with NAT egress. Default: a new VPC is created. */
-  subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
-  /** The new VPC's layout (only without `subnetIds`). Default `10.0.0.0/16`, 3 zones, one NAT gateway. */
-  vpc?: VpcSpec;
-  /**
-   * API endpoint access; required, because `pulumi up` installs add-ons through it: the public
-   * endpoint limited to your runner's CIDRs, or the private endpoint with 443 opened to a runner
-   * inside the VPC (`privateAccessCidrs` / `privateAccessSecurityGroupIds`).
-   */
-  endpoint?: EndpointSpec;
-  /** IAM principal ARNs (roles or users) that get cluster-admin access entries. Default none. */
-  admins?: pulumi.Input<string>[];
-  /**
-   * Give the principal that runs `pulumi up` cluster-admin access, so it can install the add-ons.
-   * Default `true`.
-   */
-  creatorIsAdmin?: boolean;
-  /** The on-demand system node group. Default 2–3 × `m6i.large`/`m7i.large`. */
-  systemNodes?: SystemNodesSpec;
-  /** Control plane log types; must include `audit`. Default `["audit", "authenticator"]` (see `DEFAULT_EKS_LOG_TYPES`). */
-  logTypes?: string[];
-  /** Days to keep control plane logs in CloudWatch. Default 90. */
-  logRetentionDays?: number;
-  /** Kubernetes service CIDR. Default `172.20.0.0/16`. */
-  serviceCidr?: string;
-  /**
-   * Install metrics-server (the EKS community add-on), which serves the metrics API every
-   * HorizontalPodAutoscaler reads. Default `true`; `false` when the cluster gets it otherwise.
-   */
-  metricsServer?: boolean;
-  /** Install cluster-autoscaler (Helm, IRSA). Default `true`. */
-  clusterAutoscaler?: boolean;
-  /**
-   * Install the AWS Load Balancer Controller (pinned Helm chart, IRSA role with the reviewed
-   * least-privilege policy `loadBalancerControllerPolicy`), which turns `OnnxService`s exposed
-   * with `loadBalancer: "aws-nlb"` into internet-facing Network Load Balancers. Default `false`.
-   */
-  loadBalancerController?: boolean;
-  /** Tags for every AWS resource that takes them. */
-  tags?: Record<string, string>;
-}
 
 /**
  * An EKS control plane for AI workloads: an API endpoint reachable only from the runners you
@@ -202,42 +150,8 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       : pulumi.output(args.subnetIds as pulumi.Input<pulumi.Input<string>[]>);
     this.privateSubnetIds = subnetIds;
 
-    const key = new kms.Key(
-      `${name}-secrets`,
-      {
-        description: `Envelope encryption of Kubernetes secrets in EKS cluster ${plan.name}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        tags,
-      },
-      parent,
-    );
+    const { cluster, key } = this.createControlPlane(name, plan, args, subnetIds, tags);
     this.kmsKeyArn = key.arn;
-    const clusterRole = this.clusterRole(name, plan.rolePrefixes.cluster, key.arn, tags);
-    const logGroup = new cloudwatch.LogGroup(
-      `${name}-control-plane`,
-      { name: `/aws/eks/${plan.name}/cluster`, retentionInDays: plan.logRetentionDays, tags },
-      parent,
-    );
-    const cluster = new eks.Cluster(
-      name,
-      {
-        name: plan.name,
-        version: plan.version,
-        roleArn: clusterRole.role.arn,
-        vpcConfig: { subnetIds, ...plan.endpoint },
-        accessConfig: {
-          authenticationMode: "API",
-          bootstrapClusterCreatorAdminPermissions: args.creatorIsAdmin ?? true,
-        },
-        encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
-        enabledClusterLogTypes: plan.enabledClusterLogTypes,
-        kubernetesNetworkConfig: { serviceIpv4Cidr: plan.serviceIpv4Cidr, ipFamily: "ipv4" },
-        upgradePolicy: { supportType: "STANDARD" },
-        tags,
-      },
-      { parent: this, dependsOn: [logGroup, ...clusterRole.attachments] },
-    );
     this.name = cluster.name;
     this.endpoint = cluster.endpoint;
     this.certificateAuthorityData = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
@@ -257,70 +171,12 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       this.clusterAdmin(`${name}-admin-${i}`, cluster.name, admin);
     }
 
-    this.nodeRole = createNodeRole(`${name}-node`, {
-      parent: this,
-      partition: this.account.partition,
-      policyNames: NODE_MANAGED_POLICIES,
-      namePrefix: plan.rolePrefixes.node,
-      tags,
-    });
+    const egress = vpcNetwork?.egress ?? [];
+    const nodes = this.createSystemNodes(name, plan, args, cluster.name, subnetIds, tags, egress);
+    this.nodeRole = nodes.nodeRole;
     this.nodeRoleArn = this.nodeRole.arn;
-    const addons = planEksAddons(plan.version, { metricsServer: args.metricsServer ?? true });
-    const install = (specs: PlannedAddon[], dependsOn: pulumi.Resource[]) =>
-      specs.map((spec) => {
-        const addon = this.addon(name, cluster.name, spec, tags, dependsOn);
-        this.addons[spec.addonName] = addon;
-        return addon;
-      });
-    const network = install(
-      addons.filter((a) => a.beforeNodes),
-      [],
-    );
-    const nodeDependencies = [...network, ...(vpcNetwork?.egress ?? [])];
-    this.nodeDependencies = nodeDependencies;
-    const system = plan.systemNodeGroup;
-    const systemTemplate = new ec2.LaunchTemplate(
-      `${name}-system`,
-      {
-        description: `system nodes of ${name}`,
-        metadataOptions: system.launch.metadataOptions,
-        blockDeviceMappings: system.launch.blockDeviceMappings,
-        monitoring: system.launch.monitoring,
-        updateDefaultVersion: true,
-        tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags })),
-        tags,
-      },
-      { parent: this },
-    );
-    this.systemNodeGroup = new eks.NodeGroup(
-      `${name}-system`,
-      {
-        clusterName: cluster.name,
-        nodeGroupName: system.nodeGroupName,
-        nodeRoleArn: this.nodeRole.arn,
-        subnetIds,
-        amiType: system.amiType,
-        capacityType: system.capacityType,
-        instanceTypes: system.instanceTypes,
-        scalingConfig: system.scalingConfig,
-        labels: system.labels,
-        launchTemplate: {
-          id: systemTemplate.id,
-          version: systemTemplate.latestVersion.apply(String),
-        },
-        updateConfig: { maxUnavailable: 1 },
-        tags,
-      },
-      {
-        parent: this,
-        ignoreChanges: ["scalingConfig.desiredSize"],
-        dependsOn: nodeDependencies,
-      },
-    );
-    install(
-      addons.filter((a) => !a.beforeNodes),
-      [this.systemNodeGroup],
-    );
+    this.nodeDependencies = nodes.nodeDependencies;
+    this.systemNodeGroup = nodes.systemNodeGroup;
 
     const apiAccess = this.apiAccessRules(name, plan);
     this.kubeconfig = pulumi.secret(
@@ -358,6 +214,135 @@ export class EksCluster extends pulumi.ComponentResource implements EksClusterRe
       kmsKeyArn: this.kmsKeyArn,
       kubeconfig: this.kubeconfig,
     });
+  }
+
+  /**
+   * The control plane: the KMS key for secrets, the cluster role, the log group and the cluster
+   * itself (after its log group and role policies).
+   */
+  private createControlPlane(
+    name: string,
+    plan: EksClusterPlan,
+    args: EksClusterArgs,
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>,
+    tags: Record<string, string>,
+  ): { cluster: eks.Cluster; key: kms.Key } {
+    const parent = { parent: this };
+    const key = new kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes secrets in EKS cluster ${plan.name}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      parent,
+    );
+    const clusterRole = this.clusterRole(name, plan.rolePrefixes.cluster, key.arn, tags);
+    const logGroup = new cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      { name: `/aws/eks/${plan.name}/cluster`, retentionInDays: plan.logRetentionDays, tags },
+      parent,
+    );
+    const cluster = new eks.Cluster(
+      name,
+      {
+        name: plan.name,
+        version: plan.version,
+        roleArn: clusterRole.role.arn,
+        vpcConfig: { subnetIds, ...plan.endpoint },
+        accessConfig: {
+          authenticationMode: "API",
+          bootstrapClusterCreatorAdminPermissions: args.creatorIsAdmin ?? true,
+        },
+        encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+        enabledClusterLogTypes: plan.enabledClusterLogTypes,
+        kubernetesNetworkConfig: { serviceIpv4Cidr: plan.serviceIpv4Cidr, ipFamily: "ipv4" },
+        upgradePolicy: { supportType: "STANDARD" },
+        tags,
+      },
+      { parent: this, dependsOn: [logGroup, ...clusterRole.attachments] },
+    );
+    return { cluster, key };
+  }
+
+  /**
+   * The node role, the add-ons nodes need before they boot (pod network), the on-demand system
+   * node group with its launch template (after those add-ons and `egress`), then the add-ons
+   * that run on nodes.
+   */
+  private createSystemNodes(
+    name: string,
+    plan: EksClusterPlan,
+    args: EksClusterArgs,
+    clusterName: pulumi.Output<string>,
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>,
+    tags: Record<string, string>,
+    egress: pulumi.Resource[],
+  ): { nodeRole: iam.Role; nodeDependencies: pulumi.Resource[]; systemNodeGroup: eks.NodeGroup } {
+    const nodeRole = createNodeRole(`${name}-node`, {
+      parent: this,
+      partition: this.account.partition,
+      policyNames: NODE_MANAGED_POLICIES,
+      namePrefix: plan.rolePrefixes.node,
+      tags,
+    });
+    const addons = planEksAddons(plan.version, { metricsServer: args.metricsServer ?? true });
+    const install = (specs: PlannedAddon[], dependsOn: pulumi.Resource[]) =>
+      specs.map((spec) => {
+        const addon = this.addon(name, clusterName, spec, tags, dependsOn);
+        this.addons[spec.addonName] = addon;
+        return addon;
+      });
+    const network = install(
+      addons.filter((a) => a.beforeNodes),
+      [],
+    );
+    const nodeDependencies = [...network, ...egress];
+    const system = plan.systemNodeGroup;
+    const systemTemplate = new ec2.LaunchTemplate(
+      `${name}-system`,
+      {
+        description: `system nodes of ${name}`,
+        metadataOptions: system.launch.metadataOptions,
+        blockDeviceMappings: system.launch.blockDeviceMappings,
+        monitoring: system.launch.monitoring,
+        updateDefaultVersion: true,
+        tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags })),
+        tags,
+      },
+      { parent: this },
+    );
+    const systemNodeGroup = new eks.NodeGroup(
+      `${name}-system`,
+      {
+        clusterName,
+        nodeGroupName: system.nodeGroupName,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds,
+        amiType: system.amiType,
+        capacityType: system.capacityType,
+        instanceTypes: system.instanceTypes,
+        scalingConfig: system.scalingConfig,
+        labels: system.labels,
+        launchTemplate: {
+          id: systemTemplate.id,
+          version: systemTemplate.latestVersion.apply(String),
+        },
+        updateConfig: { maxUnavailable: 1 },
+        tags,
+      },
+      {
+        parent: this,
+        ignoreChanges: ["scalingConfig.desiredSize"],
+        dependsOn: nodeDependencies,
+      },
+    );
+    install(
+      addons.filter((a) => !a.beforeNodes),
+      [systemNodeGroup],
+    );
+    return { nodeRole, nodeDependencies, systemNodeGroup };
   }
 
   /** One pinned EKS add-on. */

@@ -6,6 +6,7 @@ import {
 } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
 import { acceleratorTaint, type CloudTaintEffect, toCloudTaintEffect } from "../kubernetes/labels";
+import { assertOneOf, assertWholeNumber } from "../validate";
 
 /** The node operating systems offered for accelerator nodes, by name. */
 export const NodeOs = {
@@ -36,9 +37,7 @@ export function amiTypeFor(
   os: NodeOs,
   component: string,
 ): AcceleratorAmiType {
-  if (!(NODE_OS as readonly string[]).includes(os)) {
-    throw new HybridAiConfigError(component, "os", os, NODE_OS);
-  }
+  assertOneOf(component, "os", os, NODE_OS);
   const vendor = ACCELERATOR_MODELS[accelerator]?.vendor;
   if (vendor === "nvidia") {
     return os === "bottlerocket" ? "BOTTLEROCKET_x86_64_NVIDIA" : "AL2023_x86_64_NVIDIA";
@@ -116,15 +115,14 @@ export function rootVolumeGiBFor(
   component: string,
 ): number {
   if (explicit !== undefined) {
-    if (!Number.isInteger(explicit) || explicit < 20 || explicit > 16384) {
-      throw new HybridAiConfigError(
-        component,
-        "rootVolumeGiB",
-        explicit,
-        "a whole number of GiB from 20 to 16384",
-      );
-    }
-    return explicit;
+    return assertWholeNumber(
+      component,
+      "rootVolumeGiB",
+      explicit,
+      20,
+      16384,
+      "a whole number of GiB from 20 to 16384",
+    );
   }
   const weights = Math.max(...machines.map((m) => m.acceleratorMemoryGiB));
   return Math.max(100, Math.ceil((IMAGE_HEADROOM_GIB + weights) / 10) * 10);

@@ -1,7 +1,7 @@
 import { addonPlacement, IRSA_ANNOTATION } from "./addon-placement";
 import type { PinnedChart } from "./helm-charts";
 import type { AwsAccount } from "./iam-policies";
-import { type PolicyDocument, policyDocument } from "./policy-document";
+import { type PolicyDocument, type PolicyStatement, policyDocument } from "./policy-document";
 
 /**
  * The AWS Load Balancer Controller's chart (aws/eks-charts): chart 1.14.0 runs controller
@@ -26,26 +26,24 @@ export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = {
  */
 export const LOAD_BALANCER_CONTROLLER_TAG = "elbv2.k8s.aws/cluster";
 
+/** The ARNs the controller's statements name, in one account and region. */
+interface ControllerArns {
+  /** An Elastic Load Balancing ARN of the account and region. */
+  elb: (resource: string) => string;
+  /** Every security group of the account and region. */
+  securityGroups: string;
+  /** Every VPC of the account and region. */
+  vpcs: string;
+  /** Only resources carrying the controller's cluster tag. */
+  managedOnly: { Null: Record<string, string> };
+}
+
 /**
- * The controller's permissions: the upstream `docs/install/iam_policy.json` of v2.14.0 narrowed to
- * what Network Load Balancers for Services need (`test/fixtures/upstream/` holds that file's
- * grants and a test checks every one of them against this document). The describe calls
- * (`DescribeRules` included: v2.14's listener-rule synthesizer runs for NLB listeners too) support
- * no resource scoping; certificate lookup serves TLS listeners; listeners and listener rules may be
- * tagged (the `ListenerRulesTagging` feature gate, on by default, tags a listener as it is
- * created); other writes touch only security groups, load balancers, target groups and listeners
- * that carry (or are created with) the controller's cluster tag, in this account and region.
- * Application Load Balancer, WAF, Shield, Cognito, customer-owned IP and IPAM permissions are left
- * out (the chart's values switch those features off, or they exist only for ALBs), and no
- * statement allows `*` or `service:*` on `*`.
+ * The lookups: the ELB service-linked role, the describe calls (no resource scoping exists for
+ * them) and certificate lookup.
  */
-export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocument {
-  const { partition, region, accountId } = account;
-  const elb = (resource: string) =>
-    `arn:${partition}:elasticloadbalancing:${region}:${accountId}:${resource}`;
-  const securityGroups = `arn:${partition}:ec2:${region}:${accountId}:security-group/*`;
-  const managedOnly = { Null: { [`aws:ResourceTag/${LOAD_BALANCER_CONTROLLER_TAG}`]: "false" } };
-  return policyDocument(
+function lookupStatements(): PolicyStatement[] {
+  return [
     {
       Sid: "CreateElbServiceLinkedRole",
       Effect: "Allow",
@@ -91,11 +89,24 @@ export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocumen
       Action: ["acm:ListCertificates", "acm:DescribeCertificate"],
       Resource: ["*"],
     },
+  ];
+}
+
+/**
+ * Security groups: create in the VPC, tag at creation, retag, open to load balancers, and delete
+ * only the controller's own.
+ */
+function securityGroupStatements({
+  securityGroups,
+  vpcs,
+  managedOnly,
+}: ControllerArns): PolicyStatement[] {
+  return [
     {
       Sid: "CreateSecurityGroupsInTheVpc",
       Effect: "Allow",
       Action: ["ec2:CreateSecurityGroup"],
-      Resource: [securityGroups, `arn:${partition}:ec2:${region}:${accountId}:vpc/*`],
+      Resource: [securityGroups, vpcs],
     },
     {
       Sid: "TagSecurityGroupsAtCreation",
@@ -132,6 +143,15 @@ export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocumen
       Resource: [securityGroups],
       Condition: managedOnly,
     },
+  ];
+}
+
+/**
+ * Network Load Balancers, target groups and listeners: created tagged, changed and deleted only
+ * when they carry the controller's tag.
+ */
+function loadBalancerStatements({ elb, managedOnly }: ControllerArns): PolicyStatement[] {
+  return [
     {
       Sid: "CreateTaggedLoadBalancers",
       Effect: "Allow",
@@ -205,6 +225,35 @@ export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocumen
       ],
       Resource: [elb("loadbalancer/net/*/*"), elb("listener/net/*/*/*")],
     },
+  ];
+}
+
+/**
+ * The controller's permissions: the upstream `docs/install/iam_policy.json` of v2.14.0 narrowed to
+ * what Network Load Balancers for Services need (`test/fixtures/upstream/` holds that file's
+ * grants and a test checks every one of them against this document). The describe calls
+ * (`DescribeRules` included: v2.14's listener-rule synthesizer runs for NLB listeners too) support
+ * no resource scoping; certificate lookup serves TLS listeners; listeners and listener rules may be
+ * tagged (the `ListenerRulesTagging` feature gate, on by default, tags a listener as it is
+ * created); other writes touch only security groups, load balancers, target groups and listeners
+ * that carry (or are created with) the controller's cluster tag, in this account and region.
+ * Application Load Balancer, WAF, Shield, Cognito, customer-owned IP and IPAM permissions are left
+ * out (the chart's values switch those features off, or they exist only for ALBs), and no
+ * statement allows `*` or `service:*` on `*`.
+ */
+export function loadBalancerControllerPolicy(account: AwsAccount): PolicyDocument {
+  const { partition, region, accountId } = account;
+  const arns: ControllerArns = {
+    elb: (resource: string) =>
+      `arn:${partition}:elasticloadbalancing:${region}:${accountId}:${resource}`,
+    securityGroups: `arn:${partition}:ec2:${region}:${accountId}:security-group/*`,
+    vpcs: `arn:${partition}:ec2:${region}:${accountId}:vpc/*`,
+    managedOnly: { Null: { [`aws:ResourceTag/${LOAD_BALANCER_CONTROLLER_TAG}`]: "false" } },
+  };
+  return policyDocument(
+    ...lookupStatements(),
+    ...securityGroupStatements(arns),
+    ...loadBalancerStatements(arns),
   );
 }
 

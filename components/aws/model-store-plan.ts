@@ -1,4 +1,5 @@
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
 import { assertKubernetesName } from "./names";
 
 const COMPONENT = "AwsModelStore";
@@ -59,15 +60,14 @@ export function planModelStore(spec: ModelStoreSpec): ModelStorePlan {
       "empty, or path segments each ending in '/', e.g. models/",
     );
   }
-  const days = spec.noncurrentVersionDays ?? 30;
-  if (!Number.isInteger(days) || days < 1 || days > 3650) {
-    throw new HybridAiConfigError(
-      COMPONENT,
-      "noncurrentVersionDays",
-      days,
-      "a whole number of days from 1 to 3650",
-    );
-  }
+  const days = assertWholeNumber(
+    COMPONENT,
+    "noncurrentVersionDays",
+    spec.noncurrentVersionDays ?? 30,
+    1,
+    3650,
+    "a whole number of days from 1 to 3650",
+  );
   return {
     prefix,
     reader: {

@@ -1,34 +1,15 @@
 import * as kms from "@pulumi/aws/kms";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelReaderSpec } from "../model-reader";
 import { cloudName } from "../names";
 import { IRSA_ANNOTATION } from "./addon-placement";
 import { awsAccountOf } from "./aws-account";
-import { assertEksClusterRef, type EksClusterRef } from "./cluster-ref";
+import { assertEksClusterRef } from "./cluster-ref";
 import { clusterRolePrefix } from "./eks-cluster-plan";
 import { modelStoreReadPolicy, tlsOnlyBucketPolicy } from "./iam-policies";
 import { createIrsaRole } from "./iam-roles";
-import { assertModelName, modelUri, planModelStore } from "./model-store-plan";
-
-/** Arguments of {@link ModelStore}. */
-export interface ModelStoreArgs {
-  /**
-   * The cluster whose OIDC provider the reader role trusts: an `aws.EksCluster`, or an existing
-   * cluster from `aws.EksCluster.get(name, { clusterName })` (its IAM OIDC provider must exist).
-   */
-  cluster: EksClusterRef;
-  /** The one service account allowed to read. Default `hybridai/model-reader`. */
-  reader?: ModelReaderSpec;
-  /** Key prefix of the model repository. Default `models/`. */
-  prefix?: string;
-  /** Days a replaced or deleted model version is kept. Default 30. */
-  noncurrentVersionDays?: number;
-  /** Let `pulumi destroy` delete a bucket that still holds models. Default `false`. */
-  forceDestroy?: boolean;
-  /** Tags for the bucket, key and role. */
-  tags?: Record<string, string>;
-}
+import type { ModelStoreArgs } from "./model-store-args";
+import { assertModelName, type ModelStorePlan, modelUri, planModelStore } from "./model-store-plan";
 
 /** The service account that may read the store, ready to put on a serving pod. */
 export interface ModelStoreReader {
@@ -87,11 +68,57 @@ export class ModelStore extends pulumi.ComponentResource {
       },
       parent,
     );
+    const bucket = this.createBucket(name, plan, args.forceDestroy ?? false, key, tags);
+    const role = createIrsaRole(`${name}-reader`, {
+      parent: this,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuer: cluster.oidcIssuer,
+      namespace: plan.reader.namespace,
+      serviceAccountName: plan.reader.serviceAccountName,
+      permissions: pulumi
+        .all([bucket.arn, key.arn, awsAccountOf(this).region])
+        .apply(([bucketArn, kmsKeyArn, region]) =>
+          modelStoreReadPolicy({ bucketArn, kmsKeyArn, prefix: plan.prefix, region }),
+        ),
+      namePrefix: clusterRolePrefix(name, "reader"),
+      policyName: "model-store-read",
+      component: "AwsModelStore",
+      tags,
+    });
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.kmsKeyArn = key.arn;
+    this.readerRoleArn = role.arn;
+    this.reader = {
+      ...plan.reader,
+      annotations: role.arn.apply((arn): Record<string, string> => ({ [IRSA_ANNOTATION]: arn })),
+    };
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      kmsKeyArn: this.kmsKeyArn,
+      readerRoleArn: this.readerRoleArn,
+    });
+  }
+
+  /**
+   * The bucket with its settings: owner-enforced objects, public access blocked, versioning,
+   * SSE-KMS with `key`, the lifecycle rules and the TLS-only policy (after the access block).
+   */
+  private createBucket(
+    name: string,
+    plan: ModelStorePlan,
+    forceDestroy: boolean,
+    key: kms.Key,
+    tags: Record<string, string>,
+  ): s3.Bucket {
+    const parent = { parent: this };
     const bucket = new s3.Bucket(
       name,
       {
         bucketPrefix: bucketPrefixFor(name),
-        forceDestroy: args.forceDestroy ?? false,
+        forceDestroy,
         tags,
       },
       parent,
@@ -140,37 +167,7 @@ export class ModelStore extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [publicAccess] },
     );
-    const role = createIrsaRole(`${name}-reader`, {
-      parent: this,
-      oidcProviderArn: cluster.oidcProviderArn,
-      oidcIssuer: cluster.oidcIssuer,
-      namespace: plan.reader.namespace,
-      serviceAccountName: plan.reader.serviceAccountName,
-      permissions: pulumi
-        .all([bucket.arn, key.arn, awsAccountOf(this).region])
-        .apply(([bucketArn, kmsKeyArn, region]) =>
-          modelStoreReadPolicy({ bucketArn, kmsKeyArn, prefix: plan.prefix, region }),
-        ),
-      namePrefix: clusterRolePrefix(name, "reader"),
-      policyName: "model-store-read",
-      component: "AwsModelStore",
-      tags,
-    });
-
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    this.kmsKeyArn = key.arn;
-    this.readerRoleArn = role.arn;
-    this.reader = {
-      ...plan.reader,
-      annotations: role.arn.apply((arn): Record<string, string> => ({ [IRSA_ANNOTATION]: arn })),
-    };
-    this.registerOutputs({
-      bucketName: this.bucketName,
-      bucketArn: this.bucketArn,
-      kmsKeyArn: this.kmsKeyArn,
-      readerRoleArn: this.readerRoleArn,
-    });
+    return bucket;
   }
 
   /** The `s3://` URI of a model's folder in the repository, e.g. `s3://bucket/models/ranker`. */

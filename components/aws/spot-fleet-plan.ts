@@ -9,6 +9,7 @@ import {
 import { HybridAiConfigError } from "../errors";
 import { acceleratorTaint, LABELS, type Taint } from "../kubernetes/labels";
 import { cloudName } from "../names";
+import { assertWholeNumber } from "../validate";
 import { SPOT_FLEET_ASG_PREFIX } from "./cluster-autoscaler";
 import { clusterRolePrefix } from "./eks-cluster-plan";
 import {
@@ -164,15 +165,14 @@ export function planSpotFleet(spec: SpotFleetSpec): SpotFleetPlan {
     COMPONENT,
   );
   const spot = resolved.spot ?? { onDemandBase: 0, onDemandPercentAboveBase: 0 };
-  const heartbeat = spec.drainTimeoutSeconds ?? 300;
-  if (!Number.isInteger(heartbeat) || heartbeat < 120 || heartbeat > 7200) {
-    throw new HybridAiConfigError(
-      COMPONENT,
-      "drainTimeoutSeconds",
-      heartbeat,
-      "a whole number of seconds from 120 (the spot notice) to 7200",
-    );
-  }
+  const heartbeat = assertWholeNumber(
+    COMPONENT,
+    "drainTimeoutSeconds",
+    spec.drainTimeoutSeconds ?? 300,
+    120,
+    7200,
+    "a whole number of seconds from 120 (the spot notice) to 7200",
+  );
   const labels = {
     ...assertNodeLabels(COMPONENT, spec.labels),
     [LABELS.accelerator]: spec.accelerator.type,

@@ -7,7 +7,7 @@ import * as sqs from "@pulumi/aws/sqs";
 import * as ssm from "@pulumi/aws/ssm";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AcceleratorSpec, CapacitySpec, CapacitySplit } from "../accelerators";
+import type { CapacitySplit } from "../accelerators";
 import { dependsOnAll } from "../dependency";
 import { awsAccountOf } from "./aws-account";
 import {
@@ -24,6 +24,7 @@ import {
   terminationHandlerPolicy,
 } from "./iam-policies";
 import { createIrsaRole, createNodeRole } from "./iam-roles";
+import type { SpotFleetArgs } from "./spot-fleet-args";
 import { acceleratedAmiParameter, planSpotFleet, type SpotFleetPlan } from "./spot-fleet-plan";
 import {
   INTERRUPTION_QUEUE_RETENTION_SECONDS,
@@ -32,39 +33,6 @@ import {
   terminationHandlerValues,
 } from "./termination-handler";
 import { nodeUserData } from "./user-data";
-
-/**
- * Arguments of {@link SpotFleet}. `accelerator`, `capacity`, `instanceTypes`, `rootVolumeGiB`,
- * `labels` and `drainTimeoutSeconds` are plain values, validated before anything is created.
- */
-export interface SpotFleetArgs {
-  /**
-   * The cluster to join: an `aws.EksCluster`, or an existing cluster from
-   * `aws.EksCluster.get(name, { clusterName })`. Its access mode must accept access entries
-   * (`API` or `API_AND_CONFIG_MAP`) and it must be an IPv4 cluster.
-   */
-  cluster: EksClusterRef;
-  /** The cloud-neutral accelerator spec. */
-  accelerator: AcceleratorSpec;
-  /**
-   * Node bounds and the on-demand share: `spot.onDemandBase` nodes are always on-demand, then
-   * `spot.onDemandPercentAboveBase` % of the rest (rounded up); everything else is spot. Without
-   * `spot`, every node is spot.
-   */
-  capacity: CapacitySpec;
-  /** Instance types to diversify over; each must be a catalog candidate. Default: candidates up to 2× the cheapest price. */
-  instanceTypes?: string[];
-  /** Root volume in GiB. Default: 60 GiB for images + the accelerators' memory, at least 100. */
-  rootVolumeGiB?: number;
-  /** Extra node labels. */
-  labels?: Record<string, string>;
-  /** Seconds a terminating instance waits for its drain (lifecycle hook heartbeat). Default 300. */
-  drainTimeoutSeconds?: number;
-  /** Subnets for the nodes. Default: the cluster's private subnets. */
-  subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Tags for every AWS resource that takes them. */
-  tags?: Record<string, string>;
-}
 
 /**
  * Accelerator capacity with an exact on-demand base and spot above it: one EC2 Auto Scaling group

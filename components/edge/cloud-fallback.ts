@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
-import { assertWholeNumber } from "../kubernetes/validate";
+import { assertWholeNumber } from "../validate";
 import type { CloudFallback, CloudFallbackTrigger } from "./edge-fleet-args";
 
 /** Every condition that may forward a request to the cloud. */

@@ -4,10 +4,8 @@ import type { RuntimeClassArgs } from "@pulumi/kubernetes/node/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorType } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
-import {
-  type NvidiaDevicePluginArgs,
-  planNvidiaDevicePlugin,
-} from "../kubernetes/nvidia-device-plugin-plan";
+import type { NvidiaDevicePluginArgs } from "../kubernetes/nvidia-device-plugin-args";
+import { planNvidiaDevicePlugin } from "../kubernetes/nvidia-device-plugin-plan";
 import {
   hostModelDirectory,
   MODEL_REPOSITORY_PATH,
@@ -21,12 +19,8 @@ import {
   type OnnxServicePlan,
   planOnnxService,
 } from "../kubernetes/onnx-service/onnx-service-plan";
-import {
-  assertDns1035,
-  assertNamespace,
-  assertQuantity,
-  assertWholeNumber,
-} from "../kubernetes/validate";
+import { assertDns1035, assertNamespace, assertQuantity } from "../kubernetes/validate";
+import { assertWholeNumber } from "../validate";
 import { FALLBACK_TOKEN_KEY, planCloudFallback } from "./cloud-fallback";
 import type { EdgeArch, EdgeFleetArgs } from "./edge-fleet-args";
 import { planEdgeStatefulSet } from "./edge-statefulset";
@@ -195,31 +189,34 @@ function planSiteService(site: ResolvedSite, name: string, args: OnnxServiceArgs
   }
 }
 
-/**
- * A site's network policy: the fleet's, with the cloud fallback's URL among the egress
- * endpoints, so a device reaches the cloud it forwards to and nothing else beyond DNS, 443 and
- * its model store.
- */
-function siteNetworkPolicy(args: EdgeFleetArgs): ServingNetworkPolicy {
-  const policy = args.networkPolicy ?? {};
-  if (!args.cloudFallback) return policy;
-  const egress = policy.egress ?? {};
-  return {
-    ...policy,
-    egress: { ...egress, endpoints: [...(egress.endpoints ?? []), args.cloudFallback.url] },
-  };
+/** The fleet-wide settings every site is planned with, checked. */
+interface ResolvedFleet {
+  /** The fleet's arguments. */
+  args: EdgeFleetArgs;
+  /** Kubernetes name of the serving objects. */
+  name: string;
+  /** Namespace on every site. */
+  namespace: string;
+  /** Model name clients address. */
+  modelName: string;
+  /** Model revision every site runs. */
+  revision: pulumi.Input<string>;
+  /** Default intra-op threads of a replica. */
+  threads: number;
+  /** Each replica's model cache. */
+  cache: { storageClass: string; size: string; keep: number };
+  /** Minutes a site's rollout may take. */
+  rolloutTimeoutMinutes: number;
+  /** The cloud fallback written into the model's config, when there is one. */
+  fallback?: ReturnType<typeof planCloudFallback>;
+  /** The Secret holding the cloud endpoint's token, when there is one. */
+  fallbackSecretName?: string;
+  /** Sites grouped by ring, ring 0 first. */
+  rings: ResolvedSite[][];
 }
 
-/**
- * Validates {@link EdgeFleetArgs} and plans every site ring by ring with the same
- * `planOnnxService` as the cloud, then turns each Deployment into the site's StatefulSet (see
- * `planEdgeStatefulSet`). Throws {@link HybridAiConfigError} naming the field for: a name longer
- * than {@link MAX_EDGE_NAME_LENGTH}, bad or repeated site names, rings not numbered from 0 without
- * gaps, an accelerator on arm64, a missing model revision, a `file:///` source without
- * `hostPathSources`, bad threads, cache or fallback settings, and anything `planOnnxService`
- * refuses (prefixed with the site).
- */
-export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeFleetPlan {
+/** Checks the fleet-wide arguments and completes their defaults. */
+function resolveFleet(componentName: string, args: EdgeFleetArgs): ResolvedFleet {
   const name = args.name ?? componentName;
   assertDns1035(EDGE_FLEET, "name", name, MAX_EDGE_NAME_LENGTH);
   const namespace = args.namespace ?? "hybridai";
@@ -241,7 +238,6 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
       "the model version at model.uri (a release tag or the manifest's SHA-256): a new revision is what rolls out ring by ring, and each site reports the one it runs",
     );
   }
-  const modelName = args.model.name ?? name;
   const rings = resolveRings(EDGE_FLEET, args.sites);
   const threads = args.threads ?? 2;
   assertWholeNumber(EDGE_FLEET, "threads", threads, 1, 64);
@@ -254,124 +250,203 @@ export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeF
     : undefined;
   const fallbackSecretName =
     args.cloudFallback?.tokenSecret !== undefined ? `${name}-cloud-fallback` : undefined;
-
-  const planSite = (site: ResolvedSite): EdgeSitePlan => {
-    const siteThreads = site.site.threads ?? threads;
-    assertWholeNumber(EDGE_FLEET, `sites[${site.index}].threads`, siteThreads, 1, 64);
-    const labels = {
-      ...args.labels,
-      ...site.site.labels,
-      [SITE_LABELS.site]: site.name,
-      [SITE_LABELS.region]: site.region,
-      [SITE_LABELS.ring]: String(site.ring),
-    };
-    const image =
-      site.site.image ??
-      (site.accelerator
-        ? (args.gpuImage ?? `${DEFAULT_RUNTIME_IMAGE}-cuda`)
-        : (args.image ?? DEFAULT_RUNTIME_IMAGE));
-    // The Deployment becomes the site's StatefulSet; no autoscaler: one replica per device.
-    const {
-      deployment,
-      autoscaler: _fixedReplicas,
-      ...service
-    } = planSiteService(site, name, {
-      name,
-      namespace,
-      model: { uri: args.model.uri, name: modelName, revision, mirrors: args.model.mirrors ?? [] },
-      image,
-      ...(site.accelerator ? { accelerator: site.accelerator } : {}),
-      replicas: { min: site.devices, max: site.devices },
-      resources: { ...DEFAULT_EDGE_RESOURCES, ...args.resources, ...site.site.resources },
-      spot: false,
-      runtimeArgs: ["--intra-op-threads", String(siteThreads), ...(args.runtimeArgs ?? [])],
-      ...(args.env ? { env: args.env } : {}),
-      networkPolicy: siteNetworkPolicy(args),
-      labels,
-    });
-    const accelerator = site.accelerator?.type;
-    const createRuntimeClass = site.site.createRuntimeClass ?? false;
-    if (typeof createRuntimeClass !== "boolean" || (createRuntimeClass && !accelerator)) {
-      throw new HybridAiConfigError(
-        EDGE_FLEET,
-        `sites[${site.index}].createRuntimeClass`,
-        createRuntimeClass,
-        "true or false, and true only on a site with an accelerator (k3s installs the nvidia RuntimeClass itself: leave it false there)",
-      );
-    }
-    const devicePlugin = accelerator ? { accelerators: [accelerator] } : undefined;
-    if (devicePlugin) planNvidiaDevicePlugin(`${name}-nvidia`, devicePlugin);
-    const statefulSet = planEdgeStatefulSet(deployment, {
-      arch: site.arch,
-      replicas: site.devices,
-      serviceName: service.serviceName,
-      cache,
-      modelRevision: revision,
-      ...(fallback
-        ? {
-            modelConfig: {
-              overlay: pulumi.output(fallback).apply((f) => JSON.stringify({ fallback: f })),
-              file: `${MODEL_REPOSITORY_PATH}/${modelName}/config.json`,
-            },
-          }
-        : {}),
-      ...(fallbackSecretName ? { fallbackTokenSecret: fallbackSecretName } : {}),
-      ...(accelerator ? { runtimeClassName: NVIDIA_RUNTIME_CLASS } : {}),
-    });
-    return {
-      name: site.name,
-      ring: site.ring,
-      region: site.region,
-      arch: site.arch,
-      devices: site.devices,
-      ...(accelerator ? { accelerator } : {}),
-      kubeconfig: site.kubeconfig,
-      ...(site.context !== undefined ? { context: site.context } : {}),
-      image,
-      modelRevision: revision,
-      ...((args.createNamespace ?? true)
-        ? {
-            namespace: {
-              metadata: {
-                name: namespace,
-                labels: {
-                  ...podSecurityLabels(args.hostPathSources === true),
-                  "app.kubernetes.io/managed-by": "pulumi",
-                },
-              },
-            },
-          }
-        : {}),
-      ...(fallbackSecretName && args.cloudFallback?.tokenSecret !== undefined
-        ? {
-            fallbackSecret: {
-              metadata: { name: fallbackSecretName, namespace, labels },
-              type: "Opaque",
-              stringData: { [FALLBACK_TOKEN_KEY]: pulumi.secret(args.cloudFallback.tokenSecret) },
-            },
-          }
-        : {}),
-      ...(createRuntimeClass
-        ? {
-            runtimeClass: {
-              metadata: {
-                name: NVIDIA_RUNTIME_CLASS,
-                labels: { "app.kubernetes.io/managed-by": "pulumi" },
-              },
-              handler: NVIDIA_RUNTIME_CLASS,
-            },
-          }
-        : {}),
-      ...(devicePlugin ? { devicePlugin } : {}),
-      statefulSet,
-      service,
-    };
+  return {
+    args,
+    name,
+    namespace,
+    modelName: args.model.name ?? name,
+    revision,
+    threads,
+    cache,
+    rolloutTimeoutMinutes,
+    ...(fallback ? { fallback } : {}),
+    ...(fallbackSecretName ? { fallbackSecretName } : {}),
+    rings,
   };
+}
+
+/** The runtime image of one site: its own, else the fleet's GPU or CPU image. */
+function siteImage(fleet: ResolvedFleet, site: ResolvedSite): pulumi.Input<string> {
+  const { args } = fleet;
+  return (
+    site.site.image ??
+    (site.accelerator
+      ? (args.gpuImage ?? `${DEFAULT_RUNTIME_IMAGE}-cuda`)
+      : (args.image ?? DEFAULT_RUNTIME_IMAGE))
+  );
+}
+
+/**
+ * A site's network policy: the fleet's, with the cloud fallback's URL among the egress
+ * endpoints, so a device reaches the cloud it forwards to and nothing else beyond DNS, 443 and
+ * its model store.
+ */
+function siteNetworkPolicy(args: EdgeFleetArgs): ServingNetworkPolicy {
+  const policy = args.networkPolicy ?? {};
+  if (!args.cloudFallback) return policy;
+  const egress = policy.egress ?? {};
+  return {
+    ...policy,
+    egress: { ...egress, endpoints: [...(egress.endpoints ?? []), args.cloudFallback.url] },
+  };
+}
+
+/** The {@link OnnxServiceArgs} one site's serving objects are planned from. */
+function siteServiceArgs(
+  fleet: ResolvedFleet,
+  site: ResolvedSite,
+  image: pulumi.Input<string>,
+  labels: Record<string, string>,
+): OnnxServiceArgs {
+  const { args, name, namespace, modelName, revision } = fleet;
+  const siteThreads = site.site.threads ?? fleet.threads;
+  assertWholeNumber(EDGE_FLEET, `sites[${site.index}].threads`, siteThreads, 1, 64);
   return {
     name,
     namespace,
-    modelName,
-    rolloutTimeoutMinutes,
-    rings: rings.map((ring) => ring.map(planSite)),
+    model: { uri: args.model.uri, name: modelName, revision, mirrors: args.model.mirrors ?? [] },
+    image,
+    ...(site.accelerator ? { accelerator: site.accelerator } : {}),
+    replicas: { min: site.devices, max: site.devices },
+    resources: { ...DEFAULT_EDGE_RESOURCES, ...args.resources, ...site.site.resources },
+    spot: false,
+    runtimeArgs: ["--intra-op-threads", String(siteThreads), ...(args.runtimeArgs ?? [])],
+    ...(args.env ? { env: args.env } : {}),
+    networkPolicy: siteNetworkPolicy(args),
+    labels,
+  };
+}
+
+/** Whether the site creates the `nvidia` RuntimeClass; refuses it on a site without a GPU. */
+function siteCreatesRuntimeClass(site: ResolvedSite): boolean {
+  const createRuntimeClass = site.site.createRuntimeClass ?? false;
+  if (typeof createRuntimeClass !== "boolean" || (createRuntimeClass && !site.accelerator)) {
+    throw new HybridAiConfigError(
+      EDGE_FLEET,
+      `sites[${site.index}].createRuntimeClass`,
+      createRuntimeClass,
+      "true or false, and true only on a site with an accelerator (k3s installs the nvidia RuntimeClass itself: leave it false there)",
+    );
+  }
+  return createRuntimeClass;
+}
+
+/** The namespace, fallback token Secret and RuntimeClass a site creates, each when it has one. */
+function siteSupportObjects(
+  fleet: ResolvedFleet,
+  labels: Record<string, string>,
+  createRuntimeClass: boolean,
+): Pick<EdgeSitePlan, "namespace" | "fallbackSecret" | "runtimeClass"> {
+  const { args, namespace, fallbackSecretName } = fleet;
+  return {
+    ...((args.createNamespace ?? true)
+      ? {
+          namespace: {
+            metadata: {
+              name: namespace,
+              labels: {
+                ...podSecurityLabels(args.hostPathSources === true),
+                "app.kubernetes.io/managed-by": "pulumi",
+              },
+            },
+          },
+        }
+      : {}),
+    ...(fallbackSecretName && args.cloudFallback?.tokenSecret !== undefined
+      ? {
+          fallbackSecret: {
+            metadata: { name: fallbackSecretName, namespace, labels },
+            type: "Opaque",
+            stringData: { [FALLBACK_TOKEN_KEY]: pulumi.secret(args.cloudFallback.tokenSecret) },
+          },
+        }
+      : {}),
+    ...(createRuntimeClass
+      ? {
+          runtimeClass: {
+            metadata: {
+              name: NVIDIA_RUNTIME_CLASS,
+              labels: { "app.kubernetes.io/managed-by": "pulumi" },
+            },
+            handler: NVIDIA_RUNTIME_CLASS,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Plans one site: its serving objects, its StatefulSet and what the site needs besides. */
+function planSite(fleet: ResolvedFleet, site: ResolvedSite): EdgeSitePlan {
+  const { args, name, modelName, revision, fallback, fallbackSecretName } = fleet;
+  const labels = {
+    ...args.labels,
+    ...site.site.labels,
+    [SITE_LABELS.site]: site.name,
+    [SITE_LABELS.region]: site.region,
+    [SITE_LABELS.ring]: String(site.ring),
+  };
+  const image = siteImage(fleet, site);
+  // The Deployment becomes the site's StatefulSet; no autoscaler: one replica per device.
+  const {
+    deployment,
+    autoscaler: _fixedReplicas,
+    ...service
+  } = planSiteService(site, name, siteServiceArgs(fleet, site, image, labels));
+  const accelerator = site.accelerator?.type;
+  const createRuntimeClass = siteCreatesRuntimeClass(site);
+  const devicePlugin = accelerator ? { accelerators: [accelerator] } : undefined;
+  if (devicePlugin) planNvidiaDevicePlugin(`${name}-nvidia`, devicePlugin);
+  const statefulSet = planEdgeStatefulSet(deployment, {
+    arch: site.arch,
+    replicas: site.devices,
+    serviceName: service.serviceName,
+    cache: fleet.cache,
+    modelRevision: revision,
+    ...(fallback
+      ? {
+          modelConfig: {
+            overlay: pulumi.output(fallback).apply((f) => JSON.stringify({ fallback: f })),
+            file: `${MODEL_REPOSITORY_PATH}/${modelName}/config.json`,
+          },
+        }
+      : {}),
+    ...(fallbackSecretName ? { fallbackTokenSecret: fallbackSecretName } : {}),
+    ...(accelerator ? { runtimeClassName: NVIDIA_RUNTIME_CLASS } : {}),
+  });
+  return {
+    name: site.name,
+    ring: site.ring,
+    region: site.region,
+    arch: site.arch,
+    devices: site.devices,
+    ...(accelerator ? { accelerator } : {}),
+    kubeconfig: site.kubeconfig,
+    ...(site.context !== undefined ? { context: site.context } : {}),
+    image,
+    modelRevision: revision,
+    ...siteSupportObjects(fleet, labels, createRuntimeClass),
+    ...(devicePlugin ? { devicePlugin } : {}),
+    statefulSet,
+    service,
+  };
+}
+
+/**
+ * Validates {@link EdgeFleetArgs} and plans every site ring by ring with the same
+ * `planOnnxService` as the cloud, then turns each Deployment into the site's StatefulSet (see
+ * `planEdgeStatefulSet`). Throws {@link HybridAiConfigError} naming the field for: a name longer
+ * than {@link MAX_EDGE_NAME_LENGTH}, bad or repeated site names, rings not numbered from 0 without
+ * gaps, an accelerator on arm64, a missing model revision, a `file:///` source without
+ * `hostPathSources`, bad threads, cache or fallback settings, and anything `planOnnxService`
+ * refuses (prefixed with the site).
+ */
+export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeFleetPlan {
+  const fleet = resolveFleet(componentName, args);
+  return {
+    name: fleet.name,
+    namespace: fleet.namespace,
+    modelName: fleet.modelName,
+    rolloutTimeoutMinutes: fleet.rolloutTimeoutMinutes,
+    rings: fleet.rings.map((ring) => ring.map((site) => planSite(fleet, site))),
   };
 }

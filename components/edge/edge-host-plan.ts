@@ -1,7 +1,7 @@
 import { ACCELERATOR_MODELS, ACCELERATOR_TYPES, type AcceleratorType } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
 import { LABELS } from "../kubernetes/labels";
-import { assertOneOf } from "../kubernetes/validate";
+import { assertOneOf } from "../validate";
 import type { EdgeArch } from "./edge-fleet-args";
 import { NVIDIA_RUNTIME_CLASS } from "./edge-fleet-plan";
 import type { EdgeHostArgs, EdgeHostRole } from "./edge-host-args";

@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AcceleratorSpec } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
-import { assertDns1035, assertOneOf, assertWholeNumber } from "../kubernetes/validate";
+import { assertDns1035 } from "../kubernetes/validate";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import type { EdgeArch, EdgeSite } from "./edge-fleet-args";
 
 /** The architectures the runtime image is built for. */

@@ -4,6 +4,7 @@ import type { RecordSetArgs } from "@pulumi/gcp/dns/recordSet";
 import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
 import { READINESS_PATH } from "../kubernetes/onnx-service/exposure-plan";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import {
   FAILOVER_DNS_SERVICES,
   type FailoverEndpointArgs,
@@ -121,13 +122,6 @@ function fail(field: string, value: unknown, allowed: string): never {
   throw new HybridAiConfigError(FAILOVER_ENDPOINT, field, value, allowed);
 }
 
-function wholeNumber(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(field, value, `a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
 function checkIpv4(field: string, value: pulumi.Input<string>): void {
   if (typeof value !== "string") return;
   const match = IPV4.exec(value);
@@ -142,10 +136,9 @@ const HEALTH_PATH = /^\/[\x21-\x7e]{0,254}$/;
 function resolveHealthCheck(args: FailoverEndpointArgs, cloudDns: boolean): ResolvedHealthCheck {
   const check = args.healthCheck ?? {};
   const protocol = check.protocol ?? "HTTPS";
-  if (protocol !== "HTTPS" && protocol !== "HTTP") {
-    fail("healthCheck.protocol", protocol, "HTTPS, HTTP");
-  }
-  const port = wholeNumber(
+  assertOneOf(FAILOVER_ENDPOINT, "healthCheck.protocol", protocol, ["HTTPS", "HTTP"]);
+  const port = assertWholeNumber(
+    FAILOVER_ENDPOINT,
     "healthCheck.port",
     check.port ?? (protocol === "HTTPS" ? 443 : 80),
     1,
@@ -153,20 +146,24 @@ function resolveHealthCheck(args: FailoverEndpointArgs, cloudDns: boolean): Reso
   );
   const intervalSeconds = check.intervalSeconds ?? (cloudDns ? 30 : 10);
   if (cloudDns) {
-    wholeNumber(
+    assertWholeNumber(
+      FAILOVER_ENDPOINT,
       "healthCheck.intervalSeconds",
       intervalSeconds,
       CLOUD_DNS_SUPPORT.minIntervalSeconds,
       300,
     );
-  } else if (!(ROUTE53_INTERVALS as readonly number[]).includes(intervalSeconds)) {
-    fail(
+  } else {
+    assertOneOf(
+      FAILOVER_ENDPOINT,
       "healthCheck.intervalSeconds",
       intervalSeconds,
+      ROUTE53_INTERVALS,
       "10 or 30 (Route 53's request intervals; fixed when the health check is created)",
     );
   }
-  const failureThreshold = wholeNumber(
+  const failureThreshold = assertWholeNumber(
+    FAILOVER_ENDPOINT,
     "healthCheck.failureThreshold",
     check.failureThreshold ?? 3,
     1,
@@ -248,7 +245,13 @@ function checkEndpoints(args: FailoverEndpointArgs): void {
   }
   if (args.policy === "weighted") {
     for (const [i, endpoint] of endpoints.entries()) {
-      wholeNumber(`endpoints[${i}].weight`, endpoint.weight as number, 0, 255);
+      assertWholeNumber(
+        FAILOVER_ENDPOINT,
+        `endpoints[${i}].weight`,
+        endpoint.weight as number,
+        0,
+        255,
+      );
     }
     if (endpoints.every((e) => e.weight === 0)) {
       fail(
@@ -406,13 +409,13 @@ function cloudDnsPlan(
 }
 
 function checkCloudDns(args: FailoverEndpointArgs): void {
-  if (!(CLOUD_DNS_SUPPORT.policies as readonly string[]).includes(args.policy)) {
-    fail(
-      "policy",
-      args.policy,
-      "failover or weighted with dns: cloud-dns (Cloud DNS has no latency-based routing; use Route 53 for latency)",
-    );
-  }
+  assertOneOf(
+    FAILOVER_ENDPOINT,
+    "policy",
+    args.policy,
+    CLOUD_DNS_SUPPORT.policies,
+    "failover or weighted with dns: cloud-dns (Cloud DNS has no latency-based routing; use Route 53 for latency)",
+  );
   for (const [i, endpoint] of args.endpoints.entries()) {
     if (endpoint.addressType !== "ip") {
       fail(
@@ -452,17 +455,19 @@ export function planFailoverEndpoint(
   args: FailoverEndpointArgs,
 ): FailoverPlan {
   const dns = args.dns ?? "route53";
-  if (!(FAILOVER_DNS_SERVICES as readonly string[]).includes(dns)) {
-    fail("dns", dns, FAILOVER_DNS_SERVICES.join(", "));
-  }
-  if (!(ROUTING_POLICIES as readonly string[]).includes(args.policy)) {
-    fail("policy", args.policy, ROUTING_POLICIES.join(", "));
-  }
+  assertOneOf(FAILOVER_ENDPOINT, "dns", dns, FAILOVER_DNS_SERVICES);
+  assertOneOf(FAILOVER_ENDPOINT, "policy", args.policy, ROUTING_POLICIES);
   const name = typeof args.name === "string" ? args.name.toLowerCase().replace(/\.$/, "") : "";
   if (!DNS_NAME.test(name)) {
     fail("name", args.name, "a DNS name in the zone, e.g. infer.example.com");
   }
-  const ttlSeconds = wholeNumber("ttlSeconds", args.ttlSeconds ?? 60, 0, 86400);
+  const ttlSeconds = assertWholeNumber(
+    FAILOVER_ENDPOINT,
+    "ttlSeconds",
+    args.ttlSeconds ?? 60,
+    0,
+    86400,
+  );
   checkEndpoints(args);
   const cloudDns = dns === "cloud-dns";
   if (cloudDns) checkCloudDns(args);

@@ -1,6 +1,8 @@
 import { validateCapacity } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
 import { cloudName } from "../names";
+import { assertOneOf, assertWholeNumber } from "../validate";
+import { type GkeClusterArgs, RELEASE_CHANNELS } from "./gke-cluster-args";
 import { workloadPool } from "./iam";
 import { parseCryptoKeyName } from "./kms";
 import { assertGkeClusterName, assertZonesInRegion, GCP_NAME_LIMITS, nodePoolName } from "./names";
@@ -11,119 +13,10 @@ import {
   type RouterNatSettings,
   type RouterSettings,
 } from "./node-config";
-import {
-  assertCidr,
-  assertOneOf,
-  assertProjectId,
-  assertRegion,
-  assertWholeNumber,
-} from "./validate";
+import { assertCidr, assertProjectId, assertRegion } from "./validate";
 import { GKE_DEFAULT_ZONE_COUNT, zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGkeCluster";
-
-/** GKE release channels, by name (an enum in the package schema). */
-export const ReleaseChannel = {
-  /** Newest versions first. */
-  Rapid: "RAPID",
-  /** The default balance of features and stability. */
-  Regular: "REGULAR",
-  /** Versions proven longest in the other channels. */
-  Stable: "STABLE",
-  /** Regular's versions, supported for longer. */
-  Extended: "EXTENDED",
-} as const;
-
-/** A GKE release channel. */
-export type ReleaseChannel = (typeof ReleaseChannel)[keyof typeof ReleaseChannel];
-
-/** GKE release channels. */
-export const RELEASE_CHANNELS: readonly ReleaseChannel[] = Object.values(ReleaseChannel);
-
-/** A network allowed to reach the control plane. */
-export interface AuthorizedNetwork {
-  /** IPv4 CIDR block, e.g. `203.0.113.0/24`. */
-  cidrBlock: string;
-  /** A label shown in the console. */
-  displayName?: string;
-}
-
-/** The small on-demand node pool for cluster system pods (DNS, metrics, controllers). */
-export interface SystemNodePoolSpec {
-  /** Machine type. Default `e2-standard-4`. */
-  machineType?: string;
-  /** Minimum nodes in the whole pool (all zones). Default 1. */
-  minNodes?: number;
-  /** Maximum nodes in the whole pool (all zones). Default 3. */
-  maxNodes?: number;
-  /** Boot disk size, GB. Default 50. */
-  diskSizeGb?: number;
-}
-
-/** Arguments of {@link GkeCluster}. Validated when the component is built, so they are plain values. */
-export interface GkeClusterArgs {
-  /**
-   * The GKE cluster name (1–40 characters: a lowercase letter first, then lowercase letters,
-   * digits or `-`). Default: the component name. Node pool and service account names derive
-   * from it.
-   */
-  clusterName?: string;
-  /** GCP project id. Also names the Workload Identity pool `<project>.svc.id.goog`. */
-  project: string;
-  /** Region of the regional cluster, e.g. `us-central1`. */
-  region: string;
-  /** VPC network name or self link. Default `default`. */
-  network?: string;
-  /** Subnetwork name or self link. Default: the network's subnetwork in the region. */
-  subnetwork?: string;
-  /** Secondary range of the subnetwork for pods. Default: GKE creates one. */
-  podsRangeName?: string;
-  /** Secondary range of the subnetwork for services. Default: GKE creates one. */
-  servicesRangeName?: string;
-  /** Release channel. Default `REGULAR`. */
-  releaseChannel?: ReleaseChannel;
-  /** Minimum control plane version, e.g. `1.31`. Default: the channel's default. */
-  kubernetesVersion?: string;
-  /**
-   * Serve the control plane on its private endpoint only (reach it from the VPC, a VPN or a
-   * bastion). Default `false`: the public endpoint stays, limited to `masterAuthorizedNetworks`.
-   */
-  privateEndpoint?: boolean;
-  /** The /28 range for the control plane's private endpoint. Default `172.16.0.32/28`. */
-  masterIpv4CidrBlock?: string;
-  /**
-   * Networks allowed to reach the control plane; at least one, because `pulumi up` applies
-   * Kubernetes objects through it: your CI runner's or office's range (for a runner inside the
-   * VPC, its subnet's range).
-   */
-  masterAuthorizedNetworks?: AuthorizedNetwork[];
-  /**
-   * Cloud KMS key (`projects/…/locations/<region>/keyRings/…/cryptoKeys/…`) that encrypts
-   * Kubernetes secrets in etcd. Default: Google-managed encryption. The GKE service agent is
-   * granted `roles/cloudkms.cryptoKeyEncrypterDecrypter` on that key only.
-   */
-  databaseEncryptionKey?: string;
-  /**
-   * Give the private nodes egress to the internet (container registries such as ghcr.io) with a
-   * Cloud Router and Cloud NAT on the cluster's network and region. Default `true`; set `false`
-   * when the network already has a Cloud NAT covering the subnetwork, or when every image comes
-   * from Artifact Registry (reached through Private Google Access).
-   */
-  cloudNat?: boolean;
-  /** Refuse to delete the cluster until this is turned off. Default `true`. */
-  deletionProtection?: boolean;
-  /** The system node pool. */
-  systemNodePool?: SystemNodePoolSpec;
-  /** Zones of the system node pool. Default: the three zones GKE picks in the region. */
-  nodeLocations?: string[];
-  /** GCP resource labels for the cluster (billing, ownership). */
-  resourceLabels?: Record<string, string>;
-  /**
-   * Enable the Gateway API (standard channel), which `OnnxService`'s `gcp-gateway` exposure
-   * needs. Default `false`.
-   */
-  gatewayApi?: boolean;
-}
 
 /** A Cloud Router and the Cloud NAT on it. */
 export interface EgressPlan {
@@ -145,33 +38,8 @@ export interface GkeClusterPlan {
   databaseEncryptionKey?: string;
 }
 
-/**
- * Validates {@link GkeClusterArgs} (with the cluster name filled in) and turns them into GKE
- * arguments: a regional Standard
- * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
- * monitoring of system components and workloads, the default node pool removed, a small
- * system node pool (the component adds the dedicated node service account to both), and a
- * Cloud Router with Cloud NAT so the private nodes can pull public images.
- */
-export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): GkeClusterPlan {
-  if (args === null || typeof args !== "object") {
-    throw new HybridAiConfigError(COMPONENT, "args", args, "an object { project, region, … }");
-  }
-  const name = assertGkeClusterName(COMPONENT, "clusterName", args.clusterName);
-  const project = assertProjectId(COMPONENT, "project", args.project);
-  const region = assertRegion(COMPONENT, "region", args.region);
-  const channel = assertOneOf(
-    COMPONENT,
-    "releaseChannel",
-    args.releaseChannel ?? "REGULAR",
-    RELEASE_CHANNELS,
-  );
-  const masterCidr = assertCidr(
-    COMPONENT,
-    "masterIpv4CidrBlock",
-    args.masterIpv4CidrBlock ?? "172.16.0.32/28",
-    28,
-  );
+/** The networks allowed to reach the control plane, checked: at least one is required. */
+function authorizedNetworks(args: GkeClusterArgs): { cidrBlock: string; displayName: string }[] {
   const authorized = (args.masterAuthorizedNetworks ?? []).map((network, i) => ({
     cidrBlock: assertCidr(
       COMPONENT,
@@ -190,11 +58,18 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
         "(for a runner inside the VPC, its subnet's range)",
     );
   }
-  const key = args.databaseEncryptionKey;
-  if (key !== undefined) parseCryptoKeyName(COMPONENT, "databaseEncryptionKey", key, [region]);
-  if (args.nodeLocations) {
-    assertZonesInRegion(COMPONENT, "nodeLocations", args.nodeLocations, region);
-  }
+  return authorized;
+}
+
+/**
+ * The system node pool, checked: its bounds, disk size and zones (GKE starts the same number
+ * of nodes in each zone, so the bounds must allow a multiple of the zone count).
+ */
+function planSystemNodePool(
+  args: GkeClusterArgs,
+  cluster: { name: string; project: string; region: string },
+): NodePoolSettings {
+  const { name, project, region } = cluster;
   const system = args.systemNodePool ?? {};
   const systemCapacity = validateCapacity(
     { min: system.minNodes ?? 1, max: system.maxNodes ?? 3 },
@@ -206,7 +81,6 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     system.diskSizeGb ?? 50,
     10,
   );
-  const hardened = hardenedNodeConfig();
   const systemZones = args.nodeLocations ?? [];
   const zonal = zonalPlacement(systemZones.length || GKE_DEFAULT_ZONE_COUNT, systemCapacity);
   if (systemZones.length === 0 && zonal.zoneCount < GKE_DEFAULT_ZONE_COUNT) {
@@ -217,8 +91,43 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
       `the system pool's zones: GKE spreads the pool over three zones by default and starts the same number of nodes in each, which cannot stay within systemNodePool ${systemCapacity.min}–${systemCapacity.max}; list nodeLocations (zones of ${region}) or use bounds that allow a multiple of 3`,
     );
   }
+  return {
+    name: nodePoolName(name, "system"),
+    project,
+    location: region,
+    ...(systemZones.length > 0 ? { nodeLocations: systemZones.slice(0, zonal.zoneCount) } : {}),
+    initialNodeCount: zonal.perZone,
+    autoscaling: {
+      totalMinNodeCount: systemCapacity.min,
+      totalMaxNodeCount: systemCapacity.max,
+      locationPolicy: "BALANCED",
+    },
+    management: { autoRepair: true, autoUpgrade: true },
+    nodeConfig: {
+      ...hardenedNodeConfig(),
+      machineType: system.machineType ?? "e2-standard-4",
+      diskSizeGb,
+      diskType: "pd-balanced",
+      labels: { "hybridai.dev/pool": "system" },
+    },
+  };
+}
 
-  const cluster: ClusterSettings = {
+/** The cluster's checked fields {@link clusterSettings} writes out. */
+interface CheckedCluster {
+  name: string;
+  project: string;
+  region: string;
+  channel: (typeof RELEASE_CHANNELS)[number];
+  masterCidr: string;
+  authorized: { cidrBlock: string; displayName: string }[];
+  key?: string;
+}
+
+/** The hardened cluster itself, from its checked fields and the remaining arguments. */
+function clusterSettings(args: GkeClusterArgs, checked: CheckedCluster): ClusterSettings {
+  const { name, project, region, channel, masterCidr, authorized, key } = checked;
+  return {
     name,
     project,
     location: region,
@@ -233,7 +142,7 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     releaseChannel: { channel },
     removeDefaultNodePool: true,
     initialNodeCount: 1,
-    nodeConfig: { ...hardened, machineType: "e2-small" },
+    nodeConfig: { ...hardenedNodeConfig(), machineType: "e2-small" },
     privateClusterConfig: {
       enablePrivateNodes: true,
       enablePrivateEndpoint: args.privateEndpoint ?? false,
@@ -269,27 +178,51 @@ export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): 
     deletionProtection: args.deletionProtection ?? true,
     ...(args.resourceLabels ? { resourceLabels: args.resourceLabels } : {}),
   };
+}
 
-  const systemNodePool: NodePoolSettings = {
-    name: nodePoolName(name, "system"),
+/**
+ * Validates {@link GkeClusterArgs} (with the cluster name filled in) and turns them into GKE
+ * arguments: a regional Standard
+ * cluster with private nodes, Workload Identity, Dataplane V2, shielded nodes, logging and
+ * monitoring of system components and workloads, the default node pool removed, a small
+ * system node pool (the component adds the dedicated node service account to both), and a
+ * Cloud Router with Cloud NAT so the private nodes can pull public images.
+ */
+export function planGkeCluster(args: GkeClusterArgs & { clusterName: string }): GkeClusterPlan {
+  if (args === null || typeof args !== "object") {
+    throw new HybridAiConfigError(COMPONENT, "args", args, "an object { project, region, … }");
+  }
+  const name = assertGkeClusterName(COMPONENT, "clusterName", args.clusterName);
+  const project = assertProjectId(COMPONENT, "project", args.project);
+  const region = assertRegion(COMPONENT, "region", args.region);
+  const channel = assertOneOf(
+    COMPONENT,
+    "releaseChannel",
+    args.releaseChannel ?? "REGULAR",
+    RELEASE_CHANNELS,
+  );
+  const masterCidr = assertCidr(
+    COMPONENT,
+    "masterIpv4CidrBlock",
+    args.masterIpv4CidrBlock ?? "172.16.0.32/28",
+    28,
+  );
+  const authorized = authorizedNetworks(args);
+  const key = args.databaseEncryptionKey;
+  if (key !== undefined) parseCryptoKeyName(COMPONENT, "databaseEncryptionKey", key, [region]);
+  if (args.nodeLocations) {
+    assertZonesInRegion(COMPONENT, "nodeLocations", args.nodeLocations, region);
+  }
+  const systemNodePool = planSystemNodePool(args, { name, project, region });
+  const cluster = clusterSettings(args, {
+    name,
     project,
-    location: region,
-    ...(systemZones.length > 0 ? { nodeLocations: systemZones.slice(0, zonal.zoneCount) } : {}),
-    initialNodeCount: zonal.perZone,
-    autoscaling: {
-      totalMinNodeCount: systemCapacity.min,
-      totalMaxNodeCount: systemCapacity.max,
-      locationPolicy: "BALANCED",
-    },
-    management: { autoRepair: true, autoUpgrade: true },
-    nodeConfig: {
-      ...hardened,
-      machineType: system.machineType ?? "e2-standard-4",
-      diskSizeGb,
-      diskType: "pd-balanced",
-      labels: { "hybridai.dev/pool": "system" },
-    },
-  };
+    region,
+    channel,
+    masterCidr,
+    authorized,
+    ...(key !== undefined ? { key } : {}),
+  });
   const egress = args.cloudNat === false ? undefined : planEgress(name, project, region, args);
   return {
     cluster,

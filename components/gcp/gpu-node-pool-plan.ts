@@ -11,6 +11,7 @@ import {
   validateCapacity,
 } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { assertZonesInRegion } from "./names";
 import {
   acceleratorNodeMarks,
@@ -19,7 +20,6 @@ import {
   type NodePoolSettings,
 } from "./node-config";
 import { assertOnDemandFloor } from "./spot-floor";
-import { assertOneOf, assertWholeNumber } from "./validate";
 import { zonalPlacement } from "./zonal-placement";
 
 const COMPONENT = "GcpGpuNodePool";

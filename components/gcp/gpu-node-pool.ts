@@ -2,25 +2,10 @@ import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapacityType } from "../accelerators";
 import { dependsOnAll } from "../dependency";
-import {
-  assertCluster,
-  type GkeClusterRef,
-  nodePoolClusterName,
-  withNodeServiceAccount,
-} from "./cluster-ref";
-import { type GpuNodePoolSpec, planGpuNodePool } from "./gpu-node-pool-plan";
+import { assertCluster, nodePoolClusterName, withNodeServiceAccount } from "./cluster-ref";
+import type { GpuNodePoolArgs } from "./gpu-node-pool-args";
+import { planGpuNodePool } from "./gpu-node-pool-plan";
 import { nodePoolName } from "./names";
-
-/** Arguments of {@link GpuNodePool}: the GPU spec plus the cluster it joins. */
-export interface GpuNodePoolArgs extends GpuNodePoolSpec {
-  /**
-   * The cluster the pools join: a `gcp.GkeCluster`, or an existing regional Standard cluster
-   * with Workload Identity from `gcp.GkeCluster.get(name, { clusterName, project, region })`.
-   */
-  cluster: GkeClusterRef;
-  /** Service account of the nodes. Default: the cluster's node service account. */
-  serviceAccountEmail?: pulumi.Input<string>;
-}
 
 /**
  * GPU nodes for a `gcp.GkeCluster` or an existing GKE cluster from the cloud-neutral

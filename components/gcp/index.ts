@@ -4,7 +4,8 @@ export {
   assertWorkloadIdentity,
   nodePoolClusterName,
 } from "./cluster-ref";
-export { ExistingGkeCluster, type ExistingGkeClusterArgs } from "./existing-gke-cluster";
+export { ExistingGkeCluster } from "./existing-gke-cluster";
+export type { ExistingGkeClusterArgs } from "./existing-gke-cluster-args";
 export type {
   ExistingGkeClusterAttributes,
   ExistingGkeClusterPlan,
@@ -13,16 +14,17 @@ export type {
 } from "./existing-gke-cluster-plan";
 export { existingGkeClusterAttributes, planExistingGkeCluster } from "./existing-gke-cluster-plan";
 export { GkeCluster } from "./gke-cluster";
-export type {
-  AuthorizedNetwork,
-  EgressPlan,
-  GkeClusterArgs,
-  GkeClusterPlan,
-  ReleaseChannel,
-  SystemNodePoolSpec,
-} from "./gke-cluster-plan";
-export { planGkeCluster, RELEASE_CHANNELS } from "./gke-cluster-plan";
-export { GpuNodePool, type GpuNodePoolArgs } from "./gpu-node-pool";
+export {
+  type AuthorizedNetwork,
+  type GkeClusterArgs,
+  RELEASE_CHANNELS,
+  type ReleaseChannel,
+  type SystemNodePoolSpec,
+} from "./gke-cluster-args";
+export type { EgressPlan, GkeClusterPlan } from "./gke-cluster-plan";
+export { planGkeCluster } from "./gke-cluster-plan";
+export { GpuNodePool } from "./gpu-node-pool";
+export type { GpuNodePoolArgs } from "./gpu-node-pool-args";
 export type {
   GpuNodePoolPlan,
   GpuNodePoolSpec,
@@ -46,7 +48,8 @@ export {
   workloadPool,
 } from "./iam";
 export { gkeKubeconfig } from "./kubeconfig";
-export { ModelStore, type ModelStoreArgs } from "./model-store";
+export { ModelStore } from "./model-store";
+export type { ModelStoreArgs } from "./model-store-args";
 export type {
   BucketSettings,
   ModelReaderSpec,
@@ -62,7 +65,8 @@ export {
   serviceAccountId,
 } from "./names";
 export type { ClusterSettings, HardenedNodeConfig, NodePoolSettings } from "./node-config";
-export { TpuNodePool, type TpuNodePoolArgs } from "./tpu-node-pool";
+export { TpuNodePool } from "./tpu-node-pool";
+export type { TpuNodePoolArgs } from "./tpu-node-pool-args";
 export type {
   TpuNodePoolPlan,
   TpuNodePoolSpec,

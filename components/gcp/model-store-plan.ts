@@ -2,9 +2,10 @@ import type * as storage from "@pulumi/gcp/storage";
 import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../errors";
 import type { ModelReaderSpec } from "../model-reader";
+import { assertWholeNumber } from "../validate";
 import { MODEL_READER_ROLE, WORKLOAD_IDENTITY_USER_ROLE, workloadIdentityMember } from "./iam";
 import { parseCryptoKeyName } from "./kms";
-import { assertRegion, assertWholeNumber } from "./validate";
+import { assertRegion } from "./validate";
 
 const COMPONENT = "GcpModelStore";
 

@@ -4,13 +4,13 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { dependsOnAll } from "../dependency";
-import { assertCluster, assertWorkloadIdentity, type GkeClusterRef } from "./cluster-ref";
+import { assertCluster, assertWorkloadIdentity } from "./cluster-ref";
 import { WORKLOAD_IDENTITY_ANNOTATION } from "./iam";
 import { KMS_ENCRYPTER_DECRYPTER, storageServiceAgent } from "./kms";
+import type { ModelStoreArgs } from "./model-store-args";
 import {
   assertModelName,
   assertModelStoreName,
-  type ModelStoreSpec,
   modelUri,
   planModelStore,
 } from "./model-store-plan";
@@ -24,16 +24,6 @@ export interface ModelReader {
   serviceAccountName: string;
   /** Annotations the service account needs: `iam.gke.io/gcp-service-account` → reader email. */
   annotations: pulumi.Output<Record<string, string>>;
-}
-
-/** Arguments of {@link ModelStore}. */
-export interface ModelStoreArgs extends ModelStoreSpec {
-  /**
-   * The cluster whose Workload Identity pool the reader comes from: a `gcp.GkeCluster`, or an
-   * existing cluster with Workload Identity on from `gcp.GkeCluster.get(name, { clusterName,
-   * project, region })`.
-   */
-  cluster: GkeClusterRef;
 }
 
 /**

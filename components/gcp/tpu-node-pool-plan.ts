@@ -10,6 +10,7 @@ import {
   validateCapacity,
 } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
 import { assertZonesInRegion } from "./names";
 import {
   acceleratorNodeMarks,
@@ -18,7 +19,6 @@ import {
   type NodePoolSettings,
 } from "./node-config";
 import { assertOnDemandFloor } from "./spot-floor";
-import { assertWholeNumber } from "./validate";
 
 const COMPONENT = "GcpTpuNodePool";
 
@@ -122,6 +122,117 @@ function checkQueued(spec: TpuNodePoolSpec, capacity: ReturnType<typeof validate
   }
 }
 
+/** A checked spec, with what every node pool of it shares. */
+interface CheckedTpuPool {
+  /** The spec, checked. */
+  spec: TpuNodePoolSpec;
+  /** Where the pools go. */
+  placement: TpuPoolPlacement;
+  /** The resolved slice. */
+  slice: TpuSlice;
+  /** Boot disk size, GB. */
+  diskSizeGb: number;
+  /** Whether nodes come only through ProvisioningRequests. */
+  queued: boolean;
+}
+
+/** Which reservations the nodes consume: none when queued, else the named one if any. */
+function reservationAffinity({
+  spec,
+  queued,
+}: CheckedTpuPool): Partial<NodePoolSettings["nodeConfig"]> {
+  if (queued) return { reservationAffinity: { consumeReservationType: "NO_RESERVATION" } };
+  if (spec.reservationName === undefined) return {};
+  return {
+    reservationAffinity: {
+      consumeReservationType: "SPECIFIC_RESERVATION",
+      key: RESERVATION_NAME_KEY,
+      values: [spec.reservationName],
+    },
+  };
+}
+
+/** One node pool's arguments, given its capacity type and sizing. */
+function tpuNodePool(
+  pool: CheckedTpuPool,
+  spot: boolean,
+  sizing: Pick<NodePoolSettings, "initialNodeCount" | "autoscaling" | "nodeCount">,
+): NodePoolSettings {
+  const { spec, placement, slice, diskSizeGb, queued } = pool;
+  const marks = acceleratorNodeMarks(slice.type, capacityTypeOf(spot), spec.labels);
+  return {
+    project: placement.project,
+    location: placement.region,
+    nodeLocations: [spec.zone],
+    ...sizing,
+    ...(slice.multiHost
+      ? { placementPolicy: { type: "COMPACT", tpuTopology: slice.topology } }
+      : {}),
+    ...(queued ? { queuedProvisioning: { enabled: true } } : {}),
+    management: { autoRepair: !queued, autoUpgrade: true },
+    nodeConfig: {
+      ...hardenedNodeConfig(),
+      machineType: slice.machineType,
+      spot,
+      diskSizeGb,
+      diskType: "pd-balanced",
+      labels: marks.labels,
+      taints: marks.taints,
+      ...reservationAffinity(pool),
+    },
+  };
+}
+
+/**
+ * The node pools of one capacity type: one autoscaled pool of single-host slices, or one pool
+ * per multi-host slice (fixed below `bounds.min`, scaled between 0 and the slice above it).
+ */
+function tpuPoolParts(pool: CheckedTpuPool, spot: boolean, bounds: NodeBounds): TpuPoolPart[] {
+  const { slice, queued } = pool;
+  const capacityType = capacityTypeOf(spot);
+  const label = queued ? "queued" : capacityType;
+  if (bounds.max === 0) return [];
+  if (!slice.multiHost) {
+    return [
+      {
+        suffix: label,
+        capacityType,
+        slices: { min: bounds.min, max: bounds.max },
+        nodePool: tpuNodePool(pool, spot, {
+          initialNodeCount: bounds.desired,
+          autoscaling: {
+            totalMinNodeCount: bounds.min,
+            totalMaxNodeCount: bounds.max,
+            locationPolicy: spot || queued ? "ANY" : "BALANCED",
+          },
+        }),
+      },
+    ];
+  }
+  return Array.from({ length: bounds.max }, (_, index) => {
+    const fixed = index < bounds.min;
+    return {
+      suffix: `${label}-${index}`,
+      capacityType,
+      slices: { min: fixed ? 1 : 0, max: 1 },
+      nodePool: tpuNodePool(
+        pool,
+        spot,
+        fixed
+          ? { nodeCount: slice.nodeCount }
+          : {
+              initialNodeCount: index < bounds.desired ? slice.nodeCount : 0,
+              autoscaling: {
+                totalMinNodeCount: 0,
+                totalMaxNodeCount: slice.nodeCount,
+                locationPolicy: "ANY",
+              },
+            },
+      ),
+    };
+  });
+}
+
 /**
  * Validates a TPU pool spec against the catalog's TPU rules and turns it into GKE node pools.
  * A single-host slice pool autoscales by whole nodes; a multi-host slice gets one pool per slice
@@ -156,93 +267,18 @@ export function planTpuNodePool(
     );
   }
   const diskSizeGb = assertWholeNumber(COMPONENT, "diskSizeGb", spec.diskSizeGb ?? 100, 10);
-  const queued = spec.queuedProvisioning === true;
-
-  const nodePoolFor = (
-    spot: boolean,
-    sizing: Pick<NodePoolSettings, "initialNodeCount" | "autoscaling" | "nodeCount">,
-  ): NodePoolSettings => {
-    const marks = acceleratorNodeMarks(slice.type, capacityTypeOf(spot), spec.labels);
-    return {
-      project: placement.project,
-      location: placement.region,
-      nodeLocations: [spec.zone],
-      ...sizing,
-      ...(slice.multiHost
-        ? { placementPolicy: { type: "COMPACT", tpuTopology: slice.topology } }
-        : {}),
-      ...(queued ? { queuedProvisioning: { enabled: true } } : {}),
-      management: { autoRepair: !queued, autoUpgrade: true },
-      nodeConfig: {
-        ...hardenedNodeConfig(),
-        machineType: slice.machineType,
-        spot,
-        diskSizeGb,
-        diskType: "pd-balanced",
-        labels: marks.labels,
-        taints: marks.taints,
-        ...(queued
-          ? { reservationAffinity: { consumeReservationType: "NO_RESERVATION" } }
-          : spec.reservationName !== undefined
-            ? {
-                reservationAffinity: {
-                  consumeReservationType: "SPECIFIC_RESERVATION",
-                  key: RESERVATION_NAME_KEY,
-                  values: [spec.reservationName],
-                },
-              }
-            : {}),
-      },
-    };
+  const pool: CheckedTpuPool = {
+    spec,
+    placement,
+    slice,
+    diskSizeGb,
+    queued: spec.queuedProvisioning === true,
   };
-
   const split = splitSpotCapacity(capacity);
   assertOnDemandFloor(COMPONENT, capacity, split);
-  const parts: TpuPoolPart[] = [];
-  for (const [spot, bounds] of [
-    [false, split.onDemand],
-    [true, split.spot],
-  ] as [boolean, NodeBounds][]) {
-    const capacityType = capacityTypeOf(spot);
-    const label = queued ? "queued" : capacityType;
-    if (bounds.max === 0) continue;
-    if (!slice.multiHost) {
-      parts.push({
-        suffix: label,
-        capacityType,
-        slices: { min: bounds.min, max: bounds.max },
-        nodePool: nodePoolFor(spot, {
-          initialNodeCount: bounds.desired,
-          autoscaling: {
-            totalMinNodeCount: bounds.min,
-            totalMaxNodeCount: bounds.max,
-            locationPolicy: spot || queued ? "ANY" : "BALANCED",
-          },
-        }),
-      });
-      continue;
-    }
-    for (let index = 0; index < bounds.max; index++) {
-      const fixed = index < bounds.min;
-      parts.push({
-        suffix: `${label}-${index}`,
-        capacityType,
-        slices: { min: fixed ? 1 : 0, max: 1 },
-        nodePool: nodePoolFor(
-          spot,
-          fixed
-            ? { nodeCount: slice.nodeCount }
-            : {
-                initialNodeCount: index < bounds.desired ? slice.nodeCount : 0,
-                autoscaling: {
-                  totalMinNodeCount: 0,
-                  totalMaxNodeCount: slice.nodeCount,
-                  locationPolicy: "ANY",
-                },
-              },
-        ),
-      });
-    }
-  }
+  const parts = [
+    ...tpuPoolParts(pool, false, split.onDemand),
+    ...tpuPoolParts(pool, true, split.spot),
+  ];
   return { slice, parts };
 }

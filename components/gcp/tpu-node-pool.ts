@@ -2,25 +2,10 @@ import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import type { TpuSlice } from "../accelerators";
 import { dependsOnAll } from "../dependency";
-import {
-  assertCluster,
-  type GkeClusterRef,
-  nodePoolClusterName,
-  withNodeServiceAccount,
-} from "./cluster-ref";
+import { assertCluster, nodePoolClusterName, withNodeServiceAccount } from "./cluster-ref";
 import { nodePoolName } from "./names";
-import { planTpuNodePool, type TpuNodePoolSpec } from "./tpu-node-pool-plan";
-
-/** Arguments of {@link TpuNodePool}: the TPU spec plus the cluster it joins. */
-export interface TpuNodePoolArgs extends TpuNodePoolSpec {
-  /**
-   * The cluster the pools join: a `gcp.GkeCluster`, or an existing regional Standard cluster
-   * with Workload Identity from `gcp.GkeCluster.get(name, { clusterName, project, region })`.
-   */
-  cluster: GkeClusterRef;
-  /** Service account of the nodes. Default: the cluster's node service account. */
-  serviceAccountEmail?: pulumi.Input<string>;
-}
+import type { TpuNodePoolArgs } from "./tpu-node-pool-args";
+import { planTpuNodePool } from "./tpu-node-pool-plan";
 
 /**
  * TPU slices (v5e, v5p, v6e; single-host or multi-host) for a `gcp.GkeCluster` or an existing

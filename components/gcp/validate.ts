@@ -60,31 +60,3 @@ export function assertCidr(
   }
   return value as string;
 }
-
-/** Checks that a value is one of a fixed set. */
-export function assertOneOf<T extends string>(
-  component: string,
-  field: string,
-  value: unknown,
-  allowed: readonly T[],
-): T {
-  if (!(allowed as readonly unknown[]).includes(value)) {
-    throw new HybridAiConfigError(component, field, value, allowed);
-  }
-  return value as T;
-}
-
-/** Checks a whole number within bounds. */
-export function assertWholeNumber(
-  component: string,
-  field: string,
-  value: unknown,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-    throw new HybridAiConfigError(component, field, value, `a whole number ${range}`);
-  }
-  return value;
-}

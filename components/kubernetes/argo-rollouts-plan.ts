@@ -1,10 +1,11 @@
 import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
-import type { Provider } from "@pulumi/kubernetes/provider";
 import type { ClusterRoleArgs, ClusterRoleBindingArgs } from "@pulumi/kubernetes/rbac/v1";
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
+import type { ArgoRolloutsArgs } from "./argo-rollouts-args";
 import { HELM_RELEASE_NAME_MAX } from "./nvidia-device-plugin-plan";
 import { GATEWAY_API_PLUGIN_NAME } from "./onnx-service/rollout-plan";
-import { assertNamespace, assertWholeNumber } from "./validate";
+import { assertNamespace } from "./validate";
 
 const COMPONENT = "ArgoRollouts";
 
@@ -42,18 +43,6 @@ const PLUGIN_DIR = "/plugins";
 const PLUGIN_VOLUME = "gatewayapi-plugin";
 /** The uid the Argo Rollouts image runs as. */
 const CONTROLLER_UID = 999;
-
-/** Arguments of {@link ArgoRollouts}; plain values, validated before anything registers. */
-export interface ArgoRolloutsArgs {
-  /** The Kubernetes provider of the target cluster. Default: the ambient provider. */
-  provider?: Provider;
-  /** Namespace of the controller (created when missing). Default `argo-rollouts`. */
-  namespace?: string;
-  /** Controller replicas (one leads, the others stand by). Default 2. */
-  replicas?: number;
-  /** Gateway API plugin image tag. Default {@link GATEWAY_API_PLUGIN}'s pinned version. */
-  pluginVersion?: string;
-}
 
 /** Everything {@link ArgoRollouts} creates. */
 export interface ArgoRolloutsPlan {

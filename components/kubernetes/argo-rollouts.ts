@@ -1,7 +1,8 @@
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import { ClusterRole, ClusterRoleBinding } from "@pulumi/kubernetes/rbac/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { type ArgoRolloutsArgs, planArgoRollouts } from "./argo-rollouts-plan";
+import type { ArgoRolloutsArgs } from "./argo-rollouts-args";
+import { planArgoRollouts } from "./argo-rollouts-plan";
 
 /**
  * Argo Rollouts, the progressive-delivery controller behind `OnnxService`'s `rollout`: the

@@ -1,40 +1,35 @@
+/**
+ * The Kubernetes components: each component, its args types, its pure `plan*` function (spec in,
+ * provider arguments out; for previews and tests without Pulumi) and the constants its objects
+ * carry (labels, annotations, chart and image pins, defaults). The sub-plans a component is
+ * built from (exposure, mirror, rollout, alert rules, dashboard, …) stay internal: their output
+ * is part of the component's plan.
+ */
 export { ArgoRollouts } from "./argo-rollouts";
+export type { ArgoRolloutsArgs } from "./argo-rollouts-args";
 export {
   ARGO_ROLLOUTS_CHART,
-  type ArgoRolloutsArgs,
   type ArgoRolloutsPlan,
   GATEWAY_API_PLUGIN,
   planArgoRollouts,
 } from "./argo-rollouts-plan";
 export { Keda } from "./keda";
-export { KEDA_CHART, type KedaArgs, type KedaPlan, planKeda } from "./keda-plan";
+export type { KedaArgs } from "./keda-args";
+export { KEDA_CHART, type KedaPlan, planKeda } from "./keda-plan";
 export * from "./labels";
 export {
   GKE_TPU_ACCELERATOR_LABEL,
   GKE_TPU_TOPOLOGY_LABEL,
-  type LlmAccelerator,
-  llmAccelerator,
   VLLM_IMAGES,
 } from "./llm-service/llm-accelerator-plan";
-export {
-  DEFAULT_TARGET_WAITING_REQUESTS,
-  planLlmAutoscaler,
-  QUEUE_METRIC,
-} from "./llm-service/llm-autoscaler-plan";
+export { DEFAULT_TARGET_WAITING_REQUESTS, QUEUE_METRIC } from "./llm-service/llm-autoscaler-plan";
 export { VLLM_HEALTH_PATH, VLLM_UID } from "./llm-service/llm-deployment-plan";
 export {
   MANAGED_VLLM_FLAGS,
-  planEngine,
   VLLM_LORA_RANKS,
   VLLM_QUANTIZATIONS,
 } from "./llm-service/llm-engine-plan";
-export {
-  DEFAULT_LLM_ALERTS,
-  llmAlertRules,
-  llmDashboardPanels,
-  VLLM_METRICS,
-} from "./llm-service/llm-monitoring-plan";
-export { llmRolloutChecks } from "./llm-service/llm-rollout-plan";
+export { DEFAULT_LLM_ALERTS, VLLM_METRICS } from "./llm-service/llm-monitoring-plan";
 export { LlmService } from "./llm-service/llm-service";
 export type {
   LlmActiveHours,
@@ -57,70 +52,38 @@ export {
   type LlmServicePlan,
   planLlmService,
 } from "./llm-service/llm-service-plan";
-export { COLD_START, type StartupBudget, startupBudget } from "./llm-service/llm-startup-plan";
+export { COLD_START } from "./llm-service/llm-startup-plan";
 export { NvidiaDevicePlugin } from "./nvidia-device-plugin";
 export {
   MIG_STRATEGIES,
   type MigStrategy,
+  type NvidiaDevicePluginArgs,
+} from "./nvidia-device-plugin-args";
+export {
   NVIDIA_DEVICE_PLUGIN_CHART,
   NVIDIA_GPU_TYPES,
-  type NvidiaDevicePluginArgs,
   planNvidiaDevicePlugin,
 } from "./nvidia-device-plugin-plan";
 export {
-  planCanaryRoute,
-  planServiceRoute,
-  type RouteAttachment,
-  type WeightedBackend,
-} from "./onnx-service/canary-plan";
-export {
-  type DashboardPanel,
-  type DashboardQuery,
-  type DashboardTarget,
-  dashboardModel,
-  dashboardPanels,
   GRAFANA_DASHBOARD_LABEL,
   GRAFANA_FOLDER_ANNOTATION,
-  planDashboard,
   type ServingDashboard,
 } from "./onnx-service/dashboard-plan";
 export {
   AUTH_TOKEN_DIRECTORY,
   CONFIG_CHECKSUM_ANNOTATION,
-  hostModelDirectory,
   MODEL_REPOSITORY_PATH,
-  planServingDeployment,
-  type ResolvedResources,
-  type ServingDeploymentSpec,
 } from "./onnx-service/deployment-plan";
+export { METADATA_SERVERS } from "./onnx-service/egress-plan";
 export {
-  METADATA_SERVERS,
-  planEgressRules,
-} from "./onnx-service/egress-plan";
-export {
-  admitLoadBalancer,
   DEFAULT_NLB_SSL_POLICY,
   EXPOSURE_SUFFIX,
-  type ExposurePlan,
-  type ExposureTarget,
   GKE_GATEWAY_CLASS,
   GOOGLE_FRONT_END_RANGES,
   NLB_LOAD_BALANCER_CLASS,
-  planExposure,
   READINESS_PATH,
 } from "./onnx-service/exposure-plan";
-export {
-  IRSA_ANNOTATION,
-  planServiceAccount,
-  WORKLOAD_IDENTITY_ANNOTATION,
-} from "./onnx-service/identity-plan";
-export {
-  checkMirror,
-  type MirrorPlan,
-  mirrorFilter,
-  planMirror,
-  type ResolvedMirror,
-} from "./onnx-service/mirror-plan";
+export { IRSA_ANNOTATION, WORKLOAD_IDENTITY_ANNOTATION } from "./onnx-service/identity-plan";
 export { OnnxService } from "./onnx-service/onnx-service";
 export type {
   GatewayRef,
@@ -152,43 +115,22 @@ export {
   GPU_ROLLOUT_TIMEOUT_MINUTES,
   type OnnxServicePlan,
   planOnnxService,
-  TRACK_LABEL,
 } from "./onnx-service/onnx-service-plan";
-export {
-  type AlertRule,
-  type AlertTarget,
-  alertRuleGroups,
-  alertRules,
-  checkAlerts,
-  DEFAULT_ALERTS,
-  modelSelector,
-  planAlertRules,
-  type ResolvedAlerts,
-  type ServingAlerts,
-} from "./onnx-service/prometheus-rule-plan";
-export {
-  planRolloutAnalysis,
-  ROLLOUT_HASH_LABEL,
-  ROLLOUT_METRICS,
-  type RolloutAnalysisSpec,
-  type RolloutCheck,
-  rolloutChecks,
-} from "./onnx-service/rollout-analysis-plan";
+export { DEFAULT_ALERTS, type ServingAlerts } from "./onnx-service/prometheus-rule-plan";
+export { ROLLOUT_HASH_LABEL, ROLLOUT_METRICS } from "./onnx-service/rollout-analysis-plan";
 export {
   DEFAULT_MAX_ERROR_RATE,
   DEFAULT_PROMETHEUS_URL,
   DEFAULT_ROLLOUT_INTERVAL,
   DEFAULT_ROLLOUT_STEPS,
   GATEWAY_API_PLUGIN_NAME,
-  planRollout,
-  type RolloutPlan,
 } from "./onnx-service/rollout-plan";
+export { TRACK_LABEL } from "./onnx-service/serving-plan";
 export { RUNTIME_UID } from "./pod-security";
 export {
   GKE_SPOT_LABEL,
   SPOT_NOTICE_SECONDS,
   type SpotNotice,
   SpotNoticeCloud,
-  spotNoticeOf,
   spotNoticeSeconds,
 } from "./scheduling";

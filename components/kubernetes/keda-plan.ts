@@ -1,8 +1,9 @@
 import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
-import type { Provider } from "@pulumi/kubernetes/provider";
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
+import type { KedaArgs } from "./keda-args";
 import { HELM_RELEASE_NAME_MAX } from "./nvidia-device-plugin-plan";
-import { assertNamespace, assertWholeNumber } from "./validate";
+import { assertNamespace } from "./validate";
 
 const COMPONENT = "Keda";
 
@@ -19,16 +20,6 @@ export const KEDA_CHART = {
 } as const;
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Arguments of {@link Keda}; plain values, validated before anything registers. */
-export interface KedaArgs {
-  /** The Kubernetes provider of the target cluster. Default: the ambient provider. */
-  provider?: Provider;
-  /** Namespace of the operator (created when missing). Default `keda`. */
-  namespace?: string;
-  /** Operator replicas (one leads, the others stand by). Default 1. */
-  replicas?: number;
-}
 
 /** Everything {@link Keda} creates. */
 export interface KedaPlan {

@@ -1,6 +1,7 @@
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import * as pulumi from "@pulumi/pulumi";
-import { type KedaArgs, planKeda } from "./keda-plan";
+import type { KedaArgs } from "./keda-args";
+import { planKeda } from "./keda-plan";
 
 /**
  * KEDA, the event-driven autoscaler behind `LlmService`'s `autoscaling`: the pinned Helm chart

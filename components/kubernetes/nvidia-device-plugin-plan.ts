@@ -1,9 +1,14 @@
 import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
-import type { Provider } from "@pulumi/kubernetes/provider";
 import { ACCELERATOR_MODELS, ACCELERATOR_TYPES, type AcceleratorType } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { assertOneOf, assertWholeNumber } from "../validate";
 import { acceleratorTaint, LABELS, tolerationFor } from "./labels";
-import { assertNamespace, assertOneOf, assertWholeNumber } from "./validate";
+import {
+  MIG_STRATEGIES,
+  type MigStrategy,
+  type NvidiaDevicePluginArgs,
+} from "./nvidia-device-plugin-args";
+import { assertNamespace } from "./validate";
 
 const COMPONENT = "NvidiaDevicePlugin";
 
@@ -19,42 +24,10 @@ export const HELM_RELEASE_NAME_MAX = 53;
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** How the plugin exposes Multi-Instance GPU partitions, by name. */
-export const MigStrategy = {
-  /** Whole GPUs. */
-  None: "none",
-  /** One partition size a node, as `nvidia.com/gpu`. */
-  Single: "single",
-  /** `nvidia.com/mig-<size>` resources. */
-  Mixed: "mixed",
-} as const;
-
-/** A MIG strategy: `none` (whole GPUs), `single` (one partition size a node, as `nvidia.com/gpu`), `mixed` (`nvidia.com/mig-<size>` resources). */
-export type MigStrategy = (typeof MigStrategy)[keyof typeof MigStrategy];
-
-/** How the plugin exposes Multi-Instance GPU partitions. */
-export const MIG_STRATEGIES: readonly MigStrategy[] = Object.values(MigStrategy);
-
 /** The NVIDIA GPU types hybridai knows. */
 export const NVIDIA_GPU_TYPES: readonly AcceleratorType[] = ACCELERATOR_TYPES.filter(
   (t) => ACCELERATOR_MODELS[t].vendor === "nvidia",
 );
-
-/** Arguments of {@link NvidiaDevicePlugin}; plain values, validated before anything registers. */
-export interface NvidiaDevicePluginArgs {
-  /** The Kubernetes provider of the target cluster. Default: the ambient provider. */
-  provider?: Provider;
-  /** Namespace of the release. Default `kube-system`. */
-  namespace?: string;
-  /** GPU types whose nodes run the plugin (matched on `hybridai.dev/accelerator`). Default: every NVIDIA type. */
-  accelerators?: AcceleratorType[];
-  /** Time-slicing: each GPU is advertised this many times (2–48). Default: none (one pod a GPU). */
-  timeSlicingReplicas?: number;
-  /** Multi-Instance GPU strategy. Default `none`. `single`/`mixed` need MIG-capable types (A100, H100). */
-  migStrategy?: MigStrategy;
-  /** Chart version. Default {@link NVIDIA_DEVICE_PLUGIN_CHART}'s pinned version. */
-  chartVersion?: string;
-}
 
 /** The plugin's config file (`config.map.default` in the chart values). */
 function pluginConfig(migStrategy: MigStrategy, replicas: number | undefined): string {

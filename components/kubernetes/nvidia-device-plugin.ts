@@ -1,6 +1,7 @@
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import * as pulumi from "@pulumi/pulumi";
-import { type NvidiaDevicePluginArgs, planNvidiaDevicePlugin } from "./nvidia-device-plugin-plan";
+import type { NvidiaDevicePluginArgs } from "./nvidia-device-plugin-args";
+import { planNvidiaDevicePlugin } from "./nvidia-device-plugin-plan";
 
 /**
  * NVIDIA's device plugin as a pinned Helm release, running only on hybridai GPU nodes, with

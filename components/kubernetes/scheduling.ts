@@ -7,8 +7,8 @@ import {
   assertAcceleratorType,
 } from "../accelerators";
 import { HybridAiConfigError } from "../errors";
+import { assertWholeNumber } from "../validate";
 import { acceleratorTaint, LABELS, tolerationFor } from "./labels";
-import { assertWholeNumber } from "./validate";
 
 /** The clouds whose fixed spot interruption notice hybridai knows, by name. */
 export const SpotNoticeCloud = {
@@ -33,15 +33,14 @@ export const GKE_SPOT_LABEL = "cloud.google.com/gke-spot";
 /** Resolves a spot notice to seconds, validating a number. */
 export function spotNoticeSeconds(component: string, notice: SpotNotice): number {
   if (notice === "aws" || notice === "gcp") return SPOT_NOTICE_SECONDS[notice];
-  if (typeof notice !== "number" || !Number.isInteger(notice) || notice < 1 || notice > 3600) {
-    throw new HybridAiConfigError(
-      component,
-      "spotNotice",
-      notice,
-      '"aws" (120 s), "gcp" (30 s) or whole seconds from 1 to 3600',
-    );
-  }
-  return notice;
+  return assertWholeNumber(
+    component,
+    "spotNotice",
+    notice,
+    1,
+    3600,
+    '"aws" (120 s), "gcp" (30 s) or whole seconds from 1 to 3600',
+  );
 }
 
 /**
@@ -128,32 +127,24 @@ export function shutdownTiming(
   notice: SpotNotice,
 ): ShutdownTiming {
   const limit = spot ? spotNoticeSeconds(component, notice) : 3600;
-  if (
-    !Number.isInteger(gracePeriodSeconds) ||
-    gracePeriodSeconds < 2 ||
-    gracePeriodSeconds > limit
-  ) {
-    throw new HybridAiConfigError(
-      component,
-      "terminationGracePeriodSeconds",
-      gracePeriodSeconds,
-      spot
-        ? `whole seconds from 2 to ${limit}: spot nodes get a ${limit} s interruption notice (spotNotice ${JSON.stringify(notice)}), a longer grace period is cut short`
-        : "whole seconds from 2 to 3600",
-    );
-  }
-  if (
-    !Number.isInteger(preStopSeconds) ||
-    preStopSeconds < 0 ||
-    preStopSeconds >= gracePeriodSeconds
-  ) {
-    throw new HybridAiConfigError(
-      component,
-      "preStopSeconds",
-      preStopSeconds,
-      `whole seconds from 0 to ${gracePeriodSeconds - 1} (below terminationGracePeriodSeconds, leaving time to drain)`,
-    );
-  }
+  assertWholeNumber(
+    component,
+    "terminationGracePeriodSeconds",
+    gracePeriodSeconds,
+    2,
+    limit,
+    spot
+      ? `whole seconds from 2 to ${limit}: spot nodes get a ${limit} s interruption notice (spotNotice ${JSON.stringify(notice)}), a longer grace period is cut short`
+      : "whole seconds from 2 to 3600",
+  );
+  assertWholeNumber(
+    component,
+    "preStopSeconds",
+    preStopSeconds,
+    0,
+    gracePeriodSeconds - 1,
+    `whole seconds from 0 to ${gracePeriodSeconds - 1} (below terminationGracePeriodSeconds, leaving time to drain)`,
+  );
   return { gracePeriodSeconds, preStopSeconds, drainSeconds: gracePeriodSeconds - preStopSeconds };
 }
 

@@ -47,28 +47,3 @@ export function assertQuantity(component: string, field: string, value: string):
     );
   }
 }
-
-/** Checks a whole number in `[min, max]`. */
-export function assertWholeNumber(
-  component: string,
-  field: string,
-  value: number,
-  min: number,
-  max: number,
-): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new HybridAiConfigError(component, field, value, `a whole number from ${min} to ${max}`);
-  }
-}
-
-/** Checks that `value` is one of `allowed`. */
-export function assertOneOf<T extends string>(
-  component: string,
-  field: string,
-  value: string,
-  allowed: readonly T[],
-): asserts value is T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new HybridAiConfigError(component, field, value, allowed);
-  }
-}

@@ -22,6 +22,7 @@ export type {
   RecordedCall,
   RecordedResource,
   RecordedResourceOptions,
+  SourceFrame,
 } from "./mocks";
 export { awaitOutput, installMocks, settle } from "./mocks";
 export type {

@@ -1,24 +1,3 @@
-import * as argoRolloutsV1alpha1 from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
-import * as gatewayV1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
-import * as gatewayV1beta1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1";
-import * as gkeNetworkingV1 from "@kubernetes-models/gke/networking.gke.io/v1";
-import * as monitoringV1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import * as monitoringV1alpha1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1";
-import * as admissionV1 from "kubernetes-models/admissionregistration.k8s.io/v1";
-import * as apiextensionsV1 from "kubernetes-models/apiextensions.k8s.io/v1";
-import * as appsV1 from "kubernetes-models/apps/v1";
-import * as autoscalingV1 from "kubernetes-models/autoscaling/v1";
-import * as autoscalingV2 from "kubernetes-models/autoscaling/v2";
-import * as batchV1 from "kubernetes-models/batch/v1";
-import * as coordinationV1 from "kubernetes-models/coordination.k8s.io/v1";
-import * as discoveryV1 from "kubernetes-models/discovery.k8s.io/v1";
-import * as networkingV1 from "kubernetes-models/networking.k8s.io/v1";
-import * as nodeV1 from "kubernetes-models/node.k8s.io/v1";
-import * as policyV1 from "kubernetes-models/policy/v1";
-import * as rbacV1 from "kubernetes-models/rbac.authorization.k8s.io/v1";
-import * as schedulingV1 from "kubernetes-models/scheduling.k8s.io/v1";
-import * as storageV1 from "kubernetes-models/storage.k8s.io/v1";
-import * as coreV1 from "kubernetes-models/v1";
 import { KEDA_V1ALPHA1_MODELS } from "./crd-models";
 import { isNamespacedKind } from "./kubernetes-scope";
 import type { RecordedResource } from "./mocks";
@@ -32,32 +11,43 @@ type ModelClass = new (data: PropertyMap) => { validate(): void };
  * components create (Prometheus Operator, Gateway API, and Argo Rollouts' Rollout,
  * AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun and Experiment from the v1.5.0 CRDs that
  * the pinned `ArgoRollouts` chart installs; KEDA's ScaledObject from the CRD the pinned `Keda`
- * chart installs).
+ * chart installs, checked in process by `crd-models.ts`). Each kubernetes-models kind is a module
+ * of its own (`<module>/<Kind>`), loaded the first time an object of that kind is validated: a
+ * test process pays only for the kinds its program creates.
  */
-const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
-  v1: coreV1,
-  "apps/v1": appsV1,
-  "autoscaling/v1": autoscalingV1,
-  "autoscaling/v2": autoscalingV2,
-  "batch/v1": batchV1,
-  "policy/v1": policyV1,
-  "networking.k8s.io/v1": networkingV1,
-  "rbac.authorization.k8s.io/v1": rbacV1,
-  "storage.k8s.io/v1": storageV1,
-  "scheduling.k8s.io/v1": schedulingV1,
-  "node.k8s.io/v1": nodeV1,
-  "coordination.k8s.io/v1": coordinationV1,
-  "discovery.k8s.io/v1": discoveryV1,
-  "admissionregistration.k8s.io/v1": admissionV1,
-  "apiextensions.k8s.io/v1": apiextensionsV1,
-  "monitoring.coreos.com/v1": monitoringV1,
-  "monitoring.coreos.com/v1alpha1": monitoringV1alpha1,
-  "gateway.networking.k8s.io/v1": gatewayV1,
-  "gateway.networking.k8s.io/v1beta1": gatewayV1beta1,
-  "argoproj.io/v1alpha1": argoRolloutsV1alpha1,
-  "networking.gke.io/v1": gkeNetworkingV1,
+const MODULES_BY_API_VERSION: Record<string, string> = {
+  v1: "kubernetes-models/v1",
+  "apps/v1": "kubernetes-models/apps/v1",
+  "autoscaling/v1": "kubernetes-models/autoscaling/v1",
+  "autoscaling/v2": "kubernetes-models/autoscaling/v2",
+  "batch/v1": "kubernetes-models/batch/v1",
+  "policy/v1": "kubernetes-models/policy/v1",
+  "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
+  "rbac.authorization.k8s.io/v1": "kubernetes-models/rbac.authorization.k8s.io/v1",
+  "storage.k8s.io/v1": "kubernetes-models/storage.k8s.io/v1",
+  "scheduling.k8s.io/v1": "kubernetes-models/scheduling.k8s.io/v1",
+  "node.k8s.io/v1": "kubernetes-models/node.k8s.io/v1",
+  "coordination.k8s.io/v1": "kubernetes-models/coordination.k8s.io/v1",
+  "discovery.k8s.io/v1": "kubernetes-models/discovery.k8s.io/v1",
+  "admissionregistration.k8s.io/v1": "kubernetes-models/admissionregistration.k8s.io/v1",
+  "apiextensions.k8s.io/v1": "kubernetes-models/apiextensions.k8s.io/v1",
+  "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+  "monitoring.coreos.com/v1alpha1":
+    "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1",
+  "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1",
+  "gateway.networking.k8s.io/v1beta1":
+    "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1",
+  "argoproj.io/v1alpha1": "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1",
+  "networking.gke.io/v1": "@kubernetes-models/gke/networking.gke.io/v1",
+};
+
+/** Kinds checked against a CRD schema fixture in process, by `apiVersion`. */
+const CRD_MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   "keda.sh/v1alpha1": KEDA_V1ALPHA1_MODELS,
 };
+
+/** Kind modules loaded so far (undefined: the module has no such kind). */
+const loadedModels = new Map<string, ModelClass | undefined>();
 
 /** The outcome for one recorded Kubernetes resource. */
 export interface ValidatedKubernetesObject {
@@ -115,8 +105,23 @@ function skipReasonOf(groupVersion: string, kind: string): string | undefined {
 }
 
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
-  const model = MODELS_BY_API_VERSION[apiVersion]?.[kind];
-  return typeof model === "function" ? (model as ModelClass) : undefined;
+  const crd = CRD_MODELS_BY_API_VERSION[apiVersion]?.[kind];
+  if (crd !== undefined) return crd as ModelClass;
+  const base = MODULES_BY_API_VERSION[apiVersion];
+  if (!base || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  const id = `${base}/${kind}`;
+  if (!loadedModels.has(id)) {
+    let model: unknown;
+    try {
+      model = (require(id) as Record<string, unknown>)[kind];
+    } catch (error) {
+      // No module for this kind; a module missing deeper down is a broken install: rethrow.
+      const missing = error as NodeJS.ErrnoException;
+      if (missing.code !== "MODULE_NOT_FOUND" || !missing.message.includes(`/${kind}`)) throw error;
+    }
+    loadedModels.set(id, typeof model === "function" ? (model as ModelClass) : undefined);
+  }
+  return loadedModels.get(id);
 }
 
 interface AjvLikeError {

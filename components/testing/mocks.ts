@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import type {
   RegisterResourceOutputsRequest,
@@ -20,6 +21,16 @@ export interface RecordedResourceOptions {
   customTimeouts: { create: string; update: string; delete: string };
   /** Alias URNs given to the engine. */
   aliases: string[];
+}
+
+/** A place in the program's source, as Pulumi's SDK recorded it when a resource was created. */
+export interface SourceFrame {
+  /** Absolute file path. */
+  file: string;
+  /** Line, 1-based. */
+  line: number;
+  /** Column, 1-based. */
+  column: number;
 }
 
 /** One resource the program registered while the mocks were installed. */
@@ -48,6 +59,13 @@ export interface RecordedResource {
   propertyDependencies: Record<string, string[]>;
   /** Resource options the program set. */
   options: RecordedResourceOptions;
+  /**
+   * The stack at the resource's construction, innermost first, as Pulumi's SDK sends it with the
+   * registration (the engine's source position): the caller of the resource's constructor first,
+   * then its callers. Frames of Node's internals are left out; positions are source-mapped when
+   * Node's source maps are on (tsx turns them on).
+   */
+  stackTrace: SourceFrame[];
 }
 
 /** One provider function call (invoke) the program made. */
@@ -107,6 +125,7 @@ interface RequestMetadata {
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
   options: RecordedResourceOptions;
+  stackTrace: SourceFrame[];
 }
 
 /** The register/read request fields we read; read requests carry only some of them. */
@@ -123,6 +142,7 @@ type RequestLike = Pick<RegisterResourceRequest, "getParent"> &
       | "getDeletebeforereplacedefined"
       | "getDeletebeforereplace"
       | "getAliasurnsList"
+      | "getStacktrace"
     >
   >;
 
@@ -134,6 +154,22 @@ interface MockMonitorLike {
   readResource(req: RequestLike, callback: MonitorCallback): unknown;
   registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: MonitorCallback): unknown;
   newUrn(parent: string, type: string, name: string): string;
+}
+
+/** The frames of the request's stack trace that name a file. */
+function stackTraceOf(req: RequestLike): SourceFrame[] {
+  const frames: SourceFrame[] = [];
+  for (const frame of req.getStacktrace?.()?.getFramesList() ?? []) {
+    const position = frame.getPc();
+    const uri = position?.getUri();
+    if (!position || !uri?.startsWith("file:")) continue;
+    frames.push({
+      file: fileURLToPath(uri),
+      line: position.getLine(),
+      column: position.getColumn(),
+    });
+  }
+  return frames;
 }
 
 function metadataOf(req: RequestLike): RequestMetadata {
@@ -160,6 +196,7 @@ function metadataOf(req: RequestLike): RequestMetadata {
       },
       aliases: req.getAliasurnsList?.() ?? [],
     },
+    stackTrace: stackTraceOf(req),
   };
 }
 
@@ -250,6 +287,7 @@ class Recorder implements MockRecorder {
         dependencies: [],
         propertyDependencies: {},
         options: metadataOf({ getParent: () => "" }).options,
+        stackTrace: [],
       };
       const result = this.guarded(
         `newResource(${args.type} "${args.name}")`,
@@ -274,6 +312,7 @@ class Recorder implements MockRecorder {
         dependencies: metadata.dependencies,
         propertyDependencies: metadata.propertyDependencies,
         options: metadata.options,
+        stackTrace: metadata.stackTrace,
       });
       return result;
     },

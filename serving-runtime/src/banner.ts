@@ -21,6 +21,8 @@ export interface BannerInput {
    * `explicit`'s advice.
    */
   modelControlMode?: ModelControlMode;
+  /** How to start this CLI again, for the `example` command (default `hybridai-serve`). */
+  command?: string;
 }
 
 /** How a model that failed to load gets loaded once its files are fixed, by model control mode. */
@@ -34,7 +36,8 @@ const RELOAD_ADVICE: Record<ModelControlMode, string> = {
  * The text `hybridai-serve` prints once it has loaded the repository: where it listens (HTTP, and
  * gRPC when it is on), the
  * ready models, every model that is not ready with its state and reason (one a line), what that
- * does to readiness, and a `curl` command for the first ready model.
+ * does to readiness, and a one-line command that sends the first ready model an inference:
+ * a `curl` with the request inline when it is short, else `example` piped to `curl`.
  */
 export function startupBanner({
   url,
@@ -43,6 +46,7 @@ export function startupBanner({
   strictReadiness,
   grpcAddress,
   modelControlMode = "explicit",
+  command,
 }: BannerInput): string {
   const readyNames = new Set(ready.map((model) => model.name));
   const failed = index.filter((row) => row.state !== "READY" && !readyNames.has(row.name));
@@ -64,7 +68,7 @@ export function startupBanner({
   if (ready.length === 0) {
     lines.push("No model is ready; see the log above and POST /v2/repository/index.");
   } else {
-    lines.push("Try an inference:", `  ${curlExample(url, ready[0])}`);
+    lines.push("Try an inference:", `  ${curlExample(url, ready[0], command)}`);
   }
   return `\n${lines.join("\n")}\n\n`;
 }

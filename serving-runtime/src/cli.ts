@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import path from "node:path";
 import pino from "pino";
 import { startupBanner } from "./banner";
 import { OptionsError, parseCommandLine, type ServerOptions, usage } from "./options";
@@ -15,6 +16,7 @@ async function printReady(server: RunningServer, options: ServerOptions): Promis
       strictReadiness: options.strictReadiness,
       grpcAddress: server.grpc?.address,
       modelControlMode: options.modelControlMode,
+      command: `node ${path.relative(process.cwd(), process.argv[1]) || process.argv[1]}`,
     }),
   );
 }
@@ -31,6 +33,10 @@ async function main(): Promise<number | undefined> {
   if (process.argv[2] === "sync") {
     const { runSyncCommand } = await import("./sync");
     return runSyncCommand(process.argv.slice(3));
+  }
+  if (process.argv[2] === "example") {
+    const { runExampleCommand } = await import("./example-command");
+    return runExampleCommand(process.argv.slice(3));
   }
   let command: ReturnType<typeof parseCommandLine>;
   try {

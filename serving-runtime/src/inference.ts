@@ -5,9 +5,10 @@ import {
   responseCacheKey,
 } from "./cache/response-cache";
 import { isDegraded, resultParameters } from "./ensemble/ensemble-result";
-import type { FailureReason, ServerMetrics } from "./metrics";
+import type { ServerMetrics } from "./metrics";
 import type { RequestFacts } from "./observability/audit/request-facts";
-import { ERROR_STATUS, InferenceError, unavailable } from "./protocol/errors";
+import { InferenceError, unavailable } from "./protocol/errors";
+import type { InferenceRequestBody } from "./protocol/http-body";
 import { decodeInferRequest, type InferRequest } from "./protocol/infer-request";
 import {
   type EncodedResponse,
@@ -16,7 +17,7 @@ import {
   type ResponseHeader,
 } from "./protocol/infer-response";
 import type { ModelSignature } from "./protocol/tensor-spec";
-import type { LoadedVersion } from "./repository/loader";
+import type { LoadedVersion } from "./repository/loaded-version";
 import type { ModelRepository } from "./repository/model-repository";
 import {
   type CallOutcome,
@@ -26,24 +27,14 @@ import {
   type RemoteFallback,
   shouldFallback,
 } from "./resilience";
+import { blamesModel, failureReason, outcomeOf } from "./scheduling/failure-outcome";
 import { type ClientLink, type InferResult, SchedulingError } from "./scheduling/scheduler";
 import type { OutputData } from "./scheduling/tensor-batch";
 import { ATTR, SPAN } from "./tracing/attributes";
 import { endSpan, type RequestTrace, type TraceHeaders } from "./tracing/request-trace";
 
-/** The encoded body of one inference request. */
-export interface InferenceRequestBody {
-  /** The raw body. */
-  body: Buffer;
-  /** `Inference-Header-Content-Length`, for binary-extension bodies. */
-  headerLength?: string;
-  /** The request id (`X-Request-Id`), sent on with forwarded copies. */
-  requestId?: string;
-  /**
-   * Whether another runtime forwarded this request (it carries `hybridai-forwarded`): such a
-   * request is never forwarded again to a remote endpoint.
-   */
-  forwarded?: boolean;
+/** An HTTP inference request: its encoded body and, with tracing on, its trace. */
+export interface TracedRequestBody extends InferenceRequestBody {
   /** The request's trace (tracing on): carried to the scheduler, fallbacks and shadows. */
   trace?: RequestTrace;
 }
@@ -68,8 +59,8 @@ export interface InferenceCodec<T> {
    * the request is decoded).
    */
   readonly http?: {
-    /** The HTTP body. */
-    request: InferenceRequestBody;
+    /** The HTTP body, with the request's trace. */
+    request: TracedRequestBody;
     /**
      * Forwards the request to a remote endpoint and relays its answer; `traceHeaders` carry the
      * trace (`traceparent`, `tracestate`) to the endpoint.
@@ -85,7 +76,7 @@ export interface InferenceCodec<T> {
 }
 
 /** The codec of an HTTP request body. */
-function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedResponse> {
+function bodyCodec(request: TracedRequestBody): InferenceCodec<EncodedResponse> {
   return {
     decode: (model) => {
       const decoded = decodeInferRequest(request.body, request.headerLength, model);
@@ -132,36 +123,6 @@ export interface InferenceServiceOptions {
   logger: Logger;
 }
 
-/** How Triton's failure metric labels a failed request's error. */
-export function failureReason(error: unknown): FailureReason {
-  if (error instanceof SchedulingError) return error.reason;
-  if (error instanceof InferenceError && error.kind === "INVALID_ARGUMENT") return "OTHER";
-  return "BACKEND";
-}
-
-/**
- * What a failed call means for the fallback: undefined when the request itself was at fault (a
- * 4xx-class error, such as an input onnxruntime refused) or its client went away.
- */
-export function outcomeOf(error: unknown): CallOutcome | undefined {
-  if (error instanceof SchedulingError) {
-    return error.failure === "cancelled" ? undefined : error.failure;
-  }
-  if (error instanceof InferenceError && ERROR_STATUS[error.kind] < 500) return undefined;
-  return "error";
-}
-
-/**
- * Whether a failed call counts against the model's circuit breaker: only the model's own
- * failures do (execution errors, and queue timeouts the model's config set). Client-caused
- * problems (4xx-class errors, inputs onnxruntime refuses), timeouts the request asked for
- * itself, cancellations and a full queue do not.
- */
-export function blamesModel(error: unknown, outcome: CallOutcome | undefined): boolean {
-  if (outcome === "error") return true;
-  return outcome === "timeout" && !(error instanceof SchedulingError && error.requested);
-}
-
 function sizeOf(result: InferResult): number {
   let bytes = 0;
   for (const [name, output] of result) {
@@ -205,7 +166,7 @@ export class InferenceService {
    */
   infer(
     target: LoadedVersion,
-    request: InferenceRequestBody,
+    request: TracedRequestBody,
     client?: ClientLink,
     facts?: RequestFacts,
   ): Promise<EncodedResponse> {
@@ -311,7 +272,7 @@ export class InferenceService {
    */
   inferAbsent(
     name: string,
-    request: InferenceRequestBody,
+    request: TracedRequestBody,
     absent: Error,
     client?: ClientLink,
     facts?: RequestFacts,

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { parseTuningShapes, type TuningShapes } from "./runtime/tuning-shapes";
 import { resolveTracing, type TracingConfig, TracingConfigError } from "./tracing/tracing-config";
 
 /** Server settings from flags and `HYBRIDAI_*` environment variables. */
@@ -39,6 +40,8 @@ export interface ServerOptions {
    * threads (`--inline-threshold-microseconds`); default 100.
    */
   inlineThresholdMicroseconds: number;
+  /** Item shapes to time models with dynamic dimensions beyond the batch on (`--tuning-shapes`). */
+  tuningShapes?: TuningShapes;
   /** Intra-op threads per session (`--intra-op-threads`); default 1 (parallelism comes from instances). */
   intraOpThreads?: number;
   /** Inter-op threads per session (`--inter-op-threads`); default 1. */
@@ -236,6 +239,23 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: "models this fast (batch 1, µs) run on the event loop (default 100)",
   },
   {
+    flag: "tuning-shapes",
+    env: "HYBRIDAI_TUNING_SHAPES",
+    key: "tuningShapes",
+    schema: z
+      .string()
+      .transform((text, context) => {
+        try {
+          return parseTuningShapes(text);
+        } catch (error) {
+          context.addIssue({ code: "custom", message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    help: "item shapes to time models with dynamic dims beyond the batch on: <model>:<input>=3x48x192[,…][;…] (default: config dims, else 1)",
+  },
+  {
     flag: "intra-op-threads",
     env: "HYBRIDAI_INTRA_OP_THREADS",
     key: "intraOpThreads",
@@ -275,7 +295,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: "HYBRIDAI_LOG_LEVEL",
     key: "logLevel",
     schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    help: "log level (default info)",
+    help: "log level (default info); onnxruntime's own log: errors, warnings too at debug/trace, none at fatal/silent",
   },
   {
     flag: "drift-window",
@@ -404,6 +424,7 @@ export function usage(): string {
     "Usage: hybridai-serve --model-repository DIR [--host H] [--port P] [--grpc-port G] [options]",
     "       hybridai-serve pull --from <uri> --to <dir>   (see hybridai-serve pull --help)",
     "       hybridai-serve profile --model-repository DIR --model M --data FILE   (see --help)",
+    "       hybridai-serve example MODEL [--url URL]   (a JSON request for MODEL; see --help)",
     "",
     "Serves ONNX models over the Open Inference Protocol v2 (Triton-compatible HTTP/REST and gRPC).",
     "Flags take precedence over environment variables.",

@@ -7,6 +7,7 @@ import { BearerToken } from "./auth";
 import { ResponseCache } from "./cache/response-cache";
 import { type RunningGrpcServer, startGrpcServer } from "./grpc/grpc-server";
 import { buildApp } from "./http/app";
+import type { AppContext } from "./http/context";
 import { type RunningMetricsServer, startMetricsServer } from "./http/metrics-server";
 import { ServerState } from "./http/server-state";
 import { InferenceService } from "./inference";
@@ -17,8 +18,9 @@ import { DEFAULT_DRIFT_WINDOW } from "./observability/drift-monitor";
 import { modelControlProblem, type ServerOptions } from "./options";
 import { ModelRepository } from "./repository/model-repository";
 import { RepositoryPoller } from "./repository/repository-poller";
-import { type Clock, sleep, systemClock } from "./scheduling/clock";
+import { type Clock, systemClock } from "./scheduling/clock";
 import type { InferResult } from "./scheduling/scheduler";
+import { drainOnce } from "./server-shutdown";
 import { Tracing } from "./tracing/tracing";
 
 /** Audit bytes buffered before records are dropped when `--audit-buffer-bytes` is not given. */
@@ -66,43 +68,9 @@ export async function startServer(
   logger: Logger,
   clock: Clock = systemClock,
 ): Promise<RunningServer> {
-  const controlProblem = modelControlProblem(options);
-  if (controlProblem) throw new Error(controlProblem);
-  const root = path.resolve(options.modelRepository);
-  const info = await stat(root).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new Error(
-      `--model-repository: '${options.modelRepository}' is not a directory; it must hold <model>/<version>/model.onnx`,
-    );
-  }
-  const [authToken, repositoryToken] = await Promise.all([
-    options.authTokenFile
-      ? BearerToken.fromFile(options.authTokenFile, "--auth-token-file")
-      : undefined,
-    options.repositoryAuthTokenFile
-      ? BearerToken.fromFile(options.repositoryAuthTokenFile, "--repository-auth-token-file")
-      : undefined,
-  ]);
+  const root = await repositoryRoot(options);
   const metrics = new ServerMetrics();
-  const clients = options.tokensFile
-    ? await ClientRegistry.fromFile(
-        options.tokensFile,
-        "--tokens-file",
-        metrics.registry,
-        options.metricsClientLabels,
-      )
-    : undefined;
-  const audit = options.auditLog
-    ? await AuditLog.open(
-        {
-          destination: options.auditLog,
-          sampleRate: options.auditSampleRate ?? 1,
-          bufferBytes: options.auditBufferBytes ?? DEFAULT_AUDIT_BUFFER_BYTES,
-          payloadBytes: options.auditPayloadBytes ?? 0,
-        },
-        metrics.registry,
-      )
-    : undefined;
+  const { authToken, repositoryToken, clients, audit } = await openAccess(options, metrics);
   const tracing = options.tracing ? new Tracing(options.tracing) : undefined;
   if (tracing) {
     logger.info(
@@ -122,6 +90,7 @@ export async function startServer(
     defaultMaxQueueSize: options.maxQueueSize,
     defaultMaxBatchSize: options.defaultMaxBatchSize,
     inlineThresholdMicroseconds: options.inlineThresholdMicroseconds,
+    tuningShapes: options.tuningShapes,
     clock,
     logger,
     metrics,
@@ -149,28 +118,12 @@ export async function startServer(
   };
   const app = buildApp(context, logger);
   await app.listen({ host: options.host, port: options.port });
-  let grpc: RunningGrpcServer | undefined;
-  let metricsServer: RunningMetricsServer | undefined;
-  try {
-    if (options.grpcPort > 0) {
-      grpc = await startGrpcServer(
-        { ...context, logger },
-        { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimitBytes },
-      );
-    }
-    if (options.metricsPort !== undefined) {
-      metricsServer = await startMetricsServer(metrics.registry, {
-        host: options.host,
-        port: options.metricsPort,
-        requestTimeoutMs: context.requestTimeoutMs,
-      });
-    }
-  } catch (error) {
-    grpc?.forceClose();
-    await app.close();
-    await tracing?.shutdown();
-    throw error;
-  }
+  const { grpc, metricsServer } = await startSideServers(options, context, logger, app).catch(
+    async (error: unknown) => {
+      await tracing?.shutdown();
+      throw error;
+    },
+  );
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
@@ -190,39 +143,18 @@ export async function startServer(
   grpc?.health.refresh();
   poller?.start();
 
-  let stopping: Promise<boolean> | undefined;
-  const shutdown = (timeoutMs: number, graceMs = 0) => {
-    stopping ??= (async () => {
-      state.draining = true;
-      grpc?.health.refresh();
-      // No further read starts; a load a read already began is tracked, and waited for below.
-      void poller?.stop();
-      const connections = () =>
-        new Promise<number>((resolve) => app.server.getConnections((_e, count) => resolve(count)));
-      logger.info({ connections: await connections(), graceMs, timeoutMs }, "draining");
-      let timedOut = false;
-      const deadline = clock.setTimer(() => {
-        timedOut = true;
-        logger.warn("drain timeout reached; closing connections");
-        app.server.closeAllConnections();
-        grpc?.forceClose();
-      }, timeoutMs);
-      if (graceMs > 0) await sleep(clock, Math.min(graceMs, timeoutMs));
-      logger.info(
-        { connections: await connections() },
-        "stopped listening; waiting for requests in flight",
-      );
-      await Promise.all([app.close(), grpc?.close(), metricsServer?.close()]);
-      await state.idle();
-      deadline.cancel();
-      await audit?.close();
-      await repository.close();
-      await tracing?.shutdown();
-      logger.info({ drained: !timedOut }, "stopped");
-      return !timedOut;
-    })();
-    return stopping;
-  };
+  const shutdown = drainOnce({
+    app,
+    grpc,
+    metricsServer,
+    poller,
+    state,
+    audit,
+    repository,
+    tracing,
+    clock,
+    logger,
+  });
   return {
     url: `http://${host}:${port}`,
     app,
@@ -233,4 +165,88 @@ export async function startServer(
     metricsUrl: metricsServer?.url,
     shutdown,
   };
+}
+
+/**
+ * Checks the model control mode and that `--model-repository` is a directory.
+ *
+ * @returns the repository's absolute path
+ */
+async function repositoryRoot(options: ServerOptions): Promise<string> {
+  const controlProblem = modelControlProblem(options);
+  if (controlProblem) throw new Error(controlProblem);
+  const root = path.resolve(options.modelRepository);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new Error(
+      `--model-repository: '${options.modelRepository}' is not a directory; it must hold <model>/<version>/model.onnx`,
+    );
+  }
+  return root;
+}
+
+/** The bearer tokens, the tokens-file clients and the audit log the options name. */
+async function openAccess(options: ServerOptions, metrics: ServerMetrics) {
+  const [authToken, repositoryToken] = await Promise.all([
+    options.authTokenFile
+      ? BearerToken.fromFile(options.authTokenFile, "--auth-token-file")
+      : undefined,
+    options.repositoryAuthTokenFile
+      ? BearerToken.fromFile(options.repositoryAuthTokenFile, "--repository-auth-token-file")
+      : undefined,
+  ]);
+  const clients = options.tokensFile
+    ? await ClientRegistry.fromFile(
+        options.tokensFile,
+        "--tokens-file",
+        metrics.registry,
+        options.metricsClientLabels,
+      )
+    : undefined;
+  const audit = options.auditLog
+    ? await AuditLog.open(
+        {
+          destination: options.auditLog,
+          sampleRate: options.auditSampleRate ?? 1,
+          bufferBytes: options.auditBufferBytes ?? DEFAULT_AUDIT_BUFFER_BYTES,
+          payloadBytes: options.auditPayloadBytes ?? 0,
+        },
+        metrics.registry,
+      )
+    : undefined;
+  return { authToken, repositoryToken, clients, audit };
+}
+
+/**
+ * Starts the gRPC server and the metrics port when the options ask for them; when one fails to
+ * start, what did start is closed, the HTTP app included.
+ */
+async function startSideServers(
+  options: ServerOptions,
+  context: AppContext,
+  logger: Logger,
+  app: FastifyInstance,
+): Promise<{ grpc?: RunningGrpcServer; metricsServer?: RunningMetricsServer }> {
+  let grpc: RunningGrpcServer | undefined;
+  let metricsServer: RunningMetricsServer | undefined;
+  try {
+    if (options.grpcPort > 0) {
+      grpc = await startGrpcServer(
+        { ...context, logger },
+        { host: options.host, port: options.grpcPort, maxMessageBytes: options.bodyLimitBytes },
+      );
+    }
+    if (options.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(context.metrics.registry, {
+        host: options.host,
+        port: options.metricsPort,
+        requestTimeoutMs: context.requestTimeoutMs,
+      });
+    }
+  } catch (error) {
+    grpc?.forceClose();
+    await app.close();
+    throw error;
+  }
+  return { grpc, metricsServer };
 }

@@ -166,6 +166,7 @@ export const awsSection: StackSection<AwsStackConfig> = {
         modelStore: { reader: store.reader },
         accelerators: types.filter((type, i) => types.indexOf(type) === i),
         mixedCapacityAccelerators: config.fleets.map((f) => f.accelerator.type),
+        exposures: config.cluster.loadBalancerController ? ["aws-nlb"] : [],
       },
     };
   },

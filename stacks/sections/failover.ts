@@ -107,7 +107,26 @@ const schema: z.ZodType<FailoverStackConfig> = z.strictObject({
 });
 
 /** What the checks need to know of a cluster: planned from config, or deployed. */
-type ClusterFacts = Pick<PlannedCluster, "cloud" | "modelStore" | "accelerators">;
+type ClusterFacts = Pick<PlannedCluster, "cloud" | "modelStore" | "accelerators" | "exposures">;
+
+/** What exposing the service on a cloud needs, and how to get it, for the error message. */
+const EXPOSURE_NEEDS = {
+  aws: {
+    exposure: "aws-nlb",
+    allowed:
+      "an EKS cluster running the AWS Load Balancer Controller (the NLB is its work): set " +
+      "hybridai:aws.cluster.loadBalancerController: true, or, for an existing cluster that runs " +
+      "it, loadBalancerController: true in hybridai:existing",
+  },
+  gcp: {
+    exposure: "gcp-gateway",
+    allowed:
+      "a GKE cluster with the Gateway API (the Gateway is its work): set " +
+      "hybridai:gcp.cluster.gatewayApi: true, or enable it on an existing cluster (gcloud " +
+      "container clusters update NAME --location REGION --gateway-api=standard) and set " +
+      "gatewayApi: true in hybridai:existing",
+  },
+} as const;
 
 /** The exposure of one endpoint on its cloud: an NLB on EKS, a Gateway on GKE. */
 function exposureOf(
@@ -169,7 +188,7 @@ function check(config: FailoverStackConfig, clusters: ReadonlyMap<string, Cluste
         SECTION,
         `${field}.cluster`,
         entry.cluster,
-        `an EKS or GKE cluster this stack creates: ${known.join(", ") || "none (add an aws or gcp section)"}`,
+        `an EKS or GKE cluster of this stack (created, or looked up in hybridai:existing): ${known.join(", ") || "none (add an aws, gcp or existing section)"}`,
       );
     }
     if (seen.has(entry.cluster)) {
@@ -181,6 +200,10 @@ function check(config: FailoverStackConfig, clusters: ReadonlyMap<string, Cluste
       );
     }
     seen.add(entry.cluster);
+    const needs = EXPOSURE_NEEDS[cluster.cloud];
+    if (cluster.exposures && !cluster.exposures.includes(needs.exposure)) {
+      throw new HybridAiConfigError(SECTION, `${field}.cluster`, entry.cluster, needs.allowed);
+    }
     if (!cluster.modelStore) {
       throw new HybridAiConfigError(
         SECTION,
@@ -293,12 +316,17 @@ export const failoverSection: StackSection<FailoverStackConfig> = {
     check(config, facts);
     for (const [i, entry] of config.endpoints.entries()) {
       const cluster = context.clusters.get(entry.cluster) as DeployedCluster;
-      if (cluster.cloud === "aws" && !cluster.network?.loadBalancerController) {
+      const network = cluster.network;
+      if (
+        cluster.cloud === "aws" &&
+        !network?.loadBalancerController &&
+        !network?.runsLoadBalancerController
+      ) {
         throw new HybridAiConfigError(
           SECTION,
           `${KEY}.endpoints[${i}].cluster`,
           entry.cluster,
-          `an EKS cluster with the AWS Load Balancer Controller: set hybridai:aws.cluster.loadBalancerController: true`,
+          EXPOSURE_NEEDS.aws.allowed,
         );
       }
     }

@@ -177,6 +177,7 @@ export const gcpSection: StackSection<GcpStackConfig> = {
           (type): type is NonNullable<typeof type> => type !== undefined,
         ),
         mixedCapacityAccelerators: [],
+        exposures: config.cluster.gatewayApi ? ["gcp-gateway"] : [],
       },
     };
   },

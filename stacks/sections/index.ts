@@ -1,6 +1,7 @@
 import type { StackSection } from "../section";
 import { awsSection } from "./aws";
 import { edgeSection } from "./edge";
+import { existingSection } from "./existing";
 import { failoverSection } from "./failover";
 import { gcpSection } from "./gcp";
 import { servingSection } from "./serving";
@@ -9,6 +10,7 @@ import { servingSection } from "./serving";
 export const STACK_SECTIONS: readonly StackSection<unknown>[] = [
   awsSection as StackSection<unknown>,
   gcpSection as StackSection<unknown>,
+  existingSection as StackSection<unknown>,
   servingSection as StackSection<unknown>,
   edgeSection as StackSection<unknown>,
   failoverSection as StackSection<unknown>,

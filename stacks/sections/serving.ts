@@ -4,12 +4,8 @@ import { z } from "zod";
 import { ACCELERATOR_TYPES, type AcceleratorType } from "../../components/accelerators";
 import { HybridAiConfigError } from "../../components/errors";
 import type { OnnxServiceArgs, ServingCapacity } from "../../components/kubernetes";
-import {
-  hostModelDirectory,
-  LlmService,
-  OnnxService,
-  planOnnxService,
-} from "../../components/kubernetes";
+import { LlmService, OnnxService, planOnnxService } from "../../components/kubernetes";
+import { hostModelDirectory } from "../../components/kubernetes/onnx-service/deployment-plan";
 import type { DeployedCluster, PlannedCluster, StackSection } from "../section";
 import {
   checkLlmService,

@@ -10,6 +10,13 @@ import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { layOutConsumer, RESOLUTIONS, type Resolution } from "./consumer-project";
+import {
+  documentedAllowScripts,
+  documentedCheckStep,
+  type InstalledConsumer,
+  installConsumer,
+  runCommand,
+} from "./installed-consumer";
 
 const run = promisify(execFile);
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -17,33 +24,29 @@ const TSC = path.join(REPO_ROOT, "node_modules/typescript/bin/tsc");
 
 let root: string;
 let consumer: string;
+let tarball: string;
 let packed: string[];
 
 /**
- * Builds and packs the library as a release would (`npm run build`, then `npm pack`; scripts
- * are skipped in the pack because the build already ran — `prepare` would only repeat it), then
- * unpacks the tarball into a consumer project. Nothing is fetched: the consumer's dependencies
- * resolve from this repository's node_modules through a symlinked parent `node_modules`.
+ * Builds and packs the library as a release does (`npm run pack:release`), then unpacks the
+ * tarball into a consumer project. Nothing is fetched: the consumer's dependencies resolve from
+ * this repository's node_modules through a symlinked parent `node_modules`.
  */
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), "hybridai-pack-"));
-  await run("npm", ["run", "build", "--silent"], { cwd: REPO_ROOT });
   const { stdout } = await run(
-    "npm",
-    ["pack", "--ignore-scripts", "--json", "--pack-destination", root],
+    process.execPath,
+    [path.join(REPO_ROOT, "scripts/release/pack.mjs"), "--pack-destination", root],
     { cwd: REPO_ROOT },
   );
-  const [tarball] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
-  packed = tarball.files.map((file) => file.path);
+  tarball = stdout.trim();
+  packed = (await run("tar", ["-tzf", tarball])).stdout
+    .trim()
+    .split("\n")
+    .map((file) => file.replace(/^package\//, ""));
   const layout = await layOutConsumer(root, path.join(REPO_ROOT, "node_modules"));
   consumer = layout.consumer;
-  await run("tar", [
-    "-xzf",
-    path.join(root, tarball.filename),
-    "-C",
-    layout.packageDir,
-    "--strip-components=1",
-  ]);
+  await run("tar", ["-xzf", tarball, "-C", layout.packageDir, "--strip-components=1"]);
 }, 300_000);
 
 afterAll(async () => {
@@ -62,6 +65,7 @@ describe("the packed library", () => {
       (file) =>
         !file.startsWith("dist/components/") &&
         !file.startsWith("dist/plugin/") &&
+        !file.startsWith("dist/policies/") &&
         !file.startsWith("docs/") &&
         !["package.json", "README.md", "LICENSE", "schema.json"].includes(file),
     );
@@ -71,6 +75,24 @@ describe("the packed library", () => {
     );
     expect(packed.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([]);
     expect(packed.filter((file) => /\.test\.|\.onnx$/.test(file))).toEqual([]);
+  });
+
+  it("ships a manifest without scripts, so installing it runs nothing of ours, and the hybridai bin", async () => {
+    const manifest = JSON.parse(
+      (await run("tar", ["-xzOf", tarball, "package/package.json"])).stdout,
+    ) as Record<string, unknown>;
+    expect(manifest.scripts).toBeUndefined();
+    for (const field of ["devDependencies", "workspaces", "overrides", "allowScripts"]) {
+      expect(manifest[field]).toBeUndefined();
+    }
+    expect(manifest.bin).toEqual({ hybridai: "dist/policies/check/src/bin.js" });
+    expect(packed).toContain("dist/policies/check/src/bin.js");
+    const bin = (await run("tar", ["-xzOf", tarball, "package/dist/policies/check/src/bin.js"]))
+      .stdout;
+    expect(bin.split("\n")[0]).toBe("#!/usr/bin/env node");
+    const repository = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    expect(repository.scripts.prepare).toBeDefined();
+    expect(manifest.dependencies).toEqual(repository.dependencies);
   });
 
   it("holds the documentation: README.md and every docs/ page the README links", () => {
@@ -228,4 +250,85 @@ describe("the source-based Pulumi plugin (PulumiPlugin.yaml)", () => {
       plugin.kill();
     }
   }, 60_000);
+});
+
+describe("a `pulumi new typescript` project that installed the tarball and the documented devDependencies", () => {
+  let installed: InstalledConsumer;
+
+  beforeAll(async () => {
+    installed = await installConsumer(root, tarball);
+  }, 600_000);
+
+  it("installs without running a script of ours, every dependency's install script covered by the documented allowScripts", async () => {
+    expect(installed.install.stderr).not.toMatch(/ERESOLVE|ERR!|npm error/);
+    expect(installed.install.code).toBe(0);
+    expect(`${installed.install.stdout}${installed.install.stderr}`).not.toContain(
+      "not yet covered by allowScripts",
+    );
+    // The packages of the installed tree that have install scripts are exactly those the docs list.
+    const { stdout } = await runCommand(
+      "npm",
+      [
+        "query",
+        ":attr(scripts, [install]), :attr(scripts, [preinstall]), :attr(scripts, [postinstall])",
+      ],
+      installed.project,
+    );
+    const withScripts = (JSON.parse(stdout) as { name: string }[]).map((p) => p.name).sort();
+    expect(withScripts).toEqual(Object.keys(await documentedAllowScripts()).sort());
+    expect(withScripts).not.toContain("pulumi-hybridai");
+  });
+
+  it("npx vitest shows a load-time throw's own message and the program line, and passes a test that gives no project option", async () => {
+    const vitest = await runCommand("npx", ["--no-install", "vitest", "run"], installed.project);
+    const report = `${vitest.stdout}${vitest.stderr}`;
+    expect(vitest.code).toBe(1);
+    expect(report).toMatch(/Test Files\s+1 failed \| 1 passed \(2\)/);
+    expect(report).toMatch(/✓ test\/fleet\.spec\.ts/);
+    expect(report).toContain("FAIL  test/broken-stack.spec.ts > loads the broken stack");
+    expect(report).toContain("Error: maxNodes must be at least 1, got 0");
+    // The throw on line 7 of the program, column 9, as vitest points at it.
+    expect(report).toMatch(/❯ .*index\.ts:7:9\n/);
+    expect(report).not.toMatch(/is not valid JSON|convert-source-map|Unhandled Errors/);
+  }, 300_000);
+
+  it("npx hybridai check --stack dev --format sarif reads the project and points at the program's lines, relative to the repository root", async () => {
+    // The step of the GitHub Actions job docs/policies-and-check.md gives, in its working directory.
+    const step = await documentedCheckStep();
+    expect(path.join(installed.repository, step.workingDirectory)).toBe(installed.project);
+    expect([step.command, ...step.args]).toEqual([
+      "npx",
+      "--no-install",
+      "hybridai",
+      "check",
+      "--stack",
+      "dev",
+      "--format",
+      "sarif",
+    ]);
+    const check = await runCommand(step.command, step.args, installed.project);
+    expect(check.code).toBe(1);
+    const [sarifRun] = JSON.parse(check.stdout).runs;
+    expect(sarifRun.automationDetails.id).toBe("hybridai-check/dev/");
+    expect(sarifRun.originalUriBaseIds["%SRCROOT%"].uri).toBe(`file://${installed.repository}/`);
+    expect(
+      sarifRun.results.map(
+        (r: { ruleId: string; level: string; locations: { physicalLocation: unknown }[] }) => [
+          r.ruleId,
+          r.level,
+          r.locations[0].physicalLocation,
+        ],
+      ),
+    ).toEqual([
+      [
+        "hybridai-cost/non-production-accelerators-spot-or-zero",
+        "error",
+        // Line 15 of infra/index.ts creates the SpotFleet whose Auto Scaling group violates.
+        {
+          artifactLocation: { uri: "infra/index.ts", uriBaseId: "%SRCROOT%" },
+          region: { startLine: 15, startColumn: 15 },
+        },
+      ],
+    ]);
+  }, 300_000);
 });

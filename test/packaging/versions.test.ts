@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { kubernetes } from "pulumi-hybridai";
 import { describe, expect, it } from "vitest";
+import { sarifFailureReport } from "../../policies/check/src/report/sarif";
 
 const versionOf = (file: string) =>
   (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
@@ -34,5 +35,12 @@ describe("one version for the library, the serving runtime and its image", () =>
 
   it("is the version of the multi-language package schema", () => {
     expect(versionOf("schema.json")).toBe(version);
+  });
+
+  it("is the tool version hybridai check writes into SARIF, also when the check fails", () => {
+    const failed = JSON.parse(
+      sarifFailureReport({ message: "m", component: null, field: null, projectDir: "." }),
+    );
+    expect(failed.runs[0].tool.driver).toMatchObject({ name: "hybridai check", version });
   });
 });

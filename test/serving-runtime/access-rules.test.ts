@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { Registry } from "prom-client";
-import { describe, expect, it } from "vitest";
 import {
   authorizeCall,
   checkModelAllowed,
   visibleTo,
-} from "../../serving-runtime/src/access-rules";
-import { BearerToken } from "../../serving-runtime/src/auth";
-import { ClientRegistry } from "../../serving-runtime/src/limits/client-registry";
-import { InferenceError } from "../../serving-runtime/src/protocol/errors";
+} from "@hybridai/serving-runtime/src/access-rules";
+import { BearerToken } from "@hybridai/serving-runtime/src/auth";
+import { ClientRegistry } from "@hybridai/serving-runtime/src/limits/client-registry";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
+import { Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
 
 const sha = (token: string) => createHash("sha256").update(token).digest("hex");
 const clients = () =>

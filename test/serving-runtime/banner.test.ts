@@ -1,6 +1,6 @@
+import { startupBanner } from "@hybridai/serving-runtime/src/banner";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
 import { describe, expect, it } from "vitest";
-import { startupBanner } from "../../serving-runtime/src/banner";
-import type { ModelSignature } from "../../serving-runtime/src/protocol/tensor-spec";
 
 const URL = "http://127.0.0.1:8000";
 const mlp: ModelSignature = {

@@ -156,8 +156,12 @@ describe("the server's stderr", () => {
     await waitForAll();
     const lines = server.stderr().replace(ANSI_COLOUR, "").split("\n");
     const written = lines.filter((line) => line.trim() !== "");
-    expect(written).toHaveLength(5);
+    // Nothing but those lines (listed when one slips in); at least the four failed runs (a run a
+    // loaded machine makes the breaker's probe repeat writes one more line of the same kind).
+    expect(
+      written.filter((line) => !CUDA_LOAD_ERROR.test(line) && !KERNEL_ERROR.test(line)),
+    ).toEqual([]);
     expect(written.filter((line) => CUDA_LOAD_ERROR.test(line))).toHaveLength(1);
-    expect(written.filter((line) => KERNEL_ERROR.test(line))).toHaveLength(4);
+    expect(written.filter((line) => KERNEL_ERROR.test(line)).length).toBeGreaterThanOrEqual(4);
   });
 });

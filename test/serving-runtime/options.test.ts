@@ -1,5 +1,5 @@
+import { OptionsError, parseCommandLine } from "@hybridai/serving-runtime/src/options";
 import { describe, expect, it } from "vitest";
-import { OptionsError, parseCommandLine } from "../../serving-runtime/src/options";
 
 describe("parseCommandLine", () => {
   it("applies defaults, reads HYBRIDAI_* variables and lets flags win", () => {

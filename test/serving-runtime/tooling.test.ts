@@ -3,8 +3,8 @@ import { copyFile, mkdir, mkdtemp, readdir, realpath } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { writeRepository } from "@hybridai/serving-runtime/src/modelgen/write-repository";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeRepository } from "../../serving-runtime/src/modelgen/write-repository";
 import {
   buildRuntime,
   REPO_ROOT,

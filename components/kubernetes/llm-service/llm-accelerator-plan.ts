@@ -13,8 +13,8 @@ import {
   tpuTopologies,
 } from "../../accelerators";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import type { ServingAccelerator } from "../scheduling";
-import { assertWholeNumber } from "../validate";
 
 /** GKE's node label naming a TPU node's accelerator, e.g. `tpu-v5-lite-podslice`. */
 export const GKE_TPU_ACCELERATOR_LABEL = "cloud.google.com/gke-tpu-accelerator";

@@ -1,7 +1,7 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import { DEFAULT_PROMETHEUS_URL } from "../onnx-service/rollout-plan";
-import { assertWholeNumber } from "../validate";
 import type { LlmAutoscaling } from "./llm-service-args";
 
 /** vLLM's gauge of requests waiting for a batch slot: the scaling signal. */

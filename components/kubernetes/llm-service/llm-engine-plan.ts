@@ -1,5 +1,5 @@
 import { HybridAiConfigError } from "../../errors";
-import { assertWholeNumber } from "../validate";
+import { assertOneOf, assertWholeNumber } from "../../validate";
 import type { LlmEngine } from "./llm-service-args";
 
 /**
@@ -106,14 +106,7 @@ function checkAdapters(component: string, engine: LlmEngine): string[] {
         "set only with engine.loraAdapters",
       );
     }
-    if (!(VLLM_LORA_RANKS as readonly number[]).includes(engine.maxLoraRank)) {
-      throw new HybridAiConfigError(
-        component,
-        "engine.maxLoraRank",
-        engine.maxLoraRank,
-        VLLM_LORA_RANKS,
-      );
-    }
+    assertOneOf(component, "engine.maxLoraRank", engine.maxLoraRank, VLLM_LORA_RANKS);
   }
   if (adapters.length === 0) return [];
   return [
@@ -170,14 +163,7 @@ export function planEngine(component: string, engine: LlmEngine = {}): ResolvedE
   }
   flags.push("--gpu-memory-utilization", String(utilization));
   if (engine.quantization !== undefined) {
-    if (!(VLLM_QUANTIZATIONS as readonly string[]).includes(engine.quantization)) {
-      throw new HybridAiConfigError(
-        component,
-        "engine.quantization",
-        engine.quantization,
-        VLLM_QUANTIZATIONS,
-      );
-    }
+    assertOneOf(component, "engine.quantization", engine.quantization, VLLM_QUANTIZATIONS);
     flags.push("--quantization", engine.quantization);
   }
   if (engine.maxNumSeqs !== undefined) {

@@ -1,6 +1,7 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
 import type { ConfigMapArgs } from "@pulumi/kubernetes/core/v1";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import {
   type DashboardPanel,
   grafanaDashboard,
@@ -85,14 +86,14 @@ export function checkLlmAlerts(
       "milliseconds above 0 and at most 3600000",
     );
   }
-  if (!Number.isInteger(resolved.maxWaitingRequests) || resolved.maxWaitingRequests < 1) {
-    throw new HybridAiConfigError(
-      component,
-      "alerts.maxWaitingRequests",
-      resolved.maxWaitingRequests,
-      "a whole number of requests, at least 1",
-    );
-  }
+  assertWholeNumber(
+    component,
+    "alerts.maxWaitingRequests",
+    resolved.maxWaitingRequests,
+    1,
+    undefined,
+    "a whole number of requests, at least 1",
+  );
   if (typeof resolved.window !== "string" || !WINDOW.test(resolved.window)) {
     throw new HybridAiConfigError(
       component,

@@ -4,14 +4,23 @@ import type { ConfigMapArgs, ServiceAccountArgs, ServiceArgs } from "@pulumi/kub
 import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import { HybridAiConfigError } from "../../errors";
-import { admitLoadBalancer, type ExposurePlan, planExposure } from "../onnx-service/exposure-plan";
+import { assertWholeNumber } from "../../validate";
+import type { ExposurePlan } from "../onnx-service/exposure-plan";
 import { planServiceAccount } from "../onnx-service/identity-plan";
-import { planNetworkPolicy } from "../onnx-service/network-policy-plan";
-import { planService, TRACK_LABEL } from "../onnx-service/onnx-service-plan";
-import { planRollout, type RolloutPlan, rolloutServiceMonitor } from "../onnx-service/rollout-plan";
-import { planServiceMonitor } from "../onnx-service/service-monitor-plan";
-import { shutdownTiming, spotNoticeOf } from "../scheduling";
-import { assertDns1035, assertNamespace, assertQuantity, assertWholeNumber } from "../validate";
+import {
+  planRollout,
+  type ResolvedRollout,
+  type RolloutPlan,
+  rolloutServiceMonitor,
+} from "../onnx-service/rollout-plan";
+import {
+  exposeServing,
+  planServingObjects,
+  type ServingLabels,
+  servingLabels,
+} from "../onnx-service/serving-plan";
+import { type ShutdownTiming, shutdownTiming, spotNoticeOf } from "../scheduling";
+import { assertDns1035, assertNamespace, assertQuantity } from "../validate";
 import { type LlmAccelerator, llmAccelerator, VLLM_IMAGES } from "./llm-accelerator-plan";
 import { planLlmAutoscaler } from "./llm-autoscaler-plan";
 import {
@@ -24,7 +33,7 @@ import { planLlmMonitoring } from "./llm-monitoring-plan";
 import { checkLlmRollout } from "./llm-rollout-plan";
 import type { LlmServiceArgs } from "./llm-service-args";
 import { type StartupBudget, startupBudget } from "./llm-startup-plan";
-import { checkSecretKey, planWeights } from "./llm-weights-plan";
+import { checkSecretKey, planWeights, type WeightsPlan } from "./llm-weights-plan";
 
 /** The component name in errors. */
 export const LLM_SERVICE = "LlmService";
@@ -109,15 +118,14 @@ function resolveResources(args: LlmServiceArgs, accelerator: LlmAccelerator): Re
 function checkReplicas(args: LlmServiceArgs): { min: number; max: number } {
   const min = args.replicas?.min ?? 1;
   assertWholeNumber(LLM_SERVICE, "replicas.min", min, 1, 100);
-  const max = args.replicas?.max ?? min;
-  if (!Number.isInteger(max) || max < min || max > 100) {
-    throw new HybridAiConfigError(
-      LLM_SERVICE,
-      "replicas.max",
-      max,
-      `a whole number from replicas.min (${min}) to 100`,
-    );
-  }
+  const max = assertWholeNumber(
+    LLM_SERVICE,
+    "replicas.max",
+    args.replicas?.max ?? min,
+    min,
+    100,
+    `a whole number from replicas.min (${min}) to 100`,
+  );
   if (max > min && !args.autoscaling) {
     throw new HybridAiConfigError(
       LLM_SERVICE,
@@ -164,19 +172,22 @@ function checkExposure(args: LlmServiceArgs): void {
   }
 }
 
-/**
- * Validates {@link LlmServiceArgs} and turns them into every Kubernetes object of a vLLM service.
- * Throws {@link HybridAiConfigError} naming the field for: a name that is not a DNS label, a bad
- * namespace or served name, an accelerator vLLM cannot use here (Inferentia, more than 8 GPUs,
- * a multi-host TPU slice), a model source that is neither a store folder nor a Hub id, a bad
- * engine setting, resources or replica bounds, a `/dev/shm` above half the memory, autoscaling,
- * alerts, dashboard or rollout without a ServiceMonitor, and a layer-4 exposure without
- * `allowUnguardedPaths`.
- */
-export function planLlmService(name: string, args: LlmServiceArgs): LlmServicePlan {
-  assertDns1035(LLM_SERVICE, "name", name);
-  const namespace = args.namespace ?? "default";
-  assertNamespace(LLM_SERVICE, "namespace", namespace);
+/** Refuses autoscaling or a rollout without the ServiceMonitor whose metrics they read. */
+function checkMetricsReaders(args: LlmServiceArgs): void {
+  for (const field of ["autoscaling", "rollout"] as const) {
+    if (args[field] && !args.serviceMonitor) {
+      throw new HybridAiConfigError(
+        LLM_SERVICE,
+        "serviceMonitor",
+        undefined,
+        `a ServiceMonitor when ${field} is set: ${field === "autoscaling" ? "KEDA" : "the analysis"} reads vLLM's metrics from Prometheus`,
+      );
+    }
+  }
+}
+
+/** Refuses a missing model or accelerator. */
+function checkPresent(args: LlmServiceArgs): void {
   if (!args.model)
     throw new HybridAiConfigError(LLM_SERVICE, "model", args.model, "{ uri } or { huggingFaceId }");
   if (!args.accelerator) {
@@ -187,7 +198,10 @@ export function planLlmService(name: string, args: LlmServiceArgs): LlmServicePl
       "{ type, count } or { type, topology }",
     );
   }
-  const accelerator = llmAccelerator(LLM_SERVICE, args.accelerator);
+}
+
+/** The name clients pass as `model`, checked. */
+function checkServedName(name: string, args: LlmServiceArgs): string {
   const servedName = args.model.servedName ?? name;
   if (typeof servedName !== "string" || !SERVED_NAME.test(servedName)) {
     throw new HybridAiConfigError(
@@ -197,6 +211,37 @@ export function planLlmService(name: string, args: LlmServiceArgs): LlmServicePl
       "letters, digits, '_', '.', '-', '/', starting with a letter or digit, at most 128 characters",
     );
   }
+  return servedName;
+}
+
+/** {@link LlmServiceArgs} checked, with defaults applied: what the plan is built from. */
+interface ResolvedLlmService extends ServingLabels {
+  name: string;
+  namespace: string;
+  servedName: string;
+  accelerator: LlmAccelerator;
+  weights: WeightsPlan;
+  engineFlags: string[];
+  startup: StartupBudget;
+  resources: ResolvedLlmResources;
+  replicas: { min: number; max: number };
+  port: number;
+  spot: boolean;
+  timing: ShutdownTiming;
+  cacheSize: string;
+  apiKey?: { secretName: string; key: string };
+  rollout?: ResolvedRollout;
+  serviceAccountName: string;
+}
+
+/** Checks every argument and applies the defaults; nothing is planned yet. */
+function resolveLlmService(name: string, args: LlmServiceArgs): ResolvedLlmService {
+  assertDns1035(LLM_SERVICE, "name", name);
+  const namespace = args.namespace ?? "default";
+  assertNamespace(LLM_SERVICE, "namespace", namespace);
+  checkPresent(args);
+  const accelerator = llmAccelerator(LLM_SERVICE, args.accelerator);
+  const servedName = checkServedName(name, args);
   const weights = planWeights(LLM_SERVICE, args.model, accelerator);
   const engine = planEngine(LLM_SERVICE, args.engine);
   const startup = startupBudget(
@@ -228,150 +273,163 @@ export function planLlmService(name: string, args: LlmServiceArgs): LlmServicePl
   if (args.cache?.claimName !== undefined)
     assertDns1035(LLM_SERVICE, "cache.claimName", args.cache.claimName, 253);
   const apiKey = args.auth ? checkSecretKey(LLM_SERVICE, "auth", args.auth) : undefined;
-  for (const field of ["autoscaling", "rollout"] as const) {
-    if (args[field] && !args.serviceMonitor) {
-      throw new HybridAiConfigError(
-        LLM_SERVICE,
-        "serviceMonitor",
-        undefined,
-        `a ServiceMonitor when ${field} is set: ${field === "autoscaling" ? "KEDA" : "the analysis"} reads vLLM's metrics from Prometheus`,
-      );
-    }
-  }
+  checkMetricsReaders(args);
   checkExposure(args);
-  const rolloutSpec = args.rollout
+  const rollout = args.rollout
     ? checkLlmRollout(LLM_SERVICE, name, namespace, servedName, args.rollout, args.serviceMonitor)
     : undefined;
-
-  const instance = { "app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": name };
-  const labels = {
-    ...args.labels,
-    ...instance,
-    "app.kubernetes.io/component": "inference",
-    "app.kubernetes.io/managed-by": "pulumi",
-  };
-  const stable = { ...instance, [TRACK_LABEL]: "stable" };
   const serviceAccountName = args.serviceAccount?.name ?? name;
   assertDns1035(LLM_SERVICE, "serviceAccount.name", serviceAccountName, 253);
+  return {
+    ...servingLabels("vllm", name, args.labels),
+    name,
+    namespace,
+    servedName,
+    accelerator,
+    weights,
+    engineFlags: engine.flags,
+    startup,
+    resources,
+    replicas,
+    port,
+    spot,
+    timing,
+    cacheSize,
+    ...(apiKey ? { apiKey } : {}),
+    ...(rollout ? { rollout } : {}),
+    serviceAccountName,
+  };
+}
+
+/** The vLLM Deployment: a fixed replica count unless an autoscaler or a Rollout owns it. */
+function planDeployment(spec: ResolvedLlmService, args: LlmServiceArgs): DeploymentArgs {
+  const fixedReplicas = args.rollout ? 0 : args.autoscaling ? undefined : spec.replicas.min;
+  return planLlmDeployment({
+    name: spec.name,
+    namespace: spec.namespace,
+    labels: spec.labels,
+    selector: spec.stable,
+    image: args.image ?? VLLM_IMAGES[spec.accelerator.family],
+    accelerator: spec.accelerator,
+    weights: spec.weights,
+    engineFlags: spec.engineFlags,
+    servedName: spec.servedName,
+    port: spec.port,
+    resources: spec.resources,
+    cache: {
+      ...(args.cache?.claimName ? { claimName: args.cache.claimName } : {}),
+      sizeLimit: spec.cacheSize,
+    },
+    startup: spec.startup,
+    timing: spec.timing,
+    spot: spec.spot,
+    ...(args.nodeSelector ? { nodeSelector: args.nodeSelector } : {}),
+    serviceAccountName: spec.serviceAccountName,
+    ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
+    env: args.env ?? {},
+    ...(fixedReplicas !== undefined ? { replicas: fixedReplicas } : {}),
+  });
+}
+
+/** The Argo Rollouts objects; the ServiceMonitor then follows the Rollout. */
+function addRollout(
+  plan: LlmServicePlan,
+  spec: ResolvedLlmService,
+  args: LlmServiceArgs,
+  resolved: ResolvedRollout,
+): void {
+  const { name, namespace, labels, instance } = spec;
+  const rollout = planRollout(
+    {
+      name,
+      namespace,
+      labels,
+      instance,
+      selector: spec.stable,
+      modelName: spec.servedName,
+      port: spec.port,
+      progressDeadlineSeconds: spec.startup.rolloutSeconds,
+    },
+    args.rollout as Parameters<typeof planRollout>[1],
+    resolved,
+  );
+  if (!args.autoscaling) {
+    rollout.rollout = {
+      ...rollout.rollout,
+      spec: { ...rollout.rollout.spec, replicas: spec.replicas.min },
+    };
+  }
+  plan.rollout = rollout;
+  if (plan.serviceMonitor)
+    plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
+}
+
+/**
+ * Validates {@link LlmServiceArgs} and turns them into every Kubernetes object of a vLLM service.
+ * Throws {@link HybridAiConfigError} naming the field for: a name that is not a DNS label, a bad
+ * namespace or served name, an accelerator vLLM cannot use here (Inferentia, more than 8 GPUs,
+ * a multi-host TPU slice), a model source that is neither a store folder nor a Hub id, a bad
+ * engine setting, resources or replica bounds, a `/dev/shm` above half the memory, autoscaling,
+ * alerts, dashboard or rollout without a ServiceMonitor, and a layer-4 exposure without
+ * `allowUnguardedPaths`.
+ */
+export function planLlmService(name: string, args: LlmServiceArgs): LlmServicePlan {
+  const spec = resolveLlmService(name, args);
+  const { namespace, labels, servedName, port } = spec;
   const serviceAccount =
     args.serviceAccount?.create === false
       ? undefined
-      : planServiceAccount(serviceAccountName, namespace, labels, {
+      : planServiceAccount(spec.serviceAccountName, namespace, labels, {
           ...(args.serviceAccount ? { serviceAccount: args.serviceAccount } : {}),
         });
-  const fixedReplicas = args.rollout ? 0 : args.autoscaling ? undefined : replicas.min;
   const plan: LlmServicePlan = {
     namespace,
     serviceName: name,
     port,
     servedName,
-    accelerator,
-    startup,
-    rolloutTimeout: `${startup.rolloutSeconds / 60}m`,
+    accelerator: spec.accelerator,
+    startup: spec.startup,
+    rolloutTimeout: `${spec.startup.rolloutSeconds / 60}m`,
     ...(serviceAccount ? { serviceAccount } : {}),
-    deployment: planLlmDeployment({
-      name,
-      namespace,
-      labels,
-      selector: stable,
-      image: args.image ?? VLLM_IMAGES[accelerator.family],
-      accelerator,
-      weights,
-      engineFlags: engine.flags,
-      servedName,
-      port,
-      resources,
-      cache: {
-        ...(args.cache?.claimName ? { claimName: args.cache.claimName } : {}),
-        sizeLimit: cacheSize,
-      },
-      startup,
-      timing,
-      spot,
-      ...(args.nodeSelector ? { nodeSelector: args.nodeSelector } : {}),
-      serviceAccountName,
-      ...(apiKey ? { apiKey } : {}),
-      env: args.env ?? {},
-      ...(fixedReplicas !== undefined ? { replicas: fixedReplicas } : {}),
-    }),
-    service: planService(name, namespace, labels, stable, { http: port }),
-    disruptionBudget: {
-      metadata: { name, namespace, labels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: stable } },
-    },
-    networkPolicy: planNetworkPolicy({
-      component: LLM_SERVICE,
-      name,
-      namespace,
-      labels,
-      podSelector: instance,
-      port,
-      metricsPort: port,
-      policy: args.networkPolicy,
-    }),
-    ...(args.serviceMonitor
-      ? {
-          serviceMonitor: planServiceMonitor(
-            name,
-            namespace,
-            labels,
-            instance,
-            args.serviceMonitor,
-            "http",
-          ),
-        }
-      : {}),
+    deployment: planDeployment(spec, args),
+    ...planServingObjects(
+      { ...spec, component: LLM_SERVICE },
+      args.networkPolicy,
+      args.serviceMonitor,
+    ),
     ...planLlmMonitoring(LLM_SERVICE, { name, namespace, servedName, labels }, args),
   };
   if (args.autoscaling) {
     plan.scaledObject = planLlmAutoscaler(
       LLM_SERVICE,
-      { name, namespace, labels, servedName, replicas, rollout: Boolean(args.rollout) },
-      args.autoscaling,
-    );
-  }
-  if (args.rollout && rolloutSpec) {
-    const rollout = planRollout(
       {
         name,
         namespace,
         labels,
-        instance,
-        selector: stable,
-        modelName: servedName,
-        port,
-        progressDeadlineSeconds: startup.rolloutSeconds,
+        servedName,
+        replicas: spec.replicas,
+        rollout: Boolean(args.rollout),
       },
-      args.rollout as Parameters<typeof planRollout>[1],
-      rolloutSpec,
+      args.autoscaling,
     );
-    if (!args.autoscaling) {
-      rollout.rollout = {
-        ...rollout.rollout,
-        spec: { ...rollout.rollout.spec, replicas: replicas.min },
-      };
-    }
-    plan.rollout = rollout;
-    if (plan.serviceMonitor)
-      plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
   }
+  if (args.rollout && spec.rollout) addRollout(plan, spec, args, spec.rollout);
   if (args.exposure) {
-    const exposure = planExposure(
+    exposeServing(
+      plan,
       {
         component: LLM_SERVICE,
         name,
         namespace,
         labels,
-        selector: stable,
+        selector: spec.stable,
         podPort: port,
         healthPath: VLLM_HEALTH_PATH,
         routePaths: LLM_ROUTE_PATHS,
       },
       args.exposure,
-      apiKey,
+      spec.apiKey,
     );
-    plan.exposure = exposure;
-    plan.networkPolicy = admitLoadBalancer(plan.networkPolicy, exposure.ingressRule);
   }
   return plan;
 }

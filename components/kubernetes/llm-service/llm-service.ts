@@ -4,26 +4,11 @@ import { ConfigMap, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { type Dependency, dependsOnAll } from "../../dependency";
-import { EXPOSURE_SUFFIX } from "../onnx-service/exposure-plan";
+import { type ChildOptions, childOptions, withDependsOn } from "../../dependency";
+import type { ExposurePlan } from "../onnx-service/exposure-plan";
+import { createExposure } from "../onnx-service/exposure-resources";
 import type { LlmServiceArgs } from "./llm-service-args";
 import { type LlmServicePlan, planLlmService } from "./llm-service-plan";
-
-type ChildOptions = (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions;
-
-/** `options` also waiting for `waitFor` (e.g. a controller and its CRDs). */
-function after(
-  options: pulumi.CustomResourceOptions,
-  waitFor: pulumi.Input<Dependency[]> | undefined,
-) {
-  const extra = pulumi.output(dependsOnAll(waitFor));
-  return {
-    ...options,
-    dependsOn: pulumi
-      .all([pulumi.output(options.dependsOn as pulumi.Input<pulumi.Resource[]>), extra])
-      .apply(([before, more]) => [...before, ...more]),
-  };
-}
 
 /**
  * vLLM's OpenAI-compatible server on NVIDIA GPUs (EKS fleets and node groups, GKE GPU pools) or
@@ -55,15 +40,7 @@ export class LlmService extends pulumi.ComponentResource {
   constructor(name: string, args: LlmServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const plan = planLlmService(args.name ?? name, args);
     super("hybridai:index:LlmService", name, {}, opts);
-    const inherited = pulumi.output(opts.dependsOn ?? []);
-    const capacity = pulumi.output(dependsOnAll(args.capacity?.waitFor));
-    const child: ChildOptions = (...later) => ({
-      parent: this,
-      ...(args.provider ? { provider: args.provider } : {}),
-      dependsOn: pulumi
-        .all([inherited, capacity])
-        .apply(([d, nodes]) => [...(Array.isArray(d) ? d : [d]), ...nodes, ...later]),
-    });
+    const child = childOptions(this, opts, args.provider, args.capacity?.waitFor);
     // Everything that waits for ready pods gets the rollout budget: a node, the image, the weights.
     const waitsForPods: ChildOptions = (...later) => ({
       ...child(...later),
@@ -83,9 +60,15 @@ export class LlmService extends pulumi.ComponentResource {
       ? this.createRollout(name, plan, args, child, waitsForPods, deployment, service)
       : deployment;
     if (plan.scaledObject) {
-      new CustomResource(name, plan.scaledObject, after(child(scaled), args.autoscaling?.waitFor));
+      new CustomResource(
+        name,
+        plan.scaledObject,
+        withDependsOn(child(scaled), args.autoscaling?.waitFor),
+      );
     }
-    this.publicAddress = this.expose(name, plan, args, waitsForPods, child);
+    this.publicAddress = plan.exposure
+      ? this.expose(name, plan.exposure, args, waitsForPods, child)
+      : pulumi.output("");
     this.serviceName = service.metadata.name;
     this.namespace = pulumi.output(plan.namespace);
     this.servedModelName = pulumi.output(plan.servedName);
@@ -116,12 +99,12 @@ export class LlmService extends pulumi.ComponentResource {
     const template = new CustomResource(
       name,
       rollout.analysisTemplate,
-      after(child(), args.rollout?.waitFor),
+      withDependsOn(child(), args.rollout?.waitFor),
     );
     return new CustomResource(
       name,
       rollout.rollout,
-      after(
+      withDependsOn(
         waitsForPods(deployment, service, canaryService, route, template),
         args.rollout?.waitFor,
       ),
@@ -131,38 +114,13 @@ export class LlmService extends pulumi.ComponentResource {
   /** Creates the exposure's objects (after `exposure.waitFor`) and returns the public address. */
   private expose(
     name: string,
-    plan: LlmServicePlan,
+    exposure: ExposurePlan,
     args: LlmServiceArgs,
     waitsForPods: ChildOptions,
     child: ChildOptions,
   ): pulumi.Output<string> {
-    if (!plan.exposure) return pulumi.output("");
-    const publicName = `${name}${EXPOSURE_SUFFIX}`;
     const waitFor = args.exposure?.waitFor;
-    if (plan.exposure.service) {
-      const lb = new Service(publicName, plan.exposure.service, after(waitsForPods(), waitFor));
-      return lb.status.apply(
-        (status) =>
-          status?.loadBalancer?.ingress?.[0]?.hostname ??
-          status?.loadBalancer?.ingress?.[0]?.ip ??
-          "",
-      );
-    }
-    const planned = plan.exposure.gateway as NonNullable<typeof plan.exposure.gateway>;
-    const gateway = new CustomResource(
-      publicName,
-      { ...planned.gateway, status: undefined },
-      after(child(), waitFor),
-    );
-    new CustomResource(publicName, planned.route, after(child(gateway), waitFor));
-    new CustomResource(publicName, planned.healthCheck, after(child(), waitFor));
-    if (planned.backendPolicy)
-      new CustomResource(publicName, planned.backendPolicy, after(child(), waitFor));
-    const status = (
-      gateway as unknown as {
-        status: pulumi.Output<{ addresses?: { value?: string }[] } | undefined>;
-      }
-    ).status;
-    return status.apply((s) => s?.addresses?.[0]?.value ?? "");
+    const options: ChildOptions = (...after) => withDependsOn(child(...after), waitFor);
+    return createExposure(name, exposure, withDependsOn(waitsForPods(), waitFor), options);
   }
 }

@@ -1,6 +1,7 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../../errors";
+import { assertOneOf } from "../../validate";
 import type { LlmAccelerator } from "./llm-accelerator-plan";
 import { LLM_LOADERS, type LlmLoader, type LlmModelSource } from "./llm-service-args";
 
@@ -175,9 +176,7 @@ export function planWeights(
     };
   }
   const loader = model.loader ?? (accelerator.family === "tpu" ? "gcs-fuse" : "runai-streamer");
-  if (!(LLM_LOADERS as readonly string[]).includes(loader)) {
-    throw new HybridAiConfigError(component, "model.loader", loader, LLM_LOADERS);
-  }
+  assertOneOf(component, "model.loader", loader, LLM_LOADERS);
   const uri = model.uri as pulumi.Input<string>;
   if (loader === "runai-streamer") {
     return { ...empty, loader, model: uri, flags: ["--load-format", "runai_streamer"] };

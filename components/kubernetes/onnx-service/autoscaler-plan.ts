@@ -1,7 +1,8 @@
 import type { HorizontalPodAutoscalerArgs } from "@pulumi/kubernetes/autoscaling/v2";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import { HybridAiConfigError } from "../../errors";
-import { assertQuantity, assertWholeNumber } from "../validate";
+import { assertWholeNumber } from "../../validate";
+import { assertQuantity } from "../validate";
 import type { ServingAutoscaling } from "./onnx-service-args";
 
 /** A Prometheus metric name. */

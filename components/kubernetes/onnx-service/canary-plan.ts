@@ -1,6 +1,7 @@
 import type { CustomResourceArgs } from "@pulumi/kubernetes/apiextensions";
 import { HybridAiConfigError } from "../../errors";
-import { assertDns1035, assertNamespace, assertWholeNumber } from "../validate";
+import { assertWholeNumber } from "../../validate";
+import { assertDns1035, assertNamespace } from "../validate";
 import type { GatewayRef, ServingCanary } from "./onnx-service-args";
 
 /** A Gateway API hostname: a DNS name, optionally with one leading `*.` label. */

@@ -61,18 +61,23 @@ export interface DashboardPanel {
   description: string;
 }
 
-/**
- * The panels of a service's dashboard, over the runtime's metrics of its model: traffic, errors,
- * latency percentiles and queueing by version, batching, the response cache, input drift,
- * output distributions, breaker and fallback, per-client traffic and quotas, and the audit log.
- * Every query uses a fixed `[5m]` window so that it parses as plain PromQL.
- */
-export function dashboardPanels(target: DashboardTarget): DashboardPanel[] {
-  const s = modelSelector(target.namespace, target.modelName);
-  const pods = `namespace="${target.namespace}",service=~"${target.name}|${target.name}-metrics"`;
-  const rate = (metric: string, selector = s) => `rate(${metric}{${selector}}[5m])`;
-  const quantile = (q: number, metric: string, by: string) =>
-    `histogram_quantile(${q}, sum by (le, ${by}) (${rate(`${metric}_bucket`)}))`;
+/** The PromQL helpers every panel group builds its queries with. */
+interface PanelQueries {
+  /** The model's series: `namespace` and `model` matchers. */
+  s: string;
+  /** The service's pods, by Service (stable and, under a rollout, metrics). */
+  pods: string;
+  /** `rate(<metric>{<selector>}[5m])`. */
+  rate: (metric: string, selector?: string) => string;
+  /** A histogram quantile over `<metric>_bucket`, summed by `le` and `by`. */
+  quantile: (q: number, metric: string, by: string) => string;
+}
+
+/** Traffic, errors, latency, queueing and batching, by version. */
+function trafficPanels(
+  { s, rate, quantile }: PanelQueries,
+  target: DashboardTarget,
+): DashboardPanel[] {
   return [
     {
       title: "Requests per second",
@@ -147,6 +152,15 @@ export function dashboardPanels(target: DashboardTarget): DashboardPanel[] {
         },
       ],
     },
+  ];
+}
+
+/** What the model answers: the response cache, input drift and output distributions. */
+function modelPanels(
+  { s, rate, quantile }: PanelQueries,
+  target: DashboardTarget,
+): DashboardPanel[] {
+  return [
     {
       title: "Response cache hit ratio",
       unit: "percentunit",
@@ -202,6 +216,14 @@ export function dashboardPanels(target: DashboardTarget): DashboardPanel[] {
         },
       ],
     },
+  ];
+}
+
+/**
+ * Resilience and access: breaker and fallback, per-client traffic and quotas, the audit log.
+ */
+function guardPanels({ s, pods, rate }: PanelQueries): DashboardPanel[] {
+  return [
     {
       title: "Circuit breaker and fallback",
       unit: "short",
@@ -257,6 +279,26 @@ export function dashboardPanels(target: DashboardTarget): DashboardPanel[] {
         { expr: `sum(${rate("hybridai_audit_dropped_total", pods)})`, legend: "dropped" },
       ],
     },
+  ];
+}
+
+/**
+ * The panels of a service's dashboard, over the runtime's metrics of its model: traffic, errors,
+ * latency percentiles and queueing by version, batching, the response cache, input drift,
+ * output distributions, breaker and fallback, per-client traffic and quotas, and the audit log.
+ * Every query uses a fixed `[5m]` window so that it parses as plain PromQL.
+ */
+export function dashboardPanels(target: DashboardTarget): DashboardPanel[] {
+  const s = modelSelector(target.namespace, target.modelName);
+  const pods = `namespace="${target.namespace}",service=~"${target.name}|${target.name}-metrics"`;
+  const rate = (metric: string, selector = s) => `rate(${metric}{${selector}}[5m])`;
+  const quantile = (q: number, metric: string, by: string) =>
+    `histogram_quantile(${q}, sum by (le, ${by}) (${rate(`${metric}_bucket`)}))`;
+  const queries: PanelQueries = { s, pods, rate, quantile };
+  return [
+    ...trafficPanels(queries, target),
+    ...modelPanels(queries, target),
+    ...guardPanels(queries),
   ];
 }
 

@@ -175,14 +175,9 @@ function probes(grpc: ServingDeploymentSpec["grpc"]) {
   };
 }
 
-/**
- * One serving Deployment: the init container pulling the model into the `models` emptyDir (plus
- * a read-only hostPath for `file://` sources), the server with its probes, resources, shutdown
- * timing and hardened security context, placement from {@link podPlacement}, and a checksum of
- * the runtime configuration on the pod template.
- */
-export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentArgs {
-  const serveArgs = [
+/** The server's arguments: repository, ports, drain timing, auth and the user's own. */
+function serveArgsOf(spec: ServingDeploymentSpec): string[] {
+  return [
     "--model-repository",
     MODEL_REPOSITORY_PATH,
     "--host",
@@ -204,6 +199,118 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     ...(spec.authToken ? authArgs(spec.authToken) : []),
     ...spec.runtimeArgs,
   ];
+}
+
+/** The server's resource limits: memory, CPU when set, and the accelerator's devices. */
+function servingLimits(spec: ServingDeploymentSpec): Record<string, string> {
+  const limits: Record<string, string> = { memory: spec.resources.memoryLimit };
+  if (spec.resources.cpuLimit) limits.cpu = spec.resources.cpuLimit;
+  if (spec.accelerator) limits[spec.accelerator.resourceName] = String(spec.accelerator.count);
+  return limits;
+}
+
+/** The model repository and `/tmp` mounts every container has. */
+function modelMounts(modelsReadOnly: boolean) {
+  return [
+    { name: "models", mountPath: MODEL_REPOSITORY_PATH, readOnly: modelsReadOnly },
+    { name: "tmp", mountPath: "/tmp" },
+  ];
+}
+
+/** The init container pulling the model (the host directories of `file://` sources read-only). */
+function pullContainer(
+  spec: ServingDeploymentSpec,
+  pullArgs: pulumi.Input<string>[],
+  hostDirectories: string[],
+) {
+  return {
+    name: "pull-model",
+    image: spec.image,
+    imagePullPolicy: "IfNotPresent",
+    args: pullArgs,
+    env: [{ name: "HOME", value: "/tmp" }],
+    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+    securityContext: containerSecurityContext(),
+    volumeMounts: [
+      ...modelMounts(false),
+      ...hostDirectories.map((path, i) => ({
+        name: sourceVolumeName(i),
+        mountPath: path,
+        readOnly: true,
+      })),
+    ],
+  };
+}
+
+/** The server container: ports, resources, probes, the preStop pause and the token mount. */
+function serveContainer(
+  spec: ServingDeploymentSpec,
+  serveArgs: string[],
+  env: ReturnType<typeof sortedEnv>,
+  limits: Record<string, string>,
+) {
+  return {
+    name: "serve",
+    image: spec.image,
+    imagePullPolicy: "IfNotPresent",
+    args: serveArgs,
+    env,
+    ports: [
+      { name: "http", containerPort: spec.port, protocol: "TCP" },
+      { name: "metrics", containerPort: spec.metricsPort, protocol: "TCP" },
+      ...(spec.grpc ? [{ name: "grpc", containerPort: spec.grpc.port, protocol: "TCP" }] : []),
+    ],
+    resources: {
+      requests: { cpu: spec.resources.cpu, memory: spec.resources.memory },
+      limits,
+    },
+    ...probes(spec.grpc),
+    lifecycle:
+      spec.timing.preStopSeconds > 0
+        ? { preStop: { exec: { command: ["sleep", String(spec.timing.preStopSeconds)] } } }
+        : undefined,
+    securityContext: containerSecurityContext(),
+    volumeMounts: [
+      ...modelMounts(true),
+      ...(spec.authToken
+        ? [{ name: "auth-token", mountPath: AUTH_TOKEN_DIRECTORY, readOnly: true }]
+        : []),
+    ],
+  };
+}
+
+/** The pod's volumes: the model emptyDir, `/tmp`, host directories and the token Secret. */
+function servingVolumes(spec: ServingDeploymentSpec, hostDirectories: string[]) {
+  return [
+    { name: "models", emptyDir: { sizeLimit: spec.resources.modelVolume } },
+    { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+    ...hostDirectories.map((path, i) => ({
+      name: sourceVolumeName(i),
+      hostPath: { path, type: "Directory" },
+    })),
+    ...(spec.authToken
+      ? [
+          {
+            name: "auth-token",
+            secret: {
+              secretName: spec.authToken.secretName,
+              items: [{ key: spec.authToken.key, path: authFileName(spec.authToken) }],
+              defaultMode: 0o440,
+            },
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
+ * One serving Deployment: the init container pulling the model into the `models` emptyDir (plus
+ * a read-only hostPath for `file://` sources), the server with its probes, resources, shutdown
+ * timing and hardened security context, placement from {@link podPlacement}, and a checksum of
+ * the runtime configuration on the pod template.
+ */
+export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentArgs {
+  const serveArgs = serveArgsOf(spec);
   const sources = [spec.uri, ...(spec.mirrors ?? [])];
   const pullArgs = [
     "pull",
@@ -212,20 +319,10 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     `${MODEL_REPOSITORY_PATH}/${spec.modelName}`,
   ];
   const env = sortedEnv(spec.env);
-  const limits: Record<string, string> = { memory: spec.resources.memoryLimit };
-  if (spec.resources.cpuLimit) limits.cpu = spec.resources.cpuLimit;
-  if (spec.accelerator) limits[spec.accelerator.resourceName] = String(spec.accelerator.count);
-  const mounts = (modelsReadOnly: boolean) => [
-    { name: "models", mountPath: MODEL_REPOSITORY_PATH, readOnly: modelsReadOnly },
-    { name: "tmp", mountPath: "/tmp" },
-  ];
-  const placement = podPlacement(spec.selector, spec.accelerator, spec.spot);
+  const limits = servingLimits(spec);
   const hostDirectories = sources
     .map(hostModelDirectory)
     .filter((d, i, all): d is string => d !== undefined && all.indexOf(d) === i);
-  const authMount = spec.authToken
-    ? [{ name: "auth-token", mountPath: AUTH_TOKEN_DIRECTORY, readOnly: true }]
-    : [];
   return {
     metadata: { name: spec.name, namespace: spec.namespace, labels: spec.labels },
     spec: {
@@ -253,75 +350,10 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
           enableServiceLinks: false,
           terminationGracePeriodSeconds: spec.timing.gracePeriodSeconds,
           securityContext: podSecurityContext(),
-          ...placement,
-          initContainers: [
-            {
-              name: "pull-model",
-              image: spec.image,
-              imagePullPolicy: "IfNotPresent",
-              args: pullArgs,
-              env: [{ name: "HOME", value: "/tmp" }],
-              resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-              securityContext: containerSecurityContext(),
-              volumeMounts: [
-                ...mounts(false),
-                ...hostDirectories.map((path, i) => ({
-                  name: sourceVolumeName(i),
-                  mountPath: path,
-                  readOnly: true,
-                })),
-              ],
-            },
-          ],
-          containers: [
-            {
-              name: "serve",
-              image: spec.image,
-              imagePullPolicy: "IfNotPresent",
-              args: serveArgs,
-              env,
-              ports: [
-                { name: "http", containerPort: spec.port, protocol: "TCP" },
-                { name: "metrics", containerPort: spec.metricsPort, protocol: "TCP" },
-                ...(spec.grpc
-                  ? [{ name: "grpc", containerPort: spec.grpc.port, protocol: "TCP" }]
-                  : []),
-              ],
-              resources: {
-                requests: { cpu: spec.resources.cpu, memory: spec.resources.memory },
-                limits,
-              },
-              ...probes(spec.grpc),
-              lifecycle:
-                spec.timing.preStopSeconds > 0
-                  ? {
-                      preStop: { exec: { command: ["sleep", String(spec.timing.preStopSeconds)] } },
-                    }
-                  : undefined,
-              securityContext: containerSecurityContext(),
-              volumeMounts: [...mounts(true), ...authMount],
-            },
-          ],
-          volumes: [
-            { name: "models", emptyDir: { sizeLimit: spec.resources.modelVolume } },
-            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-            ...hostDirectories.map((path, i) => ({
-              name: sourceVolumeName(i),
-              hostPath: { path, type: "Directory" },
-            })),
-            ...(spec.authToken
-              ? [
-                  {
-                    name: "auth-token",
-                    secret: {
-                      secretName: spec.authToken.secretName,
-                      items: [{ key: spec.authToken.key, path: authFileName(spec.authToken) }],
-                      defaultMode: 0o440,
-                    },
-                  },
-                ]
-              : []),
-          ],
+          ...podPlacement(spec.selector, spec.accelerator, spec.spot),
+          initContainers: [pullContainer(spec, pullArgs, hostDirectories)],
+          containers: [serveContainer(spec, serveArgs, env, limits)],
+          volumes: servingVolumes(spec, hostDirectories),
         },
       },
     },

@@ -4,7 +4,7 @@ import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../../errors";
-import { assertOneOf, assertWholeNumber } from "../validate";
+import { assertOneOf, assertWholeNumber } from "../../validate";
 import {
   EXPOSURE_LOAD_BALANCERS,
   type ExposureLoadBalancer,
@@ -347,6 +347,31 @@ function gcpGateway(
   };
 }
 
+/** Refuses the fields only another load balancer reads (GCP's on AWS, `vpcCidrs` off aws-nlb). */
+function assertNoOtherLoadBalancerFields(component: string, exposure: ServingExposure): void {
+  const lb = exposure.loadBalancer;
+  if (lb !== "gcp-gateway") {
+    for (const field of ["gcpSecurityPolicy", "gcpAddressName"] as const) {
+      if (exposure[field] !== undefined) {
+        throw new HybridAiConfigError(
+          component,
+          `exposure.${field}`,
+          exposure[field],
+          `not set for ${lb} (gcp-gateway only)`,
+        );
+      }
+    }
+  }
+  if (lb !== "aws-nlb" && exposure.vpcCidrs !== undefined) {
+    throw new HybridAiConfigError(
+      component,
+      "exposure.vpcCidrs",
+      exposure.vpcCidrs,
+      `not set for ${lb} (aws-nlb only)`,
+    );
+  }
+}
+
 /**
  * Validates an {@link ServingExposure} and plans its objects. Throws {@link HybridAiConfigError}
  * for: an exposure without `auth` (the runtime would answer anyone on the internet), an unknown
@@ -384,26 +409,7 @@ export function planExposure(
   const defaultPort = scheme === "https" ? 443 : 80;
   const port = exposure.port ?? defaultPort;
   assertWholeNumber(component, "exposure.port", port, 1, 65535);
-  if (lb !== "gcp-gateway") {
-    for (const field of ["gcpSecurityPolicy", "gcpAddressName"] as const) {
-      if (exposure[field] !== undefined) {
-        throw new HybridAiConfigError(
-          component,
-          `exposure.${field}`,
-          exposure[field],
-          `not set for ${lb} (gcp-gateway only)`,
-        );
-      }
-    }
-  }
-  if (lb !== "aws-nlb" && exposure.vpcCidrs !== undefined) {
-    throw new HybridAiConfigError(
-      component,
-      "exposure.vpcCidrs",
-      exposure.vpcCidrs,
-      `not set for ${lb} (aws-nlb only)`,
-    );
-  }
+  assertNoOtherLoadBalancerFields(component, exposure);
   const podPorts = [{ protocol: "TCP", port: target.podPort }];
   if (lb === "gcp-gateway") {
     if (exposure.sourceRanges !== undefined) {

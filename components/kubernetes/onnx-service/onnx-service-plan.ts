@@ -6,24 +6,37 @@ import type { NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudgetArgs } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import { PACKAGE_VERSION } from "../../version";
-import { servingAccelerator, shutdownTiming, spotNoticeOf } from "../scheduling";
-import { assertDns1035, assertNamespace, assertWholeNumber } from "../validate";
+import {
+  type ServingAccelerator,
+  type ShutdownTiming,
+  servingAccelerator,
+  shutdownTiming,
+  spotNoticeOf,
+} from "../scheduling";
+import { assertDns1035, assertNamespace } from "../validate";
 import { planAutoscaler } from "./autoscaler-plan";
 import { checkCanary, planCanaryRoute } from "./canary-plan";
 import { planDashboard } from "./dashboard-plan";
 import {
   hostModelDirectory,
   planServingDeployment,
+  type ResolvedResources,
   resolveResources,
   type ServingAuthMount,
 } from "./deployment-plan";
 import { planEgressRules } from "./egress-plan";
-import { admitLoadBalancer, type ExposurePlan, planExposure } from "./exposure-plan";
+import type { ExposurePlan } from "./exposure-plan";
 import { planServiceAccount } from "./identity-plan";
-import { checkMirror, type MirrorPlan, mirrorFilter, planMirror } from "./mirror-plan";
-import { planNetworkPolicy } from "./network-policy-plan";
-import type { OnnxServiceArgs } from "./onnx-service-args";
+import {
+  checkMirror,
+  type MirrorPlan,
+  mirrorFilter,
+  planMirror,
+  type ResolvedMirror,
+} from "./mirror-plan";
+import type { OnnxServiceArgs, ServingCanary, ServingRollout } from "./onnx-service-args";
 import { checkAlerts, planAlertRules } from "./prometheus-rule-plan";
 import {
   checkRollout,
@@ -33,7 +46,14 @@ import {
   rolloutAutoscaler,
   rolloutServiceMonitor,
 } from "./rollout-plan";
-import { planServiceMonitor } from "./service-monitor-plan";
+import {
+  exposeServing,
+  planService,
+  planServingObjects,
+  type ServingLabels,
+  servingLabels,
+  TRACK_LABEL,
+} from "./serving-plan";
 
 /** The component name in errors. */
 export const ONNX_SERVICE = "OnnxService";
@@ -46,9 +66,6 @@ export const DEFAULT_RUNTIME_IMAGE = `ghcr.io/hybridai/hybridai-serving-runtime:
 
 /** Minutes `pulumi up` gives a GPU Deployment to roll out by default. */
 export const GPU_ROLLOUT_TIMEOUT_MINUTES = 30;
-
-/** Pod label telling stable and canary pods apart. */
-export const TRACK_LABEL = "hybridai.dev/track";
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const URI_SCHEMES = ["s3://", "gs://", "https://", "file:///"];
@@ -148,14 +165,14 @@ function checkReplicas(args: OnnxServiceArgs): { min: number; max: number } {
   const min = args.replicas?.min ?? 2;
   const max = args.replicas?.max ?? Math.max(10, min);
   assertWholeNumber(ONNX_SERVICE, "replicas.min", min, 1, 1000);
-  if (!Number.isInteger(max) || max < min || max > 1000) {
-    throw new HybridAiConfigError(
-      ONNX_SERVICE,
-      "replicas.max",
-      max,
-      `a whole number from replicas.min (${min}) to 1000`,
-    );
-  }
+  assertWholeNumber(
+    ONNX_SERVICE,
+    "replicas.max",
+    max,
+    min,
+    1000,
+    `a whole number from replicas.min (${min}) to 1000`,
+  );
   return { min, max };
 }
 
@@ -196,49 +213,6 @@ function checkGrpc(args: OnnxServiceArgs, httpPort: number) {
   return { port, probes: args.grpc.probes ?? false };
 }
 
-/** A ClusterIP Service over `selector`: the `http` port, and `grpc` (h2c) when a gRPC port is given. */
-export function planService(
-  name: string,
-  namespace: string,
-  labels: Record<string, string>,
-  selector: Record<string, string>,
-  ports: { http: number; metrics?: number; grpc?: number },
-): ServiceArgs {
-  const { http: port, metrics, grpc: grpcPort } = ports;
-  return {
-    metadata: { name, namespace, labels },
-    spec: {
-      type: "ClusterIP",
-      selector,
-      ports: [
-        { name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" },
-        ...(metrics === undefined
-          ? []
-          : [
-              {
-                name: "metrics",
-                port: metrics,
-                targetPort: "metrics",
-                protocol: "TCP",
-                appProtocol: "http",
-              },
-            ]),
-        ...(grpcPort === undefined
-          ? []
-          : [
-              {
-                name: "grpc",
-                port: grpcPort,
-                targetPort: "grpc",
-                protocol: "TCP",
-                appProtocol: "kubernetes.io/h2c",
-              },
-            ]),
-      ],
-    },
-  };
-}
-
 /**
  * The PrometheusRule and the Grafana dashboard ConfigMap of a service: both on by default with
  * a ServiceMonitor, each turned off by `enabled: false`; asking for either without a
@@ -272,23 +246,31 @@ function planMonitoring(
   };
 }
 
-/**
- * Validates {@link OnnxServiceArgs} and turns them into every Kubernetes object of the service.
- * Throws {@link HybridAiConfigError} naming the field for: a name that is not a DNS label, a bad
- * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
- * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
- * below the grace period, malformed quantities, an out-of-range port, canary weight,
- * autoscaling target or rollout timeout, a gRPC port out of range or equal to the HTTP port, a
- * metrics port out of range or shared with HTTP or gRPC, an egress endpoint that is not an
- * http(s) URL or an `exceptCidrs` entry that is not a CIDR,
- * `spot: false` on an accelerator whose nodes come
- * from a spot fleet, an invalid `rollout` (see {@link checkRollout}) and an invalid `mirror`
- * (see {@link checkMirror}).
- */
-export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServicePlan {
-  assertDns1035(ONNX_SERVICE, "name", name);
-  const namespace = args.namespace ?? "default";
-  assertNamespace(ONNX_SERVICE, "namespace", namespace);
+/** {@link OnnxServiceArgs} checked, with defaults applied: what the plan is built from. */
+interface ResolvedOnnxService extends ServingLabels {
+  name: string;
+  namespace: string;
+  modelName: string;
+  authToken?: ServingAuthMount;
+  replicas: { min: number; max: number };
+  accelerator?: ServingAccelerator;
+  resources: ResolvedResources;
+  port: number;
+  metricsPort: number;
+  grpc?: { port: number; probes: boolean };
+  spot: boolean;
+  timing: ShutdownTiming;
+  rolloutMinutes?: number;
+  serviceAccountName: string;
+  rollout?: ResolvedRollout;
+  mirror?: ResolvedMirror;
+  /** The mirror's filter on every route the service's traffic takes. */
+  routeFilters: Record<string, unknown>[];
+  image: pulumi.Input<string>;
+}
+
+/** Checks the model name and every model URI; returns the model name. */
+function checkModel(name: string, args: OnnxServiceArgs): string {
   if (!args.model)
     throw new HybridAiConfigError(ONNX_SERVICE, "model", args.model, "{ uri, name? }");
   const modelName = args.model.name ?? name;
@@ -304,6 +286,31 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
   for (const [i, mirror] of (args.model.mirrors ?? []).entries()) {
     checkUri(`model.mirrors[${i}]`, mirror);
   }
+  return modelName;
+}
+
+/** Refuses on-demand pods for an accelerator whose nodes come from a spot fleet. */
+function checkSpot(args: OnnxServiceArgs, spot: boolean, accelerator?: ServingAccelerator): void {
+  if (
+    accelerator &&
+    !spot &&
+    args.capacity?.mixedCapacityAccelerators?.includes(accelerator.type)
+  ) {
+    throw new HybridAiConfigError(
+      ONNX_SERVICE,
+      "spot",
+      false,
+      `true for ${accelerator.type} on this cluster: its ${accelerator.type} nodes come from a spot fleet (one Auto Scaling group mixing spot and on-demand instances), whose scale-from-zero template cannot promise an on-demand node, so cluster-autoscaler would add and remove nodes forever. For on-demand-only pods, give ${accelerator.type} an aws.GpuNodeGroup without capacity.spot instead of a spot fleet`,
+    );
+  }
+}
+
+/** Checks every argument and applies the defaults; nothing is planned yet. */
+function resolveOnnxService(name: string, args: OnnxServiceArgs): ResolvedOnnxService {
+  assertDns1035(ONNX_SERVICE, "name", name);
+  const namespace = args.namespace ?? "default";
+  assertNamespace(ONNX_SERVICE, "namespace", namespace);
+  const modelName = checkModel(name, args);
   const authToken = checkAuth(args);
   const replicas = checkReplicas(args);
   const accelerator = args.accelerator
@@ -322,18 +329,7 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     spot,
     spotNoticeOf(ONNX_SERVICE, args),
   );
-  if (
-    accelerator &&
-    !spot &&
-    args.capacity?.mixedCapacityAccelerators?.includes(accelerator.type)
-  ) {
-    throw new HybridAiConfigError(
-      ONNX_SERVICE,
-      "spot",
-      false,
-      `true for ${accelerator.type} on this cluster: its ${accelerator.type} nodes come from a spot fleet (one Auto Scaling group mixing spot and on-demand instances), whose scale-from-zero template cannot promise an on-demand node, so cluster-autoscaler would add and remove nodes forever. For on-demand-only pods, give ${accelerator.type} an aws.GpuNodeGroup without capacity.spot instead of a spot fleet`,
-    );
-  }
+  checkSpot(args, spot, accelerator);
   const rolloutMinutes =
     args.rolloutTimeoutMinutes ?? (accelerator ? GPU_ROLLOUT_TIMEOUT_MINUTES : undefined);
   if (rolloutMinutes !== undefined) {
@@ -342,53 +338,63 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
   const serviceAccountName = args.serviceAccount?.name ?? name;
   assertDns1035(ONNX_SERVICE, "serviceAccount.name", serviceAccountName, 253);
   if (args.canary) checkCanary(ONNX_SERVICE, name, args.canary, checkUri);
-  const rollout: ResolvedRollout | undefined = args.rollout
-    ? checkRollout(ONNX_SERVICE, name, args)
-    : undefined;
+  const rollout = args.rollout ? checkRollout(ONNX_SERVICE, name, args) : undefined;
   const mirror = args.mirror ? checkMirror(ONNX_SERVICE, name, namespace, port, args) : undefined;
-  const routeFilters = mirror ? [mirrorFilter(mirror)] : [];
-
-  const labels = {
-    ...args.labels,
-    "app.kubernetes.io/name": "hybridai-serve",
-    "app.kubernetes.io/instance": name,
-    "app.kubernetes.io/component": "inference",
-    "app.kubernetes.io/managed-by": "pulumi",
-  };
-  const instance = {
-    "app.kubernetes.io/name": "hybridai-serve",
-    "app.kubernetes.io/instance": name,
-  };
-  const stable = { ...instance, [TRACK_LABEL]: "stable" };
-  const image =
-    args.image ?? (accelerator ? `${DEFAULT_RUNTIME_IMAGE}-cuda` : DEFAULT_RUNTIME_IMAGE);
-  const common = {
+  return {
+    ...servingLabels("hybridai-serve", name, args.labels),
+    name,
     namespace,
-    labels,
     modelName,
+    ...(authToken ? { authToken } : {}),
+    replicas,
+    ...(accelerator ? { accelerator } : {}),
+    resources,
     port,
     metricsPort,
-    resources,
-    accelerator,
-    timing,
+    ...(grpc ? { grpc } : {}),
     spot,
+    timing,
+    ...(rolloutMinutes !== undefined ? { rolloutMinutes } : {}),
     serviceAccountName,
+    ...(rollout ? { rollout } : {}),
+    ...(mirror ? { mirror } : {}),
+    routeFilters: mirror ? [mirrorFilter(mirror)] : [],
+    image: args.image ?? (accelerator ? `${DEFAULT_RUNTIME_IMAGE}-cuda` : DEFAULT_RUNTIME_IMAGE),
+  };
+}
+
+/** What the stable and the canary Deployment share. */
+function deploymentBase(spec: ResolvedOnnxService, args: OnnxServiceArgs) {
+  return {
+    namespace: spec.namespace,
+    labels: spec.labels,
+    modelName: spec.modelName,
+    port: spec.port,
+    metricsPort: spec.metricsPort,
+    resources: spec.resources,
+    accelerator: spec.accelerator,
+    timing: spec.timing,
+    spot: spec.spot,
+    serviceAccountName: spec.serviceAccountName,
     automountToken: args.automountServiceAccountToken ?? false,
     runtimeArgs: args.runtimeArgs ?? [],
     env: args.env ?? {},
-    ...(grpc ? { grpc } : {}),
+    ...(spec.grpc ? { grpc: spec.grpc } : {}),
+    authToken: spec.authToken,
   };
+}
+
+/**
+ * The objects of the stable track: service account, Deployment (at 0 replicas under a rollout),
+ * Service, autoscaler, disruption budget, network policy and ServiceMonitor.
+ */
+function planStable(spec: ResolvedOnnxService, args: OnnxServiceArgs): OnnxServicePlan {
+  const { name, namespace, labels, port, grpc, rolloutMinutes } = spec;
   const serviceAccount =
     args.serviceAccount?.create === false
       ? undefined
-      : planServiceAccount(serviceAccountName, namespace, labels, args);
-  const rollOn = {
-    modelRevision: args.model.revision ?? "",
-    serviceAccountAnnotations: serviceAccount?.metadata
-      ? pulumi.output(serviceAccount.metadata).apply((m) => m?.annotations ?? {})
-      : (args.serviceAccount?.annotations ?? {}),
-  };
-  const plan: OnnxServicePlan = {
+      : planServiceAccount(spec.serviceAccountName, namespace, labels, args);
+  return {
     namespace,
     serviceName: name,
     port,
@@ -396,121 +402,158 @@ export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServic
     ...(rolloutMinutes !== undefined ? { rolloutTimeout: `${rolloutMinutes}m` } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
     deployment: planServingDeployment({
-      ...common,
+      ...deploymentBase(spec, args),
       name,
-      selector: stable,
-      image,
+      selector: spec.stable,
+      image: spec.image,
       uri: args.model.uri,
       mirrors: args.model.mirrors,
-      authToken,
-      rollOn,
+      rollOn: rollOn(args, serviceAccount),
       ...(args.rollout ? { replicas: 0 } : {}),
     }),
-    service: planService(name, namespace, labels, stable, {
-      http: port,
-      metrics: metricsPort,
-      grpc: grpc?.port,
-    }),
-    autoscaler: planAutoscaler(ONNX_SERVICE, name, namespace, labels, replicas, args.autoscaling),
-    disruptionBudget: {
-      metadata: { name, namespace, labels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: stable } },
-    },
-    networkPolicy: planNetworkPolicy({
-      component: ONNX_SERVICE,
+    autoscaler: planAutoscaler(
+      ONNX_SERVICE,
       name,
       namespace,
       labels,
-      podSelector: instance,
-      port,
-      grpcPort: grpc?.port,
-      metricsPort,
-      policy: args.networkPolicy,
-      egress: planEgressRules(args.networkPolicy?.egress, {
-        component: ONNX_SERVICE,
-        modelUris: [
-          args.model.uri,
-          ...(args.model.mirrors ?? []),
-          ...(args.canary ? [args.canary.uri] : []),
-        ],
-        metadataIdentity: args.serviceAccount?.gcpServiceAccount !== undefined,
-      }),
-    }),
-    ...(args.serviceMonitor
-      ? {
-          serviceMonitor: planServiceMonitor(
-            name,
-            namespace,
-            labels,
-            instance,
-            args.serviceMonitor,
-          ),
-        }
-      : {}),
-  };
-  if (args.rollout && rollout) {
-    plan.rollout = planRollout(
+      spec.replicas,
+      args.autoscaling,
+    ),
+    ...planServingObjects(
       {
-        name,
-        namespace,
-        labels,
-        instance,
-        selector: stable,
-        modelName,
-        port,
-        metricsPort,
-        progressDeadlineSeconds: (rolloutMinutes ?? 10) * 60,
+        ...spec,
+        component: ONNX_SERVICE,
+        grpcPort: grpc?.port,
+        egress: planEgressRules(args.networkPolicy?.egress, {
+          component: ONNX_SERVICE,
+          modelUris: [
+            args.model.uri,
+            ...(args.model.mirrors ?? []),
+            ...(args.canary ? [args.canary.uri] : []),
+          ],
+          metadataIdentity: args.serviceAccount?.gcpServiceAccount !== undefined,
+        }),
       },
-      args.rollout,
-      rollout,
-      routeFilters,
-    );
-    plan.autoscaler = rolloutAutoscaler(plan.autoscaler, name);
-    if (plan.serviceMonitor) {
-      plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
-    }
+      args.networkPolicy,
+      args.serviceMonitor,
+    ),
+  };
+}
+
+/**
+ * What must roll the pods although it is outside their template: the model's revision and the
+ * service account's identity annotations.
+ */
+function rollOn(args: OnnxServiceArgs, serviceAccount: ServiceAccountArgs | undefined) {
+  return {
+    modelRevision: args.model.revision ?? "",
+    serviceAccountAnnotations: serviceAccount?.metadata
+      ? pulumi.output(serviceAccount.metadata).apply((m) => m?.annotations ?? {})
+      : (args.serviceAccount?.annotations ?? {}),
+  };
+}
+
+/** The Argo Rollouts objects; the autoscaler and the ServiceMonitor then follow the Rollout. */
+function addRollout(
+  plan: OnnxServicePlan,
+  spec: ResolvedOnnxService,
+  rollout: ServingRollout,
+  resolved: ResolvedRollout,
+): void {
+  const { name, namespace, labels, instance } = spec;
+  plan.rollout = planRollout(
+    {
+      name,
+      namespace,
+      labels,
+      instance,
+      selector: spec.stable,
+      modelName: spec.modelName,
+      port: spec.port,
+      metricsPort: spec.metricsPort,
+      progressDeadlineSeconds: (spec.rolloutMinutes ?? 10) * 60,
+    },
+    rollout,
+    resolved,
+    spec.routeFilters,
+  );
+  plan.autoscaler = rolloutAutoscaler(plan.autoscaler, name);
+  if (plan.serviceMonitor) {
+    plan.serviceMonitor = rolloutServiceMonitor(plan.serviceMonitor, instance);
   }
-  Object.assign(plan, planMonitoring(name, namespace, modelName, labels, args));
+}
+
+/** The canary Deployment, its Service and the weighted route over both tracks. */
+function planCanary(
+  spec: ResolvedOnnxService,
+  args: OnnxServiceArgs,
+  canary: ServingCanary,
+  serviceAccount: ServiceAccountArgs | undefined,
+): NonNullable<OnnxServicePlan["canary"]> {
+  const { name, namespace, labels, port, grpc } = spec;
+  const canaryName = `${name}-canary`;
+  const canarySelector = { ...spec.instance, [TRACK_LABEL]: "canary" };
+  return {
+    deployment: planServingDeployment({
+      ...deploymentBase(spec, args),
+      name: canaryName,
+      selector: canarySelector,
+      image: canary.image ?? spec.image,
+      uri: canary.uri,
+      rollOn: rollOn(args, serviceAccount),
+      replicas: canary.replicas ?? 1,
+    }),
+    service: planService(canaryName, namespace, labels, canarySelector, {
+      http: port,
+      metrics: spec.metricsPort,
+      grpc: grpc?.port,
+    }),
+    route: planCanaryRoute(name, namespace, labels, port, canary, spec.routeFilters),
+  };
+}
+
+/**
+ * Validates {@link OnnxServiceArgs} and turns them into every Kubernetes object of the service.
+ * Throws {@link HybridAiConfigError} naming the field for: a name that is not a DNS label, a bad
+ * namespace or model name, a URI with an unknown scheme, `replicas.min > replicas.max`, an
+ * unknown or non-NVIDIA accelerator, a grace period above the spot notice, a pre-stop pause not
+ * below the grace period, malformed quantities, an out-of-range port, canary weight,
+ * autoscaling target or rollout timeout, a gRPC port out of range or equal to the HTTP port, a
+ * metrics port out of range or shared with HTTP or gRPC, an egress endpoint that is not an
+ * http(s) URL or an `exceptCidrs` entry that is not a CIDR,
+ * `spot: false` on an accelerator whose nodes come
+ * from a spot fleet, an invalid `rollout` (see {@link checkRollout}) and an invalid `mirror`
+ * (see {@link checkMirror}).
+ */
+export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServicePlan {
+  const spec = resolveOnnxService(name, args);
+  const plan = planStable(spec, args);
+  if (args.rollout && spec.rollout) addRollout(plan, spec, args.rollout, spec.rollout);
+  Object.assign(plan, planMonitoring(name, spec.namespace, spec.modelName, spec.labels, args));
   if (args.exposure) {
-    const exposure = planExposure(
-      { component: ONNX_SERVICE, name, namespace, labels, selector: stable, podPort: port },
+    exposeServing(
+      plan,
+      {
+        component: ONNX_SERVICE,
+        name,
+        namespace: spec.namespace,
+        labels: spec.labels,
+        selector: spec.stable,
+        podPort: spec.port,
+      },
       args.exposure,
       args.auth,
     );
-    plan.exposure = exposure;
-    plan.networkPolicy = admitLoadBalancer(plan.networkPolicy, exposure.ingressRule);
   }
-  if (args.canary) {
-    const canaryName = `${name}-canary`;
-    const canarySelector = { ...instance, [TRACK_LABEL]: "canary" };
-    const { canary } = args;
-    plan.canary = {
-      deployment: planServingDeployment({
-        ...common,
-        name: canaryName,
-        selector: canarySelector,
-        image: canary.image ?? image,
-        uri: canary.uri,
-        authToken,
-        rollOn,
-        replicas: canary.replicas ?? 1,
-      }),
-      service: planService(canaryName, namespace, labels, canarySelector, {
-        http: port,
-        metrics: metricsPort,
-        grpc: grpc?.port,
-      }),
-      route: planCanaryRoute(name, namespace, labels, port, canary, routeFilters),
-    };
-  }
-  if (args.mirror && mirror) {
+  if (args.canary) plan.canary = planCanary(spec, args, args.canary, plan.serviceAccount);
+  if (args.mirror && spec.mirror) {
     const mirrorPlan = planMirror(
       name,
-      namespace,
-      labels,
-      port,
+      spec.namespace,
+      spec.labels,
+      spec.port,
       args.mirror,
-      mirror,
+      spec.mirror,
       Boolean(args.canary || args.rollout),
     );
     if (mirrorPlan.route || mirrorPlan.referenceGrant) plan.mirror = mirrorPlan;

@@ -5,10 +5,11 @@ import { ConfigMap, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { dependsOnAll } from "../../dependency";
-import { EXPOSURE_SUFFIX } from "./exposure-plan";
+import { type ChildOptions, childOptions, withDependsOn } from "../../dependency";
+import type { ExposurePlan } from "./exposure-plan";
+import { createExposure } from "./exposure-resources";
 import type { OnnxServiceArgs } from "./onnx-service-args";
-import { type OnnxServicePlan, planOnnxService } from "./onnx-service-plan";
+import { planOnnxService } from "./onnx-service-plan";
 import type { RolloutPlan } from "./rollout-plan";
 
 /**
@@ -53,15 +54,7 @@ export class OnnxService extends pulumi.ComponentResource {
   constructor(name: string, args: OnnxServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const plan = planOnnxService(args.name ?? name, args);
     super("hybridai:index:OnnxService", name, {}, opts);
-    const inherited = pulumi.output(opts.dependsOn ?? []);
-    const capacity = pulumi.output(dependsOnAll(args.capacity?.waitFor));
-    const child = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
-      parent: this,
-      ...(args.provider ? { provider: args.provider } : {}),
-      dependsOn: pulumi
-        .all([inherited, capacity])
-        .apply(([d, nodes]) => [...(Array.isArray(d) ? d : [d]), ...nodes, ...after]),
-    });
+    const child = childOptions(this, opts, args.provider, args.capacity?.waitFor);
     // The Deployments' rollout budget, also given to every Service that selects their pods: the
     // provider awaits such a Service until the same pods are ready (its endpoints).
     const podsReady = (options: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
@@ -98,9 +91,10 @@ export class OnnxService extends pulumi.ComponentResource {
       const canaryService = new Service(`${name}-canary`, plan.canary.service, rollout());
       new CustomResource(name, plan.canary.route, child(service, canaryService));
     }
-    const exposed = this.expose(name, plan, args, child, podsReady);
-    this.publicAddress = exposed.address;
-    this.publicUrl = exposed.address.apply((address) => {
+    this.publicAddress = plan.exposure
+      ? this.expose(name, plan.exposure, args, child, podsReady)
+      : pulumi.output("");
+    this.publicUrl = this.publicAddress.apply((address) => {
       if (!plan.exposure || address === "") return "";
       const { scheme, port } = plan.exposure;
       const standard = (scheme === "https" && port === 443) || (scheme === "http" && port === 80);
@@ -132,21 +126,13 @@ export class OnnxService extends pulumi.ComponentResource {
     name: string,
     plan: RolloutPlan,
     args: OnnxServiceArgs,
-    child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
-    selectsPods: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+    child: ChildOptions,
+    selectsPods: ChildOptions,
     deployment: Deployment,
     service: Service,
   ): CustomResource {
-    const controller = pulumi.output(dependsOnAll(args.rollout?.waitFor));
-    const afterController = (...after: pulumi.Resource[]): pulumi.CustomResourceOptions => {
-      const options = child(...after);
-      return {
-        ...options,
-        dependsOn: pulumi
-          .all([pulumi.output(options.dependsOn as pulumi.Input<pulumi.Resource[]>), controller])
-          .apply(([before, installed]) => [...before, ...installed]),
-      };
-    };
+    const afterController: ChildOptions = (...after) =>
+      withDependsOn(child(...after), args.rollout?.waitFor);
     const canaryService = new Service(`${name}-canary`, plan.canaryService, selectsPods());
     new Service(`${name}-metrics`, plan.metricsService, selectsPods());
     const route = new CustomResource(name, plan.route, child(service, canaryService));
@@ -163,51 +149,13 @@ export class OnnxService extends pulumi.ComponentResource {
    */
   private expose(
     name: string,
-    plan: OnnxServicePlan,
+    exposure: ExposurePlan,
     args: OnnxServiceArgs,
-    child: (...after: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+    child: ChildOptions,
     podsReady: (options: pulumi.CustomResourceOptions) => pulumi.CustomResourceOptions,
-  ): { address: pulumi.Output<string> } {
-    if (!plan.exposure) return { address: pulumi.output("") };
-    const waitFor = pulumi.output(dependsOnAll(args.exposure?.waitFor));
-    const opts = (): pulumi.CustomResourceOptions => {
-      const base = child();
-      return {
-        ...base,
-        dependsOn: pulumi
-          .all([pulumi.output(base.dependsOn ?? []), waitFor])
-          .apply(([d, w]) => [...(Array.isArray(d) ? d : [d]), ...w]),
-      };
-    };
-    const publicName = `${name}${EXPOSURE_SUFFIX}`;
-    if (plan.exposure.service) {
-      const lb = new Service(publicName, plan.exposure.service, podsReady(opts()));
-      return {
-        address: lb.status.apply(
-          (status) =>
-            status?.loadBalancer?.ingress?.[0]?.hostname ??
-            status?.loadBalancer?.ingress?.[0]?.ip ??
-            "",
-        ),
-      };
-    }
-    const planned = plan.exposure.gateway as NonNullable<typeof plan.exposure.gateway>;
-    // `status` registered as an output so the Gateway's assigned address can be read back.
-    const gateway = new CustomResource(
-      publicName,
-      { ...planned.gateway, status: undefined },
-      opts(),
-    );
-    new CustomResource(publicName, planned.route, { ...opts(), dependsOn: [gateway] });
-    new CustomResource(publicName, planned.healthCheck, opts());
-    if (planned.backendPolicy) new CustomResource(publicName, planned.backendPolicy, opts());
-    const status = (gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> })
-      .status;
-    return { address: status.apply((s) => s?.addresses?.[0]?.value ?? "") };
+  ): pulumi.Output<string> {
+    const options: ChildOptions = (...after) =>
+      withDependsOn(child(...after), args.exposure?.waitFor);
+    return createExposure(name, exposure, podsReady(options()), options);
   }
-}
-
-/** The part of a Gateway's status that names its addresses. */
-interface GatewayStatus {
-  addresses?: { value?: string }[];
 }

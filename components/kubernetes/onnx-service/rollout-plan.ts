@@ -3,6 +3,7 @@ import type { HorizontalPodAutoscalerArgs } from "@pulumi/kubernetes/autoscaling
 import type { ServiceArgs } from "@pulumi/kubernetes/core/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import { HybridAiConfigError } from "../../errors";
+import { assertWholeNumber } from "../../validate";
 import { assertDns1035 } from "../validate";
 import { checkRouteAttachment, planServiceRoute } from "./canary-plan";
 import type { OnnxServiceArgs, ServingRollout } from "./onnx-service-args";
@@ -68,14 +69,14 @@ function checkSteps(component: string, steps: unknown): number[] {
   }
   steps.forEach((step, i) => {
     const previous = i === 0 ? 0 : steps[i - 1];
-    if (!Number.isInteger(step) || step <= previous || step > 100) {
-      throw new HybridAiConfigError(
-        component,
-        `rollout.steps[${i}]`,
-        step,
-        `a whole percentage above ${previous} and at most 100 (steps strictly increase)`,
-      );
-    }
+    assertWholeNumber(
+      component,
+      `rollout.steps[${i}]`,
+      step,
+      previous + 1,
+      100,
+      `a whole percentage above ${previous} and at most 100 (steps strictly increase)`,
+    );
   });
   return steps as number[];
 }
@@ -88,6 +89,48 @@ export interface ResolvedRollout {
   interval: string;
   /** What the analysis judges. */
   analysis: Omit<RolloutAnalysisSpec, "name" | "namespace" | "labels" | "modelName">;
+}
+
+/**
+ * Checks the step interval: a duration from 1 minute to 24 hours that holds at least two
+ * scrapes of `scrape` (the ServiceMonitor's interval), so rate() has two samples in the window.
+ */
+function checkInterval(component: string, interval: string, scrape: string): string {
+  const match = typeof interval === "string" ? DURATION.exec(interval) : null;
+  const seconds = match ? Number(match[1]) * SECONDS[match[2] as "s" | "m" | "h"] : Number.NaN;
+  if (!(seconds >= 60 && seconds <= 86400)) {
+    throw new HybridAiConfigError(
+      component,
+      "rollout.interval",
+      interval,
+      'a duration from 1 minute to 24 hours in s, m or h, e.g. "5m"',
+    );
+  }
+  const scrapeEvery = scrapeSeconds(scrape);
+  if (scrapeEvery !== undefined && seconds < 2 * scrapeEvery) {
+    throw new HybridAiConfigError(
+      component,
+      "rollout.interval",
+      interval,
+      `at least twice the ServiceMonitor's scrape interval (${scrape}): rate() needs two samples in the window`,
+    );
+  }
+  return interval;
+}
+
+/** Checks an optional latency bound: milliseconds above 0 and at most an hour. */
+function checkMilliseconds(component: string, field: string, value: unknown, note: string): void {
+  if (
+    value !== undefined &&
+    (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 3_600_000)
+  ) {
+    throw new HybridAiConfigError(
+      component,
+      field,
+      value,
+      `milliseconds above 0 and at most 3600000${note}`,
+    );
+  }
 }
 
 /**
@@ -121,56 +164,22 @@ export function checkRollout(
   assertDns1035(component, "name (with a rollout, plus -canary)", `${name}-canary`);
   assertDns1035(component, "name (with a rollout, plus -metrics)", `${name}-metrics`);
   const steps = checkSteps(component, rollout.steps ?? [...DEFAULT_ROLLOUT_STEPS]);
-  const interval = rollout.interval ?? DEFAULT_ROLLOUT_INTERVAL;
-  const match = typeof interval === "string" ? DURATION.exec(interval) : null;
-  const seconds = match ? Number(match[1]) * SECONDS[match[2] as "s" | "m" | "h"] : Number.NaN;
-  if (!(seconds >= 60 && seconds <= 86400)) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.interval",
-      interval,
-      'a duration from 1 minute to 24 hours in s, m or h, e.g. "5m"',
-    );
-  }
-  const scrape = args.serviceMonitor.interval ?? "30s";
-  const scrapeEvery = scrapeSeconds(scrape);
-  if (scrapeEvery !== undefined && seconds < 2 * scrapeEvery) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.interval",
-      interval,
-      `at least twice the ServiceMonitor's scrape interval (${scrape}): rate() needs two samples in the window`,
-    );
-  }
+  const interval = checkInterval(
+    component,
+    rollout.interval ?? DEFAULT_ROLLOUT_INTERVAL,
+    args.serviceMonitor.interval ?? "30s",
+  );
   const maxErrorRate = rollout.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
   checkShare(component, "rollout.maxErrorRate", maxErrorRate);
   const latency = rollout.maxMeanLatencyMs;
-  if (
-    latency !== undefined &&
-    (typeof latency !== "number" ||
-      !Number.isFinite(latency) ||
-      latency <= 0 ||
-      latency > 3_600_000)
-  ) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.maxMeanLatencyMs",
-      latency,
-      "milliseconds above 0 and at most 3600000",
-    );
-  }
+  checkMilliseconds(component, "rollout.maxMeanLatencyMs", latency, "");
   const p99 = rollout.maxP99Ms;
-  if (
-    p99 !== undefined &&
-    (typeof p99 !== "number" || !Number.isFinite(p99) || p99 <= 0 || p99 > 3_600_000)
-  ) {
-    throw new HybridAiConfigError(
-      component,
-      "rollout.maxP99Ms",
-      p99,
-      "milliseconds above 0 and at most 3600000 (judged on the runtime's hybridai_request_duration_seconds histogram, whose buckets run from 0.5 ms to 10 s)",
-    );
-  }
+  checkMilliseconds(
+    component,
+    "rollout.maxP99Ms",
+    p99,
+    " (judged on the runtime's hybridai_request_duration_seconds histogram, whose buckets run from 0.5 ms to 10 s)",
+  );
   if (rollout.maxShadowDisagreement !== undefined) {
     checkShare(component, "rollout.maxShadowDisagreement", rollout.maxShadowDisagreement);
   }

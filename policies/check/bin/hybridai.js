@@ -1,16 +1,6 @@
 #!/usr/bin/env node
-// The `hybridai` command (`hybridai check …`). Its sources, and the Pulumi programs it checks, are
-// TypeScript: tsx's CommonJS loader (esbuild transpilation, no type check) runs them directly.
+// The `hybridai` command from this repository's sources (`npm run check`): tsx's CommonJS loader
+// (esbuild transpilation, no type check) runs them, and the Pulumi programs they check, directly.
+// The published package runs the compiled dist/policies/check/src/bin.js instead.
 require("tsx/cjs/api").register();
-
-require("../src/cli.ts")
-  .main(process.argv.slice(2))
-  .then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error) => {
-      process.stderr.write(`hybridai: ${error?.stack ?? error}\n`);
-      process.exitCode = 2;
-    },
-  );
+require("../src/bin.ts");

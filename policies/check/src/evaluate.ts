@@ -28,6 +28,8 @@ export interface Violation {
   resourceType: string;
   /** The offending resource's logical name (`<project>-<stack>` for stack-wide findings). */
   resourceName: string;
+  /** The offending resource's URN; absent for stack-wide findings. */
+  urn?: string;
   /** What is wrong. */
   message: string;
 }
@@ -109,6 +111,7 @@ export async function evaluatePacks(
               enforcementLevel: v.enforcementLevel,
               resourceType: record.type,
               resourceName: record.name,
+              urn: record.urn,
               message: v.message,
             })),
           );
@@ -117,13 +120,14 @@ export async function evaluatePacks(
         const report = await checkStackPolicy(policy, stackInputs, options);
         violations.push(
           ...report.violations.map((v) => {
-            const resource = (v.urn && byUrn.get(v.urn)) || stackResource;
+            const resource = v.urn ? byUrn.get(v.urn) : undefined;
             return {
               pack: pack.name,
               policy: v.policy,
               enforcementLevel: v.enforcementLevel,
-              resourceType: resource.type,
-              resourceName: resource.name,
+              resourceType: (resource ?? stackResource).type,
+              resourceName: (resource ?? stackResource).name,
+              ...(resource ? { urn: resource.urn } : {}),
               message: v.message,
             };
           }),

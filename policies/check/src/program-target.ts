@@ -1,11 +1,19 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
+import {
+  findPulumiProject,
+  type PulumiProject,
+  PulumiProjectError,
+  projectConfigDefaults,
+  projectStacks,
+  type ReadConfig,
+  readPulumiProject,
+  readStackConfigFile,
+  stackConfigFile,
+  stackConfigFolder,
+} from "../../../components/testing/pulumi-project";
 import type { CheckTarget } from "./args";
 import { CheckInputError } from "./errors";
-
-/** The repository root: the stacks' Pulumi project. */
-export const REPOSITORY_ROOT = path.resolve(__dirname, "../../..");
 
 /** A program ready to run under the mocks. */
 export interface ProgramTarget {
@@ -13,6 +21,8 @@ export interface ProgramTarget {
   program: string;
   /** The Pulumi project name (`name` in Pulumi.yaml, else `project`). */
   project: string;
+  /** The folder of the project's `Pulumi.yaml` (the program's folder when it has none). */
+  projectDir: string;
   /** The stack name. */
   stack: string;
   /** Stack config, `namespace:key` → value (objects are structured config). */
@@ -23,139 +33,107 @@ export interface ProgramTarget {
   warnings: string[];
 }
 
-interface ProjectFile {
-  name?: string;
-  main?: string;
-  stackConfigDir?: string;
-  config?: Record<string, unknown>;
-}
-
-function readYaml(file: string, what: string): unknown {
-  if (!existsSync(file)) throw new CheckInputError(`${what} ${file} does not exist`);
+/** Runs a project-file reader, turning its errors into the check's input errors. */
+function reading<T>(read: () => T): T {
   try {
-    return parse(readFileSync(file, "utf8"));
+    return read();
   } catch (error) {
-    throw new CheckInputError(`${what} ${file} is not valid YAML: ${(error as Error).message}`);
+    if (error instanceof PulumiProjectError) throw new CheckInputError(error.message);
+    throw error;
   }
 }
 
-function readProject(folder: string): ProjectFile | undefined {
-  for (const name of ["Pulumi.yaml", "Pulumi.yml"]) {
-    const file = path.join(folder, name);
-    if (existsSync(file)) return (readYaml(file, "project file") ?? {}) as ProjectFile;
-  }
-  return undefined;
-}
-
-/** One config value as the Pulumi CLI stores it: text, or an object for structured config. */
-function configValue(key: string, value: unknown, warnings: string[]): string | object | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value === "object" && !Array.isArray(value) && "secure" in value) {
-    warnings.push(`${key} is a secret; the check cannot decrypt it and uses "secret-placeholder"`);
-    return "secret-placeholder";
-  }
-  return typeof value === "object" ? (value as object) : String(value);
-}
-
-function qualified(project: string, key: string): string {
-  return key.includes(":") ? key : `${project}:${key}`;
-}
-
-/** Project-level config defaults (`config:` in Pulumi.yaml: scalars, or objects with default/value). */
-function projectDefaults(project: string, file: ProjectFile | undefined, warnings: string[]) {
-  const config: Record<string, string | object> = {};
-  for (const [key, declared] of Object.entries(file?.config ?? {})) {
-    const value =
-      declared !== null && typeof declared === "object" && !Array.isArray(declared)
-        ? ((declared as Record<string, unknown>).value ??
-          (declared as Record<string, unknown>).default)
-        : declared;
-    const converted = configValue(key, value, warnings);
-    if (converted !== undefined) config[qualified(project, key)] = converted;
-  }
-  return config;
-}
-
-function stackConfig(project: string, file: string, warnings: string[]) {
-  const document = readYaml(file, "stack config") as { config?: Record<string, unknown> } | null;
-  if (document !== null && (typeof document !== "object" || Array.isArray(document))) {
-    throw new CheckInputError(`stack config ${file} must be a mapping with a config: section`);
-  }
-  const config: Record<string, string | object> = {};
-  for (const [key, value] of Object.entries(document?.config ?? {})) {
-    const converted = configValue(key, value, warnings);
-    if (converted !== undefined) config[qualified(project, key)] = converted;
-  }
-  return config;
-}
-
-/** The shipped stacks: every `Pulumi.<name>.yaml` in the stack config folder. */
-export function shippedStacks(root = REPOSITORY_ROOT): string[] {
-  const project = readProject(root);
-  const folder = path.join(root, project?.stackConfigDir ?? ".");
-  return readdirSync(folder)
-    .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
-}
-
-function shippedStack(stack: string): ProgramTarget {
-  const project = readProject(REPOSITORY_ROOT);
-  if (!project?.name) throw new CheckInputError(`${REPOSITORY_ROOT}/Pulumi.yaml has no name`);
-  const configFile = path.join(
-    REPOSITORY_ROOT,
-    project.stackConfigDir ?? ".",
-    `Pulumi.${stack}.yaml`,
+function secretWarnings(...reads: ReadConfig[]): string[] {
+  return reads.flatMap((read) =>
+    read.secrets.map(
+      (key) => `${key} is a secret; the check cannot decrypt it and uses "secret-placeholder"`,
+    ),
   );
-  if (!existsSync(configFile)) {
+}
+
+function qualifiedConfig(reads: ReadConfig[]): Record<string, string | object> {
+  return Object.assign({}, ...reads.map((read) => read.config));
+}
+
+/** The stacks of the Pulumi project in `dir`: every `Pulumi.<name>.yaml` in its stack folder. */
+export function shippedStacks(dir = process.cwd()): string[] {
+  const project = reading(() => readPulumiProject(dir));
+  return project ? projectStacks(project) : [];
+}
+
+function projectIn(dir: string): PulumiProject {
+  const project = reading(() => readPulumiProject(dir));
+  if (!project) {
     throw new CheckInputError(
-      `no stack "${stack}": ${configFile} does not exist; shipped stacks: ${shippedStacks().join(", ")}`,
+      `no Pulumi.yaml in ${dir}: run hybridai check from your Pulumi project's folder (or give ` +
+        "--cwd DIR), or check a program with --program PATH",
     );
   }
-  const warnings: string[] = [];
+  if (!project.settings.name) throw new CheckInputError(`${project.file} has no name`);
+  return project;
+}
+
+/** `--stack NAME`: the Pulumi project in the working folder, as `pulumi up --stack NAME` runs it. */
+function projectStack(stack: string, dir: string): ProgramTarget {
+  const project = projectIn(dir);
+  const name = project.settings.name as string;
+  const configFile = stackConfigFile(project, stack);
+  if (!configFile) {
+    const stacks = projectStacks(project);
+    throw new CheckInputError(
+      `no stack "${stack}": ${path.join(stackConfigFolder(project), `Pulumi.${stack}.yaml`)} ` +
+        `does not exist; stacks of project ${name}: ${stacks.join(", ") || "none"}`,
+    );
+  }
+  const defaults = reading(() => projectConfigDefaults(project));
+  const own = reading(() => readStackConfigFile(name, configFile));
   return {
-    program: path.join(REPOSITORY_ROOT, project.main ?? "."),
-    project: project.name,
+    program: path.join(project.dir, project.settings.main ?? "."),
+    project: name,
+    projectDir: project.dir,
     stack,
-    config: {
-      ...projectDefaults(project.name, project, warnings),
-      ...stackConfig(project.name, configFile, warnings),
-    },
+    config: qualifiedConfig([defaults, own]),
     configFile,
-    warnings,
+    warnings: secretWarnings(defaults, own),
   };
 }
 
-function anyProgram(target: Extract<CheckTarget, { kind: "program" }>): ProgramTarget {
-  const program = path.resolve(target.program);
+function anyProgram(target: Extract<CheckTarget, { kind: "program" }>, dir: string): ProgramTarget {
+  const program = path.resolve(dir, target.program);
   if (!existsSync(program)) throw new CheckInputError(`program ${program} does not exist`);
   const folder = statSync(program).isDirectory() ? program : path.dirname(program);
-  const projectFile = readProject(folder);
-  const project = projectFile?.name ?? "project";
+  const projectFile = reading(() => readPulumiProject(folder));
+  const project = projectFile?.settings.name ?? "project";
   const entry =
-    statSync(program).isDirectory() && projectFile?.main
-      ? path.join(program, projectFile.main)
+    statSync(program).isDirectory() && projectFile?.settings.main
+      ? path.join(program, projectFile.settings.main)
       : program;
-  const configFile = target.configFile ? path.resolve(target.configFile) : undefined;
+  const configFile = target.configFile ? path.resolve(dir, target.configFile) : undefined;
   const stack =
     target.stackName ??
     (configFile ? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(configFile))?.[1] : undefined) ??
     "dev";
-  const warnings: string[] = [];
+  const reads = [
+    ...(projectFile ? [reading(() => projectConfigDefaults(projectFile))] : []),
+    ...(configFile ? [reading(() => readStackConfigFile(project, configFile))] : []),
+  ];
   return {
     program: entry,
     project,
+    projectDir: projectFile?.dir ?? findPulumiProject(folder)?.dir ?? folder,
     stack,
-    config: {
-      ...projectDefaults(project, projectFile, warnings),
-      ...(configFile ? stackConfig(project, configFile, warnings) : {}),
-    },
+    config: qualifiedConfig(reads),
     ...(configFile ? { configFile } : {}),
-    warnings,
+    warnings: secretWarnings(...reads),
   };
 }
 
-/** Resolves the command line's target to a program, its project, stack and config. */
-export function resolveTarget(target: CheckTarget): ProgramTarget {
-  return target.kind === "stack" ? shippedStack(target.stack) : anyProgram(target);
+/**
+ * Resolves the command line's target to a program, its project, stack and config. `--stack`
+ * reads the Pulumi project in `dir` (the working folder by default): its `Pulumi.yaml` (`name`,
+ * `main`, `stackConfigDir`, `config:` defaults) and `Pulumi.<stack>.yaml`. `--program` paths are
+ * relative to `dir`.
+ */
+export function resolveTarget(target: CheckTarget, dir = process.cwd()): ProgramTarget {
+  return target.kind === "stack" ? projectStack(target.stack, dir) : anyProgram(target, dir);
 }

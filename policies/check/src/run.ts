@@ -1,12 +1,14 @@
+import path from "node:path";
 import { runProgram } from "../../../components/testing";
-import { type CheckOptions, parseCheckArgs, USAGE } from "./args";
+import { type CheckOptions, parseCheckArgs, requestedFormat, USAGE } from "./args";
 import { CheckInputError } from "./errors";
 import { estimateCost, evaluatePacks } from "./evaluate";
+import { describeFailure, type FailureContext } from "./failure";
 import { PACKS } from "./packs";
 import { loadPacksConfig } from "./policy-config";
 import { resolveTarget } from "./program-target";
-import { jsonReport } from "./report/json";
-import { sarifReport } from "./report/sarif";
+import { jsonFailureReport, jsonReport } from "./report/json";
+import { sarifFailureReport, sarifReport } from "./report/sarif";
 import { textReport } from "./report/text";
 import { type CheckResult, isBlocking } from "./result";
 
@@ -32,9 +34,15 @@ async function quietly<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function check(options: CheckOptions, io: CheckIo): Promise<number> {
-  const target = resolveTarget(options.target);
-  const packsConfig = loadPacksConfig(options.policyConfigFile, PACKS);
+async function check(options: CheckOptions, io: CheckIo, context: FailureContext): Promise<number> {
+  const target = resolveTarget(options.target, options.cwd);
+  context.stack = target.stack;
+  context.projectDir = target.projectDir;
+  context.program = target.program;
+  const packsConfig = loadPacksConfig(
+    options.policyConfigFile && path.resolve(options.cwd, options.policyConfigFile),
+    PACKS,
+  );
   for (const warning of target.warnings) io.err(`hybridai check: warning: ${warning}\n`);
   let run: Awaited<ReturnType<typeof runProgram>>;
   try {
@@ -46,7 +54,10 @@ async function check(options: CheckOptions, io: CheckIo): Promise<number> {
       }),
     );
   } catch (error) {
-    throw new CheckInputError(`the program failed: ${(error as Error).message ?? String(error)}`);
+    throw new CheckInputError(
+      `the program failed: ${(error as Error)?.message ?? String(error)}`,
+      error,
+    );
   }
   const resources = [...run.mocks.resources];
   const result: CheckResult = {
@@ -67,23 +78,30 @@ async function check(options: CheckOptions, io: CheckIo): Promise<number> {
 
 /**
  * `hybridai check …`: exit 0 when no mandatory violation, 1 when any, 2 when the arguments, a
- * config file or the program fail (the reason goes to stderr).
+ * config file or the program fail. A failure's reason goes to stderr; with `--format json` or
+ * `sarif`, stdout also gets it in that format, so a CI job parsing the output never reads an
+ * empty file.
  */
 export async function runCheck(argv: readonly string[], io: CheckIo): Promise<number> {
+  const context: FailureContext = { projectDir: process.cwd() };
   try {
     const options = parseCheckArgs(argv);
     if (options === "help") {
       io.out(`${USAGE}\n`);
       return EXIT.pass;
     }
-    return await check(options, io);
+    context.projectDir = options.cwd;
+    return await check(options, io, context);
   } catch (error) {
     if (error instanceof CheckInputError) {
       io.err(`hybridai check: ${error.message}\n`);
       if (/^(Unknown option|Option|give exactly|--)/.test(error.message)) io.err(`\n${USAGE}\n`);
-      return EXIT.failure;
+    } else {
+      io.err(`hybridai check: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     }
-    io.err(`hybridai check: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    const format = requestedFormat(argv);
+    if (format === "json") io.out(jsonFailureReport(describeFailure(error, context)));
+    if (format === "sarif") io.out(sarifFailureReport(describeFailure(error, context)));
     return EXIT.failure;
   }
 }

@@ -1,9 +1,9 @@
 import { readdir } from "node:fs/promises";
 import type { InferenceError } from "../protocol/errors";
 import type { ModelSignature } from "../protocol/tensor-spec";
-import type { LoadedVersion, LoadSettings } from "../repository/loader";
+import type { LoadedVersion } from "../repository/loaded-version";
+import type { LoadSettings } from "../repository/loader";
 import type { EffectiveConfig, ModelConfig, TensorOverride } from "../repository/model-config";
-import type { ModelRepository } from "../repository/model-repository";
 import { selectVersions } from "../repository/scan";
 import {
   describeStep,
@@ -16,12 +16,7 @@ import { EnsembleMetrics } from "./ensemble-metrics";
 import { EnsembleScheduler } from "./ensemble-scheduler";
 import { connectSignatures } from "./ensemble-signatures";
 import { RemoteStep } from "./remote-step";
-
-/** What a loaded ensemble version adds to a {@link LoadedVersion}, for its metadata and config. */
-export interface EnsembleVersionInfo {
-  /** Its validated steps. */
-  spec: EnsembleSpec;
-}
+import type { StepModels } from "./step-models";
 
 /** The ensemble's own signature: its declared inputs and outputs, the batch dimension added. */
 function ensembleSignature(name: string, version: string, config: ModelConfig): ModelSignature {
@@ -55,7 +50,7 @@ async function versionDirectories(directory: string): Promise<number[]> {
  * step must already be loaded.
  */
 async function ensureLoaded(
-  repository: ModelRepository,
+  repository: StepModels,
   step: EnsembleStep,
   model: string,
   isEnsemble: (model: string) => Promise<boolean>,
@@ -74,7 +69,7 @@ async function ensureLoaded(
 }
 
 function signatureOf(
-  repository: ModelRepository,
+  repository: StepModels,
   step: EnsembleStep,
   model: string,
   version: number,
@@ -88,7 +83,7 @@ function signatureOf(
 }
 
 /** Throws when running `name` would lead back to it through ensembles used as steps. */
-function checkNoCycle(repository: ModelRepository, name: string, spec: EnsembleSpec): void {
+function checkNoCycle(repository: StepModels, name: string, spec: EnsembleSpec): void {
   const visit = (steps: readonly EnsembleStep[], path: string[]) => {
     for (const step of steps) {
       if (step.remote) continue;
@@ -110,7 +105,7 @@ function checkNoCycle(repository: ModelRepository, name: string, spec: EnsembleS
 /** What {@link loadEnsemble} needs besides the configuration. */
 export interface EnsembleLoad {
   /** The repository the ensemble belongs to (its steps' models). */
-  repository: ModelRepository;
+  repository: StepModels;
   /** Server-wide load settings (metrics, logger). */
   settings: LoadSettings;
   /** Whether a model of the repository is an ensemble (read from its configuration file). */

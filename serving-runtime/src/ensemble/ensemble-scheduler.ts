@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { ModelMetrics } from "../metrics";
 import type { InferRequest } from "../protocol/infer-request";
-import type { ModelRepository } from "../repository/model-repository";
 import {
   type ClientLink,
   type InferResult,
@@ -18,6 +17,7 @@ import { type DegradedAction, EnsembleResult } from "./ensemble-result";
 import { runLocalStep, type StepCall } from "./local-step";
 import type { RemoteStep } from "./remote-step";
 import { StepGate } from "./step-gate";
+import type { StepModels } from "./step-models";
 
 /** What an {@link EnsembleScheduler} works with. */
 export interface EnsembleSchedulerOptions {
@@ -28,7 +28,7 @@ export interface EnsembleSchedulerOptions {
   /** Its data flow. */
   graph: EnsembleGraph;
   /** The models its local steps run on. */
-  repository: ModelRepository;
+  repository: StepModels;
   /** The remote steps, by step index. */
   remotes: ReadonlyMap<number, RemoteStep>;
   /** The ensemble version's own metrics and statistics. */

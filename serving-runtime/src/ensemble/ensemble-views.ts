@@ -1,6 +1,6 @@
 import type { TensorSpec } from "../protocol/tensor-spec";
-import type { LoadedVersion } from "../repository/loader";
-import { type ModelMetadata, ORIGIN_PREFIX } from "../repository/model-views";
+import type { LoadedVersion } from "../repository/loaded-version";
+import { type ModelMetadata, ORIGIN_PREFIX } from "../repository/model-metadata";
 import { ENSEMBLE_PLATFORM, type EnsembleSpec } from "./ensemble-config";
 
 /**

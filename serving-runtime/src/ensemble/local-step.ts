@@ -1,9 +1,8 @@
-import { blamesModel, failureReason, outcomeOf } from "../inference";
 import { InferenceError, invalidArgument } from "../protocol/errors";
 import type { DecodedInput, InferRequest } from "../protocol/infer-request";
 import { formatShape, type ModelSignature, type TensorSpec } from "../protocol/tensor-spec";
-import type { LoadedVersion } from "../repository/loader";
-import type { ModelRepository } from "../repository/model-repository";
+import type { LoadedVersion } from "../repository/loaded-version";
+import { blamesModel, failureReason, outcomeOf } from "../scheduling/failure-outcome";
 import {
   type ClientLink,
   type InferResult,
@@ -12,6 +11,7 @@ import {
 } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
 import type { RequestTrace } from "../tracing/request-trace";
+import type { StepModels } from "./step-models";
 
 /** One call of a step: the tensors it gets and what it must give back. */
 export interface StepCall {
@@ -109,7 +109,7 @@ function named(call: StepCall, error: unknown): Error {
  * @param call the step's inputs, outputs and request
  */
 export async function runLocalStep(
-  repository: ModelRepository,
+  repository: StepModels,
   model: string,
   version: number,
   call: StepCall,

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import { httpBodyOf } from "../grpc/http-forward";
 import { invalidArgument } from "../protocol/errors";
+import { httpBodyOf } from "../protocol/http-body";
 import type { DecodedInput, InferRequest } from "../protocol/infer-request";
 import { formatShape } from "../protocol/tensor-spec";
 import { CIRCUIT_STATE_CODE, CircuitBreaker } from "../resilience/circuit-breaker";

@@ -1,7 +1,8 @@
-import type { InferenceCodec } from "../inference";
+import type { InferenceCodec, TracedRequestBody } from "../inference";
 import { decodeBinaryTensor, encodeBinaryTensor } from "../protocol/binary-codec";
 import { DATATYPES, type Datatype, type TensorData } from "../protocol/datatypes";
 import { invalidArgument } from "../protocol/errors";
+import { httpBodyOf } from "../protocol/http-body";
 import {
   buildInferRequest,
   checkRequestHeader,
@@ -14,7 +15,7 @@ import { decodeJsonData } from "../protocol/json-codec";
 import { checkHeaderBounds } from "../protocol/request-bounds";
 import { formatShape, type ModelSignature } from "../protocol/tensor-spec";
 import type { RequestTrace } from "../tracing/request-trace";
-import { fromHttpAnswer, httpBodyOf } from "./http-forward";
+import { fromHttpAnswer } from "./http-forward";
 import type {
   InferParameter,
   InferParameterOut,
@@ -248,8 +249,7 @@ export function grpcCodec(
     },
     get http() {
       if (!primary || http) return http;
-      const forwarded = httpBodyOf(primary, requestId);
-      forwarded.trace = trace;
+      const forwarded: TracedRequestBody = { ...httpBodyOf(primary, requestId), trace };
       http = {
         request: forwarded,
         forward: async (endpoint, trigger, cause, signal, traceHeaders) => {

@@ -2,9 +2,10 @@ import { Metadata, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { ApiClient } from "../limits/client-registry";
 import { InferenceError, unavailable } from "../protocol/errors";
+import { REQUEST_ID } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
 import type { ModelInferRequest, ModelInferResponse } from "./messages";
-import { REQUEST_ID, serviceError } from "./status";
+import { serviceError } from "./status";
 
 /** `inference.ModelStreamInferResponse`. */
 export interface ModelStreamInferResponse {

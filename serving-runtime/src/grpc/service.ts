@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   status as grpcStatus,
   type handleUnaryCall,
@@ -20,10 +19,12 @@ import {
   notFound,
   unavailable,
 } from "../protocol/errors";
-import type { LoadedVersion } from "../repository/loader";
+import type { LoadedVersion } from "../repository/loaded-version";
 import { modelMetadata, servedModelConfig } from "../repository/model-views";
+import { REQUEST_ID, requestIds } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
+import type { RequestTrace } from "../tracing/request-trace";
 import { changeTraceSetting, readTraceSetting } from "../tracing/trace-setting-api";
 import { version as serverVersion } from "../version";
 import { checkAccess } from "./access";
@@ -31,13 +32,14 @@ import { grpcCodec } from "./infer-codec";
 import { clientOf, InferStreams } from "./infer-streams";
 import type {
   ModelInferRequest,
+  ModelInferResponse,
   ModelRequest,
   RepositoryIndexRequest,
   RepositoryModelRequest,
   TraceSettingRequest,
 } from "./messages";
 import { rawBytesOf, refusalOf } from "./raw-messages";
-import { GRPC_STATUS, REQUEST_ID, serviceError } from "./status";
+import { GRPC_STATUS, serviceError } from "./status";
 import { traceSettingChanges, traceSettingMessage } from "./trace-setting";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
@@ -93,6 +95,103 @@ function configParameter(request: RepositoryModelRequest): unknown {
   }
 }
 
+/** Ends a gRPC call's trace (tracing on) with the status its caller gets. */
+function endGrpcTrace(trace: RequestTrace | undefined, error?: unknown): void {
+  if (!trace) return;
+  if (error === undefined) {
+    trace.end(200, undefined, 0);
+    return;
+  }
+  const { status, error: message } = auditFailure(error);
+  const code = error instanceof InferenceError ? GRPC_STATUS[error.kind] : grpcStatus.INTERNAL;
+  trace.end(status, message, code);
+}
+
+/**
+ * One `ModelInfer` call (unary or on a stream): checks the caller's model allow-list and limits,
+ * finds the version, runs it through the inference service and writes the audit record.
+ */
+function inferCall(
+  context: GrpcContext,
+  request: ModelInferRequest,
+  client: ClientLink,
+  caller: ApiClient | undefined,
+  id: string,
+  metadata: Metadata,
+): Promise<ModelInferResponse> {
+  const { repository, inference, audit, tracing } = context;
+  const facts = audit?.begin(id, "grpc");
+  const trace = tracing?.startGrpc(metadata, request.model_name ?? "", id);
+  if (facts && trace) {
+    facts.traceId = trace.traceId;
+    facts.spanId = trace.spanId;
+  }
+  let target: LoadedVersion;
+  try {
+    if (facts) {
+      facts.model = request.model_name ?? "";
+      facts.client = callerName(caller, context);
+      facts.body = rawBytesOf(request);
+      facts.binary = true;
+    }
+    const model = request.model_name ?? "";
+    if (caller) context.clients?.checkModel(caller, model, repository.has(model));
+    const refusal = refusalOf(request);
+    if (refusal) throw refusal;
+    target = repository.resolve(model, versionOf(request.model_version));
+    if (facts) facts.version = target.signature.version;
+    if (caller) context.clients?.admit(caller, target.signature.name);
+  } catch (error) {
+    endGrpcTrace(trace, error);
+    if (facts) audit?.end(facts, auditFailure(error));
+    throw error;
+  }
+  const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
+  const codec = grpcCodec(request, carried, id, trace);
+  return inference.inferWith(target, codec, client, facts).then(
+    (response) => {
+      target.metrics.answered("grpc", true);
+      endGrpcTrace(trace);
+      if (facts) audit?.end(facts, { status: 200 });
+      return response;
+    },
+    (error: unknown) => {
+      target.metrics.answered("grpc", false);
+      endGrpcTrace(trace, error);
+      if (facts) audit?.end(facts, auditFailure(error));
+      throw error;
+    },
+  );
+}
+
+/**
+ * Wraps a unary RPC's handler: gives the call its request id, checks access, and answers with the
+ * id in the answer's headers, or with the error mapped to its gRPC status.
+ */
+function unaryHandler(context: GrpcContext, requestId: (metadata: Metadata) => string) {
+  return <Request>(access: Access, handler: Handler<Request>): handleUnaryCall<Request, unknown> =>
+    (call, callback) => {
+      const id = requestId(call.metadata);
+      // The id goes out with the answer's headers, in the same write as the message and the
+      // trailers (sending the headers first would cost a write and a packet of their own).
+      const answer = (value: unknown) => {
+        const metadata = new Metadata();
+        metadata.set(REQUEST_ID, id);
+        call.sendMetadata(metadata);
+        callback(null, value);
+      };
+      const fail = (error: unknown) => callback(serviceError(error, id, context.logger));
+      try {
+        const caller = checkAccess(access, call.metadata, context);
+        const result = handler(call.request, call, caller, id);
+        if (result instanceof Promise) result.then(answer, fail);
+        else answer(result);
+      } catch (error) {
+        fail(error);
+      }
+    };
+}
+
 /**
  * The handlers of `inference.GRPCInferenceService`: the same repository, inference core
  * (validation, cache, breaker, fallback, scheduler, batcher), statistics, lifecycle flags and
@@ -104,78 +203,14 @@ function configParameter(request: RepositoryModelRequest): unknown {
  * @param context what the handlers work with
  */
 export function inferenceService(context: GrpcContext): InferenceServiceImplementation {
-  const { repository, inference, state, logger, audit, tracing } = context;
-  const idPrefix = randomUUID().slice(0, 8);
-  let nextId = 0;
-  const requestId = (metadata: Metadata) => {
-    const given = metadata.get(REQUEST_ID)[0];
-    return typeof given === "string" && given !== "" ? given : `${idPrefix}-${++nextId}`;
-  };
+  const { repository, state, logger } = context;
+  const nextRequestId = requestIds();
+  const requestId = (metadata: Metadata) => nextRequestId(metadata.get(REQUEST_ID)[0]);
 
-  const infer = (
-    request: ModelInferRequest,
-    client: ClientLink,
-    caller: ApiClient | undefined,
-    id: string,
-    metadata: Metadata,
-  ) => {
-    const facts = audit?.begin(id, "grpc");
-    const trace = tracing?.startGrpc(metadata, request.model_name ?? "", id);
-    if (facts && trace) {
-      facts.traceId = trace.traceId;
-      facts.spanId = trace.spanId;
-    }
-    const traceEnd = (error?: unknown) => {
-      if (!trace) return;
-      if (error === undefined) trace.end(200, undefined, 0);
-      else {
-        const { status, error: message } = auditFailure(error);
-        const code =
-          error instanceof InferenceError ? GRPC_STATUS[error.kind] : grpcStatus.INTERNAL;
-        trace.end(status, message, code);
-      }
-    };
-    let target: LoadedVersion;
-    try {
-      if (facts) {
-        facts.model = request.model_name ?? "";
-        facts.client = callerName(caller, context);
-        facts.body = rawBytesOf(request);
-        facts.binary = true;
-      }
-      const model = request.model_name ?? "";
-      if (caller) context.clients?.checkModel(caller, model, repository.has(model));
-      const refusal = refusalOf(request);
-      if (refusal) throw refusal;
-      target = repository.resolve(model, versionOf(request.model_version));
-      if (facts) facts.version = target.signature.version;
-      if (caller) context.clients?.admit(caller, target.signature.name);
-    } catch (error) {
-      traceEnd(error);
-      if (facts) audit?.end(facts, auditFailure(error));
-      throw error;
-    }
-    const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
-    const codec = grpcCodec(request, carried, id, trace);
-    return inference.inferWith(target, codec, client, facts).then(
-      (response) => {
-        target.metrics.answered("grpc", true);
-        traceEnd();
-        if (facts) audit?.end(facts, { status: 200 });
-        return response;
-      },
-      (error: unknown) => {
-        target.metrics.answered("grpc", false);
-        traceEnd(error);
-        if (facts) audit?.end(facts, auditFailure(error));
-        throw error;
-      },
-    );
-  };
   const streams = new InferStreams({
     infer: (request, client, caller, id, metadata) => {
       try {
-        return infer(request, client, caller, id, metadata);
+        return inferCall(context, request, client, caller, id, metadata);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -185,28 +220,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     logger,
   });
 
-  const unary =
-    <Request>(access: Access, handler: Handler<Request>): handleUnaryCall<Request, unknown> =>
-    (call, callback) => {
-      const id = requestId(call.metadata);
-      // The id goes out with the answer's headers, in the same write as the message and the
-      // trailers (sending the headers first would cost a write and a packet of their own).
-      const answer = (value: unknown) => {
-        const metadata = new Metadata();
-        metadata.set(REQUEST_ID, id);
-        call.sendMetadata(metadata);
-        callback(null, value);
-      };
-      const fail = (error: unknown) => callback(serviceError(error, id, logger));
-      try {
-        const caller = checkAccess(access, call.metadata, context);
-        const result = handler(call.request, call, caller, id);
-        if (result instanceof Promise) result.then(answer, fail);
-        else answer(result);
-      } catch (error) {
-        fail(error);
-      }
-    };
+  const unary = unaryHandler(context, requestId);
 
   const repositoryChange = async (work: () => Promise<void>) => {
     if (state.draining) throw unavailable("the server is shutting down");
@@ -277,7 +291,7 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       repositoryChange(() => repository.unload(request.model_name ?? "")),
     ),
     ModelInfer: unary<ModelInferRequest>("inference", (request, call, caller, id) =>
-      infer(request, clientOf(call), caller, id, call.metadata),
+      inferCall(context, request, clientOf(call), caller, id, call.metadata),
     ),
     ModelStreamInfer: streams.handle,
     TraceSetting: ((call, callback) => {

@@ -2,6 +2,7 @@ import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { LimitError } from "../limits/limit-error";
 import { InferenceError, type InferenceErrorKind } from "../protocol/errors";
+import { REQUEST_ID } from "../request-id";
 
 /**
  * The gRPC status of each error kind, as Triton's gRPC server maps its errors (invalid argument,
@@ -51,9 +52,6 @@ export function serviceError(
     metadata,
   };
 }
-
-/** Metadata key carrying the request id, both ways (as HTTP's `X-Request-Id`). */
-export const REQUEST_ID = "x-request-id";
 
 /**
  * Trailer of a RESOURCE_EXHAUSTED answer to a client over its rate limit or daily quota: whole

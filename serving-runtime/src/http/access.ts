@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type Access, authorizeCall, checkModelAllowed } from "../access-rules";
 import type { ApiClient } from "../limits/client-registry";
-import { InferenceError } from "../protocol/errors";
 import type { AppContext } from "./context";
 
 declare module "fastify" {
@@ -23,25 +22,18 @@ export function callerOf(request: FastifyRequest): ApiClient | undefined {
  * Installs the access rules ({@link authorizeCall}: bearer tokens compared in constant time, the
  * model control mode on load/unload) and the tokens-file clients' model allow-lists on routes
  * that name a model (checked before the model is looked up, so an unknown model gets the same
- * 403 as a forbidden one); a 401 carries `WWW-Authenticate` naming the token's realm. The
+ * 403 as a forbidden one); a 401 carries `WWW-Authenticate` naming the token's realm (written by
+ * the error handler, `errorReply` in `error-reply.ts`). The
  * client stays reachable through {@link callerOf}, for listings filtered to its models.
  */
 export function installAccessControl(app: FastifyInstance, context: AppContext): void {
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", async (request) => {
     const access = request.routeOptions.config.access ?? "inference";
     if (access === "open") return;
-    try {
-      const client = authorizeCall(access, request.headers.authorization, context);
-      if (!client) return;
-      callers.set(request, client);
-      const model = (request.params as { model?: string } | undefined)?.model;
-      if (model !== undefined) checkModelAllowed(client, model);
-    } catch (error) {
-      if (error instanceof InferenceError && error.kind === "UNAUTHENTICATED") {
-        const realm = access === "repository" ? "repository" : "inference";
-        reply.header("www-authenticate", `Bearer realm="${realm}"`);
-      }
-      throw error;
-    }
+    const client = authorizeCall(access, request.headers.authorization, context);
+    if (!client) return;
+    callers.set(request, client);
+    const model = (request.params as { model?: string } | undefined)?.model;
+    if (model !== undefined) checkModelAllowed(client, model);
   });
 }

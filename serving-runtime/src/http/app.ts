@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import { REQUEST_ID, requestIds } from "../request-id";
 import { installAccessControl } from "./access";
 import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
@@ -15,8 +15,6 @@ import { serverRoutes } from "./routes-server";
 import { statisticsRoutes } from "./routes-statistics";
 import { traceRoutes } from "./routes-trace";
 
-const REQUEST_ID = "x-request-id";
-
 /**
  * Builds the HTTP application. Inference requests take a framework-free path
  * ({@link inferEndpoint}); every other route runs on fastify. Every body is read as bytes up to
@@ -30,8 +28,7 @@ const REQUEST_ID = "x-request-id";
  * @param logger the server's pino logger
  */
 export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
-  const idPrefix = randomUUID().slice(0, 8);
-  let nextId = 0;
+  const requestId = requestIds();
   const infer = inferEndpoint(context, logger);
   const app = Fastify({
     loggerInstance: logger,
@@ -47,11 +44,8 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
     serverFactory: (handler) =>
       createHttpServer(
         (request, response) => {
-          let id = request.headers[REQUEST_ID];
-          if (typeof id !== "string") {
-            id = `${idPrefix}-${++nextId}`;
-            request.headers[REQUEST_ID] = id;
-          }
+          const id = requestId(request.headers[REQUEST_ID]);
+          request.headers[REQUEST_ID] = id;
           response.setHeader(REQUEST_ID, id);
           if (!infer(request, response)) handler(request, response);
         },

@@ -1,21 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { authorizeCall, callerName } from "../access-rules";
-import { LimitError } from "../limits/limit-error";
-import type { RequestFacts } from "../observability/audit/request-facts";
-import { INFERENCE_HEADER_CONTENT_LENGTH } from "../protocol/binary-codec";
 import { InferenceError } from "../protocol/errors";
-import type { EncodedResponse } from "../protocol/infer-response";
 import { JsonCensus } from "../protocol/json-census";
-import type { LoadedVersion } from "../repository/loader";
+import type { LoadedVersion } from "../repository/loaded-version";
 import { FORWARDED_HEADER } from "../resilience/remote-client";
 import type { ClientLink } from "../scheduling/scheduler";
-import { traceFields } from "../tracing/log-fields";
-import type { RequestTrace } from "../tracing/request-trace";
 import { readBody } from "./body-reader";
 import type { AppContext } from "./context";
-import { statusOf } from "./errors";
-import { lingerBeforeClose } from "./linger";
+import { inferReplies } from "./infer-replies";
 import { binaryHeaderLength, versionParam } from "./request-parts";
 
 /**
@@ -80,95 +73,8 @@ export function inferEndpoint(
   context: AppContext,
   logger: Logger,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const { repository, inference, state, clients, audit, tracing } = context;
-  const finish = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    status: number,
-    body: string | Buffer,
-    headers: Record<string, string | number>,
-    trace: RequestTrace | undefined,
-  ) => {
-    if (state.draining) headers.connection = "close";
-    headers["content-length"] = Buffer.byteLength(body);
-    response.writeHead(status, headers);
-    response.end(body);
-    if (logger.isLevelEnabled("debug")) {
-      logger.debug(
-        {
-          request_id: request.headers["x-request-id"],
-          ...traceFields(trace),
-          url: request.url,
-          status,
-        },
-        "request completed",
-      );
-    }
-  };
-  const fail = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    error: Error,
-    facts: RequestFacts | undefined,
-    trace: RequestTrace | undefined,
-    bodyRefused = false,
-  ) => {
-    const { status, message } = statusOf(error as InferenceError);
-    const headers: Record<string, string | number> = { "content-type": "application/json" };
-    if (status >= 500 && status !== 503) {
-      logger.error(
-        { err: error, request_id: request.headers["x-request-id"], ...traceFields(trace) },
-        "request failed",
-      );
-    }
-    if (status === 401) headers["www-authenticate"] = 'Bearer realm="inference"';
-    if (error instanceof LimitError) headers["retry-after"] = error.retryAfterSeconds;
-    if (status === 413 || (bodyRefused && !request.complete)) {
-      // Answered before its body has all arrived (too large, or refused as it came in): the
-      // rest is read and discarded while the answer goes out, then the connection closes.
-      headers.connection = "close";
-      lingerBeforeClose(request.socket);
-    }
-    if (response.headersSent || response.destroyed) {
-      trace?.end(499, "the client disconnected");
-      if (facts) audit?.end(facts, { status: 499, error: "the client disconnected" });
-      return;
-    }
-    const body = JSON.stringify({ error: message });
-    trace?.end(status, message);
-    finish(request, response, status, body, headers, trace);
-    if (facts) audit?.end(facts, { status, error: message, response: body });
-  };
-  const send = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    encoded: EncodedResponse,
-    facts: RequestFacts | undefined,
-    trace: RequestTrace | undefined,
-  ) => {
-    if (response.destroyed) {
-      trace?.end(499, "the client disconnected");
-      if (facts) audit?.end(facts, { status: 499, error: "the client disconnected" });
-      return;
-    }
-    trace?.end(200);
-    if (encoded.jsonLength === undefined) {
-      finish(request, response, 200, encoded.body, { "content-type": "application/json" }, trace);
-    } else {
-      const headers = {
-        "content-type": "application/octet-stream",
-        [INFERENCE_HEADER_CONTENT_LENGTH]: encoded.jsonLength,
-      };
-      finish(request, response, 200, encoded.body, headers, trace);
-    }
-    if (facts) {
-      audit?.end(facts, {
-        status: 200,
-        response: encoded.body,
-        binaryResponse: encoded.jsonLength !== undefined,
-      });
-    }
-  };
+  const { repository, inference, clients, audit, tracing } = context;
+  const { fail, send } = inferReplies(context, logger);
   return (request, response) => {
     if (request.method !== "POST") return false;
     const match = INFER_PATH.exec(request.url ?? "");
@@ -237,6 +143,7 @@ export function inferEndpoint(
           );
         },
         census && ((chunk) => census.feed(chunk)),
+        headerLength !== undefined && /^\d+$/.test(headerLength) ? Number(headerLength) : 0,
       );
     } catch (error) {
       request.resume();

@@ -3,7 +3,7 @@ import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import type { AppContext } from "./context";
 import { versionParam } from "./request-parts";
 
-export { ORIGIN_PREFIX } from "../repository/model-views";
+export { ORIGIN_PREFIX } from "../repository/model-metadata";
 
 interface ModelParams {
   model: string;

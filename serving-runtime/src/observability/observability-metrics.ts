@@ -1,7 +1,7 @@
 import { Gauge, type Registry } from "prom-client";
 import { BucketHistogram } from "./bucket-histogram";
 import type { DriftMonitor } from "./drift-monitor";
-import { DEFAULT_SCORE_BUCKETS } from "./output-distribution";
+import { DEFAULT_SCORE_BUCKETS } from "./score-buckets";
 
 /** Default bounds of `hybridai_output_value` (each output's config gives its own). */
 const DEFAULT_VALUE_BUCKETS: readonly number[] = [0, 1, 10, 100, 1000];

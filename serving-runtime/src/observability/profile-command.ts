@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { type CommandIo, processIo, wholeNumber } from "../pull/command-kit";
 import { BASELINE_FILE } from "./baseline";
 import { DEFAULT_BINS } from "./baseline-builder";
 import { profileModel } from "./profile";
@@ -23,31 +24,7 @@ Numeric inputs whose rows have at most 256 elements are profiled feature by feat
 numeric inputs by sampled element values, BYTES inputs by element lengths.`;
 
 /** Where the command writes; defaults to the process's streams. */
-export interface ProfileIo {
-  /** The summary. */
-  out: (line: string) => void;
-  /** Errors. */
-  err: (line: string) => void;
-}
-
-const defaultIo: ProfileIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
-function wholeNumber(
-  flag: string,
-  text: string | undefined,
-  min: number,
-  max: number,
-): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new Error(`--${flag} '${text}': expected a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
+export type ProfileIo = CommandIo;
 
 /**
  * Runs `hybridai-serve profile` with the arguments after `profile` and returns the exit code: 0
@@ -56,7 +33,7 @@ function wholeNumber(
  */
 export async function runProfileCommand(
   argv: string[],
-  io: ProfileIo = defaultIo,
+  io: ProfileIo = processIo,
 ): Promise<number> {
   let options: Parameters<typeof profileModel>[0];
   try {
@@ -89,8 +66,9 @@ export async function runProfileCommand(
       model: values.model as string,
       data: values.data as string,
       version: values.version === undefined ? undefined : String(Number(values.version)),
-      bins: wholeNumber("bins", values.bins, 2, 100) ?? DEFAULT_BINS,
-      limit: wholeNumber("limit", values.limit, 1, 100_000_000) ?? DEFAULT_PROFILE_LIMIT,
+      bins: wholeNumber("bins", values.bins, { min: 2, max: 100 }) ?? DEFAULT_BINS,
+      limit:
+        wholeNumber("limit", values.limit, { min: 1, max: 100_000_000 }) ?? DEFAULT_PROFILE_LIMIT,
     };
   } catch (error) {
     io.err(`hybridai-serve profile: ${(error as Error).message}\n\n${PROFILE_USAGE}`);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { DecodedInput } from "../protocol/infer-request";
-import type { LoadedVersion } from "../repository/loader";
+import type { ModelSignature } from "../protocol/tensor-spec";
 import type { ModelConfig } from "../repository/model-config";
 import type { InferResult } from "../scheduling/scheduler";
 import { readBaseline } from "./baseline";
@@ -42,6 +42,16 @@ export class VersionObserver {
   }
 }
 
+/** The parts of a loaded model version an observer is set up on. */
+export interface ObservableVersion {
+  /** What requests must match (its version names the baseline's directory). */
+  signature: ModelSignature;
+  /** Set to the version's observer when there is something to observe. */
+  observer?: VersionObserver;
+  /** Releases the version; wrapped to stop exporting its drift too. */
+  close(): Promise<void>;
+}
+
 /**
  * Sets up a loaded version's observer from its baseline (`<version>/baseline.json`) and its
  * config's `output_distribution`, and returns the version with it (its `close` then also stops
@@ -54,12 +64,12 @@ export class VersionObserver {
  * @param config the model's configuration
  * @param settings server-wide observability settings
  */
-export async function observeVersion(
-  version: LoadedVersion,
+export async function observeVersion<Version extends ObservableVersion>(
+  version: Version,
   modelDirectory: string,
   config: ModelConfig,
   settings: ObservabilitySettings,
-): Promise<LoadedVersion> {
+): Promise<Version> {
   const { signature } = version;
   const baseline =
     settings.driftWindowRows > 0

@@ -4,7 +4,8 @@ import { checkBytesElements } from "./bytes-elements";
 import { type Datatype, isDatatype, type TensorData } from "./datatypes";
 import { InferenceError, invalidArgument } from "./errors";
 import { checkJsonSize } from "./json-census";
-import { decodeJsonData } from "./json-codec";
+import { decodeJsonData, decodeJsonElements } from "./json-codec";
+import { type ExtractedNumericData, extractNumericData } from "./json-numeric-data";
 import { boundedElementCount, checkHeaderBounds } from "./request-bounds";
 import { formatShape, type ModelSignature, type TensorSpec } from "./tensor-spec";
 import { formatZodIssues } from "./zod-issues";
@@ -98,11 +99,21 @@ export interface InferRequest {
   forwarded?: boolean;
 }
 
-function parseHeader(json: Buffer, model: ModelSignature): RequestHeader {
+function parseHeader(
+  json: Buffer,
+  model: ModelSignature,
+  extracted?: ExtractedNumericData,
+): RequestHeader {
   checkJsonSize(json, model);
   let value: unknown;
   try {
-    value = JSON.parse(json.toString("utf8"));
+    try {
+      value = JSON.parse(extracted ? extracted.text : json.toString("utf8"));
+    } catch (error) {
+      // A body the scanner took apart fails with the error of the body as it was sent.
+      if (!extracted) throw error;
+      value = JSON.parse(json.toString("utf8"));
+    }
   } catch (error) {
     throw invalidArgument(
       `malformed JSON in request body: ${(error as Error).message}; send an inference request ` +
@@ -174,10 +185,16 @@ function binarySize(input: RequestHeader["inputs"][number]): number | undefined 
 class BodyElements implements InputElements {
   private offset = 0;
 
-  /** @param binary the bytes after the JSON header of a binary-extension body */
-  constructor(private readonly binary: Buffer | undefined) {}
+  /**
+   * @param binary the bytes after the JSON header of a binary-extension body
+   * @param numbers `inputs[i].data` read straight from a JSON body, by input index
+   */
+  constructor(
+    private readonly binary: Buffer | undefined,
+    private readonly numbers?: ReadonlyMap<number, Float64Array>,
+  ) {}
 
-  read(input: HeaderInput, _index: number, datatype: Datatype, count: number): TensorData {
+  read(input: HeaderInput, index: number, datatype: Datatype, count: number): TensorData {
     const size = binarySize(input);
     if (size !== undefined) {
       const { binary, offset } = this;
@@ -201,6 +218,8 @@ class BodyElements implements InputElements {
         `input '${input.name}': missing 'data' (or parameters.binary_data_size for binary data)`,
       );
     }
+    const numbers = this.numbers?.get(index);
+    if (numbers) return decodeJsonElements(input.name, datatype, numbers, count);
     return decodeJsonData(input.name, datatype, input.data, input.shape);
   }
 
@@ -325,9 +344,10 @@ export function decodeInferRequest(
   model: ModelSignature,
 ): InferRequest {
   const parts = headerLength === undefined ? undefined : splitBinaryBody(body, headerLength);
+  const extracted = parts ? undefined : extractNumericData(body);
   return buildInferRequest(
-    parseHeader(parts ? parts.json : body, model),
-    new BodyElements(parts?.binary),
+    parseHeader(parts ? parts.json : body, model, extracted),
+    new BodyElements(parts?.binary, extracted?.data),
     model,
     body.length,
   );

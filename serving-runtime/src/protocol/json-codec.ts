@@ -43,7 +43,25 @@ export function decodeJsonData(
   shape: readonly number[],
 ): TensorData {
   const count = elementCount(shape);
-  const values = flattenData(name, data, shape.length, count);
+  return decodeJsonElements(name, datatype, flattenData(name, data, shape.length, count), count);
+}
+
+/**
+ * Converts the flat elements of a JSON input to tensor elements, checking each element's type
+ * and range and that there are exactly `count` of them: {@link decodeJsonData} after flattening,
+ * or numbers a scanner read straight from the body (`json-numeric-data.ts`).
+ *
+ * @param name input name, for error messages
+ * @param datatype the input's declared datatype
+ * @param values the elements, row-major
+ * @param count number of elements the input's shape calls for
+ */
+export function decodeJsonElements(
+  name: string,
+  datatype: Datatype,
+  values: ArrayLike<unknown>,
+  count: number,
+): TensorData {
   if (values.length !== count) {
     throw invalidArgument(
       `input '${name}': its shape has ${count} elements but 'data' holds ${values.length}; ` +

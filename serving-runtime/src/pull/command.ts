@@ -1,4 +1,9 @@
 import { parseArgs } from "node:util";
+import { type CommandIo, catchInterrupts, processIo, wholeNumber } from "./command-kit";
+
+export type { CommandIo } from "./command-kit";
+
+import { messageOf } from "./errors";
 import { MANIFEST_NAME } from "./manifest";
 import { pullModelRepository } from "./pull";
 import { SOURCE_FORMS } from "./source-uri";
@@ -22,35 +27,12 @@ Lays a model repository from an object store into <dir>, all or nothing.
 Credentials come from the environment only (IRSA, EKS Pod Identity, GKE Workload Identity,
 instance metadata). Sizes are always verified; SHA-256 too when <uri>/${MANIFEST_NAME} exists.`;
 
-/** Where the command writes; defaults to the process's streams. */
-export interface CommandIo {
-  /** Normal output (the summary line). */
-  out: (line: string) => void;
-  /** Errors and retry notices. */
-  err: (line: string) => void;
-}
-
-const defaultIo: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new Error(`--${flag} "${text}" is not a whole number`);
-  return Number(text);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Runs `hybridai-serve pull` with the arguments after `pull` and returns the exit code: 0 on
  * success, 2 for bad arguments, 1 when the pull failed, 130/143 when interrupted by
  * SIGINT/SIGTERM (the staging directory is removed first).
  */
-export async function runPullCommand(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+export async function runPullCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   let values: {
     from?: string[];
     to?: string;
@@ -101,14 +83,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
     io.err(`hybridai-serve pull: ${messageOf(error)}\n\n${PULL_USAGE}`);
     return 2;
   }
-  const controller = new AbortController();
-  let interrupted: number | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = signal === "SIGINT" ? 130 : 143;
-    controller.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  const interrupts = catchInterrupts();
   const started = Date.now();
   try {
     const result = await pullModelRepository({
@@ -118,7 +93,7 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
       cacheKeep: values["cache-keep"],
       concurrency: values.concurrency,
       retry: { attempts: values.attempts },
-      signal: controller.signal,
+      signal: interrupts.signal,
       log: (line) => io.err(`hybridai-serve pull: ${line}`),
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -129,9 +104,8 @@ export async function runPullCommand(argv: string[], io: CommandIo = defaultIo):
     return 0;
   } catch (error) {
     io.err(`hybridai-serve pull: failed: ${messageOf(error)}; ${values.to} is unchanged`);
-    return interrupted ?? 1;
+    return interrupts.exitCode() ?? 1;
   } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
+    interrupts.release();
   }
 }

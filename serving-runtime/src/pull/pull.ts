@@ -1,5 +1,5 @@
 import path from "node:path";
-import { CacheEntryError, PullError } from "./errors";
+import { CacheEntryError, messageOf, PullError } from "./errors";
 import { type LayOptions, layRepository } from "./lay-repository";
 import { MANIFEST_NAME } from "./manifest";
 import { ModelCache } from "./model-cache";
@@ -85,10 +85,6 @@ function checkWholeNumber(name: string, value: number, max: number): number {
     throw new PullError(`${name} = ${value} is not valid; use a whole number from 1 to ${max}`);
   }
   return value;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Pulls one source's current version into the target through the cache. */

@@ -1,33 +1,25 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { EnsembleVersionInfo } from "../ensemble/ensemble-loader";
-import type { ModelMetrics, ServerMetrics } from "../metrics";
-import type { ObservabilitySettings, VersionObserver } from "../observability/version-observer";
+import type { ServerMetrics } from "../metrics";
+import type { ObservabilitySettings } from "../observability/version-observer";
 import type { ModelSignature } from "../protocol/tensor-spec";
-import type { CircuitBreaker, FallbackConfig, RemoteFallback } from "../resilience";
-import {
-  describeSweep,
-  SWEEP_LIMITS,
-  type SweepLimits,
-  sweepBatchSizes,
-} from "../runtime/batch-sweep";
+import type { SWEEP_LIMITS, SweepLimits } from "../runtime/batch-sweep";
 import { ModelExecutors } from "../runtime/model-executors";
-import { choosePlacement, type Placement, type PlacementSetting } from "../runtime/placement";
+import type { Placement, PlacementSetting } from "../runtime/placement";
 import { probeInputs } from "../runtime/probe-inputs";
 import {
   type CreatedExecutors,
   createInlineExecutor,
   createWorkerExecutors,
-  type ExecutionProvider,
   type OwnedExecutor,
   type SessionPlan,
 } from "../runtime/sessions";
+import { type TuningShapes, tuningInputs } from "../runtime/tuning-shapes";
 import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
-import { type RequestScheduler, Scheduler } from "../scheduling/scheduler";
-import type { ShadowRunner } from "../shadow/shadow-runner";
+import { Scheduler } from "../scheduling/scheduler";
 import {
   batchingBlocker,
   type ConfigOrigins,
@@ -36,6 +28,8 @@ import {
   decideMaxBatchSize,
 } from "./auto-complete";
 import { readConfigSource } from "./config-file";
+import { decidePlacement, settleMaxBatchSize } from "./load-measurements";
+import type { LoadedVersion } from "./loaded-version";
 import { type EffectiveConfig, type ModelConfig, parseModelConfig } from "./model-config";
 import { listVersions, MODEL_FILE, selectVersions } from "./scan";
 import { buildSignature, specOf } from "./signature";
@@ -54,6 +48,8 @@ export interface LoadSettings {
   defaultMaxBatchSize: DefaultMaxBatchSize;
   /** A model whose batch-1 execution takes at most this long runs on the event loop, in µs. */
   inlineThresholdMicroseconds: number;
+  /** Item shapes to time models with dynamic dimensions beyond the batch on (`--tuning-shapes`). */
+  tuningShapes?: TuningShapes;
   /** Limits of the load-time batch-size sweep; {@link SWEEP_LIMITS} by default. */
   sweepLimits?: SweepLimits;
   /** Time source for queues and measurements; the system clock by default. */
@@ -66,44 +62,6 @@ export interface LoadSettings {
   onModelChanged?: (name: string) => void;
   /** Drift and output histograms; off when absent. */
   observability?: ObservabilitySettings;
-}
-
-/** One loaded, ready model version. */
-export interface LoadedVersion {
-  /** What requests must match. */
-  signature: ModelSignature;
-  /** The effective configuration, auto-completed values included. */
-  config: EffectiveConfig;
-  /** Where each value of the effective configuration came from. */
-  origins: ConfigOrigins;
-  /** The queue and batcher (an ensemble's: its steps). */
-  scheduler: RequestScheduler;
-  /** This version's metrics. */
-  metrics: ModelMetrics;
-  /** Provider the sessions run on. */
-  executionProvider: ExecutionProvider;
-  /** Why a preferred provider was not used. */
-  executionProviderFallbackReason?: string;
-  /** Where executions run now (may change when execution time drifts). */
-  placement(): Placement;
-  /** Instances (sessions) in use now: 1 on the event loop, `instance_group` count in workers. */
-  instanceCount(): number;
-  /** Intra-op threads of each session. */
-  intraOpThreads: number;
-  /** The model's circuit breaker, when its config has a `circuit_breaker` block. */
-  breaker?: CircuitBreaker;
-  /** The model's fallback, when its config has a `fallback` block. */
-  fallback?: FallbackConfig;
-  /** Drift monitor and output histograms, when the version has a baseline or the config asks. */
-  observer?: VersionObserver;
-  /** The remote endpoint, when the `fallback` block names a `url`. */
-  remoteFallback?: RemoteFallback;
-  /** Runs sampled copies on the shadow, when the config has a `shadow` block. */
-  shadow?: ShadowRunner;
-  /** The steps of an ensemble (`platform: "ensemble"`); absent for an ONNX model. */
-  ensemble?: EnsembleVersionInfo;
-  /** Waits for queued and running work, then releases the sessions. */
-  close(): Promise<void>;
 }
 
 /**
@@ -243,14 +201,6 @@ async function releaseAll(pending: Promise<CreatedExecutors> | undefined): Promi
   await Promise.allSettled((created?.executors ?? []).map((executor) => executor.release()));
 }
 
-/** Median time of `runs` executions of `run`, in microseconds. */
-async function medianMicroseconds(runs: number, run: () => Promise<number>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await run());
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
 /**
  * Loads one version of a model. It first opens one session on the event loop, which gives the
  * model file's inputs and outputs; auto-completes `max_batch_size` and `dynamic_batching` when
@@ -272,8 +222,6 @@ export async function loadVersion(
   config: ModelConfig,
   settings: LoadSettings,
 ): Promise<LoadedVersion> {
-  const clock = settings.clock ?? systemClock;
-  const label = `model '${name}' version ${version}`;
   const bytes = await readFile(path.join(directory, String(version), MODEL_FILE));
   const plan = sessionPlan(config, settings, bytes.byteLength);
   const setting = placementSetting(config);
@@ -291,143 +239,232 @@ export async function loadVersion(
     await releaseAll(early);
     throw error;
   });
-  let executors: OwnedExecutor[] = probe.executors;
-  let speculative = early;
+  const load: VersionLoad = {
+    name,
+    version: String(version),
+    label: `model '${name}' version ${version}`,
+    config,
+    settings,
+    clock: settings.clock ?? systemClock,
+    bytes,
+    plan,
+    setting,
+    firstWorker,
+  };
+  const held: HeldExecutors = { executors: probe.executors, speculative: early };
   try {
-    const session = probe.metadata;
-    const fileInputs = session.inputMetadata.map((meta) => specOf("input", meta));
-    const fileOutputs = session.outputMetadata.map((meta) => specOf("output", meta));
-    const decision = decideMaxBatchSize(
-      config,
-      batchingBlocker(fileInputs, fileOutputs),
-      settings.defaultMaxBatchSize,
-    );
-    const provisionalSignature = buildSignature(name, String(version), session, {
-      ...config,
-      max_batch_size: decision.kind === "measure" || decision.value > 0 ? 1 : 0,
-    });
-    const batched = provisionalSignature.maxBatchSize > 0;
-    const outputNames = provisionalSignature.outputs.map((output) => output.name);
-    const timeBatch = async (executor: OwnedExecutor, batch: number) =>
-      (
-        await executor.execute(
-          probeInputs(provisionalSignature.inputs, batch, batched),
-          outputNames,
-        )
-      ).inferMicroseconds;
-
-    let placement: Placement = setting === "auto" ? "worker" : setting;
-    let placementOrigin = "config parameters.execution_placement";
-    if (setting === "auto") {
-      try {
-        await timeBatch(executors[0], 1);
-        const median = await medianMicroseconds(9, () => timeBatch(executors[0], 1));
-        placement = choosePlacement("auto", median, settings.inlineThresholdMicroseconds);
-        placementOrigin =
-          `measured at load: batch-1 execution ${Math.round(median)} µs ` +
-          `${placement === "inline" ? "≤" : ">"} --inline-threshold-microseconds ${settings.inlineThresholdMicroseconds}`;
-      } catch (error) {
-        placementOrigin = `worker threads: the model could not be timed with generated inputs (${(error as Error).message.split("\n")[0]})`;
-      }
-    }
-    let created = probe;
-    if (placement === "worker") {
-      created = await (speculative ?? createWorkerExecutors(bytes, firstWorker, settings.logger));
-      speculative = undefined;
-      await Promise.allSettled(executors.map((executor) => executor.release()));
-      executors = created.executors;
-    } else {
-      await releaseAll(speculative);
-      speculative = undefined;
-    }
-
-    let maxBatchSize = decision.kind === "fixed" ? decision.value : 0;
-    let maxBatchOrigin = decision.kind === "fixed" ? decision.origin : "";
-    if (decision.kind === "measure") {
-      try {
-        const sweep = await sweepBatchSizes(
-          (batch) => timeBatch(executors[0], batch),
-          clock,
-          settings.sweepLimits ?? SWEEP_LIMITS,
-        );
-        maxBatchSize = sweep.maxBatchSize;
-        maxBatchOrigin = describeSweep(sweep);
-      } catch (error) {
-        maxBatchSize = 4;
-        maxBatchOrigin = `auto-complete: Triton's default 4; the batch sweep failed (${(error as Error).message.split("\n")[0]})`;
-      }
-    }
-    const completed = completeConfig(
-      config,
-      maxBatchSize,
-      maxBatchOrigin,
-      config.input.length + config.output.length > 0,
-      plan.defaultInstances === undefined
-        ? undefined
-        : {
-            count: plan.count,
-            kind: plan.executionProviders.includes("cuda") ? "KIND_GPU" : "KIND_CPU",
-            origin: plan.defaultInstances,
-          },
-    );
-    completed.origins.execution_placement = placementOrigin;
-    const signature = buildSignature(name, String(version), session, completed.config);
-    await runWarmup(config.model_warmup, signature, executors);
-    const metrics = settings.metrics.forModel(name, String(version));
-    const modelExecutors = new ModelExecutors(
-      placement,
-      executors,
-      async (next) =>
-        next === "inline"
-          ? (await createInlineExecutor(bytes, plan, settings.logger)).executors
-          : (await createWorkerExecutors(bytes, plan, settings.logger)).executors,
-      {
-        thresholdMicroseconds:
-          setting === "auto" ? settings.inlineThresholdMicroseconds : undefined,
-        logger: settings.logger,
-        label,
-      },
-    );
-    const policy = queuePolicy(completed.config, settings);
-    metrics.queueCapacity(policy.maxQueueSize);
-    const scheduler = new Scheduler(label, executors, policy, metrics, {
-      clock,
-      onExecuted: modelExecutors.observe,
-    });
-    modelExecutors.attach(scheduler);
-    if (placement === "worker" && plan.defaultInstances && plan.count > 1) {
-      void modelExecutors.grow("worker", async () => {
-        const more = await createWorkerExecutors(
-          bytes,
-          { ...plan, count: plan.count - 1 },
-          settings.logger,
-        );
-        await runWarmup(config.model_warmup, signature, more.executors).catch(async (error) => {
-          await Promise.allSettled(more.executors.map((executor) => executor.release()));
-          throw error;
-        });
-        return more.executors;
-      });
-    }
-    return {
-      signature,
-      config: completed.config,
-      origins: completed.origins,
-      scheduler,
-      metrics,
-      executionProvider: created.executionProvider,
-      executionProviderFallbackReason: created.fallbackReason,
-      placement: () => modelExecutors.current,
-      instanceCount: () => modelExecutors.active.length,
-      intraOpThreads: plan.worker.intraOpThreads,
-      async close() {
-        await scheduler.close();
-        await modelExecutors.close();
-      },
-    };
+    return serveVersion(load, await measureVersion(load, probe, held));
   } catch (error) {
-    await Promise.allSettled(executors.map((executor) => executor.release()));
-    await releaseAll(speculative);
+    await Promise.allSettled(held.executors.map((executor) => executor.release()));
+    await releaseAll(held.speculative);
     throw error;
   }
+}
+
+/** What {@link loadVersion} works with once the model file is read. */
+interface VersionLoad {
+  name: string;
+  version: string;
+  /** `model 'm' version v`, for messages. */
+  label: string;
+  config: ModelConfig;
+  settings: LoadSettings;
+  clock: Clock;
+  /** The model file. */
+  bytes: Buffer;
+  plan: SessionPlan & { defaultInstances?: string };
+  setting: PlacementSetting;
+  /** The plan of the worker instances the version is ready with. */
+  firstWorker: SessionPlan;
+}
+
+/** The executors a load holds, released when it fails. */
+interface HeldExecutors {
+  /** The executors in use now. */
+  executors: OwnedExecutor[];
+  /** Worker executors started early, until used or released. */
+  speculative?: Promise<CreatedExecutors>;
+}
+
+/** A version measured, completed and warmed up, ready for its scheduler. */
+interface MeasuredVersion {
+  signature: ModelSignature;
+  completed: { config: EffectiveConfig; origins: ConfigOrigins };
+  placement: Placement;
+  /** The executors it runs on, and their provider. */
+  created: CreatedExecutors;
+}
+
+/**
+ * Reads the model file's inputs and outputs from the probe session, decides where the version
+ * runs and its `max_batch_size` (measuring what the config leaves open), completes its config,
+ * moves to worker threads when it runs there, and runs the config's warmup on every instance.
+ * `held` always names the executors to release should anything fail.
+ */
+async function measureVersion(
+  load: VersionLoad,
+  probe: CreatedExecutors,
+  held: HeldExecutors,
+): Promise<MeasuredVersion> {
+  const { config, settings, plan } = load;
+  const session = probe.metadata;
+  const fileInputs = session.inputMetadata.map((meta) => specOf("input", meta));
+  const fileOutputs = session.outputMetadata.map((meta) => specOf("output", meta));
+  const decision = decideMaxBatchSize(
+    config,
+    batchingBlocker(fileInputs, fileOutputs),
+    settings.defaultMaxBatchSize,
+  );
+  const provisionalSignature = buildSignature(load.name, load.version, session, {
+    ...config,
+    max_batch_size: decision.kind === "measure" || decision.value > 0 ? 1 : 0,
+  });
+  const batched = provisionalSignature.maxBatchSize > 0;
+  const outputNames = provisionalSignature.outputs.map((output) => output.name);
+  const tuning = tuningInputs(
+    load.name,
+    provisionalSignature.inputs,
+    batched,
+    settings.tuningShapes?.get(load.name),
+  );
+  // Probes run generated inputs, which some models refuse (a reflect Pad over a length-1 axis, a
+  // Reshape to a fixed size): onnxruntime logs nothing for them (quiet), the first failure is
+  // logged once here, and no further probe is tried.
+  const timeBatch = async (batch: number) =>
+    (
+      await held.executors[0].execute(probeInputs(tuning.specs, batch, batched), outputNames, {
+        quiet: true,
+      })
+    ).inferMicroseconds;
+  const untimable = (reason: string, consequence: string) =>
+    settings.logger.warn(
+      { model: load.name, version: load.version, reason },
+      `${load.label} could not be timed with generated inputs; ${consequence}`,
+    );
+
+  const placement = await decidePlacement(
+    load.setting,
+    () => timeBatch(1),
+    settings.inlineThresholdMicroseconds,
+  );
+  if (placement.untimable !== undefined) {
+    untimable(
+      placement.untimable,
+      decision.kind === "measure"
+        ? "it runs in worker threads, with Triton's default max_batch_size 4"
+        : "it runs in worker threads",
+    );
+  }
+  const created = await takeExecutors(load, placement.value, probe, held);
+  const maxBatch = await settleMaxBatchSize(
+    decision,
+    timeBatch,
+    load.clock,
+    settings.sweepLimits,
+    placement.untimable,
+    (reason) => untimable(reason, "max_batch_size is Triton's default 4"),
+  );
+  const completed = completeConfig(
+    config,
+    maxBatch.value,
+    maxBatch.origin,
+    config.input.length + config.output.length > 0,
+    plan.defaultInstances === undefined
+      ? undefined
+      : {
+          count: plan.count,
+          kind: plan.executionProviders.includes("cuda") ? "KIND_GPU" : "KIND_CPU",
+          origin: plan.defaultInstances,
+        },
+  );
+  completed.origins.execution_placement = placement.origin;
+  completed.origins.tuning_shapes = tuning.origin;
+  const signature = buildSignature(load.name, load.version, session, completed.config);
+  await runWarmup(config.model_warmup, signature, held.executors);
+  return { signature, completed, placement: placement.value, created };
+}
+
+/**
+ * The executors a version runs on: for worker threads the early ones (or new ones), the probe
+ * session released; on the event loop the probe session, the early workers released.
+ */
+async function takeExecutors(
+  load: VersionLoad,
+  placement: Placement,
+  probe: CreatedExecutors,
+  held: HeldExecutors,
+): Promise<CreatedExecutors> {
+  if (placement !== "worker") {
+    await releaseAll(held.speculative);
+    held.speculative = undefined;
+    return probe;
+  }
+  const created = await (held.speculative ??
+    createWorkerExecutors(load.bytes, load.firstWorker, load.settings.logger));
+  held.speculative = undefined;
+  await Promise.allSettled(held.executors.map((executor) => executor.release()));
+  held.executors = created.executors;
+  return created;
+}
+
+/**
+ * Sets up a measured version's executors (which may move between the event loop and worker
+ * threads as execution times drift), its metrics and scheduler, and starts the further default
+ * worker instances in the background.
+ */
+function serveVersion(load: VersionLoad, measured: MeasuredVersion): LoadedVersion {
+  const { settings, plan, bytes, config } = load;
+  const { signature, completed, placement, created } = measured;
+  const metrics = settings.metrics.forModel(load.name, load.version);
+  const modelExecutors = new ModelExecutors(
+    placement,
+    created.executors,
+    async (next) =>
+      next === "inline"
+        ? (await createInlineExecutor(bytes, plan, settings.logger)).executors
+        : (await createWorkerExecutors(bytes, plan, settings.logger)).executors,
+    {
+      thresholdMicroseconds:
+        load.setting === "auto" ? settings.inlineThresholdMicroseconds : undefined,
+      logger: settings.logger,
+      label: load.label,
+    },
+  );
+  const policy = queuePolicy(completed.config, settings);
+  metrics.queueCapacity(policy.maxQueueSize);
+  const scheduler = new Scheduler(load.label, created.executors, policy, metrics, {
+    clock: load.clock,
+    onExecuted: modelExecutors.observe,
+  });
+  modelExecutors.attach(scheduler);
+  if (placement === "worker" && plan.defaultInstances && plan.count > 1) {
+    void modelExecutors.grow("worker", async () => {
+      const more = await createWorkerExecutors(
+        bytes,
+        { ...plan, count: plan.count - 1 },
+        settings.logger,
+      );
+      await runWarmup(config.model_warmup, signature, more.executors).catch(async (error) => {
+        await Promise.allSettled(more.executors.map((executor) => executor.release()));
+        throw error;
+      });
+      return more.executors;
+    });
+  }
+  return {
+    signature,
+    config: completed.config,
+    origins: completed.origins,
+    scheduler,
+    metrics,
+    executionProvider: created.executionProvider,
+    executionProviderFallbackReason: created.fallbackReason,
+    placement: () => modelExecutors.current,
+    instanceCount: () => modelExecutors.active.length,
+    intraOpThreads: plan.worker.intraOpThreads,
+    async close() {
+      await scheduler.close();
+      await modelExecutors.close();
+    },
+  };
 }

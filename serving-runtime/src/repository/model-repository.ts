@@ -14,13 +14,8 @@ import {
 } from "../resilience";
 import { parseShadowConfig, ShadowMetrics, ShadowRunner } from "../shadow";
 import { checkConfigOverride } from "./config-override";
-import {
-  type LoadedVersion,
-  type LoadSettings,
-  loadVersion,
-  readModelConfig,
-  versionsToLoad,
-} from "./loader";
+import type { LoadedVersion } from "./loaded-version";
+import { type LoadSettings, loadVersion, readModelConfig, versionsToLoad } from "./loader";
 import type { ModelConfig } from "./model-config";
 import { listModelNames, modelDirectory } from "./scan";
 

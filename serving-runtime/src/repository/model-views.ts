@@ -1,25 +1,7 @@
 import { ensembleMetadata, servedEnsembleConfig } from "../ensemble/ensemble-views";
-import type { TensorSpec } from "../protocol/tensor-spec";
-import type { LoadedVersion } from "./loader";
-
-/** Prefix of the `parameters` entries of a served config that say where each value came from. */
-export const ORIGIN_PREFIX = "origin.";
-
-/** A model's metadata as the protocol serves it (`GET /v2/models/{m}`, gRPC `ModelMetadata`). */
-export interface ModelMetadata {
-  /** Model name. */
-  name: string;
-  /** Loaded versions, ascending. */
-  versions: string[];
-  /** `onnxruntime_onnx`, or `ensemble` for an ensemble. */
-  platform: string;
-  /** Inputs, -1 for dimensions of any size. */
-  inputs: TensorSpec[];
-  /** Outputs. */
-  outputs: TensorSpec[];
-  /** Where and how the model runs (HTTP only: gRPC's metadata message has no parameters). */
-  parameters: Record<string, string | number>;
-}
+import type { LoadedVersion } from "./loaded-version";
+import type { EffectiveConfig } from "./model-config";
+import { type ModelMetadata, ORIGIN_PREFIX } from "./model-metadata";
 
 /**
  * The metadata of a loaded model version.
@@ -51,6 +33,18 @@ export function modelMetadata(target: LoadedVersion, versions: string[]): ModelM
 }
 
 /**
+ * The `instance_group` a version runs with now: as configured, or, when the server chose it (no
+ * `instance_group` in the config), with the count of instances in use, which follows the
+ * placement (one on the event loop, the default worker instances in threads) as the metadata's
+ * `instance_count` does.
+ */
+function instanceGroupInUse(target: LoadedVersion): EffectiveConfig["instance_group"] {
+  const { config, origins } = target;
+  if (origins.instance_group === "config") return config.instance_group;
+  return config.instance_group.map((group) => ({ ...group, count: target.instanceCount() }));
+}
+
+/**
  * The effective configuration of a loaded model version in Triton's form (`ModelConfig`),
  * auto-completed values included, with one `parameters["origin.<field>"]` entry per field saying
  * where its value came from (so it stays a valid Triton `ModelConfig`).
@@ -68,6 +62,7 @@ export function servedModelConfig(target: LoadedVersion): Record<string, unknown
   }
   return {
     ...config,
+    instance_group: instanceGroupInUse(target),
     parameters,
     name: signature.name,
     platform: "onnxruntime_onnx",

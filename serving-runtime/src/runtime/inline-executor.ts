@@ -1,8 +1,9 @@
 import * as ort from "onnxruntime-node";
 import { DATATYPES } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
-import type { BatchExecutor, Execution } from "../scheduling/scheduler";
+import type { BatchExecutor, ExecuteOptions, Execution } from "../scheduling/scheduler";
 import { classifyExecutionError } from "./input-refusal";
+import { runOptions } from "./run-options";
 import { ortData, outputsOf } from "./worker-executor";
 import type { PlainTensor } from "./worker-session";
 
@@ -26,7 +27,11 @@ export class InlineExecutor implements BatchExecutor {
   /** @param session a session created on the main thread */
   constructor(readonly session: ort.InferenceSession) {}
 
-  async execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
+  async execute(
+    inputs: DecodedInput[],
+    outputNames: string[],
+    options: ExecuteOptions = {},
+  ): Promise<Execution> {
     // onnxruntime-node runs the model in a setImmediate callback; one queued just before it
     // marks when the run really starts, so the time spent meanwhile on other I/O is not counted.
     let started = performance.now();
@@ -43,7 +48,7 @@ export class InlineExecutor implements BatchExecutor {
       setImmediate(() => {
         started = performance.now();
       });
-      results = await this.session.run(feeds, outputNames);
+      results = await this.session.run(feeds, outputNames, runOptions(options));
     } catch (error) {
       throw classifyExecutionError(error);
     }

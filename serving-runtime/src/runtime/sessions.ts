@@ -51,9 +51,21 @@ export interface CreatedExecutors {
   fallbackReason?: string;
 }
 
+/**
+ * onnxruntime's log severity for a server logging at `level`: errors (3) as a rule, warnings too
+ * (2) at debug and trace, nothing (4, fatal only) when the server itself is silent or logs only
+ * fatal events. onnxruntime writes straight to stderr, past the server's logger; a silent server
+ * stays silent.
+ */
+export function onnxruntimeSeverity(level: string): 2 | 3 | 4 {
+  if (level === "silent" || level === "fatal") return 4;
+  return level === "debug" || level === "trace" ? 2 : 3;
+}
+
 function options(
   threads: ThreadPlan,
   provider: ExecutionProvider,
+  logger: Logger,
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
@@ -61,7 +73,7 @@ function options(
     interOpNumThreads: threads.interOpThreads,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
-    logSeverityLevel: 3,
+    logSeverityLevel: onnxruntimeSeverity(logger.level),
     extra: { session: { intra_op: { allow_spinning: threads.allowSpinning ? "1" : "0" } } },
   };
 }
@@ -113,7 +125,10 @@ export function createInlineExecutor(
   logger: Logger,
 ): Promise<CreatedExecutors> {
   return withFallback(plan, logger, async (provider) => {
-    const session = await ort.InferenceSession.create(model, options(plan.inline, provider));
+    const session = await ort.InferenceSession.create(
+      model,
+      options(plan.inline, provider, logger),
+    );
     return { executors: [new InlineExecutor(session)], metadata: session };
   });
 }
@@ -134,7 +149,7 @@ export function createWorkerExecutors(
   return withFallback(plan, logger, async (provider) => {
     const created = await Promise.allSettled(
       Array.from({ length: plan.count }, () =>
-        WorkerSession.create(model, options(plan.worker, provider)),
+        WorkerSession.create(model, options(plan.worker, provider, logger)),
       ),
     );
     const sessions = created.flatMap((result) =>

@@ -59,7 +59,8 @@ export function warmupInputs(sample: WarmupSample, model: ModelSignature): Decod
 /**
  * Runs every warmup sample `count` times on every instance, before the model reports ready
  * (fresh inputs for each execution: an execution may transfer its buffers to another thread).
- * Throws with the sample's name when one fails.
+ * onnxruntime logs nothing for these runs; a failure throws with the sample's name and
+ * onnxruntime's reason, which the model's state then carries.
  */
 export async function runWarmup(
   samples: WarmupSample[],
@@ -72,7 +73,7 @@ export async function runWarmup(
     for (const executor of executors) {
       for (let i = 0; i < Math.max(1, sample.count); i++) {
         try {
-          await executor.execute(warmupInputs(sample, model), outputNames);
+          await executor.execute(warmupInputs(sample, model), outputNames, { quiet: true });
         } catch (error) {
           throw new Error(`warmup '${sample.name}' failed: ${(error as Error).message}`);
         }

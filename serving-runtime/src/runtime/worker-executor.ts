@@ -2,9 +2,10 @@ import type * as ort from "onnxruntime-node";
 import { fromOrtStrings, toOrtStrings } from "../protocol/bytes-elements";
 import { DATATYPES, datatypeOfOrtType, type TensorData } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
-import type { BatchExecutor, Execution } from "../scheduling/scheduler";
+import type { BatchExecutor, ExecuteOptions, Execution } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
 import { classifyExecutionError } from "./input-refusal";
+import { runOptions } from "./run-options";
 import type { PlainTensor, WorkerSession } from "./worker-session";
 
 /** Executions a worker thread holds at once: one running, the next waiting in its thread. */
@@ -46,7 +47,11 @@ export class WorkerExecutor implements BatchExecutor {
   /** @param session the instance's session */
   constructor(readonly session: WorkerSession) {}
 
-  async execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution> {
+  async execute(
+    inputs: DecodedInput[],
+    outputNames: string[],
+    options: ExecuteOptions = {},
+  ): Promise<Execution> {
     const feeds: Record<string, PlainTensor> = {};
     for (const input of inputs) {
       feeds[input.name] = {
@@ -56,7 +61,7 @@ export class WorkerExecutor implements BatchExecutor {
       };
     }
     const { outputs, inferMicroseconds } = await this.session
-      .run(feeds, outputNames)
+      .run(feeds, outputNames, runOptions(options))
       .catch((error: unknown) => {
         throw classifyExecutionError(error);
       });

@@ -115,8 +115,13 @@ export class WorkerSession {
    *
    * @param feeds inputs by name
    * @param outputNames outputs to compute
+   * @param runOptions onnxruntime run options (e.g. its log level for this run)
    */
-  run(feeds: Record<string, PlainTensor>, outputNames: string[]): Promise<WorkerRun> {
+  run(
+    feeds: Record<string, PlainTensor>,
+    outputNames: string[],
+    runOptions: InferenceSession.RunOptions = {},
+  ): Promise<WorkerRun> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const sent: Record<string, PlainTensor> = {};
@@ -128,7 +133,7 @@ export class WorkerSession {
     }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, feeds: sent, outputNames }, [...transfer]);
+      this.worker.postMessage({ id, feeds: sent, outputNames, runOptions }, [...transfer]);
     });
   }
 

@@ -6,7 +6,7 @@
  * It is plain CommonJS run with `new Worker(source, { eval: true })`, so the same code serves
  * the compiled runtime and the TypeScript test run. Protocol: `workerData` carries
  * `{ ortPath, model, options }`; the worker answers `{ kind: "ready", inputMetadata,
- * outputMetadata }` or `{ kind: "failed", message }`; then each `{ id, feeds, outputNames }`
+ * outputMetadata }` or `{ kind: "failed", message }`; then each `{ id, feeds, outputNames, runOptions }`
  * gets `{ id, outputs, inferMicroseconds }` or `{ id, error }`, and `{ release: true }` frees the session.
  */
 export const SESSION_WORKER_SOURCE = `
@@ -59,7 +59,7 @@ async function main() {
       setImmediate(() => {
         started = performance.now();
       });
-      const results = await session.run(feeds, message.outputNames);
+      const results = await session.run(feeds, message.outputNames, message.runOptions || {});
       const inferMicroseconds = (performance.now() - started) * 1000;
       const outputs = {};
       for (const name of message.outputNames) outputs[name] = plain(results[name]);

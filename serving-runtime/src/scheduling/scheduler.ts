@@ -30,8 +30,23 @@ export interface BatchExecutor {
    * @param inputs every model input, batched along dimension 0; their buffers may be handed
    *   over to another thread, so the caller must not read them afterwards
    * @param outputNames outputs to compute
+   * @param options how to run it (default: as a request's execution)
    */
-  execute(inputs: DecodedInput[], outputNames: string[]): Promise<Execution>;
+  execute(
+    inputs: DecodedInput[],
+    outputNames: string[],
+    options?: ExecuteOptions,
+  ): Promise<Execution>;
+}
+
+/** How an execution runs. */
+export interface ExecuteOptions {
+  /**
+   * onnxruntime logs nothing for this run (its run log level at fatal): for the server's own
+   * executions with generated inputs (load-time probes, warmup), whose failure is expected to
+   * happen on some models and which the server reports itself, in one line.
+   */
+  quiet?: boolean;
 }
 
 /** The client behind a request, watched only while its request waits in the queue. */

@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
+import type { ModelMetrics } from "../metrics";
 import { decodeInferRequest, type OutputRequest } from "../protocol/infer-request";
 import type { ModelSignature } from "../protocol/tensor-spec";
-import type { LoadedVersion } from "../repository/loader";
 import { ResilienceConfigError } from "../resilience/config";
 import { RemoteCallError, RemoteInferenceClient } from "../resilience/remote-client";
-import { type InferResult, SchedulingError } from "../scheduling/scheduler";
+import { type InferResult, type RequestScheduler, SchedulingError } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
 import { ATTR, SPAN } from "../tracing/attributes";
 import { endSpan, type OutgoingCall, type RequestTrace } from "../tracing/request-trace";
@@ -26,6 +26,16 @@ export interface ShadowCopy {
   trace?: RequestTrace;
 }
 
+/** The parts of a loaded model version a `model:` shadow runs on. */
+export interface ShadowModel {
+  /** What requests must match. */
+  signature: ModelSignature;
+  /** The version's queue and batcher. */
+  scheduler: RequestScheduler;
+  /** The version's metrics (its successes and failures). */
+  metrics: Pick<ModelMetrics, "success" | "failure">;
+}
+
 /** What a {@link ShadowRunner} works with. */
 export interface ShadowRunnerOptions {
   /** The primary model (its name also addresses a `url` shadow). */
@@ -37,7 +47,7 @@ export interface ShadowRunnerOptions {
   /** Logger. */
   logger: Logger;
   /** Finds the loaded shadow model (for a `model` shadow); throws when it is not loaded. */
-  resolve: (name: string) => LoadedVersion;
+  resolve: (name: string) => ShadowModel;
   /** Source of uniform numbers in [0, 1) for sampling; `Math.random` by default. */
   random?: () => number;
 }

@@ -1,4 +1,4 @@
-import type { LoadedVersion } from "../repository/loader";
+import type { LoadedVersion } from "../repository/loaded-version";
 import type { ModelRepository } from "../repository/model-repository";
 import type { InferenceTotals, StatisticDuration } from "./inference-totals";
 

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import type { CommandIo } from "../pull/command";
+import { type CommandIo, catchInterrupts, processIo, wholeNumber } from "../pull/command-kit";
+import { messageOf } from "../pull/errors";
 import { MANIFEST_NAME } from "../pull/manifest";
 import { SOURCE_FORMS } from "../pull/source-uri";
 import { syncModelVersion } from "./sync";
@@ -17,30 +18,12 @@ skipped, and the manifest is written last, so readers of <to> see the old versio
 Credentials come from the environment only, for both clouds (AWS SDK default chain, Google
 Application Default Credentials). Files are staged in $TMPDIR between download and upload.`;
 
-const defaultIo: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
-function wholeNumber(flag: string, text: string | undefined, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new Error(`--${flag} "${text}" is not a whole number`);
-  const value = Number(text);
-  if (value < 1 || value > max)
-    throw new Error(`--${flag} ${value} is out of range; use 1 to ${max}`);
-  return value;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Runs `hybridai-serve sync` with the arguments after `sync` and returns the exit code: 0 on
  * success, 2 for bad arguments, 1 when the sync failed (the target keeps its previous
  * manifest), 130/143 when interrupted by SIGINT/SIGTERM.
  */
-export async function runSyncCommand(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+export async function runSyncCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   let from: string;
   let to: string;
   let concurrency: number | undefined;
@@ -66,20 +49,13 @@ export async function runSyncCommand(argv: string[], io: CommandIo = defaultIo):
     if (!values.to) throw new Error("--to is required");
     from = values.from;
     to = values.to;
-    concurrency = wholeNumber("concurrency", values.concurrency, 64);
-    attempts = wholeNumber("attempts", values.attempts, 20);
+    concurrency = wholeNumber("concurrency", values.concurrency, { min: 1, max: 64 });
+    attempts = wholeNumber("attempts", values.attempts, { min: 1, max: 20 });
   } catch (error) {
     io.err(`hybridai-serve sync: ${messageOf(error)}\n\n${SYNC_USAGE}`);
     return 2;
   }
-  const controller = new AbortController();
-  let interrupted: number | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = signal === "SIGINT" ? 130 : 143;
-    controller.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  const interrupts = catchInterrupts();
   const started = Date.now();
   try {
     const result = await syncModelVersion({
@@ -87,7 +63,7 @@ export async function runSyncCommand(argv: string[], io: CommandIo = defaultIo):
       to,
       concurrency,
       retry: { attempts },
-      signal: controller.signal,
+      signal: interrupts.signal,
       log: (line) => io.err(`hybridai-serve sync: ${line}`),
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -99,9 +75,8 @@ export async function runSyncCommand(argv: string[], io: CommandIo = defaultIo):
     io.err(
       `hybridai-serve sync: failed: ${messageOf(error)}; ${to} still serves its previous manifest`,
     );
-    return interrupted ?? 1;
+    return interrupts.exitCode() ?? 1;
   } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
+    interrupts.release();
   }
 }

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { pipeline, Readable, Transform } from "node:stream";
 import { DEFAULT_STALL_TIMEOUT_MS, downloadFile, type ExpectedFile } from "../pull/download";
-import { PullError } from "../pull/errors";
+import { messageOf, PullError } from "../pull/errors";
 import { forEachLimited } from "../pull/for-each-limited";
 import { MANIFEST_NAME, type Manifest, parseManifest } from "../pull/manifest";
 import { openStore, openWritableStore, type StoreClientOptions } from "../pull/open-store";
@@ -51,10 +51,6 @@ export interface SyncResult {
   replaced: string[];
   /** Whether the manifest was written, or already the source's. */
   manifest: "written" | "unchanged";
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -138,6 +134,58 @@ async function currentTargetManifest(
 }
 
 /**
+ * The files the target lacks, or holds with another size or recorded SHA-256.
+ *
+ * @param target the store synced to
+ * @param files the files of the source's manifest
+ * @param concurrency how many objects are looked at at once
+ * @param retry the retry policy of each look-up
+ * @param signal aborts the look-ups
+ */
+async function missingFiles(
+  target: WritableObjectStore,
+  files: readonly ExpectedFile[],
+  concurrency: number,
+  retry: RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<ExpectedFile[]> {
+  const missing: ExpectedFile[] = [];
+  await forEachLimited(files, concurrency, async (file) => {
+    const there = await withRetry(() => target.stat(file.path, signal), retry, signal);
+    if (there?.size !== file.size || there.sha256 !== file.sha256) missing.push(file);
+  });
+  return missing;
+}
+
+/**
+ * Uploads the source's manifest, byte for byte, once every file is in place.
+ *
+ * @returns `written`
+ */
+async function writeManifest(
+  target: WritableObjectStore,
+  manifestBytes: Buffer,
+  manifestSha256: string,
+  retry: RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<"written"> {
+  await withRetry(
+    () =>
+      upload(
+        target,
+        MANIFEST_NAME,
+        () => Readable.from([manifestBytes]),
+        { size: manifestBytes.length, sha256: manifestSha256 },
+        signal,
+        new AbortController(),
+      ),
+    retry,
+    signal,
+  );
+  return "written";
+}
+
+/**
  * Copies one model version — the files a source's `manifest.json` lists, then the manifest
  * itself — to a second store (S3 or GCS), so pulls can fall back from one cloud's store to the
  * other's.
@@ -183,11 +231,7 @@ export async function syncModelVersion(options: SyncOptions): Promise<SyncResult
   }
   const current = await currentTargetManifest(target, retry, log, signal);
   const named = new Map(current?.manifest?.files.map((f) => [f.path, f.sha256]));
-  const missing: ExpectedFile[] = [];
-  await forEachLimited(repository.files, concurrency, async (file) => {
-    const there = await withRetry(() => target.stat(file.path, signal), retry, signal);
-    if (there?.size !== file.size || there.sha256 !== file.sha256) missing.push(file);
-  });
+  const missing = await missingFiles(target, repository.files, concurrency, retry, signal);
   const replaces = (file: ExpectedFile) => {
     const sha = named.get(file.path);
     return sha !== undefined && sha !== file.sha256;
@@ -228,23 +272,9 @@ export async function syncModelVersion(options: SyncOptions): Promise<SyncResult
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  let manifest: SyncResult["manifest"] = "unchanged";
-  if (!current?.bytes.equals(manifestBytes)) {
-    await withRetry(
-      () =>
-        upload(
-          target,
-          MANIFEST_NAME,
-          () => Readable.from([manifestBytes]),
-          { size: manifestBytes.length, sha256: manifestSha256 },
-          signal,
-          new AbortController(),
-        ),
-      retry,
-      signal,
-    );
-    manifest = "written";
-  }
+  const manifest = current?.bytes.equals(manifestBytes)
+    ? "unchanged"
+    : await writeManifest(target, manifestBytes, manifestSha256, retry, signal);
   return {
     version: manifestSha256,
     files: repository.files.length,

@@ -2,7 +2,7 @@
 // loads every Pulumi provider SDK (seconds per test file), which mutation testing pays per mutant.
 import { describe, expect, it } from "vitest";
 import * as accelerators from "../../../components/accelerators";
-import { HybridAiConfigError } from "../../../components/errors";
+import { configErrorOf } from "../helpers/config-error";
 
 const {
   ACCELERATOR_MODELS,
@@ -23,16 +23,6 @@ function namesByAccelerator(cloud: accelerators.Cloud): Record<string, string[]>
     names[machine.accelerator].push(machine.name);
   }
   return names;
-}
-
-function rejection(action: () => unknown): HybridAiConfigError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HybridAiConfigError);
-    return error as HybridAiConfigError;
-  }
-  throw new Error("expected a HybridAiConfigError");
 }
 
 describe("accelerator machine catalog", () => {
@@ -130,19 +120,19 @@ describe("accelerator machine catalog", () => {
   });
 
   it("refuses an unknown machine type, listing the cloud's machine types", () => {
-    const error = rejection(() => findMachineType("aws", "g9.huge"));
+    const error = configErrorOf(() => findMachineType("aws", "g9.huge"));
     expect(error.component).toBe("findMachineType");
     expect(error.field).toBe("machineType");
     expect(error.value).toBe("g9.huge");
     expect(error.allowed.split(", ")).toHaveLength(38);
     expect(error.allowed).toContain("g6.xlarge");
-    expect(rejection(() => findMachineType("gcp", "x", "GcpGpuNodePool")).component).toBe(
+    expect(configErrorOf(() => findMachineType("gcp", "x", "GcpGpuNodePool")).component).toBe(
       "GcpGpuNodePool",
     );
   });
 
   it("refuses an unknown cloud", () => {
-    const error = rejection(() => findMachineType("azure" as accelerators.Cloud, "g6.xlarge"));
+    const error = configErrorOf(() => findMachineType("azure" as accelerators.Cloud, "g6.xlarge"));
     expect(error.field).toBe("cloud");
     expect(error.allowed).toBe("aws, gcp");
   });

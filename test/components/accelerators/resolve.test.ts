@@ -172,10 +172,10 @@ describe("resolveAccelerator errors", () => {
       });
     }
   });
-  it("lists every accelerator type for an unknown or missing one, under its own name by default", () => {
+  it("lists the cloud's accelerator types for an unknown or missing one (no TPU on AWS), under its own name by default", () => {
     const types =
       "nvidia-t4, nvidia-a10g, nvidia-l4, nvidia-l40s, nvidia-a100-40gb, nvidia-a100-80gb, " +
-      "nvidia-h100-80gb, aws-inferentia2, tpu-v5e, tpu-v5p, tpu-v6e";
+      "nvidia-h100-80gb, aws-inferentia2";
     for (const spec of [{ type: "nvidia-b200" }, undefined]) {
       expect(() =>
         resolveAccelerator(spec as unknown as accelerators.AcceleratorSpec, "aws"),
@@ -187,6 +187,18 @@ describe("resolveAccelerator errors", () => {
         }),
       );
     }
+  });
+
+  it("lists GCP's types, TPUs included, for an unknown type on GCP", () => {
+    expect(() =>
+      resolveAccelerator({ type: "nvidia-b200" } as unknown as accelerators.AcceleratorSpec, "gcp"),
+    ).toThrow(
+      expect.objectContaining({
+        allowed:
+          "nvidia-t4, nvidia-l4, nvidia-a100-40gb, nvidia-a100-80gb, nvidia-h100-80gb, tpu-v5e, " +
+          "tpu-v5p, tpu-v6e",
+      }),
+    );
   });
 
   it("names the clouds that offer a type and the types this cloud offers", () => {

@@ -1,7 +1,8 @@
-import { edge, HybridAiConfigError, kubernetes } from "pulumi-hybridai";
+import { edge, kubernetes } from "pulumi-hybridai";
 import { checkResourcePolicy, type PropertyMap } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { kubernetesPodSecurityRestricted } from "../../../policies/compliance/src";
+import { configErrorOf } from "../helpers/config-error";
 
 const { planEdgeFleet } = edge;
 
@@ -55,17 +56,6 @@ function statefulSetOf(plan: ReturnType<typeof planEdgeFleet>, ring: number, ind
   return plan.rings[ring][index].statefulSet as unknown as PlannedStatefulSet;
 }
 
-/** Catches the HybridAiConfigError a call throws. */
-function configError(run: () => unknown): HybridAiConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HybridAiConfigError);
-    return error as HybridAiConfigError;
-  }
-  throw new Error("expected a HybridAiConfigError, nothing was thrown");
-}
-
 describe("planEdgeFleet: rings", () => {
   it("groups sites by ring, canary ring first, keeping their order within a ring", () => {
     const plan = planEdgeFleet("ranker", {
@@ -80,7 +70,7 @@ describe("planEdgeFleet: rings", () => {
   });
 
   it("refuses rings with a gap, naming the empty ring", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       planEdgeFleet("ranker", { model, sites: [site("a", 0), site("b", 2)] }),
     );
     expect(error.component).toBe("EdgeFleet");
@@ -91,18 +81,18 @@ describe("planEdgeFleet: rings", () => {
 
   it("refuses a fleet without a canary ring, and rings that are not whole numbers", () => {
     expect(
-      configError(() => planEdgeFleet("r", { model, sites: [site("a", 1)] })).message,
+      configErrorOf(() => planEdgeFleet("r", { model, sites: [site("a", 1)] })).message,
     ).toContain("no site is in ring 0");
-    expect(configError(() => planEdgeFleet("r", { model, sites: [site("a", 0.5)] })).field).toBe(
+    expect(configErrorOf(() => planEdgeFleet("r", { model, sites: [site("a", 0.5)] })).field).toBe(
       "sites[0].ring",
     );
-    expect(configError(() => planEdgeFleet("r", { model, sites: [site("a", -1)] })).field).toBe(
+    expect(configErrorOf(() => planEdgeFleet("r", { model, sites: [site("a", -1)] })).field).toBe(
       "sites[0].ring",
     );
   });
 
   it("refuses a repeated site name, naming both places", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       planEdgeFleet("r", { model, sites: [site("a", 0), site("b", 0), site("a", 1)] }),
     );
     expect(error.field).toBe("sites[2].name");
@@ -110,16 +100,16 @@ describe("planEdgeFleet: rings", () => {
   });
 
   it("refuses no sites, a bad site name, a missing kubeconfig and a bad region", () => {
-    expect(configError(() => planEdgeFleet("r", { model, sites: [] })).field).toBe("sites");
+    expect(configErrorOf(() => planEdgeFleet("r", { model, sites: [] })).field).toBe("sites");
     expect(
-      configError(() => planEdgeFleet("r", { model, sites: [site("Store_A", 0)] })).field,
+      configErrorOf(() => planEdgeFleet("r", { model, sites: [site("Store_A", 0)] })).field,
     ).toBe("sites[0].name");
     expect(
-      configError(() => planEdgeFleet("r", { model, sites: [site("a", 0, { kubeconfig: "" })] }))
+      configErrorOf(() => planEdgeFleet("r", { model, sites: [site("a", 0, { kubeconfig: "" })] }))
         .field,
     ).toBe("sites[0].kubeconfig");
     expect(
-      configError(() =>
+      configErrorOf(() =>
         planEdgeFleet("r", { model, sites: [site("a", 0, { region: "eu central" })] }),
       ).field,
     ).toBe("sites[0].region");
@@ -128,7 +118,7 @@ describe("planEdgeFleet: rings", () => {
 
 describe("planEdgeFleet: architectures and accelerators", () => {
   it("refuses an NVIDIA accelerator on arm64: onnxruntime-node's CUDA builds are x86-64 only", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       planEdgeFleet("r", {
         model,
         sites: [
@@ -144,7 +134,7 @@ describe("planEdgeFleet: architectures and accelerators", () => {
   });
 
   it("refuses an unknown architecture", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       planEdgeFleet("r", { model, sites: [site("a", 0, { arch: "armhf" })] }),
     );
     expect(error.field).toBe("sites[0].arch");
@@ -379,18 +369,18 @@ describe("planEdgeFleet: small devices and the model cache", () => {
     });
     for (const storageClass of ["", "Local_Path", "-local"]) {
       expect(
-        configError(() =>
+        configErrorOf(() =>
           planEdgeFleet("r", { model, cache: { storageClass }, sites: [site("a", 0)] }),
         ).field,
       ).toBe("cache.storageClass");
     }
     expect(
-      configError(() =>
+      configErrorOf(() =>
         planEdgeFleet("r", { model, cache: { size: "lots" }, sites: [site("a", 0)] }),
       ).field,
     ).toBe("cache.size");
     expect(
-      configError(() => planEdgeFleet("r", { model, cache: { keep: 0 }, sites: [site("a", 0)] }))
+      configErrorOf(() => planEdgeFleet("r", { model, cache: { keep: 0 }, sites: [site("a", 0)] }))
         .field,
     ).toBe("cache.keep");
   });
@@ -400,13 +390,15 @@ describe("planEdgeFleet: small devices and the model cache", () => {
     expect(
       statefulSetOf(planEdgeFleet(longest, { model, sites: [site("a", 0)] }), 0),
     ).toBeDefined();
-    const error = configError(() => planEdgeFleet(`${longest}a`, { model, sites: [site("a", 0)] }));
+    const error = configErrorOf(() =>
+      planEdgeFleet(`${longest}a`, { model, sites: [site("a", 0)] }),
+    );
     expect(error.field).toBe("name");
     expect(error.allowed).toContain("at most 52 characters");
   });
 
   it("requires a model revision: it is what rolls out ring by ring", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       planEdgeFleet("r", {
         model: { uri: "https://m.example.com/r" } as typeof model,
         sites: [site("a", 0)],
@@ -416,7 +408,7 @@ describe("planEdgeFleet: small devices and the model cache", () => {
   });
 
   it("names the site when the serving planner refuses a value", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       planEdgeFleet("r", {
         model,
         sites: [site("a", 0), site("b", 1, { resources: { memory: "lots" } })],
@@ -429,7 +421,7 @@ describe("planEdgeFleet: small devices and the model cache", () => {
 
 describe("planEdgeFleet: file:/// sources (hostPath, opt-in)", () => {
   it("refuses a file:/// model or mirror unless hostPathSources admits it, naming the field", () => {
-    const mirror = configError(() =>
+    const mirror = configErrorOf(() =>
       planEdgeFleet("r", {
         model: { ...model, mirrors: ["https://m.lan/r", "file:///srv/models/ranker"] },
         sites: [site("a", 0)],
@@ -439,7 +431,7 @@ describe("planEdgeFleet: file:/// sources (hostPath, opt-in)", () => {
     expect(mirror.value).toBe("file:///srv/models/ranker");
     expect(mirror.allowed).toContain("set hostPathSources: true");
     expect(
-      configError(() =>
+      configErrorOf(() =>
         planEdgeFleet("r", {
           model: { ...model, uri: "file:///srv/models/ranker" },
           sites: [site("a", 0)],

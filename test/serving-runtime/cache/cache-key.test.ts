@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
 import {
   type CacheKeyTensor,
   responseCacheKey,
-} from "../../../serving-runtime/src/cache/cache-key";
+} from "@hybridai/serving-runtime/src/cache/cache-key";
+import { describe, expect, it } from "vitest";
 
 const image: CacheKeyTensor = {
   name: "image",

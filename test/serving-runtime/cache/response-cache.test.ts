@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
 import {
   ResponseCache,
   type ResponseCacheKey,
   responseCacheKey,
-} from "../../../serving-runtime/src/cache/response-cache";
+} from "@hybridai/serving-runtime/src/cache/response-cache";
+import { describe, expect, it } from "vitest";
 
 function keyOf(model: string, value: number, version = "1"): ResponseCacheKey {
   return responseCacheKey(model, version, [

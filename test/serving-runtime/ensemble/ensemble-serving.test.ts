@@ -1,9 +1,9 @@
 import { rm, writeFile } from "node:fs/promises";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
+import { FORWARDED_HEADER } from "@hybridai/serving-runtime/src/resilience/remote-client";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FORWARDED_HEADER } from "../../../serving-runtime/src/resilience/remote-client";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { postBinary } from "../helpers/binary";
 import { addModel, passModel, scaleModel, step, tensor, writeEnsemble } from "../helpers/ensembles";
 import { repositoryWith } from "../helpers/models";

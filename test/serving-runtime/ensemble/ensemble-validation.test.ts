@@ -1,14 +1,17 @@
-import { describe, expect, it } from "vitest";
 import {
   type EnsembleStep,
   parseEnsembleSpec,
-} from "../../../serving-runtime/src/ensemble/ensemble-config";
-import { buildEnsembleGraph, stepsFor } from "../../../serving-runtime/src/ensemble/ensemble-graph";
-import { connectSignatures } from "../../../serving-runtime/src/ensemble/ensemble-signatures";
-import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
-import { checkConfigOverride } from "../../../serving-runtime/src/repository/config-override";
-import { parseModelConfig } from "../../../serving-runtime/src/repository/model-config";
-import { parseModelConfigText } from "../../../serving-runtime/src/repository/pbtxt";
+} from "@hybridai/serving-runtime/src/ensemble/ensemble-config";
+import {
+  buildEnsembleGraph,
+  stepsFor,
+} from "@hybridai/serving-runtime/src/ensemble/ensemble-graph";
+import { connectSignatures } from "@hybridai/serving-runtime/src/ensemble/ensemble-signatures";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
+import { checkConfigOverride } from "@hybridai/serving-runtime/src/repository/config-override";
+import { parseModelConfig } from "@hybridai/serving-runtime/src/repository/model-config";
+import { parseModelConfigText } from "@hybridai/serving-runtime/src/repository/pbtxt";
+import { describe, expect, it } from "vitest";
 
 // Load-time validation of an ensemble, without models: Triton's rules and hybridai's step keys,
 // the data flow (cycles, missing inputs, unused tensors), and each step against its model's

@@ -1,15 +1,15 @@
 import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import * as ort from "onnxruntime-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   OCR_PIPELINE,
   ocrPreprocessGraph,
   writeOcrPipelineRepository,
-} from "../../../serving-runtime/src/modelgen/ocr-pipeline";
-import { buildOnnxModel } from "../../../serving-runtime/src/modelgen/onnx-graph";
-import type { RunningServer } from "../../../serving-runtime/src/server";
+} from "@hybridai/serving-runtime/src/modelgen/ocr-pipeline";
+import { buildOnnxModel } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
+import * as ort from "onnxruntime-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postBinary } from "../helpers/binary";
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";

@@ -1,5 +1,5 @@
+import { StepGate } from "@hybridai/serving-runtime/src/ensemble/step-gate";
 import { describe, expect, it } from "vitest";
-import { StepGate } from "../../../serving-runtime/src/ensemble/step-gate";
 
 // Triton's max_inflight_requests: at most `limit` calls of a step at once, the rest wait in order.
 

@@ -1,6 +1,6 @@
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import type * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { decodeStrings, encodeStrings } from "../helpers/binary";
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";
@@ -102,7 +102,12 @@ let client: TestGrpcClient;
 
 beforeAll(async () => {
   root = await repositoryWith([...ALL_DATATYPES.map(identityModel), multiModel()]);
-  server = await startTestServer(root, { grpcPort: await freePort() });
+  // Fourteen tiny models: on the event loop, each one session and no worker threads, whatever
+  // a loaded machine's timing says (this file tests the wire format, not placement).
+  server = await startTestServer(root, {
+    grpcPort: await freePort(),
+    inlineThresholdMicroseconds: 1_000_000,
+  });
   client = new TestGrpcClient(server.grpc?.address ?? "");
 });
 

@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
 import {
   headerFieldBytes,
   MAX_MESSAGE_RANK,
   MAX_MESSAGE_TENSORS,
   screenInferRequest,
-} from "../../../serving-runtime/src/grpc/message-screen";
-import { inferenceProtocol } from "../../../serving-runtime/src/grpc/proto";
-import { InferenceError } from "../../../serving-runtime/src/protocol/errors";
+} from "@hybridai/serving-runtime/src/grpc/message-screen";
+import { inferenceProtocol } from "@hybridai/serving-runtime/src/grpc/proto";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
+import { describe, expect, it } from "vitest";
 
 const method = (inferenceProtocol()["inference.GRPCInferenceService"] as Record<string, never>)
   .ModelInfer as {

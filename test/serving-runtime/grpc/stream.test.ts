@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { freePort } from "../helpers/free-port";
 import { openInferStream, TestGrpcClient } from "../helpers/grpc-client";
 import { identityModel, multiModel, repositoryWith } from "../helpers/models";

@@ -1,6 +1,6 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
+import { ensureRuntimeBuilt } from "./runtime-build";
 
 /** The repository root. */
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
@@ -8,9 +8,12 @@ export const REPO_ROOT = path.resolve(__dirname, "../../..");
 /** The compiled CLI. */
 export const CLI = path.join(REPO_ROOT, "serving-runtime/dist/cli.js");
 
-/** Builds the serving runtime as `npm run build:runtime` does. */
+/**
+ * Makes sure the compiled CLI is current: builds the serving runtime when dist/ is older than
+ * its sources. The test run's global setup already did, so within `npm test` this only checks.
+ */
 export async function buildRuntime(): Promise<void> {
-  await promisify(execFile)("npm", ["run", "build:runtime"], { cwd: REPO_ROOT });
+  await ensureRuntimeBuilt();
 }
 
 /** A spawned server process with its collected output. */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { DemoModel } from "../../../serving-runtime/src/modelgen/demo-models";
-import type { GraphDatatype } from "../../../serving-runtime/src/modelgen/onnx-graph";
+import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import type { GraphDatatype } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
 
 /** An ensemble's `config.json` as a test writes it. */
 export type EnsembleConfig = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from "../../../serving-runtime/src/scheduling/clock";
+import type { Clock, Timer } from "@hybridai/serving-runtime/src/scheduling/clock";
 
 /**
  * A clock tests drive by hand: time moves only in {@link advance}, deferred callbacks run only

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { DemoModel } from "../../../serving-runtime/src/modelgen/demo-models";
-import type { GraphDatatype, GraphSpec } from "../../../serving-runtime/src/modelgen/onnx-graph";
-import { writeRepository } from "../../../serving-runtime/src/modelgen/write-repository";
+import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import type { GraphDatatype, GraphSpec } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
+import { writeRepository } from "@hybridai/serving-runtime/src/modelgen/write-repository";
 
 /** Every datatype the protocol supports. */
 export const ALL_DATATYPES: GraphDatatype[] = [

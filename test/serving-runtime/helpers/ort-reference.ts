@@ -1,6 +1,6 @@
 import path from "node:path";
+import { DATATYPES } from "@hybridai/serving-runtime/src/protocol/datatypes";
 import * as ort from "onnxruntime-node";
-import { DATATYPES } from "../../../serving-runtime/src/protocol/datatypes";
 import { encodeStrings } from "./binary";
 
 type TensorType = ort.Tensor.Type;

@@ -1,9 +1,9 @@
 import type {
   DecodedInput,
   InferRequest,
-} from "../../../serving-runtime/src/protocol/infer-request";
-import type { QueuePolicy } from "../../../serving-runtime/src/scheduling/queue-policy";
-import type { BatchExecutor, Execution } from "../../../serving-runtime/src/scheduling/scheduler";
+} from "@hybridai/serving-runtime/src/protocol/infer-request";
+import type { QueuePolicy } from "@hybridai/serving-runtime/src/scheduling/queue-policy";
+import type { BatchExecutor, Execution } from "@hybridai/serving-runtime/src/scheduling/scheduler";
 
 /** An executor whose executions finish when the test says so; y = 2 × x. */
 export class ManualExecutor implements BatchExecutor {

@@ -1,9 +1,9 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { ServerOptions } from "@hybridai/serving-runtime/src/options";
+import { type RunningServer, startServer } from "@hybridai/serving-runtime/src/server";
 import pino from "pino";
-import type { ServerOptions } from "../../../serving-runtime/src/options";
-import { type RunningServer, startServer } from "../../../serving-runtime/src/server";
 
 /**
  * Starts an in-process server on an ephemeral loopback port with a silent logger; gRPC is off

@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { identityModel, repositoryWith } from "../helpers/models";
 import { type Json, startTestServer } from "../helpers/server";
 
@@ -83,6 +83,18 @@ describe("auth on", () => {
         401,
       );
       expect((await call(server, route, method, "s3cret-inference")).status, route).toBe(200);
+    }
+  });
+
+  it("names the realm of the token a 401 asks for, on the framework routes and inference alike", async () => {
+    for (const [route, method, realm] of [
+      ["/v2/models/identity_fp32/infer", "POST", "inference"],
+      ["/v2/models/identity_fp32", "GET", "inference"],
+      ["/v2/repository/models/identity_fp32/load", "POST", "repository"],
+    ]) {
+      const missing = await call(server, route, method);
+      expect(missing.status, route).toBe(401);
+      expect(missing.headers.get("www-authenticate"), route).toBe(`Bearer realm="${realm}"`);
     }
   });
 

@@ -1,7 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { batchedModel, repositoryWith } from "../helpers/models";
 import { getJson, type Json, postJson, startTestServer } from "../helpers/server";
 

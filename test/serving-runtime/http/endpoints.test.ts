@@ -1,5 +1,5 @@
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { batchedModel, identityModel, multiModel, repositoryWith } from "../helpers/models";
 import { getJson, type Json, metricValue, postJson, startTestServer } from "../helpers/server";
 
@@ -47,6 +47,11 @@ describe("server endpoints", () => {
     expect(echoed.headers.get("x-request-id")).toBe("trace-123");
     const generated = await fetch(`${server.url}/v2`);
     expect(generated.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("makes up an id for an empty X-Request-Id too, as gRPC does", async () => {
+    const empty = await fetch(`${server.url}/v2`, { headers: { "x-request-id": "" } });
+    expect(empty.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-\d+$/);
   });
 });
 

@@ -1,5 +1,5 @@
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { constantModel, identityModel, repositoryWith } from "../helpers/models";
 import { firstChunk, openSocket, parseResponse, readUntilClosed, write } from "../helpers/raw-http";
 import { postJson, startTestServer } from "../helpers/server";

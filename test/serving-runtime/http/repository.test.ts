@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import path from "node:path";
+import { writeRepository } from "@hybridai/serving-runtime/src/modelgen/write-repository";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeRepository } from "../../../serving-runtime/src/modelgen/write-repository";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import {
   batchedModel,
   fixedModel,

@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { ClientRegistry } from "@hybridai/serving-runtime/src/limits/client-registry";
+import { DailyQuota } from "@hybridai/serving-runtime/src/limits/daily-quota";
+import { LimitError } from "@hybridai/serving-runtime/src/limits/limit-error";
+import { TokenBucket } from "@hybridai/serving-runtime/src/limits/token-bucket";
+import { readTokensFile } from "@hybridai/serving-runtime/src/limits/tokens-file";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { ClientRegistry } from "../../../serving-runtime/src/limits/client-registry";
-import { DailyQuota } from "../../../serving-runtime/src/limits/daily-quota";
-import { LimitError } from "../../../serving-runtime/src/limits/limit-error";
-import { TokenBucket } from "../../../serving-runtime/src/limits/token-bucket";
-import { readTokensFile } from "../../../serving-runtime/src/limits/tokens-file";
 
 const sha = (token: string) => createHash("sha256").update(token).digest("hex");
 

@@ -1,5 +1,5 @@
+import { OptionsError, parseCommandLine } from "@hybridai/serving-runtime/src/options";
 import { describe, expect, it } from "vitest";
-import { OptionsError, parseCommandLine } from "../../../serving-runtime/src/options";
 
 describe("observability and limits flags", () => {
   it("reads them from flags and HYBRIDAI_* variables, leaving absent ones to the server's defaults", () => {

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { demoModels } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import { buildOnnxModel } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
+import { formatJson } from "@hybridai/serving-runtime/src/modelgen/write-repository";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoModels } from "../../../serving-runtime/src/modelgen/demo-models";
-import { buildOnnxModel } from "../../../serving-runtime/src/modelgen/onnx-graph";
-import { formatJson } from "../../../serving-runtime/src/modelgen/write-repository";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { postJson, startTestServer } from "../helpers/server";
 
 const MODELS = path.resolve(__dirname, "../../../serving-runtime/models");

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { AuditLog } from "@hybridai/serving-runtime/src/observability/audit/audit-log";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { Registry } from "prom-client";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AuditLog } from "../../../serving-runtime/src/observability/audit/audit-log";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { flakyModel, identityModel, negateModel, repositoryWith } from "../helpers/models";
 import { parseExposition, samplesOf } from "../helpers/prometheus-text";
 import { type Json, postJson, startTestServer } from "../helpers/server";
@@ -192,30 +192,49 @@ describe("audit sampling and payloads", () => {
   });
 });
 
+/**
+ * Audits `count` requests with a 1,000-byte body each through a log of `bufferBytes`, and reads
+ * back the written and dropped counters and the lines in the file.
+ */
+async function flood(name: string, bufferBytes: number, count: number) {
+  const registry = new Registry();
+  const file = path.join(dir, name);
+  const log = await AuditLog.open(
+    { destination: file, sampleRate: 1, bufferBytes, payloadBytes: 1000 },
+    registry,
+  );
+  const body = Buffer.alloc(1000, "a");
+  for (let i = 0; i < count; i++) {
+    const facts = log.begin(`id-${i}`);
+    if (!facts) throw new Error("sample rate 1 audits every request");
+    facts.body = body;
+    log.end(facts, { status: 200 });
+  }
+  await log.close();
+  const page = parseExposition(await registry.metrics());
+  return {
+    written: samplesOf(page, "hybridai_audit_records_total")[0]?.value,
+    dropped: samplesOf(page, "hybridai_audit_dropped_total")[0]?.value,
+    lines: await readLines(file),
+  };
+}
+
 describe("the audit log's bounded buffer", () => {
   it("drops and counts what does not fit instead of holding up the caller", async () => {
-    const registry = new Registry();
-    const file = path.join(dir, "bounded.jsonl");
-    const log = await AuditLog.open(
-      { destination: file, sampleRate: 1, bufferBytes: 4096, payloadBytes: 1000 },
-      registry,
-    );
-    const body = Buffer.alloc(1000, "a");
-    for (let i = 0; i < 100; i++) {
-      const facts = log.begin(`id-${i}`);
-      if (!facts) throw new Error("sample rate 1 audits every request");
-      facts.body = body;
-      log.end(facts, { status: 200 });
-    }
-    await log.close();
-    const page = parseExposition(await registry.metrics());
-    const written = samplesOf(page, "hybridai_audit_records_total")[0]?.value;
-    const dropped = samplesOf(page, "hybridai_audit_dropped_total")[0]?.value;
-    const lines = await readLines(file);
+    const { written, dropped, lines } = await flood("bounded.jsonl", 4096, 100);
     expect(written).toBe(lines.length);
     expect(dropped).toBeGreaterThan(0);
     expect((written ?? 0) + (dropped ?? 0)).toBe(100);
     // Every line that was written is whole.
+    for (const line of lines) expect(line.request_body.bytes).toBe(1000);
+  });
+
+  it("counts every record of a dropped chunk when records go out several to a write", async () => {
+    const { written, dropped, lines } = await flood("chunked.jsonl", 65_536, 1000);
+    expect(written).toBe(lines.length);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(dropped).toBeGreaterThan(0);
+    expect((written ?? 0) + (dropped ?? 0)).toBe(1000);
     for (const line of lines) expect(line.request_body.bytes).toBe(1000);
   });
 

@@ -1,15 +1,18 @@
-import { Registry } from "prom-client";
-import { describe, expect, it } from "vitest";
-import { BinWindow } from "../../../serving-runtime/src/observability/bin-window";
+import { BinWindow } from "@hybridai/serving-runtime/src/observability/bin-window";
 import {
   binOf,
   binShares,
   PSI_FLOOR,
   populationStabilityIndex,
   quantileEdges,
-} from "../../../serving-runtime/src/observability/bins";
-import { BucketHistogram } from "../../../serving-runtime/src/observability/bucket-histogram";
-import { rowsOf, samplePositions } from "../../../serving-runtime/src/observability/element-reader";
+} from "@hybridai/serving-runtime/src/observability/bins";
+import { BucketHistogram } from "@hybridai/serving-runtime/src/observability/bucket-histogram";
+import {
+  rowsOf,
+  samplePositions,
+} from "@hybridai/serving-runtime/src/observability/element-reader";
+import { Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
 import { parseExposition } from "../helpers/prometheus-text";
 
 describe("quantile bins", () => {

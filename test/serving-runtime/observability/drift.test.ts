@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { mlpDemo } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import { runProfileCommand } from "@hybridai/serving-runtime/src/observability/profile-command";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlpDemo } from "../../../serving-runtime/src/modelgen/demo-models";
-import { runProfileCommand } from "../../../serving-runtime/src/observability/profile-command";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { repositoryWith } from "../helpers/models";
 import { type Exposition, samplesOf, scrape } from "../helpers/prometheus-text";
 import {

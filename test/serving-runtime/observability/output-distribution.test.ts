@@ -1,9 +1,9 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import { writeRepository } from "@hybridai/serving-runtime/src/modelgen/write-repository";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DemoModel } from "../../../serving-runtime/src/modelgen/demo-models";
-import { writeRepository } from "../../../serving-runtime/src/modelgen/write-repository";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { batchedModel, tempRepository } from "../helpers/models";
 import { type Exposition, histogramOf, samplesOf, scrape } from "../helpers/prometheus-text";
 import { type Json, postJson, startTestServer } from "../helpers/server";

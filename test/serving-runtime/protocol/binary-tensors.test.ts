@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
 import {
   decodeBinaryTensor,
   encodeBinaryTensor,
-} from "../../../serving-runtime/src/protocol/binary-codec";
-import { InferenceError } from "../../../serving-runtime/src/protocol/errors";
-import { decodeInferRequest } from "../../../serving-runtime/src/protocol/infer-request";
-import { encodeInferResponse } from "../../../serving-runtime/src/protocol/infer-response";
-import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
+} from "@hybridai/serving-runtime/src/protocol/binary-codec";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
+import { decodeInferRequest } from "@hybridai/serving-runtime/src/protocol/infer-request";
+import { encodeInferResponse } from "@hybridai/serving-runtime/src/protocol/infer-response";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
+import { describe, expect, it } from "vitest";
 
 /** Bytes written out one by one, so no expectation goes through the codec under test. */
 const bytes = (...values: number[]) => Buffer.from(values);

@@ -1,7 +1,7 @@
+import { buildOnnxModel } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOnnxModel } from "../../../serving-runtime/src/modelgen/onnx-graph";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { postBinary } from "../helpers/binary";
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";

@@ -1,7 +1,7 @@
+import { decodeBinaryTensor } from "@hybridai/serving-runtime/src/protocol/binary-codec";
+import { fromFloat16Bits, toFloat16Bits } from "@hybridai/serving-runtime/src/protocol/float16";
+import { encodeJsonData } from "@hybridai/serving-runtime/src/protocol/json-codec";
 import { describe, expect, it } from "vitest";
-import { decodeBinaryTensor } from "../../../serving-runtime/src/protocol/binary-codec";
-import { fromFloat16Bits, toFloat16Bits } from "../../../serving-runtime/src/protocol/float16";
-import { encodeJsonData } from "../../../serving-runtime/src/protocol/json-codec";
 
 describe("float16", () => {
   it("converts exactly representable values both ways", () => {

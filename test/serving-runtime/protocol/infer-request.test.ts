@@ -1,6 +1,6 @@
+import { decodeInferRequest } from "@hybridai/serving-runtime/src/protocol/infer-request";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
 import { describe, expect, it } from "vitest";
-import { decodeInferRequest } from "../../../serving-runtime/src/protocol/infer-request";
-import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
 
 // Request decoding in process: the checks the HTTP tests (test/serving-runtime/http/infer-errors,
 // hostile-input, infer-datatypes) make through a server, here without one, so the mutation run

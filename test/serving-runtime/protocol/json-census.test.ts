@@ -1,6 +1,6 @@
+import { JsonCensus } from "@hybridai/serving-runtime/src/protocol/json-census";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
 import { describe, expect, it } from "vitest";
-import { JsonCensus } from "../../../serving-runtime/src/protocol/json-census";
-import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
 
 // One input, one output: at most 6 objects (request, its parameters, each tensor and its
 // parameters) and (1 + 2) × (16 + 64) = 240 keys.

@@ -1,7 +1,7 @@
+import { isDatatype } from "@hybridai/serving-runtime/src/protocol/datatypes";
+import { describeValue } from "@hybridai/serving-runtime/src/protocol/flatten-data";
+import { decodeJsonData, encodeJsonData } from "@hybridai/serving-runtime/src/protocol/json-codec";
 import { describe, expect, it } from "vitest";
-import { isDatatype } from "../../../serving-runtime/src/protocol/datatypes";
-import { describeValue } from "../../../serving-runtime/src/protocol/flatten-data";
-import { decodeJsonData, encodeJsonData } from "../../../serving-runtime/src/protocol/json-codec";
 
 // JSON `data` of each datatype: conversion, the element checks and their messages, and nesting.
 

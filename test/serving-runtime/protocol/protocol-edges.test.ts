@@ -1,20 +1,20 @@
-import { describe, expect, it } from "vitest";
 import {
   decodeBinaryTensor,
   splitBinaryBody,
-} from "../../../serving-runtime/src/protocol/binary-codec";
-import { datatypeOfOrtType } from "../../../serving-runtime/src/protocol/datatypes";
+} from "@hybridai/serving-runtime/src/protocol/binary-codec";
+import { datatypeOfOrtType } from "@hybridai/serving-runtime/src/protocol/datatypes";
 import {
   InferenceError,
   notFound,
   unavailable,
-} from "../../../serving-runtime/src/protocol/errors";
-import { describeValue } from "../../../serving-runtime/src/protocol/flatten-data";
-import { toFloat16Bits } from "../../../serving-runtime/src/protocol/float16";
-import { decodeInferRequest } from "../../../serving-runtime/src/protocol/infer-request";
-import { encodeInferResponse } from "../../../serving-runtime/src/protocol/infer-response";
-import { decodeJsonData } from "../../../serving-runtime/src/protocol/json-codec";
-import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
+} from "@hybridai/serving-runtime/src/protocol/errors";
+import { describeValue } from "@hybridai/serving-runtime/src/protocol/flatten-data";
+import { toFloat16Bits } from "@hybridai/serving-runtime/src/protocol/float16";
+import { decodeInferRequest } from "@hybridai/serving-runtime/src/protocol/infer-request";
+import { encodeInferResponse } from "@hybridai/serving-runtime/src/protocol/infer-response";
+import { decodeJsonData } from "@hybridai/serving-runtime/src/protocol/json-codec";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
+import { describe, expect, it } from "vitest";
 
 // Boundaries of the codecs and request checks that the other protocol tests do not reach.
 

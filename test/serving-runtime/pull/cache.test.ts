@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { runPullCommand } from "@hybridai/serving-runtime/src/pull";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runPullCommand } from "../../../serving-runtime/src/pull";
 import {
   digestsOf,
   manifestOf,

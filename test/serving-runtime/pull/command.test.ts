@@ -1,8 +1,8 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { runPullCommand } from "@hybridai/serving-runtime/src/pull";
 import { beforeEach, describe, expect, it } from "vitest";
-import { runPullCommand } from "../../../serving-runtime/src/pull";
 import { removeDirectory, temporaryDirectory } from "./helpers/repository";
 
 let work: string;

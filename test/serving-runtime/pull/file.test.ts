@@ -1,8 +1,8 @@
 import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { pullModelRepository } from "@hybridai/serving-runtime/src/pull";
 import { beforeEach, describe, expect, it } from "vitest";
-import { pullModelRepository } from "../../../serving-runtime/src/pull";
 import {
   digestsOf,
   manifestOf,

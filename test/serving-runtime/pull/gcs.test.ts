@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { type PullOptions, pullModelRepository } from "@hybridai/serving-runtime/src/pull";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type PullOptions, pullModelRepository } from "../../../serving-runtime/src/pull";
 import { startFakeGcs } from "./helpers/fake-gcs";
 import type { ObjectServer } from "./helpers/object-server";
 import {

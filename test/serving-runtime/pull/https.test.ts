@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { PullError, pullModelRepository } from "@hybridai/serving-runtime/src/pull";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PullError, pullModelRepository } from "../../../serving-runtime/src/pull";
 import { startStaticServer } from "./helpers/fake-https";
 import type { ObjectServer } from "./helpers/object-server";
 import {

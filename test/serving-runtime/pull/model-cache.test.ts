@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { CacheEntryError, runPullCommand } from "@hybridai/serving-runtime/src/pull";
+import { ModelCache } from "@hybridai/serving-runtime/src/pull/model-cache";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CacheEntryError, runPullCommand } from "../../../serving-runtime/src/pull";
-import { ModelCache } from "../../../serving-runtime/src/pull/model-cache";
 import {
   digestsOf,
   manifestOf,

@@ -1,7 +1,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pullModelRepository, runPullCommand } from "@hybridai/serving-runtime/src/pull";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { pullModelRepository, runPullCommand } from "../../../serving-runtime/src/pull";
 import { startFakeGcs } from "./helpers/fake-gcs";
 import { startStaticServer } from "./helpers/fake-https";
 import type { ObjectServer } from "./helpers/object-server";

@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import {
   backoffDelay,
   HttpStatusError,
@@ -7,7 +6,8 @@ import {
   parseManifest,
   parseSourceUri,
   withRetry,
-} from "../../../serving-runtime/src/pull";
+} from "@hybridai/serving-runtime/src/pull";
+import { describe, expect, it } from "vitest";
 
 describe("parseSourceUri", () => {
   it("parses each scheme", () => {

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { type PullOptions, pullModelRepository } from "@hybridai/serving-runtime/src/pull";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type PullOptions, pullModelRepository } from "../../../serving-runtime/src/pull";
 import {
   digestsOf,
   manifestOf,

@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
 import {
   batchingBlocker,
   completeConfig,
   decideMaxBatchSize,
-} from "../../../serving-runtime/src/repository/auto-complete";
-import { parseModelConfig } from "../../../serving-runtime/src/repository/model-config";
+} from "@hybridai/serving-runtime/src/repository/auto-complete";
+import { parseModelConfig } from "@hybridai/serving-runtime/src/repository/model-config";
+import { describe, expect, it } from "vitest";
 
 const tensor = (name: string, shape: number[]) => ({ name, datatype: "FP32" as const, shape });
 

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { writeRepository } from "@hybridai/serving-runtime/src/modelgen/write-repository";
+import { OptionsError, parseCommandLine } from "@hybridai/serving-runtime/src/options";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeRepository } from "../../../serving-runtime/src/modelgen/write-repository";
-import { OptionsError, parseCommandLine } from "../../../serving-runtime/src/options";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";
 import {

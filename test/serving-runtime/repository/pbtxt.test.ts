@@ -1,6 +1,6 @@
+import { parseModelConfig } from "@hybridai/serving-runtime/src/repository/model-config";
+import { parseModelConfigText } from "@hybridai/serving-runtime/src/repository/pbtxt";
 import { describe, expect, it } from "vitest";
-import { parseModelConfig } from "../../../serving-runtime/src/repository/model-config";
-import { parseModelConfigText } from "../../../serving-runtime/src/repository/pbtxt";
 
 /** A Triton config.pbtxt as Triton's docs write them: list and block syntax, maps, comments. */
 const TRITON_CONFIG = `

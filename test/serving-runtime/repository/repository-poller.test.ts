@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { ModelRepository } from "@hybridai/serving-runtime/src/repository/model-repository";
+import { RepositoryPoller } from "@hybridai/serving-runtime/src/repository/repository-poller";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import type { ModelRepository } from "../../../serving-runtime/src/repository/model-repository";
-import { RepositoryPoller } from "../../../serving-runtime/src/repository/repository-poller";
 import { waitForValue } from "../helpers/server";
 
 /** A repository root with one model directory per name. */

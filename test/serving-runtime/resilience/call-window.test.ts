@@ -1,5 +1,5 @@
+import { CallWindow } from "@hybridai/serving-runtime/src/resilience/call-window";
 import { describe, expect, it } from "vitest";
-import { CallWindow } from "../../../serving-runtime/src/resilience/call-window";
 
 // The ring of recent calls the circuit breaker decides on: counts, rates and the latency quantile.
 

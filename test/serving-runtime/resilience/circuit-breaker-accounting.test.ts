@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
 import {
   CircuitBreaker,
   type CircuitPermit,
   type CircuitStateChange,
-} from "../../../serving-runtime/src/resilience/circuit-breaker";
+} from "@hybridai/serving-runtime/src/resilience/circuit-breaker";
+import { describe, expect, it } from "vitest";
 
 // What the breaker tells listeners and shows in snapshots around its state changes, and how it
 // counts probes and abandoned calls, on a clock the test moves by hand (the real clock once).

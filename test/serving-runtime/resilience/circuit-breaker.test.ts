@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
 import {
   CircuitBreaker,
   type CircuitPermit,
   type CircuitStateChange,
-} from "../../../serving-runtime/src/resilience/circuit-breaker";
-import { ResilienceConfigError } from "../../../serving-runtime/src/resilience/config";
+} from "@hybridai/serving-runtime/src/resilience/circuit-breaker";
+import { ResilienceConfigError } from "@hybridai/serving-runtime/src/resilience/config";
+import { describe, expect, it } from "vitest";
 
 /** A clock the test moves by hand. */
 function manualClock() {

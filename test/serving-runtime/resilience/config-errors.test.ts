@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
 import {
   fallbackConfigSchema,
   parseCircuitBreakerConfig,
   parseConfigBlock,
   parseFallbackConfig,
   ResilienceConfigError,
-} from "../../../serving-runtime/src/resilience/config";
-import { parseShadowConfig } from "../../../serving-runtime/src/shadow/config";
+} from "@hybridai/serving-runtime/src/resilience/config";
+import { parseShadowConfig } from "@hybridai/serving-runtime/src/shadow/config";
+import { describe, expect, it } from "vitest";
 
 // Every message a `circuit_breaker` or `fallback` block can be refused with, word for word: the
 // message is the interface (it names the model, the key, the value and what is allowed), so each

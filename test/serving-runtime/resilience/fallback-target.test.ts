@@ -1,6 +1,6 @@
+import { parseFallbackConfig } from "@hybridai/serving-runtime/src/resilience/config";
+import { fallbackTarget } from "@hybridai/serving-runtime/src/resilience/fallback";
 import { describe, expect, it } from "vitest";
-import { parseFallbackConfig } from "../../../serving-runtime/src/resilience/config";
-import { fallbackTarget } from "../../../serving-runtime/src/resilience/fallback";
 
 // fallbackTarget names where a request goes instead, and nothing when it should not fall back.
 

@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
 import {
   parseFallbackConfig,
   ResilienceConfigError,
-} from "../../../serving-runtime/src/resilience/config";
-import { fallbackTarget, shouldFallback } from "../../../serving-runtime/src/resilience/fallback";
+} from "@hybridai/serving-runtime/src/resilience/config";
+import { fallbackTarget, shouldFallback } from "@hybridai/serving-runtime/src/resilience/fallback";
+import { describe, expect, it } from "vitest";
 
 describe("fallback decision", () => {
   const onErrorOnly = parseFallbackConfig("ranker", { model: "ranker-small", on: ["error"] });

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   RemoteCallError,
   RemoteInferenceClient,
-} from "../../../serving-runtime/src/resilience/remote-client";
+} from "@hybridai/serving-runtime/src/resilience/remote-client";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   closedPort,
   type StubAnswer,

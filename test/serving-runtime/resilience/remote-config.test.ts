@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { planCloudFallback } from "../../../components/edge/cloud-fallback";
-import { parseModelConfigText } from "../../../serving-runtime/src/repository/pbtxt";
+import { parseModelConfigText } from "@hybridai/serving-runtime/src/repository/pbtxt";
 import {
   isRemoteFallback,
   parseFallbackConfig,
   ResilienceConfigError,
-} from "../../../serving-runtime/src/resilience/config";
-import { fallbackTarget, shouldFallback } from "../../../serving-runtime/src/resilience/fallback";
+} from "@hybridai/serving-runtime/src/resilience/config";
+import { fallbackTarget, shouldFallback } from "@hybridai/serving-runtime/src/resilience/fallback";
+import { describe, expect, it } from "vitest";
+import { planCloudFallback } from "../../../components/edge/cloud-fallback";
 
 describe("remote fallback configuration", () => {
   it("reads the block EdgeFleet writes, with the endpoint breaker's defaults", () => {

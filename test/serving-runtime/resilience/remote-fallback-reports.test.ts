@@ -1,13 +1,13 @@
-import pino from "pino";
-import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InferenceError } from "../../../serving-runtime/src/protocol/errors";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
 import {
   parseFallbackConfig,
   type RemoteFallbackConfig,
-} from "../../../serving-runtime/src/resilience/config";
-import { RemoteFallback } from "../../../serving-runtime/src/resilience/remote-fallback";
-import { RemoteFallbackMetrics } from "../../../serving-runtime/src/resilience/remote-metrics";
+} from "@hybridai/serving-runtime/src/resilience/config";
+import { RemoteFallback } from "@hybridai/serving-runtime/src/resilience/remote-fallback";
+import { RemoteFallbackMetrics } from "@hybridai/serving-runtime/src/resilience/remote-metrics";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   closedPort,
   type StubAnswer,

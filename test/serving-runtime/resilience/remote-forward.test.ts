@@ -1,20 +1,20 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pino from "pino";
-import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InferenceError } from "../../../serving-runtime/src/protocol/errors";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
 import {
   parseFallbackConfig,
   type RemoteFallbackConfig,
-} from "../../../serving-runtime/src/resilience/config";
+} from "@hybridai/serving-runtime/src/resilience/config";
 import {
   RemoteCallError,
   RemoteInferenceClient,
-} from "../../../serving-runtime/src/resilience/remote-client";
-import { RemoteFallback } from "../../../serving-runtime/src/resilience/remote-fallback";
-import { RemoteFallbackMetrics } from "../../../serving-runtime/src/resilience/remote-metrics";
+} from "@hybridai/serving-runtime/src/resilience/remote-client";
+import { RemoteFallback } from "@hybridai/serving-runtime/src/resilience/remote-fallback";
+import { RemoteFallbackMetrics } from "@hybridai/serving-runtime/src/resilience/remote-metrics";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   closedPort,
   type StubAnswer,
@@ -277,14 +277,22 @@ describe("RemoteFallback", () => {
   it("abandons the call when the caller aborts, without holding it against the endpoint or logging it", async () => {
     const silent = await startSilentEndpoint();
     try {
-      const { fallback, count, logs } = setup(silent.url);
+      // The call must still be waiting when the abort comes, however slowly a loaded machine
+      // connects: a timeout far above any connection time (the default 5 s was reached under load).
+      const { fallback, count, logs } = setup(silent.url, { timeout_ms: 600_000 });
       for (let i = 0; i < 3; i++) {
         const controller = new AbortController();
         const call = fallback.forward({ body }, "error", ownError(), controller.signal);
         const outcome = expect(call).rejects.toMatchObject({
           message: expect.stringContaining("it failed: the call was abandoned"),
         });
-        while (silent.connections() < i + 1) await new Promise((resolve) => setImmediate(resolve));
+        // Abort once the call reached the endpoint, or after 5 s while it still waits for a
+        // connection (a loaded machine may keep the previous, aborted socket in the client's pool
+        // a while): either way the call is in flight when the abort comes.
+        const deadline = Date.now() + 5_000;
+        while (silent.connections() < i + 1 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
         controller.abort();
         await outcome;
       }

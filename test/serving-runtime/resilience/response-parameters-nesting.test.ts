@@ -1,5 +1,5 @@
+import { withResponseParameters } from "@hybridai/serving-runtime/src/resilience/response-parameters";
 import { describe, expect, it } from "vitest";
-import { withResponseParameters } from "../../../serving-runtime/src/resilience/response-parameters";
 
 // Strings inside nested values may hold brackets, braces and quotes; they must not end the value.
 

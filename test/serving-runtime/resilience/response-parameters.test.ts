@@ -1,5 +1,5 @@
+import { withResponseParameters } from "@hybridai/serving-runtime/src/resilience/response-parameters";
 import { describe, expect, it } from "vitest";
-import { withResponseParameters } from "../../../serving-runtime/src/resilience/response-parameters";
 
 const added = { fallback_endpoint: "https://cloud.example.com", fallback_trigger: "overload" };
 

@@ -1,7 +1,7 @@
 import { rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { TokenFile } from "@hybridai/serving-runtime/src/resilience/token-file";
 import { describe, expect, it } from "vitest";
-import { TokenFile } from "../../../serving-runtime/src/resilience/token-file";
 import { tempRepository } from "../helpers/models";
 
 describe("bearer token file", () => {

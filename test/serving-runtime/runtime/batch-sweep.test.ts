@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
 import {
   describeSweep,
   kneeOf,
   SWEEP_LIMITS,
   sweepBatchSizes,
-} from "../../../serving-runtime/src/runtime/batch-sweep";
+} from "@hybridai/serving-runtime/src/runtime/batch-sweep";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../helpers/fake-clock";
 
 describe("kneeOf", () => {

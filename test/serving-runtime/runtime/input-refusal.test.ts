@@ -1,15 +1,15 @@
-import * as ort from "onnxruntime-node";
-import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOnnxModel } from "../../../serving-runtime/src/modelgen/onnx-graph";
-import { InferenceError } from "../../../serving-runtime/src/protocol/errors";
-import type { DecodedInput } from "../../../serving-runtime/src/protocol/infer-request";
+import { buildOnnxModel } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
+import { InferenceError } from "@hybridai/serving-runtime/src/protocol/errors";
+import type { DecodedInput } from "@hybridai/serving-runtime/src/protocol/infer-request";
 import {
   type CreatedExecutors,
   createInlineExecutor,
   createWorkerExecutors,
   type SessionPlan,
-} from "../../../serving-runtime/src/runtime/sessions";
+} from "@hybridai/serving-runtime/src/runtime/sessions";
+import * as ort from "onnxruntime-node";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedModel } from "../helpers/models";
 
 // Issue 24, finding 3: inputs onnxruntime refuses before running any node are the client's

@@ -1,10 +1,10 @@
 import { Writable } from "node:stream";
+import { ModelExecutors } from "@hybridai/serving-runtime/src/runtime/model-executors";
+import type { Placement } from "@hybridai/serving-runtime/src/runtime/placement";
+import type { OwnedExecutor } from "@hybridai/serving-runtime/src/runtime/sessions";
+import type { BatchExecutor, Scheduler } from "@hybridai/serving-runtime/src/scheduling/scheduler";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { ModelExecutors } from "../../../serving-runtime/src/runtime/model-executors";
-import type { Placement } from "../../../serving-runtime/src/runtime/placement";
-import type { OwnedExecutor } from "../../../serving-runtime/src/runtime/sessions";
-import type { BatchExecutor, Scheduler } from "../../../serving-runtime/src/scheduling/scheduler";
 import { settle } from "../helpers/fake-clock";
 
 // Moving a model between the event loop and worker threads when its execution time drifts, and

@@ -1,5 +1,5 @@
+import { choosePlacement, DriftMonitor } from "@hybridai/serving-runtime/src/runtime/placement";
 import { describe, expect, it } from "vitest";
-import { choosePlacement, DriftMonitor } from "../../../serving-runtime/src/runtime/placement";
 
 describe("choosePlacement", () => {
   it("runs a model inline up to the threshold and in workers above it, unless set explicitly", () => {

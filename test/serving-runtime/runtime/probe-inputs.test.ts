@@ -1,5 +1,5 @@
+import { probeInputs } from "@hybridai/serving-runtime/src/runtime/probe-inputs";
 import { describe, expect, it } from "vitest";
-import { probeInputs } from "../../../serving-runtime/src/runtime/probe-inputs";
 
 // The inputs a model is timed with at load (placement and batch sweep).
 

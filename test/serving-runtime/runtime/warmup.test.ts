@@ -1,9 +1,9 @@
+import type { DecodedInput } from "@hybridai/serving-runtime/src/protocol/infer-request";
+import type { ModelSignature } from "@hybridai/serving-runtime/src/protocol/tensor-spec";
+import { parseModelConfig } from "@hybridai/serving-runtime/src/repository/model-config";
+import { runWarmup, warmupInputs } from "@hybridai/serving-runtime/src/runtime/warmup";
+import type { BatchExecutor, Execution } from "@hybridai/serving-runtime/src/scheduling/scheduler";
 import { describe, expect, it } from "vitest";
-import type { DecodedInput } from "../../../serving-runtime/src/protocol/infer-request";
-import type { ModelSignature } from "../../../serving-runtime/src/protocol/tensor-spec";
-import { parseModelConfig } from "../../../serving-runtime/src/repository/model-config";
-import { runWarmup, warmupInputs } from "../../../serving-runtime/src/runtime/warmup";
-import type { BatchExecutor, Execution } from "../../../serving-runtime/src/scheduling/scheduler";
 
 /** x FP32 [-1, 4], n INT64 [-1, 2] → y FP32 [-1, 4], z INT64 [-1]; batching up to 8. */
 const MODEL: ModelSignature = {

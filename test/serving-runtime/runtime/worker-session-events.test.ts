@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
+import { WorkerSession } from "@hybridai/serving-runtime/src/runtime/worker-session";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { WorkerSession } from "../../../serving-runtime/src/runtime/worker-session";
 
 // What a WorkerSession does with events its thread can send but a real onnxruntime thread sends
 // only when something outside the session's own try/catch breaks (an uncaught exception, a

@@ -1,6 +1,6 @@
+import { buildOnnxModel } from "@hybridai/serving-runtime/src/modelgen/onnx-graph";
+import { WorkerSession } from "@hybridai/serving-runtime/src/runtime/worker-session";
 import { describe, expect, it } from "vitest";
-import { buildOnnxModel } from "../../../serving-runtime/src/modelgen/onnx-graph";
-import { WorkerSession } from "../../../serving-runtime/src/runtime/worker-session";
 import { identityModel } from "../helpers/models";
 
 const SIZE = 1024;
@@ -51,7 +51,7 @@ describe("WorkerSession", () => {
   });
 
   it("reports the model's metadata and onnxruntime's own error for a bad request", async () => {
-    const session = await WorkerSession.create(slowModel(), {});
+    const session = await WorkerSession.create(slowModel(), { intraOpNumThreads: 1 });
     expect(session.inputMetadata.map((m) => m.name)).toEqual(["x"]);
     await expect(
       session.run({ x: { type: "float32", dims: [2, 2], data: new Float32Array(4) } }, [
@@ -71,7 +71,9 @@ describe("WorkerSession", () => {
   });
 
   it("transfers an input owning its whole buffer, copies a view into a larger or shared one", async () => {
-    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {});
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {
+      intraOpNumThreads: 1,
+    });
     const whole = new Float32Array([1, 2, 3]);
     const first = await session.run({ x: { type: "float32", dims: [1, 3], data: whole } }, ["y"]);
     expect([...(first.outputs.y.data as Float32Array)]).toEqual([1, 2, 3]);
@@ -98,7 +100,9 @@ describe("WorkerSession", () => {
   });
 
   it("passes string tensors, which have no buffer to transfer", async () => {
-    const session = await WorkerSession.create(buildOnnxModel(identityModel("BYTES").graph), {});
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("BYTES").graph), {
+      intraOpNumThreads: 1,
+    });
     const run = await session.run({ x: { type: "string", dims: [1, 3], data: ["a", "bc", ""] } }, [
       "y",
     ]);
@@ -107,7 +111,9 @@ describe("WorkerSession", () => {
   });
 
   it("releases once: a second release resolves at once", async () => {
-    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {});
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {
+      intraOpNumThreads: 1,
+    });
     await session.release();
     await session.release();
     await expect(
@@ -117,13 +123,18 @@ describe("WorkerSession", () => {
 
   it("fails the runs in flight, and every later one, when its thread dies", async () => {
     const session = await WorkerSession.create(slowModel(), { intraOpNumThreads: 1 });
+    const thread = (session as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    // The thread dies (as it would on a native crash) while idle: terminated inside
+    // onnxruntime's native run, it would take the whole process down (onnxruntime-node throws a
+    // C++ exception from a terminating thread: std::terminate, SIGABRT). A run posted after the
+    // termination began is in flight when the thread's exit arrives.
+    const exited = thread.terminate();
     const running = session.run(
       { x: { type: "float32", dims: [SIZE, SIZE], data: new Float32Array(SIZE * SIZE) } },
       [`h${LAYERS}`],
     );
-    // The thread dies as it would on a native crash; `worker` is the session's own thread.
-    await (session as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
     await expect(running).rejects.toThrow("inference thread exited with code 1");
+    expect(await exited).toBe(1);
     await expect(
       session.run({ x: { type: "float32", dims: [SIZE, SIZE], data: new Float32Array(1) } }, [
         "h1",

@@ -1,6 +1,6 @@
+import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DemoModel } from "../../../serving-runtime/src/modelgen/demo-models";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { batchedModel, repositoryWith } from "../helpers/models";
 import { type Json, metricValue, startTestServer } from "../helpers/server";
 

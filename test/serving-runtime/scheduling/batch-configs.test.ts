@@ -1,5 +1,5 @@
+import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DemoModel } from "../../../serving-runtime/src/modelgen/demo-models";
 import { freePort } from "../helpers/free-port";
 import { TestGrpcClient } from "../helpers/grpc-client";
 import { batchedModel, repositoryWith } from "../helpers/models";

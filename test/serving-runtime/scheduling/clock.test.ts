@@ -1,5 +1,5 @@
+import { sleep, systemClock } from "@hybridai/serving-runtime/src/scheduling/clock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { sleep, systemClock } from "../../../serving-runtime/src/scheduling/clock";
 
 // The real clock the server runs on, driven through vitest's fake timers: time moves only when
 // the test advances it, so nothing here waits on the wall clock.

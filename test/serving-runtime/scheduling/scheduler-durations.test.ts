@@ -1,7 +1,7 @@
+import { ServerMetrics } from "@hybridai/serving-runtime/src/metrics";
+import type { DecodedInput } from "@hybridai/serving-runtime/src/protocol/infer-request";
+import { type Execution, Scheduler } from "@hybridai/serving-runtime/src/scheduling/scheduler";
 import { describe, expect, it } from "vitest";
-import { ServerMetrics } from "../../../serving-runtime/src/metrics";
-import type { DecodedInput } from "../../../serving-runtime/src/protocol/infer-request";
-import { type Execution, Scheduler } from "../../../serving-runtime/src/scheduling/scheduler";
 import { answered, FakeClock } from "../helpers/fake-clock";
 import { POLICY, request, rowsOf } from "../helpers/scheduler-kit";
 

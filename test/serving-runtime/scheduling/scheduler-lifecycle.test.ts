@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { ServerMetrics } from "../../../serving-runtime/src/metrics";
-import type { QueuePolicy } from "../../../serving-runtime/src/scheduling/queue-policy";
+import { ServerMetrics } from "@hybridai/serving-runtime/src/metrics";
+import type { QueuePolicy } from "@hybridai/serving-runtime/src/scheduling/queue-policy";
 import {
   type BatchExecutor,
   type ClientLink,
   type InferResult,
   Scheduler,
-} from "../../../serving-runtime/src/scheduling/scheduler";
+} from "@hybridai/serving-runtime/src/scheduling/scheduler";
+import { describe, expect, it } from "vitest";
 import { answered, FakeClock, settle } from "../helpers/fake-clock";
 import { ManualExecutor, POLICY, request, rowsOf } from "../helpers/scheduler-kit";
 

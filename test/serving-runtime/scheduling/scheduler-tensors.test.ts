@@ -1,14 +1,14 @@
-import { describe, expect, it } from "vitest";
-import { ServerMetrics } from "../../../serving-runtime/src/metrics";
+import { ServerMetrics } from "@hybridai/serving-runtime/src/metrics";
 import type {
   DecodedInput,
   InferRequest,
-} from "../../../serving-runtime/src/protocol/infer-request";
+} from "@hybridai/serving-runtime/src/protocol/infer-request";
 import {
   type BatchExecutor,
   type Execution,
   Scheduler,
-} from "../../../serving-runtime/src/scheduling/scheduler";
+} from "@hybridai/serving-runtime/src/scheduling/scheduler";
+import { describe, expect, it } from "vitest";
 import { answered, FakeClock } from "../helpers/fake-clock";
 
 /**

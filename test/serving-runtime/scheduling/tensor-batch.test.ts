@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
-import type { DecodedInput } from "../../../serving-runtime/src/protocol/infer-request";
+import type { DecodedInput } from "@hybridai/serving-runtime/src/protocol/infer-request";
 import {
   batchKey,
   concatInputs,
   splitOutput,
-} from "../../../serving-runtime/src/scheduling/tensor-batch";
+} from "@hybridai/serving-runtime/src/scheduling/tensor-batch";
+import { describe, expect, it } from "vitest";
 
 const fp32 = (name: string, shape: number[], values: number[]): DecodedInput => ({
   name,

@@ -1,7 +1,7 @@
+import { toFloat16Bits } from "@hybridai/serving-runtime/src/protocol/float16";
+import type { OutputData } from "@hybridai/serving-runtime/src/scheduling/tensor-batch";
+import { compareOutputs, topClasses } from "@hybridai/serving-runtime/src/shadow/compare";
 import { describe, expect, it } from "vitest";
-import { toFloat16Bits } from "../../../serving-runtime/src/protocol/float16";
-import type { OutputData } from "../../../serving-runtime/src/scheduling/tensor-batch";
-import { compareOutputs, topClasses } from "../../../serving-runtime/src/shadow/compare";
 
 const fp32 = (shape: number[], values: number[]): OutputData => ({
   datatype: "FP32",

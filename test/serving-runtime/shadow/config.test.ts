@@ -1,7 +1,7 @@
+import { parseModelConfigText } from "@hybridai/serving-runtime/src/repository/pbtxt";
+import { ResilienceConfigError } from "@hybridai/serving-runtime/src/resilience/config";
+import { parseShadowConfig } from "@hybridai/serving-runtime/src/shadow/config";
 import { describe, expect, it } from "vitest";
-import { parseModelConfigText } from "../../../serving-runtime/src/repository/pbtxt";
-import { ResilienceConfigError } from "../../../serving-runtime/src/resilience/config";
-import { parseShadowConfig } from "../../../serving-runtime/src/shadow/config";
 
 describe("shadow configuration", () => {
   it("applies the defaults to a model shadow and to a url shadow", () => {

@@ -1,6 +1,6 @@
+import type { OutputData } from "@hybridai/serving-runtime/src/scheduling/tensor-batch";
+import { decodeInferResponse } from "@hybridai/serving-runtime/src/shadow/decode-response";
 import { describe, expect, it } from "vitest";
-import type { OutputData } from "../../../serving-runtime/src/scheduling/tensor-batch";
-import { decodeInferResponse } from "../../../serving-runtime/src/shadow/decode-response";
 
 function output(outputs: Map<string, OutputData>, name: string): OutputData {
   const found = outputs.get(name);

@@ -1,10 +1,10 @@
+import type { LoadedVersion } from "@hybridai/serving-runtime/src/repository/loaded-version";
+import { parseShadowConfig } from "@hybridai/serving-runtime/src/shadow/config";
+import { ShadowMetrics } from "@hybridai/serving-runtime/src/shadow/shadow-metrics";
+import { ShadowRunner } from "@hybridai/serving-runtime/src/shadow/shadow-runner";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LoadedVersion } from "../../../serving-runtime/src/repository/loader";
-import { parseShadowConfig } from "../../../serving-runtime/src/shadow/config";
-import { ShadowMetrics } from "../../../serving-runtime/src/shadow/shadow-metrics";
-import { ShadowRunner } from "../../../serving-runtime/src/shadow/shadow-runner";
 import { waitForValue } from "../helpers/server";
 import { type StubEndpoint, startStubEndpoint } from "../resilience/helpers/stub-endpoint";
 

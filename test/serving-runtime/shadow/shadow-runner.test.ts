@@ -1,10 +1,10 @@
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
+import { parseShadowConfig } from "@hybridai/serving-runtime/src/shadow/config";
+import { ShadowMetrics } from "@hybridai/serving-runtime/src/shadow/shadow-metrics";
+import { ShadowRunner } from "@hybridai/serving-runtime/src/shadow/shadow-runner";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
-import { parseShadowConfig } from "../../../serving-runtime/src/shadow/config";
-import { ShadowMetrics } from "../../../serving-runtime/src/shadow/shadow-metrics";
-import { ShadowRunner } from "../../../serving-runtime/src/shadow/shadow-runner";
 import { repositoryWith } from "../helpers/models";
 import { explicitModelControl, metricValue, postJson, waitForValue } from "../helpers/server";
 import { classifier, type LogLine, startLoggedServer } from "./helpers/shadow-models";

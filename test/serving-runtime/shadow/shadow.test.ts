@@ -1,5 +1,5 @@
+import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../../serving-runtime/src/server";
 import { postBinary } from "../helpers/binary";
 import { batchedModel, repositoryWith } from "../helpers/models";
 import {

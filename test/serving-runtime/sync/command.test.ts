@@ -1,5 +1,5 @@
+import { runSyncCommand } from "@hybridai/serving-runtime/src/sync";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runSyncCommand } from "../../../serving-runtime/src/sync";
 import { type FakeGcs, startFakeGcs } from "../pull/helpers/fake-gcs";
 import { manifestOf, sampleRepository } from "../pull/helpers/repository";
 import { type LocalS3, startLocalS3, underPrefix } from "../pull/helpers/s3";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { pullModelRepository } from "@hybridai/serving-runtime/src/pull";
+import { type SyncOptions, syncModelVersion } from "@hybridai/serving-runtime/src/sync";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { pullModelRepository } from "../../../serving-runtime/src/pull";
-import { type SyncOptions, syncModelVersion } from "../../../serving-runtime/src/sync";
 import { type FakeGcs, startFakeGcs } from "../pull/helpers/fake-gcs";
 import {
   digestsOf,

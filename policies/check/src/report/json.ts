@@ -1,3 +1,4 @@
+import type { CheckFailure } from "../failure";
 import type { CheckResult } from "../result";
 
 /** The `--format json` object: exactly `{ stack, resources, cost, violations }`. */
@@ -27,4 +28,10 @@ export function jsonReport(result: CheckResult): string {
     null,
     2,
   )}\n`;
+}
+
+/** The `--format json` object of a check that could not run: `{ error: { message, component, field } }`. */
+export function jsonFailureReport(failure: CheckFailure): string {
+  const { message, component, field } = failure;
+  return `${JSON.stringify({ error: { message, component, field } }, null, 2)}\n`;
 }

@@ -1,37 +1,120 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import type { Log, ReportingDescriptor, Result } from "sarif";
+import { pathToFileURL } from "node:url";
+import type { Location, Log, ReportingDescriptor, Result, Run } from "sarif";
+import type { RecordedResource, SourceFrame } from "../../../../components/testing";
+import { PACKAGE_VERSION } from "../../../../components/version";
 import type { PackDefinition } from "../../../shared/src/policy";
+import type { Violation } from "../evaluate";
+import type { CheckFailure } from "../failure";
+import type { ProgramTarget } from "../program-target";
 import { type CheckResult, isBlocking } from "../result";
+import {
+  declarationSite,
+  isOwnSource,
+  relativeUri,
+  type SourceScope,
+  sourceRoot,
+  sourceScope,
+} from "../source-location";
+
+/** The tool, as every run names it. */
+const DRIVER = {
+  name: "hybridai check",
+  version: PACKAGE_VERSION,
+  informationUri: "https://github.com/hybridai/hybridai/blob/main/docs/policies-and-check.md",
+};
+
+/** The base every artifact URI is relative to: the repository root. */
+const SOURCE_ROOT_ID = "%SRCROOT%";
 
 function level(enforcement: string): "error" | "warning" | "none" {
   if (enforcement === "mandatory" || enforcement === "remediate") return "error";
   return enforcement === "advisory" ? "warning" : "none";
 }
 
-/** The file results point at (the stack config, else the program), relative to the working directory. */
-function artifact(result: CheckResult): { uri: string; lines: string[] } {
-  const file = result.target.configFile ?? result.target.program;
-  let lines: string[] = [];
-  try {
-    lines = readFileSync(file, "utf8").split("\n");
-  } catch {
-    // A folder or an unreadable file: results point at line 1.
-  }
-  return { uri: path.relative(process.cwd(), file).split(path.sep).join("/"), lines };
+function physical(site: SourceFrame, root: string): Location["physicalLocation"] {
+  return {
+    artifactLocation: { uri: relativeUri(site.file, root), uriBaseId: SOURCE_ROOT_ID },
+    region: { startLine: site.line, startColumn: site.column },
+  };
 }
 
-/** The first line naming the resource (its name, or its prefix before the last dash), else 1. */
-function lineOf(lines: readonly string[], resourceName: string): number {
-  const candidates = [resourceName, resourceName.replace(/-[^-]+$/, "")];
-  for (const candidate of candidates) {
-    const index = lines.findIndex((l) => candidate.length > 2 && l.includes(candidate));
-    if (index >= 0) return index + 1;
-  }
-  return 1;
+/**
+ * Where a finding points: the line of the user's source that declared the resource, else the
+ * stack's config file (stack-wide findings), else the program's entry file; each only when it
+ * lies in the repository.
+ */
+function siteOf(
+  target: ProgramTarget,
+  scope: SourceScope,
+  record: RecordedResource | undefined,
+  byUrn: ReadonlyMap<string, RecordedResource>,
+): SourceFrame | undefined {
+  const declared = record ? declarationSite(record, byUrn, scope) : undefined;
+  if (declared) return declared;
+  return [target.configFile, target.program]
+    .filter((file): file is string => file !== undefined && isOwnSource(file, scope.root))
+    .map((file) => ({ file, line: 1, column: 1 }))[0];
 }
 
-/** The `--format sarif` report: SARIF 2.1.0, one rule per policy, one result per violation. */
+/** What every run states besides its tool and results: which stack, and where paths start. */
+function runContext(
+  stack: string,
+  root: string,
+): Pick<Run, "automationDetails" | "originalUriBaseIds"> {
+  return {
+    automationDetails: { id: `hybridai-check/${stack}/` },
+    originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: `${pathToFileURL(root).href}/` } },
+  };
+}
+
+function log(runs: Run[]): string {
+  const document: Log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function violationResult(
+  v: Violation,
+  rules: readonly ReportingDescriptor[],
+  target: ProgramTarget,
+  scope: SourceScope,
+  byUrn: ReadonlyMap<string, RecordedResource>,
+): Result {
+  const ruleId = `${v.pack}/${v.policy}`;
+  const site = siteOf(target, scope, v.urn ? byUrn.get(v.urn) : undefined, byUrn);
+  return {
+    ruleId,
+    ruleIndex: rules.findIndex((r) => r.id === ruleId),
+    level: isBlocking(v) ? "error" : level(v.enforcementLevel),
+    message: { text: `${v.resourceType} ${v.resourceName}: ${v.message}` },
+    locations: [
+      {
+        ...(site ? { physicalLocation: physical(site, scope.root) } : {}),
+        logicalLocations: [
+          {
+            name: v.resourceName,
+            fullyQualifiedName: v.urn ?? `${v.resourceType}::${v.resourceName}`,
+            kind: "resource",
+          },
+        ],
+      },
+    ],
+    partialFingerprints: {
+      "hybridaiViolation/v1": `${target.stack}/${ruleId}/${v.resourceType}/${v.resourceName}`,
+    },
+    properties: { enforcementLevel: v.enforcementLevel, stack: target.stack },
+  };
+}
+
+/**
+ * The `--format sarif` report: SARIF 2.1.0, one rule per policy, one result per violation. Each
+ * result points at the line of the user's source that declared the offending resource (from the
+ * construction stack Pulumi's SDK records), as a path relative to the repository root, so GitHub
+ * code scanning annotates that line in a pull request.
+ */
 export function sarifReport(result: CheckResult, packs: readonly PackDefinition[]): string {
   const rules: ReportingDescriptor[] = packs.flatMap((pack) =>
     pack.policies.map((policy) => ({
@@ -44,45 +127,63 @@ export function sarifReport(result: CheckResult, packs: readonly PackDefinition[
       properties: { pack: pack.name, enforcementLevel: policy.enforcementLevel },
     })),
   );
-  const file = artifact(result);
-  const results: Result[] = result.violations.map((v) => {
-    const ruleId = `${v.pack}/${v.policy}`;
-    return {
-      ruleId,
-      ruleIndex: rules.findIndex((r) => r.id === ruleId),
-      level: isBlocking(v) ? "error" : level(v.enforcementLevel),
-      message: { text: `${v.resourceType} ${v.resourceName}: ${v.message}` },
-      locations: [
+  const scope = sourceScope(result.target.projectDir, result.target.program);
+  const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
+  const results = result.violations.map((v) =>
+    violationResult(v, rules, result.target, scope, byUrn),
+  );
+  return log([
+    {
+      tool: { driver: { ...DRIVER, rules } },
+      ...runContext(result.target.stack, scope.root),
+      results,
+      invocations: [{ executionSuccessful: true }],
+    },
+  ]);
+}
+
+/** The rule of the one result a failed check reports. */
+const FAILURE_RULE: ReportingDescriptor = {
+  id: "hybridai-check/check-failed",
+  name: "check-failed",
+  shortDescription: { text: "The check could not run: the program or a config failed." },
+  help: { text: "Fix the error the message names, then run the check again." },
+  defaultConfiguration: { level: "error" },
+};
+
+/**
+ * The `--format sarif` report of a check that could not run (exit 2): one run with one
+ * error-level result carrying the failure, pointing at the line of the user's source that threw
+ * when there is one, and the invocation marked unsuccessful.
+ */
+export function sarifFailureReport(failure: CheckFailure): string {
+  const root = sourceRoot(failure.projectDir);
+  const site = failure.site && isOwnSource(failure.site.file, root) ? failure.site : undefined;
+  const text = [
+    failure.message,
+    ...(failure.component ? [`component: ${failure.component}`] : []),
+    ...(failure.field ? [`field: ${failure.field}`] : []),
+  ].join("; ");
+  const result: Result = {
+    ruleId: FAILURE_RULE.id,
+    ruleIndex: 0,
+    level: "error",
+    message: { text },
+    ...(site ? { locations: [{ physicalLocation: physical(site, root) }] } : {}),
+    properties: { component: failure.component, field: failure.field },
+  };
+  return log([
+    {
+      tool: { driver: { ...DRIVER, rules: [FAILURE_RULE] } },
+      ...runContext(failure.stack ?? "unknown", root),
+      results: [result],
+      invocations: [
         {
-          physicalLocation: {
-            artifactLocation: { uri: file.uri },
-            region: { startLine: lineOf(file.lines, v.resourceName) },
-          },
-          logicalLocations: [
-            {
-              name: v.resourceName,
-              fullyQualifiedName: `${v.resourceType}::${v.resourceName}`,
-              kind: "resource",
-            },
-          ],
+          executionSuccessful: false,
+          exitCode: 2,
+          toolExecutionNotifications: [{ level: "error", message: { text } }],
         },
       ],
-      partialFingerprints: {
-        "hybridaiViolation/v1": `${result.target.stack}/${ruleId}/${v.resourceType}/${v.resourceName}`,
-      },
-      properties: { enforcementLevel: v.enforcementLevel, stack: result.target.stack },
-    };
-  });
-  const log: Log = {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: { driver: { name: "hybridai check", version: "0.1.0", rules } },
-        automationDetails: { id: `hybridai-check/${result.target.stack}/` },
-        results,
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+    },
+  ]);
 }

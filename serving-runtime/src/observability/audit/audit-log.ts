@@ -50,9 +50,10 @@ export class AuditLog {
     registry: Registry,
   ) {
     this.destination = destination;
-    destination.on("drop", () => {
-      this.written--;
-      this.dropped++;
+    destination.on("drop", (data: string) => {
+      const records = recordsIn(data);
+      this.written -= records;
+      this.dropped += records;
     });
     const registers = [registry];
     const log = this;
@@ -148,9 +149,28 @@ export class AuditLog {
     const pending = this.pending;
     this.pending = [];
     const payloadBytes = this.settings.payloadBytes;
+    // Records go out in chunks of a few: one write (and system call) per chunk, not per record,
+    // and a chunk small against the buffer, so a full buffer drops few records at a time.
+    const chunkBytes = Math.min(MAX_CHUNK_BYTES, this.settings.bufferBytes >> 2);
+    let chunk = "";
     for (const { facts, ending, finishedAt } of pending) {
       this.written++;
-      this.destination.write(auditLine(facts, ending, finishedAt, payloadBytes));
+      chunk += auditLine(facts, ending, finishedAt, payloadBytes);
+      if (chunk.length >= chunkBytes) {
+        this.destination.write(chunk);
+        chunk = "";
+      }
     }
+    if (chunk !== "") this.destination.write(chunk);
   }
+}
+
+/** Largest chunk of records handed to the writer at once. */
+const MAX_CHUNK_BYTES = 16 * 1024;
+
+/** Records in a chunk the writer dropped: each record is one line. */
+function recordsIn(data: string): number {
+  let records = 0;
+  for (let at = data.indexOf("\n"); at >= 0; at = data.indexOf("\n", at + 1)) records++;
+  return records;
 }

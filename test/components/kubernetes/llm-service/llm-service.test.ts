@@ -1,31 +1,14 @@
 import { Provider } from "@pulumi/kubernetes/provider";
 import { gcp, kubernetes } from "pulumi-hybridai";
-import {
-  awaitOutput,
-  installMocks,
-  type RecordedResource,
-  settle,
-  validateKubernetesObjects,
-} from "pulumi-hybridai/testing";
+import { installMocks, validateKubernetesObjects } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { childrenOf, one } from "../../helpers/component-records";
 
 const mocks = installMocks();
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
-
-async function childrenOf(component: InstanceType<typeof kubernetes.LlmService>) {
-  await settle();
-  const urn = await awaitOutput(component.urn);
-  return mocks.resources.filter((r) => r.parent === urn);
-}
-
-function one(records: RecordedResource[], type: string, name?: string): RecordedResource {
-  const found = records.filter((r) => r.type === type && (name === undefined || r.name === name));
-  expect(found, `${type} ${name ?? ""}`).toHaveLength(1);
-  return found[0] as RecordedResource;
-}
 
 const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
 
@@ -58,7 +41,7 @@ describe("LlmService on an EKS L40S fleet: 4 GPUs, S3 weights through IRSA, KEDA
     },
     allowUnguardedPaths: true,
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
   const deployment = one(children, DEPLOYMENT, "llama");
   const pod = deployment.inputs.spec.template.spec;
   const [vllm] = pod.containers;
@@ -197,7 +180,7 @@ describe("LlmService on a GKE TPU v5e 2x4 slice: GCS FUSE weights through Worklo
     },
     auth: { secretName: "llm-api-key", key: "key" },
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
   const pod = one(children, DEPLOYMENT).inputs.spec.template.spec;
   const [vllm] = pod.containers;
   const pool = gcp.planTpuNodePool(
@@ -273,7 +256,7 @@ describe("LlmService on a GKE L4 pool: one GPU, a Hub model cached on a claim", 
     accelerator: { type: "nvidia-l4" },
     cache: { claimName: "hf-cache" },
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
   const deployment = one(children, DEPLOYMENT).inputs;
   const pod = deployment.spec.template.spec;
   const [vllm] = pod.containers;

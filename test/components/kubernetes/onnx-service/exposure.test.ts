@@ -1,15 +1,9 @@
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import { Provider } from "@pulumi/kubernetes/provider";
-import type * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError, kubernetes } from "pulumi-hybridai";
-import {
-  awaitOutput,
-  installMocks,
-  type RecordedResource,
-  settle,
-  validateKubernetesObjects,
-} from "pulumi-hybridai/testing";
+import { awaitOutput, installMocks, validateKubernetesObjects } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { childrenOf, one } from "../../helpers/component-records";
 
 const { OnnxService, planOnnxService } = kubernetes;
 
@@ -36,18 +30,6 @@ const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const AUTH = { secretName: "ranker-token" };
 
-async function childrenOf(component: pulumi.ComponentResource) {
-  await settle();
-  const urn = await awaitOutput(component.urn);
-  return mocks.resources.filter((r) => r.parent === urn);
-}
-
-function one(records: RecordedResource[], type: string, name: string): RecordedResource {
-  const found = records.filter((r) => r.type === type && r.name === name);
-  expect(found, `${type} ${name}`).toHaveLength(1);
-  return found[0];
-}
-
 const base = {
   namespace: "serving",
   model: { uri: "s3://models/ranker", mirrors: ["gs://models-gcp/ranker"] },
@@ -69,7 +51,7 @@ describe("OnnxService exposed through an AWS NLB", async () => {
       waitFor: [controller],
     },
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
 
   it("creates an internet-facing NLB Service with IP targets, TLS at the listener and the allow-list", () => {
     const lb = one(children, SERVICE, "ranker-public");
@@ -187,7 +169,7 @@ describe("OnnxService exposed through GKE's passthrough load balancer", async ()
       allowPlaintext: true,
     },
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
 
   it("creates a backend-service-based L4 Service keeping client addresses, limited to the allow-list", () => {
     const lb = one(children, SERVICE, "ranker-public");
@@ -224,7 +206,7 @@ describe("OnnxService exposed through a GKE Gateway", async () => {
       gcpAddressName: "ranker-ip",
     },
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
   const byKind = (kind: string) => children.filter((r) => r.type.endsWith(`:${kind}`));
 
   it("creates an HTTPS Gateway with the certificate map, a route to the service, a readiness health check and the Cloud Armor policy", () => {

@@ -1,4 +1,4 @@
-import { HybridAiConfigError, kubernetes } from "pulumi-hybridai";
+import { kubernetes } from "pulumi-hybridai";
 import {
   awaitOutput,
   installMocks,
@@ -8,6 +8,7 @@ import {
   validateKubernetesObjects,
 } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { configErrorOf } from "../../helpers/config-error";
 
 const mocks = installMocks();
 const { planOnnxService } = kubernetes;
@@ -15,16 +16,6 @@ type Args = Parameters<typeof planOnnxService>[1];
 
 const model = { uri: "s3://models-bucket/models/ranker" };
 const gateway = { name: "inference", namespace: "gateways" };
-
-function refusal(run: () => unknown): HybridAiConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HybridAiConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a HybridAiConfigError, nothing was thrown");
-}
 
 function plan(args: Partial<Args>) {
   return planOnnxService("ranker", { namespace: "serving", model, ...args });
@@ -149,7 +140,7 @@ describe("mirror planning (pure)", () => {
     ],
   ];
   it.each(cases)("refuses a mirror to %s", (_label, args, field, allowed) => {
-    const error = refusal(() => plan(args));
+    const error = configErrorOf(() => plan(args));
     expect(error.component).toBe("OnnxService");
     expect(error.field).toBe(field);
     expect(error.message).toMatch(allowed);

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { mlpDemo } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import { runProfileCommand } from "@hybridai/serving-runtime/src/observability/profile-command";
 import { kubernetes } from "pulumi-hybridai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlpDemo } from "../../../../serving-runtime/src/modelgen/demo-models";
-import { runProfileCommand } from "../../../../serving-runtime/src/observability/profile-command";
 import {
   buildRuntime,
   CLI,

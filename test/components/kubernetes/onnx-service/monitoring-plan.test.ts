@@ -1,6 +1,7 @@
-import { HybridAiConfigError, kubernetes } from "pulumi-hybridai";
+import { kubernetes } from "pulumi-hybridai";
 import { type PropertyMap, validateKubernetesObject } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { configErrorOf } from "../../helpers/config-error";
 import { parsePromQL } from "./promql";
 
 const { planOnnxService } = kubernetes;
@@ -24,16 +25,6 @@ function rulesOf(plan: ReturnType<typeof planOnnxService>): Rule[] {
   const spec = plan.alertRules?.spec as { groups: { name: string; rules: Rule[] }[] };
   expect(spec.groups).toHaveLength(1);
   return spec.groups[0].rules;
-}
-
-function refusal(run: () => unknown): HybridAiConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HybridAiConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a HybridAiConfigError, nothing was thrown");
 }
 
 describe("alerting rules (PrometheusRule)", () => {
@@ -104,7 +95,7 @@ describe("alerting rules (PrometheusRule)", () => {
       [{ dashboard: { namespace: "Monitoring" } }, "dashboard.namespace", /namespace name/],
     ];
     for (const [overrides, field, allowed] of cases) {
-      const error = refusal(() => planOnnxService("ranker", { ...base, ...overrides }));
+      const error = configErrorOf(() => planOnnxService("ranker", { ...base, ...overrides }));
       expect(error.field, field).toBe(field);
       expect(error.message, field).toMatch(allowed);
     }

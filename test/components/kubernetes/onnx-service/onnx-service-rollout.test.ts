@@ -3,12 +3,12 @@ import { kubernetes } from "pulumi-hybridai";
 import {
   awaitOutput,
   installMocks,
-  type RecordedResource,
   settle,
   validateKubernetesObjects,
 } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { one } from "../../helpers/component-records";
 
 const mocks = installMocks();
 
@@ -21,12 +21,6 @@ const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 const BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
-
-function one(records: RecordedResource[], type: string, name?: string): RecordedResource {
-  const found = records.filter((r) => r.type === type && (name === undefined || r.name === name));
-  expect(found, `${type} ${name ?? ""}`).toHaveLength(1);
-  return found[0];
-}
 
 describe("OnnxService with a rollout, on a cluster with ArgoRollouts", async () => {
   const provider = new Provider("cluster", { kubeconfig: "{}" });

@@ -8,6 +8,7 @@ import {
   validateKubernetesObjects,
 } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
+import { childrenOf, one } from "../../helpers/component-records";
 
 const mocks = installMocks();
 
@@ -19,19 +20,6 @@ const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
-
-/** The resources a component registered (direct children), after everything settled. */
-async function childrenOf(component: InstanceType<typeof kubernetes.OnnxService>) {
-  await settle();
-  const urn = await awaitOutput(component.urn);
-  return mocks.resources.filter((r) => r.parent === urn);
-}
-
-function one(records: RecordedResource[], type: string, name?: string): RecordedResource {
-  const found = records.filter((r) => r.type === type && (name === undefined || r.name === name));
-  expect(found, `${type} ${name ?? ""}`).toHaveLength(1);
-  return found[0];
-}
 
 describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () => {
   const provider = new Provider("cluster", { kubeconfig: "{}" });
@@ -58,7 +46,7 @@ describe("OnnxService on a GPU with spot, canary and ServiceMonitor", async () =
       gateway: { name: "inference", namespace: "gateways" },
     },
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
   const deployment = one(children, DEPLOYMENT, "ranker").inputs;
   const pod = deployment.spec.template.spec;
   const [serve] = pod.containers;
@@ -357,7 +345,7 @@ describe("OnnxService with defaults on CPU", async () => {
   const service = new kubernetes.OnnxService("embedder", {
     model: { uri: "gs://bucket/models/embedder" },
   });
-  const children = await childrenOf(service);
+  const children = await childrenOf(mocks, service);
   const deployment = one(children, DEPLOYMENT).inputs;
   const pod = deployment.spec.template.spec;
 
@@ -421,15 +409,17 @@ describe("OnnxService placement and config changes", async () => {
       env: { HYBRIDAI_LOG_LEVEL: "debug" },
       ...extra,
     });
-  const first = await childrenOf(onDemand);
-  const second = await childrenOf(changed);
-  const twin = await childrenOf(sameAsChanged("critical-c", {}));
+  const first = await childrenOf(mocks, onDemand);
+  const second = await childrenOf(mocks, changed);
+  const twin = await childrenOf(mocks, sameAsChanged("critical-c", {}));
   const newRevision = await childrenOf(
+    mocks,
     sameAsChanged("critical-d", {
       model: { uri: "https://models.example.com/critical", name: "critical-model", revision: "2" },
     }),
   );
   const newRole = await childrenOf(
+    mocks,
     sameAsChanged("critical-e", { serviceAccount: { awsRoleArn: "arn:aws:iam::1:role/r2" } }),
   );
   const podOf = (records: RecordedResource[]) => one(records, DEPLOYMENT).inputs.spec.template;

@@ -1,8 +1,9 @@
+import { ServerMetrics } from "@hybridai/serving-runtime/src/metrics";
 import { parser } from "@prometheus-io/lezer-promql";
-import { HybridAiConfigError, kubernetes } from "pulumi-hybridai";
+import { kubernetes } from "pulumi-hybridai";
 import { type PropertyMap, validateKubernetesObject } from "pulumi-hybridai/testing";
 import { describe, expect, it } from "vitest";
-import { ServerMetrics } from "../../../../serving-runtime/src/metrics";
+import { configErrorOf } from "../../helpers/config-error";
 
 const { planOnnxService } = kubernetes;
 type Args = Parameters<typeof planOnnxService>[1];
@@ -20,16 +21,6 @@ function plan(overrides: Partial<Args> = {}, rollout: Partial<NonNullable<Args["
     ...overrides,
     rollout: { ...(base.rollout as NonNullable<Args["rollout"]>), ...rollout },
   });
-}
-
-function refusal(run: () => unknown): HybridAiConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HybridAiConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a HybridAiConfigError, nothing was thrown");
 }
 
 /** Metric names a PromQL query selects, and the positions of any syntax errors. */
@@ -344,7 +335,7 @@ describe("rollout validation", () => {
     ],
   ];
   it.each(cases)("refuses %s", (_label, run, field, allowed) => {
-    const error = refusal(run);
+    const error = configErrorOf(run);
     expect(error.component).toBe("OnnxService");
     expect(error.field).toBe(field);
     expect(error.message).toMatch(allowed);
@@ -352,7 +343,7 @@ describe("rollout validation", () => {
 
   it("refuses a name with no room for -canary and -metrics", () => {
     const name = "r".repeat(56);
-    expect(refusal(() => planOnnxService(name, base)).field).toBe(
+    expect(configErrorOf(() => planOnnxService(name, base)).field).toBe(
       "name (with a rollout, plus -metrics)",
     );
     expect(() => planOnnxService("r".repeat(55), base)).not.toThrow();

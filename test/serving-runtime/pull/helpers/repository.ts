@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Manifest } from "../../../../serving-runtime/src/pull";
+import type { Manifest } from "@hybridai/serving-runtime/src/pull";
 
 /** A model repository as path → content, the way a store holds it under a prefix. */
 export type RepositoryFiles = Record<string, Buffer>;

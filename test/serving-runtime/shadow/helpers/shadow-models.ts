@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
+import { type DemoModel, mlpDemo } from "@hybridai/serving-runtime/src/modelgen/demo-models";
+import type { ServerOptions } from "@hybridai/serving-runtime/src/options";
+import { type RunningServer, startServer } from "@hybridai/serving-runtime/src/server";
 import pino from "pino";
-import { type DemoModel, mlpDemo } from "../../../../serving-runtime/src/modelgen/demo-models";
-import type { ServerOptions } from "../../../../serving-runtime/src/options";
-import { type RunningServer, startServer } from "../../../../serving-runtime/src/server";
 
 /** The demo classifier (`features` [batch, 4] → `probabilities` [batch, 3]) under another name and config. */
 export function classifier(name: string, config: Record<string, unknown>): DemoModel {
