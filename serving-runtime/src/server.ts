@@ -71,13 +71,7 @@ export async function startServer(
   const root = await repositoryRoot(options);
   const metrics = new ServerMetrics();
   const { authToken, repositoryToken, clients, audit } = await openAccess(options, metrics);
-  const tracing = options.tracing ? new Tracing(options.tracing) : undefined;
-  if (tracing) {
-    logger.info(
-      { traces_url: options.tracing?.tracesUrl, ...tracing.settings.effective() },
-      "tracing on: exporting OTLP/HTTP",
-    );
-  }
+  const tracing = startTracing(options, logger);
   const state = new ServerState();
   const cache =
     options.cacheSizeBytes > 0
@@ -118,12 +112,7 @@ export async function startServer(
   };
   const app = buildApp(context, logger);
   await app.listen({ host: options.host, port: options.port });
-  const { grpc, metricsServer } = await startSideServers(options, context, logger, app).catch(
-    async (error: unknown) => {
-      await tracing?.shutdown();
-      throw error;
-    },
-  );
+  const { grpc, metricsServer } = await startSideServers(options, context, logger, app);
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
@@ -217,9 +206,20 @@ async function openAccess(options: ServerOptions, metrics: ServerMetrics) {
   return { authToken, repositoryToken, clients, audit };
 }
 
+/** Tracing, when the options turn it on (logged with where spans go); undefined otherwise. */
+function startTracing(options: ServerOptions, logger: Logger): Tracing | undefined {
+  if (!options.tracing) return undefined;
+  const tracing = new Tracing(options.tracing);
+  logger.info(
+    { traces_url: options.tracing.tracesUrl, ...tracing.settings.effective() },
+    "tracing on: exporting OTLP/HTTP",
+  );
+  return tracing;
+}
+
 /**
  * Starts the gRPC server and the metrics port when the options ask for them; when one fails to
- * start, what did start is closed, the HTTP app included.
+ * start, what did start is closed, the HTTP app included, and tracing shut down.
  */
 async function startSideServers(
   options: ServerOptions,
@@ -246,6 +246,7 @@ async function startSideServers(
   } catch (error) {
     grpc?.forceClose();
     await app.close();
+    await context.tracing?.shutdown();
     throw error;
   }
   return { grpc, metricsServer };
