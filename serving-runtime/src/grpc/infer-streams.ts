@@ -4,6 +4,7 @@ import type { ApiClient } from "../limits/client-registry";
 import { InferenceError, unavailable } from "../protocol/errors";
 import { REQUEST_ID } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
+import { errorTraceFields } from "../tracing/log-fields";
 import type { ModelInferRequest, ModelInferResponse } from "./messages";
 import { serviceError } from "./status";
 
@@ -125,8 +126,12 @@ export class InferStreams {
           settle();
         },
         (error: unknown) => {
-          if (!(error instanceof InferenceError)) {
-            handlers.logger.error({ err: error, request_id: id }, "request failed");
+          // Logged as a unary call's are: server faults, not the client's mistakes.
+          if (!(error instanceof InferenceError) || error.kind === "INTERNAL") {
+            handlers.logger.error(
+              { err: error, request_id: id, ...errorTraceFields(error) },
+              "request failed",
+            );
           }
           const message = error instanceof InferenceError ? error.message : "internal server error";
           if (!call.cancelled) call.write(errorResponse(request, message));

@@ -24,6 +24,7 @@ import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import { REQUEST_ID, requestIds } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
+import { rememberTraceOf } from "../tracing/log-fields";
 import type { RequestTrace } from "../tracing/request-trace";
 import { changeTraceSetting, readTraceSetting } from "../tracing/trace-setting-api";
 import { version as serverVersion } from "../version";
@@ -102,6 +103,7 @@ function endGrpcTrace(trace: RequestTrace | undefined, error?: unknown): void {
     trace.end(200, undefined, 0);
     return;
   }
+  rememberTraceOf(error, trace);
   const { status, error: message } = auditFailure(error);
   const code = error instanceof InferenceError ? GRPC_STATUS[error.kind] : grpcStatus.INTERNAL;
   trace.end(status, message, code);
