@@ -9,6 +9,7 @@ import type { PipelineComparison } from "./pipeline";
 import type { RawResult } from "./raw";
 import type { ReadyResult } from "./ready";
 import type { LatencySummary } from "./stats";
+import type { TracingOverhead } from "./tracing";
 
 /** A phase that could not be measured, and why. */
 export interface PhaseError {
@@ -101,6 +102,8 @@ export interface BenchResults {
    * distributions, audit log to a file, tokens file), in alternating rounds.
    */
   observability: ObservabilityOverhead | PhaseError;
+  /** Server CPU per request with tracing off, sampled at 0.01 and at 1 (issue 30). */
+  tracing: TracingOverhead | PhaseError;
   /**
    * Issue 31's text-direction pipeline: the Triton ensemble against the client calling its two
    * steps one by one, at c=1 and c=32, in alternating rounds.

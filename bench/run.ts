@@ -62,6 +62,7 @@ import { type BenchSettings, readSettings } from "./settings";
 import type { LatencySummary } from "./stats";
 import { formatReport } from "./table";
 import { checkTargets, MLP_CONCURRENCY } from "./targets";
+import { measureTracingOverhead } from "./tracing";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const SETTINGS = settingsOrExit();
@@ -247,6 +248,7 @@ function buildRuntime(): string | Error | undefined {
     "overload",
     "ready",
     "observability",
+    "tracing",
     "pipeline",
     "hostile",
   ] as const;
@@ -399,6 +401,7 @@ async function main(): Promise<void> {
     ready: { error: SKIPPED },
     overload: { error: SKIPPED },
     observability: { error: SKIPPED },
+    tracing: { error: SKIPPED },
     pipeline: { error: SKIPPED },
     hostile: { error: SKIPPED },
     cpuPerItem: { error: SKIPPED },
@@ -591,6 +594,21 @@ async function main(): Promise<void> {
         results.observability = phaseError(error);
       }
 
+    console.log("tracing: off vs sampled 0.01 vs sampled 1 (server CPU per request)");
+    if (PHASES.has("tracing"))
+      try {
+        results.tracing = await measureTracingOverhead({
+          dir: path.join(workDir, "tracing"),
+          models: [models.mlp, models.cnn],
+          start: (repository, extra) => ourServer(runtime(), repository, extra),
+          requests: 2_000,
+          connections: MLP_CONCURRENCY,
+          rounds: 3,
+        });
+      } catch (error) {
+        results.tracing = phaseError(error);
+      }
+
     console.log("pipeline: ensemble vs the client calling the steps one by one");
     if (PHASES.has("pipeline"))
       try {
@@ -637,6 +655,7 @@ async function main(): Promise<void> {
     results.ready,
     results.overload,
     results.observability,
+    results.tracing,
     results.pipeline,
     results.hostile,
     results.cpuPerItem,

@@ -7,6 +7,7 @@ export const ALL_PHASES = [
   "ready",
   "overload",
   "observability",
+  "tracing",
   "pipeline",
   "hostile",
 ] as const;

@@ -10,6 +10,7 @@ import {
   type ServedModel,
   SKIPPED,
 } from "./results";
+import type { TracingOverhead } from "./tracing";
 
 const HEADER = [
   "system",
@@ -105,6 +106,33 @@ function pipelineLines(pipeline: PipelineComparison): string[] {
       `  c=${point.connections} median: ensemble ${ensemble.requestsPerSecond.toFixed(0)} req/s, ${ensemble.serverCpuMsPerRequest.toFixed(2)} server CPU ms/req, p50 ${ensemble.p50Ms.toFixed(1)} ms; ` +
         `client ${client.requestsPerSecond.toFixed(0)} req/s, ${client.serverCpuMsPerRequest.toFixed(2)} server CPU ms/req, p50 ${client.p50Ms.toFixed(1)} ms; ` +
         `ensemble ÷ client: req/s ${point.ratio.requestsPerSecond.toFixed(2)}, server CPU/req ${point.ratio.serverCpuPerRequest.toFixed(2)}`,
+    );
+  }
+  return lines;
+}
+
+/** Issue 30's overhead: server CPU per request of each contender, its rounds and ratio to off. */
+function tracingLines(overhead: TracingOverhead): string[] {
+  const lines = [
+    `tracing: server CPU µs per request, ${overhead.requestsPerRound} requests per round, c=${overhead.connections} (OTLP exports received: ${Object.entries(
+      overhead.exportsReceived,
+    )
+      .map(([name, count]) => `${name} ${count}`)
+      .join(", ")})`,
+  ];
+  for (const entry of overhead.models) {
+    const names = Object.keys(entry.cpuUsPerRequest);
+    lines.push(
+      `  ${entry.model} rounds (${names.join("/")}): ` +
+        entry.rounds.map((r) => names.map((n) => r[n].toFixed(0)).join("/")).join(", "),
+      `  ${entry.model} median: ` +
+        names
+          .map(
+            (n) =>
+              `${n} ${entry.cpuUsPerRequest[n].toFixed(0)} µs` +
+              (n === "off" ? "" : ` (÷ off ${entry.ratios[n].toFixed(3)})`),
+          )
+          .join(", "),
     );
   }
   return lines;
@@ -246,6 +274,8 @@ export function formatReport(results: BenchResults): string {
   if (isPhaseError(results.overload)) failed("overload", results.overload.error);
   if (isPhaseError(results.observability)) failed("observability", results.observability.error);
   else sequential.push(...observabilityLines(results.observability));
+  if (isPhaseError(results.tracing)) failed("tracing", results.tracing.error);
+  else sequential.push(...tracingLines(results.tracing));
   if (isPhaseError(results.pipeline)) failed("pipeline", results.pipeline.error);
   else sequential.push(...pipelineLines(results.pipeline));
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

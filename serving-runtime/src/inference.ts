@@ -30,6 +30,14 @@ import {
 import { blamesModel, failureReason, outcomeOf } from "./scheduling/failure-outcome";
 import { type ClientLink, type InferResult, SchedulingError } from "./scheduling/scheduler";
 import type { OutputData } from "./scheduling/tensor-batch";
+import { ATTR, SPAN } from "./tracing/attributes";
+import { endSpan, type RequestTrace, type TraceHeaders } from "./tracing/request-trace";
+
+/** An HTTP inference request: its encoded body and, with tracing on, its trace. */
+export interface TracedRequestBody extends InferenceRequestBody {
+  /** The request's trace (tracing on): carried to the scheduler, fallbacks and shadows. */
+  trace?: RequestTrace;
+}
 
 /**
  * How one transport's inference request is read and its answer written: HTTP bodies (JSON or
@@ -43,26 +51,32 @@ export interface InferenceCodec<T> {
   decode(model: ModelSignature): InferRequest;
   /** Encodes the answer. */
   encode(header: ResponseHeader, outputs: readonly OutputTensor[]): T;
+  /** The request's trace, with tracing on. */
+  readonly trace?: RequestTrace;
   /**
    * The request as an HTTP body, which remote fallback endpoints and shadows are sent: the body
    * as it arrived for HTTP requests, one built from the decoded request for gRPC (absent before
    * the request is decoded).
    */
   readonly http?: {
-    /** The HTTP body. */
-    request: InferenceRequestBody;
-    /** Forwards the request to a remote endpoint and relays its answer. */
+    /** The HTTP body, with the request's trace. */
+    request: TracedRequestBody;
+    /**
+     * Forwards the request to a remote endpoint and relays its answer; `traceHeaders` carry the
+     * trace (`traceparent`, `tracestate`) to the endpoint.
+     */
     forward(
       endpoint: RemoteFallback,
       trigger: CallOutcome,
       cause: unknown,
       signal?: AbortSignal,
+      traceHeaders?: TraceHeaders,
     ): Promise<T>;
   };
 }
 
 /** The codec of an HTTP request body. */
-function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedResponse> {
+function bodyCodec(request: TracedRequestBody): InferenceCodec<EncodedResponse> {
   return {
     decode: (model) => {
       const decoded = decodeInferRequest(request.body, request.headerLength, model);
@@ -70,10 +84,11 @@ function bodyCodec(request: InferenceRequestBody): InferenceCodec<EncodedRespons
       return decoded;
     },
     encode: encodeInferResponse,
+    trace: request.trace,
     http: {
       request,
-      forward: (endpoint, trigger, cause, signal) =>
-        endpoint.forward(request, trigger, cause, signal),
+      forward: (endpoint, trigger, cause, signal, traceHeaders) =>
+        endpoint.forward(request, trigger, cause, signal, traceHeaders),
     },
   };
 }
@@ -151,7 +166,7 @@ export class InferenceService {
    */
   infer(
     target: LoadedVersion,
-    request: InferenceRequestBody,
+    request: TracedRequestBody,
     client?: ClientLink,
     facts?: RequestFacts,
   ): Promise<EncodedResponse> {
@@ -175,19 +190,25 @@ export class InferenceService {
   ): Promise<T> {
     const started = performance.now();
     const elapsedUs = () => (performance.now() - started) * 1000;
+    const trace = codec.trace;
+    trace?.set(ATTR.version, target.signature.version);
+    const decodeSpan = trace?.child(SPAN.decode);
     let decoded: InferRequest;
     try {
       decoded = codec.decode(target.signature);
     } catch (error) {
       target.metrics.failure("OTHER", elapsedUs());
+      endSpan(decodeSpan, error);
       throw error;
     }
+    decodeSpan?.end();
     target.observer?.inputs(decoded.inputs);
     const cacheKey = this.cacheKey(target, decoded);
     if (cacheKey) {
       const lookupStarted = performance.now();
       const cached = this.options.cache?.get(cacheKey);
       target.metrics.cache(cached !== undefined, (performance.now() - lookupStarted) * 1000);
+      trace?.child(SPAN.cache, { [ATTR.cacheHit]: cached !== undefined }, lookupStarted)?.end();
       if (facts) {
         facts.cache = cached ? "hit" : "miss";
         facts.result = cached;
@@ -210,7 +231,7 @@ export class InferenceService {
       );
     } else {
       try {
-        const result = await target.scheduler.submit(decoded, client);
+        const result = await target.scheduler.submit(decoded, client, trace && { trace });
         permit?.success();
         if (cacheKey && !isDegraded(result)) {
           this.options.cache?.set(cacheKey, detached(result), sizeOf(result));
@@ -251,7 +272,7 @@ export class InferenceService {
    */
   inferAbsent(
     name: string,
-    request: InferenceRequestBody,
+    request: TracedRequestBody,
     absent: Error,
     client?: ClientLink,
     facts?: RequestFacts,
@@ -306,18 +327,28 @@ export class InferenceService {
     endpoint: RemoteFallback,
   ): Promise<T> {
     const { client, trigger, cause, facts } = call;
+    const traced = call.codec.trace?.outgoing(SPAN.fallback, {
+      [ATTR.fallbackTrigger]: trigger,
+      [ATTR.fallbackEndpoint]: endpoint.url,
+    });
     let answer: T;
-    if (!client) answer = await forward(endpoint, trigger, cause);
-    else {
-      const abandon = new AbortController();
-      const unwatch = client.watch(() => abandon.abort());
-      if (client.gone()) abandon.abort();
-      try {
-        answer = await forward(endpoint, trigger, cause, abandon.signal);
-      } finally {
-        unwatch();
+    try {
+      if (!client) answer = await forward(endpoint, trigger, cause, undefined, traced?.headers);
+      else {
+        const abandon = new AbortController();
+        const unwatch = client.watch(() => abandon.abort());
+        if (client.gone()) abandon.abort();
+        try {
+          answer = await forward(endpoint, trigger, cause, abandon.signal, traced?.headers);
+        } finally {
+          unwatch();
+        }
       }
+    } catch (error) {
+      endSpan(traced?.span, error);
+      throw error;
     }
+    traced?.span?.end();
     if (facts) facts.fallback = { endpoint: endpoint.url, trigger };
     return answer;
   }
@@ -336,11 +367,14 @@ export class InferenceService {
     target.observer?.results(result);
     if (facts) facts.result = result;
     const { name, version } = target.signature;
+    const encodeSpan = codec.trace?.child(SPAN.encode);
     const encoded = this.encode(codec, name, version, decoded, result, resultParameters(result));
+    encodeSpan?.end();
     if (target.shadow !== undefined) {
       const request = codec.http?.request;
       if (request !== undefined && request.forwarded !== true) {
-        target.shadow.offer(version, request, decoded.outputs, result);
+        const taken = target.shadow.offer(version, request, decoded.outputs, result);
+        codec.trace?.set(ATTR.shadowSampled, taken);
       }
     }
     return encoded;
@@ -358,7 +392,23 @@ export class InferenceService {
   }
 
   private async viaModel<T>(call: FallbackCall<T>, name: string): Promise<T> {
+    const span = call.codec.trace?.child(SPAN.fallback, {
+      [ATTR.fallbackTrigger]: call.trigger,
+      [ATTR.fallbackModel]: name,
+    });
+    try {
+      const answer = await this.viaModelTraced(call, name);
+      span?.end();
+      return answer;
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+  }
+
+  private async viaModelTraced<T>(call: FallbackCall<T>, name: string): Promise<T> {
     const { primary, primaryVersion, trigger, codec, client, facts } = call;
+    const trace = codec.trace;
     let fallback: LoadedVersion;
     let decoded: InferRequest;
     try {
@@ -372,7 +422,7 @@ export class InferenceService {
     const started = performance.now();
     fallback.observer?.inputs(decoded.inputs);
     try {
-      const result = await fallback.scheduler.submit(decoded, client);
+      const result = await fallback.scheduler.submit(decoded, client, trace && { trace });
       fallback.metrics.success((performance.now() - started) * 1000);
       fallback.observer?.results(result);
       if (facts) {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { parseTuningShapes, type TuningShapes } from "./runtime/tuning-shapes";
+import { resolveTracing, type TracingConfig, TracingConfigError } from "./tracing/tracing-config";
 
 /** Server settings from flags and `HYBRIDAI_*` environment variables. */
 export interface ServerOptions {
@@ -90,6 +91,20 @@ export interface ServerOptions {
    * default 60. A request still arriving then is answered 408 and its connection closed.
    */
   requestTimeoutSeconds: number;
+  /**
+   * OTLP/HTTP base URL spans are exported to (`--trace-endpoint`, `HYBRIDAI_TRACE_ENDPOINT`; else
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is off without one.
+   */
+  traceEndpoint?: string;
+  /** Share of requests that start a trace, 0–1 (`--trace-sample-rate`; else `OTEL_TRACES_SAMPLER_ARG`). */
+  traceSampleRate?: number;
+  /** The `service.name` of exported spans (`--trace-service-name`; else `OTEL_SERVICE_NAME`). */
+  traceServiceName?: string;
+  /**
+   * Tracing as resolved from the three flags above and the standard `OTEL_*` variables; absent
+   * when tracing is off (the default).
+   */
+  tracing?: TracingConfig;
 }
 
 /** The model control modes of `--model-control-mode`. */
@@ -373,6 +388,31 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       .default(60),
     help: "longest a client may take to send a request's headers and body; then 408 (default 60)",
   },
+  {
+    flag: "trace-endpoint",
+    env: "HYBRIDAI_TRACE_ENDPOINT",
+    key: "traceEndpoint",
+    schema: z.string().min(1).optional(),
+    help: "export OpenTelemetry traces over OTLP/HTTP (protobuf) to this base URL, e.g. http://otel-collector:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT; none = tracing off)",
+  },
+  {
+    flag: "trace-sample-rate",
+    env: "HYBRIDAI_TRACE_SAMPLE_RATE",
+    key: "traceSampleRate",
+    schema: z.coerce
+      .number({ error: "expected a number" })
+      .min(0, { error: "expected at least 0" })
+      .max(1, { error: "expected at most 1" })
+      .optional(),
+    help: "share of requests that start a trace, 0 to 1; a sampled caller's trace is always followed (default: OTEL_TRACES_SAMPLER[_ARG], else 1)",
+  },
+  {
+    flag: "trace-service-name",
+    env: "HYBRIDAI_TRACE_SERVICE_NAME",
+    key: "traceServiceName",
+    schema: z.string().min(1).optional(),
+    help: "service.name of exported spans (default: OTEL_SERVICE_NAME, else hybridai-serving-runtime)",
+  },
 ];
 
 /** The usage text printed by `--help` and after an options error. */
@@ -444,5 +484,18 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const controlProblem = modelControlProblem(options as unknown as ServerOptions);
   if (controlProblem) throw new OptionsError(controlProblem);
+  try {
+    options.tracing = resolveTracing(
+      {
+        endpoint: options.traceEndpoint as string | undefined,
+        sampleRate: options.traceSampleRate as number | undefined,
+        serviceName: options.traceServiceName as string | undefined,
+      },
+      env,
+    );
+  } catch (error) {
+    if (error instanceof TracingConfigError) throw new OptionsError(error.message);
+    throw error;
+  }
   return { kind: "serve", options: options as unknown as ServerOptions };
 }

@@ -7,6 +7,7 @@ import type { AuditLog } from "./observability/audit/audit-log";
 import type { ModelRepository } from "./repository/model-repository";
 import type { RepositoryPoller } from "./repository/repository-poller";
 import { type Clock, sleep } from "./scheduling/clock";
+import type { Tracing } from "./tracing/tracing";
 
 /** What a running server stops. */
 export interface DrainedParts {
@@ -24,6 +25,8 @@ export interface DrainedParts {
   audit?: AuditLog;
   /** The models, released at the end. */
   repository: ModelRepository;
+  /** Tracing, when on: its last spans are exported before the server stops. */
+  tracing?: Tracing;
   /** Time source of the grace period and the deadline. */
   clock: Clock;
   /** Logger. */
@@ -39,7 +42,8 @@ export interface DrainedParts {
 export function drainOnce(
   parts: DrainedParts,
 ): (timeoutMs: number, graceMs?: number) => Promise<boolean> {
-  const { app, grpc, metricsServer, poller, state, audit, repository, clock, logger } = parts;
+  const { app, grpc, metricsServer, poller, state, audit, repository, tracing, clock, logger } =
+    parts;
   let stopping: Promise<boolean> | undefined;
   return (timeoutMs: number, graceMs = 0) => {
     stopping ??= (async () => {
@@ -67,6 +71,7 @@ export function drainOnce(
       deadline.cancel();
       await audit?.close();
       await repository.close();
+      await tracing?.shutdown();
       logger.info({ drained: !timedOut }, "stopped");
       return !timedOut;
     })();

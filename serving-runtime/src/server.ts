@@ -21,6 +21,7 @@ import { RepositoryPoller } from "./repository/repository-poller";
 import { type Clock, systemClock } from "./scheduling/clock";
 import type { InferResult } from "./scheduling/scheduler";
 import { drainOnce } from "./server-shutdown";
+import { Tracing } from "./tracing/tracing";
 
 /** Audit bytes buffered before records are dropped when `--audit-buffer-bytes` is not given. */
 const DEFAULT_AUDIT_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -70,6 +71,7 @@ export async function startServer(
   const root = await repositoryRoot(options);
   const metrics = new ServerMetrics();
   const { authToken, repositoryToken, clients, audit } = await openAccess(options, metrics);
+  const tracing = startTracing(options, logger);
   const state = new ServerState();
   const cache =
     options.cacheSizeBytes > 0
@@ -106,6 +108,7 @@ export async function startServer(
     modelControlMode: options.modelControlMode,
     requestTimeoutMs: options.requestTimeoutSeconds * 1000,
     metricsOnOwnPort: options.metricsPort !== undefined,
+    tracing,
   };
   const app = buildApp(context, logger);
   await app.listen({ host: options.host, port: options.port });
@@ -137,6 +140,7 @@ export async function startServer(
     state,
     audit,
     repository,
+    tracing,
     clock,
     logger,
   });
@@ -202,9 +206,20 @@ async function openAccess(options: ServerOptions, metrics: ServerMetrics) {
   return { authToken, repositoryToken, clients, audit };
 }
 
+/** Tracing, when the options turn it on (logged with where spans go); undefined otherwise. */
+function startTracing(options: ServerOptions, logger: Logger): Tracing | undefined {
+  if (!options.tracing) return undefined;
+  const tracing = new Tracing(options.tracing);
+  logger.info(
+    { traces_url: options.tracing.tracesUrl, ...tracing.settings.effective() },
+    "tracing on: exporting OTLP/HTTP",
+  );
+  return tracing;
+}
+
 /**
  * Starts the gRPC server and the metrics port when the options ask for them; when one fails to
- * start, what did start is closed, the HTTP app included.
+ * start, what did start is closed, the HTTP app included, and tracing shut down.
  */
 async function startSideServers(
   options: ServerOptions,
@@ -231,6 +246,7 @@ async function startSideServers(
   } catch (error) {
     grpc?.forceClose();
     await app.close();
+    await context.tracing?.shutdown();
     throw error;
   }
   return { grpc, metricsServer };

@@ -238,6 +238,7 @@ class PipelineRun {
       outputs,
       request: this.request,
       link: this.link,
+      trace: this.options?.trace,
       onExecuted: (timing) => {
         this.timing.inputUs += timing.inputUs;
         this.timing.inferUs += timing.inferUs;

@@ -10,6 +10,7 @@ import {
   SchedulingError,
 } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
+import type { RequestTrace } from "../tracing/request-trace";
 import type { StepModels } from "./step-models";
 
 /** One call of a step: the tensors it gets and what it must give back. */
@@ -26,6 +27,8 @@ export interface StepCall {
   link: ClientLink;
   /** Receives the phases of the call's execution. */
   onExecuted(timing: RequestTiming): void;
+  /** The ensemble request's trace (tracing on): the step's queue, batch and call become its spans. */
+  trace?: RequestTrace;
 }
 
 /** Checks one tensor against the input it feeds, as a request's input is checked. */
@@ -134,6 +137,7 @@ export async function runLocalStep(
   try {
     const result = await target.scheduler.submit(request, call.link, {
       onExecuted: call.onExecuted,
+      trace: call.trace,
     });
     permit?.success();
     target.metrics.success(elapsedUs());

@@ -12,6 +12,8 @@ import {
 import { errorText } from "../resilience/remote-fallback";
 import { type InferResult, SchedulingError } from "../scheduling/scheduler";
 import { decodeInferResponse } from "../shadow/decode-response";
+import { ATTR, SPAN } from "../tracing/attributes";
+import { endSpan } from "../tracing/request-trace";
 import type { EnsembleStep, RemoteStepConfig } from "./ensemble-config";
 import type { EnsembleMetrics, RemoteStepResult } from "./ensemble-metrics";
 import type { EnsembleTensorSpec } from "./ensemble-signatures";
@@ -93,6 +95,10 @@ export class RemoteStep {
     const abandon = new AbortController();
     const unwatch = call.link.watch(() => abandon.abort());
     if (call.link.gone()) abandon.abort();
+    const traced = call.trace?.outgoing(SPAN.step, {
+      [ATTR.stepModel]: this.options.step.model_name,
+      [ATTR.fallbackEndpoint]: url,
+    });
     let answer: RemoteAnswer;
     try {
       const body = httpBodyOf(this.requestOf(call), call.request.id);
@@ -103,8 +109,10 @@ export class RemoteStep {
         requestId: call.request.id,
         purpose: "step",
         signal: abandon.signal,
+        traceHeaders: traced?.headers,
       });
     } catch (error) {
+      endSpan(traced?.span, error);
       const failure = error instanceof RemoteCallError ? error.failure : "error";
       if (failure === "cancelled") permit.release();
       else permit.failure();
@@ -117,6 +125,8 @@ export class RemoteStep {
     } finally {
       unwatch();
     }
+    traced?.span?.setAttribute(ATTR.httpStatus, answer.status);
+    traced?.span?.end();
     if (answer.status === 400) {
       permit.success(answer.durationMs);
       this.count("rejected");

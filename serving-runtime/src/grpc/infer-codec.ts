@@ -1,4 +1,4 @@
-import type { InferenceCodec } from "../inference";
+import type { InferenceCodec, TracedRequestBody } from "../inference";
 import { decodeBinaryTensor, encodeBinaryTensor } from "../protocol/binary-codec";
 import { DATATYPES, type Datatype, type TensorData } from "../protocol/datatypes";
 import { invalidArgument } from "../protocol/errors";
@@ -14,6 +14,7 @@ import type { OutputTensor, ResponseHeader } from "../protocol/infer-response";
 import { decodeJsonData } from "../protocol/json-codec";
 import { checkHeaderBounds } from "../protocol/request-bounds";
 import { formatShape, type ModelSignature } from "../protocol/tensor-spec";
+import type { RequestTrace } from "../tracing/request-trace";
 import { fromHttpAnswer } from "./http-forward";
 import type {
   InferParameter,
@@ -225,16 +226,19 @@ function headerOf(request: ModelInferRequest): unknown {
  * @param carriedBytes the size of the message the request was decoded from: no input's shape
  *   may call for more elements than that many bytes can hold
  * @param requestId the call's request id, sent on with forwarded copies
+ * @param trace the call's trace (tracing on), carried to the scheduler, fallbacks and shadows
  */
 export function grpcCodec(
   request: ModelInferRequest,
   carriedBytes: number,
   requestId?: string,
+  trace?: RequestTrace,
 ): InferenceCodec<ModelInferResponse> {
   let header: ReturnType<typeof checkRequestHeader> | undefined;
   let primary: InferRequest | undefined;
   let http: InferenceCodec<ModelInferResponse>["http"];
   const codec: InferenceCodec<ModelInferResponse> = {
+    trace,
     decode(model: ModelSignature): InferRequest {
       // The message's sizes are checked before it is mapped input by input.
       checkHeaderBounds(request, model);
@@ -245,11 +249,11 @@ export function grpcCodec(
     },
     get http() {
       if (!primary || http) return http;
-      const forwarded = httpBodyOf(primary, requestId);
+      const forwarded: TracedRequestBody = { ...httpBodyOf(primary, requestId), trace };
       http = {
         request: forwarded,
-        forward: async (endpoint, trigger, cause, signal) => {
-          const answer = await endpoint.forward(forwarded, trigger, cause, signal);
+        forward: async (endpoint, trigger, cause, signal, traceHeaders) => {
+          const answer = await endpoint.forward(forwarded, trigger, cause, signal, traceHeaders);
           const relayed = fromHttpAnswer(answer, request.model_name ?? "");
           return codec.encode(relayed.header, relayed.outputs);
         },

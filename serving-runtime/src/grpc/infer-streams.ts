@@ -4,6 +4,7 @@ import type { ApiClient } from "../limits/client-registry";
 import { InferenceError, unavailable } from "../protocol/errors";
 import { REQUEST_ID } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
+import { errorTraceFields } from "../tracing/log-fields";
 import type { ModelInferRequest, ModelInferResponse } from "./messages";
 import { serviceError } from "./status";
 
@@ -26,6 +27,7 @@ export interface StreamHandlers {
     client: ClientLink,
     caller: ApiClient | undefined,
     id: string,
+    metadata: Metadata,
   ): Promise<ModelInferResponse>;
   /**
    * Throws UNAUTHENTICATED (or FORBIDDEN) when the call's metadata lacks the token; returns the
@@ -118,14 +120,18 @@ export class InferStreams {
         return;
       }
       stream.inFlight++;
-      handlers.infer(request, client, caller, id).then(
+      handlers.infer(request, client, caller, id, call.metadata).then(
         (response) => {
           if (!call.cancelled) call.write({ error_message: "", infer_response: response });
           settle();
         },
         (error: unknown) => {
-          if (!(error instanceof InferenceError)) {
-            handlers.logger.error({ err: error, request_id: id }, "request failed");
+          // Logged as a unary call's are: server faults, not the client's mistakes.
+          if (!(error instanceof InferenceError) || error.kind === "INTERNAL") {
+            handlers.logger.error(
+              { err: error, request_id: id, ...errorTraceFields(error) },
+              "request failed",
+            );
           }
           const message = error instanceof InferenceError ? error.message : "internal server error";
           if (!call.cancelled) call.write(errorResponse(request, message));

@@ -147,3 +147,11 @@ export interface RepositoryModelRequest {
   /** Parameters; `config` (string_param) replaces the model's configuration on load. */
   parameters: Record<string, ModelRepositoryParameter>;
 }
+
+/** `TraceSettingRequest` (extension trace): settings to change, for one model or globally. */
+export interface TraceSettingRequest {
+  /** Settings by name; a setting with no values is cleared. */
+  settings?: Record<string, { value?: string[] }>;
+  /** The model; empty for the global settings. */
+  model_name?: string;
+}

@@ -1,4 +1,5 @@
 import {
+  status as grpcStatus,
   type handleUnaryCall,
   Metadata,
   type ServerUnaryCall,
@@ -23,6 +24,9 @@ import { modelMetadata, servedModelConfig } from "../repository/model-views";
 import { REQUEST_ID, requestIds } from "../request-id";
 import type { ClientLink } from "../scheduling/scheduler";
 import { collectStatistics } from "../statistics/model-statistics";
+import { rememberTraceOf } from "../tracing/log-fields";
+import type { RequestTrace } from "../tracing/request-trace";
+import { changeTraceSetting, readTraceSetting } from "../tracing/trace-setting-api";
 import { version as serverVersion } from "../version";
 import { checkAccess } from "./access";
 import { grpcCodec } from "./infer-codec";
@@ -33,9 +37,11 @@ import type {
   ModelRequest,
   RepositoryIndexRequest,
   RepositoryModelRequest,
+  TraceSettingRequest,
 } from "./messages";
 import { rawBytesOf, refusalOf } from "./raw-messages";
-import { serviceError } from "./status";
+import { GRPC_STATUS, serviceError } from "./status";
+import { traceSettingChanges, traceSettingMessage } from "./trace-setting";
 
 /** What the gRPC service works with: the HTTP routes' context, shared, and a logger. */
 export interface GrpcContext extends AppContext {
@@ -90,6 +96,19 @@ function configParameter(request: RepositoryModelRequest): unknown {
   }
 }
 
+/** Ends a gRPC call's trace (tracing on) with the status its caller gets. */
+function endGrpcTrace(trace: RequestTrace | undefined, error?: unknown): void {
+  if (!trace) return;
+  if (error === undefined) {
+    trace.end(200, undefined, 0);
+    return;
+  }
+  rememberTraceOf(error, trace);
+  const { status, error: message } = auditFailure(error);
+  const code = error instanceof InferenceError ? GRPC_STATUS[error.kind] : grpcStatus.INTERNAL;
+  trace.end(status, message, code);
+}
+
 /**
  * One `ModelInfer` call (unary or on a stream): checks the caller's model allow-list and limits,
  * finds the version, runs it through the inference service and writes the audit record.
@@ -100,9 +119,15 @@ function inferCall(
   client: ClientLink,
   caller: ApiClient | undefined,
   id: string,
+  metadata: Metadata,
 ): Promise<ModelInferResponse> {
-  const { repository, inference, audit } = context;
+  const { repository, inference, audit, tracing } = context;
   const facts = audit?.begin(id, "grpc");
+  const trace = tracing?.startGrpc(metadata, request.model_name ?? "", id);
+  if (facts && trace) {
+    facts.traceId = trace.traceId;
+    facts.spanId = trace.spanId;
+  }
   let target: LoadedVersion;
   try {
     if (facts) {
@@ -119,18 +144,22 @@ function inferCall(
     if (facts) facts.version = target.signature.version;
     if (caller) context.clients?.admit(caller, target.signature.name);
   } catch (error) {
+    endGrpcTrace(trace, error);
     if (facts) audit?.end(facts, auditFailure(error));
     throw error;
   }
   const carried = rawBytesOf(request)?.length ?? context.bodyLimitBytes;
-  return inference.inferWith(target, grpcCodec(request, carried, id), client, facts).then(
+  const codec = grpcCodec(request, carried, id, trace);
+  return inference.inferWith(target, codec, client, facts).then(
     (response) => {
       target.metrics.answered("grpc", true);
+      endGrpcTrace(trace);
       if (facts) audit?.end(facts, { status: 200 });
       return response;
     },
     (error: unknown) => {
       target.metrics.answered("grpc", false);
+      endGrpcTrace(trace, error);
       if (facts) audit?.end(facts, auditFailure(error));
       throw error;
     },
@@ -181,9 +210,9 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
   const requestId = (metadata: Metadata) => nextRequestId(metadata.get(REQUEST_ID)[0]);
 
   const streams = new InferStreams({
-    infer: (request, client, caller, id) => {
+    infer: (request, client, caller, id, metadata) => {
       try {
-        return inferCall(context, request, client, caller, id);
+        return inferCall(context, request, client, caller, id, metadata);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -204,6 +233,19 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
     }
     return {};
   };
+
+  // Trace settings: reading takes the inference token; changing them is model control.
+  const has = (name: string) => repository.has(name);
+  const traceRead = unary<TraceSettingRequest>("inference", (request, _call, caller) => {
+    const model = request.model_name || undefined;
+    if (model !== undefined) checkModelAllowed(caller, model);
+    return traceSettingMessage(readTraceSetting(context.tracing, model, has));
+  });
+  const traceChange = unary<TraceSettingRequest>("repository", (request) => {
+    const model = request.model_name || undefined;
+    const view = changeTraceSetting(context.tracing, model, traceSettingChanges(request), has);
+    return traceSettingMessage(view);
+  });
 
   const handlers: UntypedServiceImplementation = {
     ServerLive: unary("open", () => ({ live: true })),
@@ -251,9 +293,13 @@ export function inferenceService(context: GrpcContext): InferenceServiceImplemen
       repositoryChange(() => repository.unload(request.model_name ?? "")),
     ),
     ModelInfer: unary<ModelInferRequest>("inference", (request, call, caller, id) =>
-      inferCall(context, request, clientOf(call), caller, id),
+      inferCall(context, request, clientOf(call), caller, id, call.metadata),
     ),
     ModelStreamInfer: streams.handle,
+    TraceSetting: ((call, callback) => {
+      const reading = Object.keys(call.request.settings ?? {}).length === 0;
+      (reading ? traceRead : traceChange)(call, callback);
+    }) as handleUnaryCall<TraceSettingRequest, unknown>,
   };
   return { handlers, streams };
 }

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { LimitError } from "../limits/limit-error";
 import { InferenceError, type InferenceErrorKind } from "../protocol/errors";
 import { REQUEST_ID } from "../request-id";
+import { errorTraceFields } from "../tracing/log-fields";
 
 /**
  * The gRPC status of each error kind, as Triton's gRPC server maps its errors (invalid argument,
@@ -27,7 +28,8 @@ export const GRPC_STATUS: Readonly<Record<InferenceErrorKind, status>> = {
 /**
  * The error a call fails with: an {@link InferenceError}'s message under its kind's status, with
  * the request id in the trailers; anything else is INTERNAL "internal server error" (and logged
- * with the request id, as are INTERNAL inference errors).
+ * with the request id and, for a traced request, its trace and span ids, as are INTERNAL
+ * inference errors).
  *
  * @param error what the handler threw
  * @param requestId the call's request id
@@ -41,7 +43,10 @@ export function serviceError(
   const known = error instanceof InferenceError;
   const code = known ? GRPC_STATUS[error.kind] : status.INTERNAL;
   if (code === status.INTERNAL || code === status.UNKNOWN) {
-    logger.error({ err: error, request_id: requestId }, "request failed");
+    logger.error(
+      { err: error, request_id: requestId, ...errorTraceFields(error) },
+      "request failed",
+    );
   }
   const metadata = new Metadata();
   metadata.set(REQUEST_ID, requestId);

@@ -13,6 +13,7 @@ import { modelRoutes } from "./routes-models";
 import { repositoryRoutes } from "./routes-repository";
 import { serverRoutes } from "./routes-server";
 import { statisticsRoutes } from "./routes-statistics";
+import { traceRoutes } from "./routes-trace";
 
 /**
  * Builds the HTTP application. Inference requests take a framework-free path
@@ -82,5 +83,6 @@ export function buildApp(context: AppContext, logger: Logger): FastifyInstance {
   repositoryRoutes(app, context);
   if (!context.metricsOnOwnPort) metricsRoutes(app, context);
   statisticsRoutes(app, context);
+  traceRoutes(app, context);
   return app;
 }

@@ -5,6 +5,7 @@ import type { ServerMetrics } from "../metrics";
 import type { AuditLog } from "../observability/audit/audit-log";
 import type { ModelControlMode } from "../options";
 import type { ModelRepository } from "../repository/model-repository";
+import type { Tracing } from "../tracing/tracing";
 import type { ServerState } from "./server-state";
 
 /** What the HTTP routes work with. */
@@ -35,4 +36,9 @@ export interface AppContext {
   requestTimeoutMs: number;
   /** `/metrics` is served on its own port (`--metrics-port`), not on this one. */
   metricsOnOwnPort: boolean;
+  /**
+   * OpenTelemetry tracing (`--trace-endpoint` or `OTEL_EXPORTER_OTLP_ENDPOINT`); absent when
+   * tracing is off.
+   */
+  tracing?: Tracing;
 }

@@ -36,6 +36,8 @@ export interface ErrorRequest {
   realm: string;
   /** Whether the answer goes out before the request's body has all arrived. */
   bodyUnread: boolean;
+  /** More fields of the error's log line (the request's `trace_id` and `span_id`). */
+  logFields?: Readonly<Record<string, string>>;
 }
 
 /** An error answer, ready to be written: `{"error": "…"}` under its status and headers. */
@@ -68,10 +70,13 @@ export function errorReply(
 ): ErrorReply {
   const { status, message } = statusOf(error);
   if (status >= 500 && status !== 503) {
-    request.log.error({ err: error, request_id: request.requestId }, "request failed");
+    request.log.error(
+      { err: error, request_id: request.requestId, ...request.logFields },
+      "request failed",
+    );
   } else {
     request.log.debug(
-      { status, error: message, request_id: request.requestId },
+      { status, error: message, request_id: request.requestId, ...request.logFields },
       "request rejected",
     );
   }

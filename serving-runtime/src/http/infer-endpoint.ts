@@ -73,15 +73,21 @@ export function inferEndpoint(
   context: AppContext,
   logger: Logger,
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const { repository, inference, clients, audit } = context;
+  const { repository, inference, clients, audit, tracing } = context;
   const { fail, send } = inferReplies(context, logger);
   return (request, response) => {
     if (request.method !== "POST") return false;
     const match = INFER_PATH.exec(request.url ?? "");
     if (!match) return false;
-    const facts = audit?.begin(request.headers["x-request-id"] as string | undefined);
+    const requestId = request.headers["x-request-id"] as string | undefined;
+    const facts = audit?.begin(requestId);
+    const model = decode(match[1]);
+    const trace = tracing?.startHttp(request.headers, model, requestId);
+    if (facts && trace) {
+      facts.traceId = trace.traceId;
+      facts.spanId = trace.spanId;
+    }
     try {
-      const model = decode(match[1]);
       if (facts) facts.model = model;
       const caller = authorizeCall("inference", request.headers.authorization, context);
       if (facts) facts.client = callerName(caller, context);
@@ -107,7 +113,7 @@ export function inferEndpoint(
         context.bodyLimitBytes,
         (error, body) => {
           if (error || !body) {
-            fail(request, response, error ?? new Error("no body"), facts, true);
+            fail(request, response, error ?? new Error("no body"), facts, trace, true);
             return;
           }
           if (facts) {
@@ -117,8 +123,9 @@ export function inferEndpoint(
           const parts = {
             body,
             headerLength,
-            requestId: request.headers["x-request-id"] as string | undefined,
+            requestId,
             forwarded: request.headers[FORWARDED_HEADER] !== undefined,
+            trace,
           };
           const client = clientOf(request, response);
           (target
@@ -127,11 +134,11 @@ export function inferEndpoint(
           ).then(
             (encoded) => {
               target?.metrics.answered("http", true);
-              send(request, response, encoded, facts);
+              send(request, response, encoded, facts, trace);
             },
             (failure: Error) => {
               target?.metrics.answered("http", false);
-              fail(request, response, failure, facts);
+              fail(request, response, failure, facts, trace);
             },
           );
         },
@@ -140,7 +147,7 @@ export function inferEndpoint(
       );
     } catch (error) {
       request.resume();
-      fail(request, response, error as Error, facts);
+      fail(request, response, error as Error, facts, trace);
     }
     return true;
   };

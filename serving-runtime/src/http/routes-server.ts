@@ -9,6 +9,7 @@ export const EXTENSIONS = [
   "schedule_policy",
   "parameters",
   "statistics",
+  "trace",
 ];
 
 /** `GET /v2`: server metadata `{name, version, extensions}`. */

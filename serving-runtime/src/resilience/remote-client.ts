@@ -1,3 +1,4 @@
+import type { TraceHeaders } from "../tracing/request-trace";
 import { TokenFile } from "./token-file";
 
 /**
@@ -43,6 +44,8 @@ export interface RemoteInferRequest {
   purpose: "fallback" | "shadow" | "step";
   /** Aborts the call (the client went away, the model is unloading). */
   signal?: AbortSignal;
+  /** W3C trace context headers (`traceparent`, `tracestate`) that carry the caller's trace. */
+  traceHeaders?: TraceHeaders;
 }
 
 /** The remote endpoint's HTTP answer. */
@@ -137,6 +140,7 @@ export class RemoteInferenceClient {
       headers["inference-header-content-length"] = request.headerLength;
     }
     if (request.requestId !== undefined) headers["x-request-id"] = request.requestId;
+    if (request.traceHeaders) Object.assign(headers, request.traceHeaders);
     if (this.token) {
       try {
         headers.authorization = `Bearer ${await this.token.current()}`;

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { InferenceError, invalidArgument } from "../protocol/errors";
 import type { EncodedResponse } from "../protocol/infer-response";
+import type { TraceHeaders } from "../tracing/request-trace";
 import { CIRCUIT_STATE_CODE, CircuitBreaker, type Clock } from "./circuit-breaker";
 import type { RemoteFallbackConfig } from "./config";
 import type { CallOutcome } from "./fallback";
@@ -95,6 +96,7 @@ export class RemoteFallback {
    * @param trigger why the model did not answer
    * @param cause the model's own error, thrown (extended) when the endpoint cannot answer either
    * @param signal aborts the call, e.g. when the client disconnects
+   * @param traceHeaders the trace context sent with the request
    * @returns the endpoint's answer, marked as a fallback answer
    */
   async forward(
@@ -102,6 +104,7 @@ export class RemoteFallback {
     trigger: CallOutcome,
     cause: unknown,
     signal?: AbortSignal,
+    traceHeaders?: TraceHeaders,
   ): Promise<EncodedResponse> {
     const { model, config, logger } = this.options;
     const permit = this.breaker.tryAcquire();
@@ -121,6 +124,7 @@ export class RemoteFallback {
         requestId: request.requestId,
         purpose: "fallback",
         signal,
+        traceHeaders,
       });
     } catch (error) {
       const failure = error instanceof RemoteCallError ? error.failure : "error";

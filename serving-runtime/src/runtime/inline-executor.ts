@@ -22,6 +22,7 @@ export const INLINE_CAPACITY = 16;
  */
 export class InlineExecutor implements BatchExecutor {
   readonly capacity = INLINE_CAPACITY;
+  readonly placement = "inline";
 
   /** @param session a session created on the main thread */
   constructor(readonly session: ort.InferenceSession) {}

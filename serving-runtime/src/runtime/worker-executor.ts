@@ -42,6 +42,7 @@ export function outputsOf(
  */
 export class WorkerExecutor implements BatchExecutor {
   readonly capacity = WORKER_CAPACITY;
+  readonly placement = "worker";
 
   /** @param session the instance's session */
   constructor(readonly session: WorkerSession) {}

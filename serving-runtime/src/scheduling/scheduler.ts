@@ -1,6 +1,8 @@
 import type { FailureReason, ModelMetrics } from "../metrics";
 import { InferenceError } from "../protocol/errors";
 import type { DecodedInput, InferRequest } from "../protocol/infer-request";
+import { BatchSpans, type Placement } from "../tracing/batch-spans";
+import type { RequestTrace } from "../tracing/request-trace";
 import { type Clock, systemClock, type Timer } from "./clock";
 import type { QueuePolicy } from "./queue-policy";
 import { batchKey, concatInputs, type OutputData, splitOutput } from "./tensor-batch";
@@ -20,6 +22,8 @@ export interface BatchExecutor {
    * then waits in the thread and starts the moment the current one ends.
    */
   readonly capacity: number;
+  /** Where it runs executions, for traces: on the event loop or in a worker thread. */
+  readonly placement?: Placement;
   /**
    * Executes the model.
    *
@@ -74,6 +78,8 @@ export interface RequestTiming {
 export interface SubmitOptions {
   /** Called with the phases of the request's execution once it has succeeded. */
   onExecuted?: (timing: RequestTiming) => void;
+  /** The request's trace: its queue wait, batch and execution become spans of it. */
+  trace?: RequestTrace;
 }
 
 /** What runs a model version's requests: its queue and batcher, or an ensemble's steps. */
@@ -150,6 +156,9 @@ interface Job {
   client?: ClientLink;
   unwatch?: () => void;
   onExecuted?: SubmitOptions["onExecuted"];
+  trace?: RequestTrace;
+  /** When a sampled request entered the queue (`performance.now()`), for its queue-wait span. */
+  queuedAt?: number;
 }
 
 interface Slot {
@@ -275,7 +284,9 @@ export class Scheduler implements RequestScheduler {
         reject,
         client,
         onExecuted: options?.onExecuted,
+        trace: options?.trace,
       };
+      if (job.trace?.recording) job.queuedAt = performance.now();
       const requested =
         this.policy.allowTimeoutOverride && request.timeoutMicroseconds !== undefined;
       const timeout = requested
@@ -444,6 +455,7 @@ export class Scheduler implements RequestScheduler {
     slot.running.push(items);
     this.executing += batch.length;
     for (const job of batch) this.metrics.queued((started - job.enqueuedAt) * 1000);
+    const spans = BatchSpans.start(batch, items, this.slots.indexOf(slot), slot.executor.placement);
     const names = new Set<string>();
     for (const job of batch) for (const output of job.request.outputs) names.add(output.name);
     let execution: Promise<Execution>;
@@ -473,6 +485,7 @@ export class Scheduler implements RequestScheduler {
               `${this.label}: model execution failed: ${error.message}`,
               "error",
             );
+      spans?.end(failure.message);
       for (const job of batch) job.reject(failure);
       settle();
     };
@@ -493,6 +506,7 @@ export class Scheduler implements RequestScheduler {
       };
       this.metrics.executed(items, timing.inputUs, timing.inferUs, timing.outputUs, batch.length);
       this.options.onExecuted?.(inferMicroseconds, items);
+      spans?.end();
       for (let i = 0; i < batch.length; i++) {
         batch[i].onExecuted?.(timing);
         batch[i].resolve(results[i]);

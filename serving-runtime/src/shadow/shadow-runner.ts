@@ -6,6 +6,8 @@ import { ResilienceConfigError } from "../resilience/config";
 import { RemoteCallError, RemoteInferenceClient } from "../resilience/remote-client";
 import { type InferResult, type RequestScheduler, SchedulingError } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
+import { ATTR, SPAN } from "../tracing/attributes";
+import { endSpan, type OutgoingCall, type RequestTrace } from "../tracing/request-trace";
 import { type Comparison, compareOutputs, isClassOutput } from "./compare";
 import type { ShadowConfig } from "./config";
 import { decodeInferResponse } from "./decode-response";
@@ -20,6 +22,8 @@ export interface ShadowCopy {
   headerLength?: string;
   /** The request id (`X-Request-Id`, else the body's `id`), for the log. */
   requestId?: string;
+  /** The request's trace: the shadow call becomes a span of it. */
+  trace?: RequestTrace;
 }
 
 /** The parts of a loaded model version a `model:` shadow runs on. */
@@ -148,25 +152,27 @@ export class ShadowRunner {
    * @param copy the request as it arrived
    * @param outputs the outputs the client asked for (the ones compared)
    * @param result the primary's outputs
+   * @returns whether the copy was sampled and queued
    */
   offer(
     version: string,
     copy: ShadowCopy,
     outputs: readonly OutputRequest[],
     result: InferResult,
-  ): void {
-    if (this.closed || this.random() >= this.options.config.sample) return;
+  ): boolean {
+    if (this.closed || this.random() >= this.options.config.sample) return false;
     if (this.queue.length >= this.options.config.max_queue_size) {
       this.drop(version, "queue_full");
-      return;
+      return false;
     }
     this.queue.push({ version, copy, outputs, result });
-    if (this.scheduled) return;
+    if (this.scheduled) return true;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
       this.pump();
     });
+    return true;
   }
 
   /** Stops taking copies, forgets the queued ones, aborts remote calls and waits for the rest. */
@@ -196,10 +202,12 @@ export class ShadowRunner {
     const { model, metrics } = this.options;
     const labels = { model, version: job.version };
     const started = performance.now();
+    const traced = job.copy.trace?.outgoing(SPAN.shadow, { [ATTR.shadowTarget]: this.target });
     let answer: ReadonlyMap<string, OutputData>;
     try {
-      answer = await (this.remote ? this.runRemote(this.remote, job) : this.runModel(job));
+      answer = await (this.remote ? this.runRemote(this.remote, job, traced) : this.runModel(job));
     } catch (error) {
+      endSpan(traced?.span, error);
       if (this.closed) return;
       const timedOut = error instanceof RemoteCallError && error.failure === "timeout";
       this.drop(job.version, timedOut ? "timeout" : "error");
@@ -232,6 +240,8 @@ export class ShadowRunner {
         metrics.difference.observe({ ...labels, output: output.name }, output.maxAbsDifference);
       }
     }
+    traced?.span?.setAttribute(ATTR.shadowDisagrees, comparison.disagrees);
+    traced?.span?.end();
     if (!comparison.disagrees) return;
     metrics.disagreements.inc(labels);
     const skipped = this.disagreementLog.take();
@@ -253,7 +263,11 @@ export class ShadowRunner {
     }
   }
 
-  private async runRemote(remote: RemoteInferenceClient, job: Job): Promise<InferResult> {
+  private async runRemote(
+    remote: RemoteInferenceClient,
+    job: Job,
+    traced?: OutgoingCall,
+  ): Promise<InferResult> {
     const answer = await remote.infer({
       model: this.options.model,
       body: job.copy.body,
@@ -261,6 +275,7 @@ export class ShadowRunner {
       requestId: job.copy.requestId,
       purpose: "shadow",
       signal: this.abandon.signal,
+      traceHeaders: traced?.headers,
     });
     if (answer.status !== 200) {
       const text = answer.body.toString("utf8", 0, Math.min(answer.body.length, 300));

@@ -80,6 +80,10 @@ const TRITON: Record<string, string> = {
     "max_queue_size=4:uint32",
   ModelParameter: "string_value=1:string",
   ModelResponseCache: "enable=1:bool",
+  TraceSettingRequest: "settings=1:map model_name=2:string",
+  "TraceSettingRequest.SettingValue": "value=1:*string",
+  TraceSettingResponse: "settings=1:map",
+  "TraceSettingResponse.SettingValue": "value=1:*string",
 };
 
 const TRITON_METHODS = [
@@ -94,6 +98,7 @@ const TRITON_METHODS = [
   "RepositoryIndex",
   "RepositoryModelLoad",
   "RepositoryModelUnload",
+  "TraceSetting",
 ];
 
 interface FieldDescriptor {

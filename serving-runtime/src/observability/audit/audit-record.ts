@@ -118,6 +118,7 @@ export function auditLine(
     ...(ending.error !== undefined ? { error: ending.error } : {}),
     cache: facts.cache ?? null,
     fallback: facts.fallback ?? null,
+    ...(facts.traceId !== undefined ? { trace_id: facts.traceId, span_id: facts.spanId } : {}),
   };
   if (payloadBytes > 0) {
     if (body) record.request_body = payload(body, facts.binary === true, payloadBytes);

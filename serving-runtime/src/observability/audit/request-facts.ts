@@ -47,4 +47,8 @@ export interface RequestFacts {
   fallback?: FallbackFact;
   /** The outputs returned. */
   result?: InferResult;
+  /** The request's trace id (tracing on), 32 hex digits. */
+  traceId?: string;
+  /** The request's span id (tracing on), 16 hex digits. */
+  spanId?: string;
 }
