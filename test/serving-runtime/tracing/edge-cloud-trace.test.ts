@@ -160,10 +160,20 @@ describe("one trace across edge and cloud", () => {
   it("a shadow copy is a span under the request's trace, and the cloud's answer to it is its child", async () => {
     const answer = await postJson(`${edgeUrl}/v2/models/shadowed/infer`, rows(1));
     expect(answer.status).toBe(200);
-    const spans = await receiver.waitFor((all) =>
-      all.some(
-        (span) => span.service === "cloud" && span.attributes["hybridai.forwarded"] === "shadow",
-      ),
+    // The edge's shadow span ends after the cloud answered the copy, so it may reach the
+    // receiver in a later export than the cloud's span: wait for both, and the edge's request.
+    const spans = await receiver.waitFor(
+      (all) =>
+        all.some(
+          (span) => span.service === "cloud" && span.attributes["hybridai.forwarded"] === "shadow",
+        ) &&
+        all.some((span) => span.service === "edge" && span.name === "shadow") &&
+        all.some(
+          (span) =>
+            span.service === "edge" &&
+            span.kind === SERVER &&
+            span.attributes["hybridai.model.name"] === "shadowed",
+        ),
     );
     const request = one(
       spans,
