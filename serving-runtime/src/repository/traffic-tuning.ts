@@ -39,6 +39,13 @@ export const TRAFFIC_TUNING_LIMITS: TrafficTuningLimits = {
   intervalMs: 60 * 60 * 1000,
 };
 
+/** `1 h`, `10 min`, `30 s`: an interval for messages. */
+function formatInterval(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
 /** `max_batch_size` while a model waits for its traffic: Triton's auto-complete default. */
 export const PROVISIONAL_MAX_BATCH_SIZE = 4;
 
@@ -59,9 +66,9 @@ export interface TrafficTunerParts {
   /** Output names to compute when timing. */
   outputNames: string[];
   /** The model's scheduler: timing runs on its executors between batches. */
-  scheduler: Scheduler;
+  scheduler: Pick<Scheduler, "runWhenIdle" | "setMaxBatchSize">;
   /** Where the model runs; moved when the measured placement differs. */
-  executors: ModelExecutors;
+  executors: Pick<ModelExecutors, "place" | "current">;
   /** `--inline-threshold-microseconds`, or undefined when the config fixes the placement. */
   thresholdMicroseconds?: number;
   /** The sweep's limits. */
@@ -69,7 +76,7 @@ export interface TrafficTunerParts {
   /** When a tally window closes, what dominates, and how often the model may re-decide. */
   limits: TrafficTuningLimits;
   /** Time source of the decision rate limit. */
-  clock: Clock;
+  clock: Pick<Clock, "now">;
   /** Logger. */
   logger: Logger;
   /** Applies a decision to the served config and metrics. */
@@ -125,6 +132,7 @@ export function provisionalOrigins(
 export class TrafficTuner {
   private readonly tally: ShapeTally;
   private decided?: ObservedShape;
+  private decidedAfter = 0;
   private candidate?: string;
   private streak = 0;
   private measuring = false;
@@ -181,14 +189,20 @@ export class TrafficTuner {
 
   private deferred(dominant: ObservedShape): void {
     const { maxDecisions, intervalMs } = this.parts.limits;
-    const now = `${this.decided ? `observed: ${this.decided.key}` : "provisional"}`;
     this.parts.apply({
       origins: {
         tuning_shapes:
-          `${now}; ${dominant.key} dominates now, re-decided once the limit of ${maxDecisions} ` +
-          `decisions per ${Math.round(intervalMs / 60000)} min allows`,
+          `${this.current()}; ${dominant.key} dominates now, re-decided once the limit of ` +
+          `${maxDecisions} decisions per ${formatInterval(intervalMs)} allows`,
       },
     });
+  }
+
+  /** What the current decision was taken on, for origins that report a further event. */
+  private current(): string {
+    return this.decided
+      ? `observed: ${this.decided.key} (after ${this.decidedAfter} requests)`
+      : "provisional";
   }
 
   /** Runs one execution at `batch` items of `shape` between batches; resolves with its time in µs. */
@@ -236,6 +250,7 @@ export class TrafficTuner {
       }
       this.parts.apply({ maxBatchSize: sweep.maxBatchSize, origins });
       this.decided = shape;
+      this.decidedAfter = requests;
       logger.info(
         {
           model: label,
@@ -250,10 +265,9 @@ export class TrafficTuner {
       if (this.stopped) return;
       const reason = (error as Error).message.split("\n")[0];
       this.failed.add(shape.key);
-      const kept = this.decided ? `observed: ${this.decided.key}` : "provisional";
       this.parts.apply({
         origins: {
-          tuning_shapes: `${kept}; measuring on ${shape.key} (after ${requests} requests) failed: ${reason}`,
+          tuning_shapes: `${this.current()}; measuring on ${shape.key} (after ${requests} requests) failed: ${reason}`,
         },
       });
       logger.warn(
