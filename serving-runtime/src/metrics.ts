@@ -61,6 +61,8 @@ export class ServerMetrics {
   readonly requestLatency: BucketHistogram;
   /** Largest number of requests each model version's queue holds. */
   readonly queueCapacity: Gauge<"model" | "version">;
+  /** `hybridai_max_batch_size`: the largest batch each version's batcher forms now. */
+  readonly maxBatchSize: Gauge<"model" | "version">;
   /** Input drift, output distributions and the audit log's counts. */
   readonly observability: ObservabilityMetrics;
 
@@ -153,6 +155,13 @@ export class ServerMetrics {
       registers,
       collect: flush,
     });
+    this.maxBatchSize = new Gauge({
+      name: "hybridai_max_batch_size",
+      help: "Largest batch the model version's batcher forms now (max_batch_size; 0 = no batching); changes when a decision taken on the item shapes clients send changes it",
+      labelNames: MODEL_LABELS,
+      registers,
+      collect: flush,
+    });
     this.observability = new ObservabilityMetrics(this.registry);
     collectDefaultMetrics({ register: this.registry });
   }
@@ -211,6 +220,7 @@ export class ModelMetrics {
   /** Cumulative statistics since the version loaded (Triton's statistics extension). */
   readonly totals = new InferenceTotals();
   private capacity?: number;
+  private batchLimit?: number;
   private readonly latency: HistogramCell;
 
   /**
@@ -243,6 +253,11 @@ export class ModelMetrics {
   /** Sets the size of the version's queue, exported as `hybridai_queue_capacity`. */
   queueCapacity(requests: number): void {
     this.capacity = requests;
+  }
+
+  /** Sets the largest batch the version's batcher forms now, exported as `hybridai_max_batch_size`. */
+  maxBatchSize(items: number): void {
+    this.batchLimit = items;
   }
 
   /** Adds one request's time in the queue. */
@@ -315,5 +330,6 @@ export class ModelMetrics {
     }
     server.pendingRequests.set(labels, this.inFlight);
     if (this.capacity !== undefined) server.queueCapacity.set(labels, this.capacity);
+    if (this.batchLimit !== undefined) server.maxBatchSize.set(labels, this.batchLimit);
   }
 }

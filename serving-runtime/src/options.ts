@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import type { TRAFFIC_TUNING_LIMITS, TrafficTuningLimits } from "./repository/traffic-tuning";
 import { parseTuningShapes, type TuningShapes } from "./runtime/tuning-shapes";
 import { resolveTracing, type TracingConfig, TracingConfigError } from "./tracing/tracing-config";
 
@@ -42,6 +43,12 @@ export interface ServerOptions {
   inlineThresholdMicroseconds: number;
   /** Item shapes to time models with dynamic dimensions beyond the batch on (`--tuning-shapes`). */
   tuningShapes?: TuningShapes;
+  /**
+   * When models with dynamic dimensions beyond the batch (and no `--tuning-shapes` or config
+   * dims) decide from the item shapes their requests carry; not a flag: the documented defaults
+   * ({@link TRAFFIC_TUNING_LIMITS}) unless a program embedding the server sets them.
+   */
+  trafficTuning?: TrafficTuningLimits;
   /** Intra-op threads per session (`--intra-op-threads`); default 1 (parallelism comes from instances). */
   intraOpThreads?: number;
   /** Inter-op threads per session (`--inter-op-threads`); default 1. */

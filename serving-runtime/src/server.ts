@@ -16,6 +16,7 @@ import { ServerMetrics } from "./metrics";
 import { AuditLog } from "./observability/audit/audit-log";
 import { DEFAULT_DRIFT_WINDOW } from "./observability/drift-monitor";
 import { modelControlProblem, type ServerOptions } from "./options";
+import type { LoadSettings } from "./repository/loader";
 import { ModelRepository } from "./repository/model-repository";
 import { RepositoryPoller } from "./repository/repository-poller";
 import { type Clock, systemClock } from "./scheduling/clock";
@@ -56,6 +57,42 @@ export interface RunningServer {
 }
 
 /**
+ * The settings models load with, from the server's options.
+ *
+ * @param options validated server options
+ * @param metrics the server's metrics
+ * @param clock time source for queues and measurements
+ * @param logger pino logger
+ * @param cache the response cache, whose entries of a changed model are dropped
+ */
+function loadSettings(
+  options: ServerOptions,
+  metrics: ServerMetrics,
+  clock: Clock,
+  logger: Logger,
+  cache: ResponseCache<InferResult> | undefined,
+): LoadSettings {
+  return {
+    cores: availableParallelism(),
+    intraOpThreads: options.intraOpThreads,
+    interOpThreads: options.interOpThreads,
+    defaultMaxQueueSize: options.maxQueueSize,
+    defaultMaxBatchSize: options.defaultMaxBatchSize,
+    inlineThresholdMicroseconds: options.inlineThresholdMicroseconds,
+    tuningShapes: options.tuningShapes,
+    trafficTuning: options.trafficTuning,
+    clock,
+    logger,
+    metrics,
+    onModelChanged: (name) => cache?.deleteModel(name),
+    observability: {
+      driftWindowRows: options.driftWindow ?? DEFAULT_DRIFT_WINDOW,
+      metrics: metrics.observability,
+    },
+  };
+}
+
+/**
  * Starts the server: validates the repository and token files, listens, then loads every model
  * (health answers meanwhile; readiness turns 200 once loading and warmup have finished).
  *
@@ -77,23 +114,10 @@ export async function startServer(
     options.cacheSizeBytes > 0
       ? new ResponseCache<InferResult>({ maxBytes: options.cacheSizeBytes })
       : undefined;
-  const repository = new ModelRepository(root, {
-    cores: availableParallelism(),
-    intraOpThreads: options.intraOpThreads,
-    interOpThreads: options.interOpThreads,
-    defaultMaxQueueSize: options.maxQueueSize,
-    defaultMaxBatchSize: options.defaultMaxBatchSize,
-    inlineThresholdMicroseconds: options.inlineThresholdMicroseconds,
-    tuningShapes: options.tuningShapes,
-    clock,
-    logger,
-    metrics,
-    onModelChanged: (name) => cache?.deleteModel(name),
-    observability: {
-      driftWindowRows: options.driftWindow ?? DEFAULT_DRIFT_WINDOW,
-      metrics: metrics.observability,
-    },
-  });
+  const repository = new ModelRepository(
+    root,
+    loadSettings(options, metrics, clock, logger, cache),
+  );
   const context = {
     repository,
     inference: new InferenceService({ repository, metrics, cache, logger }),

@@ -14,13 +14,17 @@ import { getJson, postJson } from "./helpers/server";
  * `vad`: audio FP32 [batch, samples] → padded [batch, samples + 4], a reflect Pad of 2 samples on
  * each side, as voice-activity models frame their input. Reflect padding needs more samples than
  * it pads, so the load-time probes' generated input (1 sample) fails in onnxruntime, while real
- * audio works.
+ * audio works. Its config asks for `dynamic_batching` and leaves `max_batch_size` to the server,
+ * which then sweeps it at load on generated shapes; without a config (`name` other than `vad`)
+ * it waits for its traffic's shapes instead.
+ *
+ * @param name model name
  */
-function reflectPadModel(): DemoModel {
+function reflectPadModel(name = "vad"): DemoModel {
   return {
-    name: "vad",
+    name,
     graph: {
-      name: "vad",
+      name,
       inputs: [{ name: "audio", datatype: "FP32", shape: ["batch", "samples"] }],
       outputs: [{ name: "padded", datatype: "FP32", shape: ["batch", "padded_samples"] }],
       initializers: [{ name: "pads", dims: [4], values: [0, 2, 0, 2], datatype: "INT64" }],
@@ -33,7 +37,7 @@ function reflectPadModel(): DemoModel {
         },
       ],
     },
-    config: {},
+    config: name === "vad" ? { dynamic_batching: {} } : {},
   };
 }
 
@@ -66,7 +70,11 @@ let server: ServerProcess;
 let url: string;
 
 beforeAll(async () => {
-  const root = await repositoryWith([reflectPadModel(), wideInputModel()]);
+  const root = await repositoryWith([
+    reflectPadModel(),
+    reflectPadModel("vad_open"),
+    wideInputModel(),
+  ]);
   server = spawnServer("node", [
     CLI,
     ...["--model-repository", root, "--host", "127.0.0.1", "--port", "0"],
@@ -131,6 +139,35 @@ describe("a model that fails on the load-time probes' generated inputs", () => {
       shape: [1, 8],
       data: [3, 2, 1, 2, 3, 4, 3, 2],
     });
+  });
+});
+
+describe("the same model without a config: its traffic decides", () => {
+  it("is READY without a warning, and measured on the audio it serves without a line from onnxruntime", async () => {
+    expect(warnings().filter((record) => record.model === "vad_open")).toEqual([]);
+    const provisional = await getJson(`${url}/v2/models/vad_open/config`);
+    expect(provisional.parameters["origin.tuning_shapes"].string_value).toMatch(
+      /^provisional: waiting for traffic \(dynamic item dimensions: audio \[-1\]\)/,
+    );
+    for (let i = 0; i < 100; i++) {
+      const response = await postJson(`${url}/v2/models/vad_open/infer`, {
+        inputs: [{ name: "audio", shape: [1, 4], datatype: "FP32", data: [1, 2, 3, i] }],
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.outputs[0].data).toEqual([3, 2, 1, 2, 3, i, 3, 2]);
+    }
+    let origin = "";
+    for (let i = 0; i < 1500 && !origin.startsWith("observed"); i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const config = await getJson(`${url}/v2/models/vad_open/config`);
+      origin = config.parameters["origin.tuning_shapes"].string_value;
+    }
+    expect(origin).toBe("observed: audio=4 (after 100 requests)");
+    const config = await getJson(`${url}/v2/models/vad_open/config`);
+    expect(config.parameters["origin.max_batch_size"].string_value).toMatch(
+      /^measured on observed shapes audio=4: knee of items\/s/,
+    );
+    expect(server.stderr()).toBe("");
   });
 });
 

@@ -3,8 +3,8 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { ServerMetrics } from "../metrics";
 import type { ObservabilitySettings } from "../observability/version-observer";
-import type { ModelSignature } from "../protocol/tensor-spec";
-import type { SWEEP_LIMITS, SweepLimits } from "../runtime/batch-sweep";
+import type { ModelSignature, TensorSpec } from "../protocol/tensor-spec";
+import { SWEEP_LIMITS, type SweepLimits } from "../runtime/batch-sweep";
 import { ModelExecutors } from "../runtime/model-executors";
 import type { Placement, PlacementSetting } from "../runtime/placement";
 import { probeInputs } from "../runtime/probe-inputs";
@@ -15,7 +15,7 @@ import {
   type OwnedExecutor,
   type SessionPlan,
 } from "../runtime/sessions";
-import { type TuningShapes, tuningInputs } from "../runtime/tuning-shapes";
+import { type TuningInputs, type TuningShapes, tuningInputs } from "../runtime/tuning-shapes";
 import { runWarmup } from "../runtime/warmup";
 import { type Clock, systemClock } from "../scheduling/clock";
 import type { QueuePolicy } from "../scheduling/queue-policy";
@@ -26,13 +26,26 @@ import {
   completeConfig,
   type DefaultMaxBatchSize,
   decideMaxBatchSize,
+  type MaxBatchDecision,
 } from "./auto-complete";
 import { readConfigSource } from "./config-file";
-import { decidePlacement, settleMaxBatchSize } from "./load-measurements";
+import {
+  type Decided,
+  type DecidedPlacement,
+  decidePlacement,
+  settleMaxBatchSize,
+} from "./load-measurements";
 import type { LoadedVersion } from "./loaded-version";
 import { type EffectiveConfig, type ModelConfig, parseModelConfig } from "./model-config";
 import { listVersions, MODEL_FILE, selectVersions } from "./scan";
 import { buildSignature, specOf } from "./signature";
+import {
+  PROVISIONAL_MAX_BATCH_SIZE,
+  provisionalOrigins,
+  TRAFFIC_TUNING_LIMITS,
+  TrafficTuner,
+  type TrafficTuningLimits,
+} from "./traffic-tuning";
 
 /** Server-wide settings that shape how models load. */
 export interface LoadSettings {
@@ -52,6 +65,11 @@ export interface LoadSettings {
   tuningShapes?: TuningShapes;
   /** Limits of the load-time batch-size sweep; {@link SWEEP_LIMITS} by default. */
   sweepLimits?: SweepLimits;
+  /**
+   * When models with dynamic dimensions beyond the batch decide from their traffic;
+   * {@link TRAFFIC_TUNING_LIMITS} by default.
+   */
+  trafficTuning?: TrafficTuningLimits;
   /** Time source for queues and measurements; the system clock by default. */
   clock?: Clock;
   /** Logger. */
@@ -293,13 +311,42 @@ interface MeasuredVersion {
   placement: Placement;
   /** The executors it runs on, and their provider. */
   created: CreatedExecutors;
+  /** For a version that decides from its traffic: what it measures then. */
+  traffic?: { limits: TrafficTuningLimits; inputs: TensorSpec[]; outputNames: string[] };
+}
+
+/** The placement, executors and `max_batch_size` a version starts with. */
+interface StartingDecisions {
+  placement: DecidedPlacement;
+  created: CreatedExecutors;
+  maxBatch: Decided<number>;
+}
+
+/**
+ * Whether a version decides `max_batch_size` (and its placement) from the item shapes its
+ * traffic carries: its config leaves batching open (no `max_batch_size`, no `dynamic_batching`),
+ * `--default-max-batch-size` is `auto`, no `--tuning-shapes` names it, and some input has
+ * dynamic dimensions beyond the batch that neither the model nor its config dims fix.
+ */
+function decidesFromTraffic(
+  load: VersionLoad,
+  decision: MaxBatchDecision,
+  tuning: TuningInputs,
+): boolean {
+  return (
+    decision.kind === "measure" &&
+    load.config.dynamic_batching === undefined &&
+    load.settings.tuningShapes?.get(load.name) === undefined &&
+    tuning.generated
+  );
 }
 
 /**
  * Reads the model file's inputs and outputs from the probe session, decides where the version
- * runs and its `max_batch_size` (measuring what the config leaves open), completes its config,
- * moves to worker threads when it runs there, and runs the config's warmup on every instance.
- * `held` always names the executors to release should anything fail.
+ * runs and its `max_batch_size` (measuring what the config leaves open, or provisionally when
+ * its traffic is to decide), completes its config, moves to worker threads when it runs there,
+ * and runs the config's warmup on every instance. `held` always names the executors to release
+ * should anything fail.
  */
 async function measureVersion(
   load: VersionLoad,
@@ -327,6 +374,90 @@ async function measureVersion(
     batched,
     settings.tuningShapes?.get(load.name),
   );
+  const fromTraffic = decidesFromTraffic(load, decision, tuning);
+  const sweepCap = (settings.sweepLimits ?? SWEEP_LIMITS).cap;
+  const starting = fromTraffic
+    ? await provisionalDecisions(load, probe, held)
+    : await decideAtLoad(load, decision, tuning, outputNames, probe, held);
+  const completed = completeConfig(
+    config,
+    starting.maxBatch.value,
+    starting.maxBatch.origin,
+    config.input.length + config.output.length > 0,
+    plan.defaultInstances === undefined
+      ? undefined
+      : {
+          count: plan.count,
+          kind: plan.executionProviders.includes("cuda") ? "KIND_GPU" : "KIND_CPU",
+          origin: plan.defaultInstances,
+        },
+  );
+  completed.origins.execution_placement = starting.placement.origin;
+  completed.origins.tuning_shapes = tuning.origin;
+  const limits = settings.trafficTuning ?? TRAFFIC_TUNING_LIMITS;
+  if (fromTraffic) {
+    Object.assign(
+      completed.origins,
+      provisionalOrigins(provisionalSignature.inputs, limits, sweepCap, load.setting === "auto"),
+    );
+  }
+  // A version that decides from its traffic accepts requests up to the sweep's cap whatever the
+  // batcher's current max_batch_size, so that no decision turns an accepted request into a 400.
+  const signature = buildSignature(
+    load.name,
+    load.version,
+    session,
+    fromTraffic ? { ...completed.config, max_batch_size: sweepCap } : completed.config,
+  );
+  await runWarmup(config.model_warmup, signature, held.executors);
+  return {
+    signature,
+    completed,
+    placement: starting.placement.value,
+    created: starting.created,
+    traffic: fromTraffic ? { limits, inputs: provisionalSignature.inputs, outputNames } : undefined,
+  };
+}
+
+/**
+ * The starting decisions of a version whose traffic decides: worker threads unless the config
+ * places it (an execution of unknown size never stalls the event loop there), and Triton's
+ * default `max_batch_size` 4 (within the sweep's cap): batches that small add little latency
+ * whatever the item size, and already save most of the per-execution overhead.
+ */
+async function provisionalDecisions(
+  load: VersionLoad,
+  probe: CreatedExecutors,
+  held: HeldExecutors,
+): Promise<StartingDecisions> {
+  const placement: DecidedPlacement =
+    load.setting === "auto"
+      ? { value: "worker", origin: "provisional" }
+      : { value: load.setting, origin: "config parameters.execution_placement" };
+  const created = await takeExecutors(load, placement.value, probe, held);
+  const cap = (load.settings.sweepLimits ?? SWEEP_LIMITS).cap;
+  return {
+    placement,
+    created,
+    maxBatch: { value: Math.min(PROVISIONAL_MAX_BATCH_SIZE, cap), origin: "provisional" },
+  };
+}
+
+/**
+ * The decisions taken at load: the placement from a batch-1 timing, then the executors, then
+ * `max_batch_size` from a sweep on them when the config leaves it open; both on the shapes the
+ * model or its config fixes, `--tuning-shapes` gives, or generated ones.
+ */
+async function decideAtLoad(
+  load: VersionLoad,
+  decision: MaxBatchDecision,
+  tuning: TuningInputs,
+  outputNames: string[],
+  probe: CreatedExecutors,
+  held: HeldExecutors,
+): Promise<StartingDecisions> {
+  const { settings } = load;
+  const batched = decision.kind === "measure" || decision.value > 0;
   // Probes run generated inputs, which some models refuse (a reflect Pad over a length-1 axis, a
   // Reshape to a fixed size): onnxruntime logs nothing for them (quiet), the first failure is
   // logged once here, and no further probe is tried.
@@ -364,24 +495,7 @@ async function measureVersion(
     placement.untimable,
     (reason) => untimable(reason, "max_batch_size is Triton's default 4"),
   );
-  const completed = completeConfig(
-    config,
-    maxBatch.value,
-    maxBatch.origin,
-    config.input.length + config.output.length > 0,
-    plan.defaultInstances === undefined
-      ? undefined
-      : {
-          count: plan.count,
-          kind: plan.executionProviders.includes("cuda") ? "KIND_GPU" : "KIND_CPU",
-          origin: plan.defaultInstances,
-        },
-  );
-  completed.origins.execution_placement = placement.origin;
-  completed.origins.tuning_shapes = tuning.origin;
-  const signature = buildSignature(load.name, load.version, session, completed.config);
-  await runWarmup(config.model_warmup, signature, held.executors);
-  return { signature, completed, placement: placement.value, created };
+  return { placement, created, maxBatch };
 }
 
 /**
@@ -432,9 +546,16 @@ function serveVersion(load: VersionLoad, measured: MeasuredVersion): LoadedVersi
   );
   const policy = queuePolicy(completed.config, settings);
   metrics.queueCapacity(policy.maxQueueSize);
+  metrics.maxBatchSize(completed.config.max_batch_size);
+  let tuner: TrafficTuner | undefined;
   const scheduler = new Scheduler(load.label, created.executors, policy, metrics, {
     clock: load.clock,
-    onExecuted: modelExecutors.observe,
+    onExecuted: measured.traffic
+      ? (inferMicroseconds, _items, inputs, requests) => {
+          modelExecutors.observe(inferMicroseconds);
+          tuner?.observe(inputs, requests);
+        }
+      : modelExecutors.observe,
   });
   modelExecutors.attach(scheduler);
   if (placement === "worker" && plan.defaultInstances && plan.count > 1) {
@@ -451,7 +572,7 @@ function serveVersion(load: VersionLoad, measured: MeasuredVersion): LoadedVersi
       return more.executors;
     });
   }
-  return {
+  const loaded: LoadedVersion = {
     signature,
     config: completed.config,
     origins: completed.origins,
@@ -463,8 +584,31 @@ function serveVersion(load: VersionLoad, measured: MeasuredVersion): LoadedVersi
     instanceCount: () => modelExecutors.active.length,
     intraOpThreads: plan.worker.intraOpThreads,
     async close() {
+      tuner?.stop();
       await scheduler.close();
       await modelExecutors.close();
     },
   };
+  if (measured.traffic) {
+    tuner = new TrafficTuner({
+      label: load.label,
+      inputs: measured.traffic.inputs,
+      outputNames: measured.traffic.outputNames,
+      scheduler,
+      executors: modelExecutors,
+      thresholdMicroseconds:
+        load.setting === "auto" ? settings.inlineThresholdMicroseconds : undefined,
+      sweepLimits: settings.sweepLimits ?? SWEEP_LIMITS,
+      limits: measured.traffic.limits,
+      clock: load.clock,
+      logger: settings.logger,
+      apply(decision) {
+        Object.assign(loaded.origins, decision.origins);
+        if (decision.maxBatchSize === undefined) return;
+        loaded.config = { ...loaded.config, max_batch_size: decision.maxBatchSize };
+        metrics.maxBatchSize(decision.maxBatchSize);
+      },
+    });
+  }
+  return loaded;
 }

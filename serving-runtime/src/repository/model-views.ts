@@ -17,7 +17,7 @@ export function modelMetadata(target: LoadedVersion, versions: string[]): ModelM
     execution_placement: target.placement(),
     instance_count: target.instanceCount(),
     intra_op_thread_count: target.intraOpThreads,
-    max_batch_size: signature.maxBatchSize,
+    max_batch_size: target.config.max_batch_size,
   };
   if (target.executionProviderFallbackReason) {
     parameters.execution_provider_fallback_reason = target.executionProviderFallbackReason;

@@ -66,7 +66,7 @@ export function kneeOf(points: readonly SweepPoint[], fraction: number): number 
  */
 export async function sweepBatchSizes(
   run: (batch: number) => Promise<number>,
-  clock: Clock,
+  clock: Pick<Clock, "now">,
   limits: SweepLimits = SWEEP_LIMITS,
 ): Promise<SweepResult> {
   const started = clock.now();
@@ -92,11 +92,16 @@ export async function sweepBatchSizes(
   return { points, maxBatchSize: kneeOf(points, limits.kneeFraction), stoppedBecause };
 }
 
-/** Describes a sweep for the config origin, e.g. `measured at load: knee of items/s …`. */
-export function describeSweep(result: SweepResult): string {
+/**
+ * Describes a sweep for the config origin, e.g. `measured at load: knee of items/s …`.
+ *
+ * @param result the sweep
+ * @param when when and on what it was measured; `measured at load` by default
+ */
+export function describeSweep(result: SweepResult, when = "measured at load"): string {
   const curve = result.points
     .map((point) => `${point.batch}: ${Math.round(point.itemsPerSecond)}`)
     .join(", ");
   const stop = result.stoppedBecause ? `; sweep stopped: ${result.stoppedBecause}` : "";
-  return `measured at load: knee of items/s by batch size (${curve})${stop}`;
+  return `${when}: knee of items/s by batch size (${curve})${stop}`;
 }

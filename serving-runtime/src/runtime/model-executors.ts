@@ -16,7 +16,7 @@ export class ModelExecutors {
   private scheduler?: Scheduler;
   private switching = false;
   private closed = false;
-  private readonly monitor?: DriftMonitor;
+  private monitor?: DriftMonitor;
 
   /**
    * @param placement where the executors run
@@ -78,10 +78,39 @@ export class ModelExecutors {
   readonly observe = (inferMicroseconds: number): void => {
     if (this.switching || this.closed || !this.monitor) return;
     const next = this.monitor.observe(inferMicroseconds);
-    if (next) void this.moveTo(next, inferMicroseconds);
+    if (next) {
+      void this.moveTo(
+        next,
+        { inferMicroseconds: Math.round(inferMicroseconds) },
+        "execution time drifted; model moved",
+      );
+    }
   };
 
-  private async moveTo(next: Placement, inferMicroseconds: number): Promise<void> {
+  /**
+   * Runs the model where a new measurement placed it (e.g. one on the item shapes clients send),
+   * moving it when that differs from where it runs; the drift monitor then starts afresh from
+   * there. Does nothing while a drift move is under way or after close.
+   *
+   * @param next where the measurement placed it
+   * @param fields what the measurement found, for the log line of a move
+   */
+  async place(next: Placement, fields: Record<string, unknown>): Promise<void> {
+    if (this.switching || this.closed) return;
+    if (next !== this.placement) {
+      await this.moveTo(next, fields, "placement measured on observed shapes; model moved");
+    }
+    const { thresholdMicroseconds } = this.options;
+    if (thresholdMicroseconds !== undefined && this.placement === next) {
+      this.monitor = new DriftMonitor(next, thresholdMicroseconds);
+    }
+  }
+
+  private async moveTo(
+    next: Placement,
+    fields: Record<string, unknown>,
+    message: string,
+  ): Promise<void> {
     const { logger, label } = this.options;
     this.switching = true;
     try {
@@ -93,10 +122,7 @@ export class ModelExecutors {
       const previous = this.executors;
       this.executors = created;
       this.placement = next;
-      logger.info(
-        { model: label, placement: next, inferMicroseconds: Math.round(inferMicroseconds) },
-        "execution time drifted; model moved",
-      );
+      logger.info({ model: label, placement: next, ...fields }, message);
       await this.scheduler.useExecutors(created);
       await Promise.allSettled(previous.map((executor) => executor.release()));
     } catch (error) {

@@ -52,6 +52,8 @@ export interface TuningInputs {
   specs: TensorSpec[];
   /** Which shapes the decision used and why, for `GET /v2/models/{m}/config`. */
   origin: string;
+  /** Whether some input's item shape was generated (dynamic dimensions taken as 1). */
+  generated: boolean;
 }
 
 const formatDims = (dims: readonly number[]) => dims.join("x") || "scalar";
@@ -82,6 +84,7 @@ export function tuningInputs(
     }
   }
   const parts: string[] = [];
+  let generated = false;
   const specs = inputs.map((spec): TensorSpec => {
     const head = batched ? spec.shape.slice(0, 1) : [];
     const item = batched ? spec.shape.slice(1) : spec.shape;
@@ -102,11 +105,26 @@ export function tuningInputs(
       parts.push(`${spec.name}: ${formatDims(item)} fixed by the model or its config`);
       return spec;
     }
-    const generated = item.map((dim) => (dim < 0 ? 1 : dim));
+    const ones = item.map((dim) => (dim < 0 ? 1 : dim));
+    generated = true;
     parts.push(
-      `${spec.name}: ${formatDims(generated)} generated (dynamic dimensions taken as 1; give real ones with config dims or --tuning-shapes)`,
+      `${spec.name}: ${formatDims(ones)} generated (dynamic dimensions taken as 1; give real ones with config dims or --tuning-shapes)`,
     );
-    return { ...spec, shape: [...head, ...generated] };
+    return { ...spec, shape: [...head, ...ones] };
   });
-  return { specs, origin: parts.join("; ") };
+  return { specs, origin: parts.join("; "), generated };
+}
+
+/**
+ * A batched model's inputs with every dimension after the batch fixed to the item shapes clients
+ * were observed to send (the batch dimension stays dynamic).
+ *
+ * @param inputs the model's inputs, batch dimension first
+ * @param items item dimensions by input, in the same order
+ */
+export function observedInputs(
+  inputs: readonly TensorSpec[],
+  items: readonly (readonly number[])[],
+): TensorSpec[] {
+  return inputs.map((spec, i) => ({ ...spec, shape: [spec.shape[0], ...items[i]] }));
 }

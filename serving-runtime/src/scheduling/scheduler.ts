@@ -135,8 +135,38 @@ export class SchedulingError extends InferenceError {
   }
 }
 
-/** Observes each finished execution, e.g. to re-decide where the model runs. */
-export type ExecutionObserver = (inferMicroseconds: number, items: number) => void;
+/**
+ * Observes each finished execution, e.g. to re-decide where the model runs or to tally the item
+ * shapes requests carry.
+ *
+ * @param inferMicroseconds how long the model ran
+ * @param items items the execution carried
+ * @param inputs the first request's inputs (every request of a batch has the same item shapes);
+ *   their shapes stay readable, their buffers may have moved to another thread
+ * @param requests requests the execution carried
+ */
+export type ExecutionObserver = (
+  inferMicroseconds: number,
+  items: number,
+  inputs: readonly DecodedInput[],
+  requests: number,
+) => void;
+
+/** Work of the server's own (a background measurement) run on one of the model's executors. */
+export type BackgroundTask<T> = (executor: BatchExecutor) => Promise<T>;
+
+/**
+ * A background task waits at most this long for an idle executor while requests keep every
+ * executor busy; then it takes the next executor with room before queued requests.
+ */
+export const BACKGROUND_MAX_WAIT_MS = 200;
+
+interface Background {
+  task: BackgroundTask<unknown>;
+  since: number;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
 
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -165,6 +195,8 @@ interface Slot {
   executor: BatchExecutor;
   /** Items of each execution in flight. */
   running: number[];
+  /** A background task runs on it: it takes no batch until that ends. */
+  probing?: boolean;
 }
 
 /** Mean outstanding requests at arrival above which waiting for a fuller batch pays off. */
@@ -186,6 +218,7 @@ const OVERLAP_SMOOTHING = 0.2;
  */
 export class Scheduler implements RequestScheduler {
   private readonly queue: Job[] = [];
+  private readonly background: Background[] = [];
   private slots: Slot[];
   private readonly retiring = new Set<Slot>();
   private retiredWaiters: (() => void)[] = [];
@@ -208,7 +241,7 @@ export class Scheduler implements RequestScheduler {
   constructor(
     private readonly label: string,
     executors: readonly BatchExecutor[],
-    private readonly policy: QueuePolicy,
+    private policy: QueuePolicy,
     private readonly metrics: ModelMetrics,
     private readonly options: SchedulerOptions = {},
   ) {
@@ -229,7 +262,9 @@ export class Scheduler implements RequestScheduler {
    * @param executors the executors that take every batch from now on
    */
   useExecutors(executors: readonly BatchExecutor[]): Promise<void> {
-    for (const slot of this.slots) if (slot.running.length > 0) this.retiring.add(slot);
+    for (const slot of this.slots) {
+      if (slot.running.length > 0 || slot.probing) this.retiring.add(slot);
+    }
     this.slots = executors.map((executor) => ({ executor, running: [] }));
     this.scheduleDispatch();
     if (this.retiring.size === 0) return Promise.resolve();
@@ -245,6 +280,44 @@ export class Scheduler implements RequestScheduler {
   addExecutors(executors: readonly BatchExecutor[]): void {
     for (const executor of executors) this.slots.push({ executor, running: [] });
     this.scheduleDispatch();
+  }
+
+  /**
+   * Changes the largest batch the batcher forms (a new decision of the server's); batches
+   * already running keep their size, queued requests are batched by the new limit.
+   *
+   * @param maxBatchSize the new limit (1 or less: every request executes alone)
+   */
+  setMaxBatchSize(maxBatchSize: number): void {
+    const wasBatching = this.policy.maxBatchSize > 1;
+    this.policy = { ...this.policy, maxBatchSize };
+    if (!wasBatching && maxBatchSize > 1) {
+      for (const job of this.queue) job.key = batchKey(job.request.inputs);
+    }
+    this.scheduleDispatch();
+  }
+
+  /**
+   * Runs a background task of the server's own (a measurement) on one of the executors between
+   * batches: on an executor with nothing running while no request waits, or, once the task has
+   * waited {@link BACKGROUND_MAX_WAIT_MS} behind a busy queue, on the next executor with room.
+   * That executor takes no batch until the task ends. Rejects when the model unloads first.
+   *
+   * @param task the work, given the executor to run on
+   */
+  runWhenIdle<T>(task: BackgroundTask<T>): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(new Error(`${this.label} is unloading`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.background.push({
+        task,
+        since: this.clock.now(),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      this.scheduleDispatch();
+    });
   }
 
   /**
@@ -319,6 +392,9 @@ export class Scheduler implements RequestScheduler {
   /** Stops taking requests and resolves once queued and running work has finished. */
   close(): Promise<void> {
     this.closed = true;
+    for (const waiting of this.background.splice(0)) {
+      waiting.reject(new Error(`${this.label} is unloading`));
+    }
     this.scheduleDispatch();
     if (this.idle()) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
@@ -328,7 +404,7 @@ export class Scheduler implements RequestScheduler {
     return (
       this.queue.length === 0 &&
       this.retiring.size === 0 &&
-      this.slots.every((slot) => slot.running.length === 0)
+      this.slots.every((slot) => slot.running.length === 0 && !slot.probing)
     );
   }
 
@@ -377,7 +453,7 @@ export class Scheduler implements RequestScheduler {
   private freeSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.slots) {
-      if (slot.running.length >= slot.executor.capacity) continue;
+      if (slot.probing || slot.running.length >= slot.executor.capacity) continue;
       if (!best || slot.running.length < best.running.length) best = slot;
     }
     return best;
@@ -426,6 +502,7 @@ export class Scheduler implements RequestScheduler {
 
   private dispatch(): void {
     this.dropCancelled();
+    this.startBackground(true);
     while (this.queue.length > 0) {
       const slot = this.freeSlot();
       if (!slot) break;
@@ -439,6 +516,45 @@ export class Scheduler implements RequestScheduler {
       this.run(slot, batch);
     }
     for (const job of this.queue) this.watch(job);
+    this.startBackground(false);
+  }
+
+  /**
+   * Starts the oldest background task on a free executor: before requests (`overdue`) only once
+   * it has waited {@link BACKGROUND_MAX_WAIT_MS}, on any executor with room; after requests on an
+   * executor with nothing running, and only while no request waits.
+   */
+  private startBackground(overdue: boolean): void {
+    const waiting = this.background[0];
+    if (!waiting) return;
+    if (overdue && this.clock.now() - waiting.since < BACKGROUND_MAX_WAIT_MS) return;
+    if (!overdue && this.queue.length > 0) return;
+    const slot = this.freeSlot();
+    if (!slot || (!overdue && slot.running.length > 0)) return;
+    this.background.shift();
+    slot.probing = true;
+    const settle = () => {
+      slot.probing = false;
+      if (slot.running.length === 0 && this.retiring.delete(slot)) this.notifyRetired();
+      this.scheduleDispatch();
+      this.notifyIfDrained();
+    };
+    let running: Promise<unknown>;
+    try {
+      running = waiting.task(slot.executor);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(
+      (value) => {
+        settle();
+        waiting.resolve(value);
+      },
+      (error: Error) => {
+        settle();
+        waiting.reject(error);
+      },
+    );
   }
 
   private watch(job: Job): void {
@@ -505,7 +621,7 @@ export class Scheduler implements RequestScheduler {
         outputUs: (clock.now() - returned) * 1000,
       };
       this.metrics.executed(items, timing.inputUs, timing.inferUs, timing.outputUs, batch.length);
-      this.options.onExecuted?.(inferMicroseconds, items);
+      this.options.onExecuted?.(inferMicroseconds, items, batch[0].request.inputs, batch.length);
       spans?.end();
       for (let i = 0; i < batch.length; i++) {
         batch[i].onExecuted?.(timing);

@@ -192,3 +192,24 @@ export function constantModel(name: string): DemoModel {
     config: {},
   };
 }
+
+/**
+ * x FP32 [n, d] + w [300] → y FP32 [n, 300]: a model with a dynamic dimension beyond the batch
+ * that runs for d = 1 (broadcast) or d = 300 and fails for any other d.
+ *
+ * @param name model name
+ * @param config its config (none by default)
+ */
+export function wideModel(name: string, config: DemoModel["config"] = {}): DemoModel {
+  return {
+    name,
+    config,
+    graph: {
+      name,
+      inputs: [{ name: "x", datatype: "FP32", shape: ["n", "d"] }],
+      outputs: [{ name: "y", datatype: "FP32", shape: ["n", 300] }],
+      nodes: [{ op: "Add", inputs: ["x", "w"], outputs: ["y"] }],
+      initializers: [{ name: "w", dims: [300], values: new Float32Array(300).fill(0.5) }],
+    },
+  };
+}

@@ -3,15 +3,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ServerOptions } from "@hybridai/serving-runtime/src/options";
 import { type RunningServer, startServer } from "@hybridai/serving-runtime/src/server";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 
 /**
- * Starts an in-process server on an ephemeral loopback port with a silent logger; gRPC is off
- * unless `overrides.grpcPort` names a port.
+ * Starts an in-process server on an ephemeral loopback port with a silent logger (unless the test
+ * gives its own); gRPC is off unless `overrides.grpcPort` names a port.
  */
 export function startTestServer(
   modelRepository: string,
   overrides: Partial<ServerOptions> = {},
+  logger: Logger = pino({ level: "silent" }),
 ): Promise<RunningServer> {
   return startServer(
     {
@@ -36,7 +37,7 @@ export function startTestServer(
       requestTimeoutSeconds: 60,
       ...overrides,
     },
-    pino({ level: "silent" }),
+    logger,
   );
 }
 

@@ -1,5 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { parseTuningShapes } from "@hybridai/serving-runtime/src/runtime/tuning-shapes";
 import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchedModel, repositoryWith } from "../helpers/models";
@@ -46,6 +47,13 @@ afterAll(async () => {
   await Promise.all(servers.map((server) => server.shutdown(5000)));
 });
 
+/**
+ * `open` leaves its item width open (x [batch, cols]); `--tuning-shapes open:x=2` gives it, so
+ * that the load-time measurement the tests below check runs. Without it the model would wait for
+ * its traffic's shapes (test/serving-runtime/repository/traffic-tuning-served.test.ts).
+ */
+const OPEN_WIDTH = { tuningShapes: parseTuningShapes("open:x=2") };
+
 async function serve(overrides: Parameters<typeof startTestServer>[1] = {}) {
   const server = await startTestServer(root, { strictReadiness: false, ...overrides });
   servers.push(server);
@@ -57,7 +65,7 @@ const origin = (config: Json, field: string): string =>
 
 describe("auto-complete of config-less models", () => {
   it("measures max_batch_size at load and shows the completed config with its origins", async () => {
-    const server = await serve();
+    const server = await serve(OPEN_WIDTH);
     const config = await getJson(`${server.url}/v2/models/open/config`);
     expect([1, 2, 4, 8, 16, 32, 64]).toContain(config.max_batch_size);
     expect(origin(config, "max_batch_size")).toMatch(
@@ -154,7 +162,7 @@ describe("config.pbtxt", () => {
   });
 
   it("lets a config pin where the model runs", async () => {
-    const server = await serve({ inlineThresholdMicroseconds: 0 });
+    const server = await serve({ ...OPEN_WIDTH, inlineThresholdMicroseconds: 0 });
     expect((await getJson(`${server.url}/v2/models/pinned`)).parameters.execution_placement).toBe(
       "inline",
     );

@@ -1,4 +1,3 @@
-import type { DemoModel } from "@hybridai/serving-runtime/src/modelgen/demo-models";
 import { parseCommandLine } from "@hybridai/serving-runtime/src/options";
 import {
   parseTuningShapes,
@@ -6,27 +5,12 @@ import {
 } from "@hybridai/serving-runtime/src/runtime/tuning-shapes";
 import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repositoryWith } from "../helpers/models";
+import { repositoryWith, wideModel } from "../helpers/models";
 import { startTestServer } from "../helpers/server";
 
 // Issue 27: a model with dynamic dimensions beyond the batch is timed at load on the item shapes
 // clients send (config dims or --tuning-shapes), not on generated ones, and its served config
 // says which shapes the decision used.
-
-/** x FP32 [n, d] + w [300]: runs for d = 1 (broadcast) or d = 300, fails for any other d. */
-function wideModel(name: string, config: DemoModel["config"] = {}): DemoModel {
-  return {
-    name,
-    config,
-    graph: {
-      name,
-      inputs: [{ name: "x", datatype: "FP32", shape: ["n", "d"] }],
-      outputs: [{ name: "y", datatype: "FP32", shape: ["n", 300] }],
-      nodes: [{ op: "Add", inputs: ["x", "w"], outputs: ["y"] }],
-      initializers: [{ name: "w", dims: [300], values: new Float32Array(300).fill(0.5) }],
-    },
-  };
-}
 
 describe("parseTuningShapes", () => {
   it("reads models, inputs and item shapes", () => {
@@ -94,6 +78,7 @@ describe("served config of models with dynamic dimensions beyond the batch", () 
       wideModel("wide_flag"),
       wideModel("wide_wrong"),
       wideModel("wide_free"),
+      wideModel("wide_batcher", { dynamic_batching: {} }),
       wideModel("wide_config", { input: [{ name: "x", data_type: "TYPE_FP32", dims: [300] }] }),
     ]);
     server = await startTestServer(repository, {
@@ -130,11 +115,17 @@ describe("served config of models with dynamic dimensions beyond the batch", () 
     );
   });
 
-  it("uses the config's dims, or says the shapes were generated", async () => {
+  it("uses the config's dims, waits for traffic, or says the shapes were generated", async () => {
     expect((await origins("wide_config"))["origin.tuning_shapes"]).toBe(
       "x: 300 fixed by the model or its config",
     );
+    // Without config batching the model decides on the shapes its traffic carries
+    // (test/serving-runtime/repository/traffic-tuning-served.test.ts); a config that asks for
+    // dynamic_batching without a max_batch_size keeps the load-time sweep on generated shapes.
     expect((await origins("wide_free"))["origin.tuning_shapes"]).toMatch(
+      /^provisional: waiting for traffic/,
+    );
+    expect((await origins("wide_batcher"))["origin.tuning_shapes"]).toMatch(
       /^x: 1 generated \(dynamic dimensions taken as 1; give real ones with config dims or --tuning-shapes\)$/,
     );
   });
