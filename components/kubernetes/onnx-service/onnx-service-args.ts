@@ -423,8 +423,8 @@ export interface ServingTracing {
   /**
    * Share of the requests this service starts a trace for, 0–1 (`OTEL_TRACES_SAMPLER_ARG`).
    * Default 0.01: one request in a hundred keeps the collector's and the tracing backend's load
-   * (and their bill) proportionate to a busy service's traffic, and the runtime's CPU cost at
-   * this rate stays within a few percent; raise it while you investigate.
+   * (and their bill) proportionate to a busy service's traffic, and it is the rate the runtime's
+   * tracing overhead target (at most 3 % more CPU) is set for; raise it while you investigate.
    */
   sampleRate?: number;
   /**
