@@ -71,39 +71,21 @@ describe("tracing in stack config", () => {
   });
 
   it("hybridai:serving: refuses a bad tracing value naming the service's field", () => {
-    expect(() =>
+    const withTracing = (tracing: object) => () =>
       runStack(
         {
           "hybridai:fake": "{}",
           "hybridai:serving": JSON.stringify({
             image: "i:1",
-            services: [
-              {
-                name: "x",
-                cluster: "k8s",
-                uri: "https://m.example.com/x",
-                tracing: { sampleRate: 3 },
-              },
-            ],
+            services: [{ name: "x", cluster: "k8s", uri: "https://m.example.com/x", tracing }],
           }),
         },
         [oneCluster, servingSection],
-      ),
-    ).toThrow(/services\[0\]\.tracing\.sampleRate = 3 is not valid/);
-    expect(() =>
-      runStack(
-        {
-          "hybridai:fake": "{}",
-          "hybridai:serving": JSON.stringify({
-            image: "i:1",
-            services: [
-              { name: "x", cluster: "k8s", uri: "https://m.example.com/x", tracing: { rate: 1 } },
-            ],
-          }),
-        },
-        [oneCluster, servingSection],
-      ),
-    ).toThrow(HybridAiConfigError);
+      );
+    expect(withTracing({ sampleRate: 3 })).toThrow(
+      /services\[0\]\.tracing\.sampleRate = 3 is not valid/,
+    );
+    expect(withTracing({ rate: 1 })).toThrow(HybridAiConfigError);
   });
 
   it("hybridai:edge: the fleet's tracing and a site's override reach every site", async () => {

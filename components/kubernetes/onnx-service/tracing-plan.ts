@@ -2,7 +2,7 @@ import type * as inputs from "@pulumi/kubernetes/types/input";
 import { HybridAiConfigError } from "../../errors";
 import { assertWholeNumber } from "../../validate";
 import { OTEL_COLLECTOR_DEFAULTS } from "../opentelemetry-collector/opentelemetry-collector-plan";
-import { assertDns1035, assertNamespace } from "../validate";
+import { assertDns1035, assertNamespace, assertPodLabels } from "../validate";
 import type { ServingTracing, TracingCollectorRef } from "./onnx-service-args";
 
 /** Default share of requests a service starts a trace for. */
@@ -37,9 +37,6 @@ const DERIVED_ATTRIBUTES = [
  */
 const ATTRIBUTE_TEXT = /^[!#&-+\-./0-:<>-[\]-~]{1,255}$/;
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/;
-const LABEL_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Where spans go, as the egress policy must admit it. */
 export type TracingDestination =
@@ -93,23 +90,6 @@ function checkEndpoint(component: string, field: string, value: unknown): string
   return value.replace(/\/+$/, "");
 }
 
-function checkLabels(component: string, field: string, labels: unknown): Record<string, string> {
-  if (!isRecord(labels) || Object.keys(labels).length === 0) {
-    throw new HybridAiConfigError(component, field, labels, "a non-empty map of pod labels");
-  }
-  for (const [key, value] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(key) || typeof value !== "string" || !LABEL_VALUE.test(value)) {
-      throw new HybridAiConfigError(
-        component,
-        `${field}.${key}`,
-        value,
-        "a Kubernetes label (key: [prefix/]name; value: letters, digits, '-', '_', '.', at most 63 characters)",
-      );
-    }
-  }
-  return labels as Record<string, string>;
-}
-
 function checkCollector(
   component: string,
   field: string,
@@ -138,7 +118,7 @@ function checkCollector(
   const podLabels =
     ref.podLabels === undefined
       ? undefined
-      : checkLabels(component, `${field}.podLabels`, ref.podLabels);
+      : assertPodLabels(component, `${field}.podLabels`, ref.podLabels);
   return {
     endpoint: `http://${name}.${namespace}.svc:${port}`,
     destination: { kind: "collector", namespace, port, ...(podLabels ? { podLabels } : {}) },

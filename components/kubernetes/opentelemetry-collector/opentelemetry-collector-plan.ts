@@ -1,8 +1,13 @@
 import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
 import { HybridAiConfigError } from "../../errors";
 import { assertOneOf, assertWholeNumber } from "../../validate";
-import { HELM_RELEASE_NAME_MAX } from "../nvidia-device-plugin-plan";
-import { assertDns1035, assertNamespace, assertQuantity } from "../validate";
+import {
+  assertDns1035,
+  assertHelmReleaseName,
+  assertNamespace,
+  assertPodLabels,
+  assertQuantity,
+} from "../validate";
 import {
   type CollectorExporter,
   CollectorExporterType,
@@ -44,13 +49,9 @@ const COLLECTOR_UID = 10001;
 /** Receivers the chart opens ports for by default that this collector does not run. */
 const UNUSED_PORTS = ["jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin"] as const;
 
-const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
-const LABEL_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
 
 /** An in-cluster collector as `OnnxService`'s and `EdgeFleet`'s `tracing.collector` take it. */
@@ -247,18 +248,6 @@ function collectorConfig(exporter: CollectorExporter): Record<string, unknown> {
   };
 }
 
-function checkLabels(field: string, labels: unknown): Record<string, string> {
-  if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
-    throw new HybridAiConfigError(COMPONENT, field, labels, "a map of pod labels");
-  }
-  for (const [key, value] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(key) || typeof value !== "string" || !LABEL_VALUE.test(value)) {
-      throw new HybridAiConfigError(COMPONENT, `${field}.${key}`, value, "a Kubernetes label");
-    }
-  }
-  return labels as Record<string, string>;
-}
-
 /** The NetworkPolicy peers allowed to send spans. */
 function ingressPeers(allowFrom: CollectorPeer[] | undefined): Record<string, unknown>[] {
   if (allowFrom === undefined) return [{ namespaceSelector: {} }];
@@ -277,7 +266,7 @@ function ingressPeers(allowFrom: CollectorPeer[] | undefined): Record<string, un
     const podLabels =
       peer.podLabels === undefined
         ? undefined
-        : checkLabels(`allowFrom[${i}].podLabels`, peer.podLabels);
+        : assertPodLabels(COMPONENT, `allowFrom[${i}].podLabels`, peer.podLabels);
     return {
       namespaceSelector:
         peer.namespace === undefined
@@ -286,17 +275,6 @@ function ingressPeers(allowFrom: CollectorPeer[] | undefined): Record<string, un
       ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
     };
   });
-}
-
-function checkReleaseName(name: string): void {
-  if (typeof name !== "string" || name.length > HELM_RELEASE_NAME_MAX || !RELEASE_NAME.test(name)) {
-    throw new HybridAiConfigError(
-      COMPONENT,
-      "name",
-      name,
-      `a Helm release name: lowercase letters, digits and '-', at most ${HELM_RELEASE_NAME_MAX} characters`,
-    );
-  }
 }
 
 /** Resources with defaults, checked. */
@@ -376,7 +354,7 @@ export function planOpenTelemetryCollector(
   name: string,
   args: OpenTelemetryCollectorArgs = {},
 ): OpenTelemetryCollectorPlan {
-  checkReleaseName(name);
+  assertHelmReleaseName(COMPONENT, name);
   const namespace = args.namespace ?? OTEL_COLLECTOR_DEFAULTS.namespace;
   assertNamespace(COMPONENT, "namespace", namespace);
   const serviceName = args.serviceName ?? OTEL_COLLECTOR_DEFAULTS.serviceName;
