@@ -29,3 +29,24 @@ export const modelReaderSchema = z.strictObject({
   namespace: z.string().optional(),
   serviceAccountName: z.string().optional(),
 });
+
+/**
+ * `tracing` of an ONNX service or an edge fleet (and a site) in stack config: the shape of
+ * `OnnxService.tracing`; the component checks the values.
+ */
+export const tracingSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  endpoint: z.string().min(1).optional(),
+  collector: z
+    .strictObject({
+      name: z.string().optional(),
+      namespace: z.string().optional(),
+      port: z.number().int().optional(),
+      podLabels: labelsSchema.optional(),
+    })
+    .optional(),
+  sampleRate: z.number().optional(),
+  parentBased: z.boolean().optional(),
+  serviceName: z.string().optional(),
+  resourceAttributes: labelsSchema.optional(),
+});

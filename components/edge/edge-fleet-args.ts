@@ -3,6 +3,7 @@ import type { AcceleratorSpec } from "../accelerators";
 import type {
   ServingNetworkPolicy,
   ServingResources,
+  ServingTracing,
 } from "../kubernetes/onnx-service/onnx-service-args";
 
 /** CPU architectures of edge devices, by name (the Kubernetes `kubernetes.io/arch` node label). */
@@ -74,6 +75,13 @@ export interface EdgeSite {
   threads?: number;
   /** Extra labels on the site's objects and pods. */
   labels?: Record<string, string>;
+  /**
+   * Tracing of this site, over the fleet's `tracing`: its fields replace the fleet's (an
+   * `endpoint` or `collector` here replaces the fleet's destination; `resourceAttributes` are
+   * merged), `{ enabled: false }` turns tracing off here, and a site can trace alone. Default:
+   * the fleet's.
+   */
+  tracing?: ServingTracing;
 }
 
 /**
@@ -201,6 +209,16 @@ export interface EdgeFleetArgs {
    * out of the cluster (never the metadata server) and `cloudFallback.url` only.
    */
   networkPolicy?: ServingNetworkPolicy;
+  /**
+   * Export OpenTelemetry traces from every site (the same settings as `OnnxService.tracing`):
+   * the runtime's `OTEL_*` environment, with `hybridai.site` and `hybridai.region` among the
+   * resource attributes, and an egress rule to the collector. Spans of a request a device
+   * forwards to `cloudFallback` carry the same trace id as the cloud's (the runtime sends W3C
+   * `traceparent`), so trace the cloud service too. Usually an `endpoint`: the cloud's collector
+   * as the devices reach it (`https://…`); a `collector` is one on the site cluster itself.
+   * Default: none (tracing off).
+   */
+  tracing?: ServingTracing;
   /** Minutes a site's rollout may take before `pulumi up` fails it (and stops later rings), 1–120. Default 15. */
   rolloutTimeoutMinutes?: number;
   /** Extra `hybridai-serve` flags. */

@@ -13,12 +13,14 @@ import {
 import type {
   OnnxServiceArgs,
   ServingNetworkPolicy,
+  ServingTracing,
 } from "../kubernetes/onnx-service/onnx-service-args";
 import {
   DEFAULT_RUNTIME_IMAGE,
   type OnnxServicePlan,
   planOnnxService,
 } from "../kubernetes/onnx-service/onnx-service-plan";
+import { resolveTracing } from "../kubernetes/onnx-service/tracing-plan";
 import { assertDns1035, assertNamespace, assertQuantity } from "../kubernetes/validate";
 import { assertWholeNumber } from "../validate";
 import { FALLBACK_TOKEN_KEY, planCloudFallback } from "./cloud-fallback";
@@ -37,6 +39,14 @@ export const SITE_LABELS = {
   region: "hybridai.dev/region",
   /** The site's rollout ring. */
   ring: "hybridai.dev/ring",
+} as const;
+
+/** Resource attributes every site's spans carry (`OTEL_RESOURCE_ATTRIBUTES`), set from the site. */
+export const SITE_RESOURCE_ATTRIBUTES = {
+  /** The site name. */
+  site: "hybridai.site",
+  /** The site's region. */
+  region: "hybridai.region",
 } as const;
 
 /** Default size of one replica on a small device. */
@@ -250,6 +260,10 @@ function resolveFleet(componentName: string, args: EdgeFleetArgs): ResolvedFleet
     : undefined;
   const fallbackSecretName =
     args.cloudFallback?.tokenSecret !== undefined ? `${name}-cloud-fallback` : undefined;
+  resolveTracing(EDGE_FLEET, "tracing", args.tracing);
+  for (const site of rings.flat()) {
+    resolveTracing(EDGE_FLEET, `sites[${site.index}].tracing`, site.site.tracing);
+  }
   return {
     args,
     name,
@@ -291,6 +305,33 @@ function siteNetworkPolicy(args: EdgeFleetArgs): ServingNetworkPolicy {
   };
 }
 
+/**
+ * A site's tracing: the fleet's settings with the site's over them (the site's destination
+ * replacing the fleet's, resource attributes merged), plus the site's name and region as
+ * resource attributes; `undefined` when neither traces.
+ */
+function siteTracing(args: EdgeFleetArgs, site: ResolvedSite): ServingTracing | undefined {
+  const fleet = args.tracing;
+  const own = site.site.tracing;
+  if (fleet === undefined && own === undefined) return undefined;
+  const ownDestination = own?.endpoint !== undefined || own?.collector !== undefined;
+  const { endpoint, collector, ...fleetSettings } = fleet ?? {};
+  const merged: ServingTracing = {
+    ...(ownDestination ? fleetSettings : fleet),
+    ...own,
+  };
+  if (merged.enabled === false) return { enabled: false };
+  return {
+    ...merged,
+    resourceAttributes: {
+      ...fleet?.resourceAttributes,
+      ...own?.resourceAttributes,
+      [SITE_RESOURCE_ATTRIBUTES.site]: site.name,
+      [SITE_RESOURCE_ATTRIBUTES.region]: site.region,
+    },
+  };
+}
+
 /** The {@link OnnxServiceArgs} one site's serving objects are planned from. */
 function siteServiceArgs(
   fleet: ResolvedFleet,
@@ -301,6 +342,7 @@ function siteServiceArgs(
   const { args, name, namespace, modelName, revision } = fleet;
   const siteThreads = site.site.threads ?? fleet.threads;
   assertWholeNumber(EDGE_FLEET, `sites[${site.index}].threads`, siteThreads, 1, 64);
+  const tracing = siteTracing(args, site);
   return {
     name,
     namespace,
@@ -314,6 +356,7 @@ function siteServiceArgs(
     ...(args.env ? { env: args.env } : {}),
     networkPolicy: siteNetworkPolicy(args),
     labels,
+    ...(tracing ? { tracing } : {}),
   };
 }
 
@@ -437,7 +480,8 @@ function planSite(fleet: ResolvedFleet, site: ResolvedSite): EdgeSitePlan {
  * `planEdgeStatefulSet`). Throws {@link HybridAiConfigError} naming the field for: a name longer
  * than {@link MAX_EDGE_NAME_LENGTH}, bad or repeated site names, rings not numbered from 0 without
  * gaps, an accelerator on arm64, a missing model revision, a `file:///` source without
- * `hostPathSources`, bad threads, cache or fallback settings, and anything `planOnnxService`
+ * `hostPathSources`, bad threads, cache, fallback or tracing settings (the fleet's at `tracing`, a
+ * site's at `sites[i].tracing`), and anything `planOnnxService`
  * refuses (prefixed with the site).
  */
 export function planEdgeFleet(componentName: string, args: EdgeFleetArgs): EdgeFleetPlan {

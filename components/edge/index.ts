@@ -27,6 +27,7 @@ export {
   NVIDIA_RUNTIME_CLASS,
   planEdgeFleet,
   SITE_LABELS,
+  SITE_RESOURCE_ATTRIBUTES,
 } from "./edge-fleet-plan";
 export { EdgeHost } from "./edge-host";
 export type { EdgeHostArgs, EdgeHostRole } from "./edge-host-args";

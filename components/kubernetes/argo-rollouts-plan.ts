@@ -3,9 +3,8 @@ import type { ClusterRoleArgs, ClusterRoleBindingArgs } from "@pulumi/kubernetes
 import { HybridAiConfigError } from "../errors";
 import { assertWholeNumber } from "../validate";
 import type { ArgoRolloutsArgs } from "./argo-rollouts-args";
-import { HELM_RELEASE_NAME_MAX } from "./nvidia-device-plugin-plan";
 import { GATEWAY_API_PLUGIN_NAME } from "./onnx-service/rollout-plan";
-import { assertNamespace } from "./validate";
+import { assertHelmReleaseName, assertNamespace } from "./validate";
 
 const COMPONENT = "ArgoRollouts";
 
@@ -38,7 +37,6 @@ export const GATEWAY_API_PLUGIN = {
   stateConfigMap: "argo-gatewayapi-configmap",
 } as const;
 
-const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PLUGIN_DIR = "/plugins";
 const PLUGIN_VOLUME = "gatewayapi-plugin";
 /** The uid the Argo Rollouts image runs as. */
@@ -76,14 +74,7 @@ function trafficRouterPlugins(): string {
  * name, namespace, replica count or plugin version.
  */
 export function planArgoRollouts(name: string, args: ArgoRolloutsArgs = {}): ArgoRolloutsPlan {
-  if (typeof name !== "string" || name.length > HELM_RELEASE_NAME_MAX || !RELEASE_NAME.test(name)) {
-    throw new HybridAiConfigError(
-      COMPONENT,
-      "name",
-      name,
-      `a Helm release name: lowercase letters, digits and '-', at most ${HELM_RELEASE_NAME_MAX} characters`,
-    );
-  }
+  assertHelmReleaseName(COMPONENT, name);
   const namespace = args.namespace ?? "argo-rollouts";
   assertNamespace(COMPONENT, "namespace", namespace);
   const replicas = args.replicas ?? 2;

@@ -101,6 +101,8 @@ export type {
   ServingRollout,
   ServingServiceAccount,
   ServingServiceMonitor,
+  ServingTracing,
+  TracingCollectorRef,
 } from "./onnx-service/onnx-service-args";
 export {
   EXPOSURE_LOAD_BALANCERS,
@@ -126,6 +128,23 @@ export {
   GATEWAY_API_PLUGIN_NAME,
 } from "./onnx-service/rollout-plan";
 export { TRACK_LABEL } from "./onnx-service/serving-plan";
+export { DEFAULT_TRACE_SAMPLE_RATE, TRACING_ENV_NAMES } from "./onnx-service/tracing-plan";
+export { OpenTelemetryCollector } from "./opentelemetry-collector/opentelemetry-collector";
+export {
+  type CollectorExporter,
+  CollectorExporterType,
+  type CollectorHeadersSecret,
+  type CollectorPeer,
+  type CollectorResources,
+  type OpenTelemetryCollectorArgs,
+} from "./opentelemetry-collector/opentelemetry-collector-args";
+export {
+  type CollectorRef,
+  type OpenTelemetryCollectorPlan,
+  OTEL_COLLECTOR_CHART,
+  OTEL_COLLECTOR_DEFAULTS,
+  planOpenTelemetryCollector,
+} from "./opentelemetry-collector/opentelemetry-collector-plan";
 export { RUNTIME_UID } from "./pod-security";
 export {
   GKE_SPOT_LABEL,

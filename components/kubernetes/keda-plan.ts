@@ -2,8 +2,7 @@ import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
 import { HybridAiConfigError } from "../errors";
 import { assertWholeNumber } from "../validate";
 import type { KedaArgs } from "./keda-args";
-import { HELM_RELEASE_NAME_MAX } from "./nvidia-device-plugin-plan";
-import { assertNamespace } from "./validate";
+import { assertHelmReleaseName, assertNamespace } from "./validate";
 
 const COMPONENT = "Keda";
 
@@ -19,8 +18,6 @@ export const KEDA_CHART = {
   repo: "https://kedacore.github.io/charts",
 } as const;
 
-const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** Everything {@link Keda} creates. */
 export interface KedaPlan {
   /** Namespace of the operator. */
@@ -34,14 +31,7 @@ export interface KedaPlan {
  * with its CRDs. Throws {@link HybridAiConfigError} for a bad name, namespace or replica count.
  */
 export function planKeda(name: string, args: KedaArgs = {}): KedaPlan {
-  if (typeof name !== "string" || name.length > HELM_RELEASE_NAME_MAX || !RELEASE_NAME.test(name)) {
-    throw new HybridAiConfigError(
-      COMPONENT,
-      "name",
-      name,
-      `a Helm release name: lowercase letters, digits and '-', at most ${HELM_RELEASE_NAME_MAX} characters`,
-    );
-  }
+  assertHelmReleaseName(COMPONENT, name);
   const namespace = args.namespace ?? "keda";
   assertNamespace(COMPONENT, "namespace", namespace);
   const replicas = args.replicas ?? 1;

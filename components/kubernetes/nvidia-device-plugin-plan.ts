@@ -8,7 +8,7 @@ import {
   type MigStrategy,
   type NvidiaDevicePluginArgs,
 } from "./nvidia-device-plugin-args";
-import { assertNamespace } from "./validate";
+import { assertHelmReleaseName, assertNamespace } from "./validate";
 
 const COMPONENT = "NvidiaDevicePlugin";
 
@@ -18,11 +18,6 @@ export const NVIDIA_DEVICE_PLUGIN_CHART = {
   version: "0.18.2",
   repo: "https://nvidia.github.io/k8s-device-plugin",
 } as const;
-
-/** Helm's limit on release names (it derives object names and labels from them). */
-export const HELM_RELEASE_NAME_MAX = 53;
-
-const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The NVIDIA GPU types hybridai knows. */
 export const NVIDIA_GPU_TYPES: readonly AcceleratorType[] = ACCELERATOR_TYPES.filter(
@@ -57,14 +52,7 @@ export function planNvidiaDevicePlugin(
   name: string,
   args: NvidiaDevicePluginArgs = {},
 ): ReleaseArgs {
-  if (name.length > HELM_RELEASE_NAME_MAX || !RELEASE_NAME.test(name)) {
-    throw new HybridAiConfigError(
-      COMPONENT,
-      "name",
-      name,
-      `a Helm release name: lowercase letters, digits and '-', at most ${HELM_RELEASE_NAME_MAX} characters`,
-    );
-  }
+  assertHelmReleaseName(COMPONENT, name);
   const namespace = args.namespace ?? "kube-system";
   assertNamespace(COMPONENT, "namespace", namespace);
   const accelerators = args.accelerators ?? [...NVIDIA_GPU_TYPES];

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ACCELERATOR_TYPES } from "../../components/accelerators";
 import { EdgeFleet, type EdgeFleetArgs, planEdgeFleet } from "../../components/edge";
 import type { StackSection } from "../section";
-import { labelsSchema } from "../specs";
+import { labelsSchema, tracingSchema } from "../specs";
 
 const resources = z.strictObject({
   cpu: z.string().optional(),
@@ -30,6 +30,7 @@ const site = z.strictObject({
   resources: resources.optional(),
   threads: z.number().int().min(1).optional(),
   labels: labelsSchema.optional(),
+  tracing: tracingSchema.optional(),
 });
 
 const triggers = z.enum(["timeout", "error", "overload"]);
@@ -56,6 +57,7 @@ export interface EdgeStackConfig {
   rolloutTimeoutMinutes?: number;
   runtimeArgs?: string[];
   labels?: Record<string, string>;
+  tracing?: z.infer<typeof tracingSchema>;
   sites: z.infer<typeof site>[];
 }
 
@@ -92,6 +94,7 @@ const schema: z.ZodType<EdgeStackConfig> = z.strictObject({
   rolloutTimeoutMinutes: z.number().int().min(1).optional(),
   runtimeArgs: z.array(z.string()).optional(),
   labels: labelsSchema.optional(),
+  tracing: tracingSchema.optional(),
   sites: z.array(site).min(1),
 });
 

@@ -7,6 +7,7 @@ import type { OnnxServiceArgs, ServingCapacity } from "../../components/kubernet
 import { LlmService, OnnxService, planOnnxService } from "../../components/kubernetes";
 import { hostModelDirectory } from "../../components/kubernetes/onnx-service/deployment-plan";
 import type { DeployedCluster, PlannedCluster, StackSection } from "../section";
+import { tracingSchema } from "../specs";
 import {
   checkLlmService,
   type LlmServiceEntry,
@@ -84,6 +85,8 @@ const service = z.strictObject({
     })
     .optional(),
   runtimeArgs: z.array(z.string()).optional(),
+  /** OpenTelemetry tracing, as OnnxService `tracing`. */
+  tracing: tracingSchema.optional(),
 });
 
 /** `hybridai:serving`: ONNX services and vLLM services on the stack's clusters. */

@@ -17,8 +17,10 @@ const {
 const {
   ARGO_ROLLOUTS_CHART,
   NVIDIA_DEVICE_PLUGIN_CHART,
+  OTEL_COLLECTOR_CHART,
   planArgoRollouts,
   planNvidiaDevicePlugin,
+  planOpenTelemetryCollector,
 } = kubernetes;
 
 const ROLE = "arn:aws:iam::111122223333:role/addon";
@@ -81,6 +83,27 @@ const RELEASES: [string, { chart: string; version: string }, Record<string, unkn
     "Argo Rollouts",
     ARGO_ROLLOUTS_CHART,
     [planArgoRollouts("argo-rollouts").release.values as Record<string, unknown>],
+  ],
+  [
+    "OpenTelemetry Collector",
+    OTEL_COLLECTOR_CHART,
+    [
+      planOpenTelemetryCollector("otel").release.values,
+      planOpenTelemetryCollector("otel", {
+        replicas: 1,
+        exporter: {
+          type: "otlp",
+          endpoint: "tempo.observability.svc:4317",
+          insecure: true,
+          headersSecret: { name: "tempo-auth", headers: { authorization: "token" } },
+        },
+        allowFrom: [{ namespace: "serving", podLabels: { app: "ranker" } }],
+        resources: { cpu: "200m", memory: "512Mi", memoryLimit: "1Gi" },
+      }).release.values,
+      planOpenTelemetryCollector("otel", {
+        exporter: { type: "otlphttp", endpoint: "https://otlp.example.com" },
+      }).release.values,
+    ] as Record<string, unknown>[],
   ],
 ];
 

@@ -57,6 +57,7 @@ const EXPECTED_TOKENS = [
   "hybridai:index:LlmService",
   "hybridai:index:NvidiaDevicePlugin",
   "hybridai:index:OnnxService",
+  "hybridai:index:OpenTelemetryCollector",
 ];
 
 /**

@@ -8,6 +8,7 @@ const COMPONENTS = {
   LlmService: "planLlmService",
   NvidiaDevicePlugin: "planNvidiaDevicePlugin",
   OnnxService: "planOnnxService",
+  OpenTelemetryCollector: "planOpenTelemetryCollector",
 } as const;
 
 /** Sub-plans a component is built from: their output is part of the component's plan. */

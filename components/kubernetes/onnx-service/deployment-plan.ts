@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DeploymentArgs } from "@pulumi/kubernetes/apps/v1";
+import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { containerSecurityContext, podSecurityContext } from "../pod-security";
 import { podPlacement, type ServingAccelerator, type ShutdownTiming } from "../scheduling";
@@ -125,6 +126,8 @@ export interface ServingDeploymentSpec {
   runtimeArgs: string[];
   /** Extra environment of the serving container. */
   env: Record<string, pulumi.Input<string>>;
+  /** The tracing environment (`planTracingEnv`), after `env` and in its own order. Default none. */
+  tracingEnv?: inputs.core.v1.EnvVar[];
   /**
    * Values outside the pod template that must still roll the pods when they change (the
    * model's revision; the service account's identity annotations, which IRSA injects at pod
@@ -246,7 +249,7 @@ function pullContainer(
 function serveContainer(
   spec: ServingDeploymentSpec,
   serveArgs: string[],
-  env: ReturnType<typeof sortedEnv>,
+  env: inputs.core.v1.EnvVar[],
   limits: Record<string, string>,
 ) {
   return {
@@ -318,7 +321,7 @@ export function planServingDeployment(spec: ServingDeploymentSpec): DeploymentAr
     "--to",
     `${MODEL_REPOSITORY_PATH}/${spec.modelName}`,
   ];
-  const env = sortedEnv(spec.env);
+  const env = [...sortedEnv(spec.env), ...(spec.tracingEnv ?? [])];
   const limits = servingLimits(spec);
   const hostDirectories = sources
     .map(hostModelDirectory)

@@ -2,6 +2,7 @@ import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { HybridAiConfigError } from "../../errors";
 import type { ServingEgress } from "./onnx-service-args";
+import type { TracingDestination } from "./tracing-plan";
 
 /** The label every namespace carries with its own name (Kubernetes ≥ 1.22). */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -40,6 +41,8 @@ export interface EgressSources {
   modelUris: pulumi.Input<string>[];
   /** Whether the pods take their cloud identity from a metadata server (GKE Workload Identity). */
   metadataIdentity: boolean;
+  /** Where the runtime exports spans, when tracing is on. */
+  tracing?: TracingDestination;
 }
 
 /** The port a URL is reached on: its own, or its scheme's default. */
@@ -68,6 +71,21 @@ function endpointRule(
   }
   if (port === 443) return undefined;
   return { to: outside(except), ports: [{ protocol: "TCP", port }] };
+}
+
+/** The rule admitting an in-cluster collector: its namespace (and pods, when named) on its port. */
+function collectorRule(
+  collector: Extract<TracingDestination, { kind: "collector" }>,
+): inputs.networking.v1.NetworkPolicyEgressRule {
+  return {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: collector.namespace } },
+        ...(collector.podLabels ? { podSelector: { matchLabels: collector.podLabels } } : {}),
+      },
+    ],
+    ports: [{ protocol: "TCP", port: collector.port }],
+  };
 }
 
 /** Every address but the link-local ranges and `except`, IPv4 and IPv6. */
@@ -120,7 +138,8 @@ function urlRules(
  * server at 169.254.169.254) and `egress.exceptCidrs`; the port of each https model source or
  * `egress.endpoints` URL that is not 443 (an in-cluster Service's namespace only, for
  * `svc.ns.svc.cluster.local` hosts); and the metadata servers with `egress.metadataServer`
- * (default: when the pods take a GKE Workload Identity). When a URL is an output, the rules are
+ * (default: when the pods take a GKE Workload Identity); with tracing, the collector's namespace
+ * (and pods) on its port, or the tracing endpoint's port like an `egress.endpoints` URL. When a URL is an output, the rules are
  * an output too. Throws {@link HybridAiConfigError} for an endpoint that is not an http(s) URL
  * or a CIDR that is not one.
  *
@@ -164,6 +183,7 @@ export function planEgressRules(
           ports: [{ protocol: "TCP", port }],
         }))
       : [];
+  const { tracing } = sources;
   const urls = [
     ...sources.modelUris.map((value) => ({ field: "model.uri", value, http: false })),
     ...(egress.endpoints ?? []).map((value, i) => ({
@@ -171,11 +191,15 @@ export function planEgressRules(
       value,
       http: true,
     })),
+    ...(tracing?.kind === "url"
+      ? [{ field: "tracing.endpoint", value: tracing.url, http: true }]
+      : []),
   ];
   const known = urls.filter((url): url is NamedUrl => typeof url.value === "string");
   const rules = (resolved: readonly NamedUrl[]) => [
     ...fixed,
     ...urlRules(component, resolved, except),
+    ...(tracing?.kind === "collector" ? [collectorRule(tracing)] : []),
     ...metadata,
   ];
   if (known.length === urls.length) return rules(known);

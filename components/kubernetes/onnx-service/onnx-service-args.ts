@@ -381,6 +381,70 @@ export interface ServingGrpc {
   probes?: boolean;
 }
 
+/**
+ * An OTLP collector inside the cluster, addressed by its Service: spans go to
+ * `http://<name>.<namespace>.svc:<port>` (OTLP/HTTP, protobuf), and the pods' egress policy
+ * admits that namespace (and `podLabels`, when given) on that port. The defaults are those of
+ * {@link OpenTelemetryCollector}: pass its `ref` to address one this program installs.
+ */
+export interface TracingCollectorRef {
+  /** Name of the collector's Service. Default `otel-collector`. */
+  name?: string;
+  /** Namespace of the collector. Default `observability`. */
+  namespace?: string;
+  /** Its OTLP/HTTP port. Default 4318. */
+  port?: number;
+  /**
+   * Labels of the collector's pods: the egress rule then admits only those pods of the
+   * namespace. Default: any pod of the namespace.
+   */
+  podLabels?: Record<string, string>;
+}
+
+/**
+ * OpenTelemetry tracing of the runtime (spans for every request, its queue wait, batch and
+ * execution, fallback and shadow calls), exported over OTLP/HTTP. Set as the standard `OTEL_*`
+ * environment variables of the serving container. Spans go to `endpoint`, or else to
+ * `collector` (default: the {@link OpenTelemetryCollector} defaults, `otel-collector` in
+ * `observability`); give at most one of the two.
+ */
+export interface ServingTracing {
+  /** Turn tracing on. Default `true` when `tracing` is given; `false` sets nothing. */
+  enabled?: boolean;
+  /**
+   * OTLP/HTTP base URL of a collector outside the cluster (or any URL you prefer),
+   * `http(s)://host[:port][/path]`; the runtime appends `/v1/traces`. No credentials in the URL.
+   * The egress policy admits its port like `networkPolicy.egress.endpoints`. Excludes
+   * `collector`.
+   */
+  endpoint?: string;
+  /** An in-cluster collector by Service name. Excludes `endpoint`. */
+  collector?: TracingCollectorRef;
+  /**
+   * Share of the requests this service starts a trace for, 0–1 (`OTEL_TRACES_SAMPLER_ARG`).
+   * Default 0.01: one request in a hundred keeps the collector's and the tracing backend's load
+   * (and their bill) proportionate to a busy service's traffic, and it is the rate the runtime's
+   * tracing overhead target (at most 3 % more CPU) is set for; raise it while you investigate.
+   */
+  sampleRate?: number;
+  /**
+   * Follow the caller's decision when a request carries a W3C `traceparent`
+   * (`parentbased_traceidratio`), so a trace sampled at the edge or by a gateway is complete in
+   * the cloud whatever this service's own rate. Default `true`; `false` samples by
+   * `sampleRate` alone (`traceidratio`).
+   */
+  parentBased?: boolean;
+  /** The `service.name` of the spans (`OTEL_SERVICE_NAME`). Default: the service's Kubernetes name. */
+  serviceName?: string;
+  /**
+   * Further resource attributes (`OTEL_RESOURCE_ATTRIBUTES`), e.g. `{ "deployment.environment":
+   * "prod" }`. Keys and values: printable ASCII without spaces, `,` `;` `=` `"` `\` `$` `%`, at
+   * most 255 characters. `k8s.namespace.name`, `k8s.pod.name` and `k8s.node.name` are set for
+   * you (the pod's from the downward API). Default none.
+   */
+  resourceAttributes?: Record<string, string>;
+}
+
 /** The runtime's bearer token, from a Kubernetes Secret in the service's namespace. */
 export interface ServingAuth {
   /** Name of the Secret (it must exist before the pods start). */
@@ -509,4 +573,10 @@ export interface OnnxServiceArgs {
    * token and metrics as HTTP. Default: none (the runtime runs with `--grpc-port 0`).
    */
   grpc?: ServingGrpc;
+  /**
+   * Export OpenTelemetry traces to a collector: the runtime's `OTEL_*` environment (endpoint,
+   * sampler, service name, resource attributes) and an egress rule to the collector. Default:
+   * none (tracing off, nothing set).
+   */
+  tracing?: ServingTracing;
 }

@@ -54,6 +54,12 @@ import {
   servingLabels,
   TRACK_LABEL,
 } from "./serving-plan";
+import {
+  assertNoTracingEnv,
+  planTracingEnv,
+  type ResolvedTracing,
+  resolveTracing,
+} from "./tracing-plan";
 
 /** The component name in errors. */
 export const ONNX_SERVICE = "OnnxService";
@@ -267,6 +273,8 @@ interface ResolvedOnnxService extends ServingLabels {
   /** The mirror's filter on every route the service's traffic takes. */
   routeFilters: Record<string, unknown>[];
   image: pulumi.Input<string>;
+  /** Tracing, when on. */
+  tracing?: ResolvedTracing;
 }
 
 /** Checks the model name and every model URI; returns the model name. */
@@ -340,6 +348,8 @@ function resolveOnnxService(name: string, args: OnnxServiceArgs): ResolvedOnnxSe
   if (args.canary) checkCanary(ONNX_SERVICE, name, args.canary, checkUri);
   const rollout = args.rollout ? checkRollout(ONNX_SERVICE, name, args) : undefined;
   const mirror = args.mirror ? checkMirror(ONNX_SERVICE, name, namespace, port, args) : undefined;
+  const tracing = resolveTracing(ONNX_SERVICE, "tracing", args.tracing);
+  if (tracing) assertNoTracingEnv(ONNX_SERVICE, args.env);
   return {
     ...servingLabels("hybridai-serve", name, args.labels),
     name,
@@ -360,6 +370,7 @@ function resolveOnnxService(name: string, args: OnnxServiceArgs): ResolvedOnnxSe
     ...(mirror ? { mirror } : {}),
     routeFilters: mirror ? [mirrorFilter(mirror)] : [],
     image: args.image ?? (accelerator ? `${DEFAULT_RUNTIME_IMAGE}-cuda` : DEFAULT_RUNTIME_IMAGE),
+    ...(tracing ? { tracing } : {}),
   };
 }
 
@@ -379,6 +390,9 @@ function deploymentBase(spec: ResolvedOnnxService, args: OnnxServiceArgs) {
     automountToken: args.automountServiceAccountToken ?? false,
     runtimeArgs: args.runtimeArgs ?? [],
     env: args.env ?? {},
+    ...(spec.tracing
+      ? { tracingEnv: planTracingEnv(spec.tracing, { name: spec.name, namespace: spec.namespace }) }
+      : {}),
     ...(spec.grpc ? { grpc: spec.grpc } : {}),
     authToken: spec.authToken,
   };
@@ -432,6 +446,7 @@ function planStable(spec: ResolvedOnnxService, args: OnnxServiceArgs): OnnxServi
             ...(args.canary ? [args.canary.uri] : []),
           ],
           metadataIdentity: args.serviceAccount?.gcpServiceAccount !== undefined,
+          ...(spec.tracing ? { tracing: spec.tracing.destination } : {}),
         }),
       },
       args.networkPolicy,
@@ -522,8 +537,9 @@ function planCanary(
  * metrics port out of range or shared with HTTP or gRPC, an egress endpoint that is not an
  * http(s) URL or an `exceptCidrs` entry that is not a CIDR,
  * `spot: false` on an accelerator whose nodes come
- * from a spot fleet, an invalid `rollout` (see {@link checkRollout}) and an invalid `mirror`
- * (see {@link checkMirror}).
+ * from a spot fleet, an invalid `rollout` (see {@link checkRollout}), an invalid `mirror`
+ * (see {@link checkMirror}) and invalid `tracing` (see {@link resolveTracing}, and an `env`
+ * entry tracing sets).
  */
 export function planOnnxService(name: string, args: OnnxServiceArgs): OnnxServicePlan {
   const spec = resolveOnnxService(name, args);

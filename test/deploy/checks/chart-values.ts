@@ -7,6 +7,7 @@ import {
   VPC_CNI_CHART_VALUES,
 } from "../../fixtures/upstream/eks-addons";
 import { NVIDIA_DEVICE_PLUGIN_CHART_VALUES } from "../../fixtures/upstream/nvidia-device-plugin";
+import { OTEL_COLLECTOR_CHART_VALUES } from "../../fixtures/upstream/opentelemetry-collector";
 import type { UpstreamChartValues } from "../../fixtures/upstream/types";
 import type { ProgramRecords } from "./wait-budgets";
 
@@ -17,6 +18,7 @@ export const CHART_VALUES_ORACLES: readonly UpstreamChartValues[] = [
   CLUSTER_AUTOSCALER_CHART_VALUES,
   TERMINATION_HANDLER_CHART_VALUES,
   ARGO_ROLLOUTS_CHART_VALUES,
+  OTEL_COLLECTOR_CHART_VALUES,
 ];
 
 /** The charts behind EKS add-ons whose configuration hybridai sets, by add-on name. */
