@@ -2,10 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  AUDIT_FLUSH_DELAY_MS,
-  AuditLog,
-} from "@hybridai/serving-runtime/src/observability/audit/audit-log";
+import { AuditLog } from "@hybridai/serving-runtime/src/observability/audit/audit-log";
 import type { RunningServer } from "@hybridai/serving-runtime/src/server";
 import { Registry } from "prom-client";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -239,55 +236,6 @@ describe("the audit log's bounded buffer", () => {
     expect(dropped).toBeGreaterThan(0);
     expect((written ?? 0) + (dropped ?? 0)).toBe(1000);
     for (const line of lines) expect(line.request_body.bytes).toBe(1000);
-  });
-
-  it("writes a steady load a chunk at a time, and a lone record within the flush delay", async () => {
-    const file = path.join(dir, "coalesced.jsonl");
-    const log = await AuditLog.open(
-      { destination: file, sampleRate: 1, bufferBytes: 8 * 1024 * 1024, payloadBytes: 0 },
-      new Registry(),
-    );
-    const destination = (log as unknown as { destination: { write(data: string): boolean } })
-      .destination;
-    const write = destination.write.bind(destination);
-    const writes: string[] = [];
-    destination.write = (data: string) => {
-      writes.push(data);
-      return write(data);
-    };
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
-    const body = Buffer.alloc(100, "b");
-    const audit = (id: string) => {
-      const facts = log.begin(id);
-      if (!facts) throw new Error("sample rate 1 audits every request");
-      facts.body = body;
-      log.end(facts, { status: 200 });
-    };
-    audit("alone");
-    await turn();
-    await turn();
-    expect(writes).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, AUDIT_FLUSH_DELAY_MS + 50));
-    expect(writes).toHaveLength(1);
-    expect(JSON.parse(writes[0]).request_id).toBe("alone");
-
-    for (let i = 0; i < 200; i++) {
-      audit(`steady-${i}`);
-      audit(`steady-${i}-b`);
-      await turn();
-    }
-    // 400 records of about 300 bytes in 200 turns: a few 16 KiB chunks, not one write a turn.
-    expect(writes.length).toBeGreaterThan(2);
-    expect(writes.length).toBeLessThan(12);
-    await log.close();
-    const lines = await readLines(file);
-    expect(lines).toHaveLength(401);
-    expect(lines.map((line) => line.request_id).slice(0, 3)).toEqual([
-      "alone",
-      "steady-0",
-      "steady-0-b",
-    ]);
-    expect(lines[400].request_id).toBe("steady-199-b");
   });
 
   it("refuses a destination it cannot open, naming it", async () => {

@@ -22,12 +22,6 @@ export interface AuditSettings {
 /** Records finished in one event-loop turn that wait to be turned into lines; more are dropped. */
 const MAX_PENDING_RECORDS = 4096;
 
-/**
- * Longest a line waits for more lines before it is handed to the writer, milliseconds: writes
- * go out a chunk at a time under load, and within this delay when traffic is light.
- */
-export const AUDIT_FLUSH_DELAY_MS = 100;
-
 interface Pending {
   facts: RequestFacts;
   ending: AuditEnding;
@@ -38,20 +32,14 @@ interface Pending {
  * The append-only audit log: one JSON line per sampled inference request. It never blocks
  * inference: a finished request only queues its facts; lines are built at the end of the
  * event-loop turn (after the responses went out) and handed to an asynchronous writer
- * (sonic-boom, pino's own) whose buffer is bounded by `bufferBytes`, in chunks of up to 16 KiB
- * (a quarter of the buffer at most): a chunk goes out when it is full, or
- * {@link AUDIT_FLUSH_DELAY_MS} after its first line, so that a steady load costs one write per
- * chunk rather than one per event-loop turn. What does not fit — more than 4096 records in one
- * turn, or a full buffer because the disk or the stdout reader is slower than the traffic — is
- * dropped and counted in `hybridai_audit_dropped_total`.
+ * (sonic-boom, pino's own) whose buffer is bounded by `bufferBytes`. What does not fit — more
+ * than 4096 records in one turn, or a full buffer because the disk or the stdout reader is
+ * slower than the traffic — is dropped and counted in `hybridai_audit_dropped_total`.
  */
 export class AuditLog {
   private readonly destination: SonicBoom;
   private pending: Pending[] = [];
   private scheduled = false;
-  /** Lines built but not yet handed to the writer. */
-  private chunk = "";
-  private flushTimer?: NodeJS.Timeout;
   private written = 0;
   private dropped = 0;
   private closing?: Promise<void>;
@@ -150,7 +138,6 @@ export class AuditLog {
   close(): Promise<void> {
     this.closing ??= new Promise((resolve) => {
       this.writePending();
-      this.flush();
       this.destination.once("close", () => resolve());
       this.destination.end();
     });
@@ -165,26 +152,16 @@ export class AuditLog {
     // Records go out in chunks of a few: one write (and system call) per chunk, not per record,
     // and a chunk small against the buffer, so a full buffer drops few records at a time.
     const chunkBytes = Math.min(MAX_CHUNK_BYTES, this.settings.bufferBytes >> 2);
+    let chunk = "";
     for (const { facts, ending, finishedAt } of pending) {
       this.written++;
-      this.chunk += auditLine(facts, ending, finishedAt, payloadBytes);
-      if (this.chunk.length >= chunkBytes) this.flush();
+      chunk += auditLine(facts, ending, finishedAt, payloadBytes);
+      if (chunk.length >= chunkBytes) {
+        this.destination.write(chunk);
+        chunk = "";
+      }
     }
-    if (this.chunk !== "" && !this.flushTimer && !this.closing) {
-      this.flushTimer = setTimeout(() => this.flush(), AUDIT_FLUSH_DELAY_MS);
-      this.flushTimer.unref();
-    }
-  }
-
-  /** Hands the lines built so far to the writer. */
-  private flush(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    if (this.chunk === "") return;
-    this.destination.write(this.chunk);
-    this.chunk = "";
+    if (chunk !== "") this.destination.write(chunk);
   }
 }
 
