@@ -55,6 +55,7 @@ export class WorkerExecutor implements BatchExecutor {
   /** @param session the instance's session */
   constructor(readonly session: WorkerSession) {}
 
+  /** A batched input's array in a buffer of the session's transfer pool. */
   readonly allocateInput = (datatype: Datatype, length: number): NumericArray =>
     this.session.inputArray(DATATYPES[datatype].array as NumericArrayConstructor, length);
 
