@@ -55,6 +55,17 @@ export interface RunningServer {
   shutdown(timeoutMs: number, graceMs?: number): Promise<boolean>;
 }
 
+/** Tracing when the options ask for it, announced in the log with its effective settings. */
+function startTracing(options: ServerOptions, logger: Logger): Tracing | undefined {
+  if (!options.tracing) return undefined;
+  const tracing = new Tracing(options.tracing);
+  logger.info(
+    { traces_url: options.tracing.tracesUrl, ...tracing.settings.effective() },
+    "tracing on: exporting OTLP/HTTP",
+  );
+  return tracing;
+}
+
 /**
  * Starts the server: validates the repository and token files, listens, then loads every model
  * (health answers meanwhile; readiness turns 200 once loading and warmup have finished).
@@ -71,13 +82,7 @@ export async function startServer(
   const root = await repositoryRoot(options);
   const metrics = new ServerMetrics();
   const { authToken, repositoryToken, clients, audit } = await openAccess(options, metrics);
-  const tracing = options.tracing ? new Tracing(options.tracing) : undefined;
-  if (tracing) {
-    logger.info(
-      { traces_url: options.tracing?.tracesUrl, ...tracing.settings.effective() },
-      "tracing on: exporting OTLP/HTTP",
-    );
-  }
+  const tracing = startTracing(options, logger);
   const state = new ServerState();
   const cache =
     options.cacheSizeBytes > 0
