@@ -1,6 +1,13 @@
 import type * as ort from "onnxruntime-node";
 import { fromOrtStrings, toOrtStrings } from "../protocol/bytes-elements";
-import { DATATYPES, datatypeOfOrtType, type TensorData } from "../protocol/datatypes";
+import {
+  DATATYPES,
+  type Datatype,
+  datatypeOfOrtType,
+  type NumericArray,
+  type NumericArrayConstructor,
+  type TensorData,
+} from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
 import type { BatchExecutor, ExecuteOptions, Execution } from "../scheduling/scheduler";
 import type { OutputData } from "../scheduling/tensor-batch";
@@ -37,8 +44,9 @@ export function outputsOf(
 
 /**
  * Executes a model on one onnxruntime session living in a worker thread (one model instance):
- * input buffers are transferred to the thread, not cloned, and up to {@link WORKER_CAPACITY}
- * executions are in flight so the thread never waits for the event loop between batches.
+ * batches are assembled in the session's reusable buffers, transferred to the thread (not
+ * cloned) and transferred back, and up to {@link WORKER_CAPACITY} executions are in flight so
+ * the thread never waits for the event loop between batches.
  */
 export class WorkerExecutor implements BatchExecutor {
   readonly capacity = WORKER_CAPACITY;
@@ -46,6 +54,10 @@ export class WorkerExecutor implements BatchExecutor {
 
   /** @param session the instance's session */
   constructor(readonly session: WorkerSession) {}
+
+  /** A batched input's array in a buffer of the session's transfer pool. */
+  readonly allocateInput = (datatype: Datatype, length: number): NumericArray =>
+    this.session.inputArray(DATATYPES[datatype].array as NumericArrayConstructor, length);
 
   async execute(
     inputs: DecodedInput[],

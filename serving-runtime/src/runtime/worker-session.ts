@@ -1,5 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
+import type { NumericArray, NumericArrayConstructor } from "../protocol/datatypes";
+import { TransferPool } from "./transfer-pool";
 import { SESSION_WORKER_SOURCE } from "./worker-source";
 
 /** A tensor as it crosses the thread boundary: onnxruntime type, dims and data. */
@@ -32,31 +34,48 @@ type WorkerMessage =
       outputMetadata: InferenceSession.ValueMetadata[];
     }
   | { kind: "failed"; message: string }
-  | { id: number; outputs: Record<string, PlainTensor>; inferMicroseconds: number }
-  | { id: number; error: string };
+  | {
+      id: number;
+      outputs: Record<string, PlainTensor>;
+      inferMicroseconds: number;
+      returned: ArrayBuffer[];
+    }
+  | { id: number; error: string; returned: ArrayBuffer[] };
 
 const ORT_PATH = require.resolve("onnxruntime-node");
 
 /**
- * An input's data, ready to be transferred: a typed array owning its whole buffer is sent as it
- * is; a view into a larger buffer (e.g. a request body) is copied once into a buffer of its own.
+ * An input's data, ready to be transferred: a typed array in a buffer of the session's pool, or
+ * owning its whole buffer, is sent as it is; a view into a larger buffer (e.g. a request body)
+ * is copied once into a buffer from the pool.
  */
-function ownedData(tensor: PlainTensor): Tensor.DataType {
+function transferableData(tensor: PlainTensor, pool: TransferPool): Tensor.DataType {
   const data = tensor.data;
   if (!ArrayBuffer.isView(data)) return data;
+  if (pool.owns(data.buffer) && data.byteOffset === 0) return data;
   const whole =
     data.byteOffset === 0 &&
     data.byteLength === data.buffer.byteLength &&
     !(data.buffer instanceof SharedArrayBuffer);
-  return whole ? data : (data.slice() as Tensor.DataType);
+  if (whole) return data;
+  const buffer = pool.take(data.byteLength);
+  new Uint8Array(buffer, 0, data.byteLength).set(
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  );
+  const View = data.constructor as NumericArrayConstructor;
+  return new View(buffer, 0, data.byteLength / View.BYTES_PER_ELEMENT) as Tensor.DataType;
 }
 
 /**
  * One onnxruntime session living in a worker thread of its own (see `worker-source.ts` for why).
  * Input buffers are transferred to the thread and outputs come back the same way, without a
- * copy; several runs may be posted at once and execute one after another in the thread.
+ * copy; the thread sends the input buffers back with the results, into the session's
+ * {@link TransferPool}, so the next batches reuse them. Several runs may be posted at once and
+ * execute one after another in the thread.
  */
 export class WorkerSession {
+  /** The buffers inputs cross the thread boundary in. */
+  readonly pool = new TransferPool();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure?: Error;
@@ -110,6 +129,23 @@ export class WorkerSession {
   }
 
   /**
+   * A typed array of `length` elements in a buffer of the session's pool, for assembling a batch
+   * that {@link run} then transfers without a further copy.
+   *
+   * @param View the typed array's constructor
+   * @param length elements
+   */
+  inputArray<T extends NumericArray>(
+    View: {
+      new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+      BYTES_PER_ELEMENT: number;
+    },
+    length: number,
+  ): T {
+    return new View(this.pool.take(length * View.BYTES_PER_ELEMENT), 0, length);
+  }
+
+  /**
    * Runs the model in its thread. The feeds' buffers are transferred: the caller must not use
    * them afterwards.
    *
@@ -127,7 +163,7 @@ export class WorkerSession {
     const sent: Record<string, PlainTensor> = {};
     const transfer = new Set<ArrayBuffer>();
     for (const [name, tensor] of Object.entries(feeds)) {
-      const data = ownedData(tensor);
+      const data = transferableData(tensor, this.pool);
       if (ArrayBuffer.isView(data)) transfer.add(data.buffer as ArrayBuffer);
       sent[name] = { type: tensor.type, dims: tensor.dims, data };
     }
@@ -148,6 +184,7 @@ export class WorkerSession {
 
   private settle(message: WorkerMessage): void {
     if (!("id" in message)) return;
+    for (const buffer of message.returned ?? []) this.pool.give(buffer);
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);

@@ -7,7 +7,9 @@
  * the compiled runtime and the TypeScript test run. Protocol: `workerData` carries
  * `{ ortPath, model, options }`; the worker answers `{ kind: "ready", inputMetadata,
  * outputMetadata }` or `{ kind: "failed", message }`; then each `{ id, feeds, outputNames, runOptions }`
- * gets `{ id, outputs, inferMicroseconds }` or `{ id, error }`, and `{ release: true }` frees the session.
+ * gets `{ id, outputs, inferMicroseconds, returned }` or `{ id, error, returned }`, where
+ * `returned` transfers the feeds' buffers back to the main thread's pool, and `{ release: true }`
+ * frees the session.
  */
 export const SESSION_WORKER_SOURCE = `
 "use strict";
@@ -31,6 +33,18 @@ function transferables(outputs) {
     }
   }
   return buffers;
+}
+
+// The feeds' buffers, to go back to the main thread's pool; none that an output also uses.
+function inputBuffers(feeds, outputs) {
+  const used = new Set();
+  for (const value of Object.values(outputs)) if (ArrayBuffer.isView(value.data)) used.add(value.data.buffer);
+  const buffers = new Set();
+  for (const value of Object.values(feeds)) {
+    const data = value.data;
+    if (ArrayBuffer.isView(data) && !(data.buffer instanceof SharedArrayBuffer) && !used.has(data.buffer)) buffers.add(data.buffer);
+  }
+  return [...buffers];
 }
 
 async function main() {
@@ -63,13 +77,15 @@ async function main() {
       const inferMicroseconds = (performance.now() - started) * 1000;
       const outputs = {};
       for (const name of message.outputNames) outputs[name] = plain(results[name]);
+      const returned = inputBuffers(message.feeds, outputs);
       try {
-        parentPort.postMessage({ id: message.id, outputs, inferMicroseconds }, transferables(outputs));
+        parentPort.postMessage({ id: message.id, outputs, inferMicroseconds, returned }, [...transferables(outputs), ...returned]);
       } catch {
-        parentPort.postMessage({ id: message.id, outputs, inferMicroseconds });
+        parentPort.postMessage({ id: message.id, outputs, inferMicroseconds, returned: [] });
       }
     } catch (error) {
-      parentPort.postMessage({ id: message.id, error: String(error && error.message ? error.message : error) });
+      const returned = inputBuffers(message.feeds, {});
+      parentPort.postMessage({ id: message.id, error: String(error && error.message ? error.message : error), returned }, returned);
     }
   });
 }

@@ -5,7 +5,13 @@ import { BatchSpans, type Placement } from "../tracing/batch-spans";
 import type { RequestTrace } from "../tracing/request-trace";
 import { type Clock, systemClock, type Timer } from "./clock";
 import type { QueuePolicy } from "./queue-policy";
-import { batchKey, concatInputs, type OutputData, splitOutput } from "./tensor-batch";
+import {
+  batchKey,
+  concatInputs,
+  type InputAllocator,
+  type OutputData,
+  splitOutput,
+} from "./tensor-batch";
 
 /** What one model execution produced, and how long the model itself ran. */
 export interface Execution {
@@ -24,6 +30,11 @@ export interface BatchExecutor {
   readonly capacity: number;
   /** Where it runs executions, for traces: on the event loop or in a worker thread. */
   readonly placement?: Placement;
+  /**
+   * Where the scheduler assembles a batched numeric input, when the executor has a better place
+   * than a new array (a worker thread's reusable transfer buffers); absent: a new typed array.
+   */
+  readonly allocateInput?: InputAllocator;
   /**
    * Executes the model.
    *
@@ -579,7 +590,10 @@ export class Scheduler implements RequestScheduler {
       const inputs =
         batch.length === 1
           ? batch[0].request.inputs
-          : concatInputs(batch.map((job) => job.request.inputs));
+          : concatInputs(
+              batch.map((job) => job.request.inputs),
+              slot.executor.allocateInput,
+            );
       execution = slot.executor.execute(inputs, [...names]);
     } catch (error) {
       execution = Promise.reject(error);

@@ -2,6 +2,7 @@ import {
   DATATYPES,
   type Datatype,
   type NumericArray,
+  type NumericArrayConstructor,
   type TensorData,
 } from "../protocol/datatypes";
 import type { DecodedInput } from "../protocol/infer-request";
@@ -26,13 +27,26 @@ export function batchKey(inputs: readonly DecodedInput[]): string {
   return key;
 }
 
+/** Where a batched numeric input of `length` elements is assembled. */
+export type InputAllocator = (datatype: Datatype, length: number) => NumericArray;
+
+/** A new typed array of the datatype's kind: the default {@link InputAllocator}. */
+export function newInputArray(datatype: Datatype, length: number): NumericArray {
+  const Array_ = DATATYPES[datatype].array as NumericArrayConstructor;
+  return new Array_(length);
+}
+
 /**
  * Concatenates the inputs of several requests along dimension 0. All requests must have the
  * same {@link batchKey}.
  *
  * @param requests each request's inputs, in the model's input order
+ * @param allocate where each batched numeric input is written (default: a new typed array)
  */
-export function concatInputs(requests: readonly (readonly DecodedInput[])[]): DecodedInput[] {
+export function concatInputs(
+  requests: readonly (readonly DecodedInput[])[],
+  allocate: InputAllocator = newInputArray,
+): DecodedInput[] {
   return requests[0].map((first, index) => {
     let batch = 0;
     let length = 0;
@@ -41,15 +55,14 @@ export function concatInputs(requests: readonly (readonly DecodedInput[])[]): De
       length += inputs[index].data.length;
     }
     const shape = [batch, ...first.shape.slice(1)];
-    const Array_ = DATATYPES[first.datatype].array;
-    if (!Array_) {
+    if (!DATATYPES[first.datatype].array) {
       return {
         ...first,
         shape,
         data: requests.flatMap((inputs) => inputs[index].data as Buffer[]),
       };
     }
-    const data = new Array_(length);
+    const data = allocate(first.datatype, length);
     let offset = 0;
     for (const inputs of requests) {
       const part = inputs[index].data as NumericArray;

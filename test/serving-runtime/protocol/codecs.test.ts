@@ -37,6 +37,11 @@ describe("binary decoding", () => {
     backing.writeFloatLE(8, 9);
     const unaligned = decodeBinaryTensor("x", "FP32", backing.subarray(1, 13), 3);
     expect([...(unaligned as Float32Array)]).toEqual([1.5, -2, 8]);
+    // The copy has a buffer of its own, exactly its size: a worker thread takes it as it is.
+    expect((unaligned as Float32Array).buffer).not.toBe(backing.buffer);
+    expect((unaligned as Float32Array).buffer.byteLength).toBe(12);
+    const unalignedInts = decodeBinaryTensor("i", "INT64", Buffer.alloc(17, 1).subarray(1), 2);
+    expect([...(unalignedInts as BigInt64Array)]).toEqual([72340172838076673n, 72340172838076673n]);
     const aligned = Buffer.from(new Float32Array([1, 2]).buffer);
     const view = decodeBinaryTensor("x", "FP32", aligned, 2) as Float32Array;
     expect(view.buffer).toBe(aligned.buffer);

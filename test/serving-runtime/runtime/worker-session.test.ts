@@ -99,6 +99,74 @@ describe("WorkerSession", () => {
     await session.release();
   });
 
+  it("assembles batches in reusable buffers that come back from the thread after each run", async () => {
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {
+      intraOpNumThreads: 1,
+    });
+    const batch = session.inputArray(Float32Array, 6);
+    batch.set([1, 2, 3, 4, 5, 6]);
+    const sent = batch.buffer;
+    const run = await session.run({ x: { type: "float32", dims: [2, 3], data: batch } }, ["y"]);
+    expect([...(run.outputs.y.data as Float32Array)]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sent.byteLength).toBe(0);
+    expect(session.pool.size).toBe(1);
+    // The next batch takes the buffer that came back instead of allocating one.
+    const next = session.inputArray(Float32Array, 3);
+    expect(session.pool.size).toBe(0);
+    expect(next.buffer.byteLength).toBe(4096);
+
+    // A view into a request body is copied into a pooled buffer: the body stays as it was.
+    const body = new Float32Array([9, 4, 5, 6, 9]);
+    const copied = await session.run(
+      { x: { type: "float32", dims: [1, 3], data: body.subarray(1, 4) } },
+      ["y"],
+    );
+    expect([...(copied.outputs.y.data as Float32Array)]).toEqual([4, 5, 6]);
+    expect([...body]).toEqual([9, 4, 5, 6, 9]);
+    expect(session.pool.size).toBe(1);
+
+    // A failed run gives its buffers back too.
+    await expect(
+      session.run(
+        { x: { type: "float32", dims: [2, 2], data: session.inputArray(Float32Array, 4) } },
+        ["y"],
+      ),
+    ).rejects.toThrow(/invalid dimensions/i);
+    expect(session.pool.size).toBe(1);
+    await session.release();
+  });
+
+  it("gives concurrent runs buffers of their own, and a larger batch a larger buffer", async () => {
+    const session = await WorkerSession.create(buildOnnxModel(identityModel("FP32").graph), {
+      intraOpNumThreads: 1,
+    });
+    const rows = (count: number, start: number) => {
+      const data = session.inputArray(Float32Array, count * 3);
+      data.forEach((_, i) => {
+        data[i] = start + i;
+      });
+      return data;
+    };
+    const small = rows(1, 0);
+    const large = rows(2000, 100);
+    expect(large.buffer.byteLength).toBe(32_768);
+    const runs = await Promise.all([
+      session.run({ x: { type: "float32", dims: [1, 3], data: small } }, ["y"]),
+      session.run({ x: { type: "float32", dims: [2000, 3], data: large } }, ["y"]),
+      session.run({ x: { type: "float32", dims: [2, 3], data: rows(2, 50) } }, ["y"]),
+    ]);
+    expect([...(runs[0].outputs.y.data as Float32Array)]).toEqual([0, 1, 2]);
+    const second = runs[1].outputs.y.data as Float32Array;
+    expect([second[0], second[5999]]).toEqual([100, 6099]);
+    expect([...(runs[2].outputs.y.data as Float32Array)]).toEqual([50, 51, 52, 53, 54, 55]);
+    expect(session.pool.size).toBe(3);
+    // The largest batch yet takes the large buffer back; one larger still gets a new one.
+    expect(session.inputArray(Float32Array, 6000).buffer.byteLength).toBe(32_768);
+    expect(session.inputArray(Float32Array, 9000).buffer.byteLength).toBe(65_536);
+    expect(session.pool.size).toBe(2);
+    await session.release();
+  });
+
   it("passes string tensors, which have no buffer to transfer", async () => {
     const session = await WorkerSession.create(buildOnnxModel(identityModel("BYTES").graph), {
       intraOpNumThreads: 1,
@@ -140,5 +208,27 @@ describe("WorkerSession", () => {
         "h1",
       ]),
     ).rejects.toThrow("inference thread exited with code 1");
+  });
+
+  it("loses only the buffers of runs its dead thread held: the pool still serves new batches", async () => {
+    const session = await WorkerSession.create(slowModel(), { intraOpNumThreads: 1 });
+    const kept = session.inputArray(Float32Array, 4);
+    const thread = (session as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const exited = thread.terminate();
+    const running = session.run(
+      {
+        x: {
+          type: "float32",
+          dims: [SIZE, SIZE],
+          data: session.inputArray(Float32Array, SIZE * SIZE),
+        },
+      },
+      [`h${LAYERS}`],
+    );
+    await expect(running).rejects.toThrow("inference thread exited with code 1");
+    await exited;
+    expect(session.pool.size).toBe(0);
+    session.pool.give(kept.buffer as ArrayBuffer);
+    expect(session.inputArray(Float32Array, 4).buffer).toBe(kept.buffer);
   });
 });

@@ -1,4 +1,5 @@
 import { ServerMetrics } from "@hybridai/serving-runtime/src/metrics";
+import type { Datatype } from "@hybridai/serving-runtime/src/protocol/datatypes";
 import type {
   DecodedInput,
   InferRequest,
@@ -84,5 +85,49 @@ describe("Scheduler with several inputs and outputs", () => {
     expect(values(second, "sum")).toEqual([22, 33]);
     expect(values(second, "diff")).toEqual([-18, -27]);
     expect(values(third, "diff")).toEqual([-36]);
+  });
+
+  it("assembles a batch where its executor says, and a lone request's inputs as they came", async () => {
+    const clock = new FakeClock();
+    const executor = new SumDiffExecutor();
+    const arenas: { datatype: Datatype; length: number; data: Float32Array }[] = [];
+    const allocating = Object.assign(executor, {
+      allocateInput: (datatype: Datatype, length: number) => {
+        const data = new Float32Array(new ArrayBuffer(1024), 0, length);
+        arenas.push({ datatype, length, data });
+        return data;
+      },
+    });
+    const scheduler = new Scheduler(
+      "model 'sumdiff'",
+      [allocating],
+      {
+        maxBatchSize: 8,
+        maxQueueDelayMicroseconds: 0,
+        preferredBatchSizes: [],
+        maxQueueSize: 10,
+        defaultTimeoutMicroseconds: 0,
+        allowTimeoutOverride: false,
+      },
+      new ServerMetrics().forModel("sumdiff", "1"),
+      { clock },
+    );
+    const pair = [
+      scheduler.submit(request([1], [10])),
+      scheduler.submit(request([2, 3], [20, 30])),
+    ];
+    clock.endTurn();
+    await answered(Promise.all(pair));
+    expect(arenas.map(({ datatype, length }) => ({ datatype, length }))).toEqual([
+      { datatype: "FP32", length: 3 },
+      { datatype: "FP32", length: 3 },
+    ]);
+    expect([...arenas[0].data]).toEqual([1, 2, 3]);
+    expect([...arenas[1].data]).toEqual([10, 20, 30]);
+
+    const alone = scheduler.submit(request([4], [40]));
+    clock.endTurn();
+    expect(values(await answered(alone), "sum")).toEqual([44]);
+    expect(arenas).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { OutputData } from "../../scheduling/tensor-batch";
 import { elementReader } from "../element-reader";
 import type { RequestFacts } from "./request-facts";
@@ -15,35 +15,33 @@ export interface AuditEnding {
   binaryResponse?: boolean;
 }
 
-/** What each output looked like, without its data. */
-export interface OutputSummary {
-  /** Output name. */
-  name: string;
-  /** Datatype. */
-  datatype: string;
-  /** Shape. */
-  shape: readonly number[];
-  /** Smallest element (numeric outputs). */
-  min?: number;
-  /** Largest element. */
-  max?: number;
-  /** Mean of the elements. */
-  mean?: number;
-  /** Row-major index of the largest element: the top class of a one-row class-score output. */
-  argmax?: number;
+/** A finite number as JSON text; NaN and infinities become `null`. */
+function number(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
 }
 
-function summarize(name: string, output: OutputData): OutputSummary {
-  const summary: OutputSummary = { name, datatype: output.datatype, shape: output.shape };
+/** A string as JSON text, or `null` when absent. */
+function text(value: string | undefined): string {
+  return value === undefined ? "null" : JSON.stringify(value);
+}
+
+/**
+ * What an output looked like, without its data, as JSON text: name, datatype, shape and — for a
+ * numeric output — its smallest, largest and mean element and the row-major index of the largest
+ * (the top class of a one-row class-score output).
+ */
+function outputSummary(name: string, output: OutputData): string {
+  const head = `{"name":${JSON.stringify(name)},"datatype":"${output.datatype}","shape":[${output.shape.join(",")}]`;
   const read = elementReader(output.datatype);
-  const count = output.data.length;
-  if (!read || count === 0) return summary;
+  const data = output.data;
+  const count = data.length;
+  if (!read || count === 0) return `${head}}`;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let sum = 0;
   let argmax = 0;
   for (let i = 0; i < count; i++) {
-    const value = read(output.data, i);
+    const value = read(data, i);
     if (value < min) min = value;
     if (value > max) {
       max = value;
@@ -51,7 +49,7 @@ function summarize(name: string, output: OutputData): OutputSummary {
     }
     sum += value;
   }
-  return { ...summary, min, max, mean: sum / count, argmax };
+  return `${head},"min":${number(min)},"max":${number(max)},"mean":${number(sum / count)},"argmax":${argmax}}`;
 }
 
 function payload(
@@ -69,16 +67,13 @@ function payload(
   };
 }
 
-/** A finite number as JSON can carry it; NaN and infinities become null. */
-function finite(value: number | undefined): number | null | undefined {
-  return value === undefined ? undefined : Number.isFinite(value) ? value : null;
-}
-
 /**
  * One audit record as a JSON line: time, request id, client, model, version, SHA-256 of the
  * request body, output summaries, latency, status and outcome, cache and fallback use, and —
  * when `payloadBytes` is above 0 — the request and response bodies cut at that many bytes
  * (UTF-8 for JSON bodies, base64 for binary ones). Headers, and so tokens, are never recorded.
+ * The line is written as text directly (no record object to stringify): at sample rate 1 it is
+ * built for every request.
  *
  * @param facts what the request did
  * @param ending how it ended
@@ -92,39 +87,35 @@ export function auditLine(
   payloadBytes: number,
 ): string {
   const body = facts.body;
-  const record: Record<string, unknown> = {
-    time: new Date(facts.startedAt).toISOString(),
-    request_id: facts.requestId ?? null,
-    protocol: facts.protocol,
-    client: facts.client ?? null,
-    model: facts.model ?? null,
-    version: facts.version ?? null,
-    input_digest: body ? `sha256:${createHash("sha256").update(body).digest("hex")}` : null,
-    input_bytes: body?.length ?? 0,
-    outputs: facts.result
-      ? [...facts.result].map(([name, output]) => {
-          const summary = summarize(name, output);
-          return {
-            ...summary,
-            min: finite(summary.min),
-            max: finite(summary.max),
-            mean: finite(summary.mean),
-          };
-        })
-      : [],
-    latency_ms: Math.round((finishedAt - facts.started) * 1000) / 1000,
-    status: ending.status,
-    outcome: ending.status < 400 ? "success" : "error",
-    ...(ending.error !== undefined ? { error: ending.error } : {}),
-    cache: facts.cache ?? null,
-    fallback: facts.fallback ?? null,
-    ...(facts.traceId !== undefined ? { trace_id: facts.traceId, span_id: facts.spanId } : {}),
-  };
-  if (payloadBytes > 0) {
-    if (body) record.request_body = payload(body, facts.binary === true, payloadBytes);
-    if (ending.response !== undefined) {
-      record.response_body = payload(ending.response, ending.binaryResponse === true, payloadBytes);
+  let line =
+    `{"time":"${new Date(facts.startedAt).toISOString()}","request_id":${text(facts.requestId)}` +
+    `,"protocol":"${facts.protocol}","client":${text(facts.client)},"model":${text(facts.model)}` +
+    `,"version":${text(facts.version)}` +
+    `,"input_digest":${body ? `"sha256:${hash("sha256", body, "hex")}"` : "null"}` +
+    `,"input_bytes":${body?.length ?? 0},"outputs":[`;
+  if (facts.result) {
+    let first = true;
+    for (const [name, output] of facts.result) {
+      line += first ? outputSummary(name, output) : `,${outputSummary(name, output)}`;
+      first = false;
     }
   }
-  return `${JSON.stringify(record)}\n`;
+  line +=
+    `],"latency_ms":${number(Math.round((finishedAt - facts.started) * 1000) / 1000)}` +
+    `,"status":${ending.status},"outcome":"${ending.status < 400 ? "success" : "error"}"`;
+  if (ending.error !== undefined) line += `,"error":${JSON.stringify(ending.error)}`;
+  line += `,"cache":${text(facts.cache)},"fallback":${facts.fallback ? JSON.stringify(facts.fallback) : "null"}`;
+  if (facts.traceId !== undefined) {
+    line += `,"trace_id":${JSON.stringify(facts.traceId)}`;
+    if (facts.spanId !== undefined) line += `,"span_id":${JSON.stringify(facts.spanId)}`;
+  }
+  if (payloadBytes > 0) {
+    if (body) {
+      line += `,"request_body":${JSON.stringify(payload(body, facts.binary === true, payloadBytes))}`;
+    }
+    if (ending.response !== undefined) {
+      line += `,"response_body":${JSON.stringify(payload(ending.response, ending.binaryResponse === true, payloadBytes))}`;
+    }
+  }
+  return `${line}}\n`;
 }
