@@ -56,17 +56,6 @@ export interface RunningServer {
   shutdown(timeoutMs: number, graceMs?: number): Promise<boolean>;
 }
 
-/** Tracing when the options ask for it, announced in the log with its effective settings. */
-function startTracing(options: ServerOptions, logger: Logger): Tracing | undefined {
-  if (!options.tracing) return undefined;
-  const tracing = new Tracing(options.tracing);
-  logger.info(
-    { traces_url: options.tracing.tracesUrl, ...tracing.settings.effective() },
-    "tracing on: exporting OTLP/HTTP",
-  );
-  return tracing;
-}
-
 /**
  * The settings models load with, from the server's options.
  *
