@@ -601,9 +601,10 @@ async function main(): Promise<void> {
           dir: path.join(workDir, "tracing"),
           models: [models.mlp, models.cnn],
           start: (repository, extra) => ourServer(runtime(), repository, extra),
-          requests: 2_000,
+          requests: { [models.mlp.name]: 12_000, [models.cnn.name]: 1_500 },
+          warmup: 1_000,
           connections: MLP_CONCURRENCY,
-          rounds: 3,
+          rounds: 5,
         });
       } catch (error) {
         results.tracing = phaseError(error);

@@ -114,7 +114,11 @@ function pipelineLines(pipeline: PipelineComparison): string[] {
 /** Issue 30's overhead: server CPU per request of each contender, its rounds and ratio to off. */
 function tracingLines(overhead: TracingOverhead): string[] {
   const lines = [
-    `tracing: server CPU µs per request, ${overhead.requestsPerRound} requests per round, c=${overhead.connections} (OTLP exports received: ${Object.entries(
+    `tracing: server CPU µs per request, requests per round ${Object.entries(
+      overhead.requestsPerRound,
+    )
+      .map(([model, count]) => `${model} ${count}`)
+      .join(", ")}, c=${overhead.connections} (OTLP exports received: ${Object.entries(
       overhead.exportsReceived,
     )
       .map(([name, count]) => `${name} ${count}`)

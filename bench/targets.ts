@@ -182,8 +182,32 @@ function hostile(result: HostileResult | PhaseError): TargetCheck[] {
 }
 
 /**
+ * Issue 30's overhead target for each model: server CPU per request with tracing on at sampling
+ * 0.01 at most 3 % above tracing off, medians of the same alternating rounds.
+ */
+function tracingTargets(result: BenchResults["tracing"]): TargetCheck[] {
+  const target = (model: string) =>
+    `CPU per request, ${model} JSON, tracing sampled 0.01: ≤ 1.03 × tracing off`;
+  if (isPhaseError(result)) {
+    return ["mlp", "cnn"].map((model) => ({
+      target: target(model),
+      measured: "phase failed",
+      met: null,
+    }));
+  }
+  return result.models.map((entry) => {
+    const ratio = entry.ratios["sampled 0.01"];
+    return {
+      target: target(entry.model),
+      measured: `${entry.cpuUsPerRequest["sampled 0.01"].toFixed(1)} vs ${entry.cpuUsPerRequest.off.toFixed(1)} µs/request = ${ratio.toFixed(3)}× (rounds: ${entry.rounds.map((r) => `${r["sampled 0.01"].toFixed(0)}/${r.off.toFixed(0)}`).join(", ")})`,
+      met: ratio <= 1.03,
+    };
+  });
+}
+
+/**
  * Judges a run's figures against the targets of issue 27 (CPU per item), issue 12, issue 15
- * (gRPC) and issue 24 (hostile input).
+ * (gRPC), issue 24 (hostile input) and issue 30 (tracing).
  */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   return [
@@ -200,5 +224,6 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     ready(results),
     overload(results.overload),
     ...hostile(results.hostile),
+    ...tracingTargets(results.tracing),
   ];
 }

@@ -22,7 +22,7 @@ export interface TracingOverhead {
   /** Each model measured. */
   models: TracingOverheadModel[];
   /** Requests each contender served per round. */
-  requestsPerRound: number;
+  requestsPerRound: Readonly<Record<string, number>>;
   /** Concurrent clients. */
   connections: number;
   /** OTLP export requests the local sink received, by contender (evidence tracing was on). */
@@ -37,8 +37,13 @@ export interface TracingSetup {
   models: BenchModel[];
   /** Starts our server on a repository with extra flags. */
   start: (repository: string, extra: string[]) => Promise<ChildServer>;
-  /** Requests per contender per round. */
-  requests: number;
+  /**
+   * Requests per contender per round, by model name: enough that a round holds hundreds of the
+   * 10 ms ticks `/proc` counts CPU in (a round of 2,000 MLP requests held about 60).
+   */
+  requests: Readonly<Record<string, number>>;
+  /** Requests each server answers for a model before the rounds (JIT and caches warm). */
+  warmup: number;
   /** Concurrent clients. */
   connections: number;
   /** Alternating rounds. */
@@ -129,8 +134,11 @@ export async function measureTracingOverhead(setup: TracingSetup): Promise<Traci
       console.log(
         `  ${model.name} json c=${setup.connections}: ${CONTENDERS.map((c) => c.name).join(" vs ")}`,
       );
+      const requests = setup.requests[model.name];
+      if (!requests) throw new Error(`tracing: no request count for model ${model.name}`);
       for (const contender of CONTENDERS) {
-        await drive(servers.get(contender.name) as ChildServer, model, 200, setup.connections);
+        const server = servers.get(contender.name) as ChildServer;
+        await drive(server, model, setup.warmup, setup.connections);
       }
       const rounds: Record<string, number>[] = [];
       for (let round = 0; round < setup.rounds; round++) {
@@ -139,10 +147,10 @@ export async function measureTracingOverhead(setup: TracingSetup): Promise<Traci
         for (const contender of order) {
           const server = servers.get(contender.name) as ChildServer;
           const before = server.cpuSeconds();
-          await drive(server, model, setup.requests, setup.connections);
+          await drive(server, model, requests, setup.connections);
           // Spans are exported every 200 ms (OTEL_BSP_SCHEDULE_DELAY, set below) or per 512
           // spans, so nearly all of a round's export work falls inside the round.
-          figures[contender.name] = ((server.cpuSeconds() - before) * 1e6) / setup.requests;
+          figures[contender.name] = ((server.cpuSeconds() - before) * 1e6) / requests;
         }
         rounds.push(figures);
       }
