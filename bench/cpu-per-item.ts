@@ -6,6 +6,7 @@ import { grpcFirstOutput, grpcPayload, measureGrpcLoad, measureGrpcStreamLoad } 
 import { type LoadPoint, measureLoad } from "./load";
 import type { BenchModel } from "./models";
 import { inferPayload, type WireForm } from "./payloads";
+import { median } from "./stats";
 
 /** How the server's CPU time is read. */
 export const CPU_SOURCE =
@@ -111,11 +112,6 @@ interface Unit {
   model: "cnn" | "mlp";
   verify: () => Promise<void>;
   measure: Measure;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function httpUnit(

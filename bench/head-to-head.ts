@@ -1,6 +1,7 @@
 import type { ChildServer } from "./child-server";
 import { type LoadPoint, measureLoad } from "./load";
 import type { InferPayload } from "./payloads";
+import { median } from "./stats";
 
 /** One contender of a head-to-head comparison. */
 export interface Contender {
@@ -22,11 +23,6 @@ export interface HeadToHead {
   rounds: Record<string, LoadPoint>[];
   /** Median items/s per contender over the rounds. */
   medianItemsPerSecond: Record<string, number>;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**

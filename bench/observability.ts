@@ -6,6 +6,7 @@ import type { ChildServer } from "./child-server";
 import { type HeadToHead, measureHeadToHead } from "./head-to-head";
 import { type BenchModel, writeRepository } from "./models";
 import { type InferPayload, inferPayload, itemValues } from "./payloads";
+import { median } from "./stats";
 
 /** The bearer token of the benchmark's one named client (only its SHA-256 is in the tokens file). */
 const CLIENT_TOKEN = "bench-observability-client-token";
@@ -66,11 +67,6 @@ export interface ObservabilitySetup {
   warmupSeconds: number;
   /** Alternating rounds per model. */
   rounds: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Writes sample requests (one item each, varied values) and profiles the model's baseline. */

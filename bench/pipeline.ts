@@ -4,7 +4,7 @@ import path from "node:path";
 import { OCR_PIPELINE } from "../serving-runtime/src/modelgen/ocr-pipeline";
 import type { ChildServer } from "./child-server";
 import { seededRandom } from "./models";
-import { summarizeLatencies } from "./stats";
+import { median, summarizeLatencies } from "./stats";
 
 /** How the server's CPU time is read. */
 export const PIPELINE_CPU_SOURCE =
@@ -185,11 +185,6 @@ async function measureCall(
     ok,
     failed,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** A deterministic text-line-like image (dark strokes on a light background). */

@@ -59,7 +59,7 @@ import {
   SKIPPED,
 } from "./results";
 import { type BenchSettings, readSettings } from "./settings";
-import type { LatencySummary } from "./stats";
+import { type LatencySummary, median } from "./stats";
 import { formatReport } from "./table";
 import { checkTargets, MLP_CONCURRENCY } from "./targets";
 import { measureTracingOverhead } from "./tracing";
@@ -258,11 +258,6 @@ function buildRuntime(): string | Error | undefined {
   } catch (error) {
     return error as Error;
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**

@@ -34,3 +34,14 @@ export function summarizeLatencies(latenciesMs: readonly number[]): LatencySumma
     count: sorted.length,
   };
 }
+
+/**
+ * The median of a few figures (the upper middle one of an even count): what the benchmark's
+ * alternating rounds are judged on.
+ *
+ * @param values the figures, in any order (not changed)
+ */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { ChildServer } from "./child-server";
 import { type BenchModel, writeRepository } from "./models";
 import { inferPayload } from "./payloads";
+import { median } from "./stats";
 
 /** One model: the server's CPU per request of each contender, and its ratio to tracing off. */
 export interface TracingOverheadModel {
@@ -55,11 +56,6 @@ const CONTENDERS = [
   { name: "sampled 0.01", flags: ["--trace-sample-rate", "0.01"] },
   { name: "sampled 1", flags: ["--trace-sample-rate", "1"] },
 ];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** A collector stand-in: accepts OTLP/HTTP exports and counts them. */
 async function startSink(): Promise<{
