@@ -51,6 +51,24 @@ function request(a: number[], b: number[], outputs = ["sum", "diff"]): InferRequ
   };
 }
 
+/** A scheduler over one executor: batches of up to 8, no queue delay, room for 10 requests. */
+function sumDiffScheduler(executor: BatchExecutor, clock: FakeClock): Scheduler {
+  return new Scheduler(
+    "model 'sumdiff'",
+    [executor],
+    {
+      maxBatchSize: 8,
+      maxQueueDelayMicroseconds: 0,
+      preferredBatchSizes: [],
+      maxQueueSize: 10,
+      defaultTimeoutMicroseconds: 0,
+      allowTimeoutOverride: false,
+    },
+    new ServerMetrics().forModel("sumdiff", "1"),
+    { clock },
+  );
+}
+
 const values = (result: Map<string, { data: unknown }>, name: string) =>
   Array.from(result.get(name)?.data as Float32Array);
 
@@ -58,20 +76,7 @@ describe("Scheduler with several inputs and outputs", () => {
   it("batches each input with its own data and splits each output back per request", async () => {
     const clock = new FakeClock();
     const executor = new SumDiffExecutor();
-    const scheduler = new Scheduler(
-      "model 'sumdiff'",
-      [executor],
-      {
-        maxBatchSize: 8,
-        maxQueueDelayMicroseconds: 0,
-        preferredBatchSizes: [],
-        maxQueueSize: 10,
-        defaultTimeoutMicroseconds: 0,
-        allowTimeoutOverride: false,
-      },
-      new ServerMetrics().forModel("sumdiff", "1"),
-      { clock },
-    );
+    const scheduler = sumDiffScheduler(executor, clock);
     const answers = [
       scheduler.submit(request([1], [10])),
       scheduler.submit(request([2, 3], [20, 30])),
@@ -98,20 +103,7 @@ describe("Scheduler with several inputs and outputs", () => {
         return data;
       },
     });
-    const scheduler = new Scheduler(
-      "model 'sumdiff'",
-      [allocating],
-      {
-        maxBatchSize: 8,
-        maxQueueDelayMicroseconds: 0,
-        preferredBatchSizes: [],
-        maxQueueSize: 10,
-        defaultTimeoutMicroseconds: 0,
-        allowTimeoutOverride: false,
-      },
-      new ServerMetrics().forModel("sumdiff", "1"),
-      { clock },
-    );
+    const scheduler = sumDiffScheduler(allocating, clock);
     const pair = [
       scheduler.submit(request([1], [10])),
       scheduler.submit(request([2, 3], [20, 30])),

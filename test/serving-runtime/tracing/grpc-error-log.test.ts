@@ -1,11 +1,11 @@
 import type { RunningServer } from "@hybridai/serving-runtime/src/server";
-import { startServer } from "@hybridai/serving-runtime/src/server";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/free-port";
 import { openInferStream, TestGrpcClient } from "../helpers/grpc-client";
 import { flakyModel, repositoryWith } from "../helpers/models";
 import { type OtlpReceiver, startOtlpReceiver } from "../helpers/otlp-receiver";
+import { startTestServer } from "../helpers/server";
 
 // A gRPC request that fails inside the server is logged with the trace and span ids of its
 // request span, over unary ModelInfer and over ModelStreamInfer alike, so a log line leads to
@@ -36,27 +36,12 @@ beforeAll(async () => {
     { level: "error" },
     { write: (line: string) => void lines.push(JSON.parse(line)) },
   );
-  server = await startServer(
+  server = await startTestServer(
+    await repositoryWith([flakyModel("flaky", {})]),
     {
-      modelRepository: await repositoryWith([flakyModel("flaky", {})]),
-      host: "127.0.0.1",
-      port: 0,
       grpcPort,
-      bodyLimitBytes: 1024 * 1024,
-      drainTimeoutSeconds: 5,
-      drainGraceSeconds: 0,
-      defaultMaxBatchSize: "auto",
-      inlineThresholdMicroseconds: 100,
-      interOpThreads: 1,
-      intraOpThreads: 1,
-      maxQueueSize: 64,
       cacheSizeBytes: 0,
-      strictReadiness: true,
       logLevel: "error",
-      modelControlMode: "none",
-      repositoryPollSeconds: 15,
-      metricsClientLabels: false,
-      requestTimeoutSeconds: 60,
       tracing: {
         tracesUrl: `${receiver.url}/v1/traces`,
         serviceName: "grpc-errors",
